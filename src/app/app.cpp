@@ -1,0 +1,193 @@
+#include "app/app.h"
+
+#include <fstream>
+
+#include "app/builtin_routes.h"
+#include "core/error.h"
+#include "core/log.h"
+
+namespace registrar::app {
+
+using Json = nlohmann::json;
+
+namespace {
+core::ConfigCheck listen_check() {
+  return [](const core::ConfigValue& v) -> std::optional<std::string> {
+    try {
+      http::parse_listen_address(std::get<std::string>(v));
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::nullopt;
+  };
+}
+core::ConfigCheck url_check() {
+  return [](const core::ConfigValue& v) -> std::optional<std::string> {
+    try {
+      store::backend_of(std::get<std::string>(v));
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::nullopt;
+  };
+}
+core::ConfigCheck level_check() {
+  return [](const core::ConfigValue& v) -> std::optional<std::string> {
+    try {
+      log::parse_level(std::get<std::string>(v));
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::nullopt;
+  };
+}
+}  // namespace
+
+void declare_platform_config(core::ConfigSchema& s) {
+  s.add_string("server.listen", "127.0.0.1:8080",
+               "Address and port to listen on (loopback unless you mean otherwise).",
+               listen_check());
+  s.add_int("server.io_threads", 1, "Threads that run the HTTP I/O loop.", 1, 256);
+  s.add_int("server.worker_threads", 4, "Threads for handlers that block (database work).", 1,
+            1024);
+  s.add_int("server.max_header_bytes", 16 * 1024, "Largest request header accepted (431 beyond).",
+            1024, 1024 * 1024);
+  s.add_int("server.max_body_bytes", 1024 * 1024,
+            "Largest request body accepted unless a route sets its own (413 beyond).", 0,
+            1024LL * 1024 * 1024);
+  s.add_int("server.header_timeout_ms", 10'000, "Time allowed to send a request header.", 100,
+            3'600'000);
+  s.add_int("server.body_timeout_ms", 30'000, "Time allowed to send a request body.", 100,
+            3'600'000);
+  s.add_int("server.idle_timeout_ms", 60'000, "Keep-alive connections idle this long are closed.",
+            100, 3'600'000);
+  s.add_int("server.write_timeout_ms", 30'000, "Time allowed for the client to read a response.",
+            100, 3'600'000);
+  s.add_int("server.drain_timeout_ms", 20'000,
+            "On shutdown, how long in-flight requests may take before the process exits anyway.", 0,
+            3'600'000);
+  s.add_int("server.max_connections", 10'000, "Open connections beyond this are closed at once.", 1,
+            1'000'000);
+  s.add_string("server.tls_cert_file", "", "PEM certificate chain; with tls_key_file enables TLS.");
+  s.add_string("server.tls_key_file", "", "PEM private key for tls_cert_file.");
+  s.add_string("server.port_file", "",
+               "If set, the bound port is written to this file once listening (tests, scripts).");
+  s.add_bool("server.access_log", true, "Log one JSON line per request.");
+  s.add_string("database.url", "sqlite:var/registrar.db",
+               "sqlite:PATH (embedded default) or postgresql://user:pass@host:port/db.",
+               url_check());
+  s.add_int("database.pool_size", 8, "Pooled database sessions.", 1, 1024);
+  s.add_int("database.busy_timeout_ms", 5'000, "SQLite: how long a writer waits for the lock.", 0,
+            600'000);
+  s.add_bool("database.migrate_on_start", true, "Apply pending migrations when `serve` starts.");
+  s.add_string("log.level", "info", "debug, info, warn, error or off.", level_check());
+  s.add_string("log.file", "", "Log file; empty for standard error.");
+}
+
+http::ServerOptions server_options(const core::Config& c) {
+  http::ServerOptions o;
+  using ms = std::chrono::milliseconds;
+  o.listen = c.str("server.listen");
+  o.io_threads = int(c.integer("server.io_threads"));
+  o.worker_threads = int(c.integer("server.worker_threads"));
+  o.max_header_bytes = size_t(c.integer("server.max_header_bytes"));
+  o.max_body_bytes = size_t(c.integer("server.max_body_bytes"));
+  o.header_timeout = ms(c.integer("server.header_timeout_ms"));
+  o.body_timeout = ms(c.integer("server.body_timeout_ms"));
+  o.idle_timeout = ms(c.integer("server.idle_timeout_ms"));
+  o.write_timeout = ms(c.integer("server.write_timeout_ms"));
+  o.drain_timeout = ms(c.integer("server.drain_timeout_ms"));
+  o.max_connections = size_t(c.integer("server.max_connections"));
+  o.tls_cert_file = c.str("server.tls_cert_file");
+  o.tls_key_file = c.str("server.tls_key_file");
+  o.access_log = c.boolean("server.access_log");
+  return o;
+}
+
+store::DatabaseOptions database_options(const core::Config& c) {
+  store::DatabaseOptions o;
+  o.url = c.str("database.url");
+  o.pool_size = int(c.integer("database.pool_size"));
+  o.busy_timeout = std::chrono::milliseconds(c.integer("database.busy_timeout_ms"));
+  return o;
+}
+
+App::App(std::vector<std::unique_ptr<Module>> modules) : modules_(std::move(modules)) {
+  declare_platform_config(schema_);
+  for (auto& m : modules_) m->declare_config(schema_);
+}
+
+App::~App() = default;
+
+std::vector<store::ModuleSchema> App::module_schemas() const {
+  std::vector<store::ModuleSchema> out{store::platform_schema()};
+  for (auto& m : modules_) {
+    auto migs = m->migrations();
+    if (!migs.empty()) out.push_back({m->name(), std::move(migs)});
+  }
+  return out;
+}
+
+std::vector<std::string> App::migrate(const core::Config& config) {
+  store::Database db(database_options(config));
+  return store::migrate(db, module_schemas(), core::SystemClock::instance()).applied;
+}
+
+int App::serve(const core::Config& config) {
+  const core::Clock& clock = core::SystemClock::instance();
+  core::Metrics metrics;
+  store::Database db(database_options(config));
+  db.register_metrics(metrics);
+  auto schemas = module_schemas();
+  if (config.boolean("database.migrate_on_start")) store::migrate(db, schemas, clock);
+  auto status = store::schema_status(db, schemas);
+  if (!status.current) {
+    std::string detail;
+    for (auto& p : status.problems) detail += (detail.empty() ? "" : "; ") + p;
+    throw core::Error(core::ErrorKind::kUnavailable,
+                      "database schema is not current (run `registrar db migrate`): " + detail);
+  }
+
+  Services services{config, db, clock, metrics};
+  http::Router router;
+  add_builtin_routes(router, db, schemas, metrics);
+  std::shared_ptr<http::Authenticator> authenticator;
+  for (auto& m : modules_) {
+    m->start(services);
+    m->add_routes(router);
+    if (auto a = m->authenticator()) authenticator = a;
+  }
+
+  http::Server server(server_options(config), router, metrics);
+  if (authenticator) server.set_authenticator(authenticator);
+  uint16_t port = server.listen();
+  auto opts = server_options(config);
+  std::string host = http::parse_listen_address(opts.listen).first;
+  std::string scheme = opts.tls_cert_file.empty() ? "http" : "https";
+  std::string url = scheme + "://" +
+                    (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                    std::to_string(port);
+  log::info("listening", {{"url", url},
+                          {"database", db.redacted_url()},
+                          {"io_threads", opts.io_threads},
+                          {"worker_threads", opts.worker_threads},
+                          {"modules", [&] {
+                             Json names = Json::array();
+                             for (auto& m : modules_) names.push_back(m->name());
+                             return names;
+                           }()}});
+  if (const auto& pf = config.str("server.port_file"); !pf.empty()) {
+    std::string tmp = pf + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << port << "\n";
+    }
+    std::rename(tmp.c_str(), pf.c_str());  // atomic: readers never see a partial file
+  }
+  server.run();
+  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();
+  log::flush();
+  return 0;
+}
+
+}  // namespace registrar::app

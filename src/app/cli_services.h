@@ -1,0 +1,37 @@
+// Lazily loaded configuration and database for CLI verbs (see Module::add_commands).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/app.h"
+
+namespace registrar::app {
+
+class CliServices : public ServiceProvider {
+ public:
+  CliServices(App& app, std::string& config_file) : app_(app), config_file_(config_file) {}
+
+  // Loads (once) and returns the configuration; also configures logging from it.
+  const core::Config& config();
+  // Opens the database, applies pending migrations, returns the services.
+  Services& services() override;
+
+  // Module verbs register what to run here (CLI11 callbacks run during parsing, before the
+  // config is known, so verbs record their action and main runs it after parsing).
+  void set_action(std::function<int()> action) { action_ = std::move(action); }
+  int run_module_command();
+
+ private:
+  App& app_;
+  std::string& config_file_;
+  std::optional<core::Config> config_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<core::Metrics> metrics_;
+  std::unique_ptr<Services> services_;
+  std::function<int()> action_;
+};
+
+}  // namespace registrar::app

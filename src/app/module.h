@@ -1,0 +1,65 @@
+// How a module plugs in. A module is one folder under src/ (ids, authz, identity, ...) that
+// exposes one factory returning a Module; src/app/modules.cpp lists the factories. Nothing else
+// in the program knows a module's insides: its config keys, migrations, routes and CLI verbs are
+// all declared through this interface.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace CLI {
+class App;
+}
+
+namespace registrar::app {
+
+// What the platform hands a module when it starts.
+struct Services {
+  const core::Config& config;
+  store::Database& db;
+  const core::Clock& clock;
+  core::Metrics& metrics;
+};
+
+// Lazily opened services for CLI verbs: the config and the database are only opened when a verb
+// that needs them runs, so `--help` works without either.
+class ServiceProvider {
+ public:
+  virtual ~ServiceProvider() = default;
+  virtual Services& services() = 0;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  // Lowercase, used for config sections, the migrations table and logs.
+  virtual std::string name() const = 0;
+  // Keys under "<name>." that this module reads.
+  virtual void declare_config(core::ConfigSchema& /*schema*/) const {}
+  // Versioned migrations (see store/migrations.h).
+  virtual std::vector<store::Migration> migrations() const { return {}; }
+  // Called after migrations; builds the module's services. Throws to refuse start (for example
+  // a policy in the config that would reject every identifier).
+  virtual void start(Services& /*services*/) {}
+  virtual void add_routes(http::Router& /*router*/) {}
+  // The module's authenticator, if it provides one (the identity module does).
+  virtual std::shared_ptr<http::Authenticator> authenticator() { return nullptr; }
+  // Subcommands of the `registrar` CLI.
+  virtual void add_commands(CLI::App& /*root*/, ServiceProvider& /*provider*/) {}
+  // Called on shutdown, after the server stopped.
+  virtual void stop() {}
+};
+
+// Every module compiled into this binary, in start order.
+std::vector<std::unique_ptr<Module>> all_modules();
+
+}  // namespace registrar::app

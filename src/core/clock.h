@@ -1,0 +1,50 @@
+// An injectable clock. Everything that expires (tokens, nonces, VIDs, licence keys) asks a Clock,
+// so that tests move time forward instead of sleeping.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace registrar::core {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual SystemTime now() const = 0;
+  int64_t now_seconds() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count();
+  }
+};
+
+class SystemClock final : public Clock {
+ public:
+  SystemTime now() const override { return std::chrono::system_clock::now(); }
+  static const SystemClock& instance();
+};
+
+// A clock that only moves when told to. Thread-safe.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(SystemTime start) : micros_(to_micros(start)) {}
+  SystemTime now() const override { return SystemTime(std::chrono::microseconds(micros_.load())); }
+  void set(SystemTime t) { micros_ = to_micros(t); }
+  void advance(std::chrono::microseconds d) { micros_ += d.count(); }
+
+ private:
+  static int64_t to_micros(SystemTime t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  }
+  std::atomic<int64_t> micros_;
+};
+
+// RFC 3339 in UTC: "2026-11-22T01:45:51Z", or with milliseconds "2026-11-22T01:45:51.123Z".
+std::string format_rfc3339(SystemTime t, bool millis = false);
+// Parses RFC 3339 date-times with 'Z' or a numeric offset and optional fraction.
+std::optional<SystemTime> parse_rfc3339(std::string_view text);
+
+}  // namespace registrar::core

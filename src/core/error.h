@@ -1,0 +1,66 @@
+// Errors that cross module boundaries. Services throw core::Error with a kind that says what went
+// wrong from the caller's point of view; the HTTP layer maps the kind to a status code and a
+// problem+json body, the CLI maps it to a message and an exit code. Services never see HTTP types.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace registrar::core {
+
+enum class ErrorKind {
+  kInvalidArgument,   // the caller sent something malformed or out of range (400)
+  kUnauthenticated,   // no or bad credentials (401)
+  kPermissionDenied,  // credentials fine, not allowed (403)
+  kNotFound,          // (404)
+  kConflict,          // violates a uniqueness or state rule (409)
+  kGone,              // existed, expired or consumed (410)
+  kPayloadTooLarge,   // (413)
+  kUnprocessable,     // well-formed but semantically rejected (422)
+  kTooManyRequests,   // (429)
+  kUnavailable,       // a dependency (database, peer) is not reachable now (503)
+  kInternal,          // a bug or an unexpected failure (500)
+};
+
+// One problem with one input field, for errors that report several at once.
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, std::string message, std::string field = {})
+      : std::runtime_error(message), kind_(kind), field_(std::move(field)) {}
+  Error(ErrorKind kind, std::string message, std::vector<FieldError> fields)
+      : std::runtime_error(message), kind_(kind), fields_(std::move(fields)) {}
+
+  ErrorKind kind() const { return kind_; }
+  // The input field this error is about ("" when not about one field). JSON-pointer-like paths
+  // such as "request.uin" are fine.
+  const std::string& field() const { return field_; }
+  const std::vector<FieldError>& fields() const { return fields_; }
+
+ private:
+  ErrorKind kind_;
+  std::string field_;
+  std::vector<FieldError> fields_;
+};
+
+inline Error invalid_argument(std::string message, std::string field = {}) {
+  return Error(ErrorKind::kInvalidArgument, std::move(message), std::move(field));
+}
+inline Error not_found(std::string message) {
+  return Error(ErrorKind::kNotFound, std::move(message));
+}
+inline Error conflict(std::string message, std::string field = {}) {
+  return Error(ErrorKind::kConflict, std::move(message), std::move(field));
+}
+
+// HTTP status for an error kind (the one mapping the whole product uses).
+int http_status(ErrorKind kind);
+// Short machine-readable name of the kind ("invalid-argument", ...), used in problem types.
+const char* kind_name(ErrorKind kind);
+
+}  // namespace registrar::core

@@ -1,0 +1,49 @@
+#include "core/random.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "core/base64.h"
+
+namespace registrar::core {
+
+void ensure_sodium() {
+  static const bool ok = sodium_init() >= 0;
+  if (!ok) throw std::runtime_error("libsodium failed to initialise");
+}
+
+std::string random_bytes(size_t n) {
+  ensure_sodium();
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), n);
+  return out;
+}
+
+uint64_t random_u64() {
+  ensure_sodium();
+  uint64_t v;
+  randombytes_buf(&v, sizeof v);
+  return v;
+}
+
+uint32_t random_uniform(uint32_t upper) {
+  ensure_sodium();
+  return randombytes_uniform(upper);
+}
+
+std::string uuid_v4() {
+  std::string b = random_bytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
+  std::string h = hex_encode(b);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
+std::string random_token(size_t bytes) {
+  return base64url_encode(random_bytes(bytes));
+}
+
+}  // namespace registrar::core

@@ -1,0 +1,95 @@
+// HTTP request and response as the rest of registrar sees them. Deliberately free of Boost.Beast
+// types: modules include this header, and Beast stays inside src/http/*.cpp.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace registrar::http {
+
+using Json = nlohmann::json;
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view method_name(Method m);
+Method parse_method(std::string_view name);
+
+// Header list with case-insensitive lookup. Order is kept (it matters for repeated headers).
+class Headers {
+ public:
+  // First value of `name`, or nullopt.
+  std::optional<std::string_view> get(std::string_view name) const;
+  void set(std::string name, std::string value);  // replaces every existing `name`
+  void add(std::string name, std::string value);
+  bool has(std::string_view name) const { return get(name).has_value(); }
+  const std::vector<std::pair<std::string, std::string>>& all() const { return items_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+// Who made the request, as established by the authenticator (identity module).
+struct Principal {
+  std::string subject;    // "sub" of the token (a user or a client id)
+  std::string client_id;  // the OAuth2 client the token was issued to
+  std::string issuer;     // "iss"
+  std::vector<std::string> scopes;
+  long long expires_at = 0;  // unix seconds
+  bool has_scope(std::string_view scope) const;
+};
+
+struct Request {
+  Method method = Method::kGet;
+  std::string method_text;  // as received ("GET", or an unknown verb)
+  std::string target;       // path + query as received
+  std::string path;         // percent-decoded path, no query
+  std::string query;        // raw query string without '?'
+  Headers headers;
+  std::string body;
+  std::string remote;      // "ip:port" of the peer
+  std::string request_id;  // from X-Request-Id or generated
+  std::vector<std::pair<std::string, std::string>> path_params;
+  std::optional<Principal> principal;
+
+  // Value of a {name} segment of the route pattern ("" when absent).
+  std::string_view param(std::string_view name) const;
+  // First value of a query parameter, percent-decoded.
+  std::optional<std::string> query_param(std::string_view name) const;
+  // Parses the body as JSON, throwing core::Error (400, naming the position) when it is not, or
+  // (415) when the Content-Type is present and not JSON.
+  Json json_body() const;
+  // The actor for the audit log: principal subject, or "anonymous".
+  std::string actor() const;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  static Response json(int status, const Json& body);
+  static Response text(int status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
+  static Response no_content() { return Response{204, {}, {}}; }
+  // RFC 9457 problem+json. `field` names the offending input when there is one.
+  static Response problem(int status, std::string_view title, std::string_view detail,
+                          std::string_view field = {}, std::string_view request_id = {});
+};
+
+// Problem type URI for a kind name: "urn:registrar:problem:<kind>".
+std::string problem_type(std::string_view kind);
+std::string_view reason_phrase(int status);
+
+// Decodes %XX (and '+' as space when `plus_is_space`). Returns nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
+// application/x-www-form-urlencoded body or query string to name/value pairs.
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view body);
+
+}  // namespace registrar::http

@@ -1,0 +1,155 @@
+#include "http/router.h"
+
+#include <stdexcept>
+
+#include "core/log.h"
+
+namespace registrar::http {
+
+struct Responder::State {
+  Deliver deliver;
+  bool done = false;
+  std::mutex mu;
+  ~State() {
+    if (!done && deliver) {
+      log::error("handler_dropped_request", {{"detail", "async handler never responded"}});
+      deliver(Response::problem(500, "Internal Server Error", "the handler did not respond"));
+    }
+  }
+};
+
+Responder::Responder(Deliver deliver) : state_(std::make_shared<State>()) {
+  state_->deliver = std::move(deliver);
+}
+
+void Responder::operator()(Response response) const {
+  Deliver deliver;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->done) return;
+    state_->done = true;
+    deliver = std::move(state_->deliver);
+  }
+  deliver(std::move(response));
+}
+
+struct Router::Node {
+  std::map<std::string, std::unique_ptr<Node>, std::less<>> literal;
+  std::unique_ptr<Node> param;  // a {name} segment
+  std::string param_name;
+  std::map<Method, Route*> routes;
+  std::vector<std::unique_ptr<Route>> owned;
+};
+
+Router::Router() : root_(std::make_unique<Node>()) {}
+Router::~Router() = default;
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segs;
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  size_t pos = 1;
+  if (path.empty() || path == "/") return segs;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    segs.push_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return segs;
+}
+
+}  // namespace
+
+Route& Router::insert(Route route) {
+  if (route.pattern.empty() || route.pattern[0] != '/')
+    throw std::logic_error("route pattern must start with '/': " + route.pattern);
+  Node* node = root_.get();
+  for (std::string_view seg : split_path(route.pattern)) {
+    if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') {
+      std::string name(seg.substr(1, seg.size() - 2));
+      if (!node->param) {
+        node->param = std::make_unique<Node>();
+        node->param_name = name;
+      } else if (node->param_name != name) {
+        throw std::logic_error("conflicting parameter names at " + route.pattern);
+      }
+      node = node->param.get();
+    } else {
+      auto it = node->literal.find(seg);
+      if (it == node->literal.end())
+        it = node->literal.emplace(std::string(seg), std::make_unique<Node>()).first;
+      node = it->second.get();
+    }
+  }
+  if (node->routes.count(route.method))
+    throw std::logic_error("duplicate route " + std::string(method_name(route.method)) + " " +
+                           route.pattern);
+  node->owned.push_back(std::make_unique<Route>(std::move(route)));
+  Route* r = node->owned.back().get();
+  node->routes[r->method] = r;
+  order_.push_back(r);
+  return *r;
+}
+
+Route& Router::add(Method method, std::string pattern, Handler handler) {
+  Route r;
+  r.method = method;
+  r.pattern = std::move(pattern);
+  r.handler = std::move(handler);
+  return insert(std::move(r));
+}
+
+Route& Router::add_async(Method method, std::string pattern, AsyncHandler handler) {
+  Route r;
+  r.method = method;
+  r.pattern = std::move(pattern);
+  r.async_handler = std::move(handler);
+  r.exec = Exec::kInline;
+  return insert(std::move(r));
+}
+
+namespace {
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+template <typename NodeT>
+const NodeT* walk(const NodeT* node, const std::vector<std::string_view>& segs, size_t i,
+                  Params& params) {
+  if (i == segs.size()) return node->routes.empty() ? nullptr : node;
+  auto it = node->literal.find(segs[i]);
+  if (it != node->literal.end()) {
+    if (auto* found = walk(it->second.get(), segs, i + 1, params)) return found;
+  }
+  if (node->param && !segs[i].empty()) {
+    params.emplace_back(node->param_name, std::string(segs[i]));
+    if (auto* found = walk(node->param.get(), segs, i + 1, params)) return found;
+    params.pop_back();
+  }
+  return nullptr;
+}
+}  // namespace
+
+Router::Match Router::match(Method method, std::string_view path) const {
+  Match m;
+  auto segs = split_path(path);
+  const Node* node = walk(root_.get(), segs, 0, m.params);
+  if (!node) return m;
+  auto it = node->routes.find(method);
+  if (it == node->routes.end() && method == Method::kHead) it = node->routes.find(Method::kGet);
+  if (it != node->routes.end()) {
+    m.route = it->second;
+    return m;
+  }
+  for (auto& [meth, r] : node->routes) m.allowed.push_back(meth);
+  if (node->routes.count(Method::kGet) && !node->routes.count(Method::kHead))
+    m.allowed.push_back(Method::kHead);
+  m.params.clear();
+  return m;
+}
+
+std::vector<const Route*> Router::routes() const {
+  return std::vector<const Route*>(order_.begin(), order_.end());
+}
+
+}  // namespace registrar::http

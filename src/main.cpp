@@ -1,0 +1,96 @@
+// The `registrar` command: server and operator CLI in one binary.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "app/app.h"
+#include "app/cli_services.h"
+#include "core/error.h"
+#include "core/log.h"
+
+#ifndef REGISTRAR_VERSION
+#define REGISTRAR_VERSION "0.0.0"
+#endif
+
+using namespace registrar;
+
+int main(int argc, char** argv) {
+  app::App application(app::all_modules());
+
+  CLI::App cli{
+      "registrar: identifiers, identity, authorisation and registry services for digital "
+      "public infrastructure.\nConfiguration comes from a TOML file (--config or "
+      "REGISTRAR_CONFIG) and REGISTRAR_* environment variables; see docs/operations.md."};
+  cli.require_subcommand(1);
+  std::string config_file;
+  if (const char* env = std::getenv("REGISTRAR_CONFIG")) config_file = env;
+  cli.add_option("-c,--config", config_file,
+                 "TOML configuration file (default: $REGISTRAR_CONFIG)");
+
+  app::CliServices provider(application, config_file);
+
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP server until SIGTERM or SIGINT.");
+  std::string port_file;
+  serve->add_option(
+      "--port-file", port_file,
+      "Write the bound port to this file once listening (overrides server.port_file).");
+
+  cli.add_subcommand("version", "Print the version and exit.");
+
+  auto* config_cmd = cli.add_subcommand("config", "Inspect the configuration.");
+  config_cmd->require_subcommand(1);
+  auto* check = config_cmd->add_subcommand(
+      "check",
+      "Load the configuration, report every unknown key or bad value, exit non-zero if any.");
+  bool show = false;
+  check->add_flag("--show", show, "Print every effective value and where it came from.");
+
+  auto* db_cmd = cli.add_subcommand("db", "Database maintenance.");
+  db_cmd->require_subcommand(1);
+  db_cmd->add_subcommand("migrate", "Apply pending schema migrations and exit.");
+
+  for (auto& m : application.modules()) m->add_commands(cli, provider);
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  try {
+    if (cli.got_subcommand("version")) {
+      std::cout << "registrar " << REGISTRAR_VERSION << "\n";
+      return 0;
+    }
+    if (cli.got_subcommand("config")) {
+      const core::Config& config = provider.config();
+      if (show) std::cout << config.describe(application.schema()).dump(2) << "\n";
+      std::cout << "configuration OK" << (config_file.empty() ? " (defaults and environment)" : "")
+                << "\n";
+      return 0;
+    }
+    if (cli.got_subcommand("db")) {
+      auto applied = application.migrate(provider.config());
+      for (auto& line : applied) std::cout << "applied " << line << "\n";
+      std::cout << (applied.empty() ? "database schema is current\n" : "done\n");
+      return 0;
+    }
+    if (cli.got_subcommand("serve")) {
+      core::Config config = provider.config();
+      if (!port_file.empty()) config.set("server.port_file", port_file);
+      return application.serve(config);
+    }
+    return provider.run_module_command();
+  } catch (const core::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const core::Error& e) {
+    std::cerr << "registrar: " << e.what() << (e.field().empty() ? "" : " (" + e.field() + ")")
+              << "\n";
+    return e.kind() == core::ErrorKind::kInvalidArgument ? 2 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "registrar: " << e.what() << "\n";
+    return 1;
+  }
+}

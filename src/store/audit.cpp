@@ -1,0 +1,41 @@
+#include "store/audit.h"
+
+#include "store/database.h"
+
+namespace registrar::store {
+
+void append_audit(soci::session& s, const AuditEntry& e, core::SystemTime at) {
+  std::string when = core::format_rfc3339(at, true);
+  std::string detail = e.detail.dump();
+  s << "INSERT INTO audit_log (at, actor, action, subject, request_id, detail) "
+       "VALUES (:at, :actor, :action, :subject, :rid, :detail)",
+      soci::use(when), soci::use(e.actor), soci::use(e.action), soci::use(e.subject),
+      soci::use(e.request_id), soci::use(detail);
+}
+
+std::vector<AuditRecord> read_audit(soci::session& s, const std::string& subject, int limit) {
+  std::vector<AuditRecord> out;
+  std::string sql = "SELECT id, at, actor, action, subject, request_id, detail FROM audit_log" +
+                    std::string(subject.empty() ? "" : " WHERE subject = :s") +
+                    " ORDER BY id DESC LIMIT " + std::to_string(limit);
+  soci::statement st =
+      subject.empty() ? (s.prepare << sql) : (s.prepare << sql, soci::use(subject));
+  soci::row r;
+  st.exchange(soci::into(r));
+  st.define_and_bind();
+  st.execute(false);
+  while (st.fetch()) {
+    AuditRecord a;
+    a.id = row_int(r, 0);
+    a.at = r.get<std::string>(1);
+    a.actor = r.get<std::string>(2);
+    a.action = r.get<std::string>(3);
+    a.subject = r.get<std::string>(4);
+    a.request_id = r.get<std::string>(5);
+    a.detail = nlohmann::json::parse(r.get<std::string>(6), nullptr, false);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace registrar::store

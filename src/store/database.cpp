@@ -1,0 +1,173 @@
+#include "store/database.h"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace registrar::store {
+
+std::string redact_url(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) {
+    // Key=value connection strings: hide password=...
+    auto p = url.find("password=");
+    if (p == std::string::npos) return url;
+    auto end = url.find(' ', p);
+    return url.substr(0, p) + "password=***" + (end == std::string::npos ? "" : url.substr(end));
+  }
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+Backend backend_of(const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0) return Backend::kSqlite;
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
+    return Backend::kPostgres;
+  throw core::invalid_argument(
+      "database URL must start with sqlite: or postgresql://, got '" + redact_url(url) + "'",
+      "database.url");
+}
+
+std::string sqlite_path(const std::string& url) {
+  std::string rest = url.substr(7);  // after "sqlite:"
+  if (rest.rfind("//", 0) == 0) rest = rest.substr(2);
+  if (rest.empty()) throw core::invalid_argument("sqlite URL names no file", "database.url");
+  return rest;
+}
+
+Database::Database(DatabaseOptions options)
+    : backend_(backend_of(options.url)),
+      redacted_url_(redact_url(options.url)),
+      options_(std::move(options)) {
+  std::string connect;
+  const soci::backend_factory* factory;
+  if (backend_ == Backend::kSqlite) {
+    std::string path = sqlite_path(options_.url);
+    auto parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    connect = "db=" + (path.find(' ') == std::string::npos ? path : "\"" + path + "\"");
+    factory = &soci::sqlite3;
+  } else {
+    connect = options_.url;
+    factory = &soci::postgresql;
+  }
+  try {
+    for (int i = 0; i < std::max(1, options_.pool_size); ++i) {
+      auto s = std::make_unique<soci::session>(*factory, connect);
+      if (backend_ == Backend::kSqlite) configure_sqlite(*s);
+      sessions_.push_back(std::move(s));
+      free_.push_back(size_t(i));
+    }
+  } catch (const std::exception& e) {
+    throw core::Error(core::ErrorKind::kUnavailable,
+                      "cannot open database " + redacted_url_ + ": " + e.what());
+  }
+}
+
+Database::~Database() = default;
+
+void Database::configure_sqlite(soci::session& s) {
+  // WAL lets readers proceed during a write; synchronous=FULL makes each commit durable (fsync of
+  // the WAL) because issued identifiers and audit records must survive power loss.
+  s << "PRAGMA busy_timeout = " + std::to_string(options_.busy_timeout.count());
+  std::string mode;
+  s << "PRAGMA journal_mode = WAL", soci::into(mode);
+  s << "PRAGMA synchronous = FULL";
+  s << "PRAGMA foreign_keys = ON";
+}
+
+Database::Lease::~Lease() {
+  if (!db_) return;
+  {
+    std::lock_guard lock(db_->mu_);
+    db_->free_.push_back(index_);
+  }
+  db_->cv_.notify_one();
+}
+
+Database::Lease Database::acquire() {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_for(lock, options_.acquire_timeout, [&] { return !free_.empty(); }))
+    throw core::Error(core::ErrorKind::kUnavailable,
+                      "database busy: no free connection within " +
+                          std::to_string(options_.acquire_timeout.count()) + " ms");
+  size_t index = free_.back();
+  free_.pop_back();
+  return Lease(this, index);
+}
+
+size_t Database::in_use() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size() - free_.size();
+}
+
+void Database::register_metrics(core::Metrics& metrics) {
+  metrics.gauge("registrar_db_pool_size", "Database sessions in the pool.",
+                [this] { return double(pool_size()); });
+  metrics.gauge("registrar_db_pool_in_use", "Database sessions leased right now.",
+                [this] { return double(in_use()); });
+}
+
+bool Database::ping() {
+  try {
+    auto lease = acquire();
+    int one = 0;
+    *lease << "SELECT 1", soci::into(one);
+    return one == 1;
+  } catch (const std::exception& e) {
+    log::warn("database_ping_failed", {{"error", e.what()}});
+    return false;
+  }
+}
+
+Database::Transaction::Transaction(soci::session& s, Backend b) : s_(s) {
+  s_ << (b == Backend::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Database::Transaction::~Transaction() {
+  if (done_) return;
+  try {
+    s_ << "ROLLBACK";
+  } catch (const std::exception& e) {
+    log::error("rollback_failed", {{"error", e.what()}});
+  }
+}
+
+void Database::Transaction::commit() {
+  s_ << "COMMIT";
+  done_ = true;
+}
+
+int64_t row_int(const soci::row& row, size_t column) {
+  if (row.get_indicator(column) == soci::i_null) return 0;
+  switch (row.get_properties(column).get_data_type()) {
+    case soci::dt_integer:
+      return row.get<int>(column);
+    case soci::dt_long_long:
+      return row.get<long long>(column);
+    case soci::dt_unsigned_long_long:
+      return int64_t(row.get<unsigned long long>(column));
+    case soci::dt_double:
+      return int64_t(row.get<double>(column));
+    case soci::dt_string:
+      return std::stoll(row.get<std::string>(column));
+    default:
+      throw std::runtime_error("column " + std::to_string(column) + " is not an integer");
+  }
+}
+
+bool is_unique_violation(const std::exception& e) {
+  std::string_view what = e.what();
+  return what.find("UNIQUE constraint failed") != std::string_view::npos ||
+         what.find("duplicate key value violates unique constraint") != std::string_view::npos ||
+         what.find("23505") != std::string_view::npos;
+}
+
+}  // namespace registrar::store

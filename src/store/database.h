@@ -1,0 +1,126 @@
+// Database access through SOCI, over SQLite (the embedded default) or PostgreSQL, chosen by URL:
+//   sqlite:///var/lib/registrar/registrar.db   (absolute path)   sqlite:data/registrar.db
+//   (relative) postgresql://user:password@127.0.0.1:5432/registrar          (any libpq connection
+//   URI)
+// A fixed pool of sessions; callers lease one for the duration of a unit of work. Everything here
+// blocks, so it is called from the worker pool, never from an I/O thread.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/metrics.h"
+
+namespace registrar::store {
+
+enum class Backend { kSqlite, kPostgres };
+
+struct DatabaseOptions {
+  std::string url = "sqlite:registrar.db";
+  int pool_size = 8;
+  std::chrono::milliseconds busy_timeout{5'000};     // SQLite: wait for a writer lock this long
+  std::chrono::milliseconds acquire_timeout{5'000};  // wait for a free pooled session this long
+};
+
+class Database {
+ public:
+  // Opens every pooled session; throws core::Error(kUnavailable) naming the (redacted) URL.
+  explicit Database(DatabaseOptions options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Backend backend() const { return backend_; }
+  const std::string& redacted_url() const { return redacted_url_; }
+
+  // A leased session; returned to the pool on destruction.
+  class Lease {
+   public:
+    Lease(Database* db, size_t index) : db_(db), index_(index) {}
+    Lease(Lease&& o) noexcept : db_(std::exchange(o.db_, nullptr)), index_(o.index_) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    soci::session& operator*() const { return *db_->sessions_[index_]; }
+    soci::session* operator->() const { return db_->sessions_[index_].get(); }
+
+   private:
+    Database* db_;
+    size_t index_;
+  };
+  // Throws core::Error(kUnavailable) when no session frees up within acquire_timeout.
+  Lease acquire();
+
+  // Runs f(session) inside a write transaction (SQLite: BEGIN IMMEDIATE, so writers queue on the
+  // busy timeout instead of failing on lock upgrade). Commits when f returns, rolls back when it
+  // throws. Returns what f returns.
+  template <class F>
+  auto write(F&& f) {
+    Lease lease = acquire();
+    Transaction tx(*lease, backend_);
+    if constexpr (std::is_void_v<decltype(f(*lease))>) {
+      f(*lease);
+      tx.commit();
+    } else {
+      auto result = f(*lease);
+      tx.commit();
+      return result;
+    }
+  }
+  // Runs f(session) without an explicit transaction (single reads).
+  template <class F>
+  auto read(F&& f) {
+    Lease lease = acquire();
+    return f(*lease);
+  }
+
+  // A transaction guard that knows the backend's BEGIN.
+  class Transaction {
+   public:
+    Transaction(soci::session& s, Backend b);
+    ~Transaction();
+    void commit();
+
+   private:
+    soci::session& s_;
+    bool done_ = false;
+  };
+
+  size_t pool_size() const { return sessions_.size(); }
+  size_t in_use() const;
+  void register_metrics(core::Metrics& metrics);
+
+  // True when the database answers a trivial query.
+  bool ping();
+
+ private:
+  void configure_sqlite(soci::session& s);
+
+  Backend backend_;
+  std::string redacted_url_;
+  DatabaseOptions options_;
+  std::vector<std::unique_ptr<soci::session>> sessions_;
+  std::vector<size_t> free_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+// Replaces a password in a URL with "***" for logs and error messages.
+std::string redact_url(const std::string& url);
+// Backend of a URL; throws core::Error(kInvalidArgument) for an unknown scheme.
+Backend backend_of(const std::string& url);
+// The filesystem path of a sqlite URL.
+std::string sqlite_path(const std::string& url);
+
+// An integer column as int64, whatever integer type the backend reported for it.
+int64_t row_int(const soci::row& row, size_t column);
+
+// True when the exception from SOCI reports a unique-constraint violation (either backend).
+bool is_unique_violation(const std::exception& e);
+
+}  // namespace registrar::store

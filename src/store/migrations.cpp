@@ -1,0 +1,165 @@
+#include "store/migrations.h"
+
+#include <map>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace registrar::store {
+namespace {
+
+constexpr const char* kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " module VARCHAR(64) NOT NULL,"
+    " version INTEGER NOT NULL,"
+    " description VARCHAR(255) NOT NULL,"
+    " applied_at VARCHAR(40) NOT NULL,"
+    " PRIMARY KEY (module, version))";
+
+// PostgreSQL advisory lock key for migrations ("regmigr" in ASCII, as a number).
+constexpr long long kAdvisoryKey = 0x7265676d696772LL;
+
+std::map<std::string, int> current_versions(soci::session& s) {
+  std::map<std::string, int> out;
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT module, MAX(version) FROM schema_migrations GROUP BY module");
+  for (auto& r : rows) out[r.get<std::string>(0)] = int(row_int(r, 1));
+  return out;
+}
+
+void check_sequence(const ModuleSchema& m) {
+  for (size_t i = 0; i < m.migrations.size(); ++i)
+    if (m.migrations[i].version != int(i + 1))
+      throw std::logic_error("migrations of module " + m.module + " must be numbered 1, 2, 3...");
+}
+
+}  // namespace
+
+MigrationResult migrate(Database& db, const std::vector<ModuleSchema>& schemas,
+                        const core::Clock& clock) {
+  MigrationResult result;
+  auto lease = db.acquire();
+  soci::session& s = *lease;
+  s << kCreateTable;
+  bool pg = db.backend() == Backend::kPostgres;
+  if (pg) s << "SELECT pg_advisory_lock(" + std::to_string(kAdvisoryKey) + ")";
+  struct Unlock {
+    soci::session& s;
+    bool pg;
+    ~Unlock() {
+      if (!pg) return;
+      try {
+        s << "SELECT pg_advisory_unlock(" + std::to_string(kAdvisoryKey) + ")";
+      } catch (...) {
+      }
+    }
+  } unlock{s, pg};
+
+  for (const ModuleSchema& m : schemas) {
+    check_sequence(m);
+    // Read inside the lock: another instance may have migrated while we waited.
+    auto versions = current_versions(s);
+    int have = versions.count(m.module) ? versions[m.module] : 0;
+    int known = int(m.migrations.size());
+    if (have > known)
+      throw core::Error(core::ErrorKind::kConflict,
+                        "database schema of module '" + m.module + "' is at version " +
+                            std::to_string(have) + " but this registrar knows only up to " +
+                            std::to_string(known) + "; upgrade registrar");
+    for (int v = have + 1; v <= known; ++v) {
+      const Migration& mig = m.migrations[size_t(v - 1)];
+      Database::Transaction tx(s, db.backend());
+      // Another process may have applied it between our read and our lock (SQLite has no
+      // advisory lock; BEGIN IMMEDIATE serialises writers, so re-check inside the transaction).
+      int exists = 0;
+      s << "SELECT COUNT(*) FROM schema_migrations WHERE module = :m AND version = :v",
+          soci::use(m.module), soci::use(v), soci::into(exists);
+      if (exists) {
+        tx.commit();
+        continue;
+      }
+      const auto& stmts =
+          (pg && !mig.postgres_statements.empty()) ? mig.postgres_statements : mig.statements;
+      for (const auto& sql : stmts) s << sql;
+      std::string at = core::format_rfc3339(clock.now());
+      s << "INSERT INTO schema_migrations (module, version, description, applied_at) "
+           "VALUES (:m, :v, :d, :a)",
+          soci::use(m.module), soci::use(v), soci::use(mig.description), soci::use(at);
+      tx.commit();
+      std::string line = m.module + " v" + std::to_string(v) + ": " + mig.description;
+      log::info("migration_applied",
+                {{"module", m.module}, {"version", v}, {"description", mig.description}});
+      result.applied.push_back(line);
+    }
+  }
+  return result;
+}
+
+SchemaStatus schema_status(Database& db, const std::vector<ModuleSchema>& schemas) {
+  SchemaStatus st;
+  try {
+    auto lease = db.acquire();
+    int tables = 0;
+    if (db.backend() == Backend::kSqlite) {
+      *lease
+          << "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'",
+          soci::into(tables);
+    } else {
+      *lease
+          << "SELECT COUNT(*) FROM information_schema.tables WHERE table_name='schema_migrations'",
+          soci::into(tables);
+    }
+    std::map<std::string, int> versions;
+    if (tables) versions = current_versions(*lease);
+    for (const ModuleSchema& m : schemas) {
+      int have = versions.count(m.module) ? versions[m.module] : 0;
+      int want = int(m.migrations.size());
+      if (have != want)
+        st.problems.push_back(m.module + ": database at v" + std::to_string(have) +
+                              ", binary expects v" + std::to_string(want));
+    }
+  } catch (const std::exception& e) {
+    st.problems.push_back(std::string("database error: ") + e.what());
+  }
+  st.current = st.problems.empty();
+  return st;
+}
+
+ModuleSchema platform_schema() {
+  Migration audit;
+  audit.version = 1;
+  audit.description = "append-only audit log";
+  audit.statements = {
+      "CREATE TABLE audit_log ("
+      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      " at VARCHAR(40) NOT NULL,"
+      " actor VARCHAR(255) NOT NULL,"
+      " action VARCHAR(128) NOT NULL,"
+      " subject VARCHAR(512) NOT NULL,"
+      " request_id VARCHAR(128) NOT NULL,"
+      " detail TEXT NOT NULL)",
+      "CREATE INDEX audit_log_subject ON audit_log (subject)",
+      "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+      "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+      "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+      "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+  };
+  audit.postgres_statements = {
+      "CREATE TABLE audit_log ("
+      " id BIGSERIAL PRIMARY KEY,"
+      " at VARCHAR(40) NOT NULL,"
+      " actor VARCHAR(255) NOT NULL,"
+      " action VARCHAR(128) NOT NULL,"
+      " subject VARCHAR(512) NOT NULL,"
+      " request_id VARCHAR(128) NOT NULL,"
+      " detail TEXT NOT NULL)",
+      "CREATE INDEX audit_log_subject ON audit_log (subject)",
+      "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+      "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+      "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+  };
+  return {"platform", {audit}};
+}
+
+}  // namespace registrar::store

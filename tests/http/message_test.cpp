@@ -1,0 +1,83 @@
+#include "http/message.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace registrar::http {
+namespace {
+
+TEST(PercentDecode, DecodesAndRejectsMalformedEscapes) {
+  EXPECT_EQ(percent_decode("a%20b%2Fc", false), "a b/c");
+  EXPECT_EQ(percent_decode("a+b", true), "a b");
+  EXPECT_EQ(percent_decode("a+b", false), "a+b");
+  EXPECT_FALSE(percent_decode("%2", false));
+  EXPECT_FALSE(percent_decode("%zz", false));
+  EXPECT_FALSE(percent_decode("abc%", false));
+}
+
+TEST(ParseForm, SplitsPairs) {
+  auto f = parse_form("grant_type=client_credentials&scope=a+b&empty=&flag");
+  ASSERT_TRUE(f);
+  ASSERT_EQ(f->size(), 4u);
+  EXPECT_EQ((*f)[1], (std::pair<std::string, std::string>{"scope", "a b"}));
+  EXPECT_EQ((*f)[2].second, "");
+  EXPECT_EQ((*f)[3].first, "flag");
+  EXPECT_FALSE(parse_form("a=%"));
+}
+
+TEST(Headers, CaseInsensitiveLookupAndSet) {
+  Headers h;
+  h.add("Content-Type", "a");
+  h.add("X-Thing", "1");
+  EXPECT_EQ(h.get("content-type"), "a");
+  h.set("CONTENT-TYPE", "b");
+  EXPECT_EQ(h.get("Content-Type"), "b");
+  EXPECT_EQ(h.all().size(), 2u);
+  EXPECT_FALSE(h.get("missing"));
+}
+
+TEST(Request, JsonBodyErrorsNameTheProblem) {
+  Request r;
+  r.body = "{\"a\":";
+  try {
+    r.json_body();
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::kInvalidArgument);
+    EXPECT_EQ(e.field(), "body");
+  }
+  r.body = "";
+  EXPECT_THROW(r.json_body(), core::Error);
+  r.body = "{}";
+  r.headers.set("Content-Type", "text/plain");
+  try {
+    r.json_body();
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::kUnprocessable);
+  }
+  r.headers.set("Content-Type", "application/cloudevents+json; charset=utf-8");
+  EXPECT_TRUE(r.json_body().is_object());
+}
+
+TEST(Request, QueryParameters) {
+  Request r;
+  r.query = "a=1&b=x%20y";
+  EXPECT_EQ(r.query_param("b"), "x y");
+  EXPECT_FALSE(r.query_param("c"));
+}
+
+TEST(Response, ProblemBodyIsRfc9457) {
+  Response r = Response::problem(400, "", "uin is not 10 digits", "uin", "req-1");
+  EXPECT_EQ(r.headers.get("Content-Type"), "application/problem+json");
+  Json j = Json::parse(r.body);
+  EXPECT_EQ(j["status"], 400);
+  EXPECT_EQ(j["title"], "Bad Request");
+  EXPECT_EQ(j["detail"], "uin is not 10 digits");
+  EXPECT_EQ(j["field"], "uin");
+  EXPECT_EQ(j["request_id"], "req-1");
+}
+
+}  // namespace
+}  // namespace registrar::http

@@ -1,0 +1,402 @@
+// The HTTP server in-process, over real loopback connections, with routes made for testing:
+// limits, timeouts, errors, async completion, authentication hooks and graceful shutdown.
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "http/client.h"
+#include "support/raw_client.h"
+#include "support/temp_dir.h"
+
+namespace registrar::http {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::RawClient;
+using testing::status_of;
+
+class FakeAuthenticator : public Authenticator {
+ public:
+  std::optional<Response> authenticate(Request& req, const Route& route) override {
+    auto h = req.headers.get("Authorization");
+    if (!h || *h != "Bearer good") {
+      Response r = Response::problem(401, "", "missing or bad token");
+      r.headers.set("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    Principal p;
+    p.subject = "tester";
+    p.scopes = {"read"};
+    for (auto& s : route.scopes)
+      if (!p.has_scope(s)) return Response::problem(403, "", "missing scope " + s);
+    req.principal = p;
+    return std::nullopt;
+  }
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.post("/echo", [](Request& r) { return Response::text(200, r.body); });
+    router_.post("/json", [](Request& r) { return Response::json(200, r.json_body()); });
+    router_.post("/small", [](Request& r) { return Response::text(200, r.body); }).max_body(8);
+    router_.get("/items/{id}", [](Request& r) {
+      return Response::json(200, {{"id", r.param("id")}, {"q", r.query_param("q").value_or("")}});
+    });
+    router_.get("/conflict", [](Request&) -> Response {
+      throw core::conflict("widget already exists", "name");
+    });
+    router_.get("/fields", [](Request&) -> Response {
+      throw core::Error(core::ErrorKind::kInvalidArgument, "two problems",
+                        std::vector<core::FieldError>{{"a", "too long"}, {"b", "missing"}});
+    });
+    router_.get("/bug", [](Request&) -> Response { throw std::runtime_error("secret detail"); });
+    router_.get("/thread/worker", [](Request&) { return Response::text(200, thread_name()); });
+    router_.get("/thread/inline", [](Request&) { return Response::text(200, thread_name()); })
+        .run_inline();
+    router_.get("/slow", [](Request&) {
+      std::this_thread::sleep_for(400ms);
+      return Response::text(200, "slow done");
+    });
+    router_.add_async(Method::kGet, "/async", [](Request& r, Responder done) {
+      std::string id(r.param("x"));
+      std::thread([done] {
+        std::this_thread::sleep_for(20ms);
+        done(Response::text(202, "later"));
+      }).detach();
+    });
+    router_.add_async(Method::kGet, "/dropped", [](Request&, Responder) {});
+    router_.get("/private", [](Request& r) { return Response::text(200, r.principal->subject); })
+        .require_auth();
+    router_.get("/admin", [](Request&) { return Response::text(200, "admin"); })
+        .require_scopes({"admin"});
+    start();
+  }
+
+  void start() {
+    ServerOptions o = options_;
+    o.listen = "127.0.0.1:0";
+    server_ = std::make_unique<Server>(o, router_, metrics_);
+    server_->set_authenticator(std::make_shared<FakeAuthenticator>());
+    port_ = server_->listen();
+    thread_ = std::thread([this] { server_->run(false); });
+  }
+
+  void TearDown() override {
+    if (thread_.joinable()) {
+      server_->shutdown();
+      thread_.join();
+    }
+  }
+
+  static std::string thread_name() {
+    std::ostringstream os;
+    os << std::this_thread::get_id();
+    return os.str();
+  }
+
+  Response call(Method m, const std::string& path, const std::string& body = "",
+                Headers headers = {}) {
+    ClientRequest req;
+    req.method = m;
+    req.url = "http://127.0.0.1:" + std::to_string(port_) + path;
+    req.body = body;
+    req.headers = std::move(headers);
+    return fetch(req);
+  }
+
+  ServerOptions options_ = [] {
+    ServerOptions o;
+    o.max_body_bytes = 1024;
+    o.max_header_bytes = 2048;
+    o.header_timeout = 300ms;
+    o.body_timeout = 300ms;
+    o.idle_timeout = 300ms;
+    o.drain_timeout = 5s;
+    o.worker_threads = 2;
+    o.access_log = false;
+    return o;
+  }();
+  Router router_;
+  core::Metrics metrics_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+};
+
+Json problem(const Response& r) {
+  EXPECT_EQ(r.headers.get("Content-Type"), "application/problem+json");
+  return Json::parse(r.body);
+}
+
+TEST_F(ServerTest, RoutesWithParametersAndQuery) {
+  auto r = call(Method::kGet, "/items/a%20b?q=x%2By");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Json::parse(r.body), (Json{{"id", "a b"}, {"q", "x+y"}}));
+}
+
+TEST_F(ServerTest, UnknownRouteIs404Problem) {
+  auto r = call(Method::kGet, "/nowhere");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(problem(r)["detail"], "no route for /nowhere");
+}
+
+TEST_F(ServerTest, WrongMethodIs405WithAllow) {
+  auto r = call(Method::kDelete, "/echo");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.headers.get("Allow"), "POST");
+  EXPECT_EQ(problem(r)["status"], 405);
+}
+
+TEST_F(ServerTest, BadJsonIs400NamingTheBody) {
+  auto r = call(Method::kPost, "/json", "{\"a\": tru", {});
+  EXPECT_EQ(r.status, 400);
+  Json p = problem(r);
+  EXPECT_EQ(p["field"], "body");
+  EXPECT_NE(p["detail"].get<std::string>().find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(call(Method::kPost, "/json", "{\"a\":true}").body, "{\"a\":true}");
+}
+
+TEST_F(ServerTest, ServiceErrorsBecomeProblemsWithFields) {
+  auto r = call(Method::kGet, "/conflict");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(problem(r)["field"], "name");
+  auto f = call(Method::kGet, "/fields");
+  EXPECT_EQ(f.status, 400);
+  EXPECT_EQ(problem(f)["errors"].size(), 2u);
+}
+
+TEST_F(ServerTest, UnexpectedExceptionsAre500WithoutDetails) {
+  auto r = call(Method::kGet, "/bug");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("secret detail"), std::string::npos);
+  EXPECT_EQ(problem(r)["request_id"], std::string(*r.headers.get("X-Request-Id")));
+}
+
+TEST_F(ServerTest, WorkerRoutesRunOffTheIoThread) {
+  std::string io = call(Method::kGet, "/thread/inline").body;
+  std::string worker = call(Method::kGet, "/thread/worker").body;
+  EXPECT_FALSE(io.empty());
+  EXPECT_NE(io, worker);
+}
+
+TEST_F(ServerTest, AsyncHandlersCompleteFromOtherThreads) {
+  auto r = call(Method::kGet, "/async");
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, "later");
+  EXPECT_EQ(call(Method::kGet, "/dropped").status, 500);
+}
+
+TEST_F(ServerTest, BodyOverTheLimitIs413) {
+  EXPECT_EQ(call(Method::kPost, "/echo", std::string(1024, 'x')).status, 200);
+  auto r = call(Method::kPost, "/echo", std::string(1025, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(problem(r)["detail"].get<std::string>().find("1025"), std::string::npos);
+  EXPECT_EQ(call(Method::kPost, "/small", "123456789").status, 413);
+  EXPECT_EQ(call(Method::kPost, "/small", "12345678").status, 200);
+}
+
+TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
+  RawClient c(port_);
+  std::string chunk(600, 'y');
+  c.send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "258\r\n" +
+      chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 413);
+}
+
+TEST_F(ServerTest, HeaderOverTheLimitIs431) {
+  RawClient c(port_);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
+  std::string res = c.read_response();
+  EXPECT_EQ(status_of(res), 431);
+  EXPECT_NE(res.find("application/problem+json"), std::string::npos);
+}
+
+TEST_F(ServerTest, MalformedRequestIs400AndServerKeepsServing) {
+  {
+    RawClient c(port_);
+    c.send("THIS IS NOT HTTP\r\n\r\n");
+    std::string res = c.read_response();
+    EXPECT_EQ(status_of(res), 400);
+    EXPECT_TRUE(c.closed_within(1s));
+  }
+  {
+    RawClient c(port_);
+    c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
+    EXPECT_EQ(status_of(c.read_response()), 400);
+  }
+  {
+    RawClient c(port_);
+    c.send("GET relative HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(status_of(c.read_response()), 400);
+  }
+  EXPECT_EQ(call(Method::kGet, "/items/1").status, 200);
+}
+
+TEST_F(ServerTest, UnknownMethodOnKnownPathIs405) {
+  RawClient c(port_);
+  c.send("BREW /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 405);
+}
+
+TEST_F(ServerTest, SlowHeaderIsCutOff) {
+  RawClient c(port_);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\n");  // never finishes the header
+  EXPECT_TRUE(c.closed_within(2s));
+}
+
+TEST_F(ServerTest, SlowBodyIsCutOff) {
+  RawClient c(port_);
+  c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly a little");
+  EXPECT_TRUE(c.closed_within(2s));
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionIsClosed) {
+  RawClient c(port_);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 200);
+  EXPECT_TRUE(c.closed_within(2s));
+}
+
+TEST_F(ServerTest, KeepAliveAndPipelining) {
+  RawClient c(port_);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /items/2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string first = c.read_response();
+  std::string second = c.read_response();
+  EXPECT_NE(first.find("\"id\":\"1\""), std::string::npos);
+  EXPECT_NE(second.find("\"id\":\"2\""), std::string::npos);
+  c.send("GET /items/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(c.read_response().find("\"id\":\"3\""), std::string::npos);
+  EXPECT_TRUE(c.closed_within(1s));
+}
+
+TEST_F(ServerTest, RequestIdIsEchoedOrGenerated) {
+  Headers h;
+  h.set("X-Request-Id", "abc-123");
+  EXPECT_EQ(call(Method::kGet, "/items/1", "", h).headers.get("X-Request-Id"), "abc-123");
+  h.set("X-Request-Id", "bad id with spaces");
+  auto generated = call(Method::kGet, "/items/1", "", h).headers.get("X-Request-Id");
+  ASSERT_TRUE(generated);
+  EXPECT_NE(*generated, "bad id with spaces");
+  EXPECT_FALSE(generated->empty());
+  auto a = call(Method::kGet, "/items/1").headers.get("X-Request-Id");
+  auto b = call(Method::kGet, "/items/1").headers.get("X-Request-Id");
+  EXPECT_NE(std::string(*a), std::string(*b));
+}
+
+TEST_F(ServerTest, HeadHasLengthButNoBody) {
+  RawClient c(port_);
+  c.send("HEAD /items/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string res = c.read_until_close();
+  EXPECT_EQ(status_of(res), 200);
+  std::string get_body = call(Method::kGet, "/items/1").body;
+  EXPECT_NE(res.find("Content-Length: " + std::to_string(get_body.size())), std::string::npos);
+  EXPECT_EQ(res.substr(res.find("\r\n\r\n") + 4), "");
+}
+
+TEST_F(ServerTest, ExpectContinueIsHonoured) {
+  RawClient c(port_);
+  c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  std::string interim = c.read_some();
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue", 0), 0u);
+  c.send("hello");
+  std::string res = c.read_response();
+  EXPECT_EQ(status_of(res), 200);
+  EXPECT_NE(res.find("hello"), std::string::npos);
+}
+
+TEST_F(ServerTest, AuthenticationAndScopes) {
+  EXPECT_EQ(call(Method::kGet, "/private").status, 401);
+  EXPECT_EQ(call(Method::kGet, "/private").headers.get("WWW-Authenticate"), "Bearer");
+  Headers h;
+  h.set("Authorization", "Bearer good");
+  auto ok = call(Method::kGet, "/private", "", h);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "tester");
+  EXPECT_EQ(call(Method::kGet, "/admin", "", h).status, 403);
+}
+
+TEST_F(ServerTest, MetricsCountRequestsPerRouteAndStatus) {
+  call(Method::kGet, "/items/1");
+  call(Method::kGet, "/items/2");
+  call(Method::kGet, "/nowhere");
+  std::string text = metrics_.render();
+  EXPECT_NE(
+      text.find(
+          "registrar_http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"200\"} 2"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("route=\"unmatched\",method=\"GET\",status=\"404\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("registrar_http_request_duration_seconds_bucket{route=\"/items/{id}\""),
+            std::string::npos);
+}
+
+TEST_F(ServerTest, GracefulShutdownFinishesInFlightAndRefusesNew) {
+  auto slow = std::async(std::launch::async, [&] { return call(Method::kGet, "/slow"); });
+  std::this_thread::sleep_for(100ms);  // the slow request is now in its handler
+  RawClient idle(port_);               // an idle keep-alive connection
+  std::this_thread::sleep_for(20ms);
+  server_->shutdown();
+  Response r = slow.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "slow done");
+  EXPECT_EQ(r.headers.get("Connection"), "close");
+  EXPECT_TRUE(idle.closed_within(2s));
+  thread_.join();
+  EXPECT_THROW(call(Method::kGet, "/items/1"), core::Error);  // connection refused
+}
+
+TEST(ServerTls, ServesHttpsWithConfiguredCertificate) {
+  testing::TempDir dir;
+  std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
+  std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+      "-keyout " +
+      key + " -out " + cert +
+      " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  Router router;
+  router.get("/x", [](Request&) { return Response::text(200, "secure"); });
+  core::Metrics metrics;
+  ServerOptions o;
+  o.listen = "127.0.0.1:0";
+  o.tls_cert_file = cert;
+  o.tls_key_file = key;
+  o.access_log = false;
+  Server server(o, router, metrics);
+  uint16_t port = server.listen();
+  std::thread t([&] { server.run(false); });
+  ClientRequest req;
+  req.url = "https://127.0.0.1:" + std::to_string(port) + "/x";
+  req.ca_file = cert;
+  Response r = fetch(req);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "secure");
+  // Without trusting the certificate the client refuses.
+  ClientRequest untrusted = req;
+  untrusted.ca_file = dir.file("missing.pem");
+  EXPECT_ANY_THROW(fetch(untrusted));
+  server.shutdown();
+  t.join();
+}
+
+TEST(ServerOptionsTest, ParsesListenAddresses) {
+  EXPECT_EQ(parse_listen_address("127.0.0.1:8080"),
+            (std::pair<std::string, uint16_t>{"127.0.0.1", 8080}));
+  EXPECT_EQ(parse_listen_address("[::1]:0").first, "::1");
+  EXPECT_THROW(parse_listen_address("localhost:80"), std::invalid_argument);
+  EXPECT_THROW(parse_listen_address("127.0.0.1"), std::invalid_argument);
+  EXPECT_THROW(parse_listen_address("127.0.0.1:99999"), std::invalid_argument);
+  EXPECT_THROW(parse_listen_address("::1:80"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace registrar::http

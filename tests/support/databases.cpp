@@ -1,0 +1,63 @@
+#include "support/databases.h"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "core/random.h"
+
+namespace registrar::testing {
+namespace {
+
+const char* pg_admin_url() {
+  return std::getenv("REGISTRAR_TEST_PG_URL");
+}
+
+// Same server, other database name: replaces the path of a postgresql:// URL.
+std::string with_database(const std::string& url, const std::string& name) {
+  auto scheme = url.find("://");
+  auto slash = url.find('/', scheme + 3);
+  auto query = url.find('?');
+  std::string base = slash == std::string::npos ? url : url.substr(0, slash);
+  std::string tail = query == std::string::npos ? "" : url.substr(query);
+  return base + "/" + name + tail;
+}
+
+}  // namespace
+
+std::vector<std::string> test_backends() {
+  std::vector<std::string> b{"sqlite"};
+  if (pg_admin_url()) b.push_back("postgres");
+  return b;
+}
+
+TestDatabase::TestDatabase(const std::string& backend) : backend_(backend) {
+  if (backend == "sqlite") {
+    dir_ = std::make_unique<TempDir>();
+    url_ = "sqlite:" + dir_->file("test.db");
+    return;
+  }
+  if (backend != "postgres") throw std::invalid_argument("unknown test backend " + backend);
+  const char* admin = pg_admin_url();
+  if (!admin) throw std::runtime_error("REGISTRAR_TEST_PG_URL is not set");
+  std::string token = core::random_token(9);
+  pg_name_ = "t_";
+  for (char c : token) pg_name_ += std::isalnum((unsigned char)c) ? char(std::tolower(c)) : '_';
+  soci::session s(soci::postgresql, admin);
+  s << "CREATE DATABASE " + pg_name_;
+  url_ = with_database(admin, pg_name_);
+}
+
+TestDatabase::~TestDatabase() {
+  if (pg_name_.empty()) return;
+  try {
+    soci::session s(soci::postgresql, pg_admin_url());
+    s << "DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)";
+  } catch (...) {
+  }
+}
+
+}  // namespace registrar::testing

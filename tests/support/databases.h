@@ -1,0 +1,31 @@
+// Databases for tests: a SQLite file in a temp dir, or a fresh database on the PostgreSQL server
+// named by REGISTRAR_TEST_PG_URL (scripts/test.sh starts one on a loopback port).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/temp_dir.h"
+
+namespace registrar::testing {
+
+// Backends the current run covers: always "sqlite"; "postgres" when REGISTRAR_TEST_PG_URL is set.
+std::vector<std::string> test_backends();
+
+// A database that exists for the lifetime of this object.
+class TestDatabase {
+ public:
+  explicit TestDatabase(const std::string& backend);
+  ~TestDatabase();
+  const std::string& url() const { return url_; }
+  const std::string& backend() const { return backend_; }
+
+ private:
+  std::string backend_;
+  std::string url_;
+  std::string pg_name_;
+  std::unique_ptr<TempDir> dir_;
+};
+
+}  // namespace registrar::testing
