@@ -41,6 +41,88 @@ std::string sqlite_path(const std::string& url) {
   return rest;
 }
 
+namespace {
+
+std::string percent_decoded(std::string_view in) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size()) {
+      out += char(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+// libpq keyword value, quoted as libpq wants (single quotes, backslash escapes).
+std::string conninfo_value(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string postgres_conninfo(const std::string& url) {
+  // SOCI 4.0 rewrites the connection string it is given (it looks for its own options in it),
+  // which mangles libpq URIs; so the URI is turned into libpq's keyword=value form here.
+  auto scheme_end = url.find("://");
+  std::string rest = url.substr(scheme_end + 3);
+  std::string query;
+  if (auto q = rest.find('?'); q != std::string::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  std::string dbname;
+  if (auto slash = rest.find('/'); slash != std::string::npos) {
+    dbname = percent_decoded(rest.substr(slash + 1));
+    rest = rest.substr(0, slash);
+  }
+  std::string user, password;
+  if (auto at = rest.rfind('@'); at != std::string::npos) {
+    std::string userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    auto colon = userinfo.find(':');
+    user = percent_decoded(userinfo.substr(0, colon));
+    if (colon != std::string::npos) password = percent_decoded(userinfo.substr(colon + 1));
+  }
+  std::string host = rest, port;
+  if (!rest.empty() && rest[0] == '[') {
+    auto close = rest.find(']');
+    host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  std::string out;
+  auto add = [&out](const std::string& k, const std::string& v) {
+    if (v.empty()) return;
+    if (!out.empty()) out += ' ';
+    out += k + "=" + conninfo_value(v);
+  };
+  add("host", percent_decoded(host));
+  add("port", port);
+  add("dbname", dbname);
+  add("user", user);
+  add("password", password);
+  size_t pos = 0;
+  while (pos < query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string::npos) amp = query.size();
+    std::string pair = query.substr(pos, amp - pos);
+    auto eq = pair.find('=');
+    if (eq != std::string::npos) add(percent_decoded(pair.substr(0, eq)), percent_decoded(pair.substr(eq + 1)));
+    pos = amp + 1;
+  }
+  return out;
+}
+
 Database::Database(DatabaseOptions options)
     : backend_(backend_of(options.url)),
       redacted_url_(redact_url(options.url)),
@@ -55,7 +137,7 @@ Database::Database(DatabaseOptions options)
     connect = "db=" + (path.find(' ') == std::string::npos ? path : "\"" + path + "\"");
     factory = &soci::sqlite3;
   } else {
-    connect = options_.url;
+    connect = postgres_conninfo(options_.url);
     factory = &soci::postgresql;
   }
   try {

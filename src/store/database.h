@@ -114,6 +114,8 @@ class Database {
 std::string redact_url(const std::string& url);
 // Backend of a URL; throws core::Error(kInvalidArgument) for an unknown scheme.
 Backend backend_of(const std::string& url);
+// libpq keyword=value connection string for a postgresql:// URL (SOCI cannot take the URI).
+std::string postgres_conninfo(const std::string& url);
 // The filesystem path of a sqlite URL.
 std::string sqlite_path(const std::string& url);
 

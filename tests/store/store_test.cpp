@@ -174,6 +174,13 @@ TEST(DatabaseUrl, RedactsPasswords) {
   EXPECT_EQ(redact_url("host=h password=secret dbname=x"), "host=h password=*** dbname=x");
 }
 
+TEST(DatabaseUrl, PostgresUrlBecomesConninfo) {
+  EXPECT_EQ(postgres_conninfo("postgresql://u:p%40ss@127.0.0.1:5432/db?sslmode=disable"),
+            "host='127.0.0.1' port='5432' dbname='db' user='u' password='p@ss' sslmode='disable'");
+  EXPECT_EQ(postgres_conninfo("postgres://[::1]/x"), "host='::1' dbname='x'");
+  EXPECT_EQ(postgres_conninfo("postgresql://u:it's@h/d"), "host='h' dbname='d' user='u' password='it\\'s'");
+}
+
 TEST(DatabaseUrl, BackendAndPath) {
   EXPECT_EQ(backend_of("sqlite:a.db"), Backend::kSqlite);
   EXPECT_EQ(backend_of("postgres://h/db"), Backend::kPostgres);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/random.h"
+#include "store/database.h"
 
 namespace registrar::testing {
 namespace {
@@ -46,7 +47,7 @@ TestDatabase::TestDatabase(const std::string& backend) : backend_(backend) {
   std::string token = core::random_token(9);
   pg_name_ = "t_";
   for (char c : token) pg_name_ += std::isalnum((unsigned char)c) ? char(std::tolower(c)) : '_';
-  soci::session s(soci::postgresql, admin);
+  soci::session s(soci::postgresql, store::postgres_conninfo(admin));
   s << "CREATE DATABASE " + pg_name_;
   url_ = with_database(admin, pg_name_);
 }
@@ -54,7 +55,7 @@ TestDatabase::TestDatabase(const std::string& backend) : backend_(backend) {
 TestDatabase::~TestDatabase() {
   if (pg_name_.empty()) return;
   try {
-    soci::session s(soci::postgresql, pg_admin_url());
+    soci::session s(soci::postgresql, store::postgres_conninfo(pg_admin_url()));
     s << "DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)";
   } catch (...) {
   }
