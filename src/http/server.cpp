@@ -5,9 +5,8 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -16,10 +15,9 @@
 #include <set>
 #include <thread>
 
-#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/random.h"
+#include "http/wire.h"
 
 namespace registrar::http {
 
@@ -27,8 +25,20 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using asio::awaitable;
-using asio::use_awaitable;
+using error_code = boost::system::error_code;
+
+// Each I/O thread runs its own io_context, and a connection lives on exactly one of them. So a
+// connection's handlers never run concurrently, no strand is needed, and every async operation
+// uses the concrete io_context executor instead of the type-erased any_io_executor: both matter
+// on the per-request path.
+using IoExecutor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, IoExecutor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, IoExecutor>;
+using TlsStream = asio::ssl::stream<Socket>;
+template <class T>
+using awaitable = asio::awaitable<T, IoExecutor>;
+constexpr asio::use_awaitable_t<IoExecutor> use_io;
 
 std::pair<std::string, uint16_t> parse_listen_address(const std::string& listen) {
   std::string host;
@@ -51,50 +61,13 @@ std::pair<std::string, uint16_t> parse_listen_address(const std::string& listen)
     throw std::invalid_argument("listen port must be a number from 0 to 65535, got '" + port + "'");
   unsigned long p = std::stoul(port);
   if (p > 65535) throw std::invalid_argument("listen port must be at most 65535");
-  boost::system::error_code ec;
+  error_code ec;
   asio::ip::make_address(host, ec);
   if (ec) throw std::invalid_argument("listen host must be an IP address, got '" + host + "'");
   return {host, uint16_t(p)};
 }
 
 namespace {
-
-// Request ids we generate: a random per-process prefix plus a counter. Unique across instances,
-// and cheaper than drawing 128 random bits per request.
-std::string next_request_id() {
-  static const std::string prefix = core::random_token(6);
-  static std::atomic<uint64_t> counter{0};
-  uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
-  char buf[24];
-  int len = std::snprintf(buf, sizeof buf, "-%llx", static_cast<unsigned long long>(n));
-  return prefix + std::string(buf, size_t(len));
-}
-
-bool acceptable_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.' || c == ':';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// The Date header, formatted once a second per thread.
-const std::string& http_date() {
-  thread_local std::string cached;
-  thread_local std::time_t cached_at = 0;
-  std::time_t now = std::time(nullptr);
-  if (now != cached_at) {
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    cached = buf;
-    cached_at = now;
-  }
-  return cached;
-}
 
 Response error_response(const core::Error& e, const std::string& request_id) {
   Response r = Response::problem(core::http_status(e.kind()), "", e.what(), e.field(), request_id);
@@ -118,24 +91,28 @@ std::string allow_header(const std::vector<Method>& methods) {
   return out;
 }
 
+bool is_disconnect(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
+         ec == asio::error::broken_pipe || ec == bhttp::error::end_of_stream ||
+         ec == bhttp::error::partial_message || ec == asio::ssl::error::stream_truncated;
+}
+
 }  // namespace
 
-// One connection's bookkeeping, so that shutdown can close idle connections.
-// `close_now` and `alive` are touched only on the connection's strand; `busy` is read by shutdown
-// from the I/O thread that runs it.
-struct ConnectionState {
-  asio::any_io_executor strand;
-  std::function<void()> close_now;
-  bool alive = true;
+// One connection's bookkeeping. Everything but `busy` is touched only on the connection's
+// io_context thread; shutdown reaches it through post().
+struct Connection {
+  IoExecutor executor;
+  Socket* socket = nullptr;  // null once the connection has ended
   std::atomic<bool> busy{false};
+  // Watchdog: the socket is closed when `deadline` passes. Phases move the deadline by plain
+  // assignment; the timer is only re-armed when it fires, so timeouts cost nothing per request.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  bool timed_out = false;
+  Timer* watchdog_timer = nullptr;  // cancelled when the connection ends
+  explicit Connection(IoExecutor ex) : executor(ex) {}
 };
-
-// Closes the connection's socket on its strand, unless the connection has already ended.
-void request_close(const std::shared_ptr<ConnectionState>& state) {
-  asio::post(state->strand, [state] {
-    if (state->alive && state->close_now) state->close_now();
-  });
-}
 
 struct Server::Impl {
   ServerOptions opts;
@@ -143,16 +120,18 @@ struct Server::Impl {
   core::Metrics& metrics;
   std::shared_ptr<Authenticator> authenticator;
 
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;  // one per I/O thread
+  std::atomic<size_t> next_context{0};
   asio::thread_pool workers;
   std::optional<asio::ssl::context> tls;
-  tcp::acceptor acceptor{ioc};
-  std::optional<asio::signal_set> signals;
-  asio::steady_timer drain_timer{ioc};
+  asio::basic_socket_acceptor<tcp, IoExecutor> acceptor;
+  std::optional<asio::basic_signal_set<IoExecutor>> signals;
+  Timer drain_timer;
 
   std::mutex conn_mu;
-  std::set<std::shared_ptr<ConnectionState>> connections;
+  std::set<std::shared_ptr<Connection>> connections;
   std::atomic<bool> draining{false};
+  std::atomic<bool> stopped{false};
   std::atomic<size_t> open_connections{0};
   uint32_t unmatched_metrics_id = 0;
 
@@ -160,17 +139,27 @@ struct Server::Impl {
       : opts(std::move(o)),
         router(r),
         metrics(m),
-        workers(size_t(std::max(1, opts.worker_threads))) {}
+        contexts(make_contexts(opts.io_threads)),
+        workers(size_t(std::max(1, opts.worker_threads))),
+        acceptor(contexts[0]->get_executor()),
+        drain_timer(contexts[0]->get_executor()) {}
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (int i = 0; i < std::max(1, n); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+    return v;
+  }
 
   awaitable<void> accept_loop();
+  awaitable<void> watchdog(std::shared_ptr<Connection> conn);
+  awaitable<void> run_connection(Socket socket, std::shared_ptr<Connection> conn);
   template <class Stream>
-  awaitable<void> serve_connection(Stream stream, std::string remote,
-                                   std::shared_ptr<ConnectionState> state);
-  awaitable<void> start_connection(tcp::socket socket);
+  awaitable<void> serve(Stream& stream, const std::string& remote, Connection& conn);
   awaitable<Response> dispatch(Request& req, const Route* route);
   Response invoke_sync(Request& req, const Route& route);
   void begin_shutdown();
   void maybe_finish_drain();
+  void stop_all();
 };
 
 Server::Server(ServerOptions options, const Router& router, core::Metrics& metrics)
@@ -208,7 +197,7 @@ uint16_t Server::listen() {
     }
   }
   tcp::endpoint ep(asio::ip::make_address(host), port);
-  boost::system::error_code ec;
+  error_code ec;
   auto& acc = impl_->acceptor;
   acc.open(ep.protocol(), ec);
   if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
@@ -220,63 +209,84 @@ uint16_t Server::listen() {
 
 void Server::run(bool handle_signals) {
   auto& im = *impl_;
+  auto& main_ctx = *im.contexts[0];
   if (handle_signals) {
-    im.signals.emplace(im.ioc, SIGINT, SIGTERM);
-    im.signals->async_wait([&im](const boost::system::error_code& ec, int sig) {
+    im.signals.emplace(main_ctx.get_executor(), SIGINT, SIGTERM);
+    im.signals->async_wait([&im](const error_code& ec, int sig) {
       if (ec) return;
       log::info("shutdown_requested", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       im.begin_shutdown();
     });
   }
-  asio::co_spawn(im.ioc, im.accept_loop(), asio::detached);
+  // Other contexts have no work until connections arrive; keep them running until stop.
+  std::vector<asio::executor_work_guard<IoExecutor>> guards;
+  for (size_t i = 1; i < im.contexts.size(); ++i)
+    guards.emplace_back(im.contexts[i]->get_executor());
+  asio::co_spawn(main_ctx, im.accept_loop(), asio::detached);
   std::vector<std::thread> threads;
-  for (int i = 1; i < std::max(1, im.opts.io_threads); ++i)
-    threads.emplace_back([&im] { im.ioc.run(); });
-  im.ioc.run();
+  for (size_t i = 1; i < im.contexts.size(); ++i)
+    threads.emplace_back([ctx = im.contexts[i].get()] { ctx->run(); });
+  main_ctx.run();
+  guards.clear();
+  im.stop_all();
   for (auto& t : threads) t.join();
   // Handlers still running on the pool reference requests owned by connection coroutines; wait
-  // for them before those coroutines are destroyed with the io_context.
+  // for them before those coroutines are destroyed with their io_contexts.
   im.workers.join();
   log::info("server_stopped", Json::object());
 }
 
 void Server::shutdown() {
-  asio::post(impl_->ioc, [im = impl_.get()] { im->begin_shutdown(); });
+  asio::post(impl_->contexts[0]->get_executor(), [im = impl_.get()] { im->begin_shutdown(); });
+}
+
+void Server::Impl::stop_all() {
+  stopped = true;
+  for (auto& ctx : contexts) ctx->stop();
 }
 
 void Server::Impl::begin_shutdown() {
   if (draining.exchange(true)) return;
-  boost::system::error_code ec;
+  error_code ec;
   acceptor.close(ec);
   if (signals) signals->cancel();
-  std::vector<std::shared_ptr<ConnectionState>> idle;
+  std::vector<std::shared_ptr<Connection>> idle;
   {
     std::lock_guard lock(conn_mu);
     for (auto& c : connections)
       if (!c->busy) idle.push_back(c);
   }
-  for (auto& c : idle) request_close(c);
+  for (auto& c : idle) {
+    asio::post(c->executor, [c] {
+      if (c->socket && !c->busy) {
+        error_code ignored;
+        c->socket->shutdown(tcp::socket::shutdown_both, ignored);
+        c->socket->close(ignored);
+      }
+    });
+  }
   log::info("draining", {{"open_connections", open_connections.load()}});
   drain_timer.expires_after(opts.drain_timeout);
-  drain_timer.async_wait([this](const boost::system::error_code& e) {
+  drain_timer.async_wait([this](const error_code& e) {
     if (e) return;
     log::warn("drain_timeout", {{"open_connections", open_connections.load()}});
-    ioc.stop();
+    stop_all();
   });
   maybe_finish_drain();
 }
 
 void Server::Impl::maybe_finish_drain() {
   if (draining && open_connections.load() == 0) {
-    asio::post(ioc, [this] { drain_timer.cancel(); });
+    asio::post(contexts[0]->get_executor(), [this] { drain_timer.cancel(); });
   }
 }
 
 awaitable<void> Server::Impl::accept_loop() {
   for (;;) {
-    boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(ioc),
-                                                        asio::redirect_error(use_awaitable, ec));
+    auto& ctx = *contexts[next_context++ % contexts.size()];
+    error_code ec;
+    Socket socket(ctx.get_executor());
+    co_await acceptor.async_accept(socket, asio::redirect_error(use_io, ec));
     if (ec) {
       if (draining || ec == asio::error::operation_aborted) co_return;
       log::warn("accept_failed", log::Json{{"error", ec.message()}});
@@ -284,46 +294,80 @@ awaitable<void> Server::Impl::accept_loop() {
     }
     if (open_connections.load() >= opts.max_connections) {
       log::warn("connection_limit", {{"max_connections", opts.max_connections}});
-      boost::system::error_code ignore;
-      socket.close(ignore);
+      socket.close(ec);
       continue;
     }
-    auto ex = socket.get_executor();
-    asio::co_spawn(ex, start_connection(std::move(socket)), asio::detached);
+    auto conn = std::make_shared<Connection>(ctx.get_executor());
+    open_connections++;
+    {
+      std::lock_guard lock(conn_mu);
+      connections.insert(conn);
+    }
+    asio::co_spawn(ctx.get_executor(), run_connection(std::move(socket), conn), asio::detached);
   }
 }
 
-awaitable<void> Server::Impl::start_connection(tcp::socket socket) {
-  boost::system::error_code ec;
+awaitable<void> Server::Impl::watchdog(std::shared_ptr<Connection> conn) {
+  Timer timer(conn->executor);
+  conn->watchdog_timer = &timer;
+  struct Detach {
+    Connection& c;
+    ~Detach() { c.watchdog_timer = nullptr; }
+  } detach{*conn};
+  while (conn->socket) {
+    auto deadline = conn->deadline;
+    auto now = std::chrono::steady_clock::now();
+    if (deadline <= now) {
+      conn->timed_out = true;
+      error_code ec;
+      conn->socket->shutdown(tcp::socket::shutdown_both, ec);
+      conn->socket->close(ec);
+      co_return;
+    }
+    // Wake at most once a second; a phase that moves the deadline earlier is noticed then.
+    timer.expires_after(
+        std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::seconds(1)));
+    error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_io, ec));
+    if (stopped) co_return;
+  }
+}
+
+awaitable<void> Server::Impl::run_connection(Socket socket, std::shared_ptr<Connection> conn) {
+  error_code ec;
   auto ep = socket.remote_endpoint(ec);
   std::string remote = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
   socket.set_option(tcp::no_delay(true), ec);
-  auto state = std::make_shared<ConnectionState>();
-  state->strand = socket.get_executor();
-  open_connections++;
-  {
-    std::lock_guard lock(conn_mu);
-    connections.insert(state);
-  }
+  conn->deadline = std::chrono::steady_clock::now() + opts.header_timeout;
   try {
     if (tls) {
-      beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls);
-      beast::get_lowest_layer(stream).expires_after(opts.header_timeout);
-      co_await stream.async_handshake(asio::ssl::stream_base::server, use_awaitable);
-      co_await serve_connection(std::move(stream), remote, state);
+      TlsStream stream(std::move(socket), *tls);
+      conn->socket = &stream.next_layer();
+      asio::co_spawn(conn->executor, watchdog(conn), asio::detached);
+      co_await stream.async_handshake(asio::ssl::stream_base::server, use_io);
+      co_await serve(stream, remote, *conn);
+      conn->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      error_code sec;
+      co_await stream.async_shutdown(asio::redirect_error(use_io, sec));
+      conn->socket = nullptr;
     } else {
-      co_await serve_connection(beast::tcp_stream(std::move(socket)), remote, state);
+      conn->socket = &socket;
+      asio::co_spawn(conn->executor, watchdog(conn), asio::detached);
+      co_await serve(socket, remote, *conn);
+      conn->socket = nullptr;
+      socket.shutdown(tcp::socket::shutdown_send, ec);
     }
   } catch (const std::exception& e) {
+    conn->socket = nullptr;
     log::debug("connection_error", {{"remote", remote}, {"error", e.what()}});
   }
-  // Still on the connection's strand, before any other handler of it can run: the stream that
-  // close_now refers to is gone.
-  state->alive = false;
-  state->close_now = nullptr;
+  // The stream is gone (or about to be, with this frame): nothing may touch it any more.
+  conn->socket = nullptr;
+  conn->busy = false;
+  if (conn->watchdog_timer) conn->watchdog_timer->cancel();
   {
     std::lock_guard lock(conn_mu);
-    connections.erase(state);
+    connections.erase(conn);
   }
   open_connections--;
   maybe_finish_drain();
@@ -348,15 +392,16 @@ Response Server::Impl::invoke_sync(Request& req, const Route& route) {
 }
 
 awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route) {
-  if (route->handler && route->exec == Exec::kInline) co_return invoke_sync(req, *route);
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<IoExecutor>&, void(Response)>(
       [this, &req, route](auto completion) {
         using Completion = decltype(completion);
         auto shared = std::make_shared<Completion>(std::move(completion));
-        auto io_ex = asio::prefer(asio::get_associated_executor(*shared),
-                                  asio::execution::outstanding_work.tracked);
-        Responder responder([shared, io_ex](Response r) {
-          asio::post(io_ex, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+        // Keep the connection's io_context alive while the response is produced elsewhere.
+        auto work = std::make_shared<asio::executor_work_guard<IoExecutor>>(
+            asio::get_associated_executor(*shared));
+        Responder responder([shared, work](Response r) {
+          asio::post(work->get_executor(),
+                     [shared, work, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
         });
         if (route->handler) {
           asio::post(workers,
@@ -383,80 +428,39 @@ awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route) {
           responder(Response::problem(500, "", "internal error", "", req.request_id));
         }
       },
-      use_awaitable);
+      use_io);
 }
-
-namespace {
-
-void append_access_log(std::string& line, const Request& req, std::string_view route, int status,
-                       double seconds, size_t bytes_out) {
-  line.reserve(256);
-  line += "{\"time\":\"";
-  line += core::format_rfc3339(core::SystemClock::instance().now(), true);
-  line += "\",\"level\":\"info\",\"event\":\"access\",\"request_id\":\"";
-  log::append_json_escaped(line, req.request_id);
-  line += "\",\"remote\":\"";
-  log::append_json_escaped(line, req.remote);
-  line += "\",\"method\":\"";
-  log::append_json_escaped(line, req.method_text);
-  line += "\",\"route\":\"";
-  log::append_json_escaped(line, route);
-  line += "\",\"status\":";
-  line += std::to_string(status);
-  line += ",\"duration_ms\":";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", seconds * 1000);
-  line += buf;
-  line += ",\"bytes_in\":";
-  line += std::to_string(req.body.size());
-  line += ",\"bytes_out\":";
-  line += std::to_string(bytes_out);
-  if (req.principal) {
-    line += ",\"client\":\"";
-    log::append_json_escaped(line, req.principal->client_id);
-    line += "\"";
-  }
-  line += "}";
-}
-
-}  // namespace
 
 template <class Stream>
-awaitable<void> Server::Impl::serve_connection(Stream stream, std::string remote,
-                                               std::shared_ptr<ConnectionState> state) {
-  auto& lowest = beast::get_lowest_layer(stream);
-  state->close_now = [&lowest]() {
-    boost::system::error_code ec;
-    lowest.socket().shutdown(tcp::socket::shutdown_both, ec);
-    lowest.socket().close(ec);
-  };
+awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, Connection& conn) {
+  using clock = std::chrono::steady_clock;
   beast::flat_buffer buffer;
+  std::string out;
   bool first = true;
   for (;;) {
     if (draining) break;
-    state->busy = false;
+    conn.busy = false;
     // Wait for the first byte of the next request under the idle (keep-alive) timeout.
     if (buffer.size() == 0) {
-      lowest.expires_after(first ? opts.header_timeout : opts.idle_timeout);
-      boost::system::error_code ec;
-      size_t n = co_await stream.async_read_some(buffer.prepare(4096),
-                                                 asio::redirect_error(use_awaitable, ec));
+      conn.deadline = clock::now() + (first ? opts.header_timeout : opts.idle_timeout);
+      error_code ec;
+      size_t n =
+          co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(use_io, ec));
       if (ec) break;
       buffer.commit(n);
     }
     first = false;
-    state->busy = true;
-    auto started = std::chrono::steady_clock::now();
+    conn.busy = true;
+    auto started = clock::now();
 
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
     // The real limit depends on the route, known only after the header; Beast would otherwise
     // fail the header read itself when Content-Length exceeds the default.
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    lowest.expires_after(opts.header_timeout);
-    boost::system::error_code hec;
-    co_await bhttp::async_read_header(stream, buffer, parser,
-                                      asio::redirect_error(use_awaitable, hec));
+    conn.deadline = started + opts.header_timeout;
+    error_code hec;
+    co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_io, hec));
 
     Request req;
     req.remote = remote;
@@ -464,7 +468,6 @@ awaitable<void> Server::Impl::serve_connection(Stream stream, std::string remote
     const Route* route = nullptr;
     bool close_after = false;
     bool handled = false;
-
     auto reject = [&](int status, std::string_view detail) {
       res = Response::problem(status, "", detail, "", req.request_id);
       close_after = true;
@@ -472,11 +475,8 @@ awaitable<void> Server::Impl::serve_connection(Stream stream, std::string remote
     };
 
     if (hec) {
-      if (hec == beast::error::timeout || hec == bhttp::error::end_of_stream ||
-          hec == asio::error::operation_aborted || hec == asio::error::eof ||
-          hec == asio::error::connection_reset)
-        break;
-      req.request_id = next_request_id();
+      if (conn.timed_out || is_disconnect(hec)) break;
+      req.request_id = wire::next_request_id();
       req.method_text = "-";
       if (hec == bhttp::error::header_limit) {
         reject(431, "request header exceeds " + std::to_string(opts.max_header_bytes) + " bytes");
@@ -493,7 +493,8 @@ awaitable<void> Server::Impl::serve_connection(Stream stream, std::string remote
       if (q != std::string::npos) req.query = req.target.substr(q + 1);
       for (auto& f : h) req.headers.add(std::string(f.name_string()), std::string(f.value()));
       auto rid = req.headers.get("X-Request-Id");
-      req.request_id = (rid && acceptable_request_id(*rid)) ? std::string(*rid) : next_request_id();
+      req.request_id =
+          (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : wire::next_request_id();
       auto decoded = percent_decode(raw_path, false);
       if (raw_path.empty() || raw_path[0] != '/' || !decoded) {
         reject(400, "request target must be an absolute path with valid percent-encoding");
@@ -509,8 +510,7 @@ awaitable<void> Server::Impl::serve_connection(Stream stream, std::string remote
           } else {
             res = Response::problem(404, "", "no route for " + req.path, "", req.request_id);
           }
-          handled = true;
-          // The body (if any) is still on the wire; read and discard it within limits below.
+          handled = true;  // any body is still read (and discarded) below, within limits
         } else {
           route = match.route;
           req.path_params = std::move(match.params);
@@ -524,73 +524,58 @@ awaitable<void> Server::Impl::serve_connection(Stream stream, std::string remote
                           std::to_string(limit) + " bytes");
         } else if (!parser.is_done()) {
           if (auto expect = req.headers.get("Expect"); expect && iequals(*expect, "100-continue")) {
-            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-            lowest.expires_after(opts.write_timeout);
-            co_await bhttp::async_write(stream, cont, use_awaitable);
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            conn.deadline = clock::now() + opts.write_timeout;
+            co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
+                                       use_io);
           }
-          lowest.expires_after(opts.body_timeout);
-          boost::system::error_code bec;
-          co_await bhttp::async_read(stream, buffer, parser,
-                                     asio::redirect_error(use_awaitable, bec));
+          conn.deadline = clock::now() + opts.body_timeout;
+          error_code bec;
+          co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_io, bec));
           if (bec == bhttp::error::body_limit) {
             reject(413, "request body exceeds the limit of " + std::to_string(limit) + " bytes");
-          } else if (bec == beast::error::timeout) {
-            log::info("body_timeout", {{"remote", remote}, {"request_id", req.request_id}});
-            break;
           } else if (bec) {
-            if (bec == asio::error::eof || bec == bhttp::error::partial_message ||
-                bec == asio::error::connection_reset || bec == asio::error::operation_aborted)
+            if (conn.timed_out) {
+              log::info("body_timeout", {{"remote", remote}, {"request_id", req.request_id}});
               break;
+            }
+            if (is_disconnect(bec)) break;
             reject(400, "malformed HTTP request body: " + bec.message());
           }
         }
         if (!handled) {
           req.body = std::move(parser.get().body());
-          res = co_await dispatch(req, route);
+          // No deadline while the handler runs: it is ours, not the client's, to finish.
+          conn.deadline = clock::time_point::max();
+          if (route->handler && route->exec == Exec::kInline) {
+            res = invoke_sync(req, *route);
+          } else {
+            res = co_await dispatch(req, route);
+          }
         }
         if (!parser.get().keep_alive()) close_after = true;
       }
     }
 
     if (draining) close_after = true;
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
-    for (auto& [k, v] : res.headers.all()) out.set(k, v);
-    out.set(bhttp::field::server, "registrar");
-    out.set(bhttp::field::date, http_date());
-    out.set("X-Request-Id", req.request_id);
-    size_t body_size = res.body.size();
-    if (req.method == Method::kHead) {
-      out.content_length(body_size);
-    } else {
-      out.body() = std::move(res.body);
-      out.prepare_payload();
-    }
-    out.keep_alive(!close_after);
-    lowest.expires_after(opts.write_timeout);
-    boost::system::error_code wec;
-    co_await bhttp::async_write(stream, out, asio::redirect_error(use_awaitable, wec));
+    out.clear();
+    wire::serialize_response(out, res, req.request_id, req.method == Method::kHead, !close_after);
+    conn.deadline = clock::now() + opts.write_timeout;
+    error_code wec;
+    co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(use_io, wec));
 
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double seconds = std::chrono::duration<double>(clock::now() - started).count();
     metrics.observe_request(route ? route->metrics_id : unmatched_metrics_id, req.method_text,
                             res.status, seconds);
     if (opts.access_log && log::enabled(log::Level::kInfo)) {
       std::string line;
-      append_access_log(line, req, route ? std::string_view(route->pattern) : "unmatched",
-                        res.status, seconds, body_size);
+      wire::append_access_log(line, req, route ? std::string_view(route->pattern) : "unmatched",
+                              res.status, seconds, res.body.size());
       log::write_raw(log::Level::kInfo, line);
     }
     if (wec || close_after) break;
   }
-  state->busy = false;
-  lowest.expires_after(std::chrono::seconds(5));
-  if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
-    boost::system::error_code sec;
-    co_await stream.async_shutdown(asio::redirect_error(use_awaitable, sec));
-  }
-  boost::system::error_code ec;
-  lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
-  lowest.close();
+  conn.busy = false;
 }
 
 }  // namespace registrar::http

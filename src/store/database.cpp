@@ -117,7 +117,8 @@ std::string postgres_conninfo(const std::string& url) {
     if (amp == std::string::npos) amp = query.size();
     std::string pair = query.substr(pos, amp - pos);
     auto eq = pair.find('=');
-    if (eq != std::string::npos) add(percent_decoded(pair.substr(0, eq)), percent_decoded(pair.substr(eq + 1)));
+    if (eq != std::string::npos)
+      add(percent_decoded(pair.substr(0, eq)), percent_decoded(pair.substr(eq + 1)));
     pos = amp + 1;
   }
   return out;

@@ -178,7 +178,8 @@ TEST(DatabaseUrl, PostgresUrlBecomesConninfo) {
   EXPECT_EQ(postgres_conninfo("postgresql://u:p%40ss@127.0.0.1:5432/db?sslmode=disable"),
             "host='127.0.0.1' port='5432' dbname='db' user='u' password='p@ss' sslmode='disable'");
   EXPECT_EQ(postgres_conninfo("postgres://[::1]/x"), "host='::1' dbname='x'");
-  EXPECT_EQ(postgres_conninfo("postgresql://u:it's@h/d"), "host='h' dbname='d' user='u' password='it\\'s'");
+  EXPECT_EQ(postgres_conninfo("postgresql://u:it's@h/d"),
+            "host='h' dbname='d' user='u' password='it\\'s'");
 }
 
 TEST(DatabaseUrl, BackendAndPath) {

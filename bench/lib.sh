@@ -1,0 +1,105 @@
+# Shared helpers for benchmark scripts (sourced). Servers run on CPU 0, load generators on CPU 1,
+# so that on the 2-core reference machine a server and its baseline get the same one core.
+set -euo pipefail
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_BUILD=${BENCH_BUILD:-$BENCH_ROOT/build-release}
+REGISTRAR=${REGISTRAR:-$BENCH_BUILD/registrar-bench-bin}
+BENCH_DURATION=${BENCH_DURATION:-10s}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-50}
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() {  # wait_port PORT
+  for _ in $(seq 1 200); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+
+# start_registrar DIR [extra TOML]: starts registrar with one I/O thread on CPU 0; sets REG_PID, REG_PORT.
+start_registrar() {
+  local dir=$1 extra=${2:-}
+  REG_PORT=$(free_port)
+  cat > "$dir/registrar.toml" <<TOML
+[server]
+listen = "127.0.0.1:$REG_PORT"
+io_threads = 1
+[database]
+url = "sqlite:$dir/registrar.db"
+[log]
+file = "$dir/registrar.log"
+$extra
+TOML
+  [ -n "${REGISTRAR_BENCH_ENV:-}" ] && export $REGISTRAR_BENCH_ENV
+  taskset -c 0 "$BENCH_BUILD/src/registrar" --config "$dir/registrar.toml" serve &
+  REG_PID=$!
+  wait_port "$REG_PORT"
+}
+
+# start_nginx DIR: one worker on CPU 0 answering every request with 200 and a small JSON body.
+start_nginx() {
+  local dir=$1
+  NGINX_PORT=$(free_port)
+  mkdir -p "$dir/nginx"
+  cat > "$dir/nginx/nginx.conf" <<CONF
+worker_processes 1;
+worker_cpu_affinity 01;
+daemon off;
+pid $dir/nginx/nginx.pid;
+error_log $dir/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/nginx/body;
+  proxy_temp_path $dir/nginx/proxy;
+  fastcgi_temp_path $dir/nginx/fastcgi;
+  uwsgi_temp_path $dir/nginx/uwsgi;
+  scgi_temp_path $dir/nginx/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { default_type application/json; return 200 '{"status":"ok"}'; }
+  }
+}
+CONF
+  /usr/sbin/nginx -c "$dir/nginx/nginx.conf" -p "$dir/nginx" &
+  NGINX_PID=$!
+  wait_port "$NGINX_PORT"
+}
+
+# run_wrk URL [SCRIPT]: prints "rps p50_ms p99_ms" for a run of wrk on CPU 1.
+run_wrk() {
+  local url=$1 script=${2:-}
+  local out
+  if [ -n "$script" ]; then
+    out=$(taskset -c 1 wrk -t1 -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency -s "$script" "$url")
+  else
+    out=$(taskset -c 1 wrk -t1 -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency "$url")
+  fi
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' <<<"$out")
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${errors:-0}"
+}
+
+to_ms() {  # wrk prints 1.23ms / 456.00us / 1.2s
+  local v=$1
+  case "$v" in
+    *us) awk -v x="${v%us}" 'BEGIN{printf "%.3f", x/1000}' ;;
+    *ms) awk -v x="${v%ms}" 'BEGIN{printf "%.3f", x}' ;;
+    *s) awk -v x="${v%s}" 'BEGIN{printf "%.3f", x*1000}' ;;
+    *) echo "$v" ;;
+  esac
+}
+
+stop_pid() {
+  [ -n "${1:-}" ] || return 0
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}

@@ -1,0 +1,123 @@
+#include "http/wire.h"
+
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/random.h"
+
+namespace registrar::http::wire {
+namespace {
+
+void append_number(std::string& out, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, size_t(end - buf));
+}
+
+bool safe_header_text(std::string_view s) {
+  for (char c : s)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  return true;
+}
+
+}  // namespace
+
+void serialize_response(std::string& out, const Response& r, std::string_view request_id, bool head,
+                        bool keep_alive) {
+  out.reserve(out.size() + 160 + r.body.size());
+  out += "HTTP/1.1 ";
+  append_number(out, uint64_t(r.status));
+  out += ' ';
+  out += reason_phrase(r.status);
+  out += "\r\n";
+  for (auto& [name, value] : r.headers.all()) {
+    if (name.empty() || !safe_header_text(name) || !safe_header_text(value)) continue;
+    if (iequals(name, "Content-Length") || iequals(name, "Connection") ||
+        iequals(name, "Transfer-Encoding"))
+      continue;  // framing is ours to decide
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  out += "Server: registrar\r\nDate: ";
+  out += http_date();
+  out += "\r\nX-Request-Id: ";
+  out += request_id;
+  out += "\r\nContent-Length: ";
+  append_number(out, r.body.size());
+  out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+  if (!head) out += r.body;
+}
+
+const std::string& http_date() {
+  thread_local std::string cached;
+  thread_local std::time_t cached_at = 0;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_at) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached = buf;
+    cached_at = now;
+  }
+  return cached;
+}
+
+std::string next_request_id() {
+  static const std::string prefix = core::random_token(6) + "-";
+  static std::atomic<uint64_t> counter{0};
+  uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
+  std::string id = prefix;
+  char buf[20];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n, 16);
+  id.append(buf, size_t(end - buf));
+  return id;
+}
+
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void append_access_log(std::string& line, const Request& req, std::string_view route, int status,
+                       double seconds, size_t bytes_out) {
+  line.reserve(256);
+  line += "{\"time\":\"";
+  line += core::format_rfc3339(core::SystemClock::instance().now(), true);
+  line += "\",\"level\":\"info\",\"event\":\"access\",\"request_id\":\"";
+  log::append_json_escaped(line, req.request_id);
+  line += "\",\"remote\":\"";
+  log::append_json_escaped(line, req.remote);
+  line += "\",\"method\":\"";
+  log::append_json_escaped(line, req.method_text);
+  line += "\",\"route\":\"";
+  log::append_json_escaped(line, route);
+  line += "\",\"status\":";
+  append_number(line, uint64_t(status));
+  char buf[32];
+  int n = std::snprintf(buf, sizeof buf, ",\"duration_ms\":%.3f", seconds * 1000);
+  line.append(buf, size_t(n));
+  line += ",\"bytes_in\":";
+  append_number(line, req.body.size());
+  line += ",\"bytes_out\":";
+  append_number(line, bytes_out);
+  if (req.principal) {
+    line += ",\"client\":\"";
+    log::append_json_escaped(line, req.principal->client_id);
+    line += "\"";
+  }
+  line += "}";
+}
+
+}  // namespace registrar::http::wire

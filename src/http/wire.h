@@ -1,0 +1,29 @@
+// Beast-free pieces of the server's per-request path: response serialisation, request ids, the
+// access-log line. Kept apart from server.cpp so they can be unit-tested and stay cheap.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+
+namespace registrar::http::wire {
+
+// Appends an HTTP/1.1 response to `out`: status line, the handler's headers (values containing
+// CR or LF are dropped rather than allowing header injection), Server, Date, X-Request-Id,
+// Content-Length, Connection, then the body (unless `head`).
+void serialize_response(std::string& out, const Response& response, std::string_view request_id,
+                        bool head, bool keep_alive);
+
+// "Sun, 22 Nov 2026 01:56:05 GMT", recomputed at most once a second per thread.
+const std::string& http_date();
+
+// Our request ids: a random per-process prefix and a counter.
+std::string next_request_id();
+// Accept a client's X-Request-Id only if it is short and of safe characters (it is logged).
+bool acceptable_request_id(std::string_view id);
+
+void append_access_log(std::string& line, const Request& req, std::string_view route, int status,
+                       double seconds, size_t bytes_out);
+
+}  // namespace registrar::http::wire

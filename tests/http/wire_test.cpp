@@ -1,0 +1,73 @@
+#include "http/wire.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace registrar::http::wire {
+namespace {
+
+TEST(Wire, SerialisesStatusHeadersAndBody) {
+  Response r = Response::json(201, {{"a", 1}});
+  std::string out;
+  serialize_response(out, r, "rid-1", false, true);
+  EXPECT_EQ(out.rfind("HTTP/1.1 201 Created\r\n", 0), 0u);
+  EXPECT_NE(out.find("Content-Type: application/json\r\n"), std::string::npos);
+  EXPECT_NE(out.find("X-Request-Id: rid-1\r\n"), std::string::npos);
+  EXPECT_NE(out.find("Content-Length: 7\r\n\r\n{\"a\":1}"), std::string::npos);
+  EXPECT_EQ(out.find("Connection: close"), std::string::npos);
+}
+
+TEST(Wire, HeadKeepsLengthDropsBodyAndCloseIsSignalled) {
+  Response r = Response::text(200, "hello");
+  std::string out;
+  serialize_response(out, r, "x", true, false);
+  EXPECT_NE(out.find("Content-Length: 5\r\n"), std::string::npos);
+  EXPECT_NE(out.find("Connection: close\r\n\r\n"), std::string::npos);
+  EXPECT_EQ(out.substr(out.size() - 4), "\r\n\r\n");
+}
+
+TEST(Wire, HandlerHeadersCannotInjectOrReframe) {
+  Response r = Response::text(200, "ok");
+  r.headers.add("X-Evil", "a\r\nSet-Cookie: x=1");
+  r.headers.add("Content-Length", "999");
+  r.headers.add("Transfer-Encoding", "chunked");
+  std::string out;
+  serialize_response(out, r, "x", false, true);
+  EXPECT_EQ(out.find("Set-Cookie"), std::string::npos);
+  EXPECT_EQ(out.find("999"), std::string::npos);
+  EXPECT_EQ(out.find("chunked"), std::string::npos);
+  EXPECT_NE(out.find("Content-Length: 2\r\n"), std::string::npos);
+}
+
+TEST(Wire, RequestIdsAreUniqueAndAcceptedOnlyWhenSafe) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.insert(next_request_id());
+  EXPECT_EQ(ids.size(), 10000u);
+  EXPECT_TRUE(acceptable_request_id(*ids.begin()));
+  EXPECT_TRUE(acceptable_request_id("0f8fad5b-d9cb-469f-a165-70867728950e"));
+  EXPECT_FALSE(acceptable_request_id(""));
+  EXPECT_FALSE(acceptable_request_id(std::string(129, 'a')));
+  EXPECT_FALSE(acceptable_request_id("a b"));
+  EXPECT_FALSE(acceptable_request_id("a\"b"));
+}
+
+TEST(Wire, AccessLogLineIsJsonAndCarriesNoBody) {
+  Request req;
+  req.request_id = "r\"1";
+  req.remote = "127.0.0.1:5";
+  req.method_text = "POST";
+  req.body = "secret-body";
+  std::string line;
+  append_access_log(line, req, "/v1/x/{id}", 201, 0.0015, 42);
+  Json j = Json::parse(line);
+  EXPECT_EQ(j["request_id"], "r\"1");
+  EXPECT_EQ(j["status"], 201);
+  EXPECT_EQ(j["route"], "/v1/x/{id}");
+  EXPECT_DOUBLE_EQ(j["duration_ms"].get<double>(), 1.5);
+  EXPECT_EQ(j["bytes_in"], 11);
+  EXPECT_EQ(line.find("secret-body"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace registrar::http::wire
