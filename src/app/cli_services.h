@@ -21,7 +21,7 @@ class CliServices : public ServiceProvider {
 
   // Module verbs register what to run here (CLI11 callbacks run during parsing, before the
   // config is known, so verbs record their action and main runs it after parsing).
-  void set_action(std::function<int()> action) { action_ = std::move(action); }
+  void set_action(std::function<int()> action) override { action_ = std::move(action); }
   int run_module_command();
 
  private:

@@ -4,6 +4,7 @@
 // all declared through this interface.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ class ServiceProvider {
  public:
   virtual ~ServiceProvider() = default;
   virtual Services& services() = 0;
+  // CLI11 runs callbacks while parsing; a verb records its action here instead, and main runs it
+  // after parsing, inside its error handling. The action returns the exit code.
+  virtual void set_action(std::function<int()> action) = 0;
 };
 
 class Module {

@@ -45,6 +45,9 @@ struct Route {
   bool authenticated = false;       // needs a valid bearer token
   std::vector<std::string> scopes;  // all of these (implies authenticated)
   size_t max_body_bytes = 0;        // 0: the server's default
+  // How authentication failures look on this route: "" for problem+json, or a protocol's own
+  // style that the authenticator knows (e.g. "dhp": plain-text 401 as the DHP API answers).
+  std::string auth_style;
   mutable uint32_t metrics_id = 0;  // assigned by the server
 
   Route& run_inline() {
@@ -58,6 +61,10 @@ struct Route {
   }
   Route& require_auth() {
     authenticated = true;
+    return *this;
+  }
+  Route& auth_failure_style(std::string style) {
+    auth_style = std::move(style);
     return *this;
   }
   Route& max_body(size_t bytes) {

@@ -1,0 +1,40 @@
+// A keyed pseudo-random permutation of [0, domain): a balanced binary Feistel network over the
+// smallest even number of bits that covers the domain, with cycle walking (re-encrypt until
+// the value falls inside the domain). Round function: SipHash-2-4 (libsodium
+// crypto_shorthash) under a key derived from the configured secret and the domain size.
+//
+// Issuance maps counter n -> body = permutation(n): distinct counters give distinct bodies
+// (it is a bijection), so uniqueness follows from never reusing a counter, and without the key
+// the next body cannot be predicted from earlier ones. The key must never change once IDs have
+// been issued: a new key is a different permutation, and old and new bodies would collide.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace registrar::ids {
+
+class KeyedPermutation {
+ public:
+  // `key`: at least 16 bytes of secret; `domain` >= 1 and < 2^62. Throws core::Error
+  // (kInvalidArgument) otherwise.
+  KeyedPermutation(std::string_view key, uint64_t domain, int rounds = 8);
+
+  uint64_t domain() const { return domain_; }
+  uint64_t forward(uint64_t n) const;  // n < domain
+  uint64_t inverse(uint64_t y) const;  // y < domain; inverse(forward(n)) == n
+
+ private:
+  uint64_t round_value(int round, uint64_t half) const;
+  uint64_t feistel(uint64_t x) const;
+  uint64_t feistel_inverse(uint64_t x) const;
+
+  uint64_t domain_;
+  int rounds_;
+  int half_bits_;
+  uint64_t half_mask_;
+  std::array<unsigned char, 16> key_{};
+};
+
+}  // namespace registrar::ids

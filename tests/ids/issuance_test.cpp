@@ -1,0 +1,210 @@
+// Issuance building blocks: permutation, generator, RID, sequence IDs, token IDs, licences.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "core/error.h"
+#include "ids/issuance.h"
+#include "ids/licence.h"
+#include "ids/token_id.h"
+
+namespace registrar::ids {
+namespace {
+
+constexpr std::string_view kKey = "0123456789abcdef-test-key";
+
+TEST(Permutation, IsABijectionOnSmallDomains) {
+  for (uint64_t domain : {1ULL, 2ULL, 7ULL, 10000ULL, 100000ULL, 1000003ULL / 10}) {
+    KeyedPermutation p(kKey, domain);
+    std::vector<bool> seen(domain, false);
+    for (uint64_t n = 0; n < domain; ++n) {
+      const uint64_t y = p.forward(n);
+      ASSERT_LT(y, domain);
+      ASSERT_FALSE(seen[y]) << "collision in domain " << domain;
+      seen[y] = true;
+      ASSERT_EQ(p.inverse(y), n);
+    }
+  }
+}
+
+TEST(Permutation, DiffersPerKeyAndIsNotTheIdentity) {
+  KeyedPermutation a(kKey, 100000), b("another-key-of-16-bytes", 100000);
+  int same = 0, fixed = 0;
+  for (uint64_t n = 0; n < 100000; ++n) {
+    same += a.forward(n) == b.forward(n);
+    fixed += a.forward(n) == n;
+  }
+  EXPECT_LT(same, 50);  // about 1 expected
+  EXPECT_LT(fixed, 50);
+  // Consecutive counters land far apart (not sequential).
+  EXPECT_GT(std::max(a.forward(1), a.forward(0)) - std::min(a.forward(1), a.forward(0)), 10u);
+}
+
+TEST(Permutation, RejectsShortKeys) {
+  EXPECT_THROW(KeyedPermutation("short", 100), core::Error);
+  EXPECT_THROW(KeyedPermutation(kKey, 0), core::Error);
+}
+
+TEST(Generator, IssuesValidIdsAndSkipsFilteredCounters) {
+  const Policy p = default_policy(IdType::kUin);
+  IdGenerator g(p, kKey);
+  EXPECT_EQ(g.counter_space(), 800000000u);  // bodies 2xxxxxxxx..9xxxxxxxx
+  IdValidator v(p);
+  CounterBlock block{1000, 2000};
+  std::vector<IssuedId> out;
+  const size_t n = g.next_ids(block, 10, out);
+  EXPECT_EQ(n, 10u);
+  EXPECT_GT(block.next, 1010u);  // some counters were skipped
+  for (const auto& id : out) {
+    EXPECT_TRUE(v.valid(id.id)) << id.id;
+    EXPECT_EQ(g.id_for_counter(id.counter), id.id);
+    EXPECT_EQ(g.counter_for_id(id.id), id.counter);
+  }
+  // Draining the block returns fewer than asked.
+  out.clear();
+  const size_t rest = g.next_ids(block, 100000, out);
+  EXPECT_TRUE(block.exhausted());
+  EXPECT_LT(rest, 1000u);
+  EXPECT_FALSE(g.counter_for_id("5075291709"));  // not a valid UIN
+}
+
+TEST(Generator, PastTheCounterSpaceNothingIsIssued) {
+  Policy p = default_policy(IdType::kUin);
+  p.length = 5;
+  p.digits_limit = p.reverse_digits_limit = 2;
+  IdGenerator g(p, kKey);
+  CounterBlock block{g.counter_space() - 3, g.counter_space() + 100};
+  std::vector<IssuedId> out;
+  g.next_ids(block, 1000, out);
+  EXPECT_LE(out.size(), 3u);
+  EXPECT_TRUE(block.exhausted());
+}
+
+TEST(Rid, BuildsMosipSamples) {
+  using namespace std::chrono;
+  const auto t = sys_days(year(2018) / 12 / 8) + hours(18) + minutes(30) + seconds(50);
+  const auto r = build_rid("27847", "65736", 25, t);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.rid, "27847657360002520181208183050");
+  EXPECT_TRUE(validate_rid(r.rid, {}, "27847", "65736").ok());
+  EXPECT_EQ(build_rid(" 21347 ", "86787", 1,
+                      sys_days(year(2019) / 3 / 29) + hours(6) + minutes(4) + seconds(37))
+                .rid,
+            "21347867870000120190329060437");
+  EXPECT_STREQ(build_rid("", "65736", 1, t).code, "KER-RIG-002");
+  EXPECT_STREQ(build_rid("123", "65736", 1, t).code, "KER-RIG-003");
+  EXPECT_STREQ(build_rid("22345", "23", 1, t).code, "KER-RIG-003");
+  EXPECT_STREQ(build_rid("22345", "23432", 100000, t).code, "KER-RIG-003");
+}
+
+TEST(Rid, SequencePerPairWraps) {
+  EXPECT_EQ(next_rid_sequence(std::nullopt, 5), 1u);
+  EXPECT_EQ(next_rid_sequence(1, 5), 2u);
+  EXPECT_EQ(next_rid_sequence(99998, 5), 99999u);
+  EXPECT_EQ(next_rid_sequence(99999, 5), 1u);
+}
+
+TEST(SequenceIds, StartValuesAndRestrictedSkipped) {
+  EXPECT_EQ(next_sequence_id(std::nullopt, {5, {}}), 10000u);  // machine, centre
+  EXPECT_EQ(next_sequence_id(10000, {5, {}}), 10001u);
+  EXPECT_EQ(next_sequence_id(std::nullopt, {3, {}}), 100u);  // MISP
+  EXPECT_EQ(next_sequence_id(100, {3, {}}), 101u);
+  EXPECT_EQ(next_sequence_id(1000, {4, {}}), 1001u);  // partner
+  EXPECT_EQ(next_sequence_id(10785, {5, {"786"}}), 10787u);
+  EXPECT_EQ(next_sequence_id(std::nullopt, {3, {"10"}}), 111u);  // 100..110 contain "10"
+  EXPECT_EQ(next_sequence_id(99999, {5, {}}), std::nullopt);     // exhausted, not 100000
+}
+
+TEST(TokenId, SpecVectors) {
+  const std::string us = "zHuDEAbmbxiUbUShgy6pwUhKh9DE0EZn9kQDKPPKbWscGajMwf";
+  const std::string ps = "yS8w5Wb6vhIKdf1msi4LYTJks7mqkbmITk2O63Iq8h0bkRlD0d";
+  EXPECT_EQ(token_id("5734728510", "792112", us, ps), "283951391801769147687803977490974164");
+  EXPECT_EQ(token_id("2013023805", "1234", us, ps), "263307769058418556838513422436502732");
+  EXPECT_EQ(token_id("1234", "1234", us, ps), "341848289429937600331214878588938562");
+  EXPECT_EQ(token_id("5734728510", "792112", "a", "b"), "273700869140346196359457240880998224");
+  const auto dbl = TokenIdVariant::kDoubleHash;
+  EXPECT_EQ(token_id("5734728510", "792112", us, ps, 36, dbl),
+            "341481628193966056683895923001636750");
+  EXPECT_EQ(token_id("2013023805", "1234", us, ps, 36, dbl),
+            "257660929899787695107751786585983659");
+  EXPECT_EQ(token_id("1234", "1234", us, ps, 36, dbl), "299621790043177408499086506706865532");
+  EXPECT_EQ(token_id("5734728510", "792112", "a", "b", 36, dbl),
+            "341481626329352591433648175903264947");
+  EXPECT_EQ(token_id("1234", "1234", us, ps, 154).size(), 154u);
+  EXPECT_THROW(token_id("", "1234", us, ps), core::Error);
+  EXPECT_THROW(token_id("1234", "", us, ps), core::Error);
+}
+
+TEST(Licence, GenerateAndFormat) {
+  uint32_t i = 0;
+  const auto key = generate_licence_key(16, [&](uint32_t n) { return i++ % n; });
+  EXPECT_EQ(key, "ABCDEFGHIJKLMNOP");
+  EXPECT_TRUE(licence_key_well_formed(key, 16));
+  EXPECT_FALSE(licence_key_well_formed(key, 8));
+  EXPECT_FALSE(licence_key_well_formed("ABCDEFGHIJKLMNO-", 16));
+}
+
+TEST(Licence, LifeCycle) {
+  using namespace std::chrono;
+  const TimePoint now = sys_days(year(2025) / 1 / 1);
+  const LicenceRecord active{LicenceStatus::kActive, now + days(30)};
+  auto step = [&](const LicenceRecord& r, LicenceAction a, TimePoint at,
+                  std::optional<TimePoint> exp = std::nullopt) {
+    return apply_licence_action(r, a, at, exp);
+  };
+  auto suspended = step(active, LicenceAction::kSuspend, now);
+  ASSERT_TRUE(suspended.ok);
+  EXPECT_EQ(suspended.record.status, LicenceStatus::kSuspended);
+  EXPECT_FALSE(step(suspended.record, LicenceAction::kSuspend, now).ok);
+  EXPECT_EQ(step(suspended.record, LicenceAction::kReactivate, now).record.status,
+            LicenceStatus::kActive);
+  EXPECT_FALSE(step(active, LicenceAction::kReactivate, now).ok);
+  const auto blocked = step(suspended.record, LicenceAction::kBlock, now);
+  ASSERT_TRUE(blocked.ok);
+  for (auto a : {LicenceAction::kSuspend, LicenceAction::kReactivate, LicenceAction::kBlock,
+                 LicenceAction::kRenew})
+    EXPECT_FALSE(step(blocked.record, a, now, now + days(60)).ok);  // terminal
+  // Expiry is computed; an expired licence can be renewed (back to ACTIVE) or blocked.
+  const TimePoint later = now + days(31);
+  EXPECT_EQ(effective_status(active, later), LicenceStatus::kExpired);
+  EXPECT_EQ(effective_status(active, now + days(30)), LicenceStatus::kActive);  // now > expiry
+  EXPECT_FALSE(step(active, LicenceAction::kSuspend, later).ok);
+  const auto renewed = step(active, LicenceAction::kRenew, later, later + days(30));
+  ASSERT_TRUE(renewed.ok);
+  EXPECT_EQ(effective_status(renewed.record, later), LicenceStatus::kActive);
+  EXPECT_FALSE(step(active, LicenceAction::kRenew, later, later).ok);  // not in the future
+  EXPECT_EQ(parse_licence_status("SUSPENDED"), LicenceStatus::kSuspended);
+  EXPECT_EQ(parse_licence_status("nope"), std::nullopt);
+}
+
+TEST(Licence, ValidationCodes) {
+  using namespace std::chrono;
+  const TimePoint now = sys_days(year(2025) / 1 / 1);
+  const LicenceRecord r{LicenceStatus::kActive, now + days(1)};
+  const std::string key = "AbCdEfGh12345678";
+  EXPECT_TRUE(validate_licence_key(key, 16, &r, now).ok());
+  EXPECT_STREQ(validate_licence_key("", 16, &r, now).code(), "KER-LKM-006");
+  EXPECT_STREQ(validate_licence_key("short", 16, &r, now).code(), "REG-IDV-601");
+  EXPECT_STREQ(validate_licence_key(key, 16, nullptr, now).code(), "KER-LKM-004");
+  EXPECT_STREQ(validate_licence_key(key, 16, &r, now + days(2)).code(), "KER-LKM-005");
+  const LicenceRecord s{LicenceStatus::kSuspended, now + days(1)};
+  EXPECT_STREQ(validate_licence_key(key, 16, &s, now).code(), "REG-IDV-602");
+  const LicenceRecord b{LicenceStatus::kBlocked, now + days(1)};
+  EXPECT_STREQ(validate_licence_key(key, 16, &b, now + days(2)).code(), "REG-IDV-603");
+}
+
+TEST(PartnerId, Status) {
+  EXPECT_EQ(partner_id_status("1001", 4, true), PartnerStatus::kActive);
+  EXPECT_EQ(partner_id_status("1001", 4, false), PartnerStatus::kInactive);
+  EXPECT_EQ(partner_id_status("101", 4, true), PartnerStatus::kInvalid);
+  EXPECT_EQ(partner_id_status("10a1", 4, true), PartnerStatus::kInvalid);
+  EXPECT_EQ(partner_id_status("1001", 4, std::nullopt), PartnerStatus::kInvalid);
+  EXPECT_TRUE(validate_partner_id("1001", 4, true).ok());
+  EXPECT_STREQ(validate_partner_id("101", 4, true).code(), "REG-IDV-501");
+  EXPECT_STREQ(validate_partner_id("1001", 4, std::nullopt).code(), "REG-IDV-502");
+  EXPECT_STREQ(validate_partner_id("1001", 4, false).code(), "REG-IDV-503");
+}
+
+}  // namespace
+}  // namespace registrar::ids
