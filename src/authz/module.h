@@ -1,0 +1,31 @@
+// The authz module: who may act for whom in an estate (oed-authz compatible). Declares the
+// `authz.*` configuration, the migrations, and builds the AuthzService at start. Routes and CLI
+// verbs come with the HTTP layer.
+#pragma once
+
+#include <memory>
+
+#include "app/module.h"
+#include "authz/service.h"
+
+namespace registrar::authz {
+
+class AuthzModule final : public app::Module {
+ public:
+  std::string name() const override { return "authz"; }
+  void declare_config(core::ConfigSchema& schema) const override;
+  std::vector<store::Migration> migrations() const override;
+  void start(app::Services& services) override;
+  void add_routes(http::Router& /*router*/) override {}
+  void add_commands(CLI::App& /*root*/, app::ServiceProvider& /*provider*/) override {}
+
+  // The service built by start(); null before.
+  AuthzService* service() { return service_.get(); }
+
+ private:
+  std::unique_ptr<AuthzService> service_;
+};
+
+std::unique_ptr<app::Module> make_authz_module();
+
+}  // namespace registrar::authz

@@ -1,0 +1,291 @@
+#include "authz/service.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <set>
+
+#include "authz/identifiers.h"
+#include "authz/store.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "store/audit.h"
+
+namespace registrar::authz {
+namespace {
+
+// The rows of one estate inside a write transaction: every insert and delete goes to the
+// database, the audit log and this in-memory copy, so later rules see the current state.
+class EstateWriter {
+ public:
+  EstateWriter(soci::session& s, const Actor& actor, core::SystemTime now, std::string estate,
+               EventResult& counts)
+      : s_(s), actor_(actor), now_(now), estate_(std::move(estate)), counts_(counts) {
+    rows_ = db::load_estate(s_, estate_);
+  }
+
+  const std::vector<Assignment>& rows() const { return rows_; }
+  core::SystemTime now() const { return now_; }
+
+  void grant(Assignment a) {
+    a.estate = estate_;
+    a.id = db::insert_assignment(s_, a);
+    audit("authz.role.grant", a, a.justification);
+    rows_.push_back(std::move(a));
+    counts_.granted++;
+  }
+
+  void revoke(const Assignment& a, const std::string& justification) {
+    db::delete_assignment(s_, a.id);
+    audit("authz.role.revoke", a, justification);
+    std::erase_if(rows_, [&](const Assignment& r) { return r.id == a.id; });
+    counts_.revoked++;
+  }
+
+  // Brings the proxies to the state the collective rule derives (spec §5).
+  void apply_collective_rule(const RoleVocabulary& roles) {
+    CollectivePlan plan = plan_collective(rows_, roles);
+    for (const auto& r : plan.revoke_individual)
+      revoke(r, "individual proxy revoked: the granting heir holds no probate certificate");
+    for (const auto& recipient : plan.grant_collective) {
+      auto reason =
+          std::find_if(plan.eligible.begin(), plan.eligible.end(),
+                       [&](const CollectiveReason& c) { return c.recipient == recipient; });
+      grant(
+          {0, estate_, roles.collective_proxy, recipient, std::nullopt, now_, reason->describe()});
+    }
+    for (const auto& r : plan.revoke_collective)
+      revoke(r, "collective proxy revoked: the collective rule no longer holds");
+  }
+
+ private:
+  void audit(const char* action, const Assignment& a, const std::string& justification) {
+    store::AuditEntry e;
+    e.actor = actor_.name;
+    e.action = action;
+    e.subject = "estate/" + estate_;
+    e.request_id = actor_.request_id;
+    e.detail = {{"estateSsn", a.estate},
+                {"recipientSsn", a.recipient},
+                {"role", a.role},
+                {"heirSsn", a.heir ? Json(*a.heir) : Json(nullptr)},
+                {"created", format_created(a.created)},
+                {"justification", justification}};
+    store::append_audit(s_, e, now_);
+  }
+
+  soci::session& s_;
+  const Actor& actor_;
+  core::SystemTime now_;
+  std::string estate_;
+  EventResult& counts_;
+  std::vector<Assignment> rows_;
+};
+
+std::string event_reason(const EstateCaseEvent& e) {
+  return e.type + " event " + e.id + " (case " + e.payload->case_id + ", status " +
+         e.payload->case_status + ")";
+}
+
+// Runs a write and turns a uniqueness violation that slipped past the checks into a 409.
+template <class F>
+auto write_mapped(store::Database& db, F&& f) {
+  try {
+    return db.write(std::forward<F>(f));
+  } catch (const core::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (store::is_unique_violation(e))
+      throw core::conflict(
+          "There can only be one proxy assignment per estate-heir-recipient-role combination.");
+    throw;
+  }
+}
+
+}  // namespace
+
+AuthzService::AuthzService(store::Database& db, const core::Clock& clock, AuthzSettings settings)
+    : db_(db), clock_(clock), settings_(std::move(settings)) {}
+
+bool AuthzService::event_secret_matches(std::string_view presented) const {
+  if (settings_.event_secret.empty()) return false;
+  core::ensure_sodium();
+  // Hash both so that the comparison takes the same time whatever the lengths.
+  unsigned char want[32], got[32];
+  crypto_generichash(want, sizeof want,
+                     reinterpret_cast<const unsigned char*>(settings_.event_secret.data()),
+                     settings_.event_secret.size(), nullptr, 0);
+  crypto_generichash(got, sizeof got, reinterpret_cast<const unsigned char*>(presented.data()),
+                     presented.size(), nullptr, 0);
+  return sodium_memcmp(want, got, sizeof want) == 0;
+}
+
+EventResult AuthzService::ingest_event(std::string_view presented_secret, std::string_view body,
+                                       const Actor& actor) {
+  if (!event_secret_matches(presented_secret))
+    throw core::Error(core::ErrorKind::kUnauthenticated, "missing or wrong event secret",
+                      settings_.event_auth_parameter);
+  return apply_event(parse_event(body, settings_.roles), actor);
+}
+
+EventResult AuthzService::apply_event(const Event& event, const Actor& actor) {
+  if (auto* e = std::get_if<EstateCaseEvent>(&event)) return apply_estate_case(*e, actor);
+  if (auto* e = std::get_if<ProtectedAddressEvent>(&event))
+    return apply_protected_address(*e, actor);
+  return {};
+}
+
+EventResult AuthzService::apply_estate_case(const EstateCaseEvent& e, const Actor& actor) {
+  const RoleVocabulary& roles = settings_.roles;
+  return db_.write([&](soci::session& s) {
+    EventResult result;
+    db::lock_estate(s, e.estate);
+    if (!should_process(db::read_cursor(s, e.estate, e.type), e.time)) {
+      log::info("authz_event_discarded",
+                {{"estate", log::mask(e.estate)}, {"type", e.type}, {"id", e.id}});
+      result.outcome = EventResult::Outcome::kDiscarded;
+      return result;
+    }
+    if (!e.payload) throw core::invalid_argument("data must not be null", "data");
+    const EstateCasePayload& p = *e.payload;
+    if (p.probate_issued && !p.contains_probate_heirs)
+      log::warn("authz_event_incomplete_role_information",
+                {{"estate", log::mask(e.estate)}, {"id", e.id}});
+    core::SystemTime now = clock_.now();
+    EstateWriter w(s, actor, now, e.estate, result);
+    std::string why = event_reason(e);
+    if (p.feilfort) {
+      for (Assignment r : std::vector<Assignment>(w.rows()))
+        w.revoke(r, "estate wiped: case registered in error (FEILFORT) by " + why);
+    } else {
+      std::set<CourtRole> current;
+      for (const auto& r : w.rows())
+        if (roles.is_court_role(r.role)) current.insert({r.recipient, r.role});
+      std::set<CourtRole> desired(p.court_roles.begin(), p.court_roles.end());
+      for (const auto& d : desired)
+        if (!current.count(d))
+          w.grant({0, e.estate, d.role, d.recipient, std::nullopt, e.time.value_or(now),
+                   "court role from " + why});
+      for (Assignment r : std::vector<Assignment>(w.rows()))
+        if (roles.is_court_role(r.role) && !desired.count({r.recipient, r.role}))
+          w.revoke(r, "court role not in " + why);
+      w.apply_collective_rule(roles);
+    }
+    if (e.time) db::write_cursor(s, e.estate, e.type, *e.time);
+    result.outcome = EventResult::Outcome::kApplied;
+    return result;
+  });
+}
+
+EventResult AuthzService::apply_protected_address(const ProtectedAddressEvent& e,
+                                                  const Actor& actor) {
+  if (!e.person) return {};
+  const RoleVocabulary& roles = settings_.roles;
+  const std::string& person = *e.person;
+  return db_.write([&](soci::session& s) {
+    EventResult result;
+    result.outcome = EventResult::Outcome::kApplied;
+    std::vector<std::string> estates = db::estates_of_person(s, person);
+    for (const auto& estate : estates) db::lock_estate(s, estate);  // sorted: no deadlock
+    core::SystemTime now = clock_.now();
+    std::string why = std::string(kProtectedAddressUpdate) + " event " + e.id;
+    for (const auto& estate : estates) {
+      EstateWriter w(s, actor, now, estate, result);
+      bool wipe = std::any_of(w.rows().begin(), w.rows().end(), [&](const Assignment& r) {
+        return (r.recipient == person && roles.is_court_role(r.role)) ||
+               (r.heir == person && roles.is_proxy_role(r.role));
+      });
+      for (Assignment r : std::vector<Assignment>(w.rows())) {
+        if (wipe)
+          w.revoke(r, "estate wiped: an heir got a protected address (" + why + ")");
+        else if (r.recipient == person && roles.is_proxy_role(r.role))
+          w.revoke(r, "proxy revoked: the recipient got a protected address (" + why + ")");
+      }
+    }
+    return result;
+  });
+}
+
+std::vector<Assignment> AuthzService::add_proxy(const ProxyChange& c, const Actor& actor) {
+  const RoleVocabulary& roles = settings_.roles;
+  validate_proxy_change(c, roles);
+  return write_mapped(db_, [&](soci::session& s) {
+    EventResult counts;
+    db::lock_estate(s, c.estate);
+    EstateWriter w(s, actor, clock_.now(), c.estate, counts);
+    const auto& rows = w.rows();
+    if (std::none_of(rows.begin(), rows.end(), [&](const Assignment& r) {
+          return r.role == roles.probate_certificate && r.recipient == c.heir;
+        }))
+      throw core::invalid_argument("The heir does not have the probate role for the given estate",
+                                   c.wrapper + ".heirSsn");
+    if (std::any_of(rows.begin(), rows.end(), [&](const Assignment& r) {
+          return r.role == c.role && r.recipient == c.recipient && r.heir == c.heir;
+        }))
+      throw core::conflict(
+          "There can only be one proxy assignment per estate-heir-recipient-role combination.",
+          c.wrapper);
+    w.grant({0, c.estate, c.role, c.recipient, c.heir, w.now(),
+             "individual proxy granted by heir " + c.heir});
+    w.apply_collective_rule(roles);
+    Lookup all;
+    all.estate = c.estate;
+    return authz::search_proxies(w.rows(), all, roles);
+  });
+}
+
+void AuthzService::remove_proxy(const ProxyChange& c, const Actor& actor) {
+  const RoleVocabulary& roles = settings_.roles;
+  validate_proxy_change(c, roles);
+  db_.write([&](soci::session& s) {
+    EventResult counts;
+    db::lock_estate(s, c.estate);
+    EstateWriter w(s, actor, clock_.now(), c.estate, counts);
+    const auto& rows = w.rows();
+    if (std::none_of(rows.begin(), rows.end(), [&](const Assignment& r) {
+          return r.role == roles.probate_certificate && r.recipient == c.heir;
+        }))
+      throw core::invalid_argument("The heir does not have the probate role for the given estate",
+                                   c.wrapper + ".heirSsn");
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const Assignment& r) {
+      return r.role == c.role && r.recipient == c.recipient && r.heir == c.heir;
+    });
+    if (it != rows.end()) w.revoke(*it, "individual proxy removed by heir " + c.heir);
+    w.apply_collective_rule(roles);
+  });
+}
+
+std::vector<Assignment> AuthzService::load_lookup(const Lookup& lookup) {
+  validate_lookup(lookup);
+  return db_.read([&](soci::session& s) { return db::load_estate(s, lookup.estate); });
+}
+
+std::vector<RoleView> AuthzService::search_roles(const Lookup& lookup, bool unfiltered) {
+  return authz::search_roles(load_lookup(lookup), lookup, unfiltered, settings_.roles);
+}
+
+std::vector<Assignment> AuthzService::search_proxies(const Lookup& lookup) {
+  return authz::search_proxies(load_lookup(lookup), lookup, settings_.roles);
+}
+
+std::vector<Assignment> AuthzService::pip(const Lookup& lookup) {
+  std::vector<Assignment> rows = load_lookup(lookup);
+  if (lookup.recipient)
+    std::erase_if(rows, [&](const Assignment& r) { return r.recipient != *lookup.recipient; });
+  return rows;
+}
+
+EstateReport AuthzService::show_estate(const std::string& estate) {
+  if (!is_valid_ssn(estate)) throw core::invalid_argument("Invalid EstateSsn", "estate");
+  EstateReport report;
+  report.estate = estate;
+  db_.read([&](soci::session& s) {
+    report.rows = db::load_estate(s, estate);
+    report.cursors = db::read_cursors(s, estate);
+  });
+  report.collective = plan_collective(report.rows, settings_.roles).eligible;
+  return report;
+}
+
+}  // namespace registrar::authz

@@ -1,0 +1,49 @@
+// The authz module's tables and every SQL statement it runs. Functions take the caller's
+// session, so they run inside whatever transaction the service opened.
+//
+//   authz_role_assignments  id, role_code, estate_ssn, heir_ssn (NULL except individual
+//                           proxies), recipient_ssn, created_us (µs since the epoch, UTC),
+//                           justification
+//     UNIQUE (estate_ssn, recipient_ssn, role_code, heir_ssn)
+//     UNIQUE (estate_ssn, recipient_ssn, role_code) WHERE heir_ssn IS NULL   -- partial
+//     INDEX (recipient_ssn), INDEX (heir_ssn)
+//   authz_event_cursors     estate_ssn, event_type, last_processed_us; PRIMARY KEY (both keys)
+#pragma once
+
+#include <soci/soci.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "authz/model.h"
+#include "store/migrations.h"
+
+namespace registrar::authz::db {
+
+std::vector<store::Migration> migrations();
+
+// Serialises writers of one estate until the transaction ends: PostgreSQL takes a
+// transaction-scoped advisory lock on the estate; SQLite needs nothing (BEGIN IMMEDIATE already
+// admits one writer at a time).
+void lock_estate(soci::session& s, const std::string& estate);
+
+// Every row of the estate, ordered by id.
+std::vector<Assignment> load_estate(soci::session& s, const std::string& estate);
+// Inserts the row and returns its id. A uniqueness violation propagates (store::
+// is_unique_violation recognises it).
+int64_t insert_assignment(soci::session& s, const Assignment& a);
+void delete_assignment(soci::session& s, int64_t id);
+
+// Estates where the person holds any role or is the granting heir of a proxy, sorted.
+std::vector<std::string> estates_of_person(soci::session& s, const std::string& person);
+
+std::optional<core::SystemTime> read_cursor(soci::session& s, const std::string& estate,
+                                            const std::string& event_type);
+// Every cursor of the estate: (event type, last processed time), sorted by type.
+std::vector<std::pair<std::string, core::SystemTime>> read_cursors(soci::session& s,
+                                                                   const std::string& estate);
+void write_cursor(soci::session& s, const std::string& estate, const std::string& event_type,
+                  core::SystemTime processed);
+
+}  // namespace registrar::authz::db
