@@ -80,7 +80,14 @@ RegistrarProcess::RegistrarProcess(ProcessOptions options) {
         << "[log]\nlevel = \"debug\"\n"
         << options.extra_config << "\n";
   }
-  pid_ = spawn({registrar_binary(), "--config", config_path, "serve"}, child_env(options.env),
+  // Identity defaults for tests: a master key in the temp dir and cheap password hashing.
+  std::map<std::string, std::string> env{
+      {"REGISTRAR_IDENTITY_MASTER_KEY_FILE", dir_.file("master.key")},
+      {"REGISTRAR_IDENTITY_PASSWORD_HASH_COST", "minimal"}};
+  for (auto& [k, v] : options.env) env[k] = v;
+  env_ = env;
+  env_["REGISTRAR_DATABASE_URL"] = db;
+  pid_ = spawn({registrar_binary(), "--config", config_path, "serve"}, child_env(env),
                dir_.file("output.log"));
   auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -21,6 +21,11 @@ struct ProcessOptions {
   std::chrono::milliseconds start_timeout{15'000};
 };
 
+struct CommandResult {
+  int exit_code;
+  std::string output;
+};
+
 class RegistrarProcess {
  public:
   explicit RegistrarProcess(ProcessOptions options = {});
@@ -42,6 +47,10 @@ class RegistrarProcess {
 
   // Sends SIGTERM and waits; returns the exit status (as from waitpid's WEXITSTATUS), or -1.
   int terminate(std::chrono::milliseconds wait = std::chrono::milliseconds(20'000));
+  // Runs a CLI verb against this instance's database and master key (e.g. "token issue ...").
+  CommandResult cli(const std::string& args) const;
+  // The REGISTRAR_* environment this instance runs with (database URL, master key file, ...).
+  const std::map<std::string, std::string>& env() const { return env_; }
   void kill9();
   bool running() const;
 
@@ -49,13 +58,10 @@ class RegistrarProcess {
   TempDir dir_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  std::map<std::string, std::string> env_;
 };
 
 // Runs `registrar <args>` to completion; returns exit code and combined output.
-struct CommandResult {
-  int exit_code;
-  std::string output;
-};
 CommandResult run_registrar(const std::string& args,
                             const std::map<std::string, std::string>& env = {});
 

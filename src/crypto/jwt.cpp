@@ -1,0 +1,205 @@
+#include "crypto/jwt.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+#include "crypto/jose_internal.h"
+
+namespace registrar::crypto {
+
+namespace {
+
+JoseFailure fail(JoseError reason, std::string message) {
+  return {reason, std::move(message)};
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view strip_application(std::string_view typ) {
+  constexpr std::string_view kPrefix = "application/";
+  if (typ.size() > kPrefix.size() && iequals(typ.substr(0, kPrefix.size()), kPrefix)) {
+    typ.remove_prefix(kPrefix.size());
+  }
+  return typ;
+}
+
+// NumericDate (RFC 7519 §2): a JSON number of seconds, possibly fractional. Values are clamped to
+// ±10^17 s (far beyond any real date) so that skew arithmetic cannot overflow.
+std::optional<JoseFailure> read_time(const Json& claims, const char* name,
+                                     std::optional<int64_t>& out) {
+  constexpr int64_t kLimit = 100'000'000'000'000'000;
+  auto it = claims.find(name);
+  if (it == claims.end()) return std::nullopt;
+  if (it->is_number_unsigned()) {
+    out = static_cast<int64_t>(std::min<uint64_t>(it->get<uint64_t>(), kLimit));
+  } else if (it->is_number_integer()) {
+    out = std::clamp<int64_t>(it->get<int64_t>(), -kLimit, kLimit);
+  } else if (it->is_number_float()) {
+    double v = std::clamp(it->get<double>(), -1e17, 1e17);
+    out = static_cast<int64_t>(std::floor(v));
+  } else {
+    return fail(JoseError::kBadClaims, std::string("claim '") + name + "' must be a NumericDate");
+  }
+  return std::nullopt;
+}
+
+std::optional<JoseFailure> read_string(const Json& claims, const char* name,
+                                       std::optional<std::string>& out) {
+  auto it = claims.find(name);
+  if (it == claims.end()) return std::nullopt;
+  if (!it->is_string()) {
+    return fail(JoseError::kBadClaims, std::string("claim '") + name + "' must be a string");
+  }
+  out = it->get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<JoseFailure> read_claims(Jwt& jwt) {
+  const Json& c = jwt.claims;
+  for (auto [name, slot] : {std::pair{"exp", &jwt.exp}, {"nbf", &jwt.nbf}, {"iat", &jwt.iat}}) {
+    if (auto f = read_time(c, name, *slot)) return f;
+  }
+  for (auto [name, slot] : {std::pair{"iss", &jwt.iss}, {"sub", &jwt.sub}, {"jti", &jwt.jti}}) {
+    if (auto f = read_string(c, name, *slot)) return f;
+  }
+  if (auto it = c.find("aud"); it != c.end()) {
+    if (it->is_string()) {
+      jwt.aud.push_back(it->get<std::string>());
+    } else if (it->is_array()) {
+      for (const Json& a : *it) {
+        if (!a.is_string()) return fail(JoseError::kBadClaims, "aud entries must be strings");
+        jwt.aud.push_back(a.get<std::string>());
+      }
+    } else {
+      return fail(JoseError::kBadClaims, "aud must be a string or an array of strings");
+    }
+  }
+  if (auto it = c.find("scope"); it != c.end()) {
+    if (it->is_string()) {
+      jwt.scopes = split_scopes(it->get_ref<const std::string&>());
+    } else if (it->is_array()) {  // some issuers send a list; accept it
+      for (const Json& s : *it) {
+        if (!s.is_string()) return fail(JoseError::kBadClaims, "scope entries must be strings");
+        jwt.scopes.push_back(s.get<std::string>());
+      }
+    } else {
+      return fail(JoseError::kBadClaims, "scope must be a space-separated string");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<JoseFailure> check_claims(const Jwt& jwt, const JwtValidationOptions& o) {
+  const int64_t now = o.clock->now_seconds();
+  const int64_t skew = o.skew.count();
+  if (!jwt.exp && o.require_exp) return fail(JoseError::kMissingClaim, "token has no exp");
+  // RFC 7519 §4.1.4: the token must not be accepted on or after exp.
+  // (Written as now - skew so that a huge exp cannot overflow.)
+  if (jwt.exp && now - skew >= *jwt.exp) return fail(JoseError::kExpired, "token has expired");
+  if (jwt.nbf && *jwt.nbf - skew > now) {
+    return fail(JoseError::kNotYetValid, "token is not valid yet (nbf)");
+  }
+  if (jwt.iat && *jwt.iat - skew > now) {
+    return fail(JoseError::kIssuedInFuture, "token was issued in the future (iat)");
+  }
+  if (o.issuer) {
+    if (!jwt.iss) return fail(JoseError::kMissingClaim, "token has no iss");
+    if (*jwt.iss != *o.issuer) return fail(JoseError::kBadIssuer, "unexpected issuer");
+  }
+  if (o.audience) {
+    if (jwt.aud.empty()) return fail(JoseError::kMissingClaim, "token has no aud");
+    if (std::find(jwt.aud.begin(), jwt.aud.end(), *o.audience) == jwt.aud.end()) {
+      return fail(JoseError::kBadAudience, "token is not meant for this audience");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool Jwt::has_scope(std::string_view scope) const {
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+
+std::vector<std::string> split_scopes(std::string_view scope) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < scope.size()) {
+    size_t j = scope.find(' ', i);
+    if (j == std::string_view::npos) j = scope.size();
+    if (j > i) out.emplace_back(scope.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+JoseResult<Jwt> check_jwt_claims(const Json& header, std::string_view payload,
+                                 const JwtValidationOptions& options) {
+  Jwt jwt;
+  if (options.typ) {
+    auto typ = header.find("typ");
+    if (typ == header.end() || !typ->is_string() ||
+        !iequals(strip_application(typ->get_ref<const std::string&>()),
+                 strip_application(*options.typ))) {
+      return fail(JoseError::kBadType, "token type is not " + *options.typ);
+    }
+  }
+  switch (detail::parse_json_strict(payload, jwt.claims)) {
+    case detail::JsonParse::kInvalid:
+      return fail(JoseError::kBadClaims, "JWT payload is not JSON");
+    case detail::JsonParse::kDuplicateMember:
+      return fail(JoseError::kBadClaims, "duplicate claim in the JWT payload");
+    case detail::JsonParse::kOk:
+      break;
+  }
+  if (!jwt.claims.is_object()) return fail(JoseError::kBadClaims, "JWT payload is not an object");
+  if (auto f = read_claims(jwt)) return *f;
+  if (auto f = check_claims(jwt, options)) return *f;
+  jwt.header = header;
+  return jwt;
+}
+
+JoseResult<Jwt> validate_jwt(std::string_view token, const KeyResolver& resolver,
+                             const JwtValidationOptions& options) {
+  if (token.size() > options.max_size) {
+    return fail(JoseError::kTooLarge, "JWT larger than " + std::to_string(options.max_size));
+  }
+  if (!token.empty() && token.front() == '{') {
+    return fail(JoseError::kMalformed, "a JWT uses the compact serialisation");
+  }
+  JwsVerifyOptions jws_options;
+  jws_options.allowed_algs = options.allowed_algs;
+  jws_options.max_size = options.max_size;
+  auto parsed = parse_jws(token, jws_options);
+  if (!parsed) return parsed.failure();
+  JwsSignature& sig = parsed->signatures.front();
+  std::optional<PublicKey> key = resolver(sig.kid, sig.alg);
+  if (!key) {
+    return fail(JoseError::kUnknownKey,
+                sig.kid.empty() ? "no key for this token" : "unknown key id: " + sig.kid);
+  }
+  if (auto status = verify_signature(sig, *key); !status) return status.failure();
+  auto jwt = check_jwt_claims(sig.protected_header, parsed->payload, options);
+  if (!jwt) return jwt;
+  jwt->alg = sig.alg;
+  jwt->kid = std::move(sig.kid);
+  return jwt;
+}
+
+std::string issue_jwt(const Json& claims, const PrivateKey& key, JwsAlg alg,
+                      const JwtIssueOptions& options) {
+  if (!claims.is_object()) throw core::invalid_argument("JWT claims must be an object", "claims");
+  Json header = Json::object();
+  if (!options.typ.empty()) header["typ"] = options.typ;
+  if (!options.kid.empty()) header["kid"] = options.kid;
+  return sign_compact(claims.dump(), key, alg, header);
+}
+
+}  // namespace registrar::crypto

@@ -1,0 +1,64 @@
+// OAuth2 clients and users: creation (CLI), and authentication of a presented secret.
+// Argon2id makes each check deliberately slow (tens of ms), so a successful check is remembered
+// for a minute under a keyed hash of the secret: a client that asks for a token per request does
+// not pay Argon2 each time, and the cache holds no secret.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "identity/secrets.h"
+#include "identity/store.h"
+#include "store/database.h"
+
+namespace registrar::identity {
+
+struct Account {
+  std::string id;
+  std::vector<std::string> scopes;
+  bool has_scope(std::string_view s) const;
+};
+
+class Accounts {
+ public:
+  Accounts(store::Database& db, const core::Clock& clock, HashCost cost);
+
+  // Returns the client secret (generated when `secret` is empty; shown once, stored hashed).
+  std::string add_client(const std::string& client_id, const std::vector<std::string>& scopes,
+                         const std::string& description, const std::string& secret,
+                         const std::string& actor);
+  void add_user(const std::string& username, const std::string& password,
+                const std::vector<std::string>& scopes, const std::string& description,
+                const std::string& actor);
+  std::vector<AccountRow> list_clients();
+
+  // nullopt for an unknown or disabled account or a wrong secret (callers must not say which).
+  std::optional<Account> authenticate_client(const std::string& client_id, std::string_view secret);
+  std::optional<Account> authenticate_user(const std::string& username, std::string_view password);
+
+ private:
+  std::optional<Account> authenticate(const std::string& kind, const std::string& id,
+                                      std::string_view secret);
+  std::string cache_key(const std::string& kind, const std::string& id,
+                        std::string_view secret) const;
+
+  store::Database& db_;
+  const core::Clock& clock_;
+  HashCost cost_;
+  std::string cache_hash_key_;  // random per process
+  std::mutex mu_;
+  struct CacheEntry {
+    Account account;
+    int64_t expires;
+  };
+  std::unordered_map<std::string, CacheEntry> cache_;
+};
+
+// Checks an identifier for a client or user: 1-128 characters of [A-Za-z0-9._@-].
+void check_account_id(const std::string& id, const std::string& field);
+
+}  // namespace registrar::identity

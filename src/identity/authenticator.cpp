@@ -1,0 +1,85 @@
+#include "identity/authenticator.h"
+
+#include "core/log.h"
+
+namespace registrar::identity {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+// RFC 6750 §3 challenge; error_description must not contain a double quote.
+std::string challenge(std::string_view error, std::string_view description,
+                      std::string_view scope) {
+  std::string h = "Bearer realm=\"registrar\"";
+  if (!error.empty()) h += ", error=\"" + std::string(error) + "\"";
+  if (!description.empty()) {
+    std::string d(description);
+    for (char& c : d)
+      if (c == '"' || c == '\\' || c < 0x20) c = '\'';
+    h += ", error_description=\"" + d + "\"";
+  }
+  if (!scope.empty()) h += ", scope=\"" + std::string(scope) + "\"";
+  return h;
+}
+
+http::Response failure(const http::Request& req, const http::Route& route, int status,
+                       std::string_view error, std::string_view description) {
+  std::string scope = join(route.scopes);
+  if (route.auth_style == "dhp") {
+    // The DHP challenge API (IBM App ID strategy) answers 401 "Unauthorized" in plain text for a
+    // bad token and for a missing scope alike, naming the required scope in the challenge.
+    http::Response r = http::Response::text(401, "Unauthorized");
+    r.headers.set("WWW-Authenticate", "Bearer scope=\"" + scope + "\", error=\"" +
+                                          std::string(error.empty() ? "invalid_token" : error) +
+                                          "\"");
+    return r;
+  }
+  http::Response r =
+      http::Response::problem(status, "", description, "Authorization", req.request_id);
+  r.headers.set("WWW-Authenticate",
+                challenge(error, status == 401 && error.empty() ? "" : description,
+                          status == 403 ? scope : ""));
+  return r;
+}
+
+}  // namespace
+
+std::string_view bearer_token(const http::Request& request) {
+  auto h = request.headers.get("Authorization");
+  if (!h || h->size() < 7 || !http::iequals(h->substr(0, 7), "Bearer ")) return {};
+  std::string_view token = h->substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  // App ID clients send "Bearer <access_token> <id_token>": the access token comes first.
+  if (auto space = token.find(' '); space != std::string_view::npos) token = token.substr(0, space);
+  return token;
+}
+
+std::optional<http::Response> BearerAuthenticator::authenticate(http::Request& req,
+                                                                const http::Route& route) {
+  std::string_view token = bearer_token(req);
+  if (token.empty()) return failure(req, route, 401, "", "a bearer token is required");
+  TokenCheck check = tokens_.validate(token);
+  if (!check.ok) {
+    log::info("token_rejected", {{"request_id", req.request_id}, {"reason", check.error}});
+    return failure(req, route, 401, "invalid_token", check.error);
+  }
+  http::Principal p;
+  p.subject = check.info.subject;
+  p.client_id = check.info.client_id;
+  p.issuer = check.info.issuer;
+  p.scopes = check.info.scopes;
+  p.expires_at = check.info.expires_at;
+  for (auto& s : route.scopes) {
+    if (!p.has_scope(s))
+      return failure(req, route, 403, "insufficient_scope", "the token lacks scope " + s);
+  }
+  req.principal = std::move(p);
+  return std::nullopt;
+}
+
+}  // namespace registrar::identity

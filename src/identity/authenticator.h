@@ -1,0 +1,22 @@
+// The bearer-token authenticator every module's protected routes go through.
+#pragma once
+
+#include "http/server.h"
+#include "identity/tokens.h"
+
+namespace registrar::identity {
+
+class BearerAuthenticator : public http::Authenticator {
+ public:
+  explicit BearerAuthenticator(TokenService& tokens) : tokens_(tokens) {}
+  std::optional<http::Response> authenticate(http::Request& request,
+                                             const http::Route& route) override;
+
+ private:
+  TokenService& tokens_;
+};
+
+// "Bearer <token>" -> token ("" when the header is absent or another scheme).
+std::string_view bearer_token(const http::Request& request);
+
+}  // namespace registrar::identity

@@ -1,0 +1,127 @@
+#include "identity/config.h"
+
+#include "crypto/signature.h"
+
+namespace registrar::identity {
+
+namespace {
+
+core::ConfigCheck alg_check() {
+  return [](const core::ConfigValue& v) -> std::optional<std::string> {
+    if (!crypto::parse_alg(std::get<std::string>(v))) return "must be EdDSA, ES256, RS256 or PS256";
+    return std::nullopt;
+  };
+}
+
+core::ConfigCheck hash_cost_check() {
+  return [](const core::ConfigValue& v) -> std::optional<std::string> {
+    try {
+      parse_hash_cost(std::get<std::string>(v));
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::nullopt;
+  };
+}
+
+std::optional<std::string> parse_trusted(const core::Json& j, std::vector<TrustedIssuer>* out) {
+  if (!j.is_array()) return "must be an array of tables";
+  for (size_t i = 0; i < j.size(); ++i) {
+    const auto& e = j[i];
+    std::string where = "entry " + std::to_string(i + 1) + ": ";
+    if (!e.is_object()) return where + "must be a table";
+    TrustedIssuer t;
+    for (auto it = e.begin(); it != e.end(); ++it) {
+      const std::string& k = it.key();
+      if (k != "issuer" && k != "jwks_url" && k != "audience" && k != "algorithms" &&
+          k != "ca_file")
+        return where + "unknown key " + k;
+    }
+    if (!e.contains("issuer") || !e["issuer"].is_string() || e["issuer"].get<std::string>().empty())
+      return where + "issuer is required";
+    if (!e.contains("jwks_url") || !e["jwks_url"].is_string())
+      return where + "jwks_url is required";
+    t.issuer = e["issuer"];
+    t.jwks_url = e["jwks_url"];
+    std::string url = t.jwks_url;
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      return where + "jwks_url must be an http(s) URL";
+    if (e.contains("audience")) {
+      if (!e["audience"].is_string()) return where + "audience must be a string";
+      t.audience = e["audience"].get<std::string>();
+    }
+    if (e.contains("ca_file")) {
+      if (!e["ca_file"].is_string()) return where + "ca_file must be a string";
+      t.ca_file = e["ca_file"];
+    }
+    if (e.contains("algorithms")) {
+      if (!e["algorithms"].is_array()) return where + "algorithms must be an array";
+      t.algs.clear();
+      for (auto& a : e["algorithms"]) {
+        auto alg = a.is_string() ? crypto::parse_alg(a.get<std::string>()) : std::nullopt;
+        if (!alg) return where + "algorithms: each must be EdDSA, ES256, RS256 or PS256";
+        t.algs.push_back(*alg);
+      }
+    }
+    if (out) out->push_back(std::move(t));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void declare_identity_config(core::ConfigSchema& s) {
+  s.add_string("identity.issuer", "registrar", "The iss of tokens this instance issues.");
+  s.add_string("identity.audience", "",
+               "If set: the aud of tokens this instance issues, and required of them.");
+  s.add_int("identity.token_ttl_seconds", 3600, "Lifetime of issued access tokens.", 60, 86'400);
+  s.add_int("identity.clock_skew_seconds", 60, "Tolerated clock difference for exp/nbf/iat.", 0,
+            600);
+  s.add_int("identity.token_cache_entries", 100'000,
+            "Verified tokens remembered until they expire (0 disables).", 0, 10'000'000);
+  s.add_string("identity.signing_alg", "EdDSA", "Algorithm of new signing keys.", alg_check());
+  s.add_int("identity.key_publish_delay_seconds", 300,
+            "A rotated-in key is published this long before it signs (> JWKS cache age).", 0,
+            7 * 86'400);
+  s.add_secret("identity.master_key",
+               "Base64 of 32 bytes sealing private keys at rest (or use master_key_file).");
+  s.add_string("identity.master_key_file", "var/master.key", "File holding the master key.");
+  s.add_bool("identity.create_master_key", true,
+             "Create master_key_file with a random key when it does not exist.");
+  s.add_string("identity.password_hash_cost", "interactive",
+               "Argon2id cost for new secrets: interactive, moderate or minimal (tests only).",
+               hash_cost_check());
+  s.add_json(
+      "identity.trusted_issuers", core::Json::array(),
+      "External token issuers: [{issuer, jwks_url, audience?, algorithms?, ca_file?}].",
+      [](const core::ConfigValue& v) { return parse_trusted(std::get<core::Json>(v), nullptr); });
+  s.add_int("identity.jwks_min_refresh_seconds", 30,
+            "At most one JWKS fetch per trusted issuer this often (unknown kid).", 1, 86'400);
+  s.add_int("identity.jwks_max_age_seconds", 3600, "Refetch a trusted issuer's JWKS this often.",
+            60, 7 * 86'400);
+  declare_challenge_config(s);
+}
+
+IdentityConfig read_identity_config(const core::Config& c) {
+  IdentityConfig out;
+  out.master_key = c.str("identity.master_key");
+  out.master_key_file = c.str("identity.master_key_file");
+  out.create_master_key = c.boolean("identity.create_master_key");
+  out.hash_cost = parse_hash_cost(c.str("identity.password_hash_cost"));
+  out.keys.alg = *crypto::parse_alg(c.str("identity.signing_alg"));
+  out.keys.publish_delay_seconds = c.integer("identity.key_publish_delay_seconds");
+  out.keys.token_ttl_seconds = c.integer("identity.token_ttl_seconds");
+  out.keys.clock_skew_seconds = c.integer("identity.clock_skew_seconds");
+  out.tokens.issuer = c.str("identity.issuer");
+  if (!c.str("identity.audience").empty()) out.tokens.audience = c.str("identity.audience");
+  out.tokens.ttl_seconds = c.integer("identity.token_ttl_seconds");
+  out.tokens.skew_seconds = c.integer("identity.clock_skew_seconds");
+  out.tokens.cache_entries = size_t(c.integer("identity.token_cache_entries"));
+  parse_trusted(c.json("identity.trusted_issuers"), &out.tokens.trusted);
+  out.tokens.jwks_min_refresh_seconds = c.integer("identity.jwks_min_refresh_seconds");
+  out.tokens.jwks_max_age_seconds = c.integer("identity.jwks_max_age_seconds");
+  out.challenges = read_challenge_config(c);
+  return out;
+}
+
+}  // namespace registrar::identity

@@ -1,0 +1,27 @@
+// The identity module's configuration keys (identity.*) and their typed form.
+#pragma once
+
+#include <string>
+
+#include "core/config.h"
+#include "identity/challenges.h"
+#include "identity/keystore.h"
+#include "identity/secrets.h"
+#include "identity/tokens.h"
+
+namespace registrar::identity {
+
+struct IdentityConfig {
+  std::string master_key;
+  std::string master_key_file;
+  bool create_master_key = true;
+  HashCost hash_cost = HashCost::kInteractive;
+  KeySettings keys;
+  TokenSettings tokens;
+  ChallengeSettings challenges;
+};
+
+void declare_identity_config(core::ConfigSchema& schema);
+IdentityConfig read_identity_config(const core::Config& config);
+
+}  // namespace registrar::identity

@@ -1,0 +1,226 @@
+#include "identity/keystore.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "identity/store.h"
+#include "store/audit.h"
+
+namespace registrar::identity {
+
+const char* key_state_name(KeyState s) {
+  switch (s) {
+    case KeyState::kPending:
+      return "pending";
+    case KeyState::kActive:
+      return "active";
+    case KeyState::kRetiring:
+      return "retiring";
+    case KeyState::kRetired:
+      return "retired";
+  }
+  return "retired";
+}
+
+namespace {
+crypto::KeyType key_type_for(crypto::JwsAlg alg) {
+  return crypto::alg_key_type(alg);
+}
+}  // namespace
+
+KeyStore::KeyStore(store::Database& db, const core::Clock& clock, MasterKey master,
+                   KeySettings settings)
+    : db_(db), clock_(clock), master_(std::move(master)), settings_(settings) {}
+
+KeyState KeyStore::state_at(const KeyInfo& k, int64_t now) const {
+  if (k.verify_until && now >= *k.verify_until) return KeyState::kRetired;
+  if (k.retire_at && now >= *k.retire_at) return KeyState::kRetiring;
+  if (now < k.activate_at) return KeyState::kPending;
+  return KeyState::kActive;
+}
+
+KeyInfo KeyStore::insert_new_key(soci::session& s, crypto::JwsAlg alg, int64_t activate_at,
+                                 const std::string& actor, const char* action) {
+  int64_t now = clock_.now_seconds();
+  crypto::PrivateKey key = crypto::PrivateKey::generate(key_type_for(alg));
+  KeyRow row;
+  // The kid is the RFC 7638 thumbprint's first 16 characters: stable, unique, no meaning.
+  row.kid = key.public_key().thumbprint().substr(0, 16);
+  row.alg = std::string(crypto::alg_name(alg));
+  row.public_jwk = key.public_key().to_jwk({row.kid, row.alg, "sig"}).dump();
+  row.private_sealed = master_.seal(key.to_pem(), row.kid);
+  row.created_at = now;
+  row.activate_at = activate_at;
+  insert_key(s, row);
+  store::append_audit(
+      s, {actor, action, "key:" + row.kid, "", {{"alg", row.alg}, {"activate_at", activate_at}}},
+      clock_.now());
+  return KeyInfo{row.kid,
+                 alg,
+                 state_at({row.kid, alg, KeyState::kPending, now, activate_at, {}, {}}, now),
+                 now,
+                 activate_at,
+                 {},
+                 {}};
+}
+
+void KeyStore::ensure_signing_key() {
+  int64_t now = clock_.now_seconds();
+  bool created = db_.write([&](soci::session& s) {
+    for (auto& k : all_keys(s)) {
+      KeyInfo info{k.kid,         crypto::JwsAlg::kEdDSA, KeyState::kPending,
+                   k.created_at,  k.activate_at,          k.retire_at,
+                   k.verify_until};
+      KeyState st = state_at(info, now);
+      if (st == KeyState::kActive || st == KeyState::kPending) return false;
+    }
+    insert_new_key(s, settings_.alg, now, "system", "identity.key.create");
+    return true;
+  });
+  if (created) log::info("signing_key_created", {{"alg", crypto::alg_name(settings_.alg)}});
+  reload();
+}
+
+KeyInfo KeyStore::create_key(std::optional<crypto::JwsAlg> alg, bool activate_now,
+                             const std::string& actor) {
+  int64_t now = clock_.now_seconds();
+  KeyInfo info = db_.write([&](soci::session& s) {
+    return insert_new_key(s, alg.value_or(settings_.alg),
+                          activate_now ? now : now + settings_.publish_delay_seconds, actor,
+                          "identity.key.create");
+  });
+  reload();
+  return info;
+}
+
+KeyInfo KeyStore::rotate(std::optional<crypto::JwsAlg> alg, const std::string& actor) {
+  int64_t now = clock_.now_seconds();
+  KeyInfo info = db_.write([&](soci::session& s) {
+    int64_t activate_at = now + settings_.publish_delay_seconds;
+    int64_t verify_until = activate_at + settings_.token_ttl_seconds + settings_.clock_skew_seconds;
+    for (auto& k : all_keys(s)) {
+      KeyInfo existing{k.kid,         crypto::JwsAlg::kEdDSA, KeyState::kPending,
+                       k.created_at,  k.activate_at,          k.retire_at,
+                       k.verify_until};
+      KeyState st = state_at(existing, now);
+      // Every key that signs now or would sign later hands over to the new one.
+      if ((st == KeyState::kActive || st == KeyState::kPending) &&
+          (!k.retire_at || *k.retire_at > activate_at)) {
+        schedule_retirement(s, k.kid, std::max(activate_at, k.activate_at), verify_until);
+        store::append_audit(s,
+                            {actor,
+                             "identity.key.retire",
+                             "key:" + k.kid,
+                             "",
+                             {{"retire_at", activate_at}, {"verify_until", verify_until}}},
+                            clock_.now());
+      }
+    }
+    return insert_new_key(s, alg.value_or(settings_.alg), activate_at, actor,
+                          "identity.key.rotate");
+  });
+  reload();
+  return info;
+}
+
+std::vector<KeyInfo> KeyStore::list() {
+  int64_t now = clock_.now_seconds();
+  auto rows = db_.read([](soci::session& s) { return all_keys(s); });
+  std::vector<KeyInfo> out;
+  for (auto& k : rows) {
+    auto alg = crypto::parse_alg(k.alg);
+    KeyInfo info{k.kid,
+                 alg.value_or(crypto::JwsAlg::kEdDSA),
+                 KeyState::kPending,
+                 k.created_at,
+                 k.activate_at,
+                 k.retire_at,
+                 k.verify_until};
+    info.state = state_at(info, now);
+    out.push_back(info);
+  }
+  return out;
+}
+
+void KeyStore::reload() {
+  snapshot(true);
+}
+
+std::shared_ptr<const KeyStore::Snapshot> KeyStore::snapshot(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    if (!force && snapshot_ && now - snapshot_->loaded < settings_.reload_interval)
+      return snapshot_;
+  }
+  auto rows = db_.read([](soci::session& s) { return all_keys(s); });
+  auto snap = std::make_shared<Snapshot>();
+  snap->loaded = now;
+  for (auto& k : rows) {
+    auto alg = crypto::parse_alg(k.alg);
+    if (!alg) {
+      log::warn("signing_key_skipped", {{"kid", k.kid}, {"reason", "unknown alg " + k.alg}});
+      continue;
+    }
+    Entry e{KeyInfo{k.kid, *alg, KeyState::kPending, k.created_at, k.activate_at, k.retire_at,
+                    k.verify_until},
+            crypto::PublicKey::from_jwk(std::string_view(k.public_jwk)), std::nullopt};
+    if (auto pem = master_.open(k.private_sealed, k.kid)) {
+      e.priv = crypto::PrivateKey::from_pem(*pem);
+    } else {
+      log::error("signing_key_unreadable",
+                 {{"kid", k.kid}, {"reason", "sealed with another master key"}});
+    }
+    snap->entries.push_back(std::move(e));
+  }
+  std::lock_guard lock(mu_);
+  snapshot_ = snap;
+  return snapshot_;
+}
+
+KeyStore::Signer KeyStore::signer() {
+  auto snap = snapshot();
+  int64_t now = clock_.now_seconds();
+  const Entry* best = nullptr;
+  for (auto& e : snap->entries) {
+    if (state_at(e.info, now) != KeyState::kActive || !e.priv) continue;
+    if (!best || e.info.activate_at >= best->info.activate_at) best = &e;
+  }
+  if (!best)
+    throw core::Error(core::ErrorKind::kUnavailable,
+                      "no active signing key (see `registrar keys list`)");
+  return Signer{best->info.kid, best->info.alg, *best->priv};
+}
+
+std::optional<crypto::PublicKey> KeyStore::verification_key(std::string_view kid,
+                                                            crypto::JwsAlg alg) {
+  int64_t now = clock_.now_seconds();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto snap = snapshot();
+    for (auto& e : snap->entries) {
+      if (e.info.kid != kid) continue;
+      if (e.info.alg != alg || state_at(e.info, now) == KeyState::kRetired) return std::nullopt;
+      return e.pub;
+    }
+    // Unknown kid: another instance may have just created it. Reload, at most once a second.
+    std::lock_guard lock(mu_);
+    auto t = std::chrono::steady_clock::now();
+    if (t - last_forced_ < std::chrono::seconds(1)) return std::nullopt;
+    last_forced_ = t;
+    snapshot_.reset();
+  }
+  return std::nullopt;
+}
+
+crypto::Json KeyStore::jwks() {
+  auto snap = snapshot();
+  int64_t now = clock_.now_seconds();
+  crypto::Json keys = crypto::Json::array();
+  for (auto& e : snap->entries) {
+    if (state_at(e.info, now) == KeyState::kRetired) continue;
+    keys.push_back(e.pub.to_jwk({e.info.kid, std::string(crypto::alg_name(e.info.alg)), "sig"}));
+  }
+  return {{"keys", keys}};
+}
+
+}  // namespace registrar::identity

@@ -1,0 +1,100 @@
+// Signing keys kept in the database, sealed with the master key, rotated without downtime.
+//
+// A key's state is derived from its timestamps and the clock, so no background job moves keys
+// along and every instance agrees once it has reloaded the table:
+//   pending   now < activate_at                 published in the JWKS, not yet signing
+//   active    activate_at <= now < retire_at    signing (the newest active key signs)
+//   retiring  retire_at <= now < verify_until   published, verifies tokens it signed earlier
+//   retired   verify_until <= now               gone from the JWKS, verifies nothing
+// `rotate` publishes a new key that activates after `publish_delay` (longer than any JWKS cache)
+// and schedules the current key to retire at that moment and to stay verifiable for the longest
+// token lifetime plus clock skew.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "crypto/jws.h"
+#include "identity/secrets.h"
+#include "store/database.h"
+
+namespace registrar::identity {
+
+enum class KeyState { kPending, kActive, kRetiring, kRetired };
+const char* key_state_name(KeyState s);
+
+struct KeySettings {
+  crypto::JwsAlg alg = crypto::JwsAlg::kEdDSA;
+  int64_t publish_delay_seconds = 300;
+  int64_t token_ttl_seconds = 3600;
+  int64_t clock_skew_seconds = 60;
+  std::chrono::seconds reload_interval{10};
+};
+
+struct KeyInfo {
+  std::string kid;
+  crypto::JwsAlg alg;
+  KeyState state;
+  int64_t created_at, activate_at;
+  std::optional<int64_t> retire_at, verify_until;
+};
+
+class KeyStore {
+ public:
+  KeyStore(store::Database& db, const core::Clock& clock, MasterKey master, KeySettings settings);
+
+  // On first start: creates a key that signs at once when the table has none.
+  void ensure_signing_key();
+  // A new key. `activate_now` makes it sign at once (first key, or an operator's choice);
+  // otherwise it activates after the publish delay. Nothing retires.
+  KeyInfo create_key(std::optional<crypto::JwsAlg> alg, bool activate_now,
+                     const std::string& actor);
+  // A new key that takes over from the current signing key after the publish delay.
+  KeyInfo rotate(std::optional<crypto::JwsAlg> alg, const std::string& actor);
+  std::vector<KeyInfo> list();
+
+  struct Signer {
+    std::string kid;
+    crypto::JwsAlg alg;
+    crypto::PrivateKey key;
+  };
+  // The newest active key; throws core::Error(kUnavailable) when none is active.
+  Signer signer();
+  // A published, not retired key with this kid whose algorithm is `alg`.
+  std::optional<crypto::PublicKey> verification_key(std::string_view kid, crypto::JwsAlg alg);
+  // {"keys":[...]} of every published key.
+  crypto::Json jwks();
+
+  // Re-reads the table now (tests, and the CLI after a change).
+  void reload();
+
+ private:
+  struct Entry {
+    KeyInfo info;  // state computed at use
+    crypto::PublicKey pub;
+    std::optional<crypto::PrivateKey> priv;
+  };
+  struct Snapshot {
+    std::vector<Entry> entries;
+    std::chrono::steady_clock::time_point loaded;
+  };
+  std::shared_ptr<const Snapshot> snapshot(bool force = false);
+  KeyState state_at(const KeyInfo& k, int64_t now) const;
+  KeyInfo insert_new_key(soci::session& s, crypto::JwsAlg alg, int64_t activate_at,
+                         const std::string& actor, const char* action);
+
+  store::Database& db_;
+  const core::Clock& clock_;
+  MasterKey master_;
+  KeySettings settings_;
+  std::mutex mu_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::chrono::steady_clock::time_point last_forced_{};
+};
+
+}  // namespace registrar::identity

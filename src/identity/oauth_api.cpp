@@ -1,0 +1,245 @@
+#include "identity/oauth_api.h"
+
+#include <algorithm>
+
+#include "core/base64.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "crypto/jws.h"
+#include "crypto/jwt.h"
+
+namespace registrar::identity {
+
+namespace {
+
+using http::Json;
+using http::Request;
+using http::Response;
+
+Response oauth_error(const OAuthError& e) {
+  Response r = Response::json(e.status, {{"error", e.error}, {"error_description", e.description}});
+  r.headers.set("Cache-Control", "no-store");
+  if (e.status == 401) r.headers.set("WWW-Authenticate", "Basic realm=\"registrar\"");
+  return r;
+}
+
+std::map<std::string, std::string> form_params(const Request& req) {
+  auto ct = req.headers.get("Content-Type");
+  if (!ct || !http::iequals(ct->substr(0, ct->find(';')), "application/x-www-form-urlencoded"))
+    throw OAuthError{400, "invalid_request",
+                     "Content-Type must be application/x-www-form-urlencoded"};
+  auto pairs = http::parse_form(req.body);
+  if (!pairs) throw OAuthError{400, "invalid_request", "malformed form body"};
+  std::map<std::string, std::string> out;
+  for (auto& [k, v] : *pairs) {
+    // RFC 6749 §3.2: parameters must not be included more than once.
+    if (!out.emplace(k, v).second)
+      throw OAuthError{400, "invalid_request", "parameter " + k + " is repeated"};
+  }
+  return out;
+}
+
+std::string param(const std::map<std::string, std::string>& p, const std::string& name) {
+  auto it = p.find(name);
+  return it == p.end() ? "" : it->second;
+}
+
+// Client authentication: HTTP Basic (RFC 6749 §2.3.1) or client_id/client_secret in the body.
+Account authenticate_client(const Request& req, const std::map<std::string, std::string>& p,
+                            Accounts& accounts) {
+  std::string id, secret;
+  auto auth = req.headers.get("Authorization");
+  bool in_body = p.count("client_secret") > 0;
+  if (auth && auth->size() > 6 && http::iequals(auth->substr(0, 6), "Basic ")) {
+    if (in_body)
+      throw OAuthError{400, "invalid_request", "use one client authentication method, not two"};
+    auto decoded = core::base64_decode_lenient(auth->substr(6));
+    auto colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon == std::string::npos)
+      throw OAuthError{401, "invalid_client", "malformed Basic credentials"};
+    auto u = http::percent_decode(decoded->substr(0, colon), true);
+    auto s = http::percent_decode(decoded->substr(colon + 1), true);
+    if (!u || !s) throw OAuthError{401, "invalid_client", "malformed Basic credentials"};
+    id = *u;
+    secret = *s;
+  } else if (in_body) {
+    id = param(p, "client_id");
+    secret = param(p, "client_secret");
+  } else {
+    throw OAuthError{401, "invalid_client", "client authentication is required"};
+  }
+  auto client = accounts.authenticate_client(id, secret);
+  if (!client) throw OAuthError{401, "invalid_client", "unknown client or wrong secret"};
+  return *client;
+}
+
+// The scopes to grant: the requested ones when all are allowed, all allowed ones when none asked.
+std::vector<std::string> grant_scopes(const std::string& requested,
+                                      const std::vector<std::string>& allowed) {
+  if (requested.empty()) return allowed;
+  std::vector<std::string> out;
+  for (auto& s : crypto::split_scopes(requested)) {
+    if (std::find(allowed.begin(), allowed.end(), s) == allowed.end())
+      throw OAuthError{400, "invalid_scope", "scope " + s + " is not granted to this account"};
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
+}
+
+Json token_body(const TokenService::Issued& t) {
+  return {{"access_token", t.access_token},
+          {"token_type", "Bearer"},
+          {"expires_in", t.expires_in},
+          {"scope", t.scope}};
+}
+
+Response token_endpoint(Request& req, Accounts& accounts, TokenService& tokens) {
+  try {
+    auto p = form_params(req);
+    std::string grant = param(p, "grant_type");
+    if (grant.empty()) throw OAuthError{400, "invalid_request", "grant_type is required"};
+    if (grant != "client_credentials" && grant != "password")
+      throw OAuthError{400, "unsupported_grant_type", "grant_type " + grant + " is not supported"};
+    Account client = authenticate_client(req, p, accounts);
+    Json body;
+    if (grant == "client_credentials") {
+      auto scopes = grant_scopes(param(p, "scope"), client.scopes);
+      body = token_body(tokens.issue(client.id, client.id, scopes));
+    } else {
+      body = password_grant(accounts, tokens, client, param(p, "username"), param(p, "password"),
+                            param(p, "scope"));
+    }
+    log::info("token_issued", {{"request_id", req.request_id},
+                               {"client", client.id},
+                               {"grant", grant},
+                               {"scope", body["scope"]}});
+    Response r = Response::json(200, body);
+    r.headers.set("Cache-Control", "no-store");
+    r.headers.set("Pragma", "no-cache");
+    return r;
+  } catch (const OAuthError& e) {
+    return oauth_error(e);
+  }
+}
+
+Response introspect_endpoint(Request& req, Accounts& accounts, TokenService& tokens) {
+  try {
+    auto p = form_params(req);
+    authenticate_client(req, p, accounts);
+    std::string token = param(p, "token");
+    if (token.empty()) throw OAuthError{400, "invalid_request", "token is required"};
+    TokenCheck check = tokens.validate(token);
+    Json body = {{"active", check.ok}};
+    if (check.ok) {
+      auto& t = check.info;
+      std::string scope;
+      for (auto& s : t.scopes) scope += (scope.empty() ? "" : " ") + s;
+      body.update({{"scope", scope},
+                   {"client_id", t.client_id},
+                   {"sub", t.subject},
+                   {"iss", t.issuer},
+                   {"exp", t.expires_at},
+                   {"iat", t.issued_at},
+                   {"token_type", "Bearer"}});
+      if (!t.token_id.empty()) body["jti"] = t.token_id;
+      if (t.username) body["username"] = *t.username;
+      if (!t.audience.empty()) body["aud"] = t.audience;
+    }
+    Response r = Response::json(200, body);
+    r.headers.set("Cache-Control", "no-store");
+    return r;
+  } catch (const OAuthError& e) {
+    return oauth_error(e);
+  }
+}
+
+// POST /v1/identity/jws/verify {"jws": compact | flattened | general, "public_key": PEM, base64
+// DER SPKI or JWK, "algorithms": [...]} -> 200 {"valid": true, ...} or 422 with the reason.
+Response jws_verify_endpoint(Request& req) {
+  Json body = req.json_body();
+  if (!body.is_object()) throw core::invalid_argument("body must be a JSON object", "body");
+  if (!body.contains("jws")) throw core::invalid_argument("jws is required", "jws");
+  if (!body.contains("public_key"))
+    throw core::invalid_argument("public_key is required", "public_key");
+  const Json& pk = body["public_key"];
+  crypto::PublicKey key =
+      pk.is_object() ? crypto::PublicKey::from_jwk(pk)
+      : pk.is_string()
+          ? crypto::parse_public_key_any(pk.get_ref<const std::string&>())
+          : throw core::invalid_argument("public_key must be a string or a JWK", "public_key");
+  crypto::JwsVerifyOptions options;
+  options.allowed_algs = {crypto::JwsAlg::kEdDSA, crypto::JwsAlg::kES256, crypto::JwsAlg::kRS256,
+                          crypto::JwsAlg::kPS256};
+  if (body.contains("algorithms")) {
+    if (!body["algorithms"].is_array())
+      throw core::invalid_argument("algorithms must be an array", "algorithms");
+    options.allowed_algs.clear();
+    for (auto& a : body["algorithms"]) {
+      auto alg = a.is_string() ? crypto::parse_alg(a.get<std::string>()) : std::nullopt;
+      if (!alg) throw core::invalid_argument("unsupported algorithm in algorithms", "algorithms");
+      options.allowed_algs.push_back(*alg);
+    }
+  }
+  const Json& jws = body["jws"];
+  auto result = jws.is_string()
+                    ? crypto::verify_jws(jws.get_ref<const std::string&>(), key, options)
+                    : crypto::verify_jws_json(jws, key, options);
+  if (!result) {
+    Response r = Response::problem(422, "", result.message(), "jws", req.request_id);
+    Json p = Json::parse(r.body);
+    p["reason"] = crypto::jose_error_name(result.reason());
+    r.body = p.dump();
+    return r;
+  }
+  Json payload = Json::parse(result->payload, nullptr, false);
+  return Response::json(200,
+                        {{"valid", true},
+                         {"header", result->signatures.at(0).protected_header},
+                         {"payload", payload.is_discarded() ? Json(result->payload) : payload}});
+}
+
+}  // namespace
+
+Json password_grant(Accounts& accounts, TokenService& tokens, const Account& client,
+                    const std::string& username, const std::string& password,
+                    const std::string& scope) {
+  if (username.empty() || password.empty())
+    throw OAuthError{400, "invalid_request", "username and password are required"};
+  auto user = accounts.authenticate_user(username, password);
+  if (!user) throw OAuthError{400, "invalid_grant", "unknown user or wrong password"};
+  auto scopes = grant_scopes(scope, user->scopes);
+  return token_body(tokens.issue(user->id, client.id, scopes, user->id));
+}
+
+void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& tokens) {
+  router.post("/oauth2/token", [&](Request& r) { return token_endpoint(r, accounts, tokens); })
+      .max_body(16 * 1024);
+  router
+      .post("/oauth2/introspect",
+            [&](Request& r) { return introspect_endpoint(r, accounts, tokens); })
+      .max_body(32 * 1024);
+  router.get("/.well-known/jwks.json", [&](Request&) {
+    Response r = Response::json(200, tokens.keys().jwks());
+    r.headers.set("Content-Type", "application/jwk-set+json");
+    r.headers.set("Cache-Control", "public, max-age=300");
+    return r;
+  });
+  router
+      .get("/v1/identity/whoami",
+           [](Request& r) {
+             const auto& p = *r.principal;
+             return Response::json(200, {{"subject", p.subject},
+                                         {"client_id", p.client_id},
+                                         {"issuer", p.issuer},
+                                         {"scopes", p.scopes},
+                                         {"expires_at", p.expires_at}});
+           })
+      .run_inline()
+      .require_auth();
+  router.post("/v1/identity/jws/verify", jws_verify_endpoint)
+      .run_inline()
+      .require_auth()
+      .max_body(128 * 1024);
+}
+
+}  // namespace registrar::identity

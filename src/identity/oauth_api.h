@@ -1,0 +1,24 @@
+// HTTP routes of the identity module's token side: RFC 6749 token endpoint (client_credentials and
+// password grants), RFC 7662 introspection, the JWKS, whoami, and a JWS verification utility.
+#pragma once
+
+#include "http/router.h"
+#include "identity/accounts.h"
+#include "identity/tokens.h"
+
+namespace registrar::identity {
+
+void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& tokens);
+
+// Shared with the DHP /login route: runs a password grant for `client` and returns the RFC 6749
+// response body, or throws OAuthError.
+struct OAuthError {
+  int status;
+  std::string error;  // RFC 6749 §5.2 code
+  std::string description;
+};
+http::Json password_grant(Accounts& accounts, TokenService& tokens, const Account& client,
+                          const std::string& username, const std::string& password,
+                          const std::string& scope);
+
+}  // namespace registrar::identity

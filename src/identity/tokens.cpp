@@ -1,0 +1,203 @@
+#include "identity/tokens.h"
+
+#include <sodium.h>
+
+#include "core/base64.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "http/client.h"
+
+namespace registrar::identity {
+
+namespace {
+const std::vector<crypto::JwsAlg> kOwnAlgs{crypto::JwsAlg::kEdDSA, crypto::JwsAlg::kES256,
+                                           crypto::JwsAlg::kRS256, crypto::JwsAlg::kPS256};
+
+// The "iss" claim of an unverified compact JWT, to choose the keys to verify it with.
+std::optional<std::string> peek_issuer(std::string_view token) {
+  auto first = token.find('.');
+  if (first == std::string_view::npos) return std::nullopt;
+  auto second = token.find('.', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  auto payload = core::base64url_decode(token.substr(first + 1, second - first - 1));
+  if (!payload) return std::nullopt;
+  auto claims = crypto::Json::parse(*payload, nullptr, false);
+  if (!claims.is_object() || !claims.contains("iss") || !claims["iss"].is_string())
+    return std::nullopt;
+  return claims["iss"].get<std::string>();
+}
+}  // namespace
+
+IssuerKeys::IssuerKeys(TrustedIssuer issuer, const core::Clock& clock, int64_t min_refresh,
+                       int64_t max_age)
+    : issuer_(std::move(issuer)), clock_(clock), min_refresh_(min_refresh), max_age_(max_age) {}
+
+void IssuerKeys::fetch_locked(int64_t now) {
+  if (now - attempted_at_ < min_refresh_) return;  // rate limit, also for failures
+  attempted_at_ = now;
+  try {
+    http::ClientRequest req;
+    req.url = issuer_.jwks_url;
+    req.timeout = std::chrono::seconds(5);
+    req.ca_file = issuer_.ca_file;
+    req.max_response_bytes = 1024 * 1024;
+    http::Response res = http::fetch(req);
+    if (res.status != 200) throw std::runtime_error("HTTP status " + std::to_string(res.status));
+    crypto::Jwks jwks = crypto::Jwks::parse(std::string_view(res.body));
+    for (auto& skipped : jwks.skipped())
+      log::warn("jwks_key_skipped",
+                {{"issuer", issuer_.issuer}, {"kid", skipped.kid}, {"reason", skipped.reason}});
+    jwks_ = std::move(jwks);
+    fetched_at_ = now;
+    log::info("jwks_fetched", {{"issuer", issuer_.issuer}, {"keys", jwks_->keys().size()}});
+  } catch (const std::exception& e) {
+    log::warn("jwks_fetch_failed",
+              {{"issuer", issuer_.issuer}, {"url", issuer_.jwks_url}, {"error", e.what()}});
+  }
+}
+
+std::optional<crypto::PublicKey> IssuerKeys::resolve(std::string_view kid, crypto::JwsAlg alg) {
+  if (std::find(issuer_.algs.begin(), issuer_.algs.end(), alg) == issuer_.algs.end())
+    return std::nullopt;
+  std::lock_guard lock(mu_);
+  int64_t now = clock_.now_seconds();
+  if (!jwks_ || now - fetched_at_ >= max_age_) fetch_locked(now);
+  if (!jwks_) return std::nullopt;
+  if (auto key = jwks_->resolve(kid, alg)) return key;
+  // An unknown kid may be a key the issuer has just rotated in.
+  fetch_locked(now);
+  return jwks_ ? jwks_->resolve(kid, alg) : std::nullopt;
+}
+
+TokenService::TokenService(KeyStore& keys, const core::Clock& clock, TokenSettings settings,
+                           core::Metrics* metrics)
+    : keys_(keys),
+      clock_(clock),
+      settings_(std::move(settings)),
+      cache_hash_key_(core::random_bytes(32)) {
+  for (auto& t : settings_.trusted)
+    trusted_[t.issuer] = std::make_unique<IssuerKeys>(t, clock_, settings_.jwks_min_refresh_seconds,
+                                                      settings_.jwks_max_age_seconds);
+  if (metrics) {
+    validations_ = &metrics->counter("registrar_identity_token_validations_total",
+                                     "Bearer tokens checked (cache hits included).");
+    cache_hits_ = &metrics->counter("registrar_identity_token_cache_hits_total",
+                                    "Bearer tokens accepted from the verified-token cache.");
+  }
+}
+
+TokenService::Issued TokenService::issue(const std::string& subject, const std::string& client_id,
+                                         const std::vector<std::string>& scopes,
+                                         const std::optional<std::string>& username) {
+  auto signer = keys_.signer();
+  int64_t now = clock_.now_seconds();
+  std::string scope;
+  for (auto& s : scopes) scope += (scope.empty() ? "" : " ") + s;
+  crypto::Json claims = {{"iss", settings_.issuer},
+                         {"sub", subject},
+                         {"client_id", client_id},
+                         {"scope", scope},
+                         {"iat", now},
+                         {"exp", now + settings_.ttl_seconds},
+                         {"jti", core::random_token(16)}};
+  if (settings_.audience) claims["aud"] = *settings_.audience;
+  if (username) claims["username"] = *username;
+  std::string token = crypto::issue_jwt(claims, signer.key, signer.alg, {signer.kid, "at+jwt"});
+  return {token, settings_.ttl_seconds, scope};
+}
+
+std::string TokenService::issue_id_token(const std::string& username,
+                                         const std::string& client_id) {
+  auto signer = keys_.signer();
+  int64_t now = clock_.now_seconds();
+  crypto::Json claims = {{"iss", settings_.issuer},
+                         {"sub", username},
+                         {"aud", client_id},
+                         {"iat", now},
+                         {"exp", now + settings_.ttl_seconds}};
+  return crypto::issue_jwt(claims, signer.key, signer.alg, {signer.kid, "JWT"});
+}
+
+std::string TokenService::cache_key(std::string_view token) const {
+  unsigned char out[16];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()),
+                     token.size(), reinterpret_cast<const unsigned char*>(cache_hash_key_.data()),
+                     cache_hash_key_.size());
+  return std::string(reinterpret_cast<char*>(out), sizeof out);
+}
+
+TokenCheck TokenService::validate(std::string_view token) {
+  if (validations_) validations_->add();
+  int64_t now = clock_.now_seconds();
+  std::string key;
+  Shard* shard = nullptr;
+  if (settings_.cache_entries > 0) {
+    key = cache_key(token);
+    shard = &shards_[uint8_t(key[0]) % shards_.size()];
+    std::lock_guard lock(shard->mu);
+    auto it = shard->entries.find(key);
+    if (it != shard->entries.end()) {
+      if (it->second.expires_at > now) {
+        if (cache_hits_) cache_hits_->add();
+        return {true, it->second, ""};
+      }
+      shard->entries.erase(it);
+    }
+  }
+  TokenCheck check = validate_uncached(token);
+  if (check.ok && shard) {
+    std::lock_guard lock(shard->mu);
+    if (shard->entries.size() >= settings_.cache_entries / shards_.size() + 1) {
+      std::erase_if(shard->entries, [now](auto& kv) { return kv.second.expires_at <= now; });
+      if (shard->entries.size() >= settings_.cache_entries / shards_.size() + 1)
+        shard->entries.clear();
+    }
+    shard->entries.emplace(key, check.info);
+  }
+  return check;
+}
+
+TokenCheck TokenService::validate_uncached(std::string_view token) {
+  auto iss = peek_issuer(token);
+  if (!iss) return {false, {}, "token is not a JWT with an issuer"};
+  crypto::JwtValidationOptions options;
+  options.clock = &clock_;
+  options.skew = std::chrono::seconds(settings_.skew_seconds);
+  options.issuer = *iss;
+  crypto::KeyResolver resolver;
+  if (*iss == settings_.issuer) {
+    options.allowed_algs = kOwnAlgs;
+    options.audience = settings_.audience;
+    resolver = [this](std::string_view kid, crypto::JwsAlg alg) {
+      return keys_.verification_key(kid, alg);
+    };
+  } else if (auto it = trusted_.find(*iss); it != trusted_.end()) {
+    IssuerKeys* ik = it->second.get();
+    options.allowed_algs = ik->issuer().algs;
+    options.audience = ik->issuer().audience;
+    resolver = [ik](std::string_view kid, crypto::JwsAlg alg) { return ik->resolve(kid, alg); };
+  } else {
+    return {false, {}, "issuer is not trusted"};
+  }
+  auto jwt = crypto::validate_jwt(token, resolver, options);
+  if (!jwt) return {false, {}, jwt.message()};
+  TokenInfo info;
+  info.issuer = *iss;
+  info.subject = jwt->sub.value_or("");
+  info.scopes = jwt->scopes;
+  info.expires_at = jwt->exp.value_or(0);
+  info.issued_at = jwt->iat.value_or(0);
+  info.token_id = jwt->jti.value_or("");
+  info.audience = jwt->aud;
+  const auto& claims = jwt->claims;
+  if (claims.contains("client_id") && claims["client_id"].is_string())
+    info.client_id = claims["client_id"].get<std::string>();
+  else if (claims.contains("azp") && claims["azp"].is_string())
+    info.client_id = claims["azp"].get<std::string>();
+  if (claims.contains("username") && claims["username"].is_string())
+    info.username = claims["username"].get<std::string>();
+  return {true, std::move(info), ""};
+}
+
+}  // namespace registrar::identity

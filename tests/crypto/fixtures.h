@@ -1,0 +1,235 @@
+// PEM fixtures made once with the openssl command-line tool (OpenSSL 3.0), so that the import
+// code is tested against another implementation's encodings.
+#pragma once
+
+namespace registrar::crypto::fixtures {
+
+// 2048-bit RSA, PKCS#1 "RSA PRIVATE KEY" (openssl genrsa -traditional)
+inline constexpr const char* kRsaTraditional = R"PEM(-----BEGIN RSA PRIVATE KEY-----
+MIIEpAIBAAKCAQEAtjStm5Nz/uAXew84afnglcQM9nKqOlUt9EThnYofR6kb8NjP
+MiQJwaziilSMyXs2ohZLAa0OvewJUWHP+4YZx3DHv38bXfanyl6TEsEmfpYfno2P
+6OsEICvp4c9Wffo0gKrfMZ38Naqn7Yv8LHqSDUWlYGJxgdDT4PFho0XcbrN4KSFt
+q+Z0vcchhzcZmoHBHZHqg5fTCWjv5jFdebX3Bm9E9Ll6Gx9h9j2lWLuVy/jJRQfA
+SNfNIRRGforS0hR4jkSR+oegOYqiOZ+XwDr1VK2dPboZcmB9gcluz1UxariecadO
+/nvggMXZkf6Yo8FuCQmjrOsBGt8E0OzlNmgvCwIDAQABAoIBAFZgwNDZZYs190u6
+mnb7I/I8IB0RnQvMZ92+ber+mPei/wD997QAi7OKX1dO3/OAexT6VpKz1SJKbNxs
+72mBWGVJXRi2jGXOUhtJHJYuhS5Lwy+qUsgL6kfKKbWIUqukWxGIcAkYqYFTpwqh
+a2o2rVinZNA9uyvcsSWZqTz7GJZNphxpQ2hr17AnJ5wIeLXNtKKYmC+RUxe3ObKf
+Paqfrv233yrUo3yAGq2+Y0s8uaggmurBcv6Zk15JTrIWwPf3a2xcEXdLcz0Gnptq
++eq86GWLtuygDJoEQd95U3bgsiWQdaZvpP/76dmD4Kl7TUwjT3Dz+j2/LOQzfHUt
+1ecN0xECgYEA9pgpLLXX/Vv3GoFNxNfGcWDAZZQDoizNKFcQJiNutUVnfzZdle5I
+m4Xw4oRG1nXbsKUbG2Eqb6FuGtm8oSIHzkRxQPDJMsoQegyarmoq+p9qcPlN72xS
+OcuEoqqyhPkI51vTV7BNVbUWYMVVgfbcAPPjjKZsAWemgL61RJ8E1OkCgYEAvSfN
+lOsWXglm0xhE1dmkl0fWUQyJjEXeTbxsjLGFrQpIWzkO6+LqYEA4cyek5rcZ7oiB
+Cy0RRaukxzLBdpcv4OlNIDb20vHnqnhmTWCFI4xzOzpSIgwMEtpGUoGxjensdwOX
+T1Ej/QtMYSYDKsS4cNAjPMYZZdQPqol1zbijO9MCgYEAyskaox/vPPTR4kQPNh7T
+nA0aau4rhsQc+l2OdC6TLhKjJ+QHVfKcVvjwvPZWYqqNPVipT/y5rw8rwnzoOAIK
+NT/neqYIbvHoVtXipie8rFlIaRs7UfbcL5cDvdlt8RfykH/c7rGXBzJh8raUuMnO
+5iGqMNHy47zfGeS6oHG8wXECgYA2UavTy/7MWl7Q1/NMhgeh+dstwy/svFOudyGk
+9YWxv3Yv3B7Q1oT/xvFvAD92kbY8ra6BCxweqb/UBFtSNvBk4hpn2eDfiuBAL/sQ
+1VrmbnrY01KqvFLrRwtSvjPC0R46vylAecif7hKtA0F9kqh0nRDBbxH0EAW/r2HJ
+BfC6SQKBgQDv6WH1hPQb8LaOWDcsDvOYjKmRNLL8ZASBZdB+/f/clJ9A1PCErjHm
+7pIAiuLWaz/ewS0bV3UioxPCyrgO/KvEuYypwRgnoIPqGNYMZIo5C39cZKwCjWQL
+T1TMp2NKbS1bgjBqPNGuKXCSimxPbJ5QkhXStos+Lwi6ILXIM2S4OQ==
+-----END RSA PRIVATE KEY-----
+)PEM";
+
+// the same key as PKCS#8
+inline constexpr const char* kRsaPkcs8 = R"PEM(-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC2NK2bk3P+4Bd7
+Dzhp+eCVxAz2cqo6VS30ROGdih9HqRvw2M8yJAnBrOKKVIzJezaiFksBrQ697AlR
+Yc/7hhnHcMe/fxtd9qfKXpMSwSZ+lh+ejY/o6wQgK+nhz1Z9+jSAqt8xnfw1qqft
+i/wsepINRaVgYnGB0NPg8WGjRdxus3gpIW2r5nS9xyGHNxmagcEdkeqDl9MJaO/m
+MV15tfcGb0T0uXobH2H2PaVYu5XL+MlFB8BI180hFEZ+itLSFHiORJH6h6A5iqI5
+n5fAOvVUrZ09uhlyYH2ByW7PVTFquJ5xp07+e+CAxdmR/pijwW4JCaOs6wEa3wTQ
+7OU2aC8LAgMBAAECggEAVmDA0NllizX3S7qadvsj8jwgHRGdC8xn3b5t6v6Y96L/
+AP33tACLs4pfV07f84B7FPpWkrPVIkps3GzvaYFYZUldGLaMZc5SG0kcli6FLkvD
+L6pSyAvqR8optYhSq6RbEYhwCRipgVOnCqFrajatWKdk0D27K9yxJZmpPPsYlk2m
+HGlDaGvXsCcnnAh4tc20opiYL5FTF7c5sp89qp+u/bffKtSjfIAarb5jSzy5qCCa
+6sFy/pmTXklOshbA9/drbFwRd0tzPQaem2r56rzoZYu27KAMmgRB33lTduCyJZB1
+pm+k//vp2YPgqXtNTCNPcPP6Pb8s5DN8dS3V5w3TEQKBgQD2mCkstdf9W/cagU3E
+18ZxYMBllAOiLM0oVxAmI261RWd/Nl2V7kibhfDihEbWdduwpRsbYSpvoW4a2byh
+IgfORHFA8MkyyhB6DJquair6n2pw+U3vbFI5y4SiqrKE+QjnW9NXsE1VtRZgxVWB
+9twA8+OMpmwBZ6aAvrVEnwTU6QKBgQC9J82U6xZeCWbTGETV2aSXR9ZRDImMRd5N
+vGyMsYWtCkhbOQ7r4upgQDhzJ6TmtxnuiIELLRFFq6THMsF2ly/g6U0gNvbS8eeq
+eGZNYIUjjHM7OlIiDAwS2kZSgbGN6ex3A5dPUSP9C0xhJgMqxLhw0CM8xhll1A+q
+iXXNuKM70wKBgQDKyRqjH+889NHiRA82HtOcDRpq7iuGxBz6XY50LpMuEqMn5AdV
+8pxW+PC89lZiqo09WKlP/LmvDyvCfOg4Ago1P+d6pghu8ehW1eKmJ7ysWUhpGztR
+9twvlwO92W3xF/KQf9zusZcHMmHytpS4yc7mIaow0fLjvN8Z5LqgcbzBcQKBgDZR
+q9PL/sxaXtDX80yGB6H52y3DL+y8U653IaT1hbG/di/cHtDWhP/G8W8AP3aRtjyt
+roELHB6pv9QEW1I28GTiGmfZ4N+K4EAv+xDVWuZuetjTUqq8UutHC1K+M8LRHjq/
+KUB5yJ/uEq0DQX2SqHSdEMFvEfQQBb+vYckF8LpJAoGBAO/pYfWE9Bvwto5YNywO
+85iMqZE0svxkBIFl0H79/9yUn0DU8ISuMebukgCK4tZrP97BLRtXdSKjE8LKuA78
+q8S5jKnBGCegg+oY1gxkijkLf1xkrAKNZAtPVMynY0ptLVuCMGo80a4pcJKKbE9s
+nlCSFdK2iz4vCLogtcgzZLg5
+-----END PRIVATE KEY-----
+)PEM";
+
+// its public half as PKCS#1 "RSA PUBLIC KEY"
+inline constexpr const char* kRsaPkcs1Public = R"PEM(-----BEGIN RSA PUBLIC KEY-----
+MIIBCgKCAQEAtjStm5Nz/uAXew84afnglcQM9nKqOlUt9EThnYofR6kb8NjPMiQJ
+waziilSMyXs2ohZLAa0OvewJUWHP+4YZx3DHv38bXfanyl6TEsEmfpYfno2P6OsE
+ICvp4c9Wffo0gKrfMZ38Naqn7Yv8LHqSDUWlYGJxgdDT4PFho0XcbrN4KSFtq+Z0
+vcchhzcZmoHBHZHqg5fTCWjv5jFdebX3Bm9E9Ll6Gx9h9j2lWLuVy/jJRQfASNfN
+IRRGforS0hR4jkSR+oegOYqiOZ+XwDr1VK2dPboZcmB9gcluz1UxariecadO/nvg
+gMXZkf6Yo8FuCQmjrOsBGt8E0OzlNmgvCwIDAQAB
+-----END RSA PUBLIC KEY-----
+)PEM";
+
+// its public half as SPKI
+inline constexpr const char* kRsaSpki = R"PEM(-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtjStm5Nz/uAXew84afng
+lcQM9nKqOlUt9EThnYofR6kb8NjPMiQJwaziilSMyXs2ohZLAa0OvewJUWHP+4YZ
+x3DHv38bXfanyl6TEsEmfpYfno2P6OsEICvp4c9Wffo0gKrfMZ38Naqn7Yv8LHqS
+DUWlYGJxgdDT4PFho0XcbrN4KSFtq+Z0vcchhzcZmoHBHZHqg5fTCWjv5jFdebX3
+Bm9E9Ll6Gx9h9j2lWLuVy/jJRQfASNfNIRRGforS0hR4jkSR+oegOYqiOZ+XwDr1
+VK2dPboZcmB9gcluz1UxariecadO/nvggMXZkf6Yo8FuCQmjrOsBGt8E0OzlNmgv
+CwIDAQAB
+-----END PUBLIC KEY-----
+)PEM";
+
+// a self-signed X.509 certificate for the same key
+inline constexpr const char* kRsaCertificate = R"PEM(-----BEGIN CERTIFICATE-----
+MIIDEzCCAfugAwIBAgIUcnXjVmE7h6RfGNYehCqSxpM13ggwDQYJKoZIhvcNAQEL
+BQAwGTEXMBUGA1UEAwwOcmVnaXN0cmFyLXRlc3QwHhcNMjYxMTIyMDIxMzUxWhcN
+MzYxMTE5MDIxMzUxWjAZMRcwFQYDVQQDDA5yZWdpc3RyYXItdGVzdDCCASIwDQYJ
+KoZIhvcNAQEBBQADggEPADCCAQoCggEBALY0rZuTc/7gF3sPOGn54JXEDPZyqjpV
+LfRE4Z2KH0epG/DYzzIkCcGs4opUjMl7NqIWSwGtDr3sCVFhz/uGGcdwx79/G132
+p8pekxLBJn6WH56Nj+jrBCAr6eHPVn36NICq3zGd/DWqp+2L/Cx6kg1FpWBicYHQ
+0+DxYaNF3G6zeCkhbavmdL3HIYc3GZqBwR2R6oOX0wlo7+YxXXm19wZvRPS5ehsf
+YfY9pVi7lcv4yUUHwEjXzSEURn6K0tIUeI5EkfqHoDmKojmfl8A69VStnT26GXJg
+fYHJbs9VMWq4nnGnTv574IDF2ZH+mKPBbgkJo6zrARrfBNDs5TZoLwsCAwEAAaNT
+MFEwHQYDVR0OBBYEFACw03IHeEv3q4G8B5hhc0nvU6sHMB8GA1UdIwQYMBaAFACw
+03IHeEv3q4G8B5hhc0nvU6sHMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEL
+BQADggEBAITZb0sxgzdTeSaN7MljkE0i5Ny5MMFDLHnHCLMGCPi3NJrECOWScOQQ
+Dv4q4fslUM7ylKO9MJVFOKASCdkrgbKKvC9rRV0wA1mgmF3Py/gJ4JI8O8qQl4lM
+2Akvb3R/8yB/yuPJDY12bVB0mvoxF+CGYM1K23MHXGWa7PLhjKiZwPd7p4QyGL4/
+HEZ6xAjgcTHAaKYz5D3tL1IQThltp9PuE0juzsXp44w+me9L19MiG6luaphPZ0ES
+FLvxlwjmNRSfjka7ZBLSEg+4E4rA7H0tqmoOFrqKvF4YX43ChvaXWMMZKpUYsQbk
+fpXCjnONqrjirXJwKnbuW0bNmTlZZ2M=
+-----END CERTIFICATE-----
+)PEM";
+
+// P-256, SEC 1 "EC PRIVATE KEY"
+inline constexpr const char* kEcSec1 = R"PEM(-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEIPecNx0YQUFKY/sy8lBwHt/27/+2S3iqCvoYsXcEK6b6oAoGCCqGSM49
+AwEHoUQDQgAETeXH+RcpVscX4cOQNqSWiR/hjzqmPO/hs6SW7jOAIs0QTGv9iOkp
+F0r79K/fn3V2YFvLfs/X4FVViYxeX+Ri8Q==
+-----END EC PRIVATE KEY-----
+)PEM";
+
+// the same key as PKCS#8
+inline constexpr const char* kEcPkcs8 = R"PEM(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg95w3HRhBQUpj+zLy
+UHAe3/bv/7ZLeKoK+hixdwQrpvqhRANCAARN5cf5FylWxxfhw5A2pJaJH+GPOqY8
+7+GzpJbuM4AizRBMa/2I6SkXSvv0r9+fdXZgW8t+z9fgVVWJjF5f5GLx
+-----END PRIVATE KEY-----
+)PEM";
+
+// its public half
+inline constexpr const char* kEcSpki = R"PEM(-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAETeXH+RcpVscX4cOQNqSWiR/hjzqm
+PO/hs6SW7jOAIs0QTGv9iOkpF0r79K/fn3V2YFvLfs/X4FVViYxeX+Ri8Q==
+-----END PUBLIC KEY-----
+)PEM";
+
+// Ed25519 from openssl genpkey
+inline constexpr const char* kEd25519Pkcs8 = R"PEM(-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIOuWKiriJaS+SS2JaNtEPd4uC2OOSmYZgBWtE95XcXpz
+-----END PRIVATE KEY-----
+)PEM";
+
+// its public half
+inline constexpr const char* kEd25519Spki = R"PEM(-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAyJmZo9/XXSrJiBPLCstwi+jN/IlHey37+0qYZ3LgOPY=
+-----END PUBLIC KEY-----
+)PEM";
+
+// unsupported: P-384
+inline constexpr const char* kEcP384Spki = R"PEM(-----BEGIN PUBLIC KEY-----
+MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEi22V42eoAg92mzY4ZOgLpvp7ObWXvBsb
+lUPqrndp6JciJhBEVmBc9l0bh0Hhuh+RmlgjlZ67Oc+3cwns0o2EvmwoBukjASjG
+p0fKrC5oDQhUcmYo8ru8DOLm1ne8xXSz
+-----END PUBLIC KEY-----
+)PEM";
+
+// unsupported: secp256k1
+inline constexpr const char* kSecp256k1Spki = R"PEM(-----BEGIN PUBLIC KEY-----
+MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEUBwD8V/I/P030pVFRe6Emuf9XS7X9qho
+VYnP7ACrOSv0sZ8Xhw7y+jvUoeBGGI0TAEleH0GyYFBw48TBtDTCqw==
+-----END PUBLIC KEY-----
+)PEM";
+
+// too small: 1024-bit RSA
+inline constexpr const char* kRsa1024Spki = R"PEM(-----BEGIN PUBLIC KEY-----
+MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDKjafKM14jTCS1sMrOFMNhi/KT
+YsRlGMwh82nr44Ix5+KG8P1G6pASVaDjXG+vhqK2Qpx6m6N8rWVjSFbHy1LDARCi
+ObV4SU+2ZtkLWN3qYB4q3wGHHlmcxEJwzodQNJkKfFnHNCnWYIi/Z2IWHV698M5i
+yn84oKIFpRkt0s6h/wIDAQAB
+-----END PUBLIC KEY-----
+)PEM";
+
+// too large: 4160-bit RSA
+inline constexpr const char* kRsa4160Spki = R"PEM(-----BEGIN PUBLIC KEY-----
+MIICKjANBgkqhkiG9w0BAQEFAAOCAhcAMIICEgKCAgkAu8dT7dLli0Z/YCAN2/4E
+5ptr9WQYtYEtMvKIkZpYTB8UmeOSts8f4ruanNQvsKPKKl1q8H4Xy9SMs+u8xcEV
+5HrjyUM2dmLslelnoR8PbC7kh+oDxAtTdqm/91168Ft/GP3bFTGVyeYIpcO8Nj/B
+sq8lE33psxyJNSzfbv4ehKa7Vtj+HO/ZEzxBS/3K/NQgvAYb9EZCAzyLAE/OfH1t
+vewrdUOa5QdT79Xrn5f/bzhaI+5AabWInfwoEFmwS73M6VyKClBhKAtx9bmrerdc
+zXlvw/Lz9o4mAbs+Qb4SWmUP51mqxZQA6KHPSyWRqxdy064gPt7+P4jdK15gV8Hm
+i8MGoEA39VgkIGLcpqj/eDScNZZqjuDuWxGKPCAPE0mjzbvaS/EJP+LkO5TuXjts
+WCUc6cqm72u7b47K2AgCoUijz7PqA++aGsTsaCEvmU6e4h0B0U2CaJdH7obqgNsc
+AhOfm5RT6QDVSoQ+cOFLwSwL4ER+UKR7aCSZDuLE1FAzfYUDiq1VrDsXM5uqdjPq
+Jw5DxiCohsVopcqG2m/IrS7Jst6pJT0DKnZg96iEx1lbhhSniihu7QiKbVZ8C3bY
+bk0jOYleixUiN0075UyhoBM7lSliiQmOH7ZYrFKByG4ex9LGXODBKq4rct9n1VJF
+1JYxzSBT/0N451qvecoxkaa5IzzvSIKVjQIDAQAB
+-----END PUBLIC KEY-----
+)PEM";
+
+// unsupported: Ed448
+inline constexpr const char* kEd448Spki = R"PEM(-----BEGIN PUBLIC KEY-----
+MEMwBQYDK2VxAzoAlMvomNF8/HvrGWt3gEz6ECwpHjqZrLFg0AUgcv9T0Rhke5g+
+m0WD35Ash2gnyUlV4JYPszK3SgWA
+-----END PUBLIC KEY-----
+)PEM";
+
+// unsupported: X25519 (not a signature key)
+inline constexpr const char* kX25519Spki = R"PEM(-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VuAyEAYWbWRo11oDOoQJuVoJL0dMhaS0tch00o7YSOG5kU/CI=
+-----END PUBLIC KEY-----
+)PEM";
+
+// a legacy encrypted PEM (password "x")
+inline constexpr const char* kRsaEncrypted = R"PEM(-----BEGIN RSA PRIVATE KEY-----
+Proc-Type: 4,ENCRYPTED
+DEK-Info: AES-128-CBC,65E48ABF55B8FFBDDF5ECCF3B0349DF1
+
+q4dQQoLbhhylTvmzDp81uCdCE+poiNVFAz2DnNur0Q1jYbk6ug5v/3hyxQZdZ5UO
+dpteKCudlkA0lpHvFxsfwMNjxIFlK4ZIaFHtQo/Irc566m8pIjCSeZ4zl5AmOvck
+6CleX5kn4uVmaMdltPoUerPOJas8adCJusZRk9SdMkTP03RdZObIg+VVuSvGY2u4
+j1QXrwJV1vF1XAwqGbDR9KPpcX5xFJ8dqa5KvXdX8jf0tqwpPQtp4ftdM2lSupf7
+Td8aOn6+s9aCzPD+ShyjbKqWyaSmns+diE9+Do8U8u7w69jG3NUdSmBExjv4mIRm
+wF7c1vmyfITL8mejf6Mg0H2d/bcyLAsTtGjxUVIA001pjg8YTv1UjURxBKxUpZfW
+vvqG2OTam5mV1TkIhwiNoim5z/kiPkXPHbQ9oLytsdMIqBA8h/LomzZN1nqtDxbc
+Ifz0Ck3vL+ZVV4b6mpQDBO16S+CAUwQPgS08W6j86b6AsIzkuolXzmGzDOg9DTkU
+bWV6GXmWyCkCpnIoq7/89iICMA4KQgGrEmW1wIM+vnWOvfrUj9FLwUVMYB1svtW8
+T7EAtnHcXHUD5IHbrjXXhi0c5QD72zFE+wLzsHdmAS5To480EODMacIVDsxR8IAl
+5dDw+uLmyaoTh+0fiPw9/ct6o6hq6pEYiNG4bwl7MFhy9Vfq/r8CCsSb6UZMnJYS
+OKNNUfGon/G4XUtE/b2ZCADonEvVjm+tW60dIu4yePyFNEJj1SblKJgw38RZ7X4J
+10cUMb6jVpWmlVWtnorglto/6YycEAqfzMHtsjvy68tyusrbfDjQWKWJsuNOASNE
+8Gh0SsMJZyqOD+ziQRIHcDSTyJVUz7dtY8U7wyQKHk60j/QZP5Xn/oQD5HMcJBW9
+RtiVgAhLGI2fHElBFCUp9X6E6QNL2cLlcjSISusOLbUFT+Tgtzq/MW6Iibu7OQ0o
+QcqdnQvHuLwtW7LA/wRqBk5edPtVazsUb5E/g6bGN4ixW8JYe9ulnsRJFLscEf4l
+JHxsgyxKoO+vESqVIHJNwgRjKpr/eNxNRJqE2YeU3oloHyaUQs7TEMkXh0zWU6AD
+oABhyvnwH5V0r0leonVMh0PIT3nvqvpE1l+NtpjZLYDDWY32l1TtsxswN5N0CXo8
+KIr//Pvgg743h8YDIsMZ244AYPAoHDOJU90u8wkaoyQ0G7hECWrN4zLLpMZm5d8x
+Om2fXiMG9uRR2CODmSUW1mwqzFtdWc0kQ7CYSjIMFLe7Uif9NTCyO3twBjG6wWdC
+CeShqYijjgUq8l4VAjHWHS4h8pW1UXjUvWk0tl+ySSMZaGvVfp/os70aLVoWT3ZW
+RpGul1BveM+/b9z/OY5AX9x2ltjroiuO1rYWBpDbqQ2cbU9Va6Pw577JCIOK8dnw
+UYFINtadexp1rMR1uwbvJiv/QlrOSiT9HuMgg1XamCdQZ3cdLwLE2yODnqdBTksz
+os41N815qMMOIyNYRQgi1vu2rhwAFvPaEfWP0uqlQSF5lMB2aLXAfP21MybalDOC
+LzLZ6AoZLdNL+jRlgAulRyckzMqLdCGnJznDWQvWXJTqyZmj+YuQV1ob/TwtkT7Y
+-----END RSA PRIVATE KEY-----
+)PEM";
+
+}  // namespace registrar::crypto::fixtures

@@ -1,0 +1,252 @@
+#include "crypto/jwt.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "core/error.h"
+#include "test_util.h"
+
+namespace registrar::crypto {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::key_for;
+
+constexpr int64_t kNow = 1'800'000'000;
+
+class JwtTest : public ::testing::Test {
+ protected:
+  core::ManualClock clock{core::SystemTime(std::chrono::seconds(kNow))};
+
+  JwtValidationOptions options(std::vector<JwsAlg> algs = {JwsAlg::kEdDSA}) {
+    JwtValidationOptions o;
+    o.allowed_algs = std::move(algs);
+    o.clock = &clock;
+    o.skew = 30s;
+    return o;
+  }
+
+  // A resolver that knows one key under one kid, and records what it was asked.
+  KeyResolver resolver(const PublicKey& key, std::string kid = "k1") {
+    return [this, key, kid](std::string_view asked_kid, JwsAlg alg) -> std::optional<PublicKey> {
+      asked_kid_ = std::string(asked_kid);
+      asked_alg_ = alg;
+      if (asked_kid != kid) return std::nullopt;
+      return key;
+    };
+  }
+
+  std::string issue(Json claims, JwsAlg alg = JwsAlg::kEdDSA, std::string kid = "k1") {
+    return issue_jwt(claims, key_for(alg), alg, {.kid = std::move(kid)});
+  }
+
+  JoseResult<Jwt> validate(const std::string& token, JwtValidationOptions o) {
+    return validate_jwt(token, resolver(key_for(o.allowed_algs.front()).public_key()), o);
+  }
+
+  std::string asked_kid_;
+  std::optional<JwsAlg> asked_alg_;
+};
+
+TEST_F(JwtTest, IssueAndValidateEveryAlgorithm) {
+  for (JwsAlg alg : {JwsAlg::kEdDSA, JwsAlg::kRS256, JwsAlg::kPS256, JwsAlg::kES256}) {
+    SCOPED_TRACE(std::string(alg_name(alg)));
+    Json claims = {{"iss", "https://issuer.example"},
+                   {"sub", "client-7"},
+                   {"aud", "registrar"},
+                   {"exp", kNow + 300},
+                   {"iat", kNow},
+                   {"nbf", kNow},
+                   {"jti", "j1"},
+                   {"scope", "ids.read  ids.write "},
+                   {"custom", {{"a", 1}}}};
+    std::string token = issue(claims, alg);
+    auto o = options({alg});
+    o.issuer = "https://issuer.example";
+    o.audience = "registrar";
+    o.typ = "JWT";
+    auto jwt = validate(token, o);
+    ASSERT_TRUE(jwt) << jwt.message();
+    EXPECT_EQ(asked_kid_, "k1");
+    EXPECT_EQ(asked_alg_, alg);
+    EXPECT_EQ(jwt->alg, alg);
+    EXPECT_EQ(jwt->kid, "k1");
+    EXPECT_EQ(jwt->header["typ"], "JWT");
+    EXPECT_EQ(jwt->iss, "https://issuer.example");
+    EXPECT_EQ(jwt->sub, "client-7");
+    EXPECT_EQ(jwt->jti, "j1");
+    EXPECT_EQ(jwt->aud, std::vector<std::string>{"registrar"});
+    EXPECT_EQ(jwt->exp, kNow + 300);
+    EXPECT_EQ(jwt->iat, kNow);
+    EXPECT_EQ(jwt->nbf, kNow);
+    EXPECT_EQ(jwt->scopes, (std::vector<std::string>{"ids.read", "ids.write"}));
+    EXPECT_TRUE(jwt->has_scope("ids.write"));
+    EXPECT_FALSE(jwt->has_scope("ids"));
+    EXPECT_EQ(jwt->claims["custom"]["a"], 1);
+  }
+}
+
+TEST_F(JwtTest, ExpiryWithSkew) {
+  std::string token = issue({{"exp", kNow + 10}});
+  EXPECT_TRUE(validate(token, options()));
+  clock.advance(39s);  // exp + 29 s: inside the 30 s skew
+  EXPECT_TRUE(validate(token, options()));
+  clock.advance(1s);  // exp + 30 s
+  auto r = validate(token, options());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.reason(), JoseError::kExpired);
+  auto strict = options();
+  strict.skew = 0s;
+  clock.set(core::SystemTime(std::chrono::seconds(kNow + 10)));  // exactly at exp
+  EXPECT_EQ(validate(token, strict).reason(), JoseError::kExpired);
+  clock.set(core::SystemTime(std::chrono::seconds(kNow + 9)));
+  EXPECT_TRUE(validate(token, strict));
+}
+
+TEST_F(JwtTest, ExtremeNumericDatesDoNotOverflow) {
+  EXPECT_TRUE(validate(issue({{"exp", std::numeric_limits<int64_t>::max()}}), options()));
+  EXPECT_TRUE(validate(issue({{"exp", std::numeric_limits<uint64_t>::max()}}), options()));
+  EXPECT_TRUE(validate(issue({{"exp", 1e300}}), options()));
+  EXPECT_EQ(validate(issue({{"exp", std::numeric_limits<int64_t>::min()}}), options()).reason(),
+            JoseError::kExpired);
+  EXPECT_TRUE(validate(issue({{"exp", kNow + 60}, {"nbf", std::numeric_limits<int64_t>::min()}}),
+                       options()));
+  EXPECT_EQ(
+      validate(issue({{"exp", kNow + 60}, {"iat", std::numeric_limits<int64_t>::max()}}), options())
+          .reason(),
+      JoseError::kIssuedInFuture);
+}
+
+TEST_F(JwtTest, NotBeforeAndIssuedAtWithSkew) {
+  std::string nbf = issue({{"exp", kNow + 600}, {"nbf", kNow + 60}});
+  EXPECT_EQ(validate(nbf, options()).reason(), JoseError::kNotYetValid);
+  clock.advance(30s);  // nbf - 30 s: within skew
+  EXPECT_TRUE(validate(nbf, options()));
+
+  clock.set(core::SystemTime(std::chrono::seconds(kNow)));
+  std::string iat = issue({{"exp", kNow + 600}, {"iat", kNow + 31}});
+  EXPECT_EQ(validate(iat, options()).reason(), JoseError::kIssuedInFuture);
+  std::string iat_ok = issue({{"exp", kNow + 600}, {"iat", kNow + 30}});
+  EXPECT_TRUE(validate(iat_ok, options()));
+}
+
+TEST_F(JwtTest, ExpIsRequiredUnlessDisabled) {
+  std::string token = issue({{"sub", "x"}});
+  EXPECT_EQ(validate(token, options()).reason(), JoseError::kMissingClaim);
+  auto o = options();
+  o.require_exp = false;
+  EXPECT_TRUE(validate(token, o));
+}
+
+TEST_F(JwtTest, FractionalNumericDates) {
+  std::string token = issue({{"exp", kNow + 1.5}, {"iat", kNow - 0.25}});
+  auto o = options();
+  o.skew = 0s;
+  auto jwt = validate(token, o);
+  ASSERT_TRUE(jwt) << jwt.message();
+  EXPECT_EQ(jwt->exp, kNow + 1);  // rounded down: never later than the issuer meant
+  EXPECT_EQ(jwt->iat, kNow - 1);
+  EXPECT_EQ(validate(issue({{"exp", kNow + 0.5}}), o).reason(), JoseError::kExpired);
+}
+
+TEST_F(JwtTest, IssuerAndAudience) {
+  auto o = options();
+  o.issuer = "https://a.example";
+  EXPECT_EQ(validate(issue({{"exp", kNow + 60}}), o).reason(), JoseError::kMissingClaim);
+  EXPECT_EQ(validate(issue({{"exp", kNow + 60}, {"iss", "https://a.example/"}}), o).reason(),
+            JoseError::kBadIssuer);
+  o.issuer.reset();
+  o.audience = "registrar";
+  EXPECT_EQ(validate(issue({{"exp", kNow + 60}}), o).reason(), JoseError::kMissingClaim);
+  EXPECT_EQ(validate(issue({{"exp", kNow + 60}, {"aud", "other"}}), o).reason(),
+            JoseError::kBadAudience);
+  EXPECT_TRUE(validate(issue({{"exp", kNow + 60}, {"aud", {"other", "registrar"}}}), o));
+  EXPECT_EQ(validate(issue({{"exp", kNow + 60}, {"aud", {"other"}}}), o).reason(),
+            JoseError::kBadAudience);
+}
+
+TEST_F(JwtTest, ClaimTypesAreChecked) {
+  for (Json claims :
+       {Json{{"exp", "tomorrow"}}, Json{{"exp", kNow + 60}, {"nbf", true}},
+        Json{{"exp", kNow + 60}, {"iss", 5}}, Json{{"exp", kNow + 60}, {"aud", 5}},
+        Json{{"exp", kNow + 60}, {"aud", {1}}}, Json{{"exp", kNow + 60}, {"scope", 1}},
+        Json{{"exp", kNow + 60}, {"scope", {1}}}}) {
+    EXPECT_EQ(validate(issue(claims), options()).reason(), JoseError::kBadClaims) << claims;
+  }
+  // Scopes as an array are accepted.
+  auto jwt = validate(issue({{"exp", kNow + 60}, {"scope", {"a", "b"}}}), options());
+  ASSERT_TRUE(jwt);
+  EXPECT_EQ(jwt->scopes, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(JwtTest, PayloadMustBeOneJsonObject) {
+  const PrivateKey& key = key_for(JwsAlg::kEdDSA);
+  auto reason = [&](std::string_view payload) {
+    std::string token = sign_compact(payload, key, JwsAlg::kEdDSA, {{"kid", "k1"}});
+    return validate(token, options()).reason();
+  };
+  EXPECT_EQ(reason("not json"), JoseError::kBadClaims);
+  EXPECT_EQ(reason("[1,2]"), JoseError::kBadClaims);
+  EXPECT_EQ(reason(R"({"exp":1,"exp":1900000000})"), JoseError::kBadClaims);
+}
+
+TEST_F(JwtTest, KeyResolution) {
+  EXPECT_EQ(validate(issue({{"exp", kNow + 60}}, JwsAlg::kEdDSA, "other"), options()).reason(),
+            JoseError::kUnknownKey);
+  EXPECT_EQ(asked_kid_, "other");
+  EXPECT_EQ(validate(issue({{"exp", kNow + 60}}, JwsAlg::kEdDSA, ""), options()).reason(),
+            JoseError::kUnknownKey);
+  EXPECT_EQ(asked_kid_, "");
+  // The resolver returns a key of another type: the algorithm does not fit it.
+  auto o = options({JwsAlg::kEdDSA});
+  std::string token = issue({{"exp", kNow + 60}});
+  auto r = validate_jwt(token, resolver(key_for(JwsAlg::kES256).public_key()), o);
+  EXPECT_EQ(r.reason(), JoseError::kAlgKeyMismatch);
+  // A right-typed key that did not sign it.
+  r = validate_jwt(token, resolver(PrivateKey::generate(KeyType::kEd25519).public_key()), o);
+  EXPECT_EQ(r.reason(), JoseError::kBadSignature);
+}
+
+TEST_F(JwtTest, JwsPolicyStillApplies) {
+  std::string token = issue({{"exp", kNow + 60}});
+  EXPECT_EQ(validate(token, options({JwsAlg::kRS256})).reason(), JoseError::kAlgNotAllowed);
+  std::string none =
+      testing::b64u(R"({"alg":"none"})") + "." + testing::b64u(R"({"exp":1900000000})") + ".";
+  EXPECT_EQ(validate(none, options()).reason(), JoseError::kAlgNone);
+  Json flat = sign_flattened(R"({"exp":1900000000})",
+                             {key_for(JwsAlg::kEdDSA), JwsAlg::kEdDSA, {{"kid", "k1"}}, {}});
+  EXPECT_EQ(validate(flat.dump(), options()).reason(), JoseError::kMalformed);
+  auto o = options();
+  o.max_size = 64;
+  EXPECT_EQ(validate(token, o).reason(), JoseError::kTooLarge);
+}
+
+TEST_F(JwtTest, TypeCheck) {
+  auto o = options();
+  o.typ = "at+jwt";
+  const PrivateKey& key = key_for(JwsAlg::kEdDSA);
+  EXPECT_EQ(validate(issue({{"exp", kNow + 60}}), o).reason(), JoseError::kBadType);
+  std::string at = issue_jwt({{"exp", kNow + 60}}, key, JwsAlg::kEdDSA,
+                             {.kid = "k1", .typ = "application/AT+JWT"});
+  EXPECT_TRUE(validate(at, o));
+  std::string untyped =
+      issue_jwt({{"exp", kNow + 60}}, key, JwsAlg::kEdDSA, {.kid = "k1", .typ = ""});
+  EXPECT_EQ(validate(untyped, o).reason(), JoseError::kBadType);
+  o.typ.reset();
+  EXPECT_TRUE(validate(untyped, o));
+}
+
+TEST(Jwt, SplitScopes) {
+  EXPECT_EQ(split_scopes(""), std::vector<std::string>{});
+  EXPECT_EQ(split_scopes("  a   b "), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(split_scopes("appid_default gen_id_challenge"),
+            (std::vector<std::string>{"appid_default", "gen_id_challenge"}));
+}
+
+TEST(Jwt, IssueRejectsNonObjectClaims) {
+  EXPECT_THROW(issue_jwt(Json::array(), key_for(JwsAlg::kEdDSA), JwsAlg::kEdDSA), core::Error);
+}
+
+}  // namespace
+}  // namespace registrar::crypto

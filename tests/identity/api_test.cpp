@@ -1,0 +1,258 @@
+// The identity module over real HTTP against the real binary, on each database backend.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/base64.h"
+#include "crypto/jws.h"
+#include "support/databases.h"
+#include "support/registrar_process.h"
+
+namespace registrar::identity {
+namespace {
+
+using Json = nlohmann::json;
+using testing::RegistrarProcess;
+
+http::Headers bearer(const std::string& token) {
+  http::Headers h;
+  h.set("Authorization", "Bearer " + token);
+  return h;
+}
+
+class IdentityApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  IdentityApiTest() : db_(GetParam()), p_(options()) {
+    auto r = p_.cli(
+        "clients add app --scope gen_id_challenge --scope verify_identity --scope read "
+        "--secret-file " +
+        p_.dir().file("app.secret"));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    secret_ = read_first_line(p_.dir().file("app.secret"));
+  }
+  testing::ProcessOptions options() {
+    testing::ProcessOptions o;
+    o.database_url = db_.url();
+    o.extra_config =
+        "[identity]\nissuer = \"https://registrar.test\"\ndhp_login_client = \"app\"\n";
+    return o;
+  }
+  static std::string read_first_line(const std::string& path) {
+    std::ifstream in(path);
+    std::string s;
+    std::getline(in, s);
+    return s;
+  }
+  http::Response token_request(const std::string& form, const std::string& user,
+                               const std::string& pass) {
+    http::Headers h;
+    h.set("Authorization", "Basic " + core::base64_encode(user + ":" + pass));
+    return p_.post("/oauth2/token", form, "application/x-www-form-urlencoded", h);
+  }
+  std::string token(const std::string& scope = "") {
+    auto r = token_request(
+        "grant_type=client_credentials" + (scope.empty() ? "" : "&scope=" + scope), "app", secret_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json::parse(r.body)["access_token"];
+  }
+
+  testing::TestDatabase db_;
+  RegistrarProcess p_;
+  std::string secret_;
+};
+
+TEST_P(IdentityApiTest, ClientCredentialsTokenWorksOnProtectedRoutes) {
+  auto r = token_request("grant_type=client_credentials&scope=read", "app", secret_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.get("Cache-Control"), "no-store");
+  Json body = Json::parse(r.body);
+  EXPECT_EQ(body["token_type"], "Bearer");
+  EXPECT_EQ(body["scope"], "read");
+  EXPECT_EQ(body["expires_in"], 3600);
+  auto who = p_.get("/v1/identity/whoami", bearer(body["access_token"]));
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(Json::parse(who.body)["client_id"], "app");
+  EXPECT_EQ(Json::parse(who.body)["issuer"], "https://registrar.test");
+}
+
+TEST_P(IdentityApiTest, TokenEndpointErrorsFollowRfc6749) {
+  auto bad_secret = token_request("grant_type=client_credentials", "app", "wrong-secret-000000");
+  EXPECT_EQ(bad_secret.status, 401);
+  EXPECT_EQ(Json::parse(bad_secret.body)["error"], "invalid_client");
+  EXPECT_TRUE(bad_secret.headers.get("WWW-Authenticate").has_value());
+  auto no_auth = p_.post("/oauth2/token", "grant_type=client_credentials",
+                         "application/x-www-form-urlencoded");
+  EXPECT_EQ(Json::parse(no_auth.body)["error"], "invalid_client");
+  EXPECT_EQ(
+      Json::parse(token_request("grant_type=authorization_code", "app", secret_).body)["error"],
+      "unsupported_grant_type");
+  EXPECT_EQ(Json::parse(token_request("scope=read", "app", secret_).body)["error"],
+            "invalid_request");
+  auto scope = token_request("grant_type=client_credentials&scope=admin", "app", secret_);
+  EXPECT_EQ(scope.status, 400);
+  EXPECT_EQ(Json::parse(scope.body)["error"], "invalid_scope");
+  auto json = p_.post("/oauth2/token", R"({"grant_type":"client_credentials"})");
+  EXPECT_EQ(Json::parse(json.body)["error"], "invalid_request");
+  auto twice = token_request("grant_type=client_credentials&grant_type=password", "app", secret_);
+  EXPECT_EQ(Json::parse(twice.body)["error"], "invalid_request");
+}
+
+TEST_P(IdentityApiTest, PasswordGrantAndIntrospection) {
+  std::ofstream(p_.dir().file("pw")) << "s3cret-password\n";
+  auto add = p_.cli("users add amina --scope read --password-file " + p_.dir().file("pw"));
+  ASSERT_EQ(add.exit_code, 0) << add.output;
+  auto r =
+      token_request("grant_type=password&username=amina&password=s3cret-password", "app", secret_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string access = Json::parse(r.body)["access_token"];
+  auto wrong =
+      token_request("grant_type=password&username=amina&password=nope-nope", "app", secret_);
+  EXPECT_EQ(Json::parse(wrong.body)["error"], "invalid_grant");
+
+  http::Headers h;
+  h.set("Authorization", "Basic " + core::base64_encode("app:" + secret_));
+  auto intro =
+      p_.post("/oauth2/introspect", "token=" + access, "application/x-www-form-urlencoded", h);
+  ASSERT_EQ(intro.status, 200) << intro.body;
+  Json i = Json::parse(intro.body);
+  EXPECT_EQ(i["active"], true);
+  EXPECT_EQ(i["sub"], "amina");
+  EXPECT_EQ(i["username"], "amina");
+  EXPECT_EQ(i["client_id"], "app");
+  auto dead =
+      p_.post("/oauth2/introspect", "token=garbage", "application/x-www-form-urlencoded", h);
+  EXPECT_EQ(Json::parse(dead.body), (Json{{"active", false}}));
+}
+
+TEST_P(IdentityApiTest, MissingBadAndUnderScopedTokens) {
+  auto none = p_.get("/v1/identity/whoami");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.headers.get("WWW-Authenticate"), "Bearer realm=\"registrar\"");
+  auto bad = p_.get("/v1/identity/whoami", bearer("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0."));
+  EXPECT_EQ(bad.status, 401);
+  auto scoped = p_.post("/v1/identity/challenges", "{}", "application/json", bearer(token("read")));
+  EXPECT_EQ(scoped.status, 403);
+}
+
+TEST_P(IdentityApiTest, JwksPublishesTheSigningKey) {
+  auto r = p_.get("/.well-known/jwks.json");
+  ASSERT_EQ(r.status, 200);
+  Json jwks = Json::parse(r.body);
+  ASSERT_EQ(jwks["keys"].size(), 1u);
+  EXPECT_EQ(jwks["keys"][0]["kty"], "OKP");
+  EXPECT_FALSE(jwks["keys"][0].contains("d"));
+  // The published key verifies an issued token.
+  std::string t = token();
+  auto key = crypto::PublicKey::from_jwk(jwks["keys"][0]);
+  crypto::JwsVerifyOptions o;
+  o.allowed_algs = {crypto::JwsAlg::kEdDSA};
+  EXPECT_TRUE(crypto::verify_jws(t, key, o).ok());
+}
+
+TEST_P(IdentityApiTest, CleanChallengeApiIsSingleUse) {
+  auto key = crypto::PrivateKey::generate(crypto::KeyType::kEcP256);
+  std::string t = token();
+  auto gen =
+      p_.post("/v1/identity/challenges", Json{{"public_key", key.public_key().to_jwk()}}.dump(),
+              "application/json", bearer(t));
+  ASSERT_EQ(gen.status, 400) << "a JWK object is not a string: the field is named";
+  EXPECT_EQ(Json::parse(gen.body)["field"], "public_key");
+  gen = p_.post("/v1/identity/challenges", Json{{"public_key", key.public_key().to_pem()}}.dump(),
+                "application/json", bearer(t));
+  ASSERT_EQ(gen.status, 201) << gen.body;
+  std::string nonce = Json::parse(gen.body)["nonce"];
+  std::string jws =
+      crypto::sign_compact(Json{{"nonce", nonce}}.dump(), key, crypto::JwsAlg::kES256);
+  auto ok = p_.post("/v1/identity/challenges/verify", Json{{"signature", jws}}.dump(),
+                    "application/json", bearer(t));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(Json::parse(ok.body)["key_thumbprint"], key.public_key().thumbprint());
+  auto replay = p_.post("/v1/identity/challenges/verify", Json{{"signature", jws}}.dump(),
+                        "application/json", bearer(t));
+  EXPECT_EQ(replay.status, 410);
+  EXPECT_EQ(Json::parse(replay.body)["reason"], "already_used");
+}
+
+TEST_P(IdentityApiTest, DhpRoutesKeepTheOriginalShapes) {
+  std::ofstream(p_.dir().file("pw")) << "dhp-password-1\n";
+  ASSERT_EQ(p_.cli("users add holder@mail.com --scope gen_id_challenge --scope verify_identity "
+                   "--password-file " +
+                   p_.dir().file("pw"))
+                .exit_code,
+            0);
+  auto login =
+      p_.post("/dhp/login", R"({"username":"holder@mail.com","password":"dhp-password-1"})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  Json tokens = Json::parse(login.body);
+  EXPECT_TRUE(tokens.contains("id_token"));
+  EXPECT_EQ(tokens["token_type"], "Bearer");
+  auto bad_login = p_.post("/dhp/login", R"({"username":"holder@mail.com","password":"wrong"})");
+  EXPECT_EQ(bad_login.status, 400);
+  EXPECT_EQ(Json::parse(bad_login.body)["trace"],
+            "Invalid client_id/username/password given in the request");
+  EXPECT_EQ(Json::parse(bad_login.body)["errors"][0]["errorCode"], "400");
+
+  std::string access = tokens["access_token"];
+  auto rsa = crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048);
+  std::string der = core::base64_encode(rsa.public_key().to_spki_der());
+  auto gen = p_.post("/dhp/generate", Json{{"public_key", der}}.dump(), "application/json",
+                     bearer(access));
+  ASSERT_EQ(gen.status, 200) << gen.body;
+  std::string nonce = Json::parse(gen.body)["challenge"]["nonce"];
+  EXPECT_EQ(nonce.size(), 24u);
+  // The client signs the whole generate response, as the DHP flow allows.
+  std::string jws = crypto::sign_compact(Json::parse(gen.body).dump(), rsa, crypto::JwsAlg::kRS256);
+  auto ver = p_.post("/dhp/verify", Json{{"public_key", der}, {"signature", jws}}.dump(),
+                     "application/json", bearer(access));
+  EXPECT_EQ(ver.status, 200);
+  EXPECT_EQ(Json::parse(ver.body), (Json{{"verified", true}}));
+  auto again = p_.post("/dhp/verify", Json{{"public_key", der}, {"signature", jws}}.dump(),
+                       "application/json", bearer(access));
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(Json::parse(again.body)["reason"],
+            "The nonce has expired or there is a public key mismatch");
+  auto no_nonce =
+      p_.post("/dhp/verify",
+              Json{{"public_key", der},
+                   {"signature", crypto::sign_compact("{}", rsa, crypto::JwsAlg::kRS256)}}
+                  .dump(),
+              "application/json", bearer(access));
+  EXPECT_EQ(Json::parse(no_nonce.body)["reason"],
+            "'nonce' is missing from the signature payload. Expected $.nonce or $.challenge.nonce");
+  auto unauth = p_.post("/dhp/generate", "{}");
+  EXPECT_EQ(unauth.status, 401);
+  EXPECT_EQ(unauth.body, "Unauthorized");
+  EXPECT_NE(unauth.headers.get("WWW-Authenticate")->find("scope=\"gen_id_challenge\""),
+            std::string::npos);
+  EXPECT_EQ(Json::parse(p_.get("/dhp/health").body)["status"], "UP");
+}
+
+TEST_P(IdentityApiTest, TokensOfATrustedExternalIssuerAreAccepted) {
+  // A second registrar plays the external issuer (Maskinporten-style); this one trusts its JWKS.
+  testing::TestDatabase other_db(GetParam());
+  testing::ProcessOptions o;
+  o.database_url = other_db.url();
+  o.extra_config = "[identity]\nissuer = \"https://maskinporten.test\"\n";
+  RegistrarProcess issuer(o);
+  testing::ProcessOptions mine = options();
+  mine.extra_config += "trusted_issuers = [{issuer = \"https://maskinporten.test\", jwks_url = \"" +
+                       issuer.url("/.well-known/jwks.json") + "\"}]\n";
+  testing::TestDatabase my_db(GetParam());
+  mine.database_url = my_db.url();
+  RegistrarProcess me(mine);
+  auto t = issuer.cli("token issue --client bank --scope read");
+  ASSERT_EQ(t.exit_code, 0) << t.output;
+  std::string external = t.output.substr(0, t.output.find('\n'));
+  auto who = me.get("/v1/identity/whoami", bearer(external));
+  ASSERT_EQ(who.status, 200) << who.body << me.log();
+  EXPECT_EQ(Json::parse(who.body)["issuer"], "https://maskinporten.test");
+  // The issuer's own instance accepts it too, and an untrusted third one does not.
+  EXPECT_EQ(issuer.get("/v1/identity/whoami", bearer(external)).status, 200);
+  EXPECT_EQ(p_.get("/v1/identity/whoami", bearer(external)).status, 401);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityApiTest, ::testing::ValuesIn(testing::test_backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace registrar::identity

@@ -1,0 +1,243 @@
+#include "identity/tokens.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/base64.h"
+#include "identity/authenticator.h"
+#include "identity/store.h"
+#include "support/databases.h"
+
+namespace registrar::identity {
+namespace {
+
+using namespace std::chrono_literals;
+using Json = nlohmann::json;
+
+// A stand-in for an external issuer (Maskinporten-style): its own keys, a JWKS served over real
+// HTTP on loopback, counting fetches.
+class ExternalIssuer {
+ public:
+  ExternalIssuer() {
+    router_.get("/jwks", [this](http::Request&) {
+      fetches++;
+      std::lock_guard lock(mu_);
+      return http::Response::json(200, jwks_);
+    });
+    http::ServerOptions o;
+    o.listen = "127.0.0.1:0";
+    o.access_log = false;
+    server_ = std::make_unique<http::Server>(o, router_, metrics_);
+    port_ = server_->listen();
+    thread_ = std::thread([this] { server_->run(false); });
+    add_key("ext-1");
+  }
+  ~ExternalIssuer() {
+    server_->shutdown();
+    thread_.join();
+  }
+  void add_key(const std::string& kid) {
+    keys_.insert_or_assign(kid, crypto::PrivateKey::generate(crypto::KeyType::kEcP256));
+    std::lock_guard lock(mu_);
+    jwks_ = {{"keys", Json::array()}};
+    for (auto& [k, v] : keys_) jwks_["keys"].push_back(v.public_key().to_jwk({k, "ES256", "sig"}));
+  }
+  std::string token(const std::string& kid, const Json& claims) {
+    return crypto::issue_jwt(claims, keys_.at(kid), crypto::JwsAlg::kES256, {kid, "JWT"});
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/jwks"; }
+  std::atomic<int> fetches{0};
+
+ private:
+  std::map<std::string, crypto::PrivateKey> keys_;
+  std::mutex mu_;
+  Json jwks_;
+  http::Router router_;
+  core::Metrics metrics_;
+  std::unique_ptr<http::Server> server_;
+  std::thread thread_;
+  uint16_t port_;
+};
+
+class TokensTest : public ::testing::Test {
+ protected:
+  TokensTest() : tdb_("sqlite"), db_(options()) {
+    store::migrate(db_, {store::platform_schema(), {"identity", identity_migrations()}}, clock_);
+    KeySettings ks;
+    ks.reload_interval = 0s;
+    keys_ = std::make_unique<KeyStore>(db_, clock_, MasterKey(std::string(32, 'm')), ks);
+    keys_->ensure_signing_key();
+  }
+  store::DatabaseOptions options() {
+    store::DatabaseOptions o;
+    o.url = tdb_.url();
+    o.pool_size = 2;
+    return o;
+  }
+  TokenService service(TokenSettings s = {}) { return TokenService(*keys_, clock_, s, &metrics_); }
+
+  testing::TestDatabase tdb_;
+  core::ManualClock clock_{core::SystemTime(std::chrono::seconds(1'800'000'000))};
+  store::Database db_;
+  std::unique_ptr<KeyStore> keys_;
+  core::Metrics metrics_;
+};
+
+TEST_F(TokensTest, IssuedTokensValidateWithTheirClaims) {
+  TokenSettings s;
+  s.issuer = "https://registrar.test";
+  s.audience = "api";
+  TokenService tokens = service(s);
+  auto t = tokens.issue("alice", "portal", {"a", "b"}, std::string("alice"));
+  EXPECT_EQ(t.scope, "a b");
+  EXPECT_EQ(t.expires_in, 3600);
+  TokenCheck c = tokens.validate(t.access_token);
+  ASSERT_TRUE(c.ok) << c.error;
+  EXPECT_EQ(c.info.subject, "alice");
+  EXPECT_EQ(c.info.client_id, "portal");
+  EXPECT_EQ(c.info.issuer, "https://registrar.test");
+  EXPECT_EQ(c.info.scopes, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c.info.username, "alice");
+  EXPECT_EQ(c.info.expires_at, clock_.now_seconds() + 3600);
+  EXPECT_EQ(c.info.audience, std::vector<std::string>{"api"});
+}
+
+TEST_F(TokensTest, ExpiryHonoursTheSkewAndTheCacheDoesNotOutliveTheToken) {
+  TokenSettings s;
+  s.skew_seconds = 60;
+  TokenService tokens = service(s);
+  auto t = tokens.issue("c", "c", {});
+  EXPECT_TRUE(tokens.validate(t.access_token).ok);  // now cached
+  clock_.advance(3600s + 59s);
+  // The cache entry lives until exp; the signature check allows the skew beyond it.
+  EXPECT_TRUE(tokens.validate(t.access_token).ok);
+  clock_.advance(1s);
+  TokenCheck late = tokens.validate(t.access_token);
+  EXPECT_FALSE(late.ok);
+}
+
+TEST_F(TokensTest, CacheSkipsRepeatedVerification) {
+  TokenService tokens = service();
+  auto t = tokens.issue("c", "c", {"x"});
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(tokens.validate(t.access_token).ok);
+  std::string m = metrics_.render();
+  EXPECT_NE(m.find("registrar_identity_token_validations_total 5"), std::string::npos) << m;
+  EXPECT_NE(m.find("registrar_identity_token_cache_hits_total 4"), std::string::npos);
+}
+
+TEST_F(TokensTest, RejectsTamperedForeignAndMalformedTokens) {
+  TokenService tokens = service();
+  auto t = tokens.issue("c", "c", {"read"});
+  std::string tampered = t.access_token;
+  // Swap the payload for one that claims more scopes, keeping the signature.
+  auto dot1 = tampered.find('.'), dot2 = tampered.rfind('.');
+  Json claims = Json::parse(*core::base64url_decode(tampered.substr(dot1 + 1, dot2 - dot1 - 1)));
+  claims["scope"] = "read admin";
+  tampered =
+      tampered.substr(0, dot1 + 1) + core::base64url_encode(claims.dump()) + tampered.substr(dot2);
+  EXPECT_FALSE(tokens.validate(tampered).ok);
+  // Same claims, signed by a key the store does not know.
+  auto stranger = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  std::string forged =
+      crypto::issue_jwt(claims, stranger, crypto::JwsAlg::kEdDSA, {keys_->signer().kid, "JWT"});
+  EXPECT_FALSE(tokens.validate(forged).ok);
+  claims["iss"] = "https://elsewhere";
+  TokenCheck untrusted =
+      tokens.validate(crypto::issue_jwt(claims, stranger, crypto::JwsAlg::kEdDSA, {"k", "JWT"}));
+  EXPECT_FALSE(untrusted.ok);
+  EXPECT_EQ(untrusted.error, "issuer is not trusted");
+  EXPECT_FALSE(tokens.validate("").ok);
+  EXPECT_FALSE(tokens.validate("a.b.c").ok);
+  EXPECT_FALSE(tokens.validate(std::string(100'000, 'a')).ok);
+}
+
+TEST_F(TokensTest, TrustedIssuerTokensAreVerifiedAgainstItsJwks) {
+  ExternalIssuer ext;
+  TokenSettings s;
+  s.trusted.push_back({"https://maskinporten.test",
+                       ext.url(),
+                       std::string("registrar"),
+                       {crypto::JwsAlg::kES256},
+                       ""});
+  s.jwks_min_refresh_seconds = 30;
+  TokenService tokens = service(s);
+  int64_t now = clock_.now_seconds();
+  Json claims = {{"iss", "https://maskinporten.test"},
+                 {"sub", "org:123"},
+                 {"aud", "registrar"},
+                 {"scope", "altinn:dd:authlookup"},
+                 {"iat", now},
+                 {"exp", now + 120},
+                 {"client_id", "bank"}};
+  TokenCheck ok = tokens.validate(ext.token("ext-1", claims));
+  ASSERT_TRUE(ok.ok) << ok.error;
+  EXPECT_EQ(ok.info.client_id, "bank");
+  EXPECT_EQ(ext.fetches, 1);
+
+  // Wrong audience is refused.
+  Json wrong_aud = claims;
+  wrong_aud["aud"] = "someone-else";
+  EXPECT_FALSE(tokens.validate(ext.token("ext-1", wrong_aud)).ok);
+
+  // A key the issuer rotated in is found by refetching on the unknown kid...
+  ext.add_key("ext-2");
+  claims["jti"] = "second";
+  EXPECT_FALSE(tokens.validate(ext.token("ext-2", claims)).ok);  // refetch rate-limited: too soon
+  clock_.advance(31s);
+  claims["jti"] = "third";
+  TokenCheck rotated = tokens.validate(ext.token("ext-2", claims));
+  EXPECT_TRUE(rotated.ok) << rotated.error;
+  int fetches = ext.fetches;
+  // ...but unknown kids cannot make us hammer the issuer.
+  for (int i = 0; i < 5; ++i) {
+    claims["jti"] = "x" + std::to_string(i);
+    tokens.validate(crypto::issue_jwt(claims,
+                                      crypto::PrivateKey::generate(crypto::KeyType::kEcP256),
+                                      crypto::JwsAlg::kES256, {"unknown", "JWT"}));
+  }
+  EXPECT_LE(ext.fetches, fetches + 1);
+}
+
+TEST_F(TokensTest, AuthenticatorAnswers401And403WithChallenges) {
+  TokenService tokens = service();
+  BearerAuthenticator auth(tokens);
+  http::Route route;
+  route.scopes = {"admin"};
+  route.authenticated = true;
+  http::Request req;
+  auto missing = auth.authenticate(req, route);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 401);
+  EXPECT_EQ(missing->headers.get("WWW-Authenticate"), "Bearer realm=\"registrar\"");
+
+  req.headers.set("Authorization", "Bearer not-a-token");
+  auto bad = auth.authenticate(req, route);
+  EXPECT_EQ(bad->status, 401);
+  EXPECT_NE(bad->headers.get("WWW-Authenticate")->find("error=\"invalid_token\""),
+            std::string::npos);
+
+  req.headers.set("Authorization", "Bearer " + tokens.issue("c", "c", {"read"}).access_token);
+  auto forbidden = auth.authenticate(req, route);
+  EXPECT_EQ(forbidden->status, 403);
+  std::string challenge(*forbidden->headers.get("WWW-Authenticate"));
+  EXPECT_NE(challenge.find("error=\"insufficient_scope\""), std::string::npos) << challenge;
+  EXPECT_NE(challenge.find("scope=\"admin\""), std::string::npos) << challenge;
+
+  route.auth_style = "dhp";
+  auto dhp = auth.authenticate(req, route);
+  EXPECT_EQ(dhp->status, 401);
+  EXPECT_EQ(dhp->body, "Unauthorized");
+  EXPECT_EQ(dhp->headers.get("WWW-Authenticate"),
+            "Bearer scope=\"admin\", error=\"insufficient_scope\"");
+
+  req.headers.set("Authorization",
+                  "bearer " + tokens.issue("c", "c", {"admin"}).access_token + " idtoken");
+  EXPECT_FALSE(auth.authenticate(req, route));
+  ASSERT_TRUE(req.principal);
+  EXPECT_EQ(req.principal->client_id, "c");
+}
+
+}  // namespace
+}  // namespace registrar::identity
