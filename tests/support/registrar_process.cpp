@@ -170,6 +170,10 @@ bool RegistrarProcess::running() const {
   return kill(pid_, 0) == 0;
 }
 
+CommandResult RegistrarProcess::cli(const std::string& args) const {
+  return run_registrar(args, env_);
+}
+
 CommandResult run_registrar(const std::string& args,
                             const std::map<std::string, std::string>& env) {
   TempDir dir;
