@@ -40,8 +40,8 @@ MigrationResult migrate(Database& db, const std::vector<ModuleSchema>& schemas,
   MigrationResult result;
   auto lease = db.acquire();
   soci::session& s = *lease;
-  s << kCreateTable;
   bool pg = db.backend() == Backend::kPostgres;
+  // Lock first: concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL's catalog.
   if (pg) s << "SELECT pg_advisory_lock(" + std::to_string(kAdvisoryKey) + ")";
   struct Unlock {
     soci::session& s;
@@ -54,6 +54,7 @@ MigrationResult migrate(Database& db, const std::vector<ModuleSchema>& schemas,
       }
     }
   } unlock{s, pg};
+  s << kCreateTable;
 
   for (const ModuleSchema& m : schemas) {
     check_sequence(m);

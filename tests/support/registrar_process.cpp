@@ -87,6 +87,7 @@ RegistrarProcess::RegistrarProcess(ProcessOptions options) {
   for (auto& [k, v] : options.env) env[k] = v;
   env_ = env;
   env_["REGISTRAR_DATABASE_URL"] = db;
+  env_["REGISTRAR_CONFIG"] = config_path;
   pid_ = spawn({registrar_binary(), "--config", config_path, "serve"}, child_env(env),
                dir_.file("output.log"));
   auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
