@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "core/base64.h"
 #include "crypto/jws.h"
@@ -242,7 +243,11 @@ TEST_P(IdentityApiTest, TokensOfATrustedExternalIssuerAreAccepted) {
   RegistrarProcess me(mine);
   auto t = issuer.cli("token issue --client bank --scope read");
   ASSERT_EQ(t.exit_code, 0) << t.output;
-  std::string external = t.output.substr(0, t.output.find('\n'));
+  // Output mixes stderr logs with the token on stdout: take the token line.
+  std::string external;
+  std::istringstream lines(t.output);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("eyJ", 0) == 0) external = line;
   auto who = me.get("/v1/identity/whoami", bearer(external));
   ASSERT_EQ(who.status, 200) << who.body << me.log();
   EXPECT_EQ(Json::parse(who.body)["issuer"], "https://maskinporten.test");
