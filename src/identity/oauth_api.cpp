@@ -1,6 +1,8 @@
 #include "identity/oauth_api.h"
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 
 #include "core/base64.h"
 #include "core/error.h"
@@ -153,6 +155,26 @@ Response introspect_endpoint(Request& req, Accounts& accounts, TokenService& tok
   }
 }
 
+// Importing a key is not free (an Ed25519 key's subgroup check costs about as much as a
+// verification; RSA parsing more), and verifiers usually see the same device or partner keys over
+// and over. So parsed keys are kept, by their exact text, in a bounded map.
+crypto::PublicKey cached_public_key(const Json& pk) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, crypto::PublicKey> cache;
+  constexpr size_t kMax = 4096;
+  std::string text = pk.is_string() ? pk.get<std::string>() : pk.dump();
+  {
+    std::lock_guard lock(mu);
+    if (auto it = cache.find(text); it != cache.end()) return it->second;
+  }
+  crypto::PublicKey key = pk.is_object() ? crypto::PublicKey::from_jwk(pk)
+                                         : crypto::parse_public_key_any(text);
+  std::lock_guard lock(mu);
+  if (cache.size() >= kMax) cache.clear();
+  cache.emplace(std::move(text), key);
+  return key;
+}
+
 // POST /v1/identity/jws/verify {"jws": compact | flattened | general, "public_key": PEM, base64
 // DER SPKI or JWK, "algorithms": [...]} -> 200 {"valid": true, ...} or 422 with the reason.
 Response jws_verify_endpoint(Request& req) {
@@ -162,11 +184,9 @@ Response jws_verify_endpoint(Request& req) {
   if (!body.contains("public_key"))
     throw core::invalid_argument("public_key is required", "public_key");
   const Json& pk = body["public_key"];
-  crypto::PublicKey key =
-      pk.is_object() ? crypto::PublicKey::from_jwk(pk)
-      : pk.is_string()
-          ? crypto::parse_public_key_any(pk.get_ref<const std::string&>())
-          : throw core::invalid_argument("public_key must be a string or a JWK", "public_key");
+  if (!pk.is_object() && !pk.is_string())
+    throw core::invalid_argument("public_key must be a string or a JWK", "public_key");
+  crypto::PublicKey key = cached_public_key(pk);
   crypto::JwsVerifyOptions options;
   options.allowed_algs = {crypto::JwsAlg::kEdDSA, crypto::JwsAlg::kES256, crypto::JwsAlg::kRS256,
                           crypto::JwsAlg::kPS256};
