@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds registrar and starts it on the embedded SQLite default with a
-# demo configuration in var/demo/. Keys and demo credentials are generated on first start and
-# stay in var/demo/ (never committed). Stop with Ctrl-C; run again to continue with the same data.
+# demo configuration in var/demo/. On first run it also generates the master key and a signing key
+# and creates a demo OAuth2 client whose secret is written to var/demo/demo-client.secret — all
+# generated here, never committed. Stop with Ctrl-C; run again to continue with the same data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,19 +10,42 @@ scripts/install-deps.sh
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DREGISTRAR_TESTS=OFF -DREGISTRAR_BENCH=OFF
 cmake --build build-release --target registrar -j "$(nproc)"
 
+port=${REGISTRAR_DEMO_PORT:-8080}
 mkdir -p var/demo
 config=var/demo/registrar.toml
 if [ ! -f "$config" ]; then
   cat > "$config" <<TOML
 # Demo configuration written by scripts/demo.sh. See docs/operations.md for every key.
 [server]
-listen = "127.0.0.1:${REGISTRAR_DEMO_PORT:-8080}"
+listen = "127.0.0.1:$port"
 
 [database]
 url = "sqlite:var/demo/registrar.db"
+
+[identity]
+master_key_file = "var/demo/master.key"
+dhp_login_client = "demo"
 TOML
 fi
+registrar=build-release/registrar
+$registrar --config "$config" config check
 
-build-release/registrar --config "$config" config check
-echo "registrar: starting with $config; it listens on http://$(sed -n 's/^listen = "\(.*\)"/\1/p' "$config")"
-exec build-release/registrar --config "$config" serve
+# Every scope the modules define, so the demo client can call every API.
+scopes=(gen_id_challenge verify_identity ids:issue ids:validate ids:admin
+        altinn:dd:authlookup altinn:dd:internal)
+if [ ! -f var/demo/demo-client.secret ]; then
+  args=()
+  for s in "${scopes[@]}"; do args+=(--scope "$s"); done
+  $registrar --config "$config" clients add demo "${args[@]}" \
+    --description "demo client created by scripts/demo.sh" --secret-file var/demo/demo-client.secret 2>/dev/null
+fi
+url=$(sed -n 's/^listen = "\(.*\)"/http:\/\/\1/p' "$config")
+cat <<MSG
+
+registrar demo: listening on $url (configuration: $config)
+  demo client: demo, secret in var/demo/demo-client.secret
+  token:  curl -s -u demo:\$(cat var/demo/demo-client.secret) -d grant_type=client_credentials $url/oauth2/token
+  health: curl -s $url/readyz      metrics: curl -s $url/metrics      API: $url/openapi.yaml
+
+MSG
+exec $registrar --config "$config" serve
