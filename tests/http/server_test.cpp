@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "core/error.h"
@@ -360,6 +361,44 @@ TEST_F(ServerTest, GracefulShutdownFinishesInFlightAndRefusesNew) {
   EXPECT_TRUE(idle.closed_within(2s));
   thread_.join();
   EXPECT_THROW(call(Method::kGet, "/items/1"), core::Error);  // connection refused
+}
+
+TEST(ServerThreads, SeveralIoThreadsServeConcurrentClientsAndDrain) {
+  Router router;
+  std::mutex mu;
+  std::set<std::thread::id> io_threads;
+  router
+      .get("/who",
+           [&](Request&) {
+             std::lock_guard lock(mu);
+             io_threads.insert(std::this_thread::get_id());
+             return Response::text(200, "ok");
+           })
+      .run_inline();
+  core::Metrics metrics;
+  ServerOptions o;
+  o.listen = "127.0.0.1:0";
+  o.io_threads = 3;
+  o.access_log = false;
+  Server server(o, router, metrics);
+  uint16_t port = server.listen();
+  std::thread t([&] { server.run(false); });
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 6; ++c) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        ClientRequest req;
+        req.url = "http://127.0.0.1:" + std::to_string(port) + "/who";
+        if (fetch(req).status == 200) ok++;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(ok, 120);
+  EXPECT_GE(io_threads.size(), 2u);  // connections are spread over the I/O threads
+  server.shutdown();
+  t.join();
 }
 
 TEST(ServerTls, ServesHttpsWithConfiguredCertificate) {
