@@ -1,0 +1,301 @@
+#include "ids/issuer.h"
+
+#include <sodium.h>
+
+#include <future>
+
+#include "core/log.h"
+#include "core/random.h"
+#include "ids/store.h"
+
+namespace registrar::ids {
+
+namespace {
+
+constexpr auto kUnassignedRecheck = std::chrono::seconds(5);
+
+int64_t now_ms(const core::Clock& c) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(c.now().time_since_epoch()).count();
+}
+
+size_t index_of(IdType t) {
+  return static_cast<size_t>(t);
+}
+
+core::Error exhausted_error(IdType t) {
+  return core::Error(core::ErrorKind::kUnavailable,
+                     std::string("no ") + id_type_name(t) + " is available for allocation");
+}
+
+}  // namespace
+
+std::string generator_fingerprint(std::string_view key, IdType type, const IdGenerator& gen) {
+  core::ensure_sodium();
+  std::string input = std::string("registrar.ids.generator:") + id_type_name(type) + ":" +
+                      std::to_string(gen.policy().length) + ":" +
+                      std::to_string(gen.counter_space()) + ":";
+  input.append(key);
+  unsigned char h[16];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size(), nullptr, 0);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : h) {
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+  }
+  return out;
+}
+
+Issuer::Issuer(store::Database& db, const core::Clock& clock, const IdsConfig& config,
+               const std::string& key, core::Metrics* metrics)
+    : db_(db), clock_(clock), config_(config.issuance) {
+  std::vector<std::string> problems;
+  for (IdType t : {IdType::kUin, IdType::kVid, IdType::kPrid}) {
+    TypeState& st = types_[index_of(t)];
+    st.gen = std::make_unique<IdGenerator>(config.policy(t), key);
+    std::string fp = generator_fingerprint(key, t, *st.gen);
+    std::string name = id_type_name(t);
+    db_.write([&](soci::session& s) {
+      auto state = counter_state(s, name);
+      if (state && state->next_counter > 0 && state->generator != fp) {
+        problems.push_back(config_prefix(t) + ".length or ids.issuance.key: changed after " + name +
+                           "s were issued with another; restore the previous values (a new key "
+                           "or length would issue duplicates)");
+        return;
+      }
+      set_counter_generator(s, name, fp);
+    });
+    if (metrics)
+      st.issued = &metrics->counter("registrar_ids_issued_total",
+                                    "IDs issued and durably recorded.", "type=\"" + name + "\"");
+  }
+  if (!problems.empty()) throw core::ConfigError(std::move(problems));
+  thread_ = std::thread([this] { run(); });
+}
+
+Issuer::~Issuer() {
+  stop();
+}
+
+void Issuer::stop() {
+  {
+    std::lock_guard lk(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Issuer::submit(IssueRequest request, IssueCallback done) {
+  if (request.count < 1) {
+    IssueOutcome o;
+    o.error = core::invalid_argument("count must be at least 1", "count");
+    done(std::move(o));
+    return;
+  }
+  bool wake;
+  {
+    std::unique_lock lk(mu_);
+    if (stopping_) {
+      lk.unlock();
+      IssueOutcome o;
+      o.error = core::Error(core::ErrorKind::kUnavailable, "the server is shutting down");
+      done(std::move(o));
+      return;
+    }
+    size_t before = queued_ids_;
+    queued_ids_ += size_t(request.count);
+    wake = queue_.empty() || (before < config_.batch_max && queued_ids_ >= config_.batch_max);
+    queue_.push_back(Pending{std::move(request), std::move(done)});
+  }
+  if (wake) cv_.notify_one();
+}
+
+IssueOutcome Issuer::issue(IssueRequest request) {
+  auto promise = std::make_shared<std::promise<IssueOutcome>>();
+  auto future = promise->get_future();
+  submit(std::move(request), [promise](IssueOutcome o) { promise->set_value(std::move(o)); });
+  return future.get();
+}
+
+void Issuer::note_unassigned(IdType type) {
+  std::lock_guard lk(mu_);
+  types_[index_of(type)].maybe_unassigned = true;
+}
+
+void Issuer::run() {
+  std::unique_lock lk(mu_);
+  for (;;) {
+    // While idle, generate ahead for the types in use, so that a burst finds its IDs ready.
+    while (!stopping_ && queue_.empty()) {
+      if (!prefill_one_chunk(lk)) cv_.wait(lk);
+    }
+    if (queue_.empty()) return;  // stopping and drained
+    if (config_.commit_delay.count() > 0 && queued_ids_ < config_.batch_max && !stopping_)
+      cv_.wait_for(lk, config_.commit_delay,
+                   [&] { return stopping_ || queued_ids_ >= config_.batch_max; });
+    // Take whole requests up to batch_max IDs (always at least one).
+    std::vector<Pending> batch;
+    size_t ids = 0, taken = 0;
+    while (taken < queue_.size() &&
+           (taken == 0 || ids + size_t(queue_[taken].request.count) <= config_.batch_max)) {
+      ids += size_t(queue_[taken].request.count);
+      ++taken;
+    }
+    batch.reserve(taken);
+    for (size_t i = 0; i < taken; ++i) batch.push_back(std::move(queue_[i]));
+    queue_.erase(queue_.begin(), queue_.begin() + long(taken));
+    queued_ids_ -= ids;
+    lk.unlock();
+    process(batch);
+    lk.lock();
+  }
+}
+
+bool Issuer::prefill_one_chunk(std::unique_lock<std::mutex>& lk) {
+  const size_t target = std::min<size_t>(config_.batch_max, 4096);
+  for (size_t i = 0; i < types_.size(); ++i) {
+    TypeState& t = types_[i];
+    if (!t.used || t.exhausted || t.failed_prefill || t.ready.size() >= target) continue;
+    lk.unlock();
+    try {
+      fill(t, IdType(i), std::min(target, t.ready.size() + 256));
+    } catch (const std::exception& e) {
+      t.failed_prefill = true;  // retried after the next batch; the batch reports the error
+      log::warn("ids_prefill_failed", {{"error", e.what()}});
+    }
+    lk.lock();
+    return true;
+  }
+  return false;
+}
+
+void Issuer::fill(TypeState& t, IdType type, size_t need) {
+  std::vector<IssuedId> out;
+  while (t.ready.size() < need && !t.exhausted) {
+    if (t.block.exhausted()) {
+      const uint64_t space = t.gen->counter_space();
+      int64_t step = config_.block_size;
+      int64_t start = db_.write([&](soci::session& s) {
+        return lease_counters(s, db_.backend(), id_type_name(type), step);
+      });
+      if (uint64_t(start) >= space) {
+        t.exhausted = true;
+        break;
+      }
+      t.block = CounterBlock{uint64_t(start), std::min(space, uint64_t(start + step))};
+    }
+    out.clear();
+    t.gen->next_ids(t.block, need - t.ready.size(), out);
+    for (auto& id : out) t.ready.push_back(std::move(id));
+  }
+}
+
+void Issuer::process(std::vector<Pending>& batch) {
+  const int64_t now = now_ms(clock_);
+  std::vector<IssueOutcome> outcomes(batch.size());
+  std::array<size_t, 3> need{0, 0, 0};
+  for (auto& p : batch) need[index_of(p.request.type)] += size_t(p.request.count);
+  for (size_t i = 0; i < 3; ++i) {
+    if (need[i] == 0) continue;
+    types_[i].used = true;
+    types_[i].failed_prefill = false;
+  }
+
+  std::array<bool, 3> check_unassigned{};
+  {
+    std::lock_guard lk(mu_);
+    auto steady = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < 3; ++i) {
+      if (steady - types_[i].last_unassigned_check > kUnassignedRecheck)
+        types_[i].maybe_unassigned = true;
+      check_unassigned[i] = need[i] > 0 && types_[i].maybe_unassigned;
+    }
+  }
+
+  std::array<size_t, 3> used_ready{0, 0, 0};
+  try {
+    for (IdType t : {IdType::kUin, IdType::kVid, IdType::kPrid})
+      if (need[index_of(t)] > 0) fill(types_[index_of(t)], t, need[index_of(t)]);
+
+    db_.write([&](soci::session& s) {
+      std::vector<IssuedRow> rows;
+      std::array<std::vector<std::string>, 3> reclaimed;
+      std::array<size_t, 3> next_reclaimed{0, 0, 0};
+      for (size_t i = 0; i < 3; ++i) {
+        used_ready[i] = 0;
+        if (check_unassigned[i])
+          reclaimed[i] = unassigned_ids(s, db_.backend(), id_type_name(IdType(i)), now, need[i]);
+      }
+      std::array<bool, 3> failed{false, false, false};
+      for (size_t r = 0; r < batch.size(); ++r) {
+        const IssueRequest& req = batch[r].request;
+        const size_t ti = index_of(req.type);
+        TypeState& t = types_[ti];
+        IssueOutcome& o = outcomes[r];
+        o = IssueOutcome{};
+        size_t available =
+            (reclaimed[ti].size() - next_reclaimed[ti]) + (t.ready.size() - used_ready[ti]);
+        if (failed[ti] || available < size_t(req.count)) {
+          failed[ti] = true;  // keep order: later requests of this type fail too
+          o.error = exhausted_error(req.type);
+          o.exhausted = true;
+          continue;
+        }
+        o.expires_ms = req.expires_ms;
+        for (int k = 0; k < req.count; ++k) {
+          if (next_reclaimed[ti] < reclaimed[ti].size()) {
+            const std::string& id = reclaimed[ti][next_reclaimed[ti]++];
+            reissue(s, id_type_name(req.type), id, now, req.expires_ms, req.actor);
+            o.ids.push_back(id);
+          } else {
+            const IssuedId& g = t.ready[used_ready[ti]++];
+            rows.push_back(IssuedRow{id_type_name(req.type), g.id, int64_t(g.counter), kIssued, now,
+                                     now, req.expires_ms, req.actor});
+            o.ids.push_back(g.id);
+          }
+        }
+      }
+      insert_issued(s, db_.backend(), rows);
+      std::lock_guard lk(mu_);
+      for (size_t i = 0; i < 3; ++i) {
+        if (!check_unassigned[i]) continue;
+        types_[i].last_unassigned_check = std::chrono::steady_clock::now();
+        if (reclaimed[i].size() < need[i]) types_[i].maybe_unassigned = false;
+      }
+    });
+    for (size_t i = 0; i < 3; ++i) {
+      types_[i].ready.erase(types_[i].ready.begin(), types_[i].ready.begin() + long(used_ready[i]));
+    }
+    for (size_t r = 0; r < batch.size(); ++r) {
+      TypeState& t = types_[index_of(batch[r].request.type)];
+      if (outcomes[r].ok() && t.issued) t.issued->add(outcomes[r].ids.size());
+    }
+  } catch (const std::exception& e) {
+    // Nothing of this batch was recorded. IDs handed to the failed transaction are dropped, not
+    // reused: after an unknown commit outcome, reusing them could issue one twice.
+    for (size_t i = 0; i < 3; ++i)
+      types_[i].ready.erase(
+          types_[i].ready.begin(),
+          types_[i].ready.begin() + long(std::min(used_ready[i], types_[i].ready.size())));
+    bool unique = store::is_unique_violation(e);
+    log::error("ids_issue_failed", {{"error", e.what()}, {"requests", batch.size()}});
+    for (auto& o : outcomes) {
+      o = IssueOutcome{};
+      o.error = core::Error(
+          unique ? core::ErrorKind::kInternal : core::ErrorKind::kUnavailable,
+          unique ? "an issued ID collided with a recorded one" : "the ID store is not available");
+    }
+  }
+  for (size_t r = 0; r < batch.size(); ++r) {
+    try {
+      batch[r].done(std::move(outcomes[r]));
+    } catch (const std::exception& e) {
+      log::error("ids_issue_callback_failed", {{"error", e.what()}});
+    }
+  }
+}
+
+}  // namespace registrar::ids

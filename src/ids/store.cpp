@@ -1,0 +1,322 @@
+#include "ids/store.h"
+
+namespace registrar::ids {
+
+std::vector<store::Migration> ids_migrations() {
+  store::Migration v1;
+  v1.version = 1;
+  v1.description = "issued IDs, counter leases, RID and ID sequences, licence keys, settings";
+  v1.statements = {
+      "CREATE TABLE ids_issued ("
+      " id_type VARCHAR(8) NOT NULL,"
+      " id VARCHAR(40) NOT NULL,"
+      " counter BIGINT NOT NULL,"
+      " status VARCHAR(16) NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " updated_at BIGINT NOT NULL,"
+      " expires_at BIGINT,"
+      " issued_by VARCHAR(256) NOT NULL,"
+      " CONSTRAINT ids_issued_unique UNIQUE (id_type, id))",
+      "CREATE INDEX ids_issued_status ON ids_issued (id_type, status)",
+      "CREATE TABLE ids_counters ("
+      " id_type VARCHAR(8) PRIMARY KEY,"
+      " next_counter BIGINT NOT NULL,"
+      " generator VARCHAR(64) NOT NULL)",
+      "CREATE TABLE ids_rid_sequences ("
+      " centre VARCHAR(32) NOT NULL,"
+      " machine VARCHAR(32) NOT NULL,"
+      " current_seq BIGINT NOT NULL,"
+      " updated_at BIGINT NOT NULL,"
+      " PRIMARY KEY (centre, machine))",
+      "CREATE TABLE ids_sequences ("
+      " kind VARCHAR(16) PRIMARY KEY,"
+      " last_value BIGINT NOT NULL,"
+      " updated_at BIGINT NOT NULL)",
+      "CREATE TABLE ids_licences ("
+      " licence_key VARCHAR(128) PRIMARY KEY,"
+      " partner VARCHAR(128) NOT NULL,"
+      " status VARCHAR(16) NOT NULL,"
+      " expires_at BIGINT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " updated_at BIGINT NOT NULL)",
+      "CREATE TABLE ids_settings ("
+      " name VARCHAR(64) PRIMARY KEY,"
+      " value TEXT NOT NULL)",
+  };
+  return {v1};
+}
+
+namespace {
+
+std::optional<int64_t> optional_int(const soci::row& r, size_t i) {
+  if (r.get_indicator(i) == soci::i_null) return std::nullopt;
+  return store::row_int(r, i);
+}
+
+}  // namespace
+
+namespace {
+
+// One prepared statement executed per row (SOCI bulk): fastest on SQLite, in process.
+void insert_bulk(soci::session& s, const std::vector<IssuedRow>& rows) {
+  std::vector<std::string> types, ids, statuses, actors;
+  std::vector<long long> counters, created, updated, expires;
+  std::vector<soci::indicator> expires_ind;
+  for (const auto& r : rows) {
+    types.push_back(r.type);
+    ids.push_back(r.id);
+    counters.push_back(r.counter);
+    statuses.push_back(r.status);
+    created.push_back(r.created_ms);
+    updated.push_back(r.updated_ms);
+    expires.push_back(r.expires_ms.value_or(0));
+    expires_ind.push_back(r.expires_ms ? soci::i_ok : soci::i_null);
+    actors.push_back(r.issued_by);
+  }
+  s << "INSERT INTO ids_issued (id_type, id, counter, status, created_at, updated_at, expires_at, "
+       "issued_by) VALUES (:t, :id, :c, :s, :cr, :up, :ex, :by)",
+      soci::use(types), soci::use(ids), soci::use(counters), soci::use(statuses),
+      soci::use(created), soci::use(updated), soci::use(expires, expires_ind), soci::use(actors);
+}
+
+void insert_multirow(soci::session& s, const std::vector<IssuedRow>& rows) {
+  // Multi-row INSERTs of up to kChunk rows: one statement (one round trip on PostgreSQL) per
+  // chunk instead of per row. The bound values must stay put until the statement has run.
+  constexpr size_t kChunk = 100;
+  for (size_t first = 0; first < rows.size(); first += kChunk) {
+    const size_t n = std::min(kChunk, rows.size() - first);
+    std::vector<long long> numbers;
+    std::vector<soci::indicator> expires_ind;
+    numbers.reserve(n * 4);
+    expires_ind.reserve(n);
+    std::string sql =
+        "INSERT INTO ids_issued (id_type, id, counter, status, created_at, updated_at, "
+        "expires_at, issued_by) VALUES ";
+    soci::statement st(s);
+    for (size_t i = 0; i < n; ++i) {
+      const IssuedRow& r = rows[first + i];
+      const std::string k = std::to_string(i);
+      sql += (i ? ", (" : "(") + (":t" + k) + ", :i" + k + ", :c" + k + ", :s" + k + ", :cr" + k +
+             ", :up" + k + ", :ex" + k + ", :by" + k + ")";
+      numbers.push_back(r.counter);
+      numbers.push_back(r.created_ms);
+      numbers.push_back(r.updated_ms);
+      numbers.push_back(r.expires_ms.value_or(0));
+      expires_ind.push_back(r.expires_ms ? soci::i_ok : soci::i_null);
+      long long* v = &numbers[numbers.size() - 4];
+      st.exchange(soci::use(r.type));
+      st.exchange(soci::use(r.id));
+      st.exchange(soci::use(v[0]));
+      st.exchange(soci::use(r.status));
+      st.exchange(soci::use(v[1]));
+      st.exchange(soci::use(v[2]));
+      st.exchange(soci::use(v[3], expires_ind.back()));
+      st.exchange(soci::use(r.issued_by));
+    }
+    st.alloc();
+    st.prepare(sql);
+    st.define_and_bind();
+    st.execute(true);
+  }
+}
+
+}  // namespace
+
+void insert_issued(soci::session& s, store::Backend b, const std::vector<IssuedRow>& rows) {
+  if (rows.empty()) return;
+  if (b == store::Backend::kPostgres)
+    insert_multirow(s, rows);
+  else
+    insert_bulk(s, rows);
+}
+
+std::vector<std::string> unassigned_ids(soci::session& s, store::Backend b, const std::string& type,
+                                        int64_t now_ms, size_t max) {
+  std::vector<std::string> out;
+  long long now = now_ms, limit = static_cast<long long>(max);
+  std::string sql =
+      "SELECT id FROM ids_issued WHERE id_type = :t AND status = 'UNASSIGNED' AND "
+      "(expires_at IS NULL OR expires_at > :now) ORDER BY updated_at LIMIT :n";
+  if (b == store::Backend::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
+  soci::rowset<std::string> rows =
+      (s.prepare << sql, soci::use(type), soci::use(now), soci::use(limit));
+  for (auto& id : rows) out.push_back(id);
+  return out;
+}
+
+void reissue(soci::session& s, const std::string& type, const std::string& id, int64_t now_ms,
+             std::optional<int64_t> expires_ms, const std::string& actor) {
+  long long now = now_ms, ex = expires_ms.value_or(0);
+  soci::indicator ind = expires_ms ? soci::i_ok : soci::i_null;
+  s << "UPDATE ids_issued SET status = 'ISSUED', updated_at = :now, expires_at = :ex, "
+       "issued_by = :by WHERE id_type = :t AND id = :id AND status = 'UNASSIGNED'",
+      soci::use(now), soci::use(ex, ind), soci::use(actor), soci::use(type), soci::use(id);
+}
+
+std::optional<IssuedRow> find_issued(soci::session& s, store::Backend b, const std::string& type,
+                                     const std::string& id, bool for_update) {
+  std::string sql =
+      "SELECT id_type, id, counter, status, created_at, updated_at, expires_at, issued_by "
+      "FROM ids_issued WHERE id_type = :t AND id = :id";
+  if (for_update && b == store::Backend::kPostgres) sql += " FOR UPDATE";
+  soci::row r;
+  s << sql, soci::use(type), soci::use(id), soci::into(r);
+  if (!s.got_data()) return std::nullopt;
+  IssuedRow out;
+  out.type = r.get<std::string>(0);
+  out.id = r.get<std::string>(1);
+  out.counter = store::row_int(r, 2);
+  out.status = r.get<std::string>(3);
+  out.created_ms = store::row_int(r, 4);
+  out.updated_ms = store::row_int(r, 5);
+  out.expires_ms = optional_int(r, 6);
+  out.issued_by = r.get<std::string>(7);
+  return out;
+}
+
+void set_status(soci::session& s, const std::string& type, const std::string& id,
+                const std::string& status, int64_t now_ms) {
+  long long now = now_ms;
+  s << "UPDATE ids_issued SET status = :s, updated_at = :now WHERE id_type = :t AND id = :id",
+      soci::use(status), soci::use(now), soci::use(type), soci::use(id);
+}
+
+int64_t count_issued(soci::session& s, const std::string& type) {
+  long long n = 0;
+  s << "SELECT COUNT(*) FROM ids_issued WHERE id_type = :t", soci::use(type), soci::into(n);
+  return n;
+}
+
+int64_t count_unassigned(soci::session& s, const std::string& type) {
+  long long n = 0;
+  s << "SELECT COUNT(*) FROM ids_issued WHERE id_type = :t AND status = 'UNASSIGNED'",
+      soci::use(type), soci::into(n);
+  return n;
+}
+
+std::optional<CounterState> counter_state(soci::session& s, const std::string& type) {
+  soci::row r;
+  s << "SELECT next_counter, generator FROM ids_counters WHERE id_type = :t", soci::use(type),
+      soci::into(r);
+  if (!s.got_data()) return std::nullopt;
+  return CounterState{store::row_int(r, 0), r.get<std::string>(1)};
+}
+
+void set_counter_generator(soci::session& s, const std::string& type,
+                           const std::string& generator) {
+  s << "INSERT INTO ids_counters (id_type, next_counter, generator) VALUES (:t, 0, :g) "
+       "ON CONFLICT (id_type) DO NOTHING",
+      soci::use(type), soci::use(generator);
+  s << "UPDATE ids_counters SET generator = :g WHERE id_type = :t", soci::use(generator),
+      soci::use(type);
+}
+
+int64_t lease_counters(soci::session& s, store::Backend b, const std::string& type, int64_t n) {
+  long long step = n, next = 0;
+  if (b == store::Backend::kPostgres) {
+    s << "UPDATE ids_counters SET next_counter = next_counter + :n WHERE id_type = :t "
+         "RETURNING next_counter",
+        soci::use(step), soci::use(type), soci::into(next);
+  } else {
+    s << "UPDATE ids_counters SET next_counter = next_counter + :n WHERE id_type = :t",
+        soci::use(step), soci::use(type);
+    s << "SELECT next_counter FROM ids_counters WHERE id_type = :t", soci::use(type),
+        soci::into(next);
+  }
+  if (!s.got_data()) throw std::runtime_error("ids_counters has no row for " + type);
+  return next - step;
+}
+
+int64_t next_rid_sequence(soci::session& s, store::Backend b, const std::string& centre,
+                          const std::string& machine, int64_t initial, int64_t max,
+                          int64_t now_ms) {
+  long long init = initial, top = max, now = now_ms, current = 0;
+  const char* upsert =
+      "INSERT INTO ids_rid_sequences (centre, machine, current_seq, updated_at) "
+      "VALUES (:c, :m, :init, :now) ON CONFLICT (centre, machine) DO UPDATE SET "
+      "current_seq = CASE WHEN ids_rid_sequences.current_seq >= :top THEN :init2 "
+      "ELSE ids_rid_sequences.current_seq + 1 END, updated_at = :now2";
+  if (b == store::Backend::kPostgres) {
+    s << std::string(upsert) + " RETURNING current_seq", soci::use(centre), soci::use(machine),
+        soci::use(init), soci::use(now), soci::use(top), soci::use(init), soci::use(now),
+        soci::into(current);
+  } else {
+    s << upsert, soci::use(centre), soci::use(machine), soci::use(init), soci::use(now),
+        soci::use(top), soci::use(init), soci::use(now);
+    s << "SELECT current_seq FROM ids_rid_sequences WHERE centre = :c AND machine = :m",
+        soci::use(centre), soci::use(machine), soci::into(current);
+  }
+  return current;
+}
+
+std::optional<int64_t> sequence_last(soci::session& s, store::Backend b, const std::string& kind) {
+  std::string sql = "SELECT last_value FROM ids_sequences WHERE kind = :k";
+  if (b == store::Backend::kPostgres) sql += " FOR UPDATE";
+  long long v = 0;
+  s << sql, soci::use(kind), soci::into(v);
+  if (!s.got_data()) return std::nullopt;
+  return v;
+}
+
+void sequence_store(soci::session& s, const std::string& kind, std::optional<int64_t> previous,
+                    int64_t value, int64_t now_ms) {
+  long long v = value, now = now_ms;
+  if (!previous) {
+    // A concurrent first insert fails on the primary key; the caller's transaction retries.
+    s << "INSERT INTO ids_sequences (kind, last_value, updated_at) VALUES (:k, :v, :now)",
+        soci::use(kind), soci::use(v), soci::use(now);
+    return;
+  }
+  long long prev = *previous;
+  s << "UPDATE ids_sequences SET last_value = :v, updated_at = :now WHERE kind = :k AND "
+       "last_value = :prev",
+      soci::use(v), soci::use(now), soci::use(kind), soci::use(prev);
+}
+
+void insert_licence(soci::session& s, const LicenceRow& r) {
+  long long ex = r.expires_ms, cr = r.created_ms, up = r.updated_ms;
+  s << "INSERT INTO ids_licences (licence_key, partner, status, expires_at, created_at, "
+       "updated_at) VALUES (:k, :p, :s, :ex, :cr, :up)",
+      soci::use(r.key), soci::use(r.partner), soci::use(r.status), soci::use(ex), soci::use(cr),
+      soci::use(up);
+}
+
+std::optional<LicenceRow> find_licence(soci::session& s, store::Backend b, const std::string& key,
+                                       bool for_update) {
+  std::string sql =
+      "SELECT licence_key, partner, status, expires_at, created_at, updated_at FROM ids_licences "
+      "WHERE licence_key = :k";
+  if (for_update && b == store::Backend::kPostgres) sql += " FOR UPDATE";
+  soci::row r;
+  s << sql, soci::use(key), soci::into(r);
+  if (!s.got_data()) return std::nullopt;
+  LicenceRow out;
+  out.key = r.get<std::string>(0);
+  out.partner = r.get<std::string>(1);
+  out.status = r.get<std::string>(2);
+  out.expires_ms = store::row_int(r, 3);
+  out.created_ms = store::row_int(r, 4);
+  out.updated_ms = store::row_int(r, 5);
+  return out;
+}
+
+void update_licence(soci::session& s, const std::string& key, const std::string& status,
+                    int64_t expires_ms, int64_t now_ms) {
+  long long ex = expires_ms, now = now_ms;
+  s << "UPDATE ids_licences SET status = :s, expires_at = :ex, updated_at = :now "
+       "WHERE licence_key = :k",
+      soci::use(status), soci::use(ex), soci::use(now), soci::use(key);
+}
+
+std::optional<std::string> setting(soci::session& s, const std::string& name) {
+  std::string value;
+  s << "SELECT value FROM ids_settings WHERE name = :n", soci::use(name), soci::into(value);
+  if (!s.got_data()) return std::nullopt;
+  return value;
+}
+
+void insert_setting(soci::session& s, const std::string& name, const std::string& value) {
+  s << "INSERT INTO ids_settings (name, value) VALUES (:n, :v)", soci::use(name), soci::use(value);
+}
+
+}  // namespace registrar::ids

@@ -1,0 +1,95 @@
+// SQL of the ids module, and only here: issued IDs, counter-block leases, RID sequences, the
+// machine / centre / MISP / partner sequences, licence keys and module settings. Every function
+// takes the caller's session, so the caller decides the transaction (Database::write / read).
+#pragma once
+
+#include <soci/soci.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace registrar::ids {
+
+std::vector<store::Migration> ids_migrations();
+
+// Life cycle of an issued ID (MOSIP ISSUED -> ASSIGNED / UNASSIGNED; UNASSIGNED IDs are served
+// again before new ones).
+inline constexpr const char* kIssued = "ISSUED";
+inline constexpr const char* kAssigned = "ASSIGNED";
+inline constexpr const char* kUnassigned = "UNASSIGNED";
+
+struct IssuedRow {
+  std::string type;  // "uin", "vid", "prid"
+  std::string id;
+  int64_t counter = 0;  // -1 for an ID not produced by the generator
+  std::string status;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  std::optional<int64_t> expires_ms;
+  std::string issued_by;
+};
+
+// Inserts rows (SQLite: one prepared statement run per row; PostgreSQL: multi-row INSERTs, one
+// round trip per chunk). Throws on a duplicate (type, id).
+void insert_issued(soci::session& s, store::Backend b, const std::vector<IssuedRow>& rows);
+// Up to `max` UNASSIGNED, unexpired IDs of `type`, locked for this transaction on PostgreSQL
+// (FOR UPDATE SKIP LOCKED, so concurrent instances take different rows).
+std::vector<std::string> unassigned_ids(soci::session& s, store::Backend b, const std::string& type,
+                                        int64_t now_ms, size_t max);
+// Marks a reclaimed UNASSIGNED ID as ISSUED again.
+void reissue(soci::session& s, const std::string& type, const std::string& id, int64_t now_ms,
+             std::optional<int64_t> expires_ms, const std::string& actor);
+std::optional<IssuedRow> find_issued(soci::session& s, store::Backend b, const std::string& type,
+                                     const std::string& id, bool for_update);
+void set_status(soci::session& s, const std::string& type, const std::string& id,
+                const std::string& status, int64_t now_ms);
+int64_t count_issued(soci::session& s, const std::string& type);
+int64_t count_unassigned(soci::session& s, const std::string& type);
+
+// ---- counter leases ----
+struct CounterState {
+  int64_t next_counter = 0;
+  std::string generator;  // fingerprint of the key + counter space that issued the counters
+};
+std::optional<CounterState> counter_state(soci::session& s, const std::string& type);
+// Creates the row when missing and records the generator fingerprint.
+void set_counter_generator(soci::session& s, const std::string& type, const std::string& generator);
+// Atomically advances next_counter by n; returns the first counter of the leased block.
+int64_t lease_counters(soci::session& s, store::Backend b, const std::string& type, int64_t n);
+
+// ---- RID sequences per (centre, machine) ----
+// The next sequence number: `initial` for a new pair, then +1 wrapping from `max` to `initial`.
+int64_t next_rid_sequence(soci::session& s, store::Backend b, const std::string& centre,
+                          const std::string& machine, int64_t initial, int64_t max, int64_t now_ms);
+
+// ---- machine / centre / MISP / partner sequences ----
+std::optional<int64_t> sequence_last(soci::session& s, store::Backend b, const std::string& kind);
+void sequence_store(soci::session& s, const std::string& kind, std::optional<int64_t> previous,
+                    int64_t value, int64_t now_ms);
+
+// ---- licence keys ----
+struct LicenceRow {
+  std::string key;
+  std::string partner;
+  std::string status;  // stored status: ACTIVE, SUSPENDED, BLOCKED
+  int64_t expires_ms = 0;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+};
+void insert_licence(soci::session& s, const LicenceRow& row);
+std::optional<LicenceRow> find_licence(soci::session& s, store::Backend b, const std::string& key,
+                                       bool for_update);
+void update_licence(soci::session& s, const std::string& key, const std::string& status,
+                    int64_t expires_ms, int64_t now_ms);
+
+// ---- settings (generated issuance key) ----
+std::optional<std::string> setting(soci::session& s, const std::string& name);
+// Inserts; throws a unique violation when another process stored it first.
+void insert_setting(soci::session& s, const std::string& name, const std::string& value);
+
+}  // namespace registrar::ids

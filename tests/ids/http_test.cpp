@@ -1,0 +1,279 @@
+// The ids routes on the real binary, on each backend: MOSIP envelopes and error codes, the clean
+// API, two processes issuing concurrently, and a kill -9 during issuance under load.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "ids/store.h"
+#include "ids/validators.h"
+#include "store/audit.h"
+#include "store/database.h"
+#include "support/databases.h"
+#include "support/registrar_process.h"
+
+namespace registrar::ids {
+namespace {
+
+using Json = nlohmann::json;
+using testing::RegistrarProcess;
+
+class IdsHttpTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  IdsHttpTest() : db_(GetParam()) {
+    env_["REGISTRAR_IDENTITY_MASTER_KEY_FILE"] = keys_.file("master.key");
+    env_["REGISTRAR_IDENTITY_PASSWORD_HASH_COST"] = "minimal";
+  }
+  std::unique_ptr<RegistrarProcess> start() {
+    testing::ProcessOptions o;
+    o.database_url = db_.url();
+    o.env = env_;
+    auto p = std::make_unique<RegistrarProcess>(o);
+    if (token_.empty()) {
+      auto env = env_;
+      env["REGISTRAR_DATABASE_URL"] = db_.url();
+      auto r = testing::run_registrar(
+          "token issue --client t --scope ids:issue --scope ids:validate --scope ids:admin", env);
+      EXPECT_EQ(r.exit_code, 0) << r.output;
+      std::string out = r.output;
+      while (!out.empty() && out.back() == '\n') out.pop_back();
+      token_ = out.substr(out.rfind('\n') + 1);
+    }
+    return p;
+  }
+  http::Headers auth() const {
+    http::Headers h;
+    h.set("Authorization", "Bearer " + token_);
+    return h;
+  }
+  Json get_json(const RegistrarProcess& p, const std::string& path, int status = 200) {
+    auto r = p.get(path, auth());
+    EXPECT_EQ(r.status, status) << path << ": " << r.body;
+    return r.body.empty() ? Json() : Json::parse(r.body);
+  }
+  Json send(const RegistrarProcess& p, http::Method m, const std::string& path, const Json& body,
+            int status = 200) {
+    auto h = auth();
+    h.set("Content-Type", "application/json");
+    auto r = p.request(m, path, body.dump(), h);
+    EXPECT_EQ(r.status, status) << path << ": " << r.body;
+    return r.body.empty() ? Json() : Json::parse(r.body);
+  }
+  std::unique_ptr<store::Database> database() {
+    store::DatabaseOptions o;
+    o.url = db_.url();
+    o.pool_size = 2;
+    return std::make_unique<store::Database>(o);
+  }
+  static std::string mosip_error(const Json& envelope) {
+    if (!envelope["errors"].is_array() || envelope["errors"].empty()) return "";
+    return envelope["errors"][0]["errorCode"];
+  }
+
+  testing::TestDatabase db_;
+  testing::TempDir keys_;
+  std::map<std::string, std::string> env_;
+  std::string token_;
+  const IdValidator uin_{default_policy(IdType::kUin)};
+};
+
+TEST_P(IdsHttpTest, MosipUinIssueAndAcknowledge) {
+  auto p = start();
+  EXPECT_EQ(p->get("/v1/idgenerator/uin").status, 401);
+  Json e = get_json(*p, "/v1/idgenerator/uin");
+  EXPECT_TRUE(e["errors"].is_null());
+  EXPECT_TRUE(e["id"].is_null());
+  EXPECT_TRUE(std::regex_match(e["responsetime"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+  std::string uin = e["response"]["uin"];
+  EXPECT_TRUE(uin_.valid(uin)) << uin;
+
+  auto put = [&](const std::string& id, const std::string& status) {
+    return send(*p, http::Method::kPut, "/v1/idgenerator/uin",
+                {{"id", "mosip.kernel.uinservice"},
+                 {"version", "1.0"},
+                 {"requesttime", "2024-05-01T10:15:30.123Z"},
+                 {"metadata", Json::object()},
+                 {"request", {{"uin", id}, {"status", status}}}});
+  };
+  EXPECT_EQ(mosip_error(put(uin, "USED")), "KER-UIG-003");
+  Json ok = put(uin, "ASSIGNED");
+  EXPECT_EQ(ok["response"]["status"], "ASSIGNED");
+  EXPECT_EQ(ok["id"], "mosip.kernel.uinservice");
+  Json again = put(uin, "UNASSIGNED");
+  EXPECT_EQ(mosip_error(again), "KER-UIG-004");
+  EXPECT_EQ(again["errors"][0]["message"], "Given UIN is not in ISSUED status");
+  EXPECT_TRUE(again["response"].is_null());
+  EXPECT_EQ(mosip_error(put("2345678901", "ASSIGNED")), "KER-UIG-001");
+
+  auto h = auth();
+  h.set("Content-Type", "application/json");
+  auto bad = p->request(http::Method::kPut, "/v1/idgenerator/uin", "{not json", h);
+  EXPECT_EQ(bad.status, 200);
+  EXPECT_EQ(mosip_error(Json::parse(bad.body)), "KER-UIG-005");
+
+  auto audit = database()->read([&](soci::session& s) { return store::read_audit(s, uin, 10); });
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "ids.uin.status");
+  EXPECT_EQ(audit[0].actor, "t");
+}
+
+TEST_P(IdsHttpTest, MosipVidPridRidAndTokenRoutes) {
+  auto p = start();
+  Json v = get_json(*p, "/v1/idgenerator/vid?videxpiry=2099-01-01T00:00:00.000Z");
+  std::string vid = v["response"]["vid"];
+  EXPECT_TRUE(IdValidator(default_policy(IdType::kVid)).valid(vid)) << vid;
+  EXPECT_EQ(mosip_error(get_json(*p, "/v1/idgenerator/vid?videxpiry=")), "KER-VID-002");
+  EXPECT_EQ(mosip_error(get_json(*p, "/v1/idgenerator/vid?videxpiry=2000-01-01T00:00:00.000Z")),
+            "KER-VID-003");
+  EXPECT_EQ(mosip_error(get_json(*p, "/v1/idgenerator/vid?videxpiry=2099-01-01")), "KER-VID-004");
+
+  Json pr = get_json(*p, "/v1/pridgenerator/prid");
+  EXPECT_TRUE(
+      IdValidator(default_policy(IdType::kPrid)).valid(pr["response"]["prid"].get<std::string>()));
+
+  Json rid = get_json(*p, "/v1/ridgenerator/generate/rid/12345/67890");
+  std::string r = rid["response"]["rid"];
+  EXPECT_TRUE(validate_rid(r, {}, "12345", "67890").ok()) << r;
+  EXPECT_EQ(r.substr(10, 5), "00001");
+  EXPECT_EQ(get_json(*p, "/v1/ridgenerator/generate/rid/12345/67890")["response"]["rid"]
+                .get<std::string>()
+                .substr(10, 5),
+            "00002");
+  EXPECT_EQ(mosip_error(get_json(*p, "/v1/ridgenerator/generate/rid/123/67890")), "KER-RIG-003");
+  // Token IDs need salts, which this instance does not have.
+  EXPECT_EQ(mosip_error(get_json(*p, "/v1/keymanager/tokenid/5734728510/792112")), "KER-UIG-005");
+}
+
+TEST_P(IdsHttpTest, CleanApiIssueValidateStatusCapacity) {
+  auto p = start();
+  Json batch = send(*p, http::Method::kPost, "/v1/ids/uin/issue", {{"count", 50}}, 201);
+  ASSERT_EQ(batch["ids"].size(), 50u);
+  std::set<std::string> seen;
+  for (auto& id : batch["ids"]) {
+    EXPECT_TRUE(uin_.valid(id.get<std::string>()));
+    seen.insert(id.get<std::string>());
+  }
+  EXPECT_EQ(seen.size(), 50u);
+  std::string uin = batch["ids"][0];
+
+  auto too_many = p->post("/v1/ids/uin/issue", R"({"count": 100000})", "application/json", auth());
+  EXPECT_EQ(too_many.status, 400);
+  EXPECT_EQ(too_many.headers.get("Content-Type"), "application/problem+json");
+  EXPECT_EQ(p->post("/v1/ids/xyz/issue", "", "", auth()).status, 404);
+
+  Json valid = get_json(*p, "/v1/ids/uin/validate/" + uin);
+  EXPECT_EQ(valid["valid"], true);
+  Json invalid = get_json(*p, "/v1/ids/uin/validate/1234567890");
+  EXPECT_EQ(invalid["valid"], false);
+  EXPECT_EQ(invalid["code"], "KER-IDV-206");
+  EXPECT_EQ(get_json(*p, "/v1/ids/uin/validate/12345")["code"], "KER-IDV-203");
+  EXPECT_EQ(get_json(*p, "/v1/ids/misp/validate/10")["code"], "KER-IDV-401");
+
+  Json rec = get_json(*p, "/v1/ids/uin/" + uin);
+  EXPECT_EQ(rec["status"], "ISSUED");
+  Json st =
+      send(*p, http::Method::kPut, "/v1/ids/uin/" + uin + "/status", {{"status", "UNASSIGNED"}});
+  EXPECT_EQ(st["status"], "UNASSIGNED");
+  send(*p, http::Method::kPut, "/v1/ids/uin/" + uin + "/status", {{"status", "ASSIGNED"}}, 409);
+  send(*p, http::Method::kPut, "/v1/ids/uin/2345678901/status", {{"status", "ASSIGNED"}}, 404);
+  // The returned UIN is served first.
+  Json next = send(*p, http::Method::kPost, "/v1/ids/uin/issue", Json::object(), 201);
+  EXPECT_EQ(next["ids"][0], uin);
+
+  Json cap = get_json(*p, "/v1/ids/prid/capacity");
+  EXPECT_EQ(cap["exact"], false);
+  EXPECT_GT(cap["count"].get<double>(), 1e11);
+  EXPECT_EQ(cap["issued"], 0);
+}
+
+// Issues from several client threads until `stop`; collects every ID a client received.
+struct Load {
+  std::mutex mu;
+  std::vector<std::string> received;
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> count{0};
+  std::vector<std::thread> threads;
+  void run(const RegistrarProcess& p, http::Headers h, int threads_n) {
+    for (int t = 0; t < threads_n; ++t)
+      threads.emplace_back([this, &p, h, t] {
+        for (int i = 0; !stop; ++i) {
+          int n = (i + t) % 2 ? 1 : 25;
+          http::Response r;
+          try {
+            r = p.post("/v1/ids/uin/issue", "{\"count\":" + std::to_string(n) + "}",
+                       "application/json", h);
+          } catch (const std::exception&) {
+            return;  // the server went away
+          }
+          if (r.status != 201) return;
+          auto ids = Json::parse(r.body)["ids"];
+          std::lock_guard lk(mu);
+          for (auto& id : ids) received.push_back(id);
+          count += ids.size();
+        }
+      });
+  }
+  void join() {
+    for (auto& t : threads) t.join();
+    threads.clear();
+  }
+};
+
+TEST_P(IdsHttpTest, TwoProcessesIssuingConcurrentlyNeverCollide) {
+  auto a = start();
+  auto b = start();
+  Load la, lb;
+  la.run(*a, auth(), 3);
+  lb.run(*b, auth(), 3);
+  while (la.count + lb.count < 6000) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  la.stop = lb.stop = true;
+  la.join();
+  lb.join();
+  std::set<std::string> all(la.received.begin(), la.received.end());
+  all.insert(lb.received.begin(), lb.received.end());
+  EXPECT_EQ(all.size(), la.received.size() + lb.received.size());
+  int64_t recorded = database()->read([](soci::session& s) { return count_issued(s, "uin"); });
+  EXPECT_EQ(recorded, int64_t(all.size()));
+  for (auto& id : all) ASSERT_TRUE(uin_.valid(id)) << id;
+}
+
+TEST_P(IdsHttpTest, KillDuringIssuanceLosesAndDuplicatesNothing) {
+  auto p = start();
+  Load load;
+  load.run(*p, auth(), 4);
+  while (load.count < 3000) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  p->kill9();  // under load: requests are in flight, batches mid-commit
+  load.stop = true;
+  load.join();
+  std::vector<std::string> before = load.received;
+
+  auto q = start();
+  Load after;
+  after.run(*q, auth(), 2);
+  while (after.count < 500) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  after.stop = true;
+  after.join();
+
+  std::set<std::string> all(before.begin(), before.end());
+  all.insert(after.received.begin(), after.received.end());
+  EXPECT_EQ(all.size(), before.size() + after.received.size()) << "an ID was issued twice";
+  auto db = database();
+  size_t missing = 0;
+  db->read([&](soci::session& s) {
+    for (auto& id : all) {
+      auto row = find_issued(s, db->backend(), "uin", id, false);
+      if (!row || row->status != "ISSUED") ++missing;
+    }
+  });
+  EXPECT_EQ(missing, 0u) << "IDs a client received are not recorded as issued";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdsHttpTest, ::testing::ValuesIn(testing::test_backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace registrar::ids
