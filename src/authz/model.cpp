@@ -1,5 +1,7 @@
 #include "authz/model.h"
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <map>
 #include <set>
@@ -157,26 +159,86 @@ std::vector<Assignment> search_proxies(const std::vector<Assignment>& rows, cons
   return out;
 }
 
+namespace {
+
+void append_2(std::string& out, unsigned v) {
+  out += char('0' + v / 10);
+  out += char('0' + v % 10);
+}
+
+// A JSON string literal; the values are SSNs and role codes, escaped all the same.
+void append_json_string(std::string& out, std::string_view v) {
+  out += '"';
+  if (std::none_of(v.begin(), v.end(), [](char c) {
+        return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+      })) {
+    out.append(v);  // SSNs and role codes: nothing to escape
+    out += '"';
+    return;
+  }
+  for (char c : v) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\b') {
+      out += "\\b";
+    } else if (c == '\f') {
+      out += "\\f";
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[(c >> 4) & 0xf];
+      out += hex[c & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+// Hand-rolled (no gmtime, no printf): it runs for every row of every lookup.
 std::string format_created(core::SystemTime t) {
   using namespace std::chrono;
   auto micros = duration_cast<microseconds>(t.time_since_epoch());
-  auto secs = floor<seconds>(micros);
-  long long frac = (micros - secs).count();
-  std::time_t tt = std::time_t(secs.count());
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  std::string out = buf;
+  auto day = floor<days>(micros);
+  year_month_day ymd{sys_days(day)};
+  auto in_day = micros - day;
+  auto secs = duration_cast<seconds>(in_day).count();
+  long long frac = (in_day - seconds(secs)).count();
+  std::string out;
+  out.reserve(40);
+  int y = int(ymd.year());
+  if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999;
+  append_2(out, unsigned(y / 100));
+  append_2(out, unsigned(y % 100));
+  out += '-';
+  append_2(out, unsigned(ymd.month()));
+  out += '-';
+  append_2(out, unsigned(ymd.day()));
+  out += 'T';
+  append_2(out, unsigned(secs / 3600));
+  out += ':';
+  append_2(out, unsigned(secs / 60 % 60));
+  out += ':';
+  append_2(out, unsigned(secs % 60));
   if (frac != 0) {
-    char f[24];
-    std::snprintf(f, sizeof f, "%06lld", frac);
-    std::string fs = f;
-    while (fs.back() == '0') fs.pop_back();
-    out += "." + fs;
+    char digits[6];
+    for (int i = 5; i >= 0; --i, frac /= 10) digits[i] = char('0' + frac % 10);
+    int n = 6;
+    while (digits[n - 1] == '0') --n;
+    out += '.';
+    out.append(digits, size_t(n));
   }
-  return out + "+00:00";
+  out += "+00:00";
+  return out;
 }
 
 Json roles_search_response(const std::vector<RoleView>& views) {
@@ -209,6 +271,26 @@ Json pip_response(const std::vector<Assignment>& rows) {
                     {"urn:digitaltdodsbo:rolecode", r.role},
                     {"created", format_created(r.created)}});
   return {{"roleAssignments", std::move(list)}};
+}
+
+std::string pip_response_text(const std::vector<Assignment>& rows) {
+  std::string out;
+  out.reserve(32 + rows.size() * 160);
+  out += "{\"roleAssignments\":[";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Assignment& r = rows[i];
+    out += i ? ",{\"created\":\"" : "{\"created\":\"";
+    out += format_created(r.created);
+    out += "\",\"from\":";
+    append_json_string(out, r.estate);
+    out += ",\"to\":";
+    append_json_string(out, r.recipient);
+    out += ",\"urn:digitaltdodsbo:rolecode\":";
+    append_json_string(out, r.role);
+    out += '}';
+  }
+  out += "]}";
+  return out;
 }
 
 ProxyChange parse_proxy_change(const Json& body, const std::string& wrapper) {

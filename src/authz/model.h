@@ -104,6 +104,9 @@ Json roles_search_response(const std::vector<RoleView>& views);
 Json proxies_search_response(const std::vector<Assignment>& rows);
 // {"roleAssignments":[{from, to, "urn:digitaltdodsbo:rolecode", created}]}
 Json pip_response(const std::vector<Assignment>& rows);
+// The same document serialised directly (what nlohmann would print for pip_response), for the
+// benchmarked route.
+std::string pip_response_text(const std::vector<Assignment>& rows);
 
 // ---- Proxy management --------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "authz/module.h"
 
+#include "authz/api.h"
+#include "authz/cli.h"
 #include "authz/store.h"
 #include "authz/vocabulary.h"
 
@@ -16,6 +18,17 @@ std::vector<store::Migration> AuthzModule::migrations() const {
 void AuthzModule::start(app::Services& services) {
   service_ = std::make_unique<AuthzService>(services.db, services.clock,
                                             settings_from_config(services.config));
+  const AuthzSettings& settings = service_->settings();
+  batcher_ = std::make_unique<LookupBatcher>(*service_, settings.pip_threads,
+                                             size_t(settings.pip_max_batch));
+}
+
+void AuthzModule::add_routes(http::Router& router) {
+  add_authz_routes(router, *service_, *batcher_);
+}
+
+void AuthzModule::add_commands(CLI::App& root, app::ServiceProvider& provider) {
+  add_authz_commands(root, provider);
 }
 
 std::unique_ptr<app::Module> make_authz_module() {

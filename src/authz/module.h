@@ -1,11 +1,12 @@
 // The authz module: who may act for whom in an estate (oed-authz compatible). Declares the
-// `authz.*` configuration, the migrations, and builds the AuthzService at start. Routes and CLI
-// verbs come with the HTTP layer.
+// `authz.*` configuration, the migrations, builds the AuthzService at start, and adds its routes
+// (api.h) and CLI verbs (cli.h).
 #pragma once
 
 #include <memory>
 
 #include "app/module.h"
+#include "authz/batcher.h"
 #include "authz/service.h"
 
 namespace registrar::authz {
@@ -16,14 +17,16 @@ class AuthzModule final : public app::Module {
   void declare_config(core::ConfigSchema& schema) const override;
   std::vector<store::Migration> migrations() const override;
   void start(app::Services& services) override;
-  void add_routes(http::Router& /*router*/) override {}
-  void add_commands(CLI::App& /*root*/, app::ServiceProvider& /*provider*/) override {}
+  void add_routes(http::Router& router) override;
+  void add_commands(CLI::App& root, app::ServiceProvider& provider) override;
+  void stop() override { batcher_.reset(); }
 
   // The service built by start(); null before.
   AuthzService* service() { return service_.get(); }
 
  private:
   std::unique_ptr<AuthzService> service_;
+  std::unique_ptr<LookupBatcher> batcher_;
 };
 
 std::unique_ptr<app::Module> make_authz_module();

@@ -276,6 +276,27 @@ std::vector<Assignment> AuthzService::pip(const Lookup& lookup) {
   return rows;
 }
 
+std::vector<std::vector<Assignment>> AuthzService::pip_batch(const std::vector<Lookup>& lookups) {
+  std::vector<std::string> estates;
+  for (const auto& l : lookups) {
+    validate_lookup(l);
+    estates.push_back(l.estate);
+  }
+  std::sort(estates.begin(), estates.end());
+  estates.erase(std::unique(estates.begin(), estates.end()), estates.end());
+  auto by_estate = db_.read([&](soci::session& s) { return db::load_estates(s, estates); });
+  std::vector<std::vector<Assignment>> out;
+  out.reserve(lookups.size());
+  for (const auto& l : lookups) {
+    std::vector<Assignment>& rows = out.emplace_back();
+    auto it = by_estate.find(l.estate);
+    if (it == by_estate.end()) continue;
+    for (const auto& r : it->second)
+      if (!l.recipient || r.recipient == *l.recipient) rows.push_back(r);
+  }
+  return out;
+}
+
 EstateReport AuthzService::show_estate(const std::string& estate) {
   if (!is_valid_ssn(estate)) throw core::invalid_argument("Invalid EstateSsn", "estate");
   EstateReport report;

@@ -71,6 +71,8 @@ class AuthzService {
   std::vector<RoleView> search_roles(const Lookup& lookup, bool unfiltered);
   std::vector<Assignment> search_proxies(const Lookup& lookup);
   std::vector<Assignment> pip(const Lookup& lookup);
+  // The PIP for several lookups in one read (see LookupBatcher); result i answers lookups[i].
+  std::vector<std::vector<Assignment>> pip_batch(const std::vector<Lookup>& lookups);
 
   EstateReport show_estate(const std::string& estate);
 

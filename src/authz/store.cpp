@@ -1,6 +1,8 @@
 #include "authz/store.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 
 #include "store/database.h"
 
@@ -74,22 +76,97 @@ void lock_estate(soci::session& s, const std::string& estate) {
   s << "SELECT pg_advisory_xact_lock(:c, :k)", soci::use(cls), soci::use(key);
 }
 
-std::vector<Assignment> load_estate(soci::session& s, const std::string& estate) {
+namespace {
+
+constexpr const char* kLoadEstate =
+    "SELECT id, role_code, heir_ssn, recipient_ssn, created_us, justification "
+    "FROM authz_role_assignments WHERE estate_ssn = :e ORDER BY id";
+
+std::vector<Assignment> load_estate_rowset(soci::session& s, const std::string& estate) {
   std::vector<Assignment> out;
-  soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT id, role_code, estate_ssn, heir_ssn, recipient_ssn, created_us, "
-                    "justification FROM authz_role_assignments WHERE estate_ssn = :e ORDER BY id",
-       soci::use(estate));
+  soci::rowset<soci::row> rows = (s.prepare << kLoadEstate, soci::use(estate));
   for (const auto& r : rows) {
     Assignment a;
     a.id = store::row_int(r, 0);
     a.role = r.get<std::string>(1);
-    a.estate = r.get<std::string>(2);
-    if (r.get_indicator(3) != soci::i_null) a.heir = r.get<std::string>(3);
-    a.recipient = r.get<std::string>(4);
-    a.created = from_micros(store::row_int(r, 5));
-    if (r.get_indicator(6) != soci::i_null) a.justification = r.get<std::string>(6);
+    a.estate = estate;
+    if (r.get_indicator(2) != soci::i_null) a.heir = r.get<std::string>(2);
+    a.recipient = r.get<std::string>(3);
+    a.created = from_micros(store::row_int(r, 4));
+    if (r.get_indicator(5) != soci::i_null) a.justification = r.get<std::string>(5);
     out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace
+
+// The hot path of every lookup. A one-time query into vectors is one round trip on PostgreSQL
+// (a SOCI rowset prepares, executes and deallocates a named statement: three). Estates have a
+// handful of rows; one that fills the batch is read again through the rowset.
+std::vector<Assignment> load_estate(soci::session& s, const std::string& estate) {
+  constexpr size_t kBatch = 64;
+  std::vector<long long> ids(kBatch), created(kBatch);
+  std::vector<std::string> roles(kBatch), heirs(kBatch), recipients(kBatch), reasons(kBatch);
+  std::vector<soci::indicator> heir_ind(kBatch), reason_ind(kBatch);
+  s << kLoadEstate, soci::use(estate), soci::into(ids), soci::into(roles),
+      soci::into(heirs, heir_ind), soci::into(recipients), soci::into(created),
+      soci::into(reasons, reason_ind);
+  if (ids.size() >= kBatch) return load_estate_rowset(s, estate);
+  std::vector<Assignment> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Assignment& a = out[i];
+    a.id = ids[i];
+    a.role = std::move(roles[i]);
+    a.estate = estate;
+    if (heir_ind[i] != soci::i_null) a.heir = std::move(heirs[i]);
+    a.recipient = std::move(recipients[i]);
+    a.created = from_micros(created[i]);
+    if (reason_ind[i] != soci::i_null) a.justification = std::move(reasons[i]);
+  }
+  return out;
+}
+
+// One query for a batch of estates. The SSNs go into the statement text as literals, after
+// checking that each is exactly 11 ASCII digits (nothing else can reach the SQL); a one-time
+// query is a single round trip, and SOCI one-time queries cannot bind a variable-length list.
+std::map<std::string, std::vector<Assignment>> load_estates(
+    soci::session& s, const std::vector<std::string>& estates) {
+  std::map<std::string, std::vector<Assignment>> out;
+  if (estates.empty()) return out;
+  std::string sql =
+      "SELECT id, role_code, estate_ssn, heir_ssn, recipient_ssn, created_us, justification "
+      "FROM authz_role_assignments WHERE estate_ssn IN (";
+  for (size_t i = 0; i < estates.size(); ++i) {
+    const std::string& e = estates[i];
+    if (e.size() != 11 ||
+        !std::all_of(e.begin(), e.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      throw std::invalid_argument("load_estates: not an SSN");
+    sql += (i ? ",'" : "'") + e + "'";
+  }
+  sql += ") ORDER BY id";
+  const size_t batch = 16 * estates.size() + 64;
+  std::vector<long long> ids(batch), created(batch);
+  std::vector<std::string> roles(batch), estate(batch), heirs(batch), recipients(batch),
+      reasons(batch);
+  std::vector<soci::indicator> heir_ind(batch), reason_ind(batch);
+  s << sql, soci::into(ids), soci::into(roles), soci::into(estate), soci::into(heirs, heir_ind),
+      soci::into(recipients), soci::into(created), soci::into(reasons, reason_ind);
+  if (ids.size() >= batch) {  // unusually large estates: read them one by one
+    for (const auto& e : estates)
+      if (auto rows = load_estate(s, e); !rows.empty()) out.emplace(e, std::move(rows));
+    return out;
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Assignment a;
+    a.id = ids[i];
+    a.role = std::move(roles[i]);
+    a.estate = std::move(estate[i]);
+    if (heir_ind[i] != soci::i_null) a.heir = std::move(heirs[i]);
+    a.recipient = std::move(recipients[i]);
+    a.created = from_micros(created[i]);
+    if (reason_ind[i] != soci::i_null) a.justification = std::move(reasons[i]);
+    out[a.estate].push_back(std::move(a));
   }
   return out;
 }

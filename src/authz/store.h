@@ -12,6 +12,7 @@
 
 #include <soci/soci.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ void lock_estate(soci::session& s, const std::string& estate);
 
 // Every row of the estate, ordered by id.
 std::vector<Assignment> load_estate(soci::session& s, const std::string& estate);
+// Every row of each of the estates (valid SSNs: 11 ASCII digits), ordered by id; estates without
+// rows are absent from the map.
+std::map<std::string, std::vector<Assignment>> load_estates(
+    soci::session& s, const std::vector<std::string>& estates);
 // Inserts the row and returns its id. A uniqueness violation propagates (store::
 // is_unique_violation recognises it).
 int64_t insert_assignment(soci::session& s, const Assignment& a);

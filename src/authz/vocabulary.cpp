@@ -137,6 +137,11 @@ void declare_config(core::ConfigSchema& schema) {
                     "Scope required by roles/search and proxies/search.");
   schema.add_string("authz.internal_scope", "altinn:dd:internal",
                     "Scope required by pip, proxies/add and proxies/remove.");
+  schema.add_int("authz.pip_threads", 2,
+                 "Threads that read batched PIP lookups (each holds a database session while "
+                 "reading).",
+                 1, 64);
+  schema.add_int("authz.pip_max_batch", 64, "Most PIP lookups read in one query.", 1, 1024);
 }
 
 AuthzSettings settings_from_config(const core::Config& config) {
@@ -146,6 +151,8 @@ AuthzSettings settings_from_config(const core::Config& config) {
   s.event_auth_parameter = config.str("authz.event_auth_parameter");
   s.lookup_scope = config.str("authz.lookup_scope");
   s.internal_scope = config.str("authz.internal_scope");
+  s.pip_threads = int(config.integer("authz.pip_threads"));
+  s.pip_max_batch = int(config.integer("authz.pip_max_batch"));
   return s;
 }
 

@@ -61,6 +61,9 @@ struct AuthzSettings {
   std::string event_auth_parameter = "auth";
   std::string lookup_scope = "altinn:dd:authlookup";  // roles/search, proxies/search
   std::string internal_scope = "altinn:dd:internal";  // pip, proxies/add, proxies/remove
+  // PIP lookups are batched (see batcher.h): threads that read batches, and the largest batch.
+  int pip_threads = 2;
+  int pip_max_batch = 64;
 };
 
 // Declares the `authz.*` keys.

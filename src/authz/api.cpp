@@ -1,0 +1,142 @@
+#include "authz/api.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace registrar::authz {
+namespace {
+
+using http::Request;
+using http::Response;
+
+// Request bodies of the lookups and proxy changes are a few hundred bytes; events carry a case
+// with its heirs.
+constexpr size_t kLookupMaxBody = 16 * 1024;
+constexpr size_t kEventMaxBody = 1024 * 1024;
+
+Actor actor_of(const Request& req) {
+  return {req.actor(), req.request_id};
+}
+
+// `?unfiltered=true|false` as ASP.NET binds a bool: case-insensitive, absent means false.
+bool unfiltered_param(const Request& req) {
+  auto v = req.query_param("unfiltered");
+  if (!v || v->empty()) return false;
+  if (http::iequals(*v, "true")) return true;
+  if (http::iequals(*v, "false")) return false;
+  throw core::invalid_argument("The value '" + *v + "' is not valid for unfiltered.", "unfiltered");
+}
+
+const char* outcome_name(EventResult::Outcome o) {
+  switch (o) {
+    case EventResult::Outcome::kApplied:
+      return "applied";
+    case EventResult::Outcome::kDiscarded:
+      return "discarded";
+    case EventResult::Outcome::kIgnored:
+      break;
+  }
+  return "ignored";
+}
+
+Response pip_ok(const std::vector<Assignment>& rows) {
+  Response r;
+  r.headers.set("Content-Type", "application/json");
+  r.body = pip_response_text(rows);
+  return r;
+}
+
+Response empty(int status) {
+  Response r;
+  r.status = status;
+  return r;
+}
+
+}  // namespace
+
+void add_authz_routes(http::Router& router, AuthzService& service, LookupBatcher& batcher) {
+  const AuthzSettings& settings = service.settings();
+
+  // Authenticated by the shared secret in the query (no bearer token), compared in constant
+  // time by the service. Discarded and ignored events are a 200 as in the original.
+  router
+      .post("/api/v1/eventhandler",
+            [&service](Request& req) {
+              const std::string& param = service.settings().event_auth_parameter;
+              std::string secret = req.query_param(param).value_or("");
+              EventResult r = service.ingest_event(secret, req.body, {"events", req.request_id});
+              log::info("authz_event", {{"request_id", req.request_id},
+                                        {"outcome", outcome_name(r.outcome)},
+                                        {"granted", r.granted},
+                                        {"revoked", r.revoked}});
+              return empty(200);
+            })
+      .max_body(kEventMaxBody);
+
+  router
+      .post("/api/v1/authorization/proxies/add",
+            [&service](Request& req) {
+              ProxyChange change = parse_proxy_change(req.json_body(), "add");
+              auto proxies = service.add_proxy(change, actor_of(req));
+              return Response::json(201, proxies_search_response(proxies));
+            })
+      .require_scopes({settings.internal_scope})
+      .max_body(kLookupMaxBody);
+
+  router
+      .post("/api/v1/authorization/proxies/remove",
+            [&service](Request& req) {
+              ProxyChange change = parse_proxy_change(req.json_body(), "remove");
+              service.remove_proxy(change, actor_of(req));
+              return Response::no_content();
+            })
+      .require_scopes({settings.internal_scope})
+      .max_body(kLookupMaxBody);
+
+  router
+      .post("/api/v1/authorization/roles/search",
+            [&service](Request& req) {
+              bool unfiltered = unfiltered_param(req);
+              Lookup lookup = parse_search_request(req.json_body());
+              return Response::json(
+                  200, roles_search_response(service.search_roles(lookup, unfiltered)));
+            })
+      .require_scopes({settings.lookup_scope})
+      .max_body(kLookupMaxBody);
+
+  router
+      .post("/api/v1/authorization/proxies/search",
+            [&service](Request& req) {
+              Lookup lookup = parse_search_request(req.json_body());
+              return Response::json(200, proxies_search_response(service.search_proxies(lookup)));
+            })
+      .require_scopes({settings.lookup_scope})
+      .max_body(kLookupMaxBody);
+
+  // The benchmarked lookup: parsed and validated on the I/O thread, read in a batch with the
+  // other lookups that arrive meanwhile (batcher.h), answered from the drain thread.
+  router
+      .add_async(http::Method::kPost, "/api/v1/pip",
+                 [&batcher](Request& req, http::Responder respond) {
+                   Lookup lookup = parse_pip_request(req.json_body());
+                   validate_lookup(lookup);
+                   batcher.submit(std::move(lookup), [respond, id = req.request_id](
+                                                         std::vector<Assignment> rows,
+                                                         std::exception_ptr error) {
+                     if (!error) return respond(pip_ok(rows));
+                     try {
+                       std::rethrow_exception(error);
+                     } catch (const core::Error& e) {
+                       return respond(Response::problem(core::http_status(e.kind()), "", e.what(),
+                                                        e.field(), id));
+                     } catch (const std::exception& e) {
+                       log::error("authz_pip_failed", {{"request_id", id}, {"error", e.what()}});
+                     }
+                     respond(Response::problem(500, "", "internal error", "", id));
+                   });
+                 })
+      .require_scopes({settings.internal_scope})
+      .max_body(kLookupMaxBody);
+}
+
+}  // namespace registrar::authz

@@ -1,0 +1,48 @@
+// Coalesces concurrent PIP lookups into one database read. Callers submit a validated lookup and
+// a completion; a drain thread takes everything queued (up to `max_batch`) and reads all those
+// estates in one query. There is no timer: a batch is whatever arrived while the previous read
+// ran, so a lone request is not delayed and a busy server makes one round trip per batch instead
+// of one per request (and one thread hand-off per batch instead of one per request).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "authz/service.h"
+
+namespace registrar::authz {
+
+class LookupBatcher {
+ public:
+  // Called on a drain thread with the rows, or with the exception the read threw.
+  using Done = std::function<void(std::vector<Assignment> rows, std::exception_ptr error)>;
+
+  LookupBatcher(AuthzService& service, int threads, size_t max_batch);
+  ~LookupBatcher();  // finishes what is queued, then joins
+  LookupBatcher(const LookupBatcher&) = delete;
+  LookupBatcher& operator=(const LookupBatcher&) = delete;
+
+  void submit(Lookup lookup, Done done);
+
+ private:
+  struct Item {
+    Lookup lookup;
+    Done done;
+  };
+  void run();
+
+  AuthzService& service_;
+  size_t max_batch_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace registrar::authz
