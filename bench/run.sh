@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark: builds a Release registrar, then each suite prints its figures beside the
 # baseline it is compared with, measured in the same run. Usage: bench/run.sh [suite...]
-# Suites: http, authz (default: http; authz needs PostgreSQL, see bench/authz/pip.sh). Record results in docs/performance.md.
+# Suites: http, identity, ids, authz (default: all; authz starts a throwaway PostgreSQL unless
+# AUTHZ_BENCH_PG_URL names one). Record results in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,13 +11,22 @@ cmake --build build-release -j "$(nproc)"
 export BENCH_BUILD=$(pwd)/build-release
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(http identity)
+[ ${#suites[@]} -eq 0 ] && suites=(http identity ids authz)
 echo "registrar benchmarks — $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//')"
 for s in "${suites[@]}"; do
   case "$s" in
     http) bench/http/healthz.sh ;;
     identity) bench/identity/verify.sh ;;
-    authz) bench/authz/pip.sh ;;
+    authz)
+      if [ -z "${AUTHZ_BENCH_PG_URL:-}" ]; then
+        pg_dir=$(mktemp -d /tmp/registrar-bench-pg.XXXXXX)
+        pg_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+        trap 'scripts/pg-test-server.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+        AUTHZ_BENCH_PG_URL=$(scripts/pg-test-server.sh start "$pg_dir" "$pg_port") bench/authz/pip.sh
+      else
+        bench/authz/pip.sh
+      fi
+      ;;
     ids) bench/ids/http.sh ;;
     *) echo "unknown suite $s" >&2; exit 2 ;;
   esac
