@@ -284,12 +284,16 @@ TEST_F(ServerTest, RequestIdIsEchoedOrGenerated) {
   h.set("X-Request-Id", "abc-123");
   EXPECT_EQ(call(Method::kGet, "/items/1", "", h).headers.get("X-Request-Id"), "abc-123");
   h.set("X-Request-Id", "bad id with spaces");
-  auto generated = call(Method::kGet, "/items/1", "", h).headers.get("X-Request-Id");
+  // Keep each response alive: headers.get() returns a view into it.
+  Response with_bad_id = call(Method::kGet, "/items/1", "", h);
+  auto generated = with_bad_id.headers.get("X-Request-Id");
   ASSERT_TRUE(generated);
   EXPECT_NE(*generated, "bad id with spaces");
   EXPECT_FALSE(generated->empty());
-  auto a = call(Method::kGet, "/items/1").headers.get("X-Request-Id");
-  auto b = call(Method::kGet, "/items/1").headers.get("X-Request-Id");
+  Response ra = call(Method::kGet, "/items/1");
+  Response rb = call(Method::kGet, "/items/1");
+  auto a = ra.headers.get("X-Request-Id");
+  auto b = rb.headers.get("X-Request-Id");
   EXPECT_NE(std::string(*a), std::string(*b));
 }
 
