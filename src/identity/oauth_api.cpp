@@ -167,8 +167,8 @@ crypto::PublicKey cached_public_key(const Json& pk) {
     std::lock_guard lock(mu);
     if (auto it = cache.find(text); it != cache.end()) return it->second;
   }
-  crypto::PublicKey key = pk.is_object() ? crypto::PublicKey::from_jwk(pk)
-                                         : crypto::parse_public_key_any(text);
+  crypto::PublicKey key =
+      pk.is_object() ? crypto::PublicKey::from_jwk(pk) : crypto::parse_public_key_any(text);
   std::lock_guard lock(mu);
   if (cache.size() >= kMax) cache.clear();
   cache.emplace(std::move(text), key);
