@@ -27,7 +27,7 @@ master_key_file = "var/demo/master.key"
 dhp_login_client = "demo"
 TOML
 fi
-registrar=build-release/registrar
+registrar=build-release/src/registrar
 $registrar --config "$config" config check
 
 # Every scope the modules define, so the demo client can call every API.
