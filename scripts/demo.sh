@@ -11,6 +11,7 @@ cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DREGISTRAR_TEST
 cmake --build build-release --target registrar -j "$(nproc)"
 
 port=${REGISTRAR_DEMO_PORT:-8080}
+unset REGISTRAR_DEMO_PORT  # registrar rejects REGISTRAR_* variables that are not config keys
 mkdir -p var/demo
 config=var/demo/registrar.toml
 if [ ! -f "$config" ]; then
