@@ -207,6 +207,18 @@ EventResult AuthzService::apply_protected_address(const ProtectedAddressEvent& e
   });
 }
 
+namespace {
+// Only an heir holding the probate certificate may grant or remove an individual proxy.
+void require_probate_heir(const std::vector<Assignment>& rows, const ProxyChange& c,
+                          const RoleVocabulary& roles) {
+  if (std::none_of(rows.begin(), rows.end(), [&](const Assignment& r) {
+        return r.role == roles.probate_certificate && r.recipient == c.heir;
+      }))
+    throw core::invalid_argument("The heir does not have the probate role for the given estate",
+                                 c.wrapper + ".heirSsn");
+}
+}  // namespace
+
 std::vector<Assignment> AuthzService::add_proxy(const ProxyChange& c, const Actor& actor) {
   const RoleVocabulary& roles = settings_.roles;
   validate_proxy_change(c, roles);
@@ -215,11 +227,7 @@ std::vector<Assignment> AuthzService::add_proxy(const ProxyChange& c, const Acto
     db::lock_estate(s, c.estate);
     EstateWriter w(s, actor, clock_.now(), c.estate, counts);
     const auto& rows = w.rows();
-    if (std::none_of(rows.begin(), rows.end(), [&](const Assignment& r) {
-          return r.role == roles.probate_certificate && r.recipient == c.heir;
-        }))
-      throw core::invalid_argument("The heir does not have the probate role for the given estate",
-                                   c.wrapper + ".heirSsn");
+    require_probate_heir(rows, c, roles);
     if (std::any_of(rows.begin(), rows.end(), [&](const Assignment& r) {
           return r.role == c.role && r.recipient == c.recipient && r.heir == c.heir;
         }))
@@ -243,11 +251,7 @@ void AuthzService::remove_proxy(const ProxyChange& c, const Actor& actor) {
     db::lock_estate(s, c.estate);
     EstateWriter w(s, actor, clock_.now(), c.estate, counts);
     const auto& rows = w.rows();
-    if (std::none_of(rows.begin(), rows.end(), [&](const Assignment& r) {
-          return r.role == roles.probate_certificate && r.recipient == c.heir;
-        }))
-      throw core::invalid_argument("The heir does not have the probate role for the given estate",
-                                   c.wrapper + ".heirSsn");
+    require_probate_heir(rows, c, roles);
     auto it = std::find_if(rows.begin(), rows.end(), [&](const Assignment& r) {
       return r.role == c.role && r.recipient == c.recipient && r.heir == c.heir;
     });
