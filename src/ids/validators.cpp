@@ -1,5 +1,7 @@
 #include "ids/validators.h"
 
+#include <algorithm>
+
 #include "ids/verhoeff.h"
 
 namespace registrar::ids {
@@ -111,61 +113,68 @@ std::vector<IdError> ValidationResult::all() const {
 }
 
 IdValidator::IdValidator(Policy policy)
-    : policy_(std::move(policy)), filters_(validator_filter_rules(policy_)) {
-  fused_ = filters_.repeating_block_limit <= 3 && !filters_.cyclic_sequence &&
-           filters_.first_last_limit <= 0 && filters_.first_reversed_last_limit <= 0 &&
-           !filters_.cyclic_numbers && filters_.sequence_limit != 1;
-  for (const auto& r : filters_.restricted_numbers) {
-    if (r.empty() || r.size() > 18 || !all_ascii_digits(r)) fused_ = false;
-    uint64_t v = 0, mod = 1;
-    for (char c : r) v = v * 10 + static_cast<uint64_t>(c - '0'), mod *= 10;
-    restricted_.push_back({v, mod, static_cast<int>(r.size())});
+    : policy_(std::move(policy)), filters_(validator_filter_rules(policy_)), scan_(filters_) {
+  if (policy_.type == IdType::kUin) {
+    reversed_limit_ = static_cast<size_t>(std::max(policy_.reverse_digits_limit, 0));
+    first_last_limit_ = static_cast<size_t>(std::max(policy_.digits_limit, 0));
   }
-}
-
-bool IdValidator::group_rejects(std::string_view id) const {
-  if (!fused_ || id.size() > 64) return filter_hits(id, filters_) != 0;
-  const FilterRules& f = filters_;
-  const int n = static_cast<int>(id.size());
-  const int seq = f.sequence_limit, rep = f.repeating_limit, run_limit = f.repeating_run_limit;
-  const int block = 2 * f.repeating_block_limit <= n ? f.repeating_block_limit : 0;
-  const int block_mod = block == 1 ? 10 : block == 2 ? 100 : 1000;
-  int last[10] = {-64, -64, -64, -64, -64, -64, -64, -64, -64, -64};
-  uint64_t seen[16] = {};
-  int windows[64];
-  uint64_t rolling = 0;  // value of the last 18 digits
-  int up = 1, down = 1, same = 1, even = 0, prev = -10;
-  for (int i = 0; i < n; ++i) {
-    const int d = id[i] - '0';
-    up = d == prev + 1 ? up + 1 : 1;
-    down = d == prev - 1 ? down + 1 : 1;
-    same = d == prev ? same + 1 : 1;
-    if (seq > 0 && (up >= seq || down >= seq)) return true;
-    if (rep > 0 && i - last[d] <= rep) return true;
-    if (run_limit > 0 && same > run_limit) return true;
-    even = (d != 0 && (d & 1) == 0) ? even + 1 : 0;
-    if (f.even_digits_limit > 0 && even >= f.even_digits_limit) return true;
-    last[d] = i;
-    prev = d;
-    rolling = (rolling * 10 + static_cast<uint64_t>(d)) % 1'000'000'000'000'000'000ULL;
-    if (block > 0 && i + 1 >= block) {
-      const int start = i + 1 - block;  // window starting here ends at i
-      const int w = static_cast<int>(rolling % static_cast<uint64_t>(block_mod));
-      windows[start] = w;
-      if (start >= block) {
-        const int old = windows[start - block];
-        seen[old >> 6] |= uint64_t{1} << (old & 63);
-        if (seen[w >> 6] >> (w & 63) & 1) return true;
-      }
-    }
-    for (const auto& r : restricted_)
-      if (i + 1 >= r.length && rolling % r.modulus == r.value) return true;
-  }
-  return f.not_start_with.empty() ? false : starts_with_any(id, f.not_start_with);
 }
 
 ValidationResult IdValidator::validate(std::string_view id, Detail detail) const {
-  return policy_.type == IdType::kUin ? validate_uin(id, detail) : validate_vid_prid(id, detail);
+  const bool right_length = id.size() == static_cast<size_t>(policy_.length);
+  // A wrong length under kFirst is answered at once by the stepwise path.
+  if (scan_.covers(id.size()) && (right_length || detail == Detail::kAll))
+    return validate_scanned(id, detail);
+  return validate_stepwise(id, detail);
+}
+
+ValidationResult IdValidator::validate_scanned(std::string_view id, Detail detail) const {
+  const size_t n = id.size();
+  uint8_t d[FilterScan::kMaxDigits];
+  unsigned over = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned v = static_cast<unsigned char>(id[i] - '0');
+    d[i] = static_cast<uint8_t>(v);
+    over |= v + 6;  // reaches 16 exactly when some character is not '0'..'9'
+  }
+  // Nothing after the digit check runs on non-digits: the stepwise path reports it.
+  if (over > 15) return validate_stepwise(id, detail);
+
+  const bool uin = policy_.type == IdType::kUin;
+  const bool bad_length = n != static_cast<size_t>(policy_.length);
+  const bool bad_start = uin && d[0] <= 1;  // 206, hard-coded in MOSIP's UIN validator
+  const uint32_t filters = scan_.hits(id, d);
+  const bool bad_checksum = !verhoeff_valid_digits(d, n);
+  // 207 / 208 compare the first N digits with the last N, reversed or not; off when N > n.
+  const size_t rn = reversed_limit_ <= n ? reversed_limit_ : 0;
+  const size_t ln = first_last_limit_ <= n ? first_last_limit_ : 0;
+  bool reversed = rn > 0, first_last = ln > 0;
+  for (size_t k = 0; k < rn; ++k) reversed &= d[k] == d[n - 1 - k];
+  for (size_t k = 0; k < ln; ++k) first_last &= d[k] == d[n - ln + k];
+  if (!(bad_length | bad_start | (filters != 0) | bad_checksum | reversed | first_last)) return {};
+
+  // Report in MOSIP's order, as the stepwise path does (Detail::kFirst stops at the first).
+  const bool vid = policy_.type == IdType::kVid;
+  Collector c{{}, detail == Detail::kAll};
+  if (bad_length && c.fail(uin   ? IdError::kUinLength
+                           : vid ? IdError::kVidLength
+                                 : IdError::kPridLength))
+    return c.r;
+  if (bad_start && c.fail(IdError::kUinStart)) return c.r;
+  // kFirst reports filter_hits' first hit. Validator groups use no generator-only filter
+  // (FilterScan refuses them), and for the rest filter_hits' order is the order of the bits.
+  c.r.filters = c.all ? filters : filters & (~filters + 1);
+  if (filters != 0 && c.fail(uin   ? IdError::kUinFilter
+                             : vid ? IdError::kVidFilter
+                                   : IdError::kPridFilter))
+    return c.r;
+  if (bad_checksum && c.fail(uin   ? IdError::kUinChecksum
+                             : vid ? IdError::kVidChecksum
+                                   : IdError::kPridChecksum))
+    return c.r;
+  if (reversed && c.fail(IdError::kUinReversed)) return c.r;
+  if (first_last) c.fail(IdError::kUinFirstLast);
+  return c.r;
 }
 
 ValidationResult IdValidator::validate_uin(std::string_view id, Detail detail) const {
@@ -181,10 +190,8 @@ ValidationResult IdValidator::validate_uin(std::string_view id, Detail detail) c
   }
   // 206 is hard-coded in MOSIP's UIN validator (not-start-with is a generator property).
   if ((id[0] == '0' || id[0] == '1') && c.fail(IdError::kUinStart)) return c.r;
-  if (c.all || group_rejects(id)) {
-    c.r.filters = filter_hits(id, filters_, c.all);
-    if (c.r.filters != 0 && c.fail(IdError::kUinFilter)) return c.r;
-  }
+  c.r.filters = filter_hits(id, filters_, c.all);
+  if (c.r.filters != 0 && c.fail(IdError::kUinFilter)) return c.r;
   if (!verhoeff_valid(id) && c.fail(IdError::kUinChecksum)) return c.r;
   if (first_equals_reversed_last(id, policy_.reverse_digits_limit) && c.fail(IdError::kUinReversed))
     return c.r;
@@ -208,10 +215,8 @@ ValidationResult IdValidator::validate_vid_prid(std::string_view id, Detail deta
   }
   // MOSIP's 0/1 first-digit check (006/106) is commented out: not-start-with is in the filter
   // group and reports 002/102.
-  if (c.all || group_rejects(id)) {
-    c.r.filters = filter_hits(id, filters_, c.all);
-    if (c.r.filters != 0 && c.fail(vid ? IdError::kVidFilter : IdError::kPridFilter)) return c.r;
-  }
+  c.r.filters = filter_hits(id, filters_, c.all);
+  if (c.r.filters != 0 && c.fail(vid ? IdError::kVidFilter : IdError::kPridFilter)) return c.r;
   if (!verhoeff_valid(id)) c.fail(vid ? IdError::kVidChecksum : IdError::kPridChecksum);
   return c.r;
 }

@@ -4,6 +4,7 @@
 // assume it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -20,6 +21,11 @@ char verhoeff_check_digit(std::string_view body);
 
 // True when `full` (body + check digit, ASCII digits only) carries a valid check digit.
 bool verhoeff_valid(std::string_view full);
+
+// verhoeff_valid over digit values (0..9 each, not characters), for callers that have converted
+// the ID once already. Walks two digits per table load (see verhoeff.cpp), so the dependent
+// chain of loads is half the ID long.
+bool verhoeff_valid_digits(const uint8_t* digits, size_t n);
 
 // The group element a digit contributes when it sits `pos_from_right` places from the right of
 // the full ID (0 = the check digit). The ID is valid when the product of all elements, taken
