@@ -1,5 +1,7 @@
 -- wrk: POST /api/v1/pip for a random estate of the fixture, with a bearer token on every request.
 -- Environment: AUTHZ_TOKEN (a token with the internal scope), AUTHZ_ESTATES (fixture size).
+-- No response() callback: wrk counts non-2xx answers itself, and a Lua callback per response
+-- costs the single wrk thread about a fifth of its rate (it would measure wrk, not registrar).
 local token = os.getenv("AUTHZ_TOKEN")
 local estates = tonumber(os.getenv("AUTHZ_ESTATES") or "200000")
 local headers = {
@@ -14,9 +16,4 @@ end
 function request()
   local body = string.format('{"from":"1%010d"}', math.random(1, estates))
   return wrk.format("POST", "/api/v1/pip", headers, body)
-end
-
-local bad = 0
-function response(status, headers, body)
-  if status ~= 200 then bad = bad + 1 end
 end

@@ -9,12 +9,15 @@
 #pragma once
 
 #include "authz/batcher.h"
+#include "authz/estate_cache.h"
 #include "authz/service.h"
 #include "http/router.h"
 
 namespace registrar::authz {
 
-// The PIP is answered through `batcher` (its route completes asynchronously).
-void add_authz_routes(http::Router& router, AuthzService& service, LookupBatcher& batcher);
+// The PIP is answered from `cache` when it has the estate (null: no cache), else through
+// `batcher` (its route completes asynchronously).
+void add_authz_routes(http::Router& router, AuthzService& service, LookupBatcher& batcher,
+                      EstateCache* cache);
 
 }  // namespace registrar::authz

@@ -128,6 +128,15 @@ void validate_lookup(const Lookup& l) {
     throw core::invalid_argument("Invalid RecipientSsn", l.recipient_field);
 }
 
+std::vector<Assignment> pip_rows(const std::vector<Assignment>& rows,
+                                 const std::optional<std::string>& recipient) {
+  if (!recipient) return rows;
+  std::vector<Assignment> out;
+  for (const auto& r : rows)
+    if (r.recipient == *recipient) out.push_back(r);
+  return out;
+}
+
 std::vector<RoleView> role_views(const std::vector<Assignment>& rows,
                                  const std::optional<std::string>& recipient,
                                  const RoleVocabulary& roles) {
@@ -205,7 +214,7 @@ void append_json_string(std::string& out, std::string_view v) {
 }  // namespace
 
 // Hand-rolled (no gmtime, no printf): it runs for every row of every lookup.
-std::string format_created(core::SystemTime t) {
+void append_created(std::string& out, core::SystemTime t) {
   using namespace std::chrono;
   auto micros = duration_cast<microseconds>(t.time_since_epoch());
   auto day = floor<days>(micros);
@@ -213,8 +222,6 @@ std::string format_created(core::SystemTime t) {
   auto in_day = micros - day;
   auto secs = duration_cast<seconds>(in_day).count();
   long long frac = (in_day - seconds(secs)).count();
-  std::string out;
-  out.reserve(40);
   int y = int(ymd.year());
   if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999;
   append_2(out, unsigned(y / 100));
@@ -238,6 +245,12 @@ std::string format_created(core::SystemTime t) {
     out.append(digits, size_t(n));
   }
   out += "+00:00";
+}
+
+std::string format_created(core::SystemTime t) {
+  std::string out;
+  out.reserve(40);
+  append_created(out, t);
   return out;
 }
 
@@ -273,23 +286,26 @@ Json pip_response(const std::vector<Assignment>& rows) {
   return {{"roleAssignments", std::move(list)}};
 }
 
+void append_pip_row(std::string& out, size_t index, std::string_view from, std::string_view to,
+                    std::string_view role, core::SystemTime created) {
+  out += index ? ",{\"created\":\"" : "{\"created\":\"";
+  append_created(out, created);
+  out += "\",\"from\":";
+  append_json_string(out, from);
+  out += ",\"to\":";
+  append_json_string(out, to);
+  out += ",\"urn:digitaltdodsbo:rolecode\":";
+  append_json_string(out, role);
+  out += '}';
+}
+
 std::string pip_response_text(const std::vector<Assignment>& rows) {
   std::string out;
   out.reserve(32 + rows.size() * 160);
-  out += "{\"roleAssignments\":[";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const Assignment& r = rows[i];
-    out += i ? ",{\"created\":\"" : "{\"created\":\"";
-    out += format_created(r.created);
-    out += "\",\"from\":";
-    append_json_string(out, r.estate);
-    out += ",\"to\":";
-    append_json_string(out, r.recipient);
-    out += ",\"urn:digitaltdodsbo:rolecode\":";
-    append_json_string(out, r.role);
-    out += '}';
-  }
-  out += "]}";
+  out += kPipOpen;
+  for (size_t i = 0; i < rows.size(); ++i)
+    append_pip_row(out, i, rows[i].estate, rows[i].recipient, rows[i].role, rows[i].created);
+  out += kPipClose;
   return out;
 }
 

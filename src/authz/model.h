@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "authz/vocabulary.h"
@@ -81,6 +82,10 @@ struct RoleView {
   bool restricted = false;
 };
 
+// The PIP's rows: every row of the estate in id order, or those of the recipient when given.
+std::vector<Assignment> pip_rows(const std::vector<Assignment>& estate_rows,
+                                 const std::optional<std::string>& recipient);
+
 // PIP core (spec §6): rows of the estate, filtered to the recipient when given, each with
 // isRestricted computed over the whole estate.
 std::vector<RoleView> role_views(const std::vector<Assignment>& estate_rows,
@@ -96,6 +101,8 @@ std::vector<Assignment> search_proxies(const std::vector<Assignment>& estate_row
 // "2023-02-20T10:00:06.401416+00:00": UTC with a "+00:00" offset, fraction only when non-zero
 // and without trailing zeros (System.Text.Json's DateTimeOffset form).
 std::string format_created(core::SystemTime t);
+// The same, appended to `out` (no temporary string on the PIP's hot path).
+void append_created(std::string& out, core::SystemTime t);
 
 // {"roleAssignments":[{estateSsn, recipientSsn, role, created, isRestricted}]}
 Json roles_search_response(const std::vector<RoleView>& views);
@@ -107,6 +114,13 @@ Json pip_response(const std::vector<Assignment>& rows);
 // The same document serialised directly (what nlohmann would print for pip_response), for the
 // benchmarked route.
 std::string pip_response_text(const std::vector<Assignment>& rows);
+// The pieces pip_response_text is made of, shared with the estate cache (estate_cache.h) so that
+// a lookup answered from memory prints the same bytes as one answered from the database:
+// kPipOpen, then append_pip_row for rows 0, 1, ..., then kPipClose.
+inline constexpr std::string_view kPipOpen = "{\"roleAssignments\":[";
+inline constexpr std::string_view kPipClose = "]}";
+void append_pip_row(std::string& out, size_t index, std::string_view from, std::string_view to,
+                    std::string_view role, core::SystemTime created);
 
 // ---- Proxy management --------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@
 
 #include "app/module.h"
 #include "authz/batcher.h"
+#include "authz/change_follower.h"
+#include "authz/estate_cache.h"
 #include "authz/service.h"
 
 namespace registrar::authz {
@@ -19,13 +21,15 @@ class AuthzModule final : public app::Module {
   void start(app::Services& services) override;
   void add_routes(http::Router& router) override;
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override;
-  void stop() override { batcher_.reset(); }
+  void stop() override;
 
   // The service built by start(); null before.
   AuthzService* service() { return service_.get(); }
 
  private:
   std::unique_ptr<AuthzService> service_;
+  std::unique_ptr<EstateCache> cache_;  // null when authz.pip_cache_estates = 0
+  std::unique_ptr<ChangeFollower> follower_;
   std::unique_ptr<LookupBatcher> batcher_;
 };
 

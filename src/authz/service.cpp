@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
 
 #include "authz/identifiers.h"
 #include "authz/store.h"
@@ -16,12 +17,18 @@ namespace registrar::authz {
 namespace {
 
 // The rows of one estate inside a write transaction: every insert and delete goes to the
-// database, the audit log and this in-memory copy, so later rules see the current state.
+// database, the audit log and this in-memory copy, so later rules see the current state; the
+// first one also lists the estate in `changed` (for the change feed).
 class EstateWriter {
  public:
   EstateWriter(soci::session& s, const Actor& actor, core::SystemTime now, std::string estate,
-               EventResult& counts)
-      : s_(s), actor_(actor), now_(now), estate_(std::move(estate)), counts_(counts) {
+               EventResult& counts, std::vector<std::string>& changed)
+      : s_(s),
+        actor_(actor),
+        now_(now),
+        estate_(std::move(estate)),
+        counts_(counts),
+        changed_(changed) {
     rows_ = db::load_estate(s_, estate_);
   }
 
@@ -34,6 +41,7 @@ class EstateWriter {
     audit("authz.role.grant", a, a.justification);
     rows_.push_back(std::move(a));
     counts_.granted++;
+    mark_changed();
   }
 
   void revoke(const Assignment& a, const std::string& justification) {
@@ -41,6 +49,7 @@ class EstateWriter {
     audit("authz.role.revoke", a, justification);
     std::erase_if(rows_, [&](const Assignment& r) { return r.id == a.id; });
     counts_.revoked++;
+    mark_changed();
   }
 
   // Brings the proxies to the state the collective rule derives (spec §5).
@@ -60,6 +69,11 @@ class EstateWriter {
   }
 
  private:
+  void mark_changed() {
+    if (std::find(changed_.begin(), changed_.end(), estate_) == changed_.end())
+      changed_.push_back(estate_);
+  }
+
   void audit(const char* action, const Assignment& a, const std::string& justification) {
     store::AuditEntry e;
     e.actor = actor_.name;
@@ -80,6 +94,7 @@ class EstateWriter {
   core::SystemTime now_;
   std::string estate_;
   EventResult& counts_;
+  std::vector<std::string>& changed_;
   std::vector<Assignment> rows_;
 };
 
@@ -88,11 +103,11 @@ std::string event_reason(const EstateCaseEvent& e) {
          e.payload->case_status + ")";
 }
 
-// Runs a write and turns a uniqueness violation that slipped past the checks into a 409.
+// Runs f (a write) and turns a uniqueness violation that slipped past the checks into a 409.
 template <class F>
-auto write_mapped(store::Database& db, F&& f) {
+auto map_conflicts(F&& f) {
   try {
-    return db.write(std::forward<F>(f));
+    return f();
   } catch (const core::Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -107,6 +122,36 @@ auto write_mapped(store::Database& db, F&& f) {
 
 AuthzService::AuthzService(store::Database& db, const core::Clock& clock, AuthzSettings settings)
     : db_(db), clock_(clock), settings_(std::move(settings)) {}
+
+template <class F>
+auto AuthzService::write_estates(F&& f) {
+  std::vector<std::string> changed;
+  // After the transaction, whether it committed, rolled back or failed to commit.
+  struct Notify {
+    const ChangeListener& listener;
+    const std::vector<std::string>& changed;
+    ~Notify() {
+      if (!listener || changed.empty()) return;
+      try {
+        listener(changed);
+      } catch (const std::exception& e) {
+        log::error("authz_change_listener_failed", {{"error", e.what()}});
+      }
+    }
+  } notify{listener_, changed};
+  return db_.write([&](soci::session& s) {
+    changed.clear();
+    using Result = std::invoke_result_t<F&, soci::session&, std::vector<std::string>&>;
+    if constexpr (std::is_void_v<Result>) {
+      f(s, changed);
+      db::append_changes(s, changed, clock_.now());
+    } else {
+      Result result = f(s, changed);
+      db::append_changes(s, changed, clock_.now());
+      return result;
+    }
+  });
+}
 
 bool AuthzService::event_secret_matches(std::string_view presented) const {
   if (settings_.event_secret.empty()) return false;
@@ -138,7 +183,7 @@ EventResult AuthzService::apply_event(const Event& event, const Actor& actor) {
 
 EventResult AuthzService::apply_estate_case(const EstateCaseEvent& e, const Actor& actor) {
   const RoleVocabulary& roles = settings_.roles;
-  return db_.write([&](soci::session& s) {
+  return write_estates([&](soci::session& s, std::vector<std::string>& changed) {
     EventResult result;
     db::lock_estate(s, e.estate);
     if (!should_process(db::read_cursor(s, e.estate, e.type), e.time)) {
@@ -153,7 +198,7 @@ EventResult AuthzService::apply_estate_case(const EstateCaseEvent& e, const Acto
       log::warn("authz_event_incomplete_role_information",
                 {{"estate", log::mask(e.estate)}, {"id", e.id}});
     core::SystemTime now = clock_.now();
-    EstateWriter w(s, actor, now, e.estate, result);
+    EstateWriter w(s, actor, now, e.estate, result, changed);
     std::string why = event_reason(e);
     if (p.feilfort) {
       for (Assignment r : std::vector<Assignment>(w.rows()))
@@ -183,7 +228,7 @@ EventResult AuthzService::apply_protected_address(const ProtectedAddressEvent& e
   if (!e.person) return {};
   const RoleVocabulary& roles = settings_.roles;
   const std::string& person = *e.person;
-  return db_.write([&](soci::session& s) {
+  return write_estates([&](soci::session& s, std::vector<std::string>& changed) {
     EventResult result;
     result.outcome = EventResult::Outcome::kApplied;
     std::vector<std::string> estates = db::estates_of_person(s, person);
@@ -191,7 +236,7 @@ EventResult AuthzService::apply_protected_address(const ProtectedAddressEvent& e
     core::SystemTime now = clock_.now();
     std::string why = std::string(kProtectedAddressUpdate) + " event " + e.id;
     for (const auto& estate : estates) {
-      EstateWriter w(s, actor, now, estate, result);
+      EstateWriter w(s, actor, now, estate, result, changed);
       bool wipe = std::any_of(w.rows().begin(), w.rows().end(), [&](const Assignment& r) {
         return (r.recipient == person && roles.is_court_role(r.role)) ||
                (r.heir == person && roles.is_proxy_role(r.role));
@@ -222,34 +267,36 @@ void require_probate_heir(const std::vector<Assignment>& rows, const ProxyChange
 std::vector<Assignment> AuthzService::add_proxy(const ProxyChange& c, const Actor& actor) {
   const RoleVocabulary& roles = settings_.roles;
   validate_proxy_change(c, roles);
-  return write_mapped(db_, [&](soci::session& s) {
-    EventResult counts;
-    db::lock_estate(s, c.estate);
-    EstateWriter w(s, actor, clock_.now(), c.estate, counts);
-    const auto& rows = w.rows();
-    require_probate_heir(rows, c, roles);
-    if (std::any_of(rows.begin(), rows.end(), [&](const Assignment& r) {
-          return r.role == c.role && r.recipient == c.recipient && r.heir == c.heir;
-        }))
-      throw core::conflict(
-          "There can only be one proxy assignment per estate-heir-recipient-role combination.",
-          c.wrapper);
-    w.grant({0, c.estate, c.role, c.recipient, c.heir, w.now(),
-             "individual proxy granted by heir " + c.heir});
-    w.apply_collective_rule(roles);
-    Lookup all;
-    all.estate = c.estate;
-    return authz::search_proxies(w.rows(), all, roles);
+  return map_conflicts([&] {
+    return write_estates([&](soci::session& s, std::vector<std::string>& changed) {
+      EventResult counts;
+      db::lock_estate(s, c.estate);
+      EstateWriter w(s, actor, clock_.now(), c.estate, counts, changed);
+      const auto& rows = w.rows();
+      require_probate_heir(rows, c, roles);
+      if (std::any_of(rows.begin(), rows.end(), [&](const Assignment& r) {
+            return r.role == c.role && r.recipient == c.recipient && r.heir == c.heir;
+          }))
+        throw core::conflict(
+            "There can only be one proxy assignment per estate-heir-recipient-role combination.",
+            c.wrapper);
+      w.grant({0, c.estate, c.role, c.recipient, c.heir, w.now(),
+               "individual proxy granted by heir " + c.heir});
+      w.apply_collective_rule(roles);
+      Lookup all;
+      all.estate = c.estate;
+      return authz::search_proxies(w.rows(), all, roles);
+    });
   });
 }
 
 void AuthzService::remove_proxy(const ProxyChange& c, const Actor& actor) {
   const RoleVocabulary& roles = settings_.roles;
   validate_proxy_change(c, roles);
-  db_.write([&](soci::session& s) {
+  write_estates([&](soci::session& s, std::vector<std::string>& changed) {
     EventResult counts;
     db::lock_estate(s, c.estate);
-    EstateWriter w(s, actor, clock_.now(), c.estate, counts);
+    EstateWriter w(s, actor, clock_.now(), c.estate, counts, changed);
     const auto& rows = w.rows();
     require_probate_heir(rows, c, roles);
     auto it = std::find_if(rows.begin(), rows.end(), [&](const Assignment& r) {
@@ -274,31 +321,16 @@ std::vector<Assignment> AuthzService::search_proxies(const Lookup& lookup) {
 }
 
 std::vector<Assignment> AuthzService::pip(const Lookup& lookup) {
-  std::vector<Assignment> rows = load_lookup(lookup);
-  if (lookup.recipient)
-    std::erase_if(rows, [&](const Assignment& r) { return r.recipient != *lookup.recipient; });
-  return rows;
+  return pip_rows(load_lookup(lookup), lookup.recipient);
 }
 
-std::vector<std::vector<Assignment>> AuthzService::pip_batch(const std::vector<Lookup>& lookups) {
-  std::vector<std::string> estates;
-  for (const auto& l : lookups) {
-    validate_lookup(l);
-    estates.push_back(l.estate);
-  }
+std::map<std::string, std::vector<Assignment>> AuthzService::load_estates(
+    std::vector<std::string> estates) {
+  for (const auto& e : estates)
+    if (!is_valid_ssn(e)) throw core::invalid_argument("Invalid EstateSsn", "estateSsn");
   std::sort(estates.begin(), estates.end());
   estates.erase(std::unique(estates.begin(), estates.end()), estates.end());
-  auto by_estate = db_.read([&](soci::session& s) { return db::load_estates(s, estates); });
-  std::vector<std::vector<Assignment>> out;
-  out.reserve(lookups.size());
-  for (const auto& l : lookups) {
-    std::vector<Assignment>& rows = out.emplace_back();
-    auto it = by_estate.find(l.estate);
-    if (it == by_estate.end()) continue;
-    for (const auto& r : it->second)
-      if (!l.recipient || r.recipient == *l.recipient) rows.push_back(r);
-  }
-  return out;
+  return db_.read([&](soci::session& s) { return db::load_estates(s, estates); });
 }
 
 EstateReport AuthzService::show_estate(const std::string& estate) {

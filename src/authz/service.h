@@ -5,6 +5,8 @@
 // Client mistakes throw core::Error with the kind the HTTP layer maps to a status.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +51,14 @@ class AuthzService {
 
   const AuthzSettings& settings() const { return settings_; }
 
+  // Told, after every write transaction that changed rows, which estates it changed (also when
+  // the commit failed: it may have happened). Every such transaction also appends those estates
+  // to the change feed (store.h) before it commits. The PIP cache evicts them here, so that an
+  // instance reads its own writes at once; other instances see them through the feed. Set before
+  // serving; called on the writing thread.
+  using ChangeListener = std::function<void(const std::vector<std::string>& estates)>;
+  void set_change_listener(ChangeListener listener) { listener_ = std::move(listener); }
+
   // Constant-time comparison with authz.event_secret; false when no secret is configured.
   bool event_secret_matches(std::string_view presented) const;
 
@@ -71,8 +81,9 @@ class AuthzService {
   std::vector<RoleView> search_roles(const Lookup& lookup, bool unfiltered);
   std::vector<Assignment> search_proxies(const Lookup& lookup);
   std::vector<Assignment> pip(const Lookup& lookup);
-  // The PIP for several lookups in one read (see LookupBatcher); result i answers lookups[i].
-  std::vector<std::vector<Assignment>> pip_batch(const std::vector<Lookup>& lookups);
+  // Every row of each estate in one read, ordered by id; estates without rows are absent. The
+  // estates must be valid SSNs (kInvalidArgument otherwise). The PIP's batched read (batcher.h).
+  std::map<std::string, std::vector<Assignment>> load_estates(std::vector<std::string> estates);
 
   EstateReport show_estate(const std::string& estate);
 
@@ -80,10 +91,15 @@ class AuthzService {
   EventResult apply_estate_case(const EstateCaseEvent& e, const Actor& actor);
   EventResult apply_protected_address(const ProtectedAddressEvent& e, const Actor& actor);
   std::vector<Assignment> load_lookup(const Lookup& lookup);
+  // A write transaction f(session, changed) that lists in `changed` the estates whose rows it
+  // changes: they go to the change feed before the commit and to the listener after.
+  template <class F>
+  auto write_estates(F&& f);
 
   store::Database& db_;
   const core::Clock& clock_;
   AuthzSettings settings_;
+  ChangeListener listener_;
 };
 
 }  // namespace registrar::authz

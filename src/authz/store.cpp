@@ -55,6 +55,11 @@ std::string assignments_table(const char* id_column) {
          " justification VARCHAR(255))";
 }
 
+std::string changes_table(const char* seq_column) {
+  return std::string("CREATE TABLE authz_changes (") + seq_column +
+         ", estate_ssn VARCHAR(11) NOT NULL, changed_us BIGINT NOT NULL)";
+}
+
 }  // namespace
 
 std::vector<store::Migration> migrations() {
@@ -67,7 +72,14 @@ std::vector<store::Migration> migrations() {
     m.statements.emplace_back(sql);
     m.postgres_statements.emplace_back(sql);
   }
-  return {m};
+  store::Migration feed;
+  feed.version = 2;
+  feed.description = "change feed of estates for the PIP caches";
+  feed.statements.push_back(changes_table("seq INTEGER PRIMARY KEY AUTOINCREMENT"));
+  feed.postgres_statements.push_back(changes_table("seq BIGSERIAL PRIMARY KEY"));
+  for (auto* list : {&feed.statements, &feed.postgres_statements})
+    list->emplace_back("CREATE INDEX authz_changes_time ON authz_changes (changed_us)");
+  return {m, feed};
 }
 
 void lock_estate(soci::session& s, const std::string& estate) {

@@ -8,10 +8,14 @@
 //     UNIQUE (estate_ssn, recipient_ssn, role_code) WHERE heir_ssn IS NULL   -- partial
 //     INDEX (recipient_ssn), INDEX (heir_ssn)
 //   authz_event_cursors     estate_ssn, event_type, last_processed_us; PRIMARY KEY (both keys)
+//   authz_changes           seq (autoincrement), estate_ssn, changed_us; INDEX (changed_us)
+//     the change feed (v2): one row per estate whose rows a transaction changed, in commit order,
+//     so that every instance's PIP cache can evict what changed elsewhere (change_follower.h)
 #pragma once
 
 #include <soci/soci.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,5 +54,28 @@ std::vector<std::pair<std::string, core::SystemTime>> read_cursors(soci::session
                                                                    const std::string& estate);
 void write_cursor(soci::session& s, const std::string& estate, const std::string& event_type,
                   core::SystemTime processed);
+
+// ---- The change feed (change_store.cpp) --------------------------------------------------------
+
+// How long feed rows are kept. A follower that has not polled for this long has long stopped
+// serving from its cache and clears it when it polls again, so it does not need them.
+inline constexpr std::chrono::hours kChangeRetention{1};
+
+// Appends the estates to the feed, last thing before the caller's transaction commits, and drops
+// rows older than kChangeRetention. PostgreSQL: takes a transaction-scoped advisory lock first,
+// so feed writers commit one at a time and commit order equals seq order (a poller that has seen
+// seq n has seen every seq below it); it is held only from here to the commit. SQLite writers
+// are already serialised by BEGIN IMMEDIATE.
+void append_changes(soci::session& s, const std::vector<std::string>& estates,
+                    core::SystemTime now);
+
+struct Change {
+  int64_t seq = 0;
+  std::string estate;
+};
+// Feed rows with seq > after, ascending, at most `limit`.
+std::vector<Change> read_changes(soci::session& s, int64_t after, size_t limit);
+// The highest seq in the feed (0 when empty).
+int64_t last_change_seq(soci::session& s);
 
 }  // namespace registrar::authz::db

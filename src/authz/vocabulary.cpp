@@ -142,6 +142,15 @@ void declare_config(core::ConfigSchema& schema) {
                  "reading).",
                  1, 64);
   schema.add_int("authz.pip_max_batch", 64, "Most PIP lookups read in one query.", 1, 1024);
+  schema.add_int("authz.pip_cache_estates", 1'000'000,
+                 "Estates the PIP keeps in memory (about 250 bytes each); 0 reads every lookup "
+                 "from the database.",
+                 0, 100'000'000);
+  schema.add_int("authz.change_poll_ms", 100,
+                 "How often the change feed is polled: changes made through other instances "
+                 "leave this instance's PIP cache within about this long; after 5 polls without "
+                 "success the cache stops answering until polling works again.",
+                 10, 60'000);
 }
 
 AuthzSettings settings_from_config(const core::Config& config) {
@@ -153,6 +162,8 @@ AuthzSettings settings_from_config(const core::Config& config) {
   s.internal_scope = config.str("authz.internal_scope");
   s.pip_threads = int(config.integer("authz.pip_threads"));
   s.pip_max_batch = int(config.integer("authz.pip_max_batch"));
+  s.pip_cache_estates = config.integer("authz.pip_cache_estates");
+  s.change_poll_ms = int(config.integer("authz.change_poll_ms"));
   return s;
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,11 @@ struct AuthzSettings {
   // PIP lookups are batched (see batcher.h): threads that read batches, and the largest batch.
   int pip_threads = 2;
   int pip_max_batch = 64;
+  // Estates the PIP keeps in memory (estate_cache.h); 0 reads every lookup from the database.
+  int64_t pip_cache_estates = 1'000'000;
+  // How often the change feed is polled (change_follower.h): the bound on how long another
+  // instance's change can go unseen; the cache stops answering after 5 polls without success.
+  int change_poll_ms = 100;
 };
 
 // Declares the `authz.*` keys.

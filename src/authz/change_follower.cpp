@@ -1,0 +1,74 @@
+#include "authz/change_follower.h"
+
+#include "authz/store.h"
+#include "core/log.h"
+
+namespace registrar::authz {
+namespace {
+
+// Feed rows read per query; a longer backlog is read in several queries within one poll.
+constexpr size_t kPage = 4096;
+
+}  // namespace
+
+ChangeFollower::ChangeFollower(store::Database& db, EstateCache& cache,
+                               std::chrono::milliseconds interval, core::Metrics* metrics,
+                               bool start_thread)
+    : db_(db), cache_(cache), interval_(interval) {
+  if (metrics)
+    polls_failed_ = &metrics->counter("registrar_authz_change_polls_failed_total",
+                                      "Polls of the authz change feed that failed.");
+  if (start_thread) thread_ = std::thread([this] { run(); });
+}
+
+ChangeFollower::~ChangeFollower() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool ChangeFollower::poll(SteadyTime now) {
+  // Were all changes up to now followed? If not, entries may predate a missed change.
+  bool was_fresh = cache_.fresh(now);
+  try {
+    db_.read([&](soci::session& s) {
+      if (!last_seq_) {
+        last_seq_ = db::last_change_seq(s);
+        return;
+      }
+      for (;;) {
+        std::vector<db::Change> changes = db::read_changes(s, *last_seq_, kPage);
+        for (const auto& c : changes) cache_.evict(c.estate);
+        if (!changes.empty()) last_seq_ = changes.back().seq;
+        if (changes.size() < kPage) return;
+      }
+    });
+  } catch (const std::exception& e) {
+    if (polls_failed_) polls_failed_->add();
+    if (!failing_)
+      log::warn("authz_change_poll_failed",
+                {{"error", e.what()}, {"stale_after_ms", stale_after().count()}});
+    failing_ = true;
+    return false;
+  }
+  if (failing_) log::info("authz_change_poll_recovered");
+  failing_ = false;
+  if (!was_fresh) cache_.clear();
+  cache_.set_fresh_until(now + stale_after());
+  return true;
+}
+
+void ChangeFollower::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    poll(std::chrono::steady_clock::now());
+    lock.lock();
+    cv_.wait_for(lock, interval_, [&] { return stopping_; });
+  }
+}
+
+}  // namespace registrar::authz
