@@ -561,6 +561,12 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
     out.clear();
     wire::serialize_response(out, res, req.request_id, req.method == Method::kHead, !close_after);
     conn.deadline = clock::now() + opts.write_timeout;
+    // Let the I/O thread finish the other requests that are ready before writing this response:
+    // a burst of requests is then answered by a burst of writes. Each write on loopback or a
+    // LAN wakes the client; back-to-back writes find it awake, where writes spaced by handler
+    // work pay a wake-up (and its interrupt) each, 10 µs of system time per request when the
+    // handler verifies a signature. The cost is one queued handler per request.
+    co_await asio::post(co_await asio::this_coro::executor, use_io);
     error_code wec;
     co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(use_io, wec));
 
