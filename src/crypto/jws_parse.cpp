@@ -8,42 +8,6 @@
 
 namespace registrar::crypto {
 
-namespace detail {
-
-JsonParse parse_json_strict(std::string_view text, Json& out) {
-  std::vector<std::vector<std::string>> open;  // member names of each open object
-  bool duplicate = false;
-  auto callback = [&](int, Json::parse_event_t event, Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-        open.emplace_back();
-        break;
-      case Json::parse_event_t::object_end:
-        if (!open.empty()) open.pop_back();
-        break;
-      case Json::parse_event_t::key: {
-        if (open.empty()) break;
-        const auto& name = parsed.get_ref<const std::string&>();
-        auto& names = open.back();
-        if (std::find(names.begin(), names.end(), name) != names.end()) {
-          duplicate = true;
-        } else {
-          names.push_back(name);
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    return true;
-  };
-  out = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
-  if (out.is_discarded()) return JsonParse::kInvalid;
-  return duplicate ? JsonParse::kDuplicateMember : JsonParse::kOk;
-}
-
-}  // namespace detail
-
 namespace {
 
 JoseFailure fail(JoseError reason, std::string message) {

@@ -140,18 +140,11 @@ std::vector<std::string> split_scopes(std::string_view scope) {
   return out;
 }
 
-JoseResult<Jwt> check_jwt_claims(const Json& header, std::string_view payload,
-                                 const JwtValidationOptions& options) {
-  Jwt jwt;
-  if (options.typ) {
-    auto typ = header.find("typ");
-    if (typ == header.end() || !typ->is_string() ||
-        !iequals(strip_application(typ->get_ref<const std::string&>()),
-                 strip_application(*options.typ))) {
-      return fail(JoseError::kBadType, "token type is not " + *options.typ);
-    }
-  }
-  switch (detail::parse_json_strict(payload, jwt.claims)) {
+namespace {
+
+// The payload as JSON, or the failure validation reports for it.
+std::optional<JoseFailure> parse_claims(std::string_view payload, Json& claims) {
+  switch (detail::parse_json_strict(payload, claims)) {
     case detail::JsonParse::kInvalid:
       return fail(JoseError::kBadClaims, "JWT payload is not JSON");
     case detail::JsonParse::kDuplicateMember:
@@ -159,34 +152,118 @@ JoseResult<Jwt> check_jwt_claims(const Json& header, std::string_view payload,
     case detail::JsonParse::kOk:
       break;
   }
-  if (!jwt.claims.is_object()) return fail(JoseError::kBadClaims, "JWT payload is not an object");
+  if (!claims.is_object()) return fail(JoseError::kBadClaims, "JWT payload is not an object");
+  return std::nullopt;
+}
+
+std::optional<JoseFailure> check_typ(const Json& header, const JwtValidationOptions& options) {
+  if (!options.typ) return std::nullopt;
+  auto typ = header.find("typ");
+  if (typ == header.end() || !typ->is_string() ||
+      !iequals(strip_application(typ->get_ref<const std::string&>()),
+               strip_application(*options.typ))) {
+    return fail(JoseError::kBadType, "token type is not " + *options.typ);
+  }
+  return std::nullopt;
+}
+
+// typ, then the already parsed claims (or their parse failure), then the claim checks.
+JoseResult<Jwt> check_parsed_claims(const Json& header, Json claims,
+                                    const std::optional<JoseFailure>& claims_failure,
+                                    const JwtValidationOptions& options) {
+  if (auto f = check_typ(header, options)) return *f;
+  if (claims_failure) return *claims_failure;
+  Jwt jwt;
+  jwt.claims = std::move(claims);
   if (auto f = read_claims(jwt)) return *f;
   if (auto f = check_claims(jwt, options)) return *f;
   jwt.header = header;
   return jwt;
 }
 
-JoseResult<Jwt> validate_jwt(std::string_view token, const KeyResolver& resolver,
-                             const JwtValidationOptions& options) {
-  if (token.size() > options.max_size) {
-    return fail(JoseError::kTooLarge, "JWT larger than " + std::to_string(options.max_size));
+std::optional<JoseFailure> check_size(std::string_view token, size_t max_size) {
+  if (token.size() > max_size) {
+    return fail(JoseError::kTooLarge, "JWT larger than " + std::to_string(max_size));
   }
   if (!token.empty() && token.front() == '{') {
     return fail(JoseError::kMalformed, "a JWT uses the compact serialisation");
   }
-  JwsVerifyOptions jws_options;
-  jws_options.allowed_algs = options.allowed_algs;
-  jws_options.max_size = options.max_size;
-  auto parsed = parse_jws(token, jws_options);
-  if (!parsed) return parsed.failure();
-  JwsSignature& sig = parsed->signatures.front();
+  return std::nullopt;
+}
+
+// Resolves the key and verifies the one signature of a compact JWS.
+std::optional<JoseFailure> verify_with_resolver(const JwsSignature& sig,
+                                                const KeyResolver& resolver) {
   std::optional<PublicKey> key = resolver(sig.kid, sig.alg);
   if (!key) {
     return fail(JoseError::kUnknownKey,
                 sig.kid.empty() ? "no key for this token" : "unknown key id: " + sig.kid);
   }
   if (auto status = verify_signature(sig, *key); !status) return status.failure();
+  return std::nullopt;
+}
+
+}  // namespace
+
+JoseResult<Jwt> check_jwt_claims(const Json& header, std::string_view payload,
+                                 const JwtValidationOptions& options) {
+  if (auto f = check_typ(header, options)) return *f;
+  Json claims;
+  auto claims_failure = parse_claims(payload, claims);
+  return check_parsed_claims(header, std::move(claims), claims_failure, options);
+}
+
+JoseResult<Jwt> validate_jwt(std::string_view token, const KeyResolver& resolver,
+                             const JwtValidationOptions& options) {
+  if (auto f = check_size(token, options.max_size)) return *f;
+  JwsVerifyOptions jws_options;
+  jws_options.allowed_algs = options.allowed_algs;
+  jws_options.max_size = options.max_size;
+  auto parsed = parse_jws(token, jws_options);
+  if (!parsed) return parsed.failure();
+  JwsSignature& sig = parsed->signatures.front();
+  if (auto f = verify_with_resolver(sig, resolver)) return *f;
   auto jwt = check_jwt_claims(sig.protected_header, parsed->payload, options);
+  if (!jwt) return jwt;
+  jwt->alg = sig.alg;
+  jwt->kid = std::move(sig.kid);
+  return jwt;
+}
+
+const std::string* DecodedJwt::unverified_issuer() const {
+  if (claims_failure) return nullptr;
+  auto it = claims.find("iss");
+  return it != claims.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
+JoseResult<DecodedJwt> decode_jwt(std::string_view token, size_t max_size) {
+  if (auto f = check_size(token, max_size)) return *f;
+  JwsVerifyOptions jws_options;
+  jws_options.allowed_algs = {JwsAlg::kEdDSA, JwsAlg::kRS256, JwsAlg::kPS256, JwsAlg::kES256};
+  jws_options.max_size = max_size;
+  auto parsed = parse_jws(token, jws_options);
+  if (!parsed) return parsed.failure();
+  DecodedJwt decoded;
+  decoded.jws = std::move(parsed).value();
+  decoded.claims_failure = parse_claims(decoded.jws.payload, decoded.claims);
+  decoded.token_size = token.size();
+  return decoded;
+}
+
+JoseResult<Jwt> validate_decoded_jwt(DecodedJwt decoded, const KeyResolver& resolver,
+                                     const JwtValidationOptions& options) {
+  if (decoded.token_size > options.max_size) {  // a smaller limit than decode_jwt's
+    return fail(JoseError::kTooLarge, "JWT larger than " + std::to_string(options.max_size));
+  }
+  JwsSignature& sig = decoded.jws.signatures.front();
+  if (std::find(options.allowed_algs.begin(), options.allowed_algs.end(), sig.alg) ==
+      options.allowed_algs.end()) {
+    return fail(JoseError::kAlgNotAllowed,
+                "algorithm " + std::string(alg_name(sig.alg)) + " is not allowed here");
+  }
+  if (auto f = verify_with_resolver(sig, resolver)) return *f;
+  auto jwt = check_parsed_claims(sig.protected_header, std::move(decoded.claims),
+                                 decoded.claims_failure, options);
   if (!jwt) return jwt;
   jwt->alg = sig.alg;
   jwt->kid = std::move(sig.kid);

@@ -49,6 +49,26 @@ struct Jwt {
 JoseResult<Jwt> validate_jwt(std::string_view token, const KeyResolver& resolver,
                              const JwtValidationOptions& options);
 
+// validate_jwt in two steps, for a caller that chooses the options by an unverified claim (the
+// issuer) without decoding and parsing the token twice. decode_jwt checks the structure and the
+// header (any implemented algorithm: the allow-list applies in the second step) and parses the
+// payload without judging it; validate_decoded_jwt does the rest. Both paths accept exactly the
+// same tokens; a token with several faults may be refused for a different one of them. Nothing
+// in the payload is trusted before the signature verifies: a payload that does not parse is
+// reported after the signature check, as validate_jwt does.
+struct DecodedJwt {
+  ParsedJws jws;  // compact: one signature
+  Json claims;    // the parsed payload, when claims_failure is empty
+  std::optional<JoseFailure> claims_failure;
+  size_t token_size = 0;
+
+  // The "iss" claim when the payload is an object whose "iss" is a string; unverified.
+  const std::string* unverified_issuer() const;
+};
+JoseResult<DecodedJwt> decode_jwt(std::string_view token, size_t max_size = 16 * 1024);
+JoseResult<Jwt> validate_decoded_jwt(DecodedJwt decoded, const KeyResolver& resolver,
+                                     const JwtValidationOptions& options);
+
 // The claims checks alone, on an already verified payload (for callers holding a JWS in another
 // serialisation). `header` supplies typ.
 JoseResult<Jwt> check_jwt_claims(const Json& header, std::string_view payload,

@@ -69,10 +69,10 @@ std::optional<http::Response> BearerAuthenticator::authenticate(http::Request& r
     return failure(req, route, 401, "invalid_token", check.error);
   }
   http::Principal p;
-  p.subject = check.info.subject;
-  p.client_id = check.info.client_id;
-  p.issuer = check.info.issuer;
-  p.scopes = check.info.scopes;
+  p.subject = std::move(check.info.subject);
+  p.client_id = std::move(check.info.client_id);
+  p.issuer = std::move(check.info.issuer);
+  p.scopes = std::move(check.info.scopes);
   p.expires_at = check.info.expires_at;
   for (auto& s : route.scopes) {
     if (!p.has_scope(s))

@@ -14,19 +14,6 @@ namespace {
 const std::vector<crypto::JwsAlg> kOwnAlgs{crypto::JwsAlg::kEdDSA, crypto::JwsAlg::kES256,
                                            crypto::JwsAlg::kRS256, crypto::JwsAlg::kPS256};
 
-// The "iss" claim of an unverified compact JWT, to choose the keys to verify it with.
-std::optional<std::string> peek_issuer(std::string_view token) {
-  auto first = token.find('.');
-  if (first == std::string_view::npos) return std::nullopt;
-  auto second = token.find('.', first + 1);
-  if (second == std::string_view::npos) return std::nullopt;
-  auto payload = core::base64url_decode(token.substr(first + 1, second - first - 1));
-  if (!payload) return std::nullopt;
-  auto claims = crypto::Json::parse(*payload, nullptr, false);
-  if (!claims.is_object() || !claims.contains("iss") || !claims["iss"].is_string())
-    return std::nullopt;
-  return claims["iss"].get<std::string>();
-}
 }  // namespace
 
 IssuerKeys::IssuerKeys(TrustedIssuer issuer, const core::Clock& clock, int64_t min_refresh,
@@ -159,7 +146,10 @@ TokenCheck TokenService::validate(std::string_view token) {
 }
 
 TokenCheck TokenService::validate_uncached(std::string_view token) {
-  auto iss = peek_issuer(token);
+  // Decoded once: the unverified issuer picks the keys and rules, then the same parse is verified.
+  auto decoded = crypto::decode_jwt(token);
+  if (!decoded) return {false, {}, decoded.message()};
+  const std::string* iss = decoded->unverified_issuer();
   if (!iss) return {false, {}, "token is not a JWT with an issuer"};
   crypto::JwtValidationOptions options;
   options.clock = &clock_;
@@ -180,10 +170,10 @@ TokenCheck TokenService::validate_uncached(std::string_view token) {
   } else {
     return {false, {}, "issuer is not trusted"};
   }
-  auto jwt = crypto::validate_jwt(token, resolver, options);
-  if (!jwt) return {false, {}, jwt.message()};
   TokenInfo info;
   info.issuer = *iss;
+  auto jwt = crypto::validate_decoded_jwt(std::move(decoded).value(), resolver, options);
+  if (!jwt) return {false, {}, jwt.message()};
   info.subject = jwt->sub.value_or("");
   info.scopes = jwt->scopes;
   info.expires_at = jwt->exp.value_or(0);

@@ -237,6 +237,77 @@ TEST_F(JwtTest, TypeCheck) {
   EXPECT_TRUE(validate(untyped, o));
 }
 
+// decode_jwt + validate_decoded_jwt (the identity module's path: it picks the options by the
+// unverified issuer) must accept exactly the tokens validate_jwt accepts, with the same claims,
+// and refuse the others for the same reason when a token has only one fault.
+TEST_F(JwtTest, TwoStepValidationAgreesWithValidateJwt) {
+  const PrivateKey& ed = key_for(JwsAlg::kEdDSA);
+  std::string good = issue({{"exp", kNow + 60}, {"iss", "https://a.example"}, {"scope", "x y"}});
+  std::string tampered = good;
+  tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == 'A' ? 'B' : 'A';
+  std::vector<std::string> tokens = {
+      good,
+      tampered,
+      issue({{"exp", kNow - 60}}),
+      issue({{"exp", kNow + 60}, {"nbf", kNow + 600}}),
+      issue({{"exp", kNow + 60}}, JwsAlg::kEdDSA, "other"),
+      issue({{"exp", kNow + 60}}, JwsAlg::kES256),
+      issue({{"sub", "no exp"}}),
+      issue({{"exp", "soon"}}),
+      sign_compact("not json", ed, JwsAlg::kEdDSA, {{"kid", "k1"}}),
+      sign_compact("[1]", ed, JwsAlg::kEdDSA, {{"kid", "k1"}}),
+      sign_compact(R"({"exp":1900000000,"exp":1900000000})", ed, JwsAlg::kEdDSA, {{"kid", "k1"}}),
+      issue_jwt({{"exp", kNow + 60}}, ed, JwsAlg::kEdDSA, {.kid = "k1", .typ = "other"}),
+      "a.b",
+      "eyJhbGciOiJub25lIn0.e30.",
+      std::string(20000, 'a'),
+      R"({"payload":"e30"})",
+  };
+  auto o = options();
+  o.typ = "JWT";
+  auto resolve = resolver(ed.public_key());
+  for (const auto& token : tokens) {
+    SCOPED_TRACE(token.substr(0, 80));
+    auto one = validate_jwt(token, resolve, o);
+    auto decoded = decode_jwt(token);
+    auto two = decoded ? validate_decoded_jwt(std::move(decoded).value(), resolve, o)
+                       : JoseResult<Jwt>(decoded.failure());
+    ASSERT_EQ(bool(one), bool(two)) << (one ? two.message() : one.message());
+    if (one) {
+      EXPECT_EQ(one->claims, two->claims);
+      EXPECT_EQ(one->scopes, two->scopes);
+      EXPECT_EQ(one->kid, two->kid);
+    } else {
+      EXPECT_EQ(one.reason(), two.reason()) << one.message() << " / " << two.message();
+    }
+  }
+  // The options' size limit applies even when decode_jwt allowed a larger token.
+  o.max_size = good.size() - 1;
+  EXPECT_EQ(validate_decoded_jwt(decode_jwt(good).value(), resolve, o).reason(),
+            JoseError::kTooLarge);
+}
+
+TEST_F(JwtTest, UnverifiedIssuer) {
+  auto iss = [](const std::string& token) -> std::optional<std::string> {
+    auto d = decode_jwt(token);
+    if (!d) return "<" + d.message() + ">";
+    const std::string* i = d->unverified_issuer();
+    return i ? std::optional<std::string>(*i) : std::nullopt;
+  };
+  const PrivateKey& ed = key_for(JwsAlg::kEdDSA);
+  EXPECT_EQ(iss(issue({{"iss", "https://a.example"}})), "https://a.example");
+  EXPECT_EQ(iss(issue({{"iss", 5}})), std::nullopt);
+  EXPECT_EQ(iss(issue({{"sub", "x"}})), std::nullopt);
+  EXPECT_EQ(iss(sign_compact(R"({"iss":"a","iss":"b"})", ed, JwsAlg::kEdDSA)), std::nullopt);
+  EXPECT_EQ(iss(sign_compact("[]", ed, JwsAlg::kEdDSA)), std::nullopt);
+  // Decoding never verifies: a forged signature still shows its claimed issuer (for choosing
+  // which keys to verify with, and nothing else).
+  std::string forged = issue({{"iss", "https://a.example"}});
+  char& c = forged[forged.size() - 2];
+  c = c == 'A' ? 'B' : 'A';
+  EXPECT_EQ(iss(forged), "https://a.example");
+}
+
 TEST(Jwt, SplitScopes) {
   EXPECT_EQ(split_scopes(""), std::vector<std::string>{});
   EXPECT_EQ(split_scopes("  a   b "), (std::vector<std::string>{"a", "b"}));
