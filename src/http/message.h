@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,7 +57,7 @@ struct Request {
   std::string remote;      // "ip:port" of the peer
   std::string request_id;  // from X-Request-Id or generated
   std::vector<std::pair<std::string, std::string>> path_params;
-  std::optional<Principal> principal;
+  std::shared_ptr<const Principal> principal;  // set by the authenticator; shared, immutable
 
   // Value of a {name} segment of the route pattern ("" when absent).
   std::string_view param(std::string_view name) const;

@@ -133,7 +133,7 @@ Response introspect_endpoint(Request& req, Accounts& accounts, TokenService& tok
     TokenCheck check = tokens.validate(token);
     Json body = {{"active", check.ok}};
     if (check.ok) {
-      auto& t = check.info;
+      const TokenInfo& t = check.token->info;
       std::string scope;
       for (auto& s : t.scopes) scope += (scope.empty() ? "" : " ") + s;
       body.update({{"scope", scope},

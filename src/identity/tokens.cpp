@@ -62,7 +62,9 @@ TokenService::TokenService(KeyStore& keys, const core::Clock& clock, TokenSettin
     : keys_(keys),
       clock_(clock),
       settings_(std::move(settings)),
-      cache_hash_key_(core::random_bytes(32)) {
+      cache_hash_key_(core::random_bytes(crypto_shorthash_KEYBYTES)) {
+  const auto* hash_key = reinterpret_cast<const unsigned char*>(cache_hash_key_.data());
+  for (int i = 0; i < 16; ++i) shards_.push_back(std::make_unique<Shard>(hash_key));
   for (auto& t : settings_.trusted)
     trusted_[t.issuer] = std::make_unique<IssuerKeys>(t, clock_, settings_.jwks_min_refresh_seconds,
                                                       settings_.jwks_max_age_seconds);
@@ -106,26 +108,29 @@ std::string TokenService::issue_id_token(const std::string& username,
   return crypto::issue_jwt(claims, signer.key, signer.alg, {signer.kid, "JWT"});
 }
 
-std::string TokenService::cache_key(std::string_view token) const {
-  unsigned char out[16];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()),
-                     token.size(), reinterpret_cast<const unsigned char*>(cache_hash_key_.data()),
-                     cache_hash_key_.size());
-  return std::string(reinterpret_cast<char*>(out), sizeof out);
+size_t TokenService::TokenHash::operator()(std::string_view token) const {
+  constexpr size_t kTail = 64;
+  const std::string_view tail = token.size() > kTail ? token.substr(token.size() - kTail) : token;
+  uint64_t h = 0;
+  crypto_shorthash(reinterpret_cast<unsigned char*>(&h),
+                   reinterpret_cast<const unsigned char*>(tail.data()), tail.size(), key);
+  return static_cast<size_t>(h ^ token.size());
 }
 
 TokenCheck TokenService::validate(std::string_view token) {
   if (validations_) validations_->add();
   int64_t now = clock_.now_seconds();
-  std::string key;
+  // Tokens beyond this size are verified every time rather than held in memory.
+  constexpr size_t kMaxCachedToken = 8 * 1024;
   Shard* shard = nullptr;
-  if (settings_.cache_entries > 0) {
-    key = cache_key(token);
-    shard = &shards_[uint8_t(key[0]) % shards_.size()];
+  if (settings_.cache_entries > 0 && token.size() <= kMaxCachedToken) {
+    // The shard by other bits of the same hash the map uses.
+    const size_t hash = shards_.front()->entries.hash_function()(token);
+    shard = shards_[(hash >> 56) % shards_.size()].get();
     std::lock_guard lock(shard->mu);
-    auto it = shard->entries.find(key);
+    auto it = shard->entries.find(token);
     if (it != shard->entries.end()) {
-      if (it->second.expires_at > now) {
+      if (it->second->info.expires_at > now) {
         if (cache_hits_) cache_hits_->add();
         return {true, it->second, ""};
       }
@@ -134,13 +139,13 @@ TokenCheck TokenService::validate(std::string_view token) {
   }
   TokenCheck check = validate_uncached(token);
   if (check.ok && shard) {
+    const size_t per_shard = settings_.cache_entries / shards_.size() + 1;
     std::lock_guard lock(shard->mu);
-    if (shard->entries.size() >= settings_.cache_entries / shards_.size() + 1) {
-      std::erase_if(shard->entries, [now](auto& kv) { return kv.second.expires_at <= now; });
-      if (shard->entries.size() >= settings_.cache_entries / shards_.size() + 1)
-        shard->entries.clear();
+    if (shard->entries.size() >= per_shard) {
+      std::erase_if(shard->entries, [now](auto& kv) { return kv.second->info.expires_at <= now; });
+      if (shard->entries.size() >= per_shard) shard->entries.clear();
     }
-    shard->entries.emplace(key, check.info);
+    shard->entries.emplace(std::string(token), check.token);
   }
   return check;
 }
@@ -170,7 +175,8 @@ TokenCheck TokenService::validate_uncached(std::string_view token) {
   } else {
     return {false, {}, "issuer is not trusted"};
   }
-  TokenInfo info;
+  auto verified = std::make_shared<VerifiedToken>();
+  TokenInfo& info = verified->info;
   info.issuer = *iss;
   auto jwt = crypto::validate_decoded_jwt(std::move(decoded).value(), resolver, options);
   if (!jwt) return {false, {}, jwt.message()};
@@ -187,7 +193,13 @@ TokenCheck TokenService::validate_uncached(std::string_view token) {
     info.client_id = claims["azp"].get<std::string>();
   if (claims.contains("username") && claims["username"].is_string())
     info.username = claims["username"].get<std::string>();
-  return {true, std::move(info), ""};
+  http::Principal& p = verified->principal;
+  p.subject = info.subject;
+  p.client_id = info.client_id;
+  p.issuer = info.issuer;
+  p.scopes = info.scopes;
+  p.expires_at = info.expires_at;
+  return {true, std::move(verified), ""};
 }
 
 }  // namespace registrar::identity

@@ -1,7 +1,8 @@
 // Access tokens: issued as JWTs signed by the key store's active key, and validated — our own
 // and those of trusted external issuers (Maskinporten-style: issuer + JWKS URL). A validated
-// token is remembered until it expires under a hash of its text, so a client that presents the
-// same token on every request costs one signature verification, not one per request.
+// token is remembered, by its exact text, until it expires, so a client that presents the same
+// token on every request costs one signature verification, not one per request; a hit costs a
+// short hash, a compare and a reference count, and hands out the Principal built at verification.
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include "core/metrics.h"
 #include "crypto/jwks.h"
 #include "crypto/jwt.h"
+#include "http/message.h"
 #include "identity/keystore.h"
 
 namespace registrar::identity {
@@ -53,10 +55,16 @@ struct TokenInfo {
   std::vector<std::string> audience;
 };
 
+// What a verified token grants, built once and shared by every request that presents it.
+struct VerifiedToken {
+  TokenInfo info;
+  http::Principal principal;  // the request's view of info
+};
+
 struct TokenCheck {
   bool ok = false;
-  TokenInfo info;
-  std::string error;  // why not (safe to show the client: no secrets)
+  std::shared_ptr<const VerifiedToken> token;  // set when ok
+  std::string error;                           // why not (safe to show the client: no secrets)
 };
 
 // The JWKS of one trusted issuer, fetched over HTTP and cached.
@@ -101,7 +109,19 @@ class TokenService {
 
  private:
   TokenCheck validate_uncached(std::string_view token);
-  std::string cache_key(std::string_view token) const;
+
+  // The cache's hash: keyed (SipHash), over the token's last bytes, which for a JWS are its
+  // signature. Entries are only ever verified tokens and equality compares the whole text, so
+  // the hash only has to spread keys and resist deliberate collisions.
+  struct TokenHash {
+    using is_transparent = void;
+    const unsigned char* key;  // crypto_shorthash_KEYBYTES
+    size_t operator()(std::string_view token) const;
+  };
+  struct TokenEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  };
 
   KeyStore& keys_;
   const core::Clock& clock_;
@@ -109,10 +129,12 @@ class TokenService {
   std::map<std::string, std::unique_ptr<IssuerKeys>> trusted_;
   std::string cache_hash_key_;
   struct Shard {
+    explicit Shard(const unsigned char* hash_key) : entries(16, TokenHash{hash_key}) {}
     std::mutex mu;
-    std::unordered_map<std::string, TokenInfo> entries;
+    std::unordered_map<std::string, std::shared_ptr<const VerifiedToken>, TokenHash, TokenEqual>
+        entries;
   };
-  std::array<Shard, 16> shards_;
+  std::vector<std::unique_ptr<Shard>> shards_;
   core::Counter* validations_ = nullptr;
   core::Counter* cache_hits_ = nullptr;
 };

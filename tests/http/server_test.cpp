@@ -36,7 +36,7 @@ class FakeAuthenticator : public Authenticator {
     p.scopes = {"read"};
     for (auto& s : route.scopes)
       if (!p.has_scope(s)) return Response::problem(403, "", "missing scope " + s);
-    req.principal = p;
+    req.principal = std::make_shared<const Principal>(p);
     return std::nullopt;
   }
 };

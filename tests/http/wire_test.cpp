@@ -69,5 +69,23 @@ TEST(Wire, AccessLogLineIsJsonAndCarriesNoBody) {
   EXPECT_EQ(line.find("secret-body"), std::string::npos);
 }
 
+TEST(Wire, AccessLogDurationHasThreeDecimals) {
+  Request req;
+  auto duration = [&](double seconds) {
+    std::string line;
+    append_access_log(line, req, "/", 200, seconds, 0);
+    size_t at = line.find("\"duration_ms\":") + 14;
+    return line.substr(at, line.find(',', at) - at);
+  };
+  EXPECT_EQ(duration(0), "0.000");
+  EXPECT_EQ(duration(-1), "0.000");
+  EXPECT_EQ(duration(0.0000004), "0.000");
+  EXPECT_EQ(duration(0.0000006), "0.001");
+  EXPECT_EQ(duration(0.000434), "0.434");
+  EXPECT_EQ(duration(0.0015), "1.500");
+  EXPECT_EQ(duration(0.010203), "10.203");
+  EXPECT_EQ(duration(12.3456789), "12345.679");
+}
+
 }  // namespace
 }  // namespace registrar::http::wire

@@ -95,13 +95,13 @@ TEST_F(TokensTest, IssuedTokensValidateWithTheirClaims) {
   EXPECT_EQ(t.expires_in, 3600);
   TokenCheck c = tokens.validate(t.access_token);
   ASSERT_TRUE(c.ok) << c.error;
-  EXPECT_EQ(c.info.subject, "alice");
-  EXPECT_EQ(c.info.client_id, "portal");
-  EXPECT_EQ(c.info.issuer, "https://registrar.test");
-  EXPECT_EQ(c.info.scopes, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(c.info.username, "alice");
-  EXPECT_EQ(c.info.expires_at, clock_.now_seconds() + 3600);
-  EXPECT_EQ(c.info.audience, std::vector<std::string>{"api"});
+  EXPECT_EQ(c.token->info.subject, "alice");
+  EXPECT_EQ(c.token->info.client_id, "portal");
+  EXPECT_EQ(c.token->info.issuer, "https://registrar.test");
+  EXPECT_EQ(c.token->info.scopes, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c.token->info.username, "alice");
+  EXPECT_EQ(c.token->info.expires_at, clock_.now_seconds() + 3600);
+  EXPECT_EQ(c.token->info.audience, std::vector<std::string>{"api"});
 }
 
 TEST_F(TokensTest, ExpiryHonoursTheSkewAndTheCacheDoesNotOutliveTheToken) {
@@ -125,6 +125,30 @@ TEST_F(TokensTest, CacheSkipsRepeatedVerification) {
   std::string m = metrics_.render();
   EXPECT_NE(m.find("registrar_identity_token_validations_total 5"), std::string::npos) << m;
   EXPECT_NE(m.find("registrar_identity_token_cache_hits_total 4"), std::string::npos);
+}
+
+// The cache hashes only a token's tail (its signature) but must compare the whole text: a token
+// that shares a cached token's signature and differs before it is verified, and refused.
+TEST_F(TokensTest, CacheComparesTheWholeToken) {
+  TokenService tokens = service();
+  auto t = tokens.issue("c", "c", {"read"});
+  TokenCheck first = tokens.validate(t.access_token);
+  ASSERT_TRUE(first.ok);
+  std::string other = t.access_token;
+  other[other.find('.') + 3] ^= 1;  // a payload character; the last 64 bytes are unchanged
+  EXPECT_FALSE(tokens.validate(other).ok);
+  std::string shorter = t.access_token.substr(1);  // the same tail, one byte shorter
+  EXPECT_FALSE(tokens.validate(shorter).ok);
+  // The hit hands out the Principal built at verification, shared, not a copy.
+  TokenCheck hit = tokens.validate(t.access_token);
+  ASSERT_TRUE(hit.ok);
+  EXPECT_EQ(hit.token.get(), first.token.get());
+  EXPECT_EQ(hit.token->principal.subject, "c");
+  EXPECT_EQ(hit.token->principal.client_id, "c");
+  EXPECT_EQ(hit.token->principal.scopes, std::vector<std::string>{"read"});
+  EXPECT_EQ(hit.token->principal.expires_at, hit.token->info.expires_at);
+  std::string m = metrics_.render();
+  EXPECT_NE(m.find("registrar_identity_token_cache_hits_total 1\n"), std::string::npos) << m;
 }
 
 TEST_F(TokensTest, RejectsTamperedForeignAndMalformedTokens) {
@@ -173,7 +197,7 @@ TEST_F(TokensTest, TrustedIssuerTokensAreVerifiedAgainstItsJwks) {
                  {"client_id", "bank"}};
   TokenCheck ok = tokens.validate(ext.token("ext-1", claims));
   ASSERT_TRUE(ok.ok) << ok.error;
-  EXPECT_EQ(ok.info.client_id, "bank");
+  EXPECT_EQ(ok.token->info.client_id, "bank");
   EXPECT_EQ(ext.fetches, 1);
 
   // Wrong audience is refused.
