@@ -34,6 +34,12 @@ char* put_digits(char* p, uint64_t v, int width) {
 }  // namespace
 
 std::string format_rfc3339(SystemTime t, bool millis) {
+  std::string out;
+  append_rfc3339(out, t, millis);
+  return out;
+}
+
+void append_rfc3339(std::string& out, SystemTime t, bool millis) {
   using namespace std::chrono;
   const int64_t ms_total = duration_cast<milliseconds>(t.time_since_epoch()).count();
   const int64_t secs = ms_total >= 0 ? ms_total / 1000 : (ms_total - 999) / 1000;  // floor
@@ -50,7 +56,8 @@ std::string format_rfc3339(SystemTime t, bool millis) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buf;
+    out += buf;
+    return;
   }
   char buf[32];
   char* p = put_digits(buf, static_cast<uint64_t>(year), 4);
@@ -69,7 +76,7 @@ std::string format_rfc3339(SystemTime t, bool millis) {
     p = put_digits(p, static_cast<uint64_t>(ms), 3);
   }
   *p++ = 'Z';
-  return std::string(buf, p);
+  out.append(buf, p);
 }
 
 namespace {

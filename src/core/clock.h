@@ -44,6 +44,8 @@ class ManualClock final : public Clock {
 
 // RFC 3339 in UTC: "2026-11-22T01:45:51Z", or with milliseconds "2026-11-22T01:45:51.123Z".
 std::string format_rfc3339(SystemTime t, bool millis = false);
+// The same, appended to `out` (no temporary string: the access log calls it per request).
+void append_rfc3339(std::string& out, SystemTime t, bool millis = false);
 // Parses RFC 3339 date-times with 'Z' or a numeric offset and optional fraction.
 std::optional<SystemTime> parse_rfc3339(std::string_view text);
 

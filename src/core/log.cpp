@@ -110,7 +110,15 @@ std::string mask(std::string_view id, size_t visible) {
 
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char c : text) {
+  // Runs of characters that need no escape are appended at once (access-log fields are usually
+  // one such run).
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool plain = c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
+    if (plain) continue;  // UTF-8 passes through; invalid bytes are the caller's concern
+    out.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -128,15 +136,12 @@ void append_json_escaped(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += char(c);  // UTF-8 passes through; invalid bytes are the caller's concern
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
     }
   }
+  out.append(text.data() + run, text.size() - run);
 }
 
 void flush() {

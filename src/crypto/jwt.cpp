@@ -168,7 +168,7 @@ std::optional<JoseFailure> check_typ(const Json& header, const JwtValidationOpti
 }
 
 // typ, then the already parsed claims (or their parse failure), then the claim checks.
-JoseResult<Jwt> check_parsed_claims(const Json& header, Json claims,
+JoseResult<Jwt> check_parsed_claims(Json header, Json claims,
                                     const std::optional<JoseFailure>& claims_failure,
                                     const JwtValidationOptions& options) {
   if (auto f = check_typ(header, options)) return *f;
@@ -177,7 +177,7 @@ JoseResult<Jwt> check_parsed_claims(const Json& header, Json claims,
   jwt.claims = std::move(claims);
   if (auto f = read_claims(jwt)) return *f;
   if (auto f = check_claims(jwt, options)) return *f;
-  jwt.header = header;
+  jwt.header = std::move(header);
   return jwt;
 }
 
@@ -262,7 +262,7 @@ JoseResult<Jwt> validate_decoded_jwt(DecodedJwt decoded, const KeyResolver& reso
                 "algorithm " + std::string(alg_name(sig.alg)) + " is not allowed here");
   }
   if (auto f = verify_with_resolver(sig, resolver)) return *f;
-  auto jwt = check_parsed_claims(sig.protected_header, std::move(decoded.claims),
+  auto jwt = check_parsed_claims(std::move(sig.protected_header), std::move(decoded.claims),
                                  decoded.claims_failure, options);
   if (!jwt) return jwt;
   jwt->alg = sig.alg;

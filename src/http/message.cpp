@@ -39,10 +39,15 @@ Method parse_method(std::string_view n) {
   return Method::kOther;
 }
 
+// ASCII case folding: header names and the tokens compared here are ASCII, and std::tolower
+// consults the locale on every character (it showed in the request-path profile).
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower((unsigned char)a[i]) != std::tolower((unsigned char)b[i])) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    if ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z') return false;
+  }
   return true;
 }
 

@@ -27,6 +27,7 @@ class Headers {
   std::optional<std::string_view> get(std::string_view name) const;
   void set(std::string name, std::string value);  // replaces every existing `name`
   void add(std::string name, std::string value);
+  void reserve(size_t n) { items_.reserve(n); }
   bool has(std::string_view name) const { return get(name).has_value(); }
   const std::vector<std::pair<std::string, std::string>>& all() const { return items_; }
 

@@ -98,6 +98,46 @@ bool is_disconnect(const error_code& ec) {
          ec == bhttp::error::partial_message || ec == asio::ssl::error::stream_truncated;
 }
 
+// Parses a request straight into our Request: Beast's request_parser would first build a
+// basic_fields (an allocation per header) that the server then copied into Request.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  explicit RequestParser(Request& req) : req_(req) {}
+
+ private:
+  // Reserved up front at most (the route's limit is checked before the body is read; this only
+  // bounds the allocation a declared length alone can cause).
+  static constexpr uint64_t kMaxReserve = 64 * 1024;
+
+  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int,
+                       error_code&) override {
+    req_.method_text.assign(method.data(), method.size());
+    req_.target.assign(target.data(), target.size());
+  }
+  void on_response_impl(int, beast::string_view, int, error_code&) override {}
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
+                     error_code&) override {
+    req_.headers.add(std::string(name.data(), name.size()),
+                     std::string(value.data(), value.size()));
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    if (length) req_.body.reserve(static_cast<size_t>(std::min(*length, kMaxReserve)));
+  }
+  size_t on_body_impl(beast::string_view body, error_code&) override {
+    req_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, error_code&) override {
+    req_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  Request& req_;
+};
+
 }  // namespace
 
 // One connection's bookkeeping. Everything but `busy` is touched only on the connection's
@@ -435,7 +475,8 @@ template <class Stream>
 awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, Connection& conn) {
   using clock = std::chrono::steady_clock;
   beast::flat_buffer buffer;
-  std::string out;
+  std::string out;       // the response's bytes, reused across the connection's requests
+  std::string log_line;  // likewise the access-log line
   bool first = true;
   for (;;) {
     if (draining) break;
@@ -453,7 +494,9 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
     conn.busy = true;
     auto started = clock::now();
 
-    bhttp::request_parser<bhttp::string_body> parser;
+    Request req;
+    req.headers.reserve(8);
+    RequestParser parser(req);
     parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
     // The real limit depends on the route, known only after the header; Beast would otherwise
     // fail the header read itself when Content-Length exceeds the default.
@@ -462,7 +505,6 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
     error_code hec;
     co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_io, hec));
 
-    Request req;
     req.remote = remote;
     Response res;
     const Route* route = nullptr;
@@ -484,14 +526,10 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
         reject(400, "malformed HTTP request: " + hec.message());
       }
     } else {
-      auto& h = parser.get();
-      req.method_text = std::string(h.method_string());
       req.method = parse_method(req.method_text);
-      req.target = std::string(h.target());
       auto q = req.target.find('?');
       std::string_view raw_path = std::string_view(req.target).substr(0, q);
       if (q != std::string::npos) req.query = req.target.substr(q + 1);
-      for (auto& f : h) req.headers.add(std::string(f.name_string()), std::string(f.value()));
       auto rid = req.headers.get("X-Request-Id");
       req.request_id =
           (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : wire::next_request_id();
@@ -544,7 +582,6 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
           }
         }
         if (!handled) {
-          req.body = std::move(parser.get().body());
           // No deadline while the handler runs: it is ours, not the client's, to finish.
           conn.deadline = clock::time_point::max();
           if (route->handler && route->exec == Exec::kInline) {
@@ -553,7 +590,7 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
             res = co_await dispatch(req, route);
           }
         }
-        if (!parser.get().keep_alive()) close_after = true;
+        if (!parser.keep_alive()) close_after = true;
       }
     }
 
@@ -574,10 +611,10 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
     metrics.observe_request(route ? route->metrics_id : unmatched_metrics_id, req.method_text,
                             res.status, seconds);
     if (opts.access_log && log::enabled(log::Level::kInfo)) {
-      std::string line;
-      wire::append_access_log(line, req, route ? std::string_view(route->pattern) : "unmatched",
+      log_line.clear();
+      wire::append_access_log(log_line, req, route ? std::string_view(route->pattern) : "unmatched",
                               res.status, seconds, res.body.size());
-      log::write_raw(log::Level::kInfo, line);
+      log::write_raw(log::Level::kInfo, log_line);
     }
     if (wec || close_after) break;
   }

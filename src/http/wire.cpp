@@ -94,7 +94,7 @@ void append_access_log(std::string& line, const Request& req, std::string_view r
                        double seconds, size_t bytes_out) {
   line.reserve(256);
   line += "{\"time\":\"";
-  line += core::format_rfc3339(core::SystemClock::instance().now(), true);
+  core::append_rfc3339(line, core::SystemClock::instance().now(), true);
   line += "\",\"level\":\"info\",\"event\":\"access\",\"request_id\":\"";
   log::append_json_escaped(line, req.request_id);
   line += "\",\"remote\":\"";

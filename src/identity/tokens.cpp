@@ -180,19 +180,22 @@ TokenCheck TokenService::validate_uncached(std::string_view token) {
   info.issuer = *iss;
   auto jwt = crypto::validate_decoded_jwt(std::move(decoded).value(), resolver, options);
   if (!jwt) return {false, {}, jwt.message()};
-  info.subject = jwt->sub.value_or("");
-  info.scopes = jwt->scopes;
+  info.subject = std::move(jwt->sub).value_or("");
+  info.scopes = std::move(jwt->scopes);
   info.expires_at = jwt->exp.value_or(0);
   info.issued_at = jwt->iat.value_or(0);
-  info.token_id = jwt->jti.value_or("");
-  info.audience = jwt->aud;
+  info.token_id = std::move(jwt->jti).value_or("");
+  info.audience = std::move(jwt->aud);
   const auto& claims = jwt->claims;
-  if (claims.contains("client_id") && claims["client_id"].is_string())
-    info.client_id = claims["client_id"].get<std::string>();
-  else if (claims.contains("azp") && claims["azp"].is_string())
-    info.client_id = claims["azp"].get<std::string>();
-  if (claims.contains("username") && claims["username"].is_string())
-    info.username = claims["username"].get<std::string>();
+  auto string_claim = [&claims](const char* name) -> const std::string* {
+    auto it = claims.find(name);
+    return it != claims.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+  };
+  if (auto* c = string_claim("client_id"))
+    info.client_id = *c;
+  else if (auto* azp = string_claim("azp"))
+    info.client_id = *azp;
+  if (auto* u = string_claim("username")) info.username = *u;
   http::Principal& p = verified->principal;
   p.subject = info.subject;
   p.client_id = info.client_id;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "core/error.h"
 
 namespace registrar::http {
@@ -35,6 +37,24 @@ TEST(Headers, CaseInsensitiveLookupAndSet) {
   EXPECT_EQ(h.get("Content-Type"), "b");
   EXPECT_EQ(h.all().size(), 2u);
   EXPECT_FALSE(h.get("missing"));
+}
+
+// ASCII letters fold; nothing else does (the '@'/'`' and '['/'{' pairs differ only in bit 0x20
+// as letters do, and bytes above 0x7f never fold).
+TEST(Headers, IequalsFoldsOnlyAsciiLetters) {
+  EXPECT_TRUE(iequals("Content-Type", "content-TYPE"));
+  EXPECT_TRUE(iequals("", ""));
+  EXPECT_FALSE(iequals("abc", "abcd"));
+  EXPECT_FALSE(iequals("@", "`"));
+  EXPECT_FALSE(iequals("[", "{"));
+  EXPECT_FALSE(iequals("\xc4", "\xe4"));
+  for (int a = 0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b) {
+      const char x = static_cast<char>(a), y = static_cast<char>(b);
+      const bool letters = std::isalpha(a) && std::isalpha(b) && a < 128 && b < 128;
+      const bool want = a == b || (letters && (a | 0x20) == (b | 0x20));
+      ASSERT_EQ(iequals(std::string_view(&x, 1), std::string_view(&y, 1)), want) << a << " " << b;
+    }
 }
 
 TEST(Request, JsonBodyErrorsNameTheProblem) {

@@ -203,6 +203,17 @@ TEST_F(ServerTest, BodyOverTheLimitIs413) {
   EXPECT_EQ(call(Method::kPost, "/small", "12345678").status, 200);
 }
 
+// A declared length far beyond any limit (and beyond memory) is answered 413 from the header
+// alone: nothing is reserved for it, and the server keeps serving.
+TEST_F(ServerTest, HugeDeclaredContentLengthIs413BeforeAnyBody) {
+  RawClient c(port_);
+  c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999\r\n\r\n");
+  std::string res = c.read_response();
+  EXPECT_EQ(status_of(res), 413);
+  EXPECT_NE(res.find("99999999999999"), std::string::npos);
+  EXPECT_EQ(call(Method::kPost, "/echo", "still here").body, "still here");
+}
+
 TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
   RawClient c(port_);
   std::string chunk(600, 'y');

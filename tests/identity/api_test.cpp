@@ -72,8 +72,15 @@ TEST_P(IdentityApiTest, ClientCredentialsTokenWorksOnProtectedRoutes) {
   EXPECT_EQ(body["expires_in"], 3600);
   auto who = p_.get("/v1/identity/whoami", bearer(body["access_token"]));
   ASSERT_EQ(who.status, 200) << who.body;
-  EXPECT_EQ(Json::parse(who.body)["client_id"], "app");
-  EXPECT_EQ(Json::parse(who.body)["issuer"], "https://registrar.test");
+  EXPECT_EQ(who.headers.get("Content-Type"), "application/json");
+  Json me = Json::parse(who.body);
+  EXPECT_EQ(me["client_id"], "app");
+  EXPECT_EQ(me["subject"], "app");
+  EXPECT_EQ(me["issuer"], "https://registrar.test");
+  EXPECT_EQ(me["scopes"], Json::array({"read"}));
+  EXPECT_TRUE(me["expires_at"].is_number_integer());
+  EXPECT_GT(me["expires_at"].get<int64_t>(), 1'700'000'000);
+  EXPECT_EQ(me.size(), 5u);
 }
 
 TEST_P(IdentityApiTest, TokenEndpointErrorsFollowRfc6749) {
