@@ -198,6 +198,21 @@ crypto::PublicKey cached_public_key(const Json& pk) {
   return key;
 }
 
+// {"header": {...}, "payload": ..., "valid": true}. A JSON payload is copied as it came (checked,
+// not rebuilt); any other payload becomes a JSON string, invalid UTF-8 replaced, so that an odd
+// payload cannot turn a verified signature into a 500.
+std::string verified_jws_body(const crypto::ParsedJws& verified) {
+  std::string body = "{\"header\":";
+  body += verified.signatures.at(0).protected_header.dump();
+  body += ",\"payload\":";
+  if (Json::accept(verified.payload))
+    body += verified.payload;
+  else
+    body += Json(verified.payload).dump(-1, ' ', false, Json::error_handler_t::replace);
+  body += ",\"valid\":true}";
+  return body;
+}
+
 // POST /v1/identity/jws/verify {"jws": compact | flattened | general, "public_key": PEM, base64
 // DER SPKI or JWK, "algorithms": [...]} -> 200 {"valid": true, ...} or 422 with the reason.
 Response jws_verify_endpoint(Request& req) {
@@ -234,11 +249,7 @@ Response jws_verify_endpoint(Request& req) {
     r.body = p.dump();
     return r;
   }
-  Json payload = Json::parse(result->payload, nullptr, false);
-  return Response::json(200,
-                        {{"valid", true},
-                         {"header", result->signatures.at(0).protected_header},
-                         {"payload", payload.is_discarded() ? Json(result->payload) : payload}});
+  return Response::text(200, verified_jws_body(*result), "application/json");
 }
 
 }  // namespace

@@ -142,6 +142,47 @@ TEST_P(IdentityApiTest, MissingBadAndUnderScopedTokens) {
   EXPECT_EQ(scoped.status, 403);
 }
 
+// POST /v1/identity/jws/verify: a verified JWS answers its header and payload; a JSON payload
+// comes back as JSON, anything else as a string (invalid UTF-8 replaced, never a 500); a bad
+// signature is a 422 with the reason; missing members are 400s naming them.
+TEST_P(IdentityApiTest, JwsVerifyAnswersHeaderAndPayload) {
+  const std::string auth = token("read");
+  const auto key = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  auto verify = [&](const std::string& payload, const Json& public_key) {
+    Json body = {{"jws", crypto::sign_compact(payload, key, crypto::JwsAlg::kEdDSA)},
+                 {"public_key", public_key}};
+    return p_.post("/v1/identity/jws/verify", body.dump(), "application/json", bearer(auth));
+  };
+  const Json jwk = key.public_key().to_jwk();
+
+  auto ok = verify(R"({"nonce": "n-1", "n": [1, 2]})", jwk);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  Json v = Json::parse(ok.body);
+  EXPECT_EQ(v["valid"], true);
+  EXPECT_EQ(v["header"]["alg"], "EdDSA");
+  EXPECT_EQ(v["payload"], Json({{"nonce", "n-1"}, {"n", {1, 2}}}));
+
+  auto text = verify("not json", jwk);
+  ASSERT_EQ(text.status, 200) << text.body;
+  EXPECT_EQ(Json::parse(text.body)["payload"], "not json");
+
+  auto bytes = verify(std::string("\xff\xfe{", 3), jwk);
+  ASSERT_EQ(bytes.status, 200) << bytes.body;
+  EXPECT_EQ(Json::parse(bytes.body)["payload"], "\xEF\xBF\xBD\xEF\xBF\xBD{");
+
+  const auto other = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  auto wrong = verify("{}", other.public_key().to_jwk());
+  EXPECT_EQ(wrong.status, 422) << wrong.body;
+  EXPECT_EQ(Json::parse(wrong.body)["field"], "jws");
+  EXPECT_FALSE(Json::parse(wrong.body)["reason"].get<std::string>().empty());
+
+  auto no_key =
+      p_.post("/v1/identity/jws/verify", R"({"jws": "a.b.c"})", "application/json", bearer(auth));
+  EXPECT_EQ(no_key.status, 400);
+  EXPECT_EQ(Json::parse(no_key.body)["field"], "public_key");
+  EXPECT_EQ(p_.post("/v1/identity/jws/verify", "{}", "application/json").status, 401);
+}
+
 TEST_P(IdentityApiTest, JwksPublishesTheSigningKey) {
   auto r = p_.get("/.well-known/jwks.json");
   ASSERT_EQ(r.status, 200);
