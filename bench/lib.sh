@@ -103,3 +103,41 @@ stop_pid() {
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
+
+# Shared virtual machines drift in speed by up to 15 % within a minute, so a server and its
+# baseline measured one after the other can differ by that much for no reason of their own.
+# alternate_wrk OUT URL_A SCRIPT_A URL_B SCRIPT_B: $BENCH_ROUNDS rounds, each a $BENCH_SLICE wrk
+# run against A and then against B (both servers already running); appends one line per round,
+# "round rps_a p50_a p99_a err_a rps_b p50_b p99_b err_b", to OUT. Script "" means none.
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_SLICE=${BENCH_SLICE:-3s}
+alternate_wrk() {
+  local out=$1 url_a=$2 script_a=$3 url_b=$4 script_b=$5
+  for i in $(seq 1 "$BENCH_ROUNDS"); do
+    local a b
+    a=$(BENCH_DURATION=$BENCH_SLICE run_wrk "$url_a" "$script_a")
+    b=$(BENCH_DURATION=$BENCH_SLICE run_wrk "$url_b" "$script_b")
+    echo "$i $a $b" >> "$out"
+  done
+}
+
+# summarize_pairs OUT "label A" "label B" TARGET: per-round figures, the means, and the ratio of
+# B's mean rate to A's against TARGET.
+summarize_pairs() {
+  /usr/bin/python3 - "$@" <<'PY'
+import sys
+path, label_a, label_b, target = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+rows = [l.split() for l in open(path)]
+print(f"{'':<46} {'req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7}")
+for r in rows:
+    print(f"  round {r[0]}: {label_a:<36} {float(r[1]):10.0f} {r[2]:>7} {r[3]:>7} {r[4]:>7}")
+    print(f"  round {r[0]}: {label_b:<36} {float(r[5]):10.0f} {r[6]:>7} {r[7]:>7} {r[8]:>7}")
+def mean(i): return sum(float(r[i]) for r in rows) / len(rows)
+def worst(i): return max(float(r[i]) for r in rows)
+for label, base in ((label_a, 1), (label_b, 5)):
+    errors = sum(int(r[base + 3]) for r in rows)
+    print(f"{label + ' (mean)':<46} {mean(base):10.0f} {mean(base + 1):7.3f} {worst(base + 2):7.3f} {errors:7d}")
+ratio = mean(5) / mean(1)
+print(f"ratio {label_b} / {label_a}: {ratio:.2f} (target >= {target:.2f}: {'met' if ratio >= target else 'NOT met'}); p99 is the worst round's")
+PY
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ids over HTTP on one I/O thread, SQLite, beside nginx (`return 200`, one worker) in the same run:
-#   - UIN validation: GET /v1/ids/uin/validate/{uin} with a bearer token (target >= 0.8 x nginx);
+#   - UIN validation: GET /v1/ids/uin/validate/{uin} with a bearer token, in rounds alternating
+#     with nginx (target >= 0.8 x nginx);
 #   - UIN issuance, durably recorded (group commit): single-ID requests (at $BENCH_CONNECTIONS and
 #     at $IDS_MANY_CONNECTIONS connections: one commit serves every request in flight, so the
 #     single-ID rate is bounded by connections / commit time) and batches of $IDS_BATCH
@@ -22,8 +23,6 @@ LUA
 
 start_nginx "$dir"
 UIN_FOR_NGINX=2345678123
-read -r n_rps n_p50 n_p99 n_err < <(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/ids/uin/validate/$UIN_FOR_NGINX")
-stop_pid "$NGINX_PID"; NGINX_PID=
 
 extra="[identity]
 master_key_file = \"$dir/master.key\"
@@ -34,7 +33,10 @@ token=$(cli token issue --client bench --scope ids:issue --scope ids:validate | 
 uin=$(cli ids issue uin | tail -n1)
 
 lua "$dir/validate.lua" GET "" "$token"
-read -r v_rps v_p50 v_p99 v_err < <(run_wrk "http://127.0.0.1:$REG_PORT/v1/ids/uin/validate/$uin" "$dir/validate.lua")
+# Validation and its nginx baseline in alternating rounds (drift cancels; see bench/lib.sh).
+alternate_wrk "$dir/validate.rounds" "http://127.0.0.1:$NGINX_PORT/v1/ids/uin/validate/$UIN_FOR_NGINX" "" \
+  "http://127.0.0.1:$REG_PORT/v1/ids/uin/validate/$uin" "$dir/validate.lua"
+stop_pid "$NGINX_PID"; NGINX_PID=
 lua "$dir/single.lua" POST "" "$token"
 read -r s_rps s_p50 s_p99 s_err < <(run_wrk "http://127.0.0.1:$REG_PORT/v1/ids/uin/issue" "$dir/single.lua")
 read -r m_rps m_p50 m_p99 m_err < <(BENCH_CONNECTIONS=${IDS_MANY_CONNECTIONS:-256} run_wrk "http://127.0.0.1:$REG_PORT/v1/ids/uin/issue" "$dir/single.lua")
@@ -44,14 +46,14 @@ stop_pid "$REG_PID"; REG_PID=
 recorded=$(sqlite3 "$dir/registrar.db" "SELECT COUNT(*) FROM ids_issued WHERE id_type = 'uin'")
 
 row() { printf '%-44s %12s %12s %10s %10s %8s\n' "$@"; }
-row "ids over HTTP (1 I/O thread, SQLite)" "requests/s" "IDs/s" "p50 ms" "p99 ms" "non-2xx"
-row "nginx 1 worker, return 200" "$n_rps" "-" "$n_p50" "$n_p99" "$n_err"
-row "GET /v1/ids/uin/validate/{uin} (bearer)" "$v_rps" "$v_rps" "$v_p50" "$v_p99" "$v_err"
+echo "UIN validation over HTTP, 1 I/O thread, ${BENCH_ROUNDS} alternating rounds of ${BENCH_SLICE}"
+summarize_pairs "$dir/validate.rounds" "nginx 1 worker, return 200" "GET /v1/ids/uin/validate (bearer)" 0.80
+echo
+row "ids issuance over HTTP (1 I/O thread, SQLite)" "requests/s" "IDs/s" "p50 ms" "p99 ms" "non-2xx"
 row "POST /v1/ids/uin/issue (1 ID)" "$s_rps" "$s_rps" "$s_p50" "$s_p99" "$s_err"
 row "POST /v1/ids/uin/issue (1 ID, ${IDS_MANY_CONNECTIONS:-256} conns)" "$m_rps" "$m_rps" "$m_p50" "$m_p99" "$m_err"
 b_ids=$(awk -v r="$b_rps" -v n="$IDS_BATCH" 'BEGIN{printf "%.0f", r*n}')
 row "POST /v1/ids/uin/issue (count $IDS_BATCH)" "$b_rps" "$b_ids" "$b_p50" "$b_p99" "$b_err"
-awk -v r="$v_rps" -v n="$n_rps" 'BEGIN{printf "validation ratio registrar/nginx: %.2f (target >= 0.80)\n", r/n}'
 echo "issued UINs recorded in the database after the runs: $recorded (each committed before its response)"
 echo "issuance target: >= 20,000 IDs/s durably recorded"
 
