@@ -89,7 +89,7 @@ EstateCasePayload parse_case_payload(const Json& data, const RoleVocabulary& rol
       require_present(h, "nin", path + ".");
       auto nin = opt_string(h, "nin", path + ".nin");
       auto role = opt_string(h, "role", path + ".role");
-      if (!role || !roles.is_court_role(*role)) continue;
+      if (!role || !roles.is_court_role(*role) || p.feilfort) continue;
       if (!is_valid_ssn(*nin)) throw core::invalid_argument("Nin", path + ".nin");
       if (role->size() > kMaxRoleCodeLength)
         throw core::invalid_argument(
@@ -102,7 +102,7 @@ EstateCasePayload parse_case_payload(const Json& data, const RoleVocabulary& rol
   return p;
 }
 
-Event parse_event(const Json& envelope, const RoleVocabulary& roles) {
+Event parse_event(const Json& envelope, const RoleVocabulary&) {
   if (!envelope.is_object()) throw core::invalid_argument("event must be a JSON object");
   auto type = opt_string(envelope, "type", "type");
   if (!type) throw core::invalid_argument("type is required", "type");
@@ -116,7 +116,7 @@ Event parse_event(const Json& envelope, const RoleVocabulary& roles) {
     e.type = *type;
     e.estate = estate_from_subject(opt_string(envelope, "subject", "subject"));
     e.time = parse_time(envelope);
-    if (auto data = unwrap_data(envelope)) e.payload = parse_case_payload(*data, roles);
+    e.data = unwrap_data(envelope);
     return e;
   }
 

@@ -51,8 +51,11 @@ struct EstateCaseEvent {
   std::string id;
   std::string type;
   std::string estate;
-  std::optional<core::SystemTime> time;      // absent: processed only while no cursor exists
-  std::optional<EstateCasePayload> payload;  // absent: `data` was JSON null (400 after cursor)
+  std::optional<core::SystemTime> time;  // absent: processed only while no cursor exists
+  // The payload as sent (a JSON string holding JSON already unwrapped); absent: JSON null.
+  // It is judged only after the cursor (spec §7.3): a stale event is discarded with 200 whatever
+  // it carries, and a null or malformed payload is a 400 only for an event that would apply.
+  std::optional<Json> data;
 };
 
 // freg-protected-address-update: the person got a protected address.
@@ -73,7 +76,9 @@ using Event = std::variant<IgnoredEvent, EstateCaseEvent, ProtectedAddressEvent>
 // core::Error(kInvalidArgument) naming the field ("type", "subject", "data.heirRolesV2[2].nin").
 Event parse_event(std::string_view body, const RoleVocabulary& roles);
 Event parse_event(const Json& envelope, const RoleVocabulary& roles);
-// The payload of an estate-case event (`data` after unwrapping a JSON string).
+// The payload of an estate-case event (`data` after unwrapping a JSON string). Structural faults
+// (required members, heir types) are refused always; heir nins and role lengths only when the case
+// is not FEILFORT, whose wipe uses no heir (spec §7.3 steps 4 and 5).
 EstateCasePayload parse_case_payload(const Json& data, const RoleVocabulary& roles);
 
 // The cursor rule: an event is processed when its estate+type has no cursor yet, or when its

@@ -98,9 +98,8 @@ class EstateWriter {
   std::vector<Assignment> rows_;
 };
 
-std::string event_reason(const EstateCaseEvent& e) {
-  return e.type + " event " + e.id + " (case " + e.payload->case_id + ", status " +
-         e.payload->case_status + ")";
+std::string event_reason(const EstateCaseEvent& e, const EstateCasePayload& p) {
+  return e.type + " event " + e.id + " (case " + p.case_id + ", status " + p.case_status + ")";
 }
 
 // Runs f (a write) and turns a uniqueness violation that slipped past the checks into a 409.
@@ -192,14 +191,14 @@ EventResult AuthzService::apply_estate_case(const EstateCaseEvent& e, const Acto
       result.outcome = EventResult::Outcome::kDiscarded;
       return result;
     }
-    if (!e.payload) throw core::invalid_argument("data must not be null", "data");
-    const EstateCasePayload& p = *e.payload;
+    if (!e.data) throw core::invalid_argument("data must not be null", "data");
+    const EstateCasePayload p = parse_case_payload(*e.data, roles);
     if (p.probate_issued && !p.contains_probate_heirs)
       log::warn("authz_event_incomplete_role_information",
                 {{"estate", log::mask(e.estate)}, {"id", e.id}});
     core::SystemTime now = clock_.now();
     EstateWriter w(s, actor, now, e.estate, result, changed);
-    std::string why = event_reason(e);
+    std::string why = event_reason(e, p);
     if (p.feilfort) {
       for (Assignment r : std::vector<Assignment>(w.rows()))
         w.revoke(r, "estate wiped: case registered in error (FEILFORT) by " + why);

@@ -142,7 +142,31 @@ TEST_P(RulesTest, OutOfOrderAndDuplicateEventsAreDiscarded) {
   EXPECT_EQ(state(), second);
   // The refused event did not move the cursor: an event between still applies.
   send(case_event(kEstate, "2025-08-02T19:00:00Z", {{kA, kProbate}}));
-  EXPECT_EQ(state(), State({{kA, kProbate, ""}, {kA, kCollective, ""}}));
+  State third = state();
+  EXPECT_EQ(third, State({{kA, kProbate, ""}, {kA, kCollective, ""}}));
+  // The cursor is judged before the payload (spec §7.3): a stale event is discarded with 200
+  // even when its payload would be refused, and the same payload on a newer event is a 400.
+  Json bad_nin = case_payload({{"1234", kProbate}});
+  EXPECT_EQ(event(envelope(kCaseStatusUpdateValidated, "/person/" + kEstate, "2025-08-01T12:00:00Z",
+                           bad_nin))
+                .status,
+            200);
+  Json malformed = case_payload({{kA, kProbate}});
+  malformed.erase("caseStatus");
+  EXPECT_EQ(event(envelope(kCaseStatusUpdateValidated, "/person/" + kEstate, "2025-08-01T12:00:00Z",
+                           malformed))
+                .status,
+            200);
+  problem(event(envelope(kCaseStatusUpdateValidated, "/person/" + kEstate, "2025-08-04T00:00:00Z",
+                         bad_nin)),
+          400, "data.heirRolesV2[0].nin");
+  EXPECT_EQ(state(), third);
+  // FEILFORT wipes the estate without judging its heirs' nins.
+  EXPECT_EQ(event(envelope(kCaseStatusUpdateValidated, "/person/" + kEstate, "2025-08-05T00:00:00Z",
+                           case_payload({{"1234", kProbate}}, "FEILFORT")))
+                .status,
+            200);
+  EXPECT_TRUE(state().empty());
 }
 
 TEST_P(RulesTest, ManuallySyncedEventsHaveTheirOwnCursor) {

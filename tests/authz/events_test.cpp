@@ -38,10 +38,11 @@ TEST(EventParseTest, CaseEventWithDataAsStringOrObject) {
     EXPECT_EQ(e->estate, kEstate);
     EXPECT_EQ(e->type, kCaseStatusUpdateValidated);
     EXPECT_EQ(*e->time, at("2025-08-01T18:00:00Z"));
-    ASSERT_TRUE(e->payload);
-    EXPECT_FALSE(e->payload->feilfort);
+    ASSERT_TRUE(e->data);
+    const EstateCasePayload p = parse_case_payload(*e->data, kRoles);
+    EXPECT_FALSE(p.feilfort);
     // Only Person heirs with a court role count, de-duplicated.
-    EXPECT_EQ(e->payload->court_roles,
+    EXPECT_EQ(p.court_roles,
               (std::vector<CourtRole>{{kA, kProbate}, {kB, kProbate}, {kC, kAsset}}));
   }
 }
@@ -56,10 +57,10 @@ TEST(EventParseTest, TypesAndEnvelopeErrors) {
   auto feilfort = parse_event(envelope(kCaseStatusUpdateValidated, kEstate, "2025-01-01T00:00:00Z",
                                        case_payload({}, "FEILFORT")),
                               kRoles);
-  EXPECT_TRUE(std::get<EstateCaseEvent>(feilfort).payload->feilfort);
+  EXPECT_TRUE(parse_case_payload(*std::get<EstateCaseEvent>(feilfort).data, kRoles).feilfort);
   auto null_data = parse_event(
       envelope(kCaseStatusUpdateValidated, kEstate, "2025-01-01T00:00:00Z", Json(nullptr)), kRoles);
-  EXPECT_FALSE(std::get<EstateCaseEvent>(null_data).payload);
+  EXPECT_FALSE(std::get<EstateCaseEvent>(null_data).data);
 
   EXPECT_INVALID(parse_event(std::string_view("{not json"), kRoles), "",
                  "event body is not valid JSON");
@@ -102,6 +103,15 @@ TEST(EventParseTest, PayloadErrorsNameTheField) {
   p = case_payload({{kA, "urn:domstolene:digitaltdodsbo:" + std::string(40, 'x')}});
   EXPECT_INVALID(parse_case_payload(p, kRoles), "data.heirRolesV2[0].role",
                  "role codes are at most 60 characters");
+  // FEILFORT wipes the estate without looking at its heirs: their nins are not judged, their
+  // structure still is.
+  p = case_payload({{"1234", kProbate}}, "FEILFORT");
+  EXPECT_TRUE(parse_case_payload(p, kRoles).feilfort);
+  EXPECT_TRUE(parse_case_payload(p, kRoles).court_roles.empty());
+  p["heirRolesV2"][0]["type"] = "Robot";
+  EXPECT_INVALID(
+      parse_case_payload(p, kRoles), "data.heirRolesV2[0].type",
+      "data.heirRolesV2[0].type must be Person, PappPerson, Organization or PappOrganization");
   // A person without a court role is not validated (as the original).
   p = case_payload({{"not-a-nin", ""}});
   EXPECT_TRUE(parse_case_payload(p, kRoles).court_roles.empty());
