@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include "http/burst.h"
+
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
@@ -138,7 +140,52 @@ class RequestParser final : public bhttp::basic_parser<true> {
   Request& req_;
 };
 
+// defer_to_burst_end (http/burst.h): the I/O thread's io_context and its queue of deferred work.
+thread_local asio::io_context* t_io_context = nullptr;
+struct BurstJob {
+  std::function<void()> heavy, then;
+};
+thread_local std::vector<BurstJob> t_burst;
+
+void run_guarded(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log::error("deferred_work_failed", {{"error", e.what()}});
+  }
+}
+
+// Runs every queued job's heavy part, then every `then`. Posted once per burst, when the first job
+// is queued: the read completions already queued on the io_context run before it, so the jobs
+// that their handlers queue join this same drain.
+void drain_burst() {
+  std::vector<BurstJob> jobs;
+  jobs.swap(t_burst);
+  for (auto& j : jobs) run_guarded(j.heavy);
+  for (auto& j : jobs) run_guarded(j.then);
+}
+
+// Marks the calling thread as the I/O thread of `ctx` for as long as it runs it.
+struct IoThreadScope {
+  explicit IoThreadScope(asio::io_context& ctx) { t_io_context = &ctx; }
+  ~IoThreadScope() {
+    t_io_context = nullptr;
+    t_burst.clear();
+  }
+};
+
 }  // namespace
+
+void defer_to_burst_end(std::function<void()> heavy, std::function<void()> then) {
+  if (!t_io_context) {
+    run_guarded(heavy);
+    run_guarded(then);
+    return;
+  }
+  const bool first = t_burst.empty();
+  t_burst.push_back({std::move(heavy), std::move(then)});
+  if (first) asio::post(*t_io_context, drain_burst);
+}
 
 // One connection's bookkeeping. Everything but `busy` is touched only on the connection's
 // io_context thread; shutdown reaches it through post().
@@ -265,8 +312,14 @@ void Server::run(bool handle_signals) {
   asio::co_spawn(main_ctx, im.accept_loop(), asio::detached);
   std::vector<std::thread> threads;
   for (size_t i = 1; i < im.contexts.size(); ++i)
-    threads.emplace_back([ctx = im.contexts[i].get()] { ctx->run(); });
-  main_ctx.run();
+    threads.emplace_back([ctx = im.contexts[i].get()] {
+      IoThreadScope scope(*ctx);
+      ctx->run();
+    });
+  {
+    IoThreadScope scope(main_ctx);
+    main_ctx.run();
+  }
   guards.clear();
   im.stop_all();
   for (auto& t : threads) t.join();

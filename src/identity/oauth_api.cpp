@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "crypto/jws.h"
 #include "crypto/jwt.h"
+#include "http/burst.h"
 
 namespace registrar::identity {
 
@@ -198,12 +199,12 @@ crypto::PublicKey cached_public_key(const Json& pk) {
   return key;
 }
 
-// {"header": {...}, "payload": ..., "valid": true}. A JSON payload is copied as it came (checked,
-// not rebuilt); any other payload becomes a JSON string, invalid UTF-8 replaced, so that an odd
-// payload cannot turn a verified signature into a 500.
-std::string verified_jws_body(const crypto::ParsedJws& verified) {
+// {"header": <the verified signature's protected header>, "payload": ..., "valid": true}. A JSON
+// payload is copied as it came (checked, not rebuilt); any other payload becomes a JSON string,
+// invalid UTF-8 replaced, so that an odd payload cannot turn a verified signature into a 500.
+std::string verified_jws_body(const crypto::ParsedJws& verified, size_t signature) {
   std::string body = "{\"header\":";
-  body += verified.signatures.at(0).protected_header.dump();
+  body += verified.signatures.at(signature).protected_header.dump();
   body += ",\"payload\":";
   if (Json::accept(verified.payload))
     body += verified.payload;
@@ -213,9 +214,20 @@ std::string verified_jws_body(const crypto::ParsedJws& verified) {
   return body;
 }
 
+Response jws_failure(const crypto::JoseFailure& failure, const std::string& request_id) {
+  Response r = Response::problem(422, "", failure.message, "jws", request_id);
+  Json p = Json::parse(r.body);
+  p["reason"] = crypto::jose_error_name(failure.reason);
+  r.body = p.dump();
+  return r;
+}
+
 // POST /v1/identity/jws/verify {"jws": compact | flattened | general, "public_key": PEM, base64
 // DER SPKI or JWK, "algorithms": [...]} -> 200 {"valid": true, ...} or 422 with the reason.
-Response jws_verify_endpoint(Request& req) {
+// The request is checked and the JWS parsed at once; the signature verification itself is
+// deferred to the end of the I/O thread's burst (http/burst.h), back to back with the other
+// verifications of the requests that arrived with it.
+void jws_verify_endpoint(Request& req, http::Responder respond) {
   Json body = req.json_body();
   if (!body.is_object()) throw core::invalid_argument("body must be a JSON object", "body");
   if (!body.contains("jws")) throw core::invalid_argument("jws is required", "jws");
@@ -239,17 +251,26 @@ Response jws_verify_endpoint(Request& req) {
     }
   }
   const Json& jws = body["jws"];
-  auto result = jws.is_string()
-                    ? crypto::verify_jws(jws.get_ref<const std::string&>(), key, options)
-                    : crypto::verify_jws_json(jws, key, options);
-  if (!result) {
-    Response r = Response::problem(422, "", result.message(), "jws", req.request_id);
-    Json p = Json::parse(r.body);
-    p["reason"] = crypto::jose_error_name(result.reason());
-    r.body = p.dump();
-    return r;
-  }
-  return Response::text(200, verified_jws_body(*result), "application/json");
+  auto parsed = jws.is_string() ? crypto::parse_jws(jws.get_ref<const std::string&>(), options)
+                                : crypto::parse_jws_json(jws, options);
+  if (!parsed) return respond(jws_failure(parsed.failure(), req.request_id));
+
+  struct Job {
+    crypto::ParsedJws jws;
+    crypto::PublicKey key;
+    std::string request_id;
+    std::optional<crypto::JoseResult<size_t>> outcome;
+  };
+  auto job = std::make_shared<Job>(
+      Job{std::move(parsed).value(), std::move(key), req.request_id, std::nullopt});
+  http::defer_to_burst_end(
+      [job] { job->outcome = crypto::verify_parsed(job->jws, job->key); },
+      [job, respond] {
+        if (!job->outcome) return;  // the verification threw (logged); the Responder sends 500
+        if (!*job->outcome) return respond(jws_failure(job->outcome->failure(), job->request_id));
+        respond(Response::text(200, verified_jws_body(job->jws, job->outcome->value()),
+                               "application/json"));
+      });
 }
 
 }  // namespace
@@ -281,8 +302,7 @@ void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& to
   router.get("/v1/identity/whoami", [](Request& r) { return whoami(*r.principal); })
       .run_inline()
       .require_auth();
-  router.post("/v1/identity/jws/verify", jws_verify_endpoint)
-      .run_inline()
+  router.add_async(http::Method::kPost, "/v1/identity/jws/verify", jws_verify_endpoint)
       .require_auth()
       .max_body(128 * 1024);
 }

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "http/burst.h"
 #include "http/client.h"
 #include "support/raw_client.h"
 #include "support/temp_dir.h"
@@ -73,6 +74,27 @@ class ServerTest : public ::testing::Test {
       }).detach();
     });
     router_.add_async(Method::kGet, "/dropped", [](Request&, Responder) {});
+    // Two deferred jobs from one request: both heavy parts run on the I/O thread before either
+    // `then`, and the answer is given from the last `then`.
+    router_.add_async(Method::kGet, "/burst", [](Request&, Responder done) {
+      auto trace = std::make_shared<std::string>();
+      const std::string io_thread = thread_name();
+      auto step = [trace, io_thread](const char* name) {
+        *trace += name;
+        if (thread_name() != io_thread) *trace += "(elsewhere)";
+      };
+      defer_to_burst_end([step] { step("h1 "); }, [step] { step("t1 "); });
+      defer_to_burst_end([step] { step("h2 "); },
+                         [step, trace, done] {
+                           step("t2");
+                           done(Response::text(200, *trace));
+                         });
+      *trace += "queued ";
+    });
+    router_.add_async(Method::kGet, "/burst/throws", [](Request&, Responder done) {
+      defer_to_burst_end([] { throw std::runtime_error("boom"); },
+                         [done] { done(Response::text(200, "then still ran")); });
+    });
     router_.get("/private", [](Request& r) { return Response::text(200, r.principal->subject); })
         .require_auth();
     router_.get("/admin", [](Request&) { return Response::text(200, "admin"); })
@@ -192,6 +214,26 @@ TEST_F(ServerTest, AsyncHandlersCompleteFromOtherThreads) {
   EXPECT_EQ(r.status, 202);
   EXPECT_EQ(r.body, "later");
   EXPECT_EQ(call(Method::kGet, "/dropped").status, 500);
+}
+
+TEST_F(ServerTest, DeferredWorkRunsAtTheEndOfTheBurstHeavyPartsFirst) {
+  auto r = call(Method::kGet, "/burst");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "queued h1 h2 t1 t2");
+  // Concurrent clients each get their own answer.
+  std::vector<std::future<Response>> answers;
+  for (int i = 0; i < 16; ++i)
+    answers.push_back(
+        std::async(std::launch::async, [this] { return call(Method::kGet, "/burst"); }));
+  for (auto& a : answers) EXPECT_EQ(a.get().body, "queued h1 h2 t1 t2");
+  // A throwing heavy part is logged and dropped; its `then` still runs.
+  EXPECT_EQ(call(Method::kGet, "/burst/throws").body, "then still ran");
+}
+
+TEST(DeferToBurstEnd, OffAnIoThreadRunsAtOnceInOrder) {
+  std::string trace;
+  defer_to_burst_end([&] { trace += "heavy "; }, [&] { trace += "then"; });
+  EXPECT_EQ(trace, "heavy then");
 }
 
 TEST_F(ServerTest, BodyOverTheLimitIs413) {
