@@ -6,8 +6,10 @@
 namespace registrar::authz {
 namespace {
 
-// Feed rows read per query; a longer backlog is read in several queries within one poll.
-constexpr size_t kPage = 4096;
+// Feed rows read per query; a longer backlog is read in several queries within one poll. The
+// query's vectors are sized to the page whether or not rows come back (SOCI allocates for every
+// element), and most polls find none: 4096 cost an idle server 40,000 allocations a second.
+constexpr size_t kPage = 128;
 
 }  // namespace
 

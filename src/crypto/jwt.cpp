@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "crypto/jose_internal.h"
@@ -191,16 +192,14 @@ std::optional<JoseFailure> check_size(std::string_view token, size_t max_size) {
   return std::nullopt;
 }
 
-// Resolves the key and verifies the one signature of a compact JWS.
-std::optional<JoseFailure> verify_with_resolver(const JwsSignature& sig,
-                                                const KeyResolver& resolver) {
+// The key for the one signature of a compact JWS.
+JoseResult<PublicKey> resolve_key(const JwsSignature& sig, const KeyResolver& resolver) {
   std::optional<PublicKey> key = resolver(sig.kid, sig.alg);
   if (!key) {
     return fail(JoseError::kUnknownKey,
                 sig.kid.empty() ? "no key for this token" : "unknown key id: " + sig.kid);
   }
-  if (auto status = verify_signature(sig, *key); !status) return status.failure();
-  return std::nullopt;
+  return std::move(*key);
 }
 
 }  // namespace
@@ -222,7 +221,9 @@ JoseResult<Jwt> validate_jwt(std::string_view token, const KeyResolver& resolver
   auto parsed = parse_jws(token, jws_options);
   if (!parsed) return parsed.failure();
   JwsSignature& sig = parsed->signatures.front();
-  if (auto f = verify_with_resolver(sig, resolver)) return *f;
+  auto key = resolve_key(sig, resolver);
+  if (!key) return key.failure();
+  if (auto status = verify_signature(sig, *key); !status) return status.failure();
   auto jwt = check_jwt_claims(sig.protected_header, parsed->payload, options);
   if (!jwt) return jwt;
   jwt->alg = sig.alg;
@@ -250,24 +251,46 @@ JoseResult<DecodedJwt> decode_jwt(std::string_view token, size_t max_size) {
   return decoded;
 }
 
-JoseResult<Jwt> validate_decoded_jwt(DecodedJwt decoded, const KeyResolver& resolver,
-                                     const JwtValidationOptions& options) {
+JoseResult<PendingJwt> PendingJwt::start(DecodedJwt decoded, const KeyResolver& resolver,
+                                         const JwtValidationOptions& options) {
   if (decoded.token_size > options.max_size) {  // a smaller limit than decode_jwt's
     return fail(JoseError::kTooLarge, "JWT larger than " + std::to_string(options.max_size));
   }
-  JwsSignature& sig = decoded.jws.signatures.front();
+  const JwsSignature& sig = decoded.jws.signatures.front();
   if (std::find(options.allowed_algs.begin(), options.allowed_algs.end(), sig.alg) ==
       options.allowed_algs.end()) {
     return fail(JoseError::kAlgNotAllowed,
                 "algorithm " + std::string(alg_name(sig.alg)) + " is not allowed here");
   }
-  if (auto f = verify_with_resolver(sig, resolver)) return *f;
-  auto jwt = check_parsed_claims(std::move(sig.protected_header), std::move(decoded.claims),
-                                 decoded.claims_failure, options);
+  auto key = resolve_key(sig, resolver);
+  if (!key) return key.failure();
+  return PendingJwt(std::move(decoded), std::move(key).value());
+}
+
+void PendingJwt::verify_signature() {
+  auto status = crypto::verify_signature(decoded_.jws.signatures.front(), key_);
+  if (!status) signature_failure_ = status.failure();
+  verified_ = true;
+}
+
+JoseResult<Jwt> PendingJwt::finish(const JwtValidationOptions& options) && {
+  if (!verified_) throw std::logic_error("PendingJwt::finish before verify_signature");
+  if (signature_failure_) return *signature_failure_;
+  JwsSignature& sig = decoded_.jws.signatures.front();
+  auto jwt = check_parsed_claims(std::move(sig.protected_header), std::move(decoded_.claims),
+                                 decoded_.claims_failure, options);
   if (!jwt) return jwt;
   jwt->alg = sig.alg;
   jwt->kid = std::move(sig.kid);
   return jwt;
+}
+
+JoseResult<Jwt> validate_decoded_jwt(DecodedJwt decoded, const KeyResolver& resolver,
+                                     const JwtValidationOptions& options) {
+  auto pending = PendingJwt::start(std::move(decoded), resolver, options);
+  if (!pending) return pending.failure();
+  pending->verify_signature();
+  return std::move(pending).value().finish(options);
 }
 
 std::string issue_jwt(const Json& claims, const PrivateKey& key, JwsAlg alg,

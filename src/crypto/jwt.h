@@ -69,6 +69,27 @@ JoseResult<DecodedJwt> decode_jwt(std::string_view token, size_t max_size = 16 *
 JoseResult<Jwt> validate_decoded_jwt(DecodedJwt decoded, const KeyResolver& resolver,
                                      const JwtValidationOptions& options);
 
+// validate_decoded_jwt in three steps, for a caller that runs the signature check apart from the
+// rest (http::defer_to_burst_end): start() makes the checks that come before the signature (size,
+// algorithm allow-list, key), verify_signature() checks the signature alone, and finish() the
+// claims. validate_decoded_jwt is these three in a row, so both answer the same.
+class PendingJwt {
+ public:
+  static JoseResult<PendingJwt> start(DecodedJwt decoded, const KeyResolver& resolver,
+                                      const JwtValidationOptions& options);
+  // The expensive step; call it once, before finish().
+  void verify_signature();
+  JoseResult<Jwt> finish(const JwtValidationOptions& options) &&;
+
+ private:
+  PendingJwt(DecodedJwt decoded, PublicKey key)
+      : decoded_(std::move(decoded)), key_(std::move(key)) {}
+  DecodedJwt decoded_;
+  PublicKey key_;
+  std::optional<JoseFailure> signature_failure_;
+  bool verified_ = false;
+};
+
 // The claims checks alone, on an already verified payload (for callers holding a JWS in another
 // serialisation). `header` supplies typ.
 JoseResult<Jwt> check_jwt_claims(const Json& header, std::string_view payload,

@@ -242,8 +242,17 @@ struct Server::Impl {
   awaitable<void> run_connection(Socket socket, std::shared_ptr<Connection> conn);
   template <class Stream>
   awaitable<void> serve(Stream& stream, const std::string& remote, Connection& conn);
+  // Blocking routes' handlers run on the workers (authentication included); inline and async
+  // ones are authenticated on the I/O thread, a signature check deferred to the burst's end.
   awaitable<Response> dispatch(Request& req, const Route* route);
   Response invoke_sync(Request& req, const Route& route);
+  std::optional<Response> authenticate(Request& req, const Route& route);
+  std::unique_ptr<PendingAuthentication> start_authentication(Request& req, const Route& route,
+                                                              std::optional<Response>& decision);
+  awaitable<std::optional<Response>> finish_authentication(
+      Request& req, const Route& route, std::unique_ptr<PendingAuthentication> pending);
+  Response run_handler(Request& req, const Route& route);
+  Response failure_response(const Request& req, const Route& route);
   void begin_shutdown();
   void maybe_finish_drain();
   void stop_all();
@@ -466,22 +475,93 @@ awaitable<void> Server::Impl::run_connection(Socket socket, std::shared_ptr<Conn
   maybe_finish_drain();
 }
 
-Response Server::Impl::invoke_sync(Request& req, const Route& route) {
+// The response for the exception being handled, thrown by a handler or an authenticator.
+Response Server::Impl::failure_response(const Request& req, const Route& route) {
   try {
-    if (route.authenticated) {
-      if (!authenticator)
-        return Response::problem(401, "", "no authenticator is configured", "", req.request_id);
-      if (auto denied = authenticator->authenticate(req, route)) return std::move(*denied);
-    }
-    return route.handler(req);
+    throw;
   } catch (const core::Error& e) {
     return error_response(e, req.request_id);
   } catch (const std::exception& e) {
     log::error("handler_failed",
                {{"request_id", req.request_id}, {"route", route.pattern}, {"error", e.what()}});
-    return Response::problem(500, "", "internal error; see the server log for this request id", "",
-                             req.request_id);
   }
+  return Response::problem(500, "", "internal error; see the server log for this request id", "",
+                           req.request_id);
+}
+
+std::optional<Response> Server::Impl::authenticate(Request& req, const Route& route) {
+  if (!authenticator)
+    return Response::problem(401, "", "no authenticator is configured", "", req.request_id);
+  try {
+    return authenticator->authenticate(req, route);
+  } catch (...) {
+    return failure_response(req, route);
+  }
+}
+
+std::unique_ptr<PendingAuthentication> Server::Impl::start_authentication(
+    Request& req, const Route& route, std::optional<Response>& decision) {
+  if (!authenticator) {
+    decision = Response::problem(401, "", "no authenticator is configured", "", req.request_id);
+    return nullptr;
+  }
+  try {
+    return authenticator->start(req, route, decision);
+  } catch (...) {
+    decision = failure_response(req, route);
+  }
+  return nullptr;
+}
+
+Response Server::Impl::run_handler(Request& req, const Route& route) {
+  try {
+    return route.handler(req);
+  } catch (...) {
+    return failure_response(req, route);
+  }
+}
+
+Response Server::Impl::invoke_sync(Request& req, const Route& route) {
+  if (route.authenticated) {
+    if (auto denied = authenticate(req, route)) return std::move(*denied);
+  }
+  return run_handler(req, route);
+}
+
+awaitable<std::optional<Response>> Server::Impl::finish_authentication(
+    Request& req, const Route& route, std::unique_ptr<PendingAuthentication> pending) {
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<IoExecutor>&,
+                                          void(std::optional<Response>)>(
+      [this, &req, &route, &pending](auto completion) {
+        using Completion = decltype(completion);
+        auto done = std::make_shared<Completion>(std::move(completion));
+        struct Job {
+          std::unique_ptr<PendingAuthentication> pending;
+          std::exception_ptr heavy_failed;
+        };
+        auto job = std::make_shared<Job>(Job{std::move(pending), nullptr});
+        defer_to_burst_end(
+            [job] {
+              try {
+                job->pending->run_heavy();
+              } catch (...) {
+                job->heavy_failed = std::current_exception();
+              }
+            },
+            [this, job, done, &req, &route] {
+              // Completes exactly once, whatever the steps did, so that the request is answered;
+              // the I/O thread resumes the connection's coroutine right here.
+              std::optional<Response> decision;
+              try {
+                if (job->heavy_failed) std::rethrow_exception(job->heavy_failed);
+                decision = job->pending->finish(req, route);
+              } catch (...) {
+                decision = failure_response(req, route);
+              }
+              (*done)(std::move(decision));
+            });
+      },
+      use_io);
 }
 
 awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route) {
@@ -502,23 +582,9 @@ awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route) {
           return;
         }
         try {
-          if (route->authenticated) {
-            if (!authenticator) {
-              responder(
-                  Response::problem(401, "", "no authenticator is configured", "", req.request_id));
-              return;
-            }
-            if (auto denied = authenticator->authenticate(req, *route)) {
-              responder(std::move(*denied));
-              return;
-            }
-          }
-          route->async_handler(req, responder);
-        } catch (const core::Error& e) {
-          responder(error_response(e, req.request_id));
-        } catch (const std::exception& e) {
-          log::error("handler_failed", {{"request_id", req.request_id}, {"error", e.what()}});
-          responder(Response::problem(500, "", "internal error", "", req.request_id));
+          route->async_handler(req, responder);  // authenticated by serve()
+        } catch (...) {
+          responder(failure_response(req, *route));
         }
       },
       use_io);
@@ -637,8 +703,16 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
         if (!handled) {
           // No deadline while the handler runs: it is ours, not the client's, to finish.
           conn.deadline = clock::time_point::max();
-          if (route->handler && route->exec == Exec::kInline) {
-            res = invoke_sync(req, *route);
+          const bool on_io_thread = !route->handler || route->exec == Exec::kInline;
+          std::optional<Response> denied;
+          if (on_io_thread && route->authenticated) {
+            auto pending = start_authentication(req, *route, denied);
+            if (pending) denied = co_await finish_authentication(req, *route, std::move(pending));
+          }
+          if (denied) {
+            res = std::move(*denied);
+          } else if (route->handler && route->exec == Exec::kInline) {
+            res = run_handler(req, *route);
           } else {
             res = co_await dispatch(req, route);
           }

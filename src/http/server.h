@@ -18,13 +18,33 @@
 
 namespace registrar::http {
 
+// The expensive rest of an authentication that Authenticator::start could not decide at once.
+class PendingAuthentication {
+ public:
+  virtual ~PendingAuthentication() = default;
+  // The expensive step (a signature verification), run apart from the rest.
+  virtual void run_heavy() = 0;
+  // After run_heavy(): what Authenticator::authenticate would have returned.
+  virtual std::optional<Response> finish(Request& request, const Route& route) = 0;
+};
+
 // Establishes who made a request. Implemented by the identity module; the server calls it for
-// routes that require authentication, on the same executor as the route's handler.
+// routes that require authentication: for blocking routes authenticate() on the worker that runs
+// the handler, for inline and async ones start() on the I/O thread.
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
   // On success sets request.principal and returns nullopt; otherwise returns the 401/403 response.
   virtual std::optional<Response> authenticate(Request& request, const Route& route) = 0;
+  // authenticate() for a caller that can run its expensive part later: the server's I/O thread
+  // runs run_heavy() with defer_to_burst_end (http/burst.h), back to back with the other
+  // requests' heavy steps. Returns null when decided at once (`decision` then holds what
+  // authenticate() returns), otherwise the part still to do.
+  virtual std::unique_ptr<PendingAuthentication> start(Request& request, const Route& route,
+                                                       std::optional<Response>& decision) {
+    decision = authenticate(request, route);
+    return nullptr;
+  }
 };
 
 struct ServerOptions {

@@ -59,11 +59,11 @@ std::string_view bearer_token(const http::Request& request) {
   return token;
 }
 
-std::optional<http::Response> BearerAuthenticator::authenticate(http::Request& req,
-                                                                const http::Route& route) {
-  std::string_view token = bearer_token(req);
-  if (token.empty()) return failure(req, route, 401, "", "a bearer token is required");
-  TokenCheck check = tokens_.validate(token);
+namespace {
+
+// The outcome of a token check for this request: the principal, or the 401/403.
+std::optional<http::Response> decide(http::Request& req, const http::Route& route,
+                                     TokenCheck check) {
   if (!check.ok) {
     log::info("token_rejected", {{"request_id", req.request_id}, {"reason", check.error}});
     return failure(req, route, 401, "invalid_token", check.error);
@@ -76,6 +76,43 @@ std::optional<http::Response> BearerAuthenticator::authenticate(http::Request& r
   }
   req.principal = std::move(p);
   return std::nullopt;
+}
+
+class PendingSignature : public http::PendingAuthentication {
+ public:
+  explicit PendingSignature(TokenService::Validation v) : validation_(std::move(v)) {}
+  void run_heavy() override { validation_.verify_signature(); }
+  std::optional<http::Response> finish(http::Request& req, const http::Route& route) override {
+    return decide(req, route, std::move(validation_).finish());
+  }
+
+ private:
+  TokenService::Validation validation_;
+};
+
+}  // namespace
+
+std::optional<http::Response> BearerAuthenticator::authenticate(http::Request& req,
+                                                                const http::Route& route) {
+  std::optional<http::Response> decision;
+  if (auto pending = start(req, route, decision)) {
+    pending->run_heavy();
+    return pending->finish(req, route);
+  }
+  return decision;
+}
+
+std::unique_ptr<http::PendingAuthentication> BearerAuthenticator::start(
+    http::Request& req, const http::Route& route, std::optional<http::Response>& decision) {
+  std::string_view token = bearer_token(req);
+  if (token.empty()) {
+    decision = failure(req, route, 401, "", "a bearer token is required");
+    return nullptr;
+  }
+  TokenService::Validation v = tokens_.start_validation(token);
+  if (v.needs_signature()) return std::make_unique<PendingSignature>(std::move(v));
+  decision = decide(req, route, std::move(v).finish());
+  return nullptr;
 }
 
 }  // namespace registrar::identity

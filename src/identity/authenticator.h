@@ -11,6 +11,10 @@ class BearerAuthenticator : public http::Authenticator {
   explicit BearerAuthenticator(TokenService& tokens) : tokens_(tokens) {}
   std::optional<http::Response> authenticate(http::Request& request,
                                              const http::Route& route) override;
+  // A token not in the cache leaves its signature to verify to the PendingAuthentication.
+  std::unique_ptr<http::PendingAuthentication> start(
+      http::Request& request, const http::Route& route,
+      std::optional<http::Response>& decision) override;
 
  private:
   TokenService& tokens_;

@@ -118,45 +118,57 @@ size_t TokenService::TokenHash::operator()(std::string_view token) const {
 }
 
 TokenCheck TokenService::validate(std::string_view token) {
+  Validation v = start_validation(token);
+  if (v.needs_signature()) v.verify_signature();
+  return std::move(v).finish();
+}
+
+TokenService::Validation TokenService::start_validation(std::string_view token) {
   if (validations_) validations_->add();
-  int64_t now = clock_.now_seconds();
+  Validation v(*this);
+  v.now_ = clock_.now_seconds();
   // Tokens beyond this size are verified every time rather than held in memory.
   constexpr size_t kMaxCachedToken = 8 * 1024;
-  Shard* shard = nullptr;
   if (settings_.cache_entries > 0 && token.size() <= kMaxCachedToken) {
     // The shard by other bits of the same hash the map uses.
     const size_t hash = shards_.front()->entries.hash_function()(token);
-    shard = shards_[(hash >> 56) % shards_.size()].get();
+    Shard* shard = shards_[(hash >> 56) % shards_.size()].get();
     std::lock_guard lock(shard->mu);
     auto it = shard->entries.find(token);
     if (it != shard->entries.end()) {
-      if (it->second->info.expires_at > now) {
+      if (it->second->info.expires_at > v.now_) {
         if (cache_hits_) cache_hits_->add();
-        return {true, it->second, ""};
+        v.decided_ = TokenCheck{true, it->second, ""};
+        return v;
       }
       shard->entries.erase(it);
     }
+    v.shard_ = shard;
+    v.token_ = token;
   }
-  TokenCheck check = validate_uncached(token);
-  if (check.ok && shard) {
-    const size_t per_shard = settings_.cache_entries / shards_.size() + 1;
-    std::lock_guard lock(shard->mu);
-    if (shard->entries.size() >= per_shard) {
-      std::erase_if(shard->entries, [now](auto& kv) { return kv.second->info.expires_at <= now; });
-      if (shard->entries.size() >= per_shard) shard->entries.clear();
-    }
-    shard->entries.emplace(std::string(token), check.token);
-  }
-  return check;
+  start_uncached(v, token);
+  return v;
 }
 
-TokenCheck TokenService::validate_uncached(std::string_view token) {
+void TokenService::remember(Shard& shard, std::string_view token, int64_t now,
+                            const std::shared_ptr<const VerifiedToken>& verified) {
+  const size_t per_shard = settings_.cache_entries / shards_.size() + 1;
+  std::lock_guard lock(shard.mu);
+  if (shard.entries.size() >= per_shard) {
+    std::erase_if(shard.entries, [now](auto& kv) { return kv.second->info.expires_at <= now; });
+    if (shard.entries.size() >= per_shard) shard.entries.clear();
+  }
+  shard.entries.emplace(std::string(token), verified);
+}
+
+void TokenService::start_uncached(Validation& v, std::string_view token) {
+  auto refuse = [&v](std::string why) { v.decided_ = TokenCheck{false, {}, std::move(why)}; };
   // Decoded once: the unverified issuer picks the keys and rules, then the same parse is verified.
   auto decoded = crypto::decode_jwt(token);
-  if (!decoded) return {false, {}, decoded.message()};
+  if (!decoded) return refuse(decoded.message());
   const std::string* iss = decoded->unverified_issuer();
-  if (!iss) return {false, {}, "token is not a JWT with an issuer"};
-  crypto::JwtValidationOptions options;
+  if (!iss) return refuse("token is not a JWT with an issuer");
+  crypto::JwtValidationOptions& options = v.options_;
   options.clock = &clock_;
   options.skew = std::chrono::seconds(settings_.skew_seconds);
   options.issuer = *iss;
@@ -173,13 +185,28 @@ TokenCheck TokenService::validate_uncached(std::string_view token) {
     options.audience = ik->issuer().audience;
     resolver = [ik](std::string_view kid, crypto::JwsAlg alg) { return ik->resolve(kid, alg); };
   } else {
-    return {false, {}, "issuer is not trusted"};
+    return refuse("issuer is not trusted");
   }
+  v.issuer_ = *iss;
+  auto pending = crypto::PendingJwt::start(std::move(decoded).value(), resolver, options);
+  if (!pending) return refuse(pending.message());
+  v.pending_.emplace(std::move(pending).value());
+}
+
+void TokenService::Validation::verify_signature() {
+  if (!pending_ || verified_) throw std::logic_error("no signature left to verify");
+  pending_->verify_signature();
+  verified_ = true;
+}
+
+TokenCheck TokenService::Validation::finish() && {
+  if (decided_) return std::move(*decided_);
+  if (!verified_) throw std::logic_error("Validation::finish before verify_signature");
+  auto jwt = std::move(*pending_).finish(options_);
+  if (!jwt) return {false, {}, jwt.message()};
   auto verified = std::make_shared<VerifiedToken>();
   TokenInfo& info = verified->info;
-  info.issuer = *iss;
-  auto jwt = crypto::validate_decoded_jwt(std::move(decoded).value(), resolver, options);
-  if (!jwt) return {false, {}, jwt.message()};
+  info.issuer = std::move(issuer_);
   info.subject = std::move(jwt->sub).value_or("");
   info.scopes = std::move(jwt->scopes);
   info.expires_at = jwt->exp.value_or(0);
@@ -202,6 +229,7 @@ TokenCheck TokenService::validate_uncached(std::string_view token) {
   p.issuer = info.issuer;
   p.scopes = info.scopes;
   p.expires_at = info.expires_at;
+  if (shard_) service_->remember(*shard_, token_, now_, verified);
   return {true, std::move(verified), ""};
 }
 

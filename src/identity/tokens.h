@@ -86,6 +86,8 @@ class IssuerKeys {
 };
 
 class TokenService {
+  struct Shard;
+
  public:
   TokenService(KeyStore& keys, const core::Clock& clock, TokenSettings settings,
                core::Metrics* metrics = nullptr);
@@ -104,11 +106,40 @@ class TokenService {
 
   TokenCheck validate(std::string_view token);
 
+  // validate() split around its signature verification, for a caller that runs that step apart
+  // from the rest (http::defer_to_burst_end). start_validation() decides at once when it can (a
+  // cached token, or a fault found before the signature); otherwise needs_signature() is true,
+  // verify_signature() is the expensive step and finish() the rest. validate() is exactly this.
+  class Validation {
+   public:
+    bool needs_signature() const { return pending_.has_value() && !verified_; }
+    void verify_signature();
+    TokenCheck finish() &&;
+
+   private:
+    friend class TokenService;
+    explicit Validation(TokenService& service) : service_(&service) {}
+    TokenService* service_;
+    std::optional<TokenCheck> decided_;
+    std::optional<crypto::PendingJwt> pending_;
+    bool verified_ = false;
+    crypto::JwtValidationOptions options_;
+    std::string issuer_;
+    std::string token_;  // kept for the cache when shard_ is set
+    Shard* shard_ = nullptr;
+    int64_t now_ = 0;
+  };
+  // The token must stay valid until start_validation returns; the Validation keeps a copy.
+  Validation start_validation(std::string_view token);
+
   const TokenSettings& settings() const { return settings_; }
   KeyStore& keys() { return keys_; }
 
  private:
-  TokenCheck validate_uncached(std::string_view token);
+  // The checks before the signature, on a token not found in the cache.
+  void start_uncached(Validation& v, std::string_view token);
+  void remember(Shard& shard, std::string_view token, int64_t now,
+                const std::shared_ptr<const VerifiedToken>& token_info);
 
   // The cache's hash: keyed (SipHash), over the token's last bytes, which for a JWS are its
   // signature. Entries are only ever verified tokens and equality compares the whole text, so

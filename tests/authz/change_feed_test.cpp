@@ -172,6 +172,21 @@ TEST_P(ChangeFeedTest, AnotherInstancesWriteIsEvictedAtTheNextPoll) {
   EXPECT_NE(*cached(kEstate, kT0 + 100ms), before);
 }
 
+// A backlog of several query pages (a burst of writes elsewhere) is followed in one poll.
+TEST_P(ChangeFeedTest, ABacklogLongerThanAPageIsFollowedInOnePoll) {
+  send(case_event(kEstate, "2025-08-01T18:00:00Z", {{kA, kProbate}, {kB, kProbate}}));
+  ASSERT_TRUE(follower_->poll(kT0));
+  ASSERT_TRUE(fill(kEstate));
+  std::vector<std::string> others;
+  for (int i = 0; i < 1000; ++i) others.push_back("2" + std::to_string(1'000'000'000 + i));
+  db_->write([&](soci::session& s) {
+    db::append_changes(s, others, clock_.now());
+    db::append_changes(s, {kEstate}, clock_.now());  // last, after several pages
+  });
+  ASSERT_TRUE(follower_->poll(kT0 + 100ms));
+  EXPECT_EQ(cached(kEstate, kT0 + 100ms), std::nullopt);
+}
+
 TEST_P(ChangeFeedTest, AFillRacingAWriteDoesNotStoreTheOldRows) {
   send(case_event(kEstate, "2025-08-01T18:00:00Z", {{kA, kProbate}, {kB, kProbate}}));
   ASSERT_TRUE(follower_->poll(kT0));

@@ -270,21 +270,48 @@ TEST_F(JwtTest, TwoStepValidationAgreesWithValidateJwt) {
     SCOPED_TRACE(token.substr(0, 80));
     auto one = validate_jwt(token, resolve, o);
     auto decoded = decode_jwt(token);
-    auto two = decoded ? validate_decoded_jwt(std::move(decoded).value(), resolve, o)
+    auto two = decoded ? validate_decoded_jwt(decoded.value(), resolve, o)
                        : JoseResult<Jwt>(decoded.failure());
+    // The same in three steps, as the bearer authenticator runs it around a deferred signature.
+    auto three = [&]() -> JoseResult<Jwt> {
+      if (!decoded) return decoded.failure();
+      auto pending = PendingJwt::start(std::move(decoded).value(), resolve, o);
+      if (!pending) return pending.failure();
+      pending->verify_signature();
+      return std::move(pending).value().finish(o);
+    }();
     ASSERT_EQ(bool(one), bool(two)) << (one ? two.message() : one.message());
+    ASSERT_EQ(bool(two), bool(three)) << (two ? three.message() : two.message());
     if (one) {
       EXPECT_EQ(one->claims, two->claims);
       EXPECT_EQ(one->scopes, two->scopes);
       EXPECT_EQ(one->kid, two->kid);
+      EXPECT_EQ(two->claims, three->claims);
+      EXPECT_EQ(two->kid, three->kid);
     } else {
       EXPECT_EQ(one.reason(), two.reason()) << one.message() << " / " << two.message();
+      EXPECT_EQ(two.reason(), three.reason()) << two.message() << " / " << three.message();
     }
   }
   // The options' size limit applies even when decode_jwt allowed a larger token.
   o.max_size = good.size() - 1;
   EXPECT_EQ(validate_decoded_jwt(decode_jwt(good).value(), resolve, o).reason(),
             JoseError::kTooLarge);
+}
+
+// The claims of a PendingJwt are never read before its signature has been checked.
+TEST_F(JwtTest, PendingJwtRefusesToFinishUnverified) {
+  auto o = options();
+  auto resolve = resolver(key_for(JwsAlg::kEdDSA).public_key());
+  auto pending = PendingJwt::start(decode_jwt(issue({{"exp", kNow + 60}})).value(), resolve, o);
+  ASSERT_TRUE(pending) << pending.message();
+  EXPECT_THROW(std::move(pending).value().finish(o), std::logic_error);
+  // A key that is not the signer's: start() finds it, the signature step refuses the token.
+  auto stranger = resolver(PrivateKey::generate(KeyType::kEd25519).public_key());
+  auto wrong = PendingJwt::start(decode_jwt(issue({{"exp", kNow + 60}})).value(), stranger, o);
+  ASSERT_TRUE(wrong);
+  wrong->verify_signature();
+  EXPECT_EQ(std::move(wrong).value().finish(o).reason(), JoseError::kBadSignature);
 }
 
 TEST_F(JwtTest, UnverifiedIssuer) {

@@ -23,10 +23,56 @@ using namespace std::chrono_literals;
 using testing::RawClient;
 using testing::status_of;
 
+std::string thread_id() {  // as ServerTest::thread_name, for the classes before it
+  std::ostringstream os;
+  os << std::this_thread::get_id();
+  return os.str();
+}
+
+// "Bearer deferred…" tokens take the two-step path on the I/O thread: start() hands back the
+// heavy part, which records where and in what order it ran in the principal's subject.
+class DeferredCheck : public PendingAuthentication {
+ public:
+  explicit DeferredCheck(std::string token) : token_(std::move(token)) {}
+  void run_heavy() override {
+    trace_ += "heavy ";
+    heavy_thread_ = thread_id();
+    if (token_ == "Bearer deferred-heavy-throws") throw std::runtime_error("heavy failed");
+  }
+  std::optional<Response> finish(Request& req, const Route&) override {
+    if (token_ == "Bearer deferred-finish-throws") throw std::runtime_error("finish failed");
+    if (token_ == "Bearer deferred-bad") return Response::problem(401, "", "bad signature");
+    trace_ += "finish";
+    Principal p;
+    p.subject = trace_ + (heavy_thread_ == thread_id() ? " same-thread" : " other-thread");
+    req.principal = std::make_shared<const Principal>(p);
+    return std::nullopt;
+  }
+
+ private:
+  std::string token_, trace_, heavy_thread_;
+};
+
 class FakeAuthenticator : public Authenticator {
  public:
+  std::unique_ptr<PendingAuthentication> start(Request& req, const Route& route,
+                                               std::optional<Response>& decision) override {
+    auto h = req.headers.get("Authorization");
+    if (h && *h == "Bearer start-throws") throw std::runtime_error("start failed");
+    if (h && h->starts_with("Bearer deferred"))
+      return std::make_unique<DeferredCheck>(std::string(*h));
+    decision = authenticate(req, route);
+    return nullptr;
+  }
+
   std::optional<Response> authenticate(Request& req, const Route& route) override {
     auto h = req.headers.get("Authorization");
+    if (h && *h == "Bearer deferred") {  // the one-step path of the blocking routes
+      Principal p;
+      p.subject = "one step";
+      req.principal = std::make_shared<const Principal>(p);
+      return std::nullopt;
+    }
     if (!h || *h != "Bearer good") {
       Response r = Response::problem(401, "", "missing or bad token");
       r.headers.set("WWW-Authenticate", "Bearer");
@@ -96,6 +142,16 @@ class ServerTest : public ::testing::Test {
                          [done] { done(Response::text(200, "then still ran")); });
     });
     router_.get("/private", [](Request& r) { return Response::text(200, r.principal->subject); })
+        .require_auth();
+    router_
+        .get("/private/inline",
+             [](Request& r) { return Response::text(200, r.principal->subject); })
+        .run_inline()
+        .require_auth();
+    router_
+        .add_async(
+            Method::kGet, "/private/async",
+            [](Request& r, Responder done) { done(Response::text(200, r.principal->subject)); })
         .require_auth();
     router_.get("/admin", [](Request&) { return Response::text(200, "admin"); })
         .require_scopes({"admin"});
@@ -228,6 +284,40 @@ TEST_F(ServerTest, DeferredWorkRunsAtTheEndOfTheBurstHeavyPartsFirst) {
   for (auto& a : answers) EXPECT_EQ(a.get().body, "queued h1 h2 t1 t2");
   // A throwing heavy part is logged and dropped; its `then` still runs.
   EXPECT_EQ(call(Method::kGet, "/burst/throws").body, "then still ran");
+}
+
+// Inline and async routes are authenticated on the I/O thread, the authenticator's heavy part
+// deferred to the burst's end and run there; blocking routes call authenticate() on a worker.
+TEST_F(ServerTest, AuthenticationHeavyPartIsDeferredOnTheIoThread) {
+  Headers deferred;
+  deferred.set("Authorization", "Bearer deferred");
+  for (const char* path : {"/private/inline", "/private/async"}) {
+    auto r = call(Method::kGet, path, "", deferred);
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_EQ(r.body, "heavy finish same-thread") << path;
+  }
+  EXPECT_EQ(call(Method::kGet, "/private", "", deferred).body, "one step");
+  // The decision made at once, by start(), still applies on the same routes.
+  Headers good;
+  good.set("Authorization", "Bearer good");
+  EXPECT_EQ(call(Method::kGet, "/private/inline", "", good).body, "tester");
+  EXPECT_EQ(call(Method::kGet, "/private/async").status, 401);
+}
+
+TEST_F(ServerTest, FailingAuthenticationStepsAnswerAndTheServerKeepsServing) {
+  auto with = [this](const char* token) {
+    Headers h;
+    h.set("Authorization", token);
+    return call(Method::kGet, "/private/inline", "", h);
+  };
+  EXPECT_EQ(with("Bearer deferred-bad").status, 401);
+  for (const char* token :
+       {"Bearer start-throws", "Bearer deferred-heavy-throws", "Bearer deferred-finish-throws"}) {
+    auto r = with(token);
+    EXPECT_EQ(r.status, 500) << token;
+    EXPECT_EQ(r.body.find("failed"), std::string::npos) << "internal detail leaked: " << r.body;
+  }
+  EXPECT_EQ(with("Bearer deferred").body, "heavy finish same-thread");
 }
 
 TEST(DeferToBurstEnd, OffAnIoThreadRunsAtOnceInOrder) {

@@ -151,6 +151,39 @@ TEST_F(TokensTest, CacheComparesTheWholeToken) {
   EXPECT_NE(m.find("registrar_identity_token_cache_hits_total 1\n"), std::string::npos) << m;
 }
 
+// validate() in steps: a cached token and a fault found before the signature are decided at
+// once; an unseen token leaves its signature to verify, and only a verified one is cached.
+TEST_F(TokensTest, StartValidationDecidesWhatItCanAndLeavesTheSignature) {
+  TokenService tokens = service();
+  auto t = tokens.issue("c", "c", {"read"});
+  TokenService::Validation unseen = tokens.start_validation(t.access_token);
+  ASSERT_TRUE(unseen.needs_signature());
+  EXPECT_TRUE(tokens.start_validation(t.access_token).needs_signature());  // not cached yet
+  unseen.verify_signature();
+  EXPECT_FALSE(unseen.needs_signature());
+  TokenCheck first = std::move(unseen).finish();
+  ASSERT_TRUE(first.ok) << first.error;
+  TokenService::Validation cached = tokens.start_validation(t.access_token);
+  EXPECT_FALSE(cached.needs_signature());
+  TokenCheck hit = std::move(cached).finish();
+  EXPECT_EQ(hit.token.get(), first.token.get());
+
+  std::string forged = tokens.issue("c", "c", {"read"}).access_token;
+  forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+  for (int i = 0; i < 2; ++i) {  // a forgery is never remembered
+    TokenService::Validation v = tokens.start_validation(forged);
+    ASSERT_TRUE(v.needs_signature());
+    v.verify_signature();
+    EXPECT_FALSE(std::move(v).finish().ok);
+  }
+  TokenService::Validation malformed = tokens.start_validation("a.b.c");
+  EXPECT_FALSE(malformed.needs_signature());
+  EXPECT_FALSE(std::move(malformed).finish().ok);
+  // Skipping the signature is a programming error, never an accepted token.
+  TokenService::Validation skipped = tokens.start_validation(forged);
+  EXPECT_THROW(std::move(skipped).finish(), std::logic_error);
+}
+
 TEST_F(TokensTest, RejectsTamperedForeignAndMalformedTokens) {
   TokenService tokens = service();
   auto t = tokens.issue("c", "c", {"read"});
@@ -261,6 +294,43 @@ TEST_F(TokensTest, AuthenticatorAnswers401And403WithChallenges) {
   EXPECT_FALSE(auth.authenticate(req, route));
   ASSERT_TRUE(req.principal);
   EXPECT_EQ(req.principal->client_id, "c");
+}
+
+// The I/O thread's path: start() decides a missing or cached token at once and hands back the
+// signature of an unseen one; the pending part then answers as authenticate() would.
+TEST_F(TokensTest, AuthenticatorStartDefersOnlyTheSignatureOfUnseenTokens) {
+  TokenService tokens = service();
+  BearerAuthenticator auth(tokens);
+  http::Route route;
+  route.scopes = {"admin"};
+  route.authenticated = true;
+  http::Request req;
+  std::optional<http::Response> decision;
+  EXPECT_FALSE(auth.start(req, route, decision));
+  ASSERT_TRUE(decision);
+  EXPECT_EQ(decision->status, 401);
+
+  req.headers.set("Authorization", "Bearer " + tokens.issue("c", "c", {"read"}).access_token);
+  decision.reset();
+  auto pending = auth.start(req, route, decision);
+  ASSERT_TRUE(pending);
+  EXPECT_FALSE(decision);
+  pending->run_heavy();
+  auto forbidden = pending->finish(req, route);
+  ASSERT_TRUE(forbidden);
+  EXPECT_EQ(forbidden->status, 403);
+  EXPECT_FALSE(req.principal);
+  // Now cached: decided at once, still by scope.
+  EXPECT_FALSE(auth.start(req, route, decision));
+  EXPECT_EQ(decision->status, 403);
+
+  req.headers.set("Authorization", "Bearer " + tokens.issue("d", "d", {"admin"}).access_token);
+  pending = auth.start(req, route, decision);
+  ASSERT_TRUE(pending);
+  pending->run_heavy();
+  EXPECT_FALSE(pending->finish(req, route));
+  ASSERT_TRUE(req.principal);
+  EXPECT_EQ(req.principal->subject, "d");
 }
 
 }  // namespace
