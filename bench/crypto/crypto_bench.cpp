@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "core/clock.h"
+#include "crypto/jose_internal.h"
 #include "crypto/jws.h"
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
@@ -97,6 +98,30 @@ void BM_JwsParseOnly_EdDSA(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_JwsParseOnly_EdDSA);
+
+// The JSON reader of every JOSE header and JWT payload (duplicate members refused) beside
+// nlohmann's own DOM parser, which keeps the last of duplicates, on an access token's claims.
+void BM_JsonStrictParse_Claims(benchmark::State& state) {
+  const std::string text = claims().dump();
+  for (auto _ : state) {
+    Json out;
+    auto r = detail::parse_json_strict(text, out);
+    if (r != detail::JsonParse::kOk) state.SkipWithError("parse failed");
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_JsonStrictParse_Claims);
+
+void BM_NlohmannParse_Claims(benchmark::State& state) {
+  const std::string text = claims().dump();
+  for (auto _ : state) {
+    Json out = Json::parse(text);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NlohmannParse_Claims);
 
 void jwt_bench(benchmark::State& state, JwsAlg alg) {
   const PrivateKey& k = key(alg_key_type(alg));

@@ -1,7 +1,18 @@
-// parse_json_strict (jose_internal.h): nlohmann's SAX parser driving a DOM builder that notices
-// duplicate members as they arrive. Every JOSE header and JWT payload goes through it, once per
-// bearer token checked, so it avoids the callback parser (a std::function call per token plus a
-// copy of every member name) that the straightforward version used.
+// parse_json_strict (jose_internal.h): a JSON reader of its own that builds nlohmann's DOM
+// directly. Every JOSE header and JWT payload goes through it, once per bearer token checked;
+// nlohmann's SAX parser spent more on its lexer's buffers (grown afresh for every document, and
+// a copy of every byte kept for error messages) than on the document itself.
+//
+// It accepts exactly what nlohmann's parser accepts (RFC 8259, a leading UTF-8 byte-order mark
+// skipped, strings checked to be UTF-8, numbers that overflow a double refused) and gives the
+// same values: non-negative integers as number_unsigned, negative ones as number_integer, either
+// as number_float when it does not fit, anything with a fraction or exponent as number_float.
+// tests/crypto/json_strict_test.cpp holds it to that, on random documents, against nlohmann.
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -11,93 +22,358 @@ namespace registrar::crypto::detail {
 
 namespace {
 
-class StrictDomBuilder {
+// The open objects and arrays, innermost last; held inline up to a depth that real JOSE
+// documents never reach.
+class OpenContainers {
  public:
-  explicit StrictDomBuilder(Json& root) : root_(root) {}
-
-  bool null() { return put(nullptr); }
-  bool boolean(bool v) { return put(v); }
-  bool number_integer(Json::number_integer_t v) { return put(v); }
-  bool number_unsigned(Json::number_unsigned_t v) { return put(v); }
-  bool number_float(Json::number_float_t v, const std::string&) { return put(v); }
-  bool string(std::string& v) { return put(std::move(v)); }
-  bool binary(Json::binary_t&) { return false; }  // not produced by the JSON reader
-
-  bool start_object(std::size_t) {
-    put(Json::object());
-    stack_.push_back(last_);
-    return true;
+  bool empty() const { return size_ == 0; }
+  Json* top() const { return size_ <= kInline ? inline_[size_ - 1] : spill_.back(); }
+  void push(Json* j) {
+    if (size_ < kInline) {
+      inline_[size_] = j;
+    } else {
+      spill_.push_back(j);
+    }
+    ++size_;
   }
-  bool key(std::string& name) {
-    if (duplicate_) return true;
-    auto& members = stack_.back()->get_ref<Json::object_t&>();
-    auto [it, inserted] = members.try_emplace(std::move(name));
-    slot_ = &it->second;
-    // After a duplicate nothing more is stored, but the parse goes on so that a document that
-    // is also malformed further on is reported as malformed, as the DOM parser would.
-    if (!inserted) duplicate_ = true;
-    return true;
+  void pop() {
+    if (size_ > kInline) spill_.pop_back();
+    --size_;
   }
-  bool end_object() {
-    stack_.pop_back();
-    return true;
-  }
-  bool start_array(std::size_t) {
-    put(Json::array());
-    stack_.push_back(last_);
-    return true;
-  }
-  bool end_array() {
-    stack_.pop_back();
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    return false;
-  }
-
-  bool duplicate() const { return duplicate_; }
 
  private:
-  // Stores a value where the parser is: the root, the next array element, or the member whose
-  // key was just read. Pointers on the stack stay valid: a container's own siblings are only
-  // appended after it is closed and popped. `out` is only meaningful when the result is kOk.
-  template <class V>
-  bool put(V&& value) {
-    if (duplicate_) {
-      last_ = nullptr;  // containers opened from now on are only counted on the stack
-    } else if (stack_.empty()) {
-      root_ = Json(std::forward<V>(value));
-      last_ = &root_;
-    } else if (Json* top = stack_.back(); top->is_array()) {
-      auto& elements = top->get_ref<Json::array_t&>();
-      elements.emplace_back(std::forward<V>(value));
-      last_ = &elements.back();
-    } else {
-      *slot_ = Json(std::forward<V>(value));
-      last_ = slot_;
-    }
+  static constexpr size_t kInline = 16;
+  std::array<Json*, kInline> inline_{};
+  std::vector<Json*> spill_;
+  size_t size_ = 0;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+  // kDuplicateMember is returned as soon as one is seen; the caller then decides validity.
+  JsonParse document(Json& root);
+
+ private:
+  void skip_ws() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool scalar(Json& slot);
+  bool literal(std::string_view word) {
+    if (size_t(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
     return true;
   }
+  bool string(std::string& out);  // *p_ is the opening quote
+  bool escape(std::string& out);  // *p_ is the character after the backslash
+  bool hex4(uint32_t& out);
+  bool utf8_sequence();  // *p_ is a byte >= 0x80: checks and passes one well-formed sequence
+  bool number(Json& slot);
+  // After '{' or ',' in an object: reads `"name" :` and returns the member's slot, or null.
+  Json* member(Json& object);
 
-  Json& root_;
-  std::vector<Json*> stack_;  // open objects and arrays, innermost last
-  Json* slot_ = nullptr;      // the member whose value comes next
-  Json* last_ = nullptr;      // the value stored last
+  const char* p_;
+  const char* end_;
   bool duplicate_ = false;
 };
+
+JsonParse Reader::document(Json& root) {
+  if (end_ - p_ >= 3 && std::string_view(p_, 3) == "\xEF\xBB\xBF") p_ += 3;
+  OpenContainers open;
+  Json* slot = &root;
+  for (;;) {
+    // A value goes into *slot.
+    skip_ws();
+    if (p_ == end_) return JsonParse::kInvalid;
+    if (*p_ == '{') {
+      ++p_;
+      *slot = Json::object();
+      skip_ws();
+      if (p_ != end_ && *p_ == '}') {
+        ++p_;
+      } else {
+        open.push(slot);
+        if (!(slot = member(*slot)))
+          return duplicate_ ? JsonParse::kDuplicateMember : JsonParse::kInvalid;
+        continue;
+      }
+    } else if (*p_ == '[') {
+      ++p_;
+      *slot = Json::array();
+      skip_ws();
+      if (p_ != end_ && *p_ == ']') {
+        ++p_;
+      } else {
+        open.push(slot);
+        // Elements are appended only once the one before is complete (and popped), so a
+        // pointer to an element, or into it, stays valid while it is open.
+        slot = &slot->get_ref<Json::array_t&>().emplace_back();
+        continue;
+      }
+    } else if (!scalar(*slot)) {
+      return JsonParse::kInvalid;
+    }
+    // A value is complete: close what it completes, up to the next value to read.
+    for (;;) {
+      skip_ws();
+      if (open.empty()) return p_ == end_ ? JsonParse::kOk : JsonParse::kInvalid;
+      if (p_ == end_) return JsonParse::kInvalid;
+      Json* top = open.top();
+      const bool object = top->is_object();
+      const char c = *p_++;
+      if (c == ',') {
+        if (object) {
+          if (!(slot = member(*top)))
+            return duplicate_ ? JsonParse::kDuplicateMember : JsonParse::kInvalid;
+        } else {
+          slot = &top->get_ref<Json::array_t&>().emplace_back();
+        }
+        break;
+      }
+      if (c != (object ? '}' : ']')) return JsonParse::kInvalid;
+      open.pop();
+    }
+  }
+}
+
+Json* Reader::member(Json& object) {
+  skip_ws();
+  if (p_ == end_ || *p_ != '"') return nullptr;
+  std::string name;
+  if (!string(name)) return nullptr;
+  skip_ws();
+  if (p_ == end_ || *p_ != ':') return nullptr;
+  ++p_;
+  auto [it, inserted] = object.get_ref<Json::object_t&>().try_emplace(std::move(name));
+  if (!inserted) {
+    duplicate_ = true;
+    return nullptr;
+  }
+  return &it->second;
+}
+
+bool Reader::scalar(Json& slot) {
+  switch (*p_) {
+    case '"': {
+      std::string s;
+      if (!string(s)) return false;
+      slot = std::move(s);
+      return true;
+    }
+    case 't':
+      slot = true;
+      return literal("true");
+    case 'f':
+      slot = false;
+      return literal("false");
+    case 'n':
+      slot = nullptr;
+      return literal("null");
+    default:
+      return number(slot);
+  }
+}
+
+bool Reader::string(std::string& out) {
+  ++p_;                  // the opening quote
+  const char* run = p_;  // the bytes since the last escape, copied in one piece
+  while (p_ != end_) {
+    const auto c = static_cast<unsigned char>(*p_);
+    if (c == '"') {
+      out.append(run, p_);
+      ++p_;
+      return true;
+    }
+    if (c == '\\') {
+      out.append(run, p_);
+      ++p_;
+      if (!escape(out)) return false;
+      run = p_;
+    } else if (c < 0x20) {
+      return false;  // control characters must be escaped
+    } else if (c >= 0x80) {
+      if (!utf8_sequence()) return false;
+    } else {
+      ++p_;
+    }
+  }
+  return false;  // unterminated
+}
+
+bool Reader::hex4(uint32_t& out) {
+  if (end_ - p_ < 4) return false;
+  out = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char c = *p_++;
+    uint32_t d;
+    if (c >= '0' && c <= '9') {
+      d = uint32_t(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      d = uint32_t(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      d = uint32_t(c - 'A' + 10);
+    } else {
+      return false;
+    }
+    out = out * 16 + d;
+  }
+  return true;
+}
+
+bool Reader::escape(std::string& out) {
+  if (p_ == end_) return false;
+  const char c = *p_++;
+  switch (c) {
+    case '"':
+    case '\\':
+    case '/':
+      out += c;
+      return true;
+    case 'b':
+      out += '\b';
+      return true;
+    case 'f':
+      out += '\f';
+      return true;
+    case 'n':
+      out += '\n';
+      return true;
+    case 'r':
+      out += '\r';
+      return true;
+    case 't':
+      out += '\t';
+      return true;
+    case 'u':
+      break;
+    default:
+      return false;
+  }
+  uint32_t cp;
+  if (!hex4(cp)) return false;
+  if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate alone
+  if (cp >= 0xD800 && cp <= 0xDBFF) {              // must be followed by its low half
+    uint32_t low;
+    if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+    p_ += 2;
+    if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+  }
+  if (cp < 0x80) {
+    out += char(cp);
+  } else if (cp < 0x800) {
+    out += char(0xC0 | (cp >> 6));
+    out += char(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += char(0xE0 | (cp >> 12));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  } else {
+    out += char(0xF0 | (cp >> 18));
+    out += char(0x80 | ((cp >> 12) & 0x3F));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  }
+  return true;
+}
+
+// Well-formed UTF-8 (RFC 3629 §4): the second byte's range depends on the first, which rules out
+// overlong forms, surrogates and code points beyond U+10FFFF.
+bool Reader::utf8_sequence() {
+  const auto b0 = static_cast<unsigned char>(*p_);
+  int continuation;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    continuation = 1;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    continuation = 2;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    continuation = 3;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return false;
+  }
+  if (end_ - p_ <= continuation) return false;
+  for (int i = 1; i <= continuation; ++i) {
+    const auto b = static_cast<unsigned char>(p_[i]);
+    if (b < (i == 1 ? lo : 0x80) || b > (i == 1 ? hi : 0xBF)) return false;
+  }
+  p_ += continuation + 1;
+  return true;
+}
+
+bool Reader::number(Json& slot) {
+  const char* start = p_;
+  const bool negative = p_ != end_ && *p_ == '-';
+  if (negative) ++p_;
+  auto digit = [this] { return p_ != end_ && *p_ >= '0' && *p_ <= '9'; };
+  if (!digit()) return false;
+  if (*p_ == '0') {
+    ++p_;
+  } else {
+    while (digit()) ++p_;
+  }
+  bool integral = true;
+  if (p_ != end_ && *p_ == '.') {
+    integral = false;
+    ++p_;
+    if (!digit()) return false;
+    while (digit()) ++p_;
+  }
+  if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+    integral = false;
+    ++p_;
+    if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+    if (!digit()) return false;
+    while (digit()) ++p_;
+  }
+  if (integral) {
+    uint64_t magnitude = 0;
+    auto [end, ec] = std::from_chars(start + (negative ? 1 : 0), p_, magnitude);
+    if (ec == std::errc() && end == p_) {
+      constexpr uint64_t kMinMagnitude = uint64_t(1) << 63;  // of INT64_MIN
+      if (!negative) {
+        slot = magnitude;
+        return true;
+      }
+      if (magnitude <= kMinMagnitude) {
+        slot = magnitude == kMinMagnitude ? INT64_MIN : -static_cast<int64_t>(magnitude);
+        return true;
+      }
+    }
+    // Too large for a 64-bit integer: a double, as nlohmann reads it.
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(start, p_, value);
+  if (ec == std::errc::result_out_of_range) {
+    // Underflow reads as (nearly) zero, overflow is refused: strtod tells them apart. The text is
+    // JSON number syntax, which the "C" locale's strtod reads the same in any locale but for the
+    // decimal point, and registrar never changes the locale.
+    value = std::strtod(std::string(start, p_).c_str(), nullptr);
+  } else if (ec != std::errc() || end != p_) {
+    return false;
+  }
+  if (!std::isfinite(value)) return false;
+  slot = value;
+  return true;
+}
 
 }  // namespace
 
 JsonParse parse_json_strict(std::string_view text, Json& out) {
   out = Json();
-  StrictDomBuilder builder(out);
-  bool ok = Json::sax_parse(text.begin(), text.end(), &builder, Json::input_format_t::json,
-                            /*strict=*/true, /*ignore_comments=*/false);
-  if (!ok) {
-    out = Json(Json::value_t::discarded);
-    return JsonParse::kInvalid;
+  JsonParse result = Reader(text).document(out);
+  if (result == JsonParse::kDuplicateMember && !Json::accept(text)) {
+    // A document with a duplicate that is also malformed further on is malformed, as nlohmann's
+    // parser would say (the reading stopped at the duplicate; this rare case is checked whole).
+    result = JsonParse::kInvalid;
   }
-  return builder.duplicate() ? JsonParse::kDuplicateMember : JsonParse::kOk;
+  if (result != JsonParse::kOk) out = Json(Json::value_t::discarded);
+  return result;
 }
 
 }  // namespace registrar::crypto::detail
