@@ -46,24 +46,32 @@ std::string encode(std::string_view in, const char* alphabet, bool pad) {
   return out;
 }
 
-// Decodes unpadded symbols; rejects a dangling single symbol and non-zero trailing bits.
+// Decodes unpadded symbols; rejects a dangling single symbol and non-zero trailing bits. Four
+// symbols at a time into the sized result: every bearer token's three parts come through here.
 std::optional<std::string> decode_symbols(std::string_view in, const std::array<int8_t, 256>& rev) {
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int8_t v = rev[static_cast<uint8_t>(c)];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | uint32_t(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
+  const size_t tail = in.size() % 4;
+  if (tail == 1) return std::nullopt;
+  const size_t quads = in.size() / 4;
+  std::string out(quads * 3 + (tail ? tail - 1 : 0), '\0');
+  char* o = out.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  for (size_t i = 0; i < quads; ++i, p += 4, o += 3) {
+    const int32_t a = rev[p[0]], b = rev[p[1]], c = rev[p[2]], d = rev[p[3]];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const uint32_t v = uint32_t(a) << 18 | uint32_t(b) << 12 | uint32_t(c) << 6 | uint32_t(d);
+    o[0] = static_cast<char>(v >> 16);
+    o[1] = static_cast<char>(v >> 8);
+    o[2] = static_cast<char>(v);
   }
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  if (tail) {
+    const int32_t a = rev[p[0]], b = rev[p[1]], c = tail == 3 ? rev[p[2]] : 0;
+    if ((a | b | c) < 0) return std::nullopt;
+    // The bits beyond the last whole byte must be zero (RFC 4648 §3.5, canonical encoding).
+    if (tail == 2 ? (b & 0x0f) != 0 : (c & 0x03) != 0) return std::nullopt;
+    const uint32_t v = uint32_t(a) << 18 | uint32_t(b) << 12 | uint32_t(c) << 6;
+    o[0] = static_cast<char>(v >> 16);
+    if (tail == 3) o[1] = static_cast<char>(v >> 8);
+  }
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <algorithm>
+
 #include <stdexcept>
 
 #include "core/log.h"
@@ -51,6 +53,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   size_t pos = 1;
   if (path.empty() || path == "/") return segs;
+  segs.reserve(size_t(std::count(path.begin(), path.end(), '/')));  // one allocation per match
   while (pos <= path.size()) {
     size_t slash = path.find('/', pos);
     if (slash == std::string_view::npos) slash = path.size();

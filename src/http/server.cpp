@@ -142,27 +142,36 @@ class RequestParser final : public bhttp::basic_parser<true> {
 
 // defer_to_burst_end (http/burst.h): the I/O thread's io_context and its queue of deferred work.
 thread_local asio::io_context* t_io_context = nullptr;
-struct BurstJob {
-  std::function<void()> heavy, then;
-};
-thread_local std::vector<BurstJob> t_burst;
+thread_local std::vector<std::unique_ptr<DeferredWork>> t_burst;
 
-void run_guarded(const std::function<void()>& f) {
+template <class Step>
+void run_guarded(Step&& step) {
   try {
-    f();
+    step();
   } catch (const std::exception& e) {
     log::error("deferred_work_failed", {{"error", e.what()}});
   }
 }
 
+class FunctionWork final : public DeferredWork {
+ public:
+  FunctionWork(std::function<void()> heavy, std::function<void()> then)
+      : heavy_(std::move(heavy)), then_(std::move(then)) {}
+  void heavy() override { heavy_(); }
+  void then() override { then_(); }
+
+ private:
+  std::function<void()> heavy_, then_;
+};
+
 // Runs every queued job's heavy part, then every `then`. Posted once per burst, when the first job
 // is queued: the read completions already queued on the io_context run before it, so the jobs
 // that their handlers queue join this same drain.
 void drain_burst() {
-  std::vector<BurstJob> jobs;
+  std::vector<std::unique_ptr<DeferredWork>> jobs;
   jobs.swap(t_burst);
-  for (auto& j : jobs) run_guarded(j.heavy);
-  for (auto& j : jobs) run_guarded(j.then);
+  for (auto& j : jobs) run_guarded([&j] { j->heavy(); });
+  for (auto& j : jobs) run_guarded([&j] { j->then(); });
 }
 
 // Marks the calling thread as the I/O thread of `ctx` for as long as it runs it.
@@ -176,15 +185,19 @@ struct IoThreadScope {
 
 }  // namespace
 
-void defer_to_burst_end(std::function<void()> heavy, std::function<void()> then) {
+void defer_to_burst_end(std::unique_ptr<DeferredWork> work) {
   if (!t_io_context) {
-    run_guarded(heavy);
-    run_guarded(then);
+    run_guarded([&work] { work->heavy(); });
+    run_guarded([&work] { work->then(); });
     return;
   }
   const bool first = t_burst.empty();
-  t_burst.push_back({std::move(heavy), std::move(then)});
+  t_burst.push_back(std::move(work));
   if (first) asio::post(*t_io_context, drain_burst);
+}
+
+void defer_to_burst_end(std::function<void()> heavy, std::function<void()> then) {
+  defer_to_burst_end(std::make_unique<FunctionWork>(std::move(heavy), std::move(then)));
 }
 
 // One connection's bookkeeping. Everything but `busy` is touched only on the connection's
@@ -528,38 +541,56 @@ Response Server::Impl::invoke_sync(Request& req, const Route& route) {
   return run_handler(req, route);
 }
 
+// The deferred part of one authentication; `done` resumes the connection's coroutine.
+template <class Completion>
+class AuthenticationWork final : public DeferredWork {
+ public:
+  AuthenticationWork(Server::Impl& server, Request& req, const Route& route,
+                     std::unique_ptr<PendingAuthentication> pending, Completion done)
+      : server_(server),
+        req_(req),
+        route_(route),
+        pending_(std::move(pending)),
+        done_(std::move(done)) {}
+
+  void heavy() override {
+    try {
+      pending_->run_heavy();
+    } catch (...) {
+      heavy_failed_ = std::current_exception();
+    }
+  }
+
+  // Completes exactly once, whatever the steps did, so that the request is answered; the I/O
+  // thread resumes the connection's coroutine right here.
+  void then() override {
+    std::optional<Response> decision;
+    try {
+      if (heavy_failed_) std::rethrow_exception(heavy_failed_);
+      decision = pending_->finish(req_, route_);
+    } catch (...) {
+      decision = server_.failure_response(req_, route_);
+    }
+    std::move(done_)(std::move(decision));
+  }
+
+ private:
+  Server::Impl& server_;
+  Request& req_;
+  const Route& route_;
+  std::unique_ptr<PendingAuthentication> pending_;
+  Completion done_;
+  std::exception_ptr heavy_failed_;
+};
+
 awaitable<std::optional<Response>> Server::Impl::finish_authentication(
     Request& req, const Route& route, std::unique_ptr<PendingAuthentication> pending) {
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<IoExecutor>&,
                                           void(std::optional<Response>)>(
       [this, &req, &route, &pending](auto completion) {
-        using Completion = decltype(completion);
-        auto done = std::make_shared<Completion>(std::move(completion));
-        struct Job {
-          std::unique_ptr<PendingAuthentication> pending;
-          std::exception_ptr heavy_failed;
-        };
-        auto job = std::make_shared<Job>(Job{std::move(pending), nullptr});
+        using Work = AuthenticationWork<decltype(completion)>;
         defer_to_burst_end(
-            [job] {
-              try {
-                job->pending->run_heavy();
-              } catch (...) {
-                job->heavy_failed = std::current_exception();
-              }
-            },
-            [this, job, done, &req, &route] {
-              // Completes exactly once, whatever the steps did, so that the request is answered;
-              // the I/O thread resumes the connection's coroutine right here.
-              std::optional<Response> decision;
-              try {
-                if (job->heavy_failed) std::rethrow_exception(job->heavy_failed);
-                decision = job->pending->finish(req, route);
-              } catch (...) {
-                decision = failure_response(req, route);
-              }
-              (*done)(std::move(decision));
-            });
+            std::make_unique<Work>(*this, req, route, std::move(pending), std::move(completion)));
       },
       use_io);
 }

@@ -54,6 +54,49 @@ TEST(Base64, RoundTripsRandomBytes) {
   }
 }
 
+// Reference for base64url_decode: a bit accumulator, one symbol at a time, with the same rules
+// (no dangling symbol, zero trailing bits, url alphabet only).
+std::optional<std::string> reference_url_decode(std::string_view in) {
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  if (in.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    size_t v = kAlphabet.find(c);
+    if (v == std::string::npos) return std::nullopt;
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+// Property: on random symbol strings of every length, mostly valid, sometimes with a symbol from
+// outside the alphabet or a non-canonical last symbol, the decoder agrees with the reference.
+TEST(Base64, UrlDecoderAgreesWithABitAtATimeReference) {
+  const std::string symbols =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=. \x80";
+  std::string pool = random_bytes(200'000);
+  size_t at = 0;
+  auto next = [&] { return static_cast<unsigned char>(pool[at++ % pool.size()]); };
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    std::string text(next() % 40, 'A');
+    for (char& c : text) c = symbols[next() % (next() % 8 == 0 ? symbols.size() : 64)];
+    auto got = base64url_decode(text);
+    ASSERT_EQ(got, reference_url_decode(text)) << text;
+    (got ? accepted : refused)++;
+  }
+  EXPECT_GT(accepted, 1000);
+  EXPECT_GT(refused, 1000);
+}
+
 TEST(Hex, Encodes) {
   EXPECT_EQ(hex_encode(std::string("\x00\xab\xff", 3)), "00abff");
 }
