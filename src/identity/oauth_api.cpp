@@ -255,22 +255,30 @@ void jws_verify_endpoint(Request& req, http::Responder respond) {
                                 : crypto::parse_jws_json(jws, options);
   if (!parsed) return respond(jws_failure(parsed.failure(), req.request_id));
 
-  struct Job {
-    crypto::ParsedJws jws;
-    crypto::PublicKey key;
-    std::string request_id;
-    std::optional<crypto::JoseResult<size_t>> outcome;
+  class Verification final : public http::DeferredWork {
+   public:
+    Verification(crypto::ParsedJws jws, crypto::PublicKey key, std::string request_id,
+                 http::Responder respond)
+        : jws_(std::move(jws)),
+          key_(std::move(key)),
+          request_id_(std::move(request_id)),
+          respond_(std::move(respond)) {}
+    void heavy() override { outcome_ = crypto::verify_parsed(jws_, key_); }
+    void then() override {
+      if (!outcome_) return;  // the verification threw (logged); the Responder sends 500
+      if (!*outcome_) return respond_(jws_failure(outcome_->failure(), request_id_));
+      respond_(Response::text(200, verified_jws_body(jws_, outcome_->value()), "application/json"));
+    }
+
+   private:
+    crypto::ParsedJws jws_;
+    crypto::PublicKey key_;
+    std::string request_id_;
+    http::Responder respond_;
+    std::optional<crypto::JoseResult<size_t>> outcome_;
   };
-  auto job = std::make_shared<Job>(
-      Job{std::move(parsed).value(), std::move(key), req.request_id, std::nullopt});
-  http::defer_to_burst_end(
-      [job] { job->outcome = crypto::verify_parsed(job->jws, job->key); },
-      [job, respond] {
-        if (!job->outcome) return;  // the verification threw (logged); the Responder sends 500
-        if (!*job->outcome) return respond(jws_failure(job->outcome->failure(), job->request_id));
-        respond(Response::text(200, verified_jws_body(job->jws, job->outcome->value()),
-                               "application/json"));
-      });
+  http::defer_to_burst_end(std::make_unique<Verification>(std::move(parsed).value(), std::move(key),
+                                                          req.request_id, std::move(respond)));
 }
 
 }  // namespace
