@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/error.h"
+#include "core/json_reader.h"
 
 namespace registrar::http {
 
@@ -99,12 +100,20 @@ Json Request::json_body() const {
   }
   if (body.empty())
     throw core::invalid_argument("request body is empty; a JSON document is required", "body");
+  Json out;
+  // Duplicate member names: the last one counts, as it always has with nlohmann's parser.
+  if (core::read_json(body, out) != core::JsonRead::kInvalid) return out;
+  // Malformed: nlohmann's parser, on this rare path, says where.
   try {
-    return Json::parse(body);
+    Json ignored = Json::parse(body);
   } catch (const Json::parse_error& e) {
     throw core::invalid_argument(
         "request body is not valid JSON (at byte " + std::to_string(e.byte) + ")", "body");
   }
+  // The one text read_json refuses and nlohmann accepts: a NUL byte, where nlohmann stops.
+  throw core::invalid_argument("request body is not valid JSON (at byte " +
+                                   std::to_string(body.find('\0') + 1) + ": a NUL byte)",
+                               "body");
 }
 
 std::string Request::actor() const {

@@ -81,6 +81,25 @@ TEST(Request, JsonBodyErrorsNameTheProblem) {
   EXPECT_TRUE(r.json_body().is_object());
 }
 
+TEST(Request, JsonBodyReadsAsNlohmannDoesButForNul) {
+  Request r;
+  auto message = [&r]() -> std::string {
+    try {
+      r.json_body();
+    } catch (const core::Error& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  r.body = R"({"a":1,"b":[true,null,-2.5],"a":"last"})";  // duplicates: the last counts
+  EXPECT_EQ(r.json_body(), Json::parse(r.body));
+  EXPECT_EQ(r.json_body()["a"], "last");
+  r.body = R"({"a":1,})";
+  EXPECT_NE(message().find("at byte 8"), std::string::npos) << message();
+  r.body = std::string(R"({"a":1})") + '\0' + "junk";  // nlohmann would stop at the NUL
+  EXPECT_NE(message().find("at byte 8: a NUL byte"), std::string::npos) << message();
+}
+
 TEST(Request, QueryParameters) {
   Request r;
   r.query = "a=1&b=x%20y";

@@ -1,7 +1,11 @@
-// parse_json_strict is the one JSON reader of every JOSE header and JWT payload. It must give the
-// document nlohmann's own parser gives, refuse a duplicate member at any depth, and still call a
-// document malformed when it is malformed after a duplicate (so "duplicate" never hides "not
-// JSON"). The reference here is nlohmann's DOM parser plus a walk with its callback parser.
+// read_json is the JSON reader of request bodies, JOSE headers and JWT payloads. It must give
+// the document nlohmann's own parser gives (the last of duplicate members included), report a
+// duplicate member at any depth, and still call a document malformed when it is malformed after
+// a duplicate (so "duplicate" never hides "not JSON"). The reference is nlohmann's DOM parser
+// plus a walk with its callback parser. crypto's parse_json_strict refuses what this reports as
+// duplicate (tests/crypto/jws_reject_test.cpp).
+#include "core/json_reader.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -9,9 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "crypto/jose_internal.h"
+namespace registrar::core {
 
-namespace registrar::crypto::detail {
+using Json = nlohmann::json;
+using JsonParse = JsonRead;
 namespace {
 
 // Reference: invalid when nlohmann's parser refuses the text; duplicate when some object holds a
@@ -39,9 +44,9 @@ JsonParse reference(const std::string& text) {
 void expect_agrees(const std::string& text) {
   SCOPED_TRACE(text);
   Json out;
-  const JsonParse got = parse_json_strict(text, out);
+  const JsonParse got = read_json(text, out);
   ASSERT_EQ(got, reference(text));
-  if (got == JsonParse::kOk) {
+  if (got != JsonParse::kInvalid) {  // duplicates too: the last value counts, as in nlohmann
     const Json expected = Json::parse(text);
     EXPECT_EQ(out, expected);
     // Also the same number types (1 and 1.0 compare equal but are not the same value).
@@ -49,7 +54,7 @@ void expect_agrees(const std::string& text) {
   }
 }
 
-TEST(JsonStrict, DocumentsAsTheDomParserReadsThem) {
+TEST(JsonReader, DocumentsAsTheDomParserReadsThem) {
   for (const char* text :
        {R"({})", R"([])", "null", "true", "-1.5e3", "18446744073709551615", "-9223372036854775808",
         R"("a\u00e9\ud83d\ude00")", R"({"a":1,"b":[1,{"c":null},[]],"d":{"e":{"f":"g"}}})",
@@ -59,30 +64,35 @@ TEST(JsonStrict, DocumentsAsTheDomParserReadsThem) {
   }
 }
 
-TEST(JsonStrict, DuplicatesAtAnyDepth) {
+TEST(JsonReader, DuplicatesAtAnyDepth) {
   Json out;
-  EXPECT_EQ(parse_json_strict(R"({"a":1,"a":1})", out), JsonParse::kDuplicateMember);
-  EXPECT_EQ(parse_json_strict(R"({"x":{"a":1,"b":2,"a":3}})", out), JsonParse::kDuplicateMember);
-  EXPECT_EQ(parse_json_strict(R"([1,{"a":[{"k":1,"k":2}]}])", out), JsonParse::kDuplicateMember);
-  EXPECT_EQ(parse_json_strict(R"({"a":{},"a":[]})", out), JsonParse::kDuplicateMember);
+  EXPECT_EQ(read_json(R"({"a":1,"a":1})", out), JsonParse::kDuplicateMember);
+  EXPECT_EQ(read_json(R"({"x":{"a":1,"b":2,"a":3}})", out), JsonParse::kDuplicateMember);
+  EXPECT_EQ(read_json(R"([1,{"a":[{"k":1,"k":2}]}])", out), JsonParse::kDuplicateMember);
+  EXPECT_EQ(read_json(R"({"a":{},"a":[]})", out), JsonParse::kDuplicateMember);
   // The same name in sibling or nested objects is not a duplicate.
-  EXPECT_EQ(parse_json_strict(R"([{"a":1},{"a":1}])", out), JsonParse::kOk);
-  EXPECT_EQ(parse_json_strict(R"({"a":{"a":{"a":1}}})", out), JsonParse::kOk);
+  EXPECT_EQ(read_json(R"([{"a":1},{"a":1}])", out), JsonParse::kOk);
+  EXPECT_EQ(read_json(R"({"a":{"a":{"a":1}}})", out), JsonParse::kOk);
   EXPECT_EQ(out["a"]["a"]["a"], 1);
+  // The last value of a duplicate is kept, replacing a container as well as a scalar.
+  EXPECT_EQ(read_json(R"({"a":{"x":[1,{"y":2}]},"b":0,"a":[3]})", out),
+            JsonParse::kDuplicateMember);
+  EXPECT_EQ(out, Json::parse(R"({"a":[3],"b":0})"));
 }
 
-TEST(JsonStrict, MalformedAfterADuplicateIsMalformed) {
+TEST(JsonReader, MalformedAfterADuplicateIsMalformed) {
   Json out;
-  EXPECT_EQ(parse_json_strict(R"({"a":1,"a":2,)", out), JsonParse::kInvalid);
-  EXPECT_EQ(parse_json_strict(R"({"a":1,"a":{"b":[1,2}})", out), JsonParse::kInvalid);
-  EXPECT_EQ(parse_json_strict(R"({"a":1,"a":2} trailing)", out), JsonParse::kInvalid);
+  EXPECT_EQ(read_json(R"({"a":1,"a":2,)", out), JsonParse::kInvalid);
+  EXPECT_EQ(read_json(R"({"a":1,"a":{"b":[1,2}})", out), JsonParse::kInvalid);
+  EXPECT_EQ(read_json(R"({"a":1,"a":2} trailing)", out), JsonParse::kInvalid);
   EXPECT_TRUE(out.is_discarded());
+  EXPECT_EQ(read_json(std::string(R"({"a":1,"a":2})") + '\0', out), JsonParse::kInvalid);
   // ... and values after a duplicate, nested containers included, do not upset the builder.
-  EXPECT_EQ(parse_json_strict(R"({"a":1,"a":{"b":[{"c":{}}],"d":[[]]},"e":[1,{"f":2}]})", out),
+  EXPECT_EQ(read_json(R"({"a":1,"a":{"b":[{"c":{}}],"d":[[]]},"e":[1,{"f":2}]})", out),
             JsonParse::kDuplicateMember);
 }
 
-TEST(JsonStrict, MalformedInput) {
+TEST(JsonReader, MalformedInput) {
   for (const char* text : {"", " ", "{", "}", "[1,]", R"({"a"})", R"({"a":})", "{'a':1}", "01",
                            "nul", R"("\x")", "[1] [2]", "/* c */ {}", "NaN", "\"\xff\""}) {
     expect_agrees(text);
@@ -90,7 +100,7 @@ TEST(JsonStrict, MalformedInput) {
 }
 
 // The corners of numbers, strings and whitespace, one document each.
-TEST(JsonStrict, NumbersStringsAndWhitespaceAsTheDomParserReadsThem) {
+TEST(JsonReader, NumbersStringsAndWhitespaceAsTheDomParserReadsThem) {
   for (const std::string& text : std::vector<std::string>{
            // numbers: integer types, the 64-bit edges, doubles, exponents, under- and overflow
            "0", "-0", "7", "-7", "0.5", "-0.0", "1e5", "1E+5", "1e-5", "2.5E-3",
@@ -216,7 +226,7 @@ class RandomJson {
   std::mt19937 rng_;
 };
 
-TEST(JsonStrict, RandomDocumentsAgreeWithTheReference) {
+TEST(JsonReader, RandomDocumentsAgreeWithTheReference) {
   RandomJson gen(20261122);
   int ok = 0, duplicate = 0, invalid = 0;
   for (int i = 0; i < 30000; ++i) {
@@ -242,4 +252,4 @@ TEST(JsonStrict, RandomDocumentsAgreeWithTheReference) {
 }
 
 }  // namespace
-}  // namespace registrar::crypto::detail
+}  // namespace registrar::core

@@ -1,13 +1,6 @@
-// parse_json_strict (jose_internal.h): a JSON reader of its own that builds nlohmann's DOM
-// directly. Every JOSE header and JWT payload goes through it, once per bearer token checked;
-// nlohmann's SAX parser spent more on its lexer's buffers (grown afresh for every document, and
-// a copy of every byte kept for error messages) than on the document itself.
-//
-// It accepts exactly what nlohmann's parser accepts (RFC 8259, a leading UTF-8 byte-order mark
-// skipped, strings checked to be UTF-8, numbers that overflow a double refused) and gives the
-// same values: non-negative integers as number_unsigned, negative ones as number_integer, either
-// as number_float when it does not fit, anything with a fraction or exponent as number_float.
-// tests/crypto/json_strict_test.cpp holds it to that, on random documents, against nlohmann.
+// read_json (json_reader.h). nlohmann's own parser spent more on its lexer's buffers (grown
+// afresh for every document, and a copy of every byte kept for error messages) than on the
+// document itself; this one builds the same DOM in one pass over the text.
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -16,9 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "crypto/jose_internal.h"
+#include "core/json_reader.h"
 
-namespace registrar::crypto::detail {
+namespace registrar::core {
+
+using Json = nlohmann::json;
 
 namespace {
 
@@ -52,8 +47,7 @@ class Reader {
  public:
   explicit Reader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
 
-  // kDuplicateMember is returned as soon as one is seen; the caller then decides validity.
-  JsonParse document(Json& root);
+  JsonRead document(Json& root);
 
  private:
   void skip_ws() {
@@ -78,14 +72,14 @@ class Reader {
   bool duplicate_ = false;
 };
 
-JsonParse Reader::document(Json& root) {
+JsonRead Reader::document(Json& root) {
   if (end_ - p_ >= 3 && std::string_view(p_, 3) == "\xEF\xBB\xBF") p_ += 3;
   OpenContainers open;
   Json* slot = &root;
   for (;;) {
     // A value goes into *slot.
     skip_ws();
-    if (p_ == end_) return JsonParse::kInvalid;
+    if (p_ == end_) return JsonRead::kInvalid;
     if (*p_ == '{') {
       ++p_;
       *slot = Json::object();
@@ -94,8 +88,7 @@ JsonParse Reader::document(Json& root) {
         ++p_;
       } else {
         open.push(slot);
-        if (!(slot = member(*slot)))
-          return duplicate_ ? JsonParse::kDuplicateMember : JsonParse::kInvalid;
+        if (!(slot = member(*slot))) return JsonRead::kInvalid;
         continue;
       }
     } else if (*p_ == '[') {
@@ -112,26 +105,28 @@ JsonParse Reader::document(Json& root) {
         continue;
       }
     } else if (!scalar(*slot)) {
-      return JsonParse::kInvalid;
+      return JsonRead::kInvalid;
     }
     // A value is complete: close what it completes, up to the next value to read.
     for (;;) {
       skip_ws();
-      if (open.empty()) return p_ == end_ ? JsonParse::kOk : JsonParse::kInvalid;
-      if (p_ == end_) return JsonParse::kInvalid;
+      if (open.empty()) {
+        if (p_ != end_) return JsonRead::kInvalid;
+        return duplicate_ ? JsonRead::kDuplicateMember : JsonRead::kOk;
+      }
+      if (p_ == end_) return JsonRead::kInvalid;
       Json* top = open.top();
       const bool object = top->is_object();
       const char c = *p_++;
       if (c == ',') {
         if (object) {
-          if (!(slot = member(*top)))
-            return duplicate_ ? JsonParse::kDuplicateMember : JsonParse::kInvalid;
+          if (!(slot = member(*top))) return JsonRead::kInvalid;
         } else {
           slot = &top->get_ref<Json::array_t&>().emplace_back();
         }
         break;
       }
-      if (c != (object ? '}' : ']')) return JsonParse::kInvalid;
+      if (c != (object ? '}' : ']')) return JsonRead::kInvalid;
       open.pop();
     }
   }
@@ -147,8 +142,10 @@ Json* Reader::member(Json& object) {
   ++p_;
   auto [it, inserted] = object.get_ref<Json::object_t&>().try_emplace(std::move(name));
   if (!inserted) {
+    // The last value wins, as in nlohmann's parser. The earlier one is complete (and off the
+    // stack of open containers), so it can be replaced.
     duplicate_ = true;
-    return nullptr;
+    it->second = Json();
   }
   return &it->second;
 }
@@ -364,16 +361,11 @@ bool Reader::number(Json& slot) {
 
 }  // namespace
 
-JsonParse parse_json_strict(std::string_view text, Json& out) {
+JsonRead read_json(std::string_view text, Json& out) {
   out = Json();
-  JsonParse result = Reader(text).document(out);
-  if (result == JsonParse::kDuplicateMember && !Json::accept(text)) {
-    // A document with a duplicate that is also malformed further on is malformed, as nlohmann's
-    // parser would say (the reading stopped at the duplicate; this rare case is checked whole).
-    result = JsonParse::kInvalid;
-  }
-  if (result != JsonParse::kOk) out = Json(Json::value_t::discarded);
+  JsonRead result = Reader(text).document(out);
+  if (result == JsonRead::kInvalid) out = Json(Json::value_t::discarded);
   return result;
 }
 
-}  // namespace registrar::crypto::detail
+}  // namespace registrar::core
