@@ -46,7 +46,8 @@ struct Route {
   std::vector<std::string> scopes;  // all of these (implies authenticated)
   size_t max_body_bytes = 0;        // 0: the server's default
   // How authentication failures look on this route: "" for problem+json, or a protocol's own
-  // style that the authenticator knows (e.g. "dhp": plain-text 401 as the DHP API answers).
+  // style that the authenticator knows ("dhp": plain-text 401 as the DHP API answers; "mosip":
+  // the MOSIP kernel's response envelope with KER-ATH-401 / KER-ATH-403).
   std::string auth_style;
   mutable uint32_t metrics_id = 0;  // assigned by the server
 

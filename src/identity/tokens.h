@@ -133,6 +133,7 @@ class TokenService {
   Validation start_validation(std::string_view token);
 
   const TokenSettings& settings() const { return settings_; }
+  const core::Clock& clock() const { return clock_; }
   KeyStore& keys() { return keys_; }
 
  private:

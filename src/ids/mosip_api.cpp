@@ -186,33 +186,40 @@ void add_mosip_routes(http::Router& router, IdsService& svc) {
                  [&svc](Request& req, Responder r) {
                    mosip_issue(svc, IdType::kUin, std::nullopt, req.actor(), std::move(r));
                  })
-      .require_scopes({sc.issue});
+      .require_scopes({sc.issue})
+      .auth_failure_style("mosip");
   router.put("/v1/idgenerator/uin", [&svc](Request& req) { return put_uin(svc, req); })
       .require_scopes({sc.issue})
+      .auth_failure_style("mosip")
       .max_body(16 * 1024);
   router
       .add_async(http::Method::kGet, "/v1/idgenerator/vid",
                  [&svc](Request& req, Responder r) { vid(svc, req, std::move(r)); })
-      .require_scopes({sc.issue});
+      .require_scopes({sc.issue})
+      .auth_failure_style("mosip");
   router
       .add_async(http::Method::kGet, "/v1/pridgenerator/prid",
                  [&svc](Request& req, Responder r) {
                    mosip_issue(svc, IdType::kPrid, std::nullopt, req.actor(), std::move(r));
                  })
-      .require_scopes({sc.issue});
+      .require_scopes({sc.issue})
+      .auth_failure_style("mosip");
   router
       .get("/v1/ridgenerator/generate/rid/{centerid}/{machineid}",
            [&svc](Request& req) { return rid(svc, req); })
-      .require_scopes({sc.issue});
+      .require_scopes({sc.issue})
+      .auth_failure_style("mosip");
   router
       .get("/v1/keymanager/tokenid/{uin}/{partnercode}",
            [&svc](Request& req) { return token(svc, req); })
       .require_scopes({sc.admin})
+      .auth_failure_style("mosip")
       .run_inline();
   router
       .post("/v1/keymanager/license/generate",
             [&svc](Request& req) { return licence_generate(svc, req); })
       .require_scopes({sc.admin})
+      .auth_failure_style("mosip")
       .max_body(16 * 1024);
 }
 

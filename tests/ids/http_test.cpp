@@ -80,6 +80,48 @@ class IdsHttpTest : public ::testing::TestWithParam<std::string> {
   const IdValidator uin_{default_policy(IdType::kUin)};
 };
 
+// MOSIP routes answer authentication failures as MOSIP's auth adapter does: the kernel envelope
+// with KER-ATH-401 / KER-ATH-403 and the HTTP status; the clean API keeps problem+json.
+TEST_P(IdsHttpTest, MosipRoutesAnswerAuthFailuresInTheKernelEnvelope) {
+  auto p = start();
+  auto env = env_;
+  env["REGISTRAR_DATABASE_URL"] = db_.url();
+  auto issued = testing::run_registrar("token issue --client t --scope ids:validate", env);
+  ASSERT_EQ(issued.exit_code, 0) << issued.output;
+  std::string narrow = issued.output;
+  while (!narrow.empty() && narrow.back() == '\n') narrow.pop_back();
+  narrow = narrow.substr(narrow.rfind('\n') + 1);
+  http::Headers under_scoped;
+  under_scoped.set("Authorization", "Bearer " + narrow);
+  http::Headers forged;
+  forged.set("Authorization", "Bearer " + token_.substr(0, token_.size() - 4) + "AAAA");
+
+  for (const char* path : {"/v1/idgenerator/uin", "/v1/pridgenerator/prid",
+                           "/v1/ridgenerator/generate/rid/10001/10002"}) {
+    SCOPED_TRACE(path);
+    for (const http::Headers& headers : {http::Headers(), forged}) {  // no token, a forged one
+      auto r = p->get(path, headers);
+      EXPECT_EQ(r.status, 401);
+      EXPECT_NE(r.headers.get("WWW-Authenticate"), std::nullopt);
+      Json e = Json::parse(r.body);
+      EXPECT_EQ(mosip_error(e), "KER-ATH-401");
+      EXPECT_EQ(e["errors"][0]["message"], "Authentication Failed");
+      EXPECT_TRUE(e["response"].is_null());
+      EXPECT_TRUE(std::regex_match(e["responsetime"].get<std::string>(),
+                                   std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+    }
+    auto r = p->get(path, under_scoped);
+    EXPECT_EQ(r.status, 403);
+    Json e = Json::parse(r.body);
+    EXPECT_EQ(mosip_error(e), "KER-ATH-403");
+    EXPECT_EQ(e["errors"][0]["message"], "Forbidden");
+  }
+  // The clean API's own shape for the same failure.
+  auto clean = p->request(http::Method::kPost, "/v1/ids/uin/issue", "{}", under_scoped);
+  EXPECT_EQ(clean.status, 403);
+  EXPECT_EQ(clean.headers.get("Content-Type"), "application/problem+json");
+}
+
 TEST_P(IdsHttpTest, MosipUinIssueAndAcknowledge) {
   auto p = start();
   EXPECT_EQ(p->get("/v1/idgenerator/uin").status, 401);
