@@ -102,7 +102,7 @@ EstateCasePayload parse_case_payload(const Json& data, const RoleVocabulary& rol
   return p;
 }
 
-Event parse_event(const Json& envelope, const RoleVocabulary&) {
+Event parse_event(const Json& envelope) {
   if (!envelope.is_object()) throw core::invalid_argument("event must be a JSON object");
   auto type = opt_string(envelope, "type", "type");
   if (!type) throw core::invalid_argument("type is required", "type");
@@ -136,10 +136,10 @@ Event parse_event(const Json& envelope, const RoleVocabulary&) {
   throw core::invalid_argument("Unknown event type", "type");
 }
 
-Event parse_event(std::string_view body, const RoleVocabulary& roles) {
+Event parse_event(std::string_view body) {
   Json envelope = Json::parse(body, nullptr, false);
   if (envelope.is_discarded()) throw core::invalid_argument("event body is not valid JSON");
-  return parse_event(envelope, roles);
+  return parse_event(envelope);
 }
 
 bool should_process(const std::optional<core::SystemTime>& cursor,

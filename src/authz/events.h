@@ -74,8 +74,10 @@ using Event = std::variant<IgnoredEvent, EstateCaseEvent, ProtectedAddressEvent>
 
 // Parses a request body. Malformed JSON, an unknown type, a bad subject or payload throw
 // core::Error(kInvalidArgument) naming the field ("type", "subject", "data.heirRolesV2[2].nin").
-Event parse_event(std::string_view body, const RoleVocabulary& roles);
-Event parse_event(const Json& envelope, const RoleVocabulary& roles);
+// The envelope only: an estate case's payload is judged later, by parse_case_payload, after the
+// cursor (a stale event is discarded whatever it carries).
+Event parse_event(std::string_view body);
+Event parse_event(const Json& envelope);
 // The payload of an estate-case event (`data` after unwrapping a JSON string). Structural faults
 // (required members, heir types) are refused always; heir nins and role lengths only when the case
 // is not FEILFORT, whose wipe uses no heir (spec §7.3 steps 4 and 5).

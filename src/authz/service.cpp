@@ -170,7 +170,7 @@ EventResult AuthzService::ingest_event(std::string_view presented_secret, std::s
   if (!event_secret_matches(presented_secret))
     throw core::Error(core::ErrorKind::kUnauthenticated, "missing or wrong event secret",
                       settings_.event_auth_parameter);
-  return apply_event(parse_event(body, settings_.roles), actor);
+  return apply_event(parse_event(body), actor);
 }
 
 EventResult AuthzService::apply_event(const Event& event, const Actor& actor) {

@@ -151,7 +151,7 @@ TEST_P(ChangeFeedTest, ALocalWriteEvictsAtOnce) {
   EXPECT_NE(cached(kEstate)->find(kX), std::string::npos);
 
   Json feilfort = case_event(kEstate, "2025-08-02T18:00:00Z", {{kA, kProbate}}, "FEILFORT");
-  local_->apply_event(parse_event(feilfort, kRoles), actor_);
+  local_->apply_event(parse_event(feilfort), actor_);
   EXPECT_EQ(cached(kEstate), std::nullopt);
 }
 

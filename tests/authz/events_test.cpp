@@ -31,8 +31,7 @@ TEST(EventParseTest, CaseEventWithDataAsStringOrObject) {
       {{"type", "Person"}, {"nin", kX}, {"role", "urn:altinn:something:else"}, {"relation", "r"}});
   for (bool as_string : {true, false}) {
     Event ev = parse_event(envelope(kCaseStatusUpdateValidated, "/person/" + kEstate,
-                                    "2025-08-01T18:00:00+00:00", payload, as_string),
-                           kRoles);
+                                    "2025-08-01T18:00:00+00:00", payload, as_string));
     auto* e = std::get_if<EstateCaseEvent>(&ev);
     ASSERT_TRUE(e);
     EXPECT_EQ(e->estate, kEstate);
@@ -49,39 +48,35 @@ TEST(EventParseTest, CaseEventWithDataAsStringOrObject) {
 
 TEST(EventParseTest, TypesAndEnvelopeErrors) {
   Json data = case_payload({});
-  EXPECT_TRUE(std::holds_alternative<IgnoredEvent>(
-      parse_event(Json{{"type", kValidateSubscription}}, kRoles)));
-  auto manual = parse_event(envelope(kCaseStatusManuallySynced, kEstate, "", data), kRoles);
+  EXPECT_TRUE(
+      std::holds_alternative<IgnoredEvent>(parse_event(Json{{"type", kValidateSubscription}})));
+  auto manual = parse_event(envelope(kCaseStatusManuallySynced, kEstate, "", data));
   ASSERT_TRUE(std::holds_alternative<EstateCaseEvent>(manual));
   EXPECT_FALSE(std::get<EstateCaseEvent>(manual).time);
   auto feilfort = parse_event(envelope(kCaseStatusUpdateValidated, kEstate, "2025-01-01T00:00:00Z",
-                                       case_payload({}, "FEILFORT")),
-                              kRoles);
+                                       case_payload({}, "FEILFORT")));
   EXPECT_TRUE(parse_case_payload(*std::get<EstateCaseEvent>(feilfort).data, kRoles).feilfort);
   auto null_data = parse_event(
-      envelope(kCaseStatusUpdateValidated, kEstate, "2025-01-01T00:00:00Z", Json(nullptr)), kRoles);
+      envelope(kCaseStatusUpdateValidated, kEstate, "2025-01-01T00:00:00Z", Json(nullptr)));
   EXPECT_FALSE(std::get<EstateCaseEvent>(null_data).data);
 
-  EXPECT_INVALID(parse_event(std::string_view("{not json"), kRoles), "",
-                 "event body is not valid JSON");
-  EXPECT_INVALID(parse_event(Json{{"id", "1"}}, kRoles), "type", "type is required");
-  EXPECT_INVALID(parse_event(envelope("no.altinn.other", kEstate, "", data), kRoles), "type",
+  EXPECT_INVALID(parse_event(std::string_view("{not json")), "", "event body is not valid JSON");
+  EXPECT_INVALID(parse_event(Json{{"id", "1"}}), "type", "type is required");
+  EXPECT_INVALID(parse_event(envelope("no.altinn.other", kEstate, "", data)), "type",
                  "Unknown event type");
-  EXPECT_INVALID(
-      parse_event(envelope(kCaseStatusUpdateValidated, "/party/" + kEstate, "", data), kRoles),
-      "subject", "Subject must be SSN with '/person/' prefix");
+  EXPECT_INVALID(parse_event(envelope(kCaseStatusUpdateValidated, "/party/" + kEstate, "", data)),
+                 "subject", "Subject must be SSN with '/person/' prefix");
   Json no_subject = envelope(kCaseStatusUpdateValidated, kEstate, "", data);
   no_subject.erase("subject");
-  EXPECT_INVALID(parse_event(no_subject, kRoles), "subject", "Subject is required");
-  EXPECT_INVALID(
-      parse_event(envelope(kCaseStatusUpdateValidated, kEstate, "yesterday", data), kRoles), "time",
-      "time must be an RFC 3339 date-time");
+  EXPECT_INVALID(parse_event(no_subject), "subject", "Subject is required");
+  EXPECT_INVALID(parse_event(envelope(kCaseStatusUpdateValidated, kEstate, "yesterday", data)),
+                 "time", "time must be an RFC 3339 date-time");
   Json no_data = envelope(kCaseStatusUpdateValidated, kEstate, "", data);
   no_data.erase("data");
-  EXPECT_INVALID(parse_event(no_data, kRoles), "data", "data is required");
+  EXPECT_INVALID(parse_event(no_data), "data", "data is required");
   Json bad_string = envelope(kCaseStatusUpdateValidated, kEstate, "", data);
   bad_string["data"] = "{oops";
-  EXPECT_INVALID(parse_event(bad_string, kRoles), "data", "data is not valid JSON");
+  EXPECT_INVALID(parse_event(bad_string), "data", "data is not valid JSON");
 }
 
 TEST(EventParseTest, PayloadErrorsNameTheField) {
@@ -136,17 +131,15 @@ TEST(EventParseTest, ProbateFlags) {
 
 TEST(EventParseTest, ProtectedAddress) {
   auto ev = parse_event(
-      envelope(kProtectedAddressUpdate, "/person/" + kA, "2025-01-01T00:00:00Z", {{"nin", kA}}),
-      kRoles);
+      envelope(kProtectedAddressUpdate, "/person/" + kA, "2025-01-01T00:00:00Z", {{"nin", kA}}));
   EXPECT_EQ(std::get<ProtectedAddressEvent>(ev).person, kA);
   auto null = parse_event(
-      envelope(kProtectedAddressUpdate, "/person/" + kA, "2025-01-01T00:00:00Z", Json(nullptr)),
-      kRoles);
+      envelope(kProtectedAddressUpdate, "/person/" + kA, "2025-01-01T00:00:00Z", Json(nullptr)));
   EXPECT_FALSE(std::get<ProtectedAddressEvent>(null).person);
-  EXPECT_INVALID(parse_event(envelope(kProtectedAddressUpdate, kA, "", {{"nin", "12"}}), kRoles),
+  EXPECT_INVALID(parse_event(envelope(kProtectedAddressUpdate, kA, "", {{"nin", "12"}})),
                  "data.nin", "Nin");
-  EXPECT_INVALID(parse_event(envelope(kProtectedAddressUpdate, kA, "", Json::object()), kRoles),
-                 "data.nin", "data.nin is required");
+  EXPECT_INVALID(parse_event(envelope(kProtectedAddressUpdate, kA, "", Json::object())), "data.nin",
+                 "data.nin is required");
 }
 
 TEST(CursorTest, OutOfOrderAndDuplicatesAreDiscarded) {
