@@ -80,28 +80,22 @@ JsonRead Reader::document(Json& root) {
     // A value goes into *slot.
     skip_ws();
     if (p_ == end_) return JsonRead::kInvalid;
-    if (*p_ == '{') {
+    if (*p_ == '{' || *p_ == '[') {
+      const bool object = *p_ == '{';
       ++p_;
-      *slot = Json::object();
+      *slot = object ? Json::object() : Json::array();
       skip_ws();
-      if (p_ != end_ && *p_ == '}') {
+      if (p_ != end_ && *p_ == (object ? '}' : ']')) {
         ++p_;
       } else {
         open.push(slot);
-        if (!(slot = member(*slot))) return JsonRead::kInvalid;
-        continue;
-      }
-    } else if (*p_ == '[') {
-      ++p_;
-      *slot = Json::array();
-      skip_ws();
-      if (p_ != end_ && *p_ == ']') {
-        ++p_;
-      } else {
-        open.push(slot);
-        // Elements are appended only once the one before is complete (and popped), so a
-        // pointer to an element, or into it, stays valid while it is open.
-        slot = &slot->get_ref<Json::array_t&>().emplace_back();
+        if (object) {
+          if (!(slot = member(*slot))) return JsonRead::kInvalid;
+        } else {
+          // Elements are appended only once the one before is complete (and popped), so a
+          // pointer to an element, or into it, stays valid while it is open.
+          slot = &slot->get_ref<Json::array_t&>().emplace_back();
+        }
         continue;
       }
     } else if (!scalar(*slot)) {

@@ -1,5 +1,7 @@
 // The HTTP/1.1 server: Boost.Beast with C++20 coroutines on a configurable number of I/O threads,
-// and a separate pool for handlers that block (database work). Beast itself stays in server.cpp.
+// and a separate pool for handlers that block (database work). Beast itself stays in
+// src/http: server.cpp (listener, connections, shutdown), server_request.cpp (one request),
+// burst.cpp (deferred work), behind the private server_impl.h and request_parser.h.
 //
 // Per request: read the header (size and time limits) -> match the route (404 / 405) -> check the
 // declared body size against the route's limit (413) -> read the body (time limit) -> authenticate

@@ -1,5 +1,5 @@
 // Beast-free pieces of the server's per-request path: response serialisation, request ids, the
-// access-log line. Kept apart from server.cpp so they can be unit-tested and stay cheap.
+// access-log line. Kept apart from the server so they can be unit-tested and stay cheap.
 #pragma once
 
 #include <string>

@@ -77,6 +77,13 @@ class TokensTest : public ::testing::Test {
     return o;
   }
   TokenService service(TokenSettings s = {}) { return TokenService(*keys_, clock_, s, &metrics_); }
+  // A protected route that needs the "admin" scope.
+  static http::Route admin_route() {
+    http::Route route;
+    route.scopes = {"admin"};
+    route.authenticated = true;
+    return route;
+  }
 
   testing::TestDatabase tdb_;
   core::ManualClock clock_{core::SystemTime(std::chrono::seconds(1'800'000'000))};
@@ -260,9 +267,7 @@ TEST_F(TokensTest, TrustedIssuerTokensAreVerifiedAgainstItsJwks) {
 TEST_F(TokensTest, AuthenticatorAnswers401And403WithChallenges) {
   TokenService tokens = service();
   BearerAuthenticator auth(tokens);
-  http::Route route;
-  route.scopes = {"admin"};
-  route.authenticated = true;
+  http::Route route = admin_route();
   http::Request req;
   auto missing = auth.authenticate(req, route);
   ASSERT_TRUE(missing);
@@ -301,9 +306,7 @@ TEST_F(TokensTest, AuthenticatorAnswers401And403WithChallenges) {
 TEST_F(TokensTest, AuthenticatorStartDefersOnlyTheSignatureOfUnseenTokens) {
   TokenService tokens = service();
   BearerAuthenticator auth(tokens);
-  http::Route route;
-  route.scopes = {"admin"};
-  route.authenticated = true;
+  http::Route route = admin_route();
   http::Request req;
   std::optional<http::Response> decision;
   EXPECT_FALSE(auth.start(req, route, decision));

@@ -1,0 +1,122 @@
+// The server's insides, shared by its sources (server.cpp: listening, connections, shutdown;
+// server_request.cpp: one request from header to access log; burst.cpp: deferred work). Private
+// to src/http: Boost.Asio and Beast stay in this folder.
+#pragma once
+
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "http/server.h"
+
+namespace registrar::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+// Each I/O thread runs its own io_context, and a connection lives on exactly one of them. So a
+// connection's handlers never run concurrently, no strand is needed, and every async operation
+// uses the concrete io_context executor instead of the type-erased any_io_executor: both matter
+// on the per-request path.
+using IoExecutor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, IoExecutor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, IoExecutor>;
+using TlsStream = asio::ssl::stream<Socket>;
+template <class T>
+using awaitable = asio::awaitable<T, IoExecutor>;
+constexpr asio::use_awaitable_t<IoExecutor> use_io;
+
+// One connection's bookkeeping. Everything but `busy` is touched only on the connection's
+// io_context thread; shutdown reaches it through post().
+struct Connection {
+  IoExecutor executor;
+  Socket* socket = nullptr;  // null once the connection has ended
+  std::atomic<bool> busy{false};
+  // Watchdog: the socket is closed when `deadline` passes. Phases move the deadline by plain
+  // assignment; the timer is only re-armed when it fires, so timeouts cost nothing per request.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  bool timed_out = false;
+  Timer* watchdog_timer = nullptr;  // cancelled when the connection ends
+  explicit Connection(IoExecutor ex) : executor(ex) {}
+};
+
+struct Server::Impl {
+  ServerOptions opts;
+  const Router& router;
+  core::Metrics& metrics;
+  std::shared_ptr<Authenticator> authenticator;
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts;  // one per I/O thread
+  std::atomic<size_t> next_context{0};
+  asio::thread_pool workers;
+  std::optional<asio::ssl::context> tls;
+  asio::basic_socket_acceptor<tcp, IoExecutor> acceptor;
+  std::optional<asio::basic_signal_set<IoExecutor>> signals;
+  Timer drain_timer;
+
+  std::mutex conn_mu;
+  std::set<std::shared_ptr<Connection>> connections;
+  std::atomic<bool> draining{false};
+  std::atomic<bool> stopped{false};
+  std::atomic<size_t> open_connections{0};
+  uint32_t unmatched_metrics_id = 0;
+
+  Impl(ServerOptions o, const Router& r, core::Metrics& m)
+      : opts(std::move(o)),
+        router(r),
+        metrics(m),
+        contexts(make_contexts(opts.io_threads)),
+        workers(size_t(std::max(1, opts.worker_threads))),
+        acceptor(contexts[0]->get_executor()),
+        drain_timer(contexts[0]->get_executor()) {}
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (int i = 0; i < std::max(1, n); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+    return v;
+  }
+
+  awaitable<void> accept_loop();
+  awaitable<void> watchdog(std::shared_ptr<Connection> conn);
+  awaitable<void> run_connection(Socket socket, std::shared_ptr<Connection> conn);
+  template <class Stream>
+  awaitable<void> serve(Stream& stream, const std::string& remote, Connection& conn);
+  // Blocking routes' handlers run on the workers (authentication included); inline and async
+  // ones are authenticated on the I/O thread, a signature check deferred to the burst's end.
+  awaitable<Response> dispatch(Request& req, const Route* route);
+  Response invoke_sync(Request& req, const Route& route);
+  std::optional<Response> authenticate(Request& req, const Route& route);
+  std::unique_ptr<PendingAuthentication> start_authentication(Request& req, const Route& route,
+                                                              std::optional<Response>& decision);
+  awaitable<std::optional<Response>> finish_authentication(
+      Request& req, const Route& route, std::unique_ptr<PendingAuthentication> pending);
+  Response run_handler(Request& req, const Route& route);
+  Response failure_response(const Request& req, const Route& route);
+  void begin_shutdown();
+  void maybe_finish_drain();
+  void stop_all();
+};
+
+// Marks the calling thread as the I/O thread of `ctx` for as long as it runs it, so that
+// defer_to_burst_end (http/burst.h) queues work there; implemented in burst.cpp.
+class IoThreadScope {
+ public:
+  explicit IoThreadScope(asio::io_context& ctx);
+  ~IoThreadScope();
+  IoThreadScope(const IoThreadScope&) = delete;
+  IoThreadScope& operator=(const IoThreadScope&) = delete;
+};
+
+}  // namespace registrar::http
