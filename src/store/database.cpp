@@ -3,7 +3,9 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -161,7 +163,20 @@ void Database::configure_sqlite(soci::session& s) {
   // the WAL) because issued identifiers and audit records must survive power loss.
   s << "PRAGMA busy_timeout = " + std::to_string(options_.busy_timeout.count());
   std::string mode;
-  s << "PRAGMA journal_mode = WAL", soci::into(mode);
+  s << "PRAGMA journal_mode", soci::into(mode);  // WAL is a property of the file, kept once set
+  // Switching a new file to WAL takes a lock that SQLite may refuse at once (SQLITE_BUSY, without
+  // the busy handler) while another connection is opening the same file, as several instances or
+  // a pool starting together do: retry within the busy timeout.
+  const auto deadline = std::chrono::steady_clock::now() + options_.busy_timeout;
+  while (mode != "wal") {
+    try {
+      s << "PRAGMA journal_mode = WAL", soci::into(mode);
+      break;  // whatever it answers (an in-memory database stays "memory")
+    } catch (const soci::soci_error&) {
+      if (std::chrono::steady_clock::now() >= deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
   s << "PRAGMA synchronous = FULL";
   s << "PRAGMA foreign_keys = ON";
 }
