@@ -1,6 +1,8 @@
 #include "app/app.h"
 
 #include <fstream>
+#include <functional>
+#include <map>
 
 #include "app/builtin_routes.h"
 #include "core/error.h"
@@ -112,7 +114,39 @@ store::DatabaseOptions database_options(const core::Config& c) {
   return o;
 }
 
-App::App(std::vector<std::unique_ptr<Module>> modules) : modules_(std::move(modules)) {
+std::vector<std::unique_ptr<Module>> in_dependency_order(
+    std::vector<std::unique_ptr<Module>> modules) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < modules.size(); ++i) index[modules[i]->name()] = i;
+  std::vector<std::string> problems;
+  for (auto& m : modules)
+    for (auto& d : m->dependencies())
+      if (!index.count(d))
+        problems.push_back("module " + m->name() + " depends on module " + d +
+                           ", which is not built into this binary");
+  if (!problems.empty()) throw core::ConfigError(std::move(problems));
+  // Depth-first, in list order: a module goes after everything it depends on.
+  enum class Mark { kNone, kVisiting, kDone };
+  std::vector<Mark> mark(modules.size(), Mark::kNone);
+  std::vector<size_t> order;
+  std::function<void(size_t, std::string)> visit = [&](size_t i, std::string path) {
+    if (mark[i] == Mark::kDone) return;
+    path += (path.empty() ? "" : " -> ") + modules[i]->name();
+    if (mark[i] == Mark::kVisiting)
+      throw core::ConfigError({"modules depend on each other in a cycle: " + path});
+    mark[i] = Mark::kVisiting;
+    for (auto& d : modules[i]->dependencies()) visit(index[d], path);
+    mark[i] = Mark::kDone;
+    order.push_back(i);
+  };
+  for (size_t i = 0; i < modules.size(); ++i) visit(i, "");
+  std::vector<std::unique_ptr<Module>> sorted;
+  for (size_t i : order) sorted.push_back(std::move(modules[i]));
+  return sorted;
+}
+
+App::App(std::vector<std::unique_ptr<Module>> modules)
+    : modules_(in_dependency_order(std::move(modules))) {
   declare_platform_config(schema_);
   for (auto& m : modules_) m->declare_config(schema_);
 }
@@ -148,18 +182,42 @@ int App::serve(const core::Config& config) {
                       "database schema is not current (run `registrar db migrate`): " + detail);
   }
 
-  Services services{config, db, clock, metrics};
+  services::Registry registry;
+  Services services{config, db, clock, metrics, registry};
   http::Router router;
   add_builtin_routes(router, db, schemas, metrics);
-  std::shared_ptr<http::Authenticator> authenticator;
+  size_t started = 0;
+  // Modules that started are stopped in reverse order however serve() ends.
+  struct StopStarted {
+    std::vector<std::unique_ptr<Module>>& modules;
+    size_t& started;
+    ~StopStarted() {
+      while (started > 0) {
+        try {
+          modules[--started]->stop();
+        } catch (const std::exception& e) {
+          log::error("module_stop_failed",
+                     {{"module", modules[started]->name()}, {"error", e.what()}});
+        }
+      }
+    }
+  } stop_started{modules_, started};
   for (auto& m : modules_) {
-    m->start(services);
+    registry.begin_start(m->name(), m->dependencies());
+    try {
+      m->start(services);
+    } catch (const core::Error& e) {
+      throw core::Error(e.kind(), "module " + m->name() + " did not start: " + e.what(), e.field());
+    }
+    ++started;
+  }
+  registry.begin_start("", {});
+  for (auto& m : modules_) {
+    router.set_tag(m->name());
     m->add_routes(router);
-    if (auto a = m->authenticator()) authenticator = a;
   }
 
   http::Server server(server_options(config), router, metrics);
-  if (authenticator) server.set_authenticator(authenticator);
   uint16_t port = server.listen();
   auto opts = server_options(config);
   std::string host = http::parse_listen_address(opts.listen).first;
@@ -171,11 +229,13 @@ int App::serve(const core::Config& config) {
                           {"database", db.redacted_url()},
                           {"io_threads", opts.io_threads},
                           {"worker_threads", opts.worker_threads},
-                          {"modules", [&] {
+                          {"modules",
+                           [&] {
                              Json names = Json::array();
                              for (auto& m : modules_) names.push_back(m->name());
                              return names;
-                           }()}});
+                           }()},
+                          {"services", registry.describe()}});
   if (const auto& pf = config.str("server.port_file"); !pf.empty()) {
     std::string tmp = pf + ".tmp";
     {
@@ -185,7 +245,6 @@ int App::serve(const core::Config& config) {
     std::rename(tmp.c_str(), pf.c_str());  // atomic: readers never see a partial file
   }
   server.run();
-  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();
   log::flush();
   return 0;
 }

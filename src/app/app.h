@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/module.h"
+#include "http/server.h"
 
 namespace registrar::app {
 

@@ -30,6 +30,8 @@ class CliServices : public ServiceProvider {
   std::optional<core::Config> config_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<core::Metrics> metrics_;
+  // Empty: CLI verbs build what they use themselves (modules are not started for a verb).
+  std::unique_ptr<services::Registry> registry_;
   std::unique_ptr<Services> services_;
   std::function<int()> action_;
 };

@@ -13,7 +13,7 @@
 #include "core/config.h"
 #include "core/metrics.h"
 #include "http/router.h"
-#include "http/server.h"
+#include "services/registry.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -29,6 +29,9 @@ struct Services {
   store::Database& db;
   const core::Clock& clock;
   core::Metrics& metrics;
+  // Other modules' services (services/registry.h): find() what dependencies() provide, and
+  // provide() what this module offers.
+  services::Registry& registry;
 };
 
 // Lazily opened services for CLI verbs: the config and the database are only opened when a verb
@@ -47,23 +50,32 @@ class Module {
   virtual ~Module() = default;
   // Lowercase, used for config sections, the migrations table and logs.
   virtual std::string name() const = 0;
+  // Modules whose services or authenticators this one uses. The platform starts them first and
+  // stops them after this one; a name missing from the binary refuses the start, naming both.
+  virtual std::vector<std::string> dependencies() const { return {}; }
   // Keys under "<name>." that this module reads.
   virtual void declare_config(core::ConfigSchema& /*schema*/) const {}
   // Versioned migrations (see store/migrations.h).
   virtual std::vector<store::Migration> migrations() const { return {}; }
-  // Called after migrations; builds the module's services. Throws to refuse start (for example
-  // a policy in the config that would reject every identifier).
+  // Called after migrations, in dependency order; builds the module's services, finds the ones
+  // it uses and provides the ones it offers (Services::registry). Throws to refuse start (for
+  // example a policy in the config that would reject every identifier).
   virtual void start(Services& /*services*/) {}
+  // Its routes, and the authenticators and error formats they name (http/router.h).
   virtual void add_routes(http::Router& /*router*/) {}
-  // The module's authenticator, if it provides one (the identity module does).
-  virtual std::shared_ptr<http::Authenticator> authenticator() { return nullptr; }
   // Subcommands of the `registrar` CLI.
   virtual void add_commands(CLI::App& /*root*/, ServiceProvider& /*provider*/) {}
-  // Called on shutdown, after the server stopped.
+  // Called on shutdown, after the server stopped, in reverse start order: finish or hand back
+  // what is queued, stop submitting background work.
   virtual void stop() {}
 };
 
-// Every module compiled into this binary, in start order.
+// Every module compiled into this binary (any order: App orders them by dependencies()).
 std::vector<std::unique_ptr<Module>> all_modules();
+
+// `modules` in start order: each after its dependencies, otherwise as listed. Throws
+// core::ConfigError naming a dependency missing from the list, or a cycle.
+std::vector<std::unique_ptr<Module>> in_dependency_order(
+    std::vector<std::unique_ptr<Module>> modules);
 
 }  // namespace registrar::app

@@ -55,7 +55,7 @@ void AuthzModule::add_commands(CLI::App& root, app::ServiceProvider& provider) {
   add_authz_commands(root, provider);
 }
 
-std::unique_ptr<app::Module> make_authz_module() {
+std::unique_ptr<app::Module> make_module() {
   return std::make_unique<AuthzModule>();
 }
 

@@ -16,6 +16,8 @@ namespace registrar::authz {
 class AuthzModule final : public app::Module {
  public:
   std::string name() const override { return "authz"; }
+  // Its lookup routes authenticate with identity's bearer tokens.
+  std::vector<std::string> dependencies() const override { return {"identity"}; }
   void declare_config(core::ConfigSchema& schema) const override;
   std::vector<store::Migration> migrations() const override;
   void start(app::Services& services) override;
@@ -33,6 +35,6 @@ class AuthzModule final : public app::Module {
   std::unique_ptr<LookupBatcher> batcher_;
 };
 
-std::unique_ptr<app::Module> make_authz_module();
+std::unique_ptr<app::Module> make_module();
 
 }  // namespace registrar::authz

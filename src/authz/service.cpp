@@ -1,5 +1,7 @@
 #include "authz/service.h"
 
+#include "core/random.h"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -153,16 +155,7 @@ auto AuthzService::write_estates(F&& f) {
 }
 
 bool AuthzService::event_secret_matches(std::string_view presented) const {
-  if (settings_.event_secret.empty()) return false;
-  core::ensure_sodium();
-  // Hash both so that the comparison takes the same time whatever the lengths.
-  unsigned char want[32], got[32];
-  crypto_generichash(want, sizeof want,
-                     reinterpret_cast<const unsigned char*>(settings_.event_secret.data()),
-                     settings_.event_secret.size(), nullptr, 0);
-  crypto_generichash(got, sizeof got, reinterpret_cast<const unsigned char*>(presented.data()),
-                     presented.size(), nullptr, 0);
-  return sodium_memcmp(want, got, sizeof want) == 0;
+  return !settings_.event_secret.empty() && core::secrets_equal(presented, settings_.event_secret);
 }
 
 EventResult AuthzService::ingest_event(std::string_view presented_secret, std::string_view body,
@@ -170,6 +163,10 @@ EventResult AuthzService::ingest_event(std::string_view presented_secret, std::s
   if (!event_secret_matches(presented_secret))
     throw core::Error(core::ErrorKind::kUnauthenticated, "missing or wrong event secret",
                       settings_.event_auth_parameter);
+  return ingest_event(body, actor);
+}
+
+EventResult AuthzService::ingest_event(std::string_view body, const Actor& actor) {
   return apply_event(parse_event(body), actor);
 }
 

@@ -62,8 +62,11 @@ class AuthzService {
   // Constant-time comparison with authz.event_secret; false when no secret is configured.
   bool event_secret_matches(std::string_view presented) const;
 
-  // The event endpoint: checks the secret (kUnauthenticated when wrong), parses the body and
-  // applies it. Malformed events: kInvalidArgument naming the field.
+  // An event whose sender is authenticated (the HTTP route's query-secret authenticator):
+  // parses the body and applies it. Malformed events: kInvalidArgument naming the field.
+  EventResult ingest_event(std::string_view body, const Actor& actor);
+  // The same after checking the secret first (kUnauthenticated when wrong): for callers that
+  // are not behind the route's authenticator.
   EventResult ingest_event(std::string_view presented_secret, std::string_view body,
                            const Actor& actor);
   // Applies a parsed event in one transaction (nothing is written when it throws).

@@ -46,4 +46,14 @@ std::string random_token(size_t bytes) {
   return base64url_encode(random_bytes(bytes));
 }
 
+bool secrets_equal(std::string_view presented, std::string_view expected) {
+  ensure_sodium();
+  unsigned char want[32], got[32];
+  crypto_generichash(want, sizeof want, reinterpret_cast<const unsigned char*>(expected.data()),
+                     expected.size(), nullptr, 0);
+  crypto_generichash(got, sizeof got, reinterpret_cast<const unsigned char*>(presented.data()),
+                     presented.size(), nullptr, 0);
+  return sodium_memcmp(want, got, sizeof want) == 0;
+}
+
 }  // namespace registrar::core

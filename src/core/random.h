@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace registrar::core {
 
@@ -17,5 +18,8 @@ uint32_t random_uniform(uint32_t upper);
 std::string uuid_v4();
 // 128 random bits as 22 base64url characters: request ids, opaque handles.
 std::string random_token(size_t bytes = 16);
+// Compares two secrets in time that depends on neither their contents nor their lengths (both
+// are hashed first). For shared secrets presented by clients.
+bool secrets_equal(std::string_view presented, std::string_view expected);
 
 }  // namespace registrar::core

@@ -10,18 +10,35 @@ namespace registrar::http {
 
 struct Responder::State {
   Deliver deliver;
+  RenderFailure render;
   bool done = false;
   std::mutex mu;
   ~State() {
     if (!done && deliver) {
       log::error("handler_dropped_request", {{"detail", "async handler never responded"}});
-      deliver(Response::problem(500, "Internal Server Error", "the handler did not respond"));
+      core::Error e(core::ErrorKind::kInternal, "the handler did not respond");
+      deliver(render ? render(std::make_exception_ptr(e))
+                     : Response::problem(500, "Internal Server Error", e.what()));
     }
   }
 };
 
-Responder::Responder(Deliver deliver) : state_(std::make_shared<State>()) {
+Responder::Responder(Deliver deliver, RenderFailure render) : state_(std::make_shared<State>()) {
   state_->deliver = std::move(deliver);
+  state_->render = std::move(render);
+}
+
+void Responder::fail(std::exception_ptr error) const {
+  Deliver deliver;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->done) return;
+    state_->done = true;  // before rendering: the request stays alive until we deliver
+    deliver = std::move(state_->deliver);
+  }
+  if (state_->render) return deliver(state_->render(error));
+  Failure f = failure_of(error, "", nullptr);
+  deliver(Response::problem(f.status, "", f.message, f.field));
 }
 
 void Responder::operator()(Response response) const {
@@ -89,6 +106,7 @@ Route& Router::insert(Route route) {
   if (node->routes.count(route.method))
     throw std::logic_error("duplicate route " + std::string(method_name(route.method)) + " " +
                            route.pattern);
+  if (route.doc.tag.empty()) route.doc.tag = tag_;
   node->owned.push_back(std::make_unique<Route>(std::move(route)));
   Route* r = node->owned.back().get();
   node->routes[r->method] = r;
@@ -153,6 +171,63 @@ Router::Match Router::match(Method method, std::string_view path) const {
 
 std::vector<const Route*> Router::routes() const {
   return std::vector<const Route*>(order_.begin(), order_.end());
+}
+
+void Router::add_authenticator(std::string name, std::shared_ptr<Authenticator> authenticator) {
+  if (name.empty() || !authenticator)
+    throw std::logic_error("an authenticator needs a name and an implementation");
+  if (!authenticators_.emplace(name, std::move(authenticator)).second)
+    throw std::logic_error("authenticator \"" + name + "\" is registered twice");
+}
+
+namespace {
+// True when `prefix` covers `path` in whole segments.
+bool covers(std::string_view prefix, std::string_view path) {
+  if (prefix.empty() || prefix == "/") return true;
+  if (prefix.back() == '/') prefix.remove_suffix(1);
+  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+}  // namespace
+
+void Router::set_error_format(std::string path_prefix, std::shared_ptr<const ErrorFormat> format) {
+  for (auto& [prefix, f] : formats_)
+    if (prefix == path_prefix) {
+      f = std::move(format);
+      return;
+    }
+  formats_.emplace_back(std::move(path_prefix), std::move(format));
+}
+
+const ErrorFormat& Router::error_format_for(std::string_view path) const {
+  const ErrorFormat* best = nullptr;
+  size_t best_length = 0;
+  for (const auto& [prefix, format] : formats_) {
+    if (covers(prefix, path) && (!best || prefix.size() > best_length)) {
+      best = format.get();
+      best_length = prefix.size();
+    }
+  }
+  if (best) return *best;
+  static const std::shared_ptr<const ErrorFormat> problem = problem_format();
+  return *problem;
+}
+
+void Router::resolve() const {
+  for (const Route* r : order_) {
+    r->errors = r->error_format ? r->error_format.get() : &error_format_for(r->pattern);
+    r->authenticator = nullptr;
+    if (r->auth.empty()) continue;
+    auto it = authenticators_.find(r->auth);
+    if (it == authenticators_.end()) {
+      std::string known;
+      for (const auto& [name, a] : authenticators_) known += (known.empty() ? "" : ", ") + name;
+      throw std::logic_error(
+          "route " + std::string(method_name(r->method)) + " " + r->pattern +
+          " uses authenticator \"" + r->auth +
+          "\", which no module registered (registered: " + (known.empty() ? "none" : known) + ")");
+    }
+    r->authenticator = it->second.get();
+  }
 }
 
 }  // namespace registrar::http

@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
+
+#include "http/auth.h"
+#include "http/failure.h"
 #include "http/message.h"
 
 namespace registrar::http {
@@ -19,14 +23,29 @@ namespace registrar::http {
 // microseconds: validation, health).
 enum class Exec { kWorker, kInline };
 
+// What /openapi.yaml says about a route besides its method, path, scopes and authenticator.
+struct RouteDoc {
+  std::string summary;
+  std::string tag;              // "" until the router's current tag fills it
+  std::string request_schema;   // component name under #/components/schemas, "" for none
+  std::string response_schema;  // likewise for the success response
+  bool hidden = false;          // left out of the document (test-only or internal routes)
+};
+
 // Completes an asynchronous request. Copyable; the first call wins, later calls are ignored. If
 // every copy is destroyed without a call, the client gets a 500 and the bug is logged, so a
 // dropped request never hangs a connection.
 class Responder {
  public:
   using Deliver = std::function<void(Response)>;
-  explicit Responder(Deliver deliver);
+  // Writes a failure in the route's error format (the server supplies it).
+  using RenderFailure = std::function<Response(std::exception_ptr)>;
+  explicit Responder(Deliver deliver, RenderFailure render = {});
   void operator()(Response response) const;
+  // Answers with the error in the route's format: a core::Error maps as a thrown one would
+  // (status, errors[], Retry-After); anything else is a logged 500.
+  void fail(std::exception_ptr error) const;
+  void fail(const core::Error& error) const { fail(std::make_exception_ptr(error)); }
 
  private:
   struct State;
@@ -42,34 +61,60 @@ struct Route {
   Handler handler;             // exactly one of handler / async_handler is set
   AsyncHandler async_handler;  // runs inline; completes through the Responder from any thread
   Exec exec = Exec::kWorker;
-  bool authenticated = false;       // needs a valid bearer token
-  std::vector<std::string> scopes;  // all of these (implies authenticated)
+  // The authenticator this route uses, by the name it was registered under on the router
+  // (http/auth.h); "" for a public route.
+  std::string auth;
+  std::vector<std::string> scopes;  // all of these (bearer: token scopes)
   size_t max_body_bytes = 0;        // 0: the server's default
-  // How authentication failures look on this route: "" for problem+json, or a protocol's own
-  // style that the authenticator knows ("dhp": plain-text 401 as the DHP API answers; "mosip":
-  // the MOSIP kernel's response envelope with KER-ATH-401 / KER-ATH-403).
-  std::string auth_style;
+  // How this route writes every one of its errors (authentication, limits, handler errors);
+  // null: the format registered for its path prefix, else RFC 9457 problem+json.
+  std::shared_ptr<const ErrorFormat> error_format;
+  RouteDoc doc;  // for /openapi.yaml
+
+  // Set by Router::resolve() (the server calls it before serving); read-only afterwards.
+  mutable Authenticator* authenticator = nullptr;
+  mutable const ErrorFormat* errors = nullptr;
   mutable uint32_t metrics_id = 0;  // assigned by the server
+
+  bool authenticated() const { return !auth.empty(); }
 
   Route& run_inline() {
     exec = Exec::kInline;
     return *this;
   }
+  // Bearer token with all of these scopes (unless another authenticator was named).
   Route& require_scopes(std::vector<std::string> s) {
     scopes = std::move(s);
-    authenticated = true;
+    if (auth.empty()) auth = kBearerAuthenticator;
     return *this;
   }
+  // A valid bearer token (unless another authenticator was named).
   Route& require_auth() {
-    authenticated = true;
+    if (auth.empty()) auth = kBearerAuthenticator;
     return *this;
   }
-  Route& auth_failure_style(std::string style) {
-    auth_style = std::move(style);
+  Route& authenticate_with(std::string name) {
+    auth = std::move(name);
+    return *this;
+  }
+  Route& errors_as(std::shared_ptr<const ErrorFormat> format) {
+    error_format = std::move(format);
     return *this;
   }
   Route& max_body(size_t bytes) {
     max_body_bytes = bytes;
+    return *this;
+  }
+  // One line for the API document; `tag` groups routes (the module's name by default).
+  Route& describe(std::string summary, std::string tag = {}) {
+    doc.summary = std::move(summary);
+    if (!tag.empty()) doc.tag = std::move(tag);
+    return *this;
+  }
+  // The request body's and the success response's schema, as OpenAPI component names.
+  Route& schemas(std::string request, std::string response) {
+    doc.request_schema = std::move(request);
+    doc.response_schema = std::move(response);
     return *this;
   }
 };
@@ -109,11 +154,30 @@ class Router {
   // Every route, in the order added (for docs and the metrics registry).
   std::vector<const Route*> routes() const;
 
+  // Registers an authenticator that routes name (Route::authenticate_with). Throws
+  // std::logic_error for a name taken twice.
+  void add_authenticator(std::string name, std::shared_ptr<Authenticator> authenticator);
+  // The error format of every route under `path_prefix` (whole segments: "/dhp" covers "/dhp"
+  // and "/dhp/x", not "/dhpx") that sets none, and of unmatched requests there. The longest
+  // prefix wins; "/" (or none) is problem+json.
+  void set_error_format(std::string path_prefix, std::shared_ptr<const ErrorFormat> format);
+  // Routes added from now on without a tag get this one (a module sets its name).
+  void set_tag(std::string tag) { tag_ = std::move(tag); }
+  // Binds each route to its authenticator and error format. Throws std::logic_error naming the
+  // route when it names an authenticator nobody registered. The server calls it; later calls
+  // are cheap no-ops unless routes were added.
+  void resolve() const;
+  // The format for a request no route matched.
+  const ErrorFormat& error_format_for(std::string_view path) const;
+
  private:
   struct Node;
   Route& insert(Route route);
   std::unique_ptr<Node> root_;
   std::vector<Route*> order_;
+  std::map<std::string, std::shared_ptr<Authenticator>, std::less<>> authenticators_;
+  std::vector<std::pair<std::string, std::shared_ptr<const ErrorFormat>>> formats_;
+  std::string tag_;
 };
 
 }  // namespace registrar::http

@@ -40,16 +40,13 @@ std::pair<std::string, uint16_t> parse_listen_address(const std::string& listen)
 
 Server::Server(ServerOptions options, const Router& router, core::Metrics& metrics)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {
+  router.resolve();
   impl_->unmatched_metrics_id = metrics.route_id("unmatched");
   for (const Route* r : router.routes()) r->metrics_id = metrics.route_id(r->pattern);
 }
 
 Server::~Server() {
   impl_->workers.join();
-}
-
-void Server::set_authenticator(std::shared_ptr<Authenticator> a) {
-  impl_->authenticator = std::move(a);
 }
 
 void Server::post_to_workers(std::function<void()> fn) {

@@ -5,8 +5,9 @@
 //
 // Per request: read the header (size and time limits) -> match the route (404 / 405) -> check the
 // declared body size against the route's limit (413) -> read the body (time limit) -> authenticate
-// when the route asks for it (401 / 403) -> run the handler on the route's executor -> write the
-// response -> access log and metrics. Any exception from a handler becomes a problem+json body.
+// with the route's authenticator (401 / 403) -> run the handler on the route's executor -> write
+// the response -> access log and metrics. Every failure on the way is written by the route's
+// ErrorFormat (http/failure.h; problem+json unless the route or its path prefix says otherwise).
 #pragma once
 
 #include <chrono>
@@ -19,35 +20,6 @@
 #include "http/router.h"
 
 namespace registrar::http {
-
-// The expensive rest of an authentication that Authenticator::start could not decide at once.
-class PendingAuthentication {
- public:
-  virtual ~PendingAuthentication() = default;
-  // The expensive step (a signature verification), run apart from the rest.
-  virtual void run_heavy() = 0;
-  // After run_heavy(): what Authenticator::authenticate would have returned.
-  virtual std::optional<Response> finish(Request& request, const Route& route) = 0;
-};
-
-// Establishes who made a request. Implemented by the identity module; the server calls it for
-// routes that require authentication: for blocking routes authenticate() on the worker that runs
-// the handler, for inline and async ones start() on the I/O thread.
-class Authenticator {
- public:
-  virtual ~Authenticator() = default;
-  // On success sets request.principal and returns nullopt; otherwise returns the 401/403 response.
-  virtual std::optional<Response> authenticate(Request& request, const Route& route) = 0;
-  // authenticate() for a caller that can run its expensive part later: the server's I/O thread
-  // runs run_heavy() with defer_to_burst_end (http/burst.h), back to back with the other
-  // requests' heavy steps. Returns null when decided at once (`decision` then holds what
-  // authenticate() returns), otherwise the part still to do.
-  virtual std::unique_ptr<PendingAuthentication> start(Request& request, const Route& route,
-                                                       std::optional<Response>& decision) {
-    decision = authenticate(request, route);
-    return nullptr;
-  }
-};
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // host:port; [v6]:port; port 0 picks a free one
@@ -68,12 +40,12 @@ struct ServerOptions {
 
 class Server {
  public:
+  // Resolves the router's authenticators and error formats (Router::resolve): throws
+  // std::logic_error naming a route whose authenticator nobody registered.
   Server(ServerOptions options, const Router& router, core::Metrics& metrics);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
-
-  void set_authenticator(std::shared_ptr<Authenticator> authenticator);
 
   // Binds the listener; throws std::runtime_error (naming the address) on failure.
   // Returns the bound port.

@@ -52,11 +52,29 @@ struct Connection {
   explicit Connection(IoExecutor ex) : executor(ex) {}
 };
 
+class RequestParser;  // request_parser.h (Beast's parser; only server_request.cpp needs it)
+
+// One request as it moves through Server::Impl::serve's stages.
+struct Exchange {
+  Request req;
+  Response res;
+  const Route* route = nullptr;  // null until routed, and for requests no route matched
+  bool answered = false;         // `res` is final: later stages only write it
+  bool close_after = false;
+  std::string allowed;  // the Allow header of a 405
+  std::chrono::steady_clock::time_point started;
+};
+
+// A connection's reusable output buffers: the response's bytes and the access-log line.
+struct ConnectionBuffers {
+  std::string out;
+  std::string log_line;
+};
+
 struct Server::Impl {
   ServerOptions opts;
   const Router& router;
   core::Metrics& metrics;
-  std::shared_ptr<Authenticator> authenticator;
 
   std::vector<std::unique_ptr<asio::io_context>> contexts;  // one per I/O thread
   std::atomic<size_t> next_context{0};
@@ -91,18 +109,40 @@ struct Server::Impl {
   awaitable<void> accept_loop();
   awaitable<void> watchdog(std::shared_ptr<Connection> conn);
   awaitable<void> run_connection(Socket socket, std::shared_ptr<Connection> conn);
+  // One request after another on a connection, in flat stages (server_request.cpp). Each stage
+  // returns whether to go on, or that the request is answered (a Failure in the route's format),
+  // or that the connection is to be dropped without an answer (timeout, disconnect).
+  enum class Flow { kContinue, kAnswered, kDrop };
   template <class Stream>
   awaitable<void> serve(Stream& stream, const std::string& remote, Connection& conn);
+  template <class Stream, class Buffer>
+  awaitable<bool> wait_for_request(Stream& stream, Buffer& buffer, Connection& conn, bool first);
+  template <class Stream, class Buffer>
+  awaitable<Flow> read_header(Stream& stream, Buffer& buffer, RequestParser& parser,
+                              Connection& conn, Exchange& ex);
+  Flow route_request(Exchange& ex);
+  template <class Stream, class Buffer>
+  awaitable<Flow> read_body(Stream& stream, Buffer& buffer, RequestParser& parser, Connection& conn,
+                            Exchange& ex);
+  awaitable<void> run_route(Exchange& ex);
+  template <class Stream>
+  awaitable<bool> write_response(Stream& stream, Connection& conn, Exchange& ex,
+                                 ConnectionBuffers& bufs);
+  // Answers `ex` with a failure of the platform's own (400, 404, 405, 413, 431).
+  void answer(Exchange& ex, int status, std::string code, std::string message, bool close);
+
   // Blocking routes' handlers run on the workers (authentication included); inline and async
   // ones are authenticated on the I/O thread, a signature check deferred to the burst's end.
   awaitable<Response> dispatch(Request& req, const Route* route);
   Response invoke_sync(Request& req, const Route& route);
-  std::optional<Response> authenticate(Request& req, const Route& route);
+  std::optional<Failure> authenticate(Request& req, const Route& route);
   std::unique_ptr<PendingAuthentication> start_authentication(Request& req, const Route& route,
-                                                              std::optional<Response>& decision);
-  awaitable<std::optional<Response>> finish_authentication(
+                                                              std::optional<Failure>& decision);
+  awaitable<std::optional<Failure>> finish_authentication(
       Request& req, const Route& route, std::unique_ptr<PendingAuthentication> pending);
   Response run_handler(Request& req, const Route& route);
+  // The failure written in the format of `route` (or of the request's path when null).
+  Response render(const Request& req, const Route* route, const Failure& failure);
   Response failure_response(const Request& req, const Route& route);
   void begin_shutdown();
   void maybe_finish_drain();

@@ -1,6 +1,7 @@
-// One request on a connection, from its header to its access-log line: Server::Impl::serve and
-// what it calls to authenticate (deferring a signature check to the burst's end) and to run the
-// route's handler inline, on the workers or asynchronously.
+// One request on a connection, from its header to its access-log line. Server::Impl::serve is a
+// flat sequence of stages — wait for a request, read its header, route it, read its body, run
+// it (authenticate, then the handler inline, on the workers or asynchronously), write the
+// response — each of which may answer early with a Failure written in the route's format.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -17,19 +18,6 @@
 namespace registrar::http {
 
 namespace {
-
-Response error_response(const core::Error& e, const std::string& request_id) {
-  Response r = Response::problem(core::http_status(e.kind()), "", e.what(), e.field(), request_id);
-  if (!e.fields().empty()) {
-    Json body = Json::parse(r.body);
-    Json errors = Json::array();
-    for (auto& f : e.fields()) errors.push_back({{"field", f.field}, {"message", f.message}});
-    body["errors"] = errors;
-    r.body = body.dump();
-  }
-  if (e.kind() == core::ErrorKind::kUnavailable) r.headers.set("Retry-After", "1");
-  return r;
-}
 
 std::string allow_header(const std::vector<Method>& methods) {
   std::string out;
@@ -49,40 +37,36 @@ bool is_disconnect(const error_code& ec) {
 
 }  // namespace
 
-// The response for the exception being handled, thrown by a handler or an authenticator.
-Response Server::Impl::failure_response(const Request& req, const Route& route) {
+Response Server::Impl::render(const Request& req, const Route* route, const Failure& failure) {
+  const ErrorFormat& format = route ? *route->errors : router.error_format_for(req.path);
   try {
-    throw;
-  } catch (const core::Error& e) {
-    return error_response(e, req.request_id);
+    return render_failure(format, failure, req, route);
   } catch (const std::exception& e) {
-    log::error("handler_failed",
-               {{"request_id", req.request_id}, {"route", route.pattern}, {"error", e.what()}});
+    // A format that throws is a bug of ours; the client still gets an answer.
+    log::error("error_format_failed", {{"request_id", req.request_id}, {"error", e.what()}});
+    return Response::problem(failure.status, "", failure.message, failure.field, req.request_id);
   }
-  return Response::problem(500, "", "internal error; see the server log for this request id", "",
-                           req.request_id);
 }
 
-std::optional<Response> Server::Impl::authenticate(Request& req, const Route& route) {
-  if (!authenticator)
-    return Response::problem(401, "", "no authenticator is configured", "", req.request_id);
+// The response for the exception being handled, thrown by a handler or an authenticator.
+Response Server::Impl::failure_response(const Request& req, const Route& route) {
+  return render(req, &route, current_failure(req.request_id, &route));
+}
+
+std::optional<Failure> Server::Impl::authenticate(Request& req, const Route& route) {
   try {
-    return authenticator->authenticate(req, route);
+    return route.authenticator->authenticate(req, route);
   } catch (...) {
-    return failure_response(req, route);
+    return current_failure(req.request_id, &route);
   }
 }
 
 std::unique_ptr<PendingAuthentication> Server::Impl::start_authentication(
-    Request& req, const Route& route, std::optional<Response>& decision) {
-  if (!authenticator) {
-    decision = Response::problem(401, "", "no authenticator is configured", "", req.request_id);
-    return nullptr;
-  }
+    Request& req, const Route& route, std::optional<Failure>& decision) {
   try {
-    return authenticator->start(req, route, decision);
+    return route.authenticator->start(req, route, decision);
   } catch (...) {
-    decision = failure_response(req, route);
+    decision = current_failure(req.request_id, &route);
   }
   return nullptr;
 }
@@ -96,8 +80,8 @@ Response Server::Impl::run_handler(Request& req, const Route& route) {
 }
 
 Response Server::Impl::invoke_sync(Request& req, const Route& route) {
-  if (route.authenticated) {
-    if (auto denied = authenticate(req, route)) return std::move(*denied);
+  if (route.authenticator) {
+    if (auto denied = authenticate(req, route)) return render(req, &route, *denied);
   }
   return run_handler(req, route);
 }
@@ -106,13 +90,9 @@ Response Server::Impl::invoke_sync(Request& req, const Route& route) {
 template <class Completion>
 class AuthenticationWork final : public DeferredWork {
  public:
-  AuthenticationWork(Server::Impl& server, Request& req, const Route& route,
+  AuthenticationWork(Request& req, const Route& route,
                      std::unique_ptr<PendingAuthentication> pending, Completion done)
-      : server_(server),
-        req_(req),
-        route_(route),
-        pending_(std::move(pending)),
-        done_(std::move(done)) {}
+      : req_(req), route_(route), pending_(std::move(pending)), done_(std::move(done)) {}
 
   void heavy() override {
     try {
@@ -125,18 +105,17 @@ class AuthenticationWork final : public DeferredWork {
   // Completes exactly once, whatever the steps did, so that the request is answered; the I/O
   // thread resumes the connection's coroutine right here.
   void then() override {
-    std::optional<Response> decision;
+    std::optional<Failure> decision;
     try {
       if (heavy_failed_) std::rethrow_exception(heavy_failed_);
       decision = pending_->finish(req_, route_);
     } catch (...) {
-      decision = server_.failure_response(req_, route_);
+      decision = current_failure(req_.request_id, &route_);
     }
     std::move(done_)(std::move(decision));
   }
 
  private:
-  Server::Impl& server_;
   Request& req_;
   const Route& route_;
   std::unique_ptr<PendingAuthentication> pending_;
@@ -144,14 +123,14 @@ class AuthenticationWork final : public DeferredWork {
   std::exception_ptr heavy_failed_;
 };
 
-awaitable<std::optional<Response>> Server::Impl::finish_authentication(
+awaitable<std::optional<Failure>> Server::Impl::finish_authentication(
     Request& req, const Route& route, std::unique_ptr<PendingAuthentication> pending) {
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<IoExecutor>&,
-                                          void(std::optional<Response>)>(
-      [this, &req, &route, &pending](auto completion) {
+                                          void(std::optional<Failure>)>(
+      [&req, &route, &pending](auto completion) {
         using Work = AuthenticationWork<decltype(completion)>;
         defer_to_burst_end(
-            std::make_unique<Work>(*this, req, route, std::move(pending), std::move(completion)));
+            std::make_unique<Work>(req, route, std::move(pending), std::move(completion)));
       },
       use_io);
 }
@@ -164,178 +143,234 @@ awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route) {
         // Keep the connection's io_context alive while the response is produced elsewhere.
         auto work = std::make_shared<asio::executor_work_guard<IoExecutor>>(
             asio::get_associated_executor(*shared));
-        Responder responder([shared, work](Response r) {
-          asio::post(work->get_executor(),
-                     [shared, work, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
-        });
+        Responder responder(
+            [shared, work](Response r) {
+              asio::post(work->get_executor(),
+                         [shared, work, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+            },
+            // The request outlives the rendering: the Responder renders before it delivers.
+            [this, &req, route](std::exception_ptr e) {
+              return render(req, route, failure_of(e, req.request_id, route));
+            });
         if (route->handler) {
           asio::post(workers,
                      [this, &req, route, responder] { responder(invoke_sync(req, *route)); });
           return;
         }
         try {
-          route->async_handler(req, responder);  // authenticated by serve()
+          route->async_handler(req, responder);  // authenticated by run_route()
         } catch (...) {
-          responder(failure_response(req, *route));
+          responder.fail(std::current_exception());
         }
       },
       use_io);
 }
 
+awaitable<void> Server::Impl::run_route(Exchange& ex) {
+  const Route& route = *ex.route;
+  const bool on_io_thread = !route.handler || route.exec == Exec::kInline;
+  if (on_io_thread && route.authenticator) {
+    std::optional<Failure> denied;
+    auto pending = start_authentication(ex.req, route, denied);
+    if (pending) denied = co_await finish_authentication(ex.req, route, std::move(pending));
+    if (denied) {
+      ex.res = render(ex.req, &route, *denied);
+      co_return;
+    }
+  }
+  if (route.handler && route.exec == Exec::kInline) {
+    ex.res = run_handler(ex.req, route);
+  } else {
+    ex.res = co_await dispatch(ex.req, &route);
+  }
+}
+
+void Server::Impl::answer(Exchange& ex, int status, std::string code, std::string message,
+                          bool close) {
+  Failure f;
+  f.status = status;
+  f.code = std::move(code);
+  f.message = std::move(message);
+  if (!ex.allowed.empty()) f.headers.set("Allow", ex.allowed);
+  ex.res = render(ex.req, ex.route, f);
+  ex.answered = true;
+  ex.close_after = ex.close_after || close;
+}
+
+// Waits for the first byte of the next request under the idle (keep-alive) timeout. False when
+// the connection ended instead.
+template <class Stream, class Buffer>
+awaitable<bool> Server::Impl::wait_for_request(Stream& stream, Buffer& buffer, Connection& conn,
+                                               bool first) {
+  if (buffer.size() > 0) co_return true;
+  conn.deadline =
+      std::chrono::steady_clock::now() + (first ? opts.header_timeout : opts.idle_timeout);
+  error_code ec;
+  size_t n =
+      co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(use_io, ec));
+  if (ec) co_return false;
+  buffer.commit(n);
+  co_return true;
+}
+
+template <class Stream, class Buffer>
+awaitable<Server::Impl::Flow> Server::Impl::read_header(Stream& stream, Buffer& buffer,
+                                                        RequestParser& parser, Connection& conn,
+                                                        Exchange& ex) {
+  conn.deadline = ex.started + opts.header_timeout;
+  error_code ec;
+  co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_io, ec));
+  if (!ec) co_return Flow::kContinue;
+  if (conn.timed_out || is_disconnect(ec)) co_return Flow::kDrop;
+  ex.req.request_id = wire::next_request_id();
+  ex.req.method_text = "-";
+  if (ec == bhttp::error::header_limit) {
+    answer(ex, 431, "header-too-large",
+           "request header exceeds " + std::to_string(opts.max_header_bytes) + " bytes", true);
+  } else {
+    answer(ex, 400, "malformed-request", "malformed HTTP request: " + ec.message(), true);
+  }
+  co_return Flow::kAnswered;
+}
+
+// Parses the target, takes the request id, and finds the route. A path with no route is
+// answered (404 / 405) but its body is still read, within the default limit, so that the
+// connection can be kept.
+Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
+  Request& req = ex.req;
+  req.method = parse_method(req.method_text);
+  auto q = req.target.find('?');
+  std::string_view raw_path = std::string_view(req.target).substr(0, q);
+  if (q != std::string::npos) req.query = req.target.substr(q + 1);
+  auto rid = req.headers.get("X-Request-Id");
+  req.request_id =
+      (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : wire::next_request_id();
+  auto decoded = percent_decode(raw_path, false);
+  if (raw_path.empty() || raw_path[0] != '/' || !decoded) {
+    answer(ex, 400, "malformed-request",
+           "request target must be an absolute path with valid percent-encoding", true);
+    return Flow::kAnswered;
+  }
+  req.path = std::move(*decoded);
+  auto match = router.match(req.method, req.path);
+  if (match.route) {
+    ex.route = match.route;
+    req.path_params = std::move(match.params);
+    return Flow::kContinue;
+  }
+  if (!match.allowed.empty()) {
+    ex.allowed = allow_header(match.allowed);
+    answer(ex, 405, "method-not-allowed",
+           "method " + req.method_text + " is not allowed on " + req.path, false);
+  } else {
+    answer(ex, 404, "not-found", "no route for " + req.path, false);
+  }
+  return Flow::kContinue;  // the body is read (and discarded) below
+}
+
+template <class Stream, class Buffer>
+awaitable<Server::Impl::Flow> Server::Impl::read_body(Stream& stream, Buffer& buffer,
+                                                      RequestParser& parser, Connection& conn,
+                                                      Exchange& ex) {
+  const size_t limit =
+      (ex.route && ex.route->max_body_bytes) ? ex.route->max_body_bytes : opts.max_body_bytes;
+  parser.body_limit(limit);
+  auto too_large = [&](std::string size) {
+    ex.answered = false;  // a 404 with an oversized body is answered as the 413 it also is
+    answer(ex, 413, "payload-too-large",
+           "request body" + size + " exceeds the limit of " + std::to_string(limit) + " bytes",
+           true);
+  };
+  if (auto len = parser.content_length(); len && *len > limit) {
+    too_large(" of " + std::to_string(*len) + " bytes");
+    co_return Flow::kAnswered;
+  }
+  if (parser.is_done()) co_return Flow::kContinue;
+  if (auto expect = ex.req.headers.get("Expect"); expect && iequals(*expect, "100-continue")) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    conn.deadline = std::chrono::steady_clock::now() + opts.write_timeout;
+    co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()), use_io);
+  }
+  conn.deadline = std::chrono::steady_clock::now() + opts.body_timeout;
+  error_code ec;
+  co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_io, ec));
+  if (!ec) co_return Flow::kContinue;
+  if (ec == bhttp::error::body_limit) {
+    too_large("");
+    co_return Flow::kAnswered;
+  }
+  if (conn.timed_out) {
+    log::info("body_timeout", {{"remote", ex.req.remote}, {"request_id", ex.req.request_id}});
+    co_return Flow::kDrop;
+  }
+  if (is_disconnect(ec)) co_return Flow::kDrop;
+  ex.answered = false;
+  answer(ex, 400, "malformed-request", "malformed HTTP request body: " + ec.message(), true);
+  co_return Flow::kAnswered;
+}
+
+// Serialises and writes the response, then metrics and the access log. False when the
+// connection is to end.
+template <class Stream>
+awaitable<bool> Server::Impl::write_response(Stream& stream, Connection& conn, Exchange& ex,
+                                             ConnectionBuffers& bufs) {
+  if (draining) ex.close_after = true;
+  bufs.out.clear();
+  wire::serialize_response(bufs.out, ex.res, ex.req.request_id, ex.req.method == Method::kHead,
+                           !ex.close_after);
+  conn.deadline = std::chrono::steady_clock::now() + opts.write_timeout;
+  // Let the I/O thread finish the other requests that are ready before writing this response:
+  // a burst of requests is then answered by a burst of writes. Each write on loopback or a
+  // LAN wakes the client; back-to-back writes find it awake, where writes spaced by handler
+  // work pay a wake-up (and its interrupt) each, 10 µs of system time per request when the
+  // handler verifies a signature. The cost is one queued handler per request.
+  co_await asio::post(co_await asio::this_coro::executor, use_io);
+  error_code ec;
+  co_await asio::async_write(stream, asio::buffer(bufs.out), asio::redirect_error(use_io, ec));
+
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
+  metrics.observe_request(ex.route ? ex.route->metrics_id : unmatched_metrics_id,
+                          ex.req.method_text, ex.res.status, seconds);
+  if (opts.access_log && log::enabled(log::Level::kInfo)) {
+    bufs.log_line.clear();
+    wire::append_access_log(bufs.log_line, ex.req,
+                            ex.route ? std::string_view(ex.route->pattern) : "unmatched",
+                            ex.res.status, seconds, ex.res.body.size());
+    log::write_raw(log::Level::kInfo, bufs.log_line);
+  }
+  co_return !ec && !ex.close_after;
+}
+
 template <class Stream>
 awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, Connection& conn) {
-  using clock = std::chrono::steady_clock;
   beast::flat_buffer buffer;
-  std::string out;       // the response's bytes, reused across the connection's requests
-  std::string log_line;  // likewise the access-log line
-  bool first = true;
-  for (;;) {
-    if (draining) break;
+  ConnectionBuffers bufs;  // reused across the connection's requests
+  for (bool first = true; !draining; first = false) {
     conn.busy = false;
-    // Wait for the first byte of the next request under the idle (keep-alive) timeout.
-    if (buffer.size() == 0) {
-      conn.deadline = clock::now() + (first ? opts.header_timeout : opts.idle_timeout);
-      error_code ec;
-      size_t n =
-          co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(use_io, ec));
-      if (ec) break;
-      buffer.commit(n);
-    }
-    first = false;
+    if (!co_await wait_for_request(stream, buffer, conn, first)) break;
     conn.busy = true;
-    auto started = clock::now();
 
-    Request req;
-    req.headers.reserve(8);
-    RequestParser parser(req);
+    Exchange ex;
+    ex.started = std::chrono::steady_clock::now();
+    ex.req.headers.reserve(8);
+    ex.req.remote = remote;
+    RequestParser parser(ex.req);
     parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
     // The real limit depends on the route, known only after the header; Beast would otherwise
     // fail the header read itself when Content-Length exceeds the default.
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    conn.deadline = started + opts.header_timeout;
-    error_code hec;
-    co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_io, hec));
 
-    req.remote = remote;
-    Response res;
-    const Route* route = nullptr;
-    bool close_after = false;
-    bool handled = false;
-    auto reject = [&](int status, std::string_view detail) {
-      res = Response::problem(status, "", detail, "", req.request_id);
-      close_after = true;
-      handled = true;
-    };
-
-    if (hec) {
-      if (conn.timed_out || is_disconnect(hec)) break;
-      req.request_id = wire::next_request_id();
-      req.method_text = "-";
-      if (hec == bhttp::error::header_limit) {
-        reject(431, "request header exceeds " + std::to_string(opts.max_header_bytes) + " bytes");
-      } else {
-        reject(400, "malformed HTTP request: " + hec.message());
-      }
-    } else {
-      req.method = parse_method(req.method_text);
-      auto q = req.target.find('?');
-      std::string_view raw_path = std::string_view(req.target).substr(0, q);
-      if (q != std::string::npos) req.query = req.target.substr(q + 1);
-      auto rid = req.headers.get("X-Request-Id");
-      req.request_id =
-          (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : wire::next_request_id();
-      auto decoded = percent_decode(raw_path, false);
-      if (raw_path.empty() || raw_path[0] != '/' || !decoded) {
-        reject(400, "request target must be an absolute path with valid percent-encoding");
-      } else {
-        req.path = std::move(*decoded);
-        auto match = router.match(req.method, req.path);
-        if (!match.route) {
-          if (!match.allowed.empty()) {
-            res = Response::problem(405, "",
-                                    "method " + req.method_text + " is not allowed on " + req.path,
-                                    "", req.request_id);
-            res.headers.set("Allow", allow_header(match.allowed));
-          } else {
-            res = Response::problem(404, "", "no route for " + req.path, "", req.request_id);
-          }
-          handled = true;  // any body is still read (and discarded) below, within limits
-        } else {
-          route = match.route;
-          req.path_params = std::move(match.params);
-        }
-        size_t limit =
-            (route && route->max_body_bytes) ? route->max_body_bytes : opts.max_body_bytes;
-        parser.body_limit(limit);
-        auto len = parser.content_length();
-        if (len && *len > limit) {
-          reject(413, "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
-                          std::to_string(limit) + " bytes");
-        } else if (!parser.is_done()) {
-          if (auto expect = req.headers.get("Expect"); expect && iequals(*expect, "100-continue")) {
-            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-            conn.deadline = clock::now() + opts.write_timeout;
-            co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
-                                       use_io);
-          }
-          conn.deadline = clock::now() + opts.body_timeout;
-          error_code bec;
-          co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_io, bec));
-          if (bec == bhttp::error::body_limit) {
-            reject(413, "request body exceeds the limit of " + std::to_string(limit) + " bytes");
-          } else if (bec) {
-            if (conn.timed_out) {
-              log::info("body_timeout", {{"remote", remote}, {"request_id", req.request_id}});
-              break;
-            }
-            if (is_disconnect(bec)) break;
-            reject(400, "malformed HTTP request body: " + bec.message());
-          }
-        }
-        if (!handled) {
-          // No deadline while the handler runs: it is ours, not the client's, to finish.
-          conn.deadline = clock::time_point::max();
-          const bool on_io_thread = !route->handler || route->exec == Exec::kInline;
-          std::optional<Response> denied;
-          if (on_io_thread && route->authenticated) {
-            auto pending = start_authentication(req, *route, denied);
-            if (pending) denied = co_await finish_authentication(req, *route, std::move(pending));
-          }
-          if (denied) {
-            res = std::move(*denied);
-          } else if (route->handler && route->exec == Exec::kInline) {
-            res = run_handler(req, *route);
-          } else {
-            res = co_await dispatch(req, route);
-          }
-        }
-        if (!parser.keep_alive()) close_after = true;
-      }
+    Flow flow = co_await read_header(stream, buffer, parser, conn, ex);
+    if (flow == Flow::kContinue) flow = route_request(ex);
+    if (flow == Flow::kContinue) flow = co_await read_body(stream, buffer, parser, conn, ex);
+    if (flow == Flow::kDrop) break;
+    if (flow == Flow::kContinue && !parser.keep_alive()) ex.close_after = true;
+    if (!ex.answered) {
+      conn.deadline = std::chrono::steady_clock::time_point::max();  // the handler's time is ours
+      co_await run_route(ex);
     }
-
-    if (draining) close_after = true;
-    out.clear();
-    wire::serialize_response(out, res, req.request_id, req.method == Method::kHead, !close_after);
-    conn.deadline = clock::now() + opts.write_timeout;
-    // Let the I/O thread finish the other requests that are ready before writing this response:
-    // a burst of requests is then answered by a burst of writes. Each write on loopback or a
-    // LAN wakes the client; back-to-back writes find it awake, where writes spaced by handler
-    // work pay a wake-up (and its interrupt) each, 10 µs of system time per request when the
-    // handler verifies a signature. The cost is one queued handler per request.
-    co_await asio::post(co_await asio::this_coro::executor, use_io);
-    error_code wec;
-    co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(use_io, wec));
-
-    double seconds = std::chrono::duration<double>(clock::now() - started).count();
-    metrics.observe_request(route ? route->metrics_id : unmatched_metrics_id, req.method_text,
-                            res.status, seconds);
-    if (opts.access_log && log::enabled(log::Level::kInfo)) {
-      log_line.clear();
-      wire::append_access_log(log_line, req, route ? std::string_view(route->pattern) : "unmatched",
-                              res.status, seconds, res.body.size());
-      log::write_raw(log::Level::kInfo, log_line);
-    }
-    if (wec || close_after) break;
+    if (!co_await write_response(stream, conn, ex, bufs)) break;
   }
   conn.busy = false;
 }

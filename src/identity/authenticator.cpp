@@ -28,42 +28,18 @@ std::string challenge(std::string_view error, std::string_view description,
   return h;
 }
 
-// MOSIP's auth adapter answers in the kernel's response envelope, with the HTTP status and the
-// codes KER-ATH-401 "Authentication Failed" or KER-ATH-403 "Forbidden"; clients match the code.
-http::Response mosip_failure(int status, const core::Clock& clock) {
-  const bool forbidden = status == 403;
-  http::Json errors =
-      http::Json::array({{{"errorCode", forbidden ? "KER-ATH-403" : "KER-ATH-401"},
-                          {"message", forbidden ? "Forbidden" : "Authentication Failed"}}});
-  return http::Response::json(status, {{"id", nullptr},
-                                       {"version", nullptr},
-                                       {"responsetime", core::format_rfc3339(clock.now(), true)},
-                                       {"metadata", nullptr},
-                                       {"response", nullptr},
-                                       {"errors", std::move(errors)}});
-}
-
-http::Response failure(const http::Request& req, const http::Route& route, int status,
-                       std::string_view error, std::string_view description,
-                       const core::Clock& clock) {
-  std::string scope = join(route.scopes);
-  if (route.auth_style == "dhp") {
-    // The DHP challenge API (IBM App ID strategy) answers 401 "Unauthorized" in plain text for a
-    // bad token and for a missing scope alike, naming the required scope in the challenge.
-    http::Response r = http::Response::text(401, "Unauthorized");
-    r.headers.set("WWW-Authenticate", "Bearer scope=\"" + scope + "\", error=\"" +
-                                          std::string(error.empty() ? "invalid_token" : error) +
-                                          "\"");
-    return r;
-  }
-  http::Response r =
-      route.auth_style == "mosip"
-          ? mosip_failure(status, clock)
-          : http::Response::problem(status, "", description, "Authorization", req.request_id);
-  r.headers.set("WWW-Authenticate",
+// The 401 / 403 with the RFC 6750 challenge. Routes of protocols with their own answer (DHP's
+// plain text, MOSIP's envelope) rewrite it in their ErrorFormat from the status and the code.
+http::Failure failure(const http::Route& route, int status, std::string_view error,
+                      std::string_view description) {
+  http::Failure f =
+      status == 403
+          ? http::forbidden(std::string(error), std::string(description), "Authorization")
+          : http::unauthenticated(std::string(error), std::string(description), "Authorization");
+  f.headers.set("WWW-Authenticate",
                 challenge(error, status == 401 && error.empty() ? "" : description,
-                          status == 403 ? scope : ""));
-  return r;
+                          status == 403 ? join(route.scopes) : ""));
+  return f;
 }
 
 }  // namespace
@@ -81,17 +57,17 @@ std::string_view bearer_token(const http::Request& request) {
 namespace {
 
 // The outcome of a token check for this request: the principal, or the 401/403.
-std::optional<http::Response> decide(http::Request& req, const http::Route& route, TokenCheck check,
-                                     const core::Clock& clock) {
+std::optional<http::Failure> decide(http::Request& req, const http::Route& route,
+                                    TokenCheck check) {
   if (!check.ok) {
     log::info("token_rejected", {{"request_id", req.request_id}, {"reason", check.error}});
-    return failure(req, route, 401, "invalid_token", check.error, clock);
+    return failure(route, 401, "invalid_token", check.error);
   }
   // Shares the cached token's Principal: no copy per request.
   std::shared_ptr<const http::Principal> p(check.token, &check.token->principal);
   for (auto& s : route.scopes) {
     if (!p->has_scope(s))
-      return failure(req, route, 403, "insufficient_scope", "the token lacks scope " + s, clock);
+      return failure(route, 403, "insufficient_scope", "the token lacks scope " + s);
   }
   req.principal = std::move(p);
   return std::nullopt;
@@ -99,23 +75,21 @@ std::optional<http::Response> decide(http::Request& req, const http::Route& rout
 
 class PendingSignature : public http::PendingAuthentication {
  public:
-  PendingSignature(TokenService::Validation v, const core::Clock& clock)
-      : validation_(std::move(v)), clock_(clock) {}
+  explicit PendingSignature(TokenService::Validation v) : validation_(std::move(v)) {}
   void run_heavy() override { validation_.verify_signature(); }
-  std::optional<http::Response> finish(http::Request& req, const http::Route& route) override {
-    return decide(req, route, std::move(validation_).finish(), clock_);
+  std::optional<http::Failure> finish(http::Request& req, const http::Route& route) override {
+    return decide(req, route, std::move(validation_).finish());
   }
 
  private:
   TokenService::Validation validation_;
-  const core::Clock& clock_;
 };
 
 }  // namespace
 
-std::optional<http::Response> BearerAuthenticator::authenticate(http::Request& req,
-                                                                const http::Route& route) {
-  std::optional<http::Response> decision;
+std::optional<http::Failure> BearerAuthenticator::authenticate(http::Request& req,
+                                                               const http::Route& route) {
+  std::optional<http::Failure> decision;
   if (auto pending = start(req, route, decision)) {
     pending->run_heavy();
     return pending->finish(req, route);
@@ -124,15 +98,15 @@ std::optional<http::Response> BearerAuthenticator::authenticate(http::Request& r
 }
 
 std::unique_ptr<http::PendingAuthentication> BearerAuthenticator::start(
-    http::Request& req, const http::Route& route, std::optional<http::Response>& decision) {
+    http::Request& req, const http::Route& route, std::optional<http::Failure>& decision) {
   std::string_view token = bearer_token(req);
   if (token.empty()) {
-    decision = failure(req, route, 401, "", "a bearer token is required", tokens_.clock());
+    decision = failure(route, 401, "", "a bearer token is required");
     return nullptr;
   }
   TokenService::Validation v = tokens_.start_validation(token);
-  if (v.needs_signature()) return std::make_unique<PendingSignature>(std::move(v), tokens_.clock());
-  decision = decide(req, route, std::move(v).finish(), tokens_.clock());
+  if (v.needs_signature()) return std::make_unique<PendingSignature>(std::move(v));
+  decision = decide(req, route, std::move(v).finish());
   return nullptr;
 }
 

@@ -1,7 +1,8 @@
-// The bearer-token authenticator every module's protected routes go through.
+// The bearer-token authenticator, registered as "bearer" (http::kBearerAuthenticator): the routes
+// that require scopes or a token use it unless they name another.
 #pragma once
 
-#include "http/server.h"
+#include "http/router.h"
 #include "identity/tokens.h"
 
 namespace registrar::identity {
@@ -9,12 +10,12 @@ namespace registrar::identity {
 class BearerAuthenticator : public http::Authenticator {
  public:
   explicit BearerAuthenticator(TokenService& tokens) : tokens_(tokens) {}
-  std::optional<http::Response> authenticate(http::Request& request,
-                                             const http::Route& route) override;
+  std::optional<http::Failure> authenticate(http::Request& request,
+                                            const http::Route& route) override;
   // A token not in the cache leaves its signature to verify to the PendingAuthentication.
   std::unique_ptr<http::PendingAuthentication> start(
       http::Request& request, const http::Route& route,
-      std::optional<http::Response>& decision) override;
+      std::optional<http::Failure>& decision) override;
 
  private:
   TokenService& tokens_;

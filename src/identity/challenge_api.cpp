@@ -34,6 +34,29 @@ Response dhp_error(int status, const std::string& trace, const std::string& path
                                                           {"path", path}}})}});
 }
 
+// Every error under the DHP prefix as the DHP service writes it: an authentication failure is
+// App ID's plain-text 401 naming the route's scopes (for a missing scope too); an unknown path or
+// method is Express's 404 "No route found"; anything else is the error envelope.
+class DhpErrorFormat final : public http::ErrorFormat {
+ public:
+  Response render(const http::Failure& f, const Request&, const http::Route* route) const override {
+    if (f.status == 401 || f.status == 403) {
+      Response r = Response::text(401, "Unauthorized");
+      std::string scope;
+      if (route)
+        for (auto& s : route->scopes) scope += (scope.empty() ? "" : " ") + s;
+      std::string error = f.code == "insufficient_scope" ? "insufficient_scope" : "invalid_token";
+      r.headers.set("WWW-Authenticate", "Bearer scope=\"" + scope + "\", error=\"" + error + "\"");
+      return r;
+    }
+    if (f.status == 404 || f.status == 405) {
+      Response r = Response::json(404, {{"error", {{"message", "No route found"}}}});
+      return r;
+    }
+    return dhp_error(f.status, f.message, f.field);
+  }
+};
+
 // DHP bodies may be JSON or form-encoded (the original installs both parsers).
 Json dhp_body(const Request& req) {
   auto ct = req.headers.get("Content-Type");
@@ -189,17 +212,16 @@ void add_challenge_routes(http::Router& router, ChallengeService& challenges, Ac
       .max_body(128 * 1024);
 
   const std::string& p = settings.dhp_prefix;
+  router.set_error_format(p, std::make_shared<DhpErrorFormat>());
   router
       .post(p + "/login", [&accounts, &tokens, settings](
                               Request& r) { return dhp_login(r, accounts, tokens, settings); })
       .max_body(16 * 1024);
   router.post(p + "/generate", [&](Request& r) { return dhp_generate(r, challenges); })
       .require_scopes({settings.scope_generate})
-      .auth_failure_style("dhp")
       .max_body(64 * 1024);
   router.post(p + "/verify", [&](Request& r) { return dhp_verify(r, challenges); })
       .require_scopes({settings.scope_verify})
-      .auth_failure_style("dhp")
       .max_body(128 * 1024);
   router.get(p + "/health",
              [](Request&) {

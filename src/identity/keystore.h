@@ -73,6 +73,10 @@ class KeyStore {
   // Re-reads the table now (tests, and the CLI after a change).
   void reload();
 
+  // The master key the private keys are sealed with (shared with ModuleKeys and the sealing
+  // service); lives as long as this store.
+  const MasterKey& master_key() const { return master_; }
+
  private:
   struct Entry {
     KeyInfo info;  // state computed at use

@@ -8,7 +8,10 @@
 #include "identity/cli.h"
 #include "identity/config.h"
 #include "identity/keystore.h"
+#include "identity/module_key_store.h"
+#include "identity/module_keys.h"
 #include "identity/oauth_api.h"
+#include "identity/provided.h"
 #include "identity/store.h"
 #include "identity/tokens.h"
 
@@ -24,6 +27,8 @@ std::unique_ptr<IdentityServices> build_identity(app::Services& s) {
   out->accounts = std::make_unique<Accounts>(s.db, s.clock, c.hash_cost);
   out->tokens = std::make_unique<TokenService>(*out->keys, s.clock, c.tokens, &s.metrics);
   out->challenges = std::make_unique<ChallengeService>(s.db, s.clock, c.challenges);
+  out->module_keys =
+      std::make_unique<ModuleKeys>(s.db, s.clock, out->keys->master_key(), *out->keys);
   return out;
 }
 
@@ -38,6 +43,7 @@ class IdentityModule : public app::Module {
   std::vector<store::Migration> migrations() const override {
     auto m = identity_migrations();
     for (auto& c : challenge_migrations()) m.push_back(std::move(c));
+    m.push_back(module_key_migration(int(m.size()) + 1));
     return m;
   }
 
@@ -45,16 +51,22 @@ class IdentityModule : public app::Module {
     config_ = read_identity_config(services.config);
     identity_ = build_identity(services);
     identity_->keys->ensure_signing_key();
+    identity_->module_keys->load();
     authenticator_ = std::make_shared<BearerAuthenticator>(*identity_->tokens);
+    sealing_ = std::make_unique<MasterKeySealing>(identity_->keys->master_key());
+    authentication_ =
+        std::make_unique<AccountAuthentication>(*identity_->accounts, *identity_->tokens);
+    services.registry.provide<services::Signing>(*identity_->module_keys, name());
+    services.registry.provide<services::Sealing>(*sealing_, name());
+    services.registry.provide<services::Authentication>(*authentication_, name());
   }
 
   void add_routes(http::Router& router) override {
-    add_oauth_routes(router, *identity_->accounts, *identity_->tokens);
+    router.add_authenticator(http::kBearerAuthenticator, authenticator_);
+    add_oauth_routes(router, *identity_->accounts, *identity_->tokens, *identity_->module_keys);
     add_challenge_routes(router, *identity_->challenges, *identity_->accounts, *identity_->tokens,
                          config_.challenges);
   }
-
-  std::shared_ptr<http::Authenticator> authenticator() override { return authenticator_; }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     add_identity_commands(root, provider);
@@ -64,6 +76,8 @@ class IdentityModule : public app::Module {
   IdentityConfig config_;
   std::unique_ptr<IdentityServices> identity_;
   std::shared_ptr<BearerAuthenticator> authenticator_;
+  std::unique_ptr<MasterKeySealing> sealing_;
+  std::unique_ptr<AccountAuthentication> authentication_;
 };
 
 }  // namespace

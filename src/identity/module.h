@@ -12,6 +12,7 @@ class KeyStore;
 class Accounts;
 class TokenService;
 class ChallengeService;
+class ModuleKeys;
 
 // The identity services, built from the platform services (shared by `serve` and the CLI).
 struct IdentityServices {
@@ -19,6 +20,7 @@ struct IdentityServices {
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<TokenService> tokens;
   std::unique_ptr<ChallengeService> challenges;
+  std::unique_ptr<ModuleKeys> module_keys;  // other modules' signing keys (services::Signing)
   ~IdentityServices();
 };
 std::unique_ptr<IdentityServices> build_identity(app::Services& services);

@@ -10,6 +10,7 @@
 #include "crypto/jws.h"
 #include "crypto/jwt.h"
 #include "http/burst.h"
+#include "identity/module_keys.h"
 
 namespace registrar::identity {
 
@@ -294,7 +295,8 @@ Json password_grant(Accounts& accounts, TokenService& tokens, const Account& cli
   return token_body(tokens.issue(user->id, client.id, scopes, user->id));
 }
 
-void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& tokens) {
+void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& tokens,
+                      const ModuleKeys& module_keys) {
   router.post("/oauth2/token", [&](Request& r) { return token_endpoint(r, accounts, tokens); })
       .max_body(16 * 1024);
   router
@@ -302,7 +304,9 @@ void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& to
             [&](Request& r) { return introspect_endpoint(r, accounts, tokens); })
       .max_body(32 * 1024);
   router.get("/.well-known/jwks.json", [&](Request&) {
-    Response r = Response::json(200, tokens.keys().jwks());
+    Json jwks = tokens.keys().jwks();
+    for (auto& jwk : module_keys.public_jwks()) jwks["keys"].push_back(std::move(jwk));
+    Response r = Response::json(200, jwks);
     r.headers.set("Content-Type", "application/jwk-set+json");
     r.headers.set("Cache-Control", "public, max-age=300");
     return r;

@@ -8,7 +8,12 @@
 
 namespace registrar::identity {
 
-void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& tokens);
+class ModuleKeys;
+
+// /oauth2/token, /oauth2/introspect, /.well-known/jwks.json (token keys and other modules' keys),
+// /v1/identity/whoami and /v1/identity/jws/verify.
+void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& tokens,
+                      const ModuleKeys& module_keys);
 
 // Shared with the DHP /login route: runs a password grant for `client` and returns the RFC 6749
 // response body, or throws OAuthError.

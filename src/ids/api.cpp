@@ -127,28 +127,23 @@ IssueParams issue_params(const Request& req, IdType type, const IdsService& svc)
   return p;
 }
 
-Response problem(const core::Error& e, const std::string& request_id) {
-  return Response::problem(core::http_status(e.kind()), "", e.what(), e.field(), request_id);
-}
-
 void issue(IdsService& svc, Request& req, Responder respond) {
   IdType type = issuable_type(req);
   IssueParams p = issue_params(req, type, svc);
-  std::string request_id = req.request_id;
-  svc.issue_async(IssueRequest{type, p.count, p.expires_ms, req.actor()}, [respond, request_id,
-                                                                           type](IssueOutcome o) {
-    if (!o.ok()) return respond(problem(*o.error, request_id));
-    // Written by hand: this is the hot path of issuance.
-    std::string body = "{\"type\":\"";
-    body.append(id_type_name(type)).append("\",\"ids\":[");
-    for (size_t i = 0; i < o.ids.size(); ++i)
-      body.append(i ? ",\"" : "\"").append(o.ids[i]).append("\"");
-    body.append("]");
-    if (o.expires_ms)
-      body.append(",\"expires_at\":\"").append(format_time_ms(*o.expires_ms)).append("\"");
-    body.append("}");
-    respond(Response::text(201, std::move(body), "application/json"));
-  });
+  svc.issue_async(
+      IssueRequest{type, p.count, p.expires_ms, req.actor()}, [respond, type](IssueOutcome o) {
+        if (!o.ok()) return respond.fail(*o.error);
+        // Written by hand: this is the hot path of issuance.
+        std::string body = "{\"type\":\"";
+        body.append(id_type_name(type)).append("\",\"ids\":[");
+        for (size_t i = 0; i < o.ids.size(); ++i)
+          body.append(i ? ",\"" : "\"").append(o.ids[i]).append("\"");
+        body.append("]");
+        if (o.expires_ms)
+          body.append(",\"expires_at\":\"").append(format_time_ms(*o.expires_ms)).append("\"");
+        body.append("}");
+        respond(Response::text(201, std::move(body), "application/json"));
+      });
 }
 
 Json record_json(const IdRecord& r) {

@@ -41,6 +41,27 @@ Response envelope_error(const core::Clock& clock, const std::string& code,
                          {"errors", Json::array({{{"errorCode", code}, {"message", message}}})}});
 }
 
+// Every error under MOSIP's paths in the kernel envelope. Authentication failures are what MOSIP's
+// auth adapter answers (HTTP 401 / 403, KER-ATH-401 "Authentication Failed" / KER-ATH-403
+// "Forbidden"; clients match the code). Errors MOSIP has no code for (an unknown path, a body over
+// the limit, a database outage) keep their HTTP status, with errorCode KER-HTTP-<status>
+// (docs/compatibility.md).
+class MosipErrorFormat final : public http::ErrorFormat {
+ public:
+  explicit MosipErrorFormat(const core::Clock& clock) : clock_(clock) {}
+  Response render(const http::Failure& f, const Request&, const http::Route*) const override {
+    if (f.status == 401)
+      return envelope_error(clock_, "KER-ATH-401", "Authentication Failed", nullptr, nullptr, 401);
+    if (f.status == 403)
+      return envelope_error(clock_, "KER-ATH-403", "Forbidden", nullptr, nullptr, 403);
+    return envelope_error(clock_, "KER-HTTP-" + std::to_string(f.status), f.message, nullptr,
+                          nullptr, f.status);
+  }
+
+ private:
+  const core::Clock& clock_;
+};
+
 // MOSIP's codes for a failed issue per type.
 struct Codes {
   const char* prefix;  // "KER-UIG", "KER-VID", "KER-PRID"
@@ -181,45 +202,42 @@ Response licence_generate(IdsService& svc, Request& req) {
 
 void add_mosip_routes(http::Router& router, IdsService& svc) {
   const ScopeConfig& sc = svc.config().scopes;
+  auto mosip_errors = std::make_shared<MosipErrorFormat>(svc.clock());
+  for (const char* prefix :
+       {"/v1/idgenerator", "/v1/pridgenerator", "/v1/ridgenerator", "/v1/keymanager"})
+    router.set_error_format(prefix, mosip_errors);
   router
       .add_async(http::Method::kGet, "/v1/idgenerator/uin",
                  [&svc](Request& req, Responder r) {
                    mosip_issue(svc, IdType::kUin, std::nullopt, req.actor(), std::move(r));
                  })
-      .require_scopes({sc.issue})
-      .auth_failure_style("mosip");
+      .require_scopes({sc.issue});
   router.put("/v1/idgenerator/uin", [&svc](Request& req) { return put_uin(svc, req); })
       .require_scopes({sc.issue})
-      .auth_failure_style("mosip")
       .max_body(16 * 1024);
   router
       .add_async(http::Method::kGet, "/v1/idgenerator/vid",
                  [&svc](Request& req, Responder r) { vid(svc, req, std::move(r)); })
-      .require_scopes({sc.issue})
-      .auth_failure_style("mosip");
+      .require_scopes({sc.issue});
   router
       .add_async(http::Method::kGet, "/v1/pridgenerator/prid",
                  [&svc](Request& req, Responder r) {
                    mosip_issue(svc, IdType::kPrid, std::nullopt, req.actor(), std::move(r));
                  })
-      .require_scopes({sc.issue})
-      .auth_failure_style("mosip");
+      .require_scopes({sc.issue});
   router
       .get("/v1/ridgenerator/generate/rid/{centerid}/{machineid}",
            [&svc](Request& req) { return rid(svc, req); })
-      .require_scopes({sc.issue})
-      .auth_failure_style("mosip");
+      .require_scopes({sc.issue});
   router
       .get("/v1/keymanager/tokenid/{uin}/{partnercode}",
            [&svc](Request& req) { return token(svc, req); })
       .require_scopes({sc.admin})
-      .auth_failure_style("mosip")
       .run_inline();
   router
       .post("/v1/keymanager/license/generate",
             [&svc](Request& req) { return licence_generate(svc, req); })
       .require_scopes({sc.admin})
-      .auth_failure_style("mosip")
       .max_body(16 * 1024);
 }
 

@@ -81,7 +81,8 @@ TEST(Router, RouteOptionsAreKept) {
   r.post("/x", ok).require_scopes({"a", "b"}).max_body(10).run_inline();
   const Route* route = r.match(Method::kPost, "/x").route;
   ASSERT_NE(route, nullptr);
-  EXPECT_TRUE(route->authenticated);
+  EXPECT_TRUE(route->authenticated());
+  EXPECT_EQ(route->auth, kBearerAuthenticator);
   EXPECT_EQ(route->scopes.size(), 2u);
   EXPECT_EQ(route->max_body_bytes, 10u);
   EXPECT_EQ(route->exec, Exec::kInline);

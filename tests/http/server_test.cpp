@@ -39,9 +39,9 @@ class DeferredCheck : public PendingAuthentication {
     heavy_thread_ = thread_id();
     if (token_ == "Bearer deferred-heavy-throws") throw std::runtime_error("heavy failed");
   }
-  std::optional<Response> finish(Request& req, const Route&) override {
+  std::optional<Failure> finish(Request& req, const Route&) override {
     if (token_ == "Bearer deferred-finish-throws") throw std::runtime_error("finish failed");
-    if (token_ == "Bearer deferred-bad") return Response::problem(401, "", "bad signature");
+    if (token_ == "Bearer deferred-bad") return unauthenticated("", "bad signature", "");
     trace_ += "finish";
     Principal p;
     p.subject = trace_ + (heavy_thread_ == thread_id() ? " same-thread" : " other-thread");
@@ -56,7 +56,7 @@ class DeferredCheck : public PendingAuthentication {
 class FakeAuthenticator : public Authenticator {
  public:
   std::unique_ptr<PendingAuthentication> start(Request& req, const Route& route,
-                                               std::optional<Response>& decision) override {
+                                               std::optional<Failure>& decision) override {
     auto h = req.headers.get("Authorization");
     if (h && *h == "Bearer start-throws") throw std::runtime_error("start failed");
     if (h && h->starts_with("Bearer deferred"))
@@ -65,7 +65,7 @@ class FakeAuthenticator : public Authenticator {
     return nullptr;
   }
 
-  std::optional<Response> authenticate(Request& req, const Route& route) override {
+  std::optional<Failure> authenticate(Request& req, const Route& route) override {
     auto h = req.headers.get("Authorization");
     if (h && *h == "Bearer deferred") {  // the one-step path of the blocking routes
       Principal p;
@@ -74,15 +74,15 @@ class FakeAuthenticator : public Authenticator {
       return std::nullopt;
     }
     if (!h || *h != "Bearer good") {
-      Response r = Response::problem(401, "", "missing or bad token");
-      r.headers.set("WWW-Authenticate", "Bearer");
-      return r;
+      Failure f = unauthenticated("", "missing or bad token", "Authorization");
+      f.headers.set("WWW-Authenticate", "Bearer");
+      return f;
     }
     Principal p;
     p.subject = "tester";
     p.scopes = {"read"};
     for (auto& s : route.scopes)
-      if (!p.has_scope(s)) return Response::problem(403, "", "missing scope " + s);
+      if (!p.has_scope(s)) return forbidden("insufficient_scope", "missing scope " + s, "");
     req.principal = std::make_shared<const Principal>(p);
     return std::nullopt;
   }
@@ -155,6 +155,7 @@ class ServerTest : public ::testing::Test {
         .require_auth();
     router_.get("/admin", [](Request&) { return Response::text(200, "admin"); })
         .require_scopes({"admin"});
+    router_.add_authenticator(kBearerAuthenticator, std::make_shared<FakeAuthenticator>());
     start();
   }
 
@@ -162,7 +163,6 @@ class ServerTest : public ::testing::Test {
     ServerOptions o = options_;
     o.listen = "127.0.0.1:0";
     server_ = std::make_unique<Server>(o, router_, metrics_);
-    server_->set_authenticator(std::make_shared<FakeAuthenticator>());
     port_ = server_->listen();
     thread_ = std::thread([this] { server_->run(false); });
   }

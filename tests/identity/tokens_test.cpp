@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/base64.h"
+#include "http/server.h"
 #include "identity/authenticator.h"
 #include "identity/store.h"
 #include "support/databases.h"
@@ -81,7 +82,7 @@ class TokensTest : public ::testing::Test {
   static http::Route admin_route() {
     http::Route route;
     route.scopes = {"admin"};
-    route.authenticated = true;
+    route.auth = http::kBearerAuthenticator;
     return route;
   }
 
@@ -287,12 +288,11 @@ TEST_F(TokensTest, AuthenticatorAnswers401And403WithChallenges) {
   EXPECT_NE(challenge.find("error=\"insufficient_scope\""), std::string::npos) << challenge;
   EXPECT_NE(challenge.find("scope=\"admin\""), std::string::npos) << challenge;
 
-  route.auth_style = "dhp";
-  auto dhp = auth.authenticate(req, route);
-  EXPECT_EQ(dhp->status, 401);
-  EXPECT_EQ(dhp->body, "Unauthorized");
-  EXPECT_EQ(dhp->headers.get("WWW-Authenticate"),
-            "Bearer scope=\"admin\", error=\"insufficient_scope\"");
+  // The codes protocols' error formats rewrite the answer from (DHP's plain-text 401).
+  EXPECT_EQ(forbidden->code, "insufficient_scope");
+  EXPECT_EQ(bad->code, "invalid_token");
+  EXPECT_EQ(missing->code, "");
+  EXPECT_EQ(forbidden->field, "Authorization");
 
   req.headers.set("Authorization",
                   "bearer " + tokens.issue("c", "c", {"admin"}).access_token + " idtoken");
@@ -308,7 +308,7 @@ TEST_F(TokensTest, AuthenticatorStartDefersOnlyTheSignatureOfUnseenTokens) {
   BearerAuthenticator auth(tokens);
   http::Route route = admin_route();
   http::Request req;
-  std::optional<http::Response> decision;
+  std::optional<http::Failure> decision;
   EXPECT_FALSE(auth.start(req, route, decision));
   ASSERT_TRUE(decision);
   EXPECT_EQ(decision->status, 401);
