@@ -32,8 +32,9 @@ class Metrics;
 namespace registrar::http {
 
 // What a request came to: a response (any status, 4xx and 5xx included) or an error.
-//   kInvalidArgument  the URL is malformed or not http(s) (field "url")
-//   kUnavailable      DNS, connect, TLS (verification included), a timeout, the peer closing or
+//   kInvalidArgument  the URL is malformed or not http(s) (field "url"), or the method is kOther
+//   kUnavailable      DNS, connect, TLS (verification included; also a ca_file that cannot be
+//                     loaded), a timeout (the message names which), the peer closing or
 //                     sending something that is not HTTP, a response over max_response_bytes,
 //                     too many redirects, or "client stopped". An oversized response is
 //                     kUnavailable, not kPayloadTooLarge, because a caller that passes the kind

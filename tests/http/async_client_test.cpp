@@ -329,6 +329,39 @@ TEST_F(AsyncClientTest, CountsRequestsAndFailures) {
   EXPECT_NE(text.find("registrar_http_client_failures_total 1"), std::string::npos) << text;
 }
 
+TEST(AsyncClientPeer, HostNamesAreResolved) {
+  RawPeer peer(keep_answering);  // on 127.0.0.1; "localhost" may give ::1 first, refused there
+  HttpClient client;
+  Outcome o = wait_for(client, get("http://localhost:" + std::to_string(peer.port()) + "/"));
+  ASSERT_TRUE(o.ok()) << o.error().what();
+  EXPECT_EQ(o.response().body, "ok");
+}
+
+TEST(AsyncClientPeer, ConnectTimeoutWhenTheListenerIsFull) {
+  // A listener that never accepts, with its queue filled: Linux drops further SYNs, so the
+  // client's connect neither succeeds nor fails.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&addr), len);
+    fillers.push_back(fd);
+  }
+  HttpClient client;
+  ClientRequest req = get("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/");
+  req.connect_timeout = 200ms;
+  expect_unavailable(wait_for(client, req), "connect timeout");
+  for (int fd : fillers) ::close(fd);
+  ::close(listener);
+}
+
 TEST(AsyncClientPeer, ReadTimeoutWhenThePeerNeverAnswers) {
   RawPeer peer([](RawPeer& p, int fd, int) { p.hold(fd); });
   HttpClient client;
