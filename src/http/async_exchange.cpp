@@ -155,7 +155,8 @@ awaitable<Response> HttpClient::Impl::follow(std::shared_ptr<Exchange> ex) {
     if (!next || (url.scheme == "https" && next->scheme == "http")) co_return r;
     if (hops >= ex->req.max_redirects)
       throw core::Error(core::ErrorKind::kUnavailable,
-                        "GET " + url.scheme + "://" + peer_name(url) + ": more than " +
+                        std::string(method_name(ex->req.method)) + " " + url.scheme + "://" +
+                            peer_name(url) + ": more than " +
                             std::to_string(ex->req.max_redirects) + " redirects");
     if (pool_key(*next, ex->req) != pool_key(url, ex->req)) {  // credentials stay with their origin
       Headers kept;
