@@ -35,11 +35,7 @@ class IdentityModule : public app::Module {
   void declare_config(core::ConfigSchema& schema) const override {
     declare_identity_config(schema);
   }
-  std::vector<store::Migration> migrations() const override {
-    auto m = identity_migrations();
-    for (auto& c : challenge_migrations()) m.push_back(std::move(c));
-    return m;
-  }
+  std::vector<store::Migration> migrations() const override { return identity_migrations(); }
 
   void start(app::Services& services) override {
     config_ = read_identity_config(services.config);
