@@ -69,7 +69,6 @@ MigrationResult migrate(Database& db, const std::vector<ModuleSchema>& schemas,
     auto versions = current_versions(s);
     int have = versions.count(m.module) ? versions[m.module] : 0;
     int known = int(m.migrations.size());
-    const int platform_at = versions.count("platform") ? versions["platform"] : 0;
     if (have > known)
       throw core::Error(core::ErrorKind::kConflict,
                         "database schema of module '" + m.module + "' is at version " +
@@ -90,8 +89,16 @@ MigrationResult migrate(Database& db, const std::vector<ModuleSchema>& schemas,
       const auto& stmts =
           (pg && !mig.postgres_statements.empty()) ? mig.postgres_statements : mig.statements;
       for (const auto& sql : stmts) s << sql;
-      // The record goes into the shape the table has now: platform v2 itself converts it.
-      if ((m.module == "platform" ? v : platform_at) >= kPlatformTimesInMicros) {
+      // The record goes into the shape the table has now (platform v2 itself converts it), read
+      // in this transaction: another process may have moved the platform on meanwhile.
+      int platform = v;
+      if (m.module != "platform") {
+        soci::indicator ind = soci::i_null;
+        s << "SELECT MAX(version) FROM schema_migrations WHERE module = 'platform'",
+            soci::into(platform, ind);
+        if (ind == soci::i_null) platform = 0;
+      }
+      if (platform >= kPlatformTimesInMicros) {
         long long at = core::to_unix_us(clock.now());
         s << "INSERT INTO schema_migrations (module, version, description, applied_us) "
              "VALUES (:m, :v, :d, :a)",
