@@ -11,24 +11,20 @@ namespace {
 // "azlk", so the two never collide.
 constexpr int32_t kFeedLockClass = 0x617a6366;
 
-int64_t to_micros(core::SystemTime t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
 }  // namespace
 
 void append_changes(soci::session& s, const std::vector<std::string>& estates,
                     core::SystemTime now) {
   if (estates.empty()) return;
-  if (s.get_backend_name() == "postgresql") {
+  if (store::backend_of(s) == store::Backend::kPostgres) {
     int cls = kFeedLockClass, key = 0;
     s << "SELECT pg_advisory_xact_lock(:c, :k)", soci::use(cls), soci::use(key);
   }
-  long long changed = to_micros(now);
+  long long changed = core::to_unix_us(now);
   for (const auto& estate : estates)
     s << "INSERT INTO authz_changes (estate_ssn, changed_us) VALUES (:e, :t)", soci::use(estate),
         soci::use(changed);
-  long long cutoff = to_micros(now - kChangeRetention);
+  long long cutoff = core::to_unix_us(now - kChangeRetention);
   s << "DELETE FROM authz_changes WHERE changed_us < :t", soci::use(cutoff);
 }
 

@@ -10,10 +10,6 @@ constexpr size_t kMaxShards = 64;
 // Distinct role codes kept; a deployment has a handful. Estates with more are not cached.
 constexpr size_t kMaxRoles = 1024;
 
-int64_t to_micros(core::SystemTime t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
 int64_t ticks(EstateCache::SteadyTime t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
@@ -68,7 +64,7 @@ std::optional<std::string> EstateCache::pip_response(const Lookup& lookup, Stead
       for (const Row& r : it->second) {
         if (lookup.recipient && r.recipient.view() != *lookup.recipient) continue;
         append_pip_row(out, n++, lookup.estate, r.recipient.view(), *r.role,
-                       core::SystemTime(std::chrono::microseconds(r.created_us)));
+                       core::from_unix_us(r.created_us));
       }
       out += kPipClose;
       if (hits_) hits_->add();
@@ -96,7 +92,7 @@ bool EstateCache::fill(std::string_view estate, const Ticket& ticket,
     Row r;
     if (a.estate != estate || a.recipient.size() > r.recipient.text.size()) return false;
     if (!(r.role = intern(a.role))) return false;
-    r.created_us = to_micros(a.created);
+    r.created_us = core::to_unix_us(a.created);
     std::copy(a.recipient.begin(), a.recipient.end(), r.recipient.text.begin());
     r.recipient.size = uint8_t(a.recipient.size());
     compact.push_back(r);

@@ -13,21 +13,10 @@ namespace {
 // the single-bigint space the migrations lock uses.
 constexpr int32_t kLockClass = 0x617a6c6b;
 
-int64_t to_micros(core::SystemTime t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-core::SystemTime from_micros(int64_t us) {
-  return core::SystemTime(std::chrono::microseconds(us));
-}
-
 int32_t estate_key(const std::string& estate) {
   uint32_t h = 2166136261u;  // FNV-1a
   for (unsigned char c : estate) h = (h ^ c) * 16777619u;
   return int32_t(h);
-}
-
-bool is_postgres(soci::session& s) {
-  return s.get_backend_name() == "postgresql";
 }
 
 const char* kIndexes[] = {
@@ -83,7 +72,7 @@ std::vector<store::Migration> migrations() {
 }
 
 void lock_estate(soci::session& s, const std::string& estate) {
-  if (!is_postgres(s)) return;
+  if (store::backend_of(s) != store::Backend::kPostgres) return;
   int cls = kLockClass, key = estate_key(estate);
   s << "SELECT pg_advisory_xact_lock(:c, :k)", soci::use(cls), soci::use(key);
 }
@@ -102,10 +91,10 @@ std::vector<Assignment> load_estate_rowset(soci::session& s, const std::string& 
     a.id = store::row_int(r, 0);
     a.role = r.get<std::string>(1);
     a.estate = estate;
-    if (r.get_indicator(2) != soci::i_null) a.heir = r.get<std::string>(2);
+    a.heir = store::row_optional<std::string>(r, 2);
     a.recipient = r.get<std::string>(3);
-    a.created = from_micros(store::row_int(r, 4));
-    if (r.get_indicator(5) != soci::i_null) a.justification = r.get<std::string>(5);
+    a.created = store::row_time(r, 4);
+    a.justification = store::row_optional<std::string>(r, 5).value_or("");
     out.push_back(std::move(a));
   }
   return out;
@@ -133,7 +122,7 @@ std::vector<Assignment> load_estate(soci::session& s, const std::string& estate)
     a.estate = estate;
     if (heir_ind[i] != soci::i_null) a.heir = std::move(heirs[i]);
     a.recipient = std::move(recipients[i]);
-    a.created = from_micros(created[i]);
+    a.created = core::from_unix_us(created[i]);
     if (reason_ind[i] != soci::i_null) a.justification = std::move(reasons[i]);
   }
   return out;
@@ -176,7 +165,7 @@ std::map<std::string, std::vector<Assignment>> load_estates(
     a.estate = std::move(estate[i]);
     if (heir_ind[i] != soci::i_null) a.heir = std::move(heirs[i]);
     a.recipient = std::move(recipients[i]);
-    a.created = from_micros(created[i]);
+    a.created = core::from_unix_us(created[i]);
     if (reason_ind[i] != soci::i_null) a.justification = std::move(reasons[i]);
     out[a.estate].push_back(std::move(a));
   }
@@ -184,16 +173,15 @@ std::map<std::string, std::vector<Assignment>> load_estates(
 }
 
 int64_t insert_assignment(soci::session& s, const Assignment& a) {
-  std::string heir = a.heir.value_or("");
-  soci::indicator heir_ind = a.heir ? soci::i_ok : soci::i_null;
-  long long created = to_micros(a.created);
+  store::OptionalBind<std::string> heir(a.heir);
+  long long created = core::to_unix_us(a.created);
   std::string justification = a.justification.substr(0, 255);
   long long id = 0;
   s << "INSERT INTO authz_role_assignments (role_code, estate_ssn, heir_ssn, recipient_ssn, "
        "created_us, justification) VALUES (:role, :estate, :heir, :recipient, :created, :just) "
        "RETURNING id",
-      soci::use(a.role), soci::use(a.estate), soci::use(heir, heir_ind), soci::use(a.recipient),
-      soci::use(created), soci::use(justification), soci::into(id);
+      soci::use(a.role), soci::use(a.estate), soci::use(heir.value, heir.indicator),
+      soci::use(a.recipient), soci::use(created), soci::use(justification), soci::into(id);
   return id;
 }
 
@@ -220,7 +208,7 @@ std::optional<core::SystemTime> read_cursor(soci::session& s, const std::string&
        "event_type = :t",
       soci::use(estate), soci::use(event_type), soci::into(us, ind);
   if (!s.got_data() || ind == soci::i_null) return std::nullopt;
-  return from_micros(us);
+  return core::from_unix_us(us);
 }
 
 std::vector<std::pair<std::string, core::SystemTime>> read_cursors(soci::session& s,
@@ -230,14 +218,13 @@ std::vector<std::pair<std::string, core::SystemTime>> read_cursors(soci::session
       (s.prepare << "SELECT event_type, last_processed_us FROM authz_event_cursors "
                     "WHERE estate_ssn = :e ORDER BY event_type",
        soci::use(estate));
-  for (const auto& r : rows)
-    out.emplace_back(r.get<std::string>(0), from_micros(store::row_int(r, 1)));
+  for (const auto& r : rows) out.emplace_back(r.get<std::string>(0), store::row_time(r, 1));
   return out;
 }
 
 void write_cursor(soci::session& s, const std::string& estate, const std::string& event_type,
                   core::SystemTime processed) {
-  long long us = to_micros(processed);
+  long long us = core::to_unix_us(processed);
   s << "INSERT INTO authz_event_cursors (estate_ssn, event_type, last_processed_us) "
        "VALUES (:e, :t, :u) ON CONFLICT (estate_ssn, event_type) "
        "DO UPDATE SET last_processed_us = excluded.last_processed_us",

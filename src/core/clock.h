@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,30 @@ class ManualClock final : public Clock {
   }
   std::atomic<int64_t> micros_;
 };
+
+// The storage encoding of a time: microseconds since the Unix epoch, UTC, in a BIGINT column
+// named `<what>_us` (docs/ARCHITECTURE.md, "Storage conventions"). Integers compare, index and
+// convert the same on SQLite and PostgreSQL; microseconds keep everything a clock gives us here.
+constexpr int64_t to_unix_us(SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+constexpr SystemTime from_unix_us(int64_t us) {
+  return SystemTime(std::chrono::microseconds(us));
+}
+// Whole seconds (JWT claims, key schedules) and milliseconds (MOSIP's formats) of the models;
+// conversions to them round toward the past.
+constexpr int64_t to_unix_seconds(SystemTime t) {
+  return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+constexpr SystemTime from_unix_seconds(int64_t s) {
+  return SystemTime(std::chrono::seconds(s));
+}
+constexpr int64_t to_unix_ms(SystemTime t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+constexpr SystemTime from_unix_ms(int64_t ms) {
+  return SystemTime(std::chrono::milliseconds(ms));
+}
 
 // RFC 3339 in UTC: "2026-11-22T01:45:51Z", or with milliseconds "2026-11-22T01:45:51.123Z".
 std::string format_rfc3339(SystemTime t, bool millis = false);

@@ -53,8 +53,8 @@ std::string Accounts::add_client(const std::string& client_id,
   std::string plain = secret.empty() ? generate_client_secret() : secret;
   if (plain.size() < 16)
     throw core::invalid_argument("a client secret must be at least 16 characters", "secret");
-  AccountRow row{client_id,   hash_secret(plain, cost_), join_scopes(scopes),
-                 description, clock_.now_seconds(),      false};
+  AccountRow row{
+      client_id, hash_secret(plain, cost_), join_scopes(scopes), description, clock_.now(), false};
   db_.write([&](soci::session& s) {
     insert_client(s, row);
     store::append_audit(s,
@@ -74,8 +74,9 @@ void Accounts::add_user(const std::string& username, const std::string& password
   check_account_id(username, "username");
   if (password.size() < 8)
     throw core::invalid_argument("a password must be at least 8 characters", "password");
-  AccountRow row{username,    hash_secret(password, cost_), join_scopes(scopes),
-                 description, clock_.now_seconds(),         false};
+  AccountRow row{
+      username, hash_secret(password, cost_), join_scopes(scopes), description, clock_.now(),
+      false};
   db_.write([&](soci::session& s) {
     insert_user(s, row);
     store::append_audit(
@@ -84,8 +85,13 @@ void Accounts::add_user(const std::string& username, const std::string& password
   });
 }
 
-std::vector<AccountRow> Accounts::list_clients() {
-  return db_.read([](soci::session& s) { return all_clients(s); });
+std::vector<ClientInfo> Accounts::list_clients() {
+  auto rows = db_.read([](soci::session& s) { return all_clients(s); });
+  std::vector<ClientInfo> out;
+  out.reserve(rows.size());
+  for (auto& r : rows)
+    out.push_back({r.id, crypto::split_scopes(r.scopes), r.description, r.created, r.disabled});
+  return out;
 }
 
 std::string Accounts::cache_key(const std::string& kind, const std::string& id,

@@ -23,6 +23,15 @@ struct Account {
   bool has_scope(std::string_view s) const;
 };
 
+// A client as listed (no secret hash).
+struct ClientInfo {
+  std::string id;
+  std::vector<std::string> scopes;
+  std::string description;
+  core::SystemTime created;
+  bool disabled = false;
+};
+
 class Accounts {
  public:
   Accounts(store::Database& db, const core::Clock& clock, HashCost cost);
@@ -34,7 +43,7 @@ class Accounts {
   void add_user(const std::string& username, const std::string& password,
                 const std::vector<std::string>& scopes, const std::string& description,
                 const std::string& actor);
-  std::vector<AccountRow> list_clients();
+  std::vector<ClientInfo> list_clients();
 
   // nullopt for an unknown or disabled account or a wrong secret (callers must not say which).
   std::optional<Account> authenticate_client(const std::string& client_id, std::string_view secret);

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "crypto/jws.h"
+#include "identity/store.h"
 #include "store/audit.h"
 
 namespace registrar::identity {
@@ -66,22 +67,6 @@ const char* challenge_failure_name(ChallengeFailure f) {
   return "none";
 }
 
-std::vector<store::Migration> challenge_migrations() {
-  store::Migration m;
-  m.version = 2;
-  m.description = "identity challenges (single-use nonces)";
-  m.statements = {
-      "CREATE TABLE identity_challenges ("
-      " nonce VARCHAR(64) PRIMARY KEY,"
-      " public_key TEXT,"
-      " created_at BIGINT NOT NULL,"
-      " expires_at BIGINT NOT NULL,"
-      " consumed_at BIGINT)",
-      "CREATE INDEX identity_challenges_expiry ON identity_challenges (expires_at)",
-  };
-  return {m};
-}
-
 ChallengeService::ChallengeService(store::Database& db, const core::Clock& clock,
                                    ChallengeSettings settings)
     : db_(db), clock_(clock), settings_(std::move(settings)) {}
@@ -139,14 +124,9 @@ Challenge ChallengeService::generate(const std::optional<std::string>& public_ke
               bound.has_value()};
   db_.write([&](soci::session& s) {
     // Expired nonces are useless after their TTL; clear old ones as new ones are made.
-    long long horizon = now - 3600;
-    s << "DELETE FROM identity_challenges WHERE expires_at < :h", soci::use(horizon);
-    soci::indicator ind = bound ? soci::i_ok : soci::i_null;
-    std::string key_text = bound.value_or("");
-    long long created = now, expires = c.expires_at;
-    s << "INSERT INTO identity_challenges (nonce, public_key, created_at, expires_at) "
-         "VALUES (:n, :k, :c, :e)",
-        soci::use(c.nonce), soci::use(key_text, ind), soci::use(created), soci::use(expires);
+    delete_challenges_expired_before(s, core::from_unix_seconds(now - 3600));
+    insert_challenge(s, {c.nonce, bound, core::from_unix_seconds(now),
+                         core::from_unix_seconds(c.expires_at), std::nullopt});
     store::append_audit(s,
                         {actor,
                          "identity.challenge.generate",
@@ -189,14 +169,12 @@ VerifyOutcome ChallengeService::verify(const std::optional<std::string>& public_
   };
   Row row = db_.read([&](soci::session& s) {
     Row r;
-    soci::row data;
-    s << "SELECT public_key, expires_at, consumed_at FROM identity_challenges WHERE nonce = :n",
-        soci::use(*nonce), soci::into(data);
-    if (!s.got_data()) return r;
+    auto c = find_challenge(s, *nonce);
+    if (!c) return r;
     r.found = true;
-    if (data.get_indicator(0) != soci::i_null) r.key = data.get<std::string>(0);
-    r.expires_at = store::row_int(data, 1);
-    r.consumed = data.get_indicator(2) != soci::i_null;
+    r.key = std::move(c->public_key);
+    r.expires_at = core::to_unix_seconds(c->expires);
+    r.consumed = c->consumed.has_value();
     return r;
   });
 
@@ -235,13 +213,7 @@ VerifyOutcome ChallengeService::verify(const std::optional<std::string>& public_
 
   // Consume atomically: of two concurrent verifications (on any instances) exactly one updates.
   bool consumed = db_.write([&](soci::session& s) {
-    long long t = now;
-    soci::statement st =
-        (s.prepare << "UPDATE identity_challenges SET consumed_at = :t "
-                      "WHERE nonce = :n AND consumed_at IS NULL AND expires_at > :t2",
-         soci::use(t), soci::use(*nonce), soci::use(t));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) return false;
+    if (!consume_challenge(s, *nonce, core::from_unix_seconds(now))) return false;
     store::AuditEntry entry{actor, "identity.challenge.verify", "challenge:" + *nonce, request_id,
                             Json::object()};
     entry.detail["key_thumbprint"] = key->thumbprint();

@@ -11,7 +11,6 @@
 #include "core/config.h"
 #include "http/router.h"
 #include "store/database.h"
-#include "store/migrations.h"
 
 namespace registrar::identity {
 
@@ -78,8 +77,6 @@ class ChallengeService {
   const core::Clock& clock_;
   ChallengeSettings settings_;
 };
-
-std::vector<store::Migration> challenge_migrations();
 
 void add_challenge_routes(http::Router& router, ChallengeService& challenges, Accounts& accounts,
                           TokenService& tokens, const ChallengeSettings& settings);

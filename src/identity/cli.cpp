@@ -130,9 +130,12 @@ void add_identity_commands(CLI::App& root, app::ServiceProvider& provider) {
   clients->add_subcommand("list", "List clients and their scopes.")
       ->callback([&provider, identity] {
         provider.set_action([identity] {
-          for (auto& c : identity()->accounts->list_clients())
-            std::cout << c.id << "  scopes: " << (c.scopes.empty() ? "-" : c.scopes)
+          for (auto& c : identity()->accounts->list_clients()) {
+            std::string scopes;
+            for (auto& sc : c.scopes) scopes += (scopes.empty() ? "" : " ") + sc;
+            std::cout << c.id << "  scopes: " << (scopes.empty() ? "-" : scopes)
                       << (c.disabled ? "  (disabled)" : "") << "\n";
+          }
           return 0;
         });
       });

@@ -26,6 +26,22 @@ namespace {
 crypto::KeyType key_type_for(crypto::JwsAlg alg) {
   return crypto::alg_key_type(alg);
 }
+
+std::optional<int64_t> seconds_of(const std::optional<core::SystemTime>& t) {
+  if (!t) return std::nullopt;
+  return core::to_unix_seconds(*t);
+}
+
+// The key schedule works in whole seconds (it is compared with JWT times); the table keeps µs.
+KeyInfo info_of(const KeyRow& k, crypto::JwsAlg alg) {
+  return KeyInfo{k.kid,
+                 alg,
+                 KeyState::kPending,
+                 core::to_unix_seconds(k.created),
+                 core::to_unix_seconds(k.activate),
+                 seconds_of(k.retire),
+                 seconds_of(k.verify_until)};
+}
 }  // namespace
 
 KeyStore::KeyStore(store::Database& db, const core::Clock& clock, MasterKey master,
@@ -49,8 +65,8 @@ KeyInfo KeyStore::insert_new_key(soci::session& s, crypto::JwsAlg alg, int64_t a
   row.alg = std::string(crypto::alg_name(alg));
   row.public_jwk = key.public_key().to_jwk({row.kid, row.alg, "sig"}).dump();
   row.private_sealed = master_.seal(key.to_pem(), row.kid);
-  row.created_at = now;
-  row.activate_at = activate_at;
+  row.created = core::from_unix_seconds(now);
+  row.activate = core::from_unix_seconds(activate_at);
   insert_key(s, row);
   store::append_audit(
       s, {actor, action, "key:" + row.kid, "", {{"alg", row.alg}, {"activate_at", activate_at}}},
@@ -68,10 +84,7 @@ void KeyStore::ensure_signing_key() {
   int64_t now = clock_.now_seconds();
   bool created = db_.write([&](soci::session& s) {
     for (auto& k : all_keys(s)) {
-      KeyInfo info{k.kid,         crypto::JwsAlg::kEdDSA, KeyState::kPending,
-                   k.created_at,  k.activate_at,          k.retire_at,
-                   k.verify_until};
-      KeyState st = state_at(info, now);
+      KeyState st = state_at(info_of(k, crypto::JwsAlg::kEdDSA), now);
       if (st == KeyState::kActive || st == KeyState::kPending) return false;
     }
     insert_new_key(s, settings_.alg, now, "system", "identity.key.create");
@@ -99,14 +112,14 @@ KeyInfo KeyStore::rotate(std::optional<crypto::JwsAlg> alg, const std::string& a
     int64_t activate_at = now + settings_.publish_delay_seconds;
     int64_t verify_until = activate_at + settings_.token_ttl_seconds + settings_.clock_skew_seconds;
     for (auto& k : all_keys(s)) {
-      KeyInfo existing{k.kid,         crypto::JwsAlg::kEdDSA, KeyState::kPending,
-                       k.created_at,  k.activate_at,          k.retire_at,
-                       k.verify_until};
+      KeyInfo existing = info_of(k, crypto::JwsAlg::kEdDSA);
       KeyState st = state_at(existing, now);
       // Every key that signs now or would sign later hands over to the new one.
       if ((st == KeyState::kActive || st == KeyState::kPending) &&
-          (!k.retire_at || *k.retire_at > activate_at)) {
-        schedule_retirement(s, k.kid, std::max(activate_at, k.activate_at), verify_until);
+          (!existing.retire_at || *existing.retire_at > activate_at)) {
+        schedule_retirement(s, k.kid,
+                            core::from_unix_seconds(std::max(activate_at, existing.activate_at)),
+                            core::from_unix_seconds(verify_until));
         store::append_audit(s,
                             {actor,
                              "identity.key.retire",
@@ -129,13 +142,7 @@ std::vector<KeyInfo> KeyStore::list() {
   std::vector<KeyInfo> out;
   for (auto& k : rows) {
     auto alg = crypto::parse_alg(k.alg);
-    KeyInfo info{k.kid,
-                 alg.value_or(crypto::JwsAlg::kEdDSA),
-                 KeyState::kPending,
-                 k.created_at,
-                 k.activate_at,
-                 k.retire_at,
-                 k.verify_until};
+    KeyInfo info = info_of(k, alg.value_or(crypto::JwsAlg::kEdDSA));
     info.state = state_at(info, now);
     out.push_back(info);
   }
@@ -162,9 +169,8 @@ std::shared_ptr<const KeyStore::Snapshot> KeyStore::snapshot(bool force) {
       log::warn("signing_key_skipped", {{"kid", k.kid}, {"reason", "unknown alg " + k.alg}});
       continue;
     }
-    Entry e{KeyInfo{k.kid, *alg, KeyState::kPending, k.created_at, k.activate_at, k.retire_at,
-                    k.verify_until},
-            crypto::PublicKey::from_jwk(std::string_view(k.public_jwk)), std::nullopt};
+    Entry e{info_of(k, *alg), crypto::PublicKey::from_jwk(std::string_view(k.public_jwk)),
+            std::nullopt};
     if (auto pem = master_.open(k.private_sealed, k.kid)) {
       e.priv = crypto::PrivateKey::from_pem(*pem);
     } else {

@@ -8,7 +8,6 @@
 #include "identity/cli.h"
 #include "identity/config.h"
 #include "identity/keystore.h"
-#include "identity/module_key_store.h"
 #include "identity/module_keys.h"
 #include "identity/oauth_api.h"
 #include "identity/provided.h"
@@ -40,12 +39,7 @@ class IdentityModule : public app::Module {
   void declare_config(core::ConfigSchema& schema) const override {
     declare_identity_config(schema);
   }
-  std::vector<store::Migration> migrations() const override {
-    auto m = identity_migrations();
-    for (auto& c : challenge_migrations()) m.push_back(std::move(c));
-    m.push_back(module_key_migration(int(m.size()) + 1));
-    return m;
-  }
+  std::vector<store::Migration> migrations() const override { return identity_migrations(); }
 
   void start(app::Services& services) override {
     config_ = read_identity_config(services.config);

@@ -53,9 +53,7 @@ void ModuleKeys::ensure_key(const std::string& kid, crypto::JwsAlg alg, const st
   row.kid = kid;
   row.owner = owner;
   row.alg = std::string(crypto::alg_name(alg));
-  row.created_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch())
-          .count();
+  row.created_us = core::to_unix_us(clock_.now());
   auto existing = keys();
   if (auto it = existing->find(kid); it == existing->end()) {
     crypto::PrivateKey key = crypto::PrivateKey::generate(crypto::alg_key_type(alg));

@@ -15,7 +15,7 @@ namespace {
 constexpr auto kUnassignedRecheck = std::chrono::seconds(5);
 
 int64_t now_ms(const core::Clock& c) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(c.now().time_since_epoch()).count();
+  return core::to_unix_ms(c.now());
 }
 
 size_t index_of(IdType t) {

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "ids/store.h"
 #include "store/audit.h"
 
 namespace registrar::ids {
@@ -87,8 +88,7 @@ IdsService::~IdsService() {
 }
 
 int64_t IdsService::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-      .count();
+  return core::to_unix_ms(clock_.now());
 }
 
 StatusChange IdsService::change_status(IdType type, const std::string& id,

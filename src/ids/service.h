@@ -15,7 +15,7 @@
 #include "ids/config.h"
 #include "ids/issuer.h"
 #include "ids/licence.h"
-#include "ids/store.h"
+#include "ids/records.h"
 #include "ids/validators.h"
 #include "store/database.h"
 

@@ -43,14 +43,45 @@ std::vector<store::Migration> ids_migrations() {
       " name VARCHAR(64) PRIMARY KEY,"
       " value TEXT NOT NULL)",
   };
-  return {v1};
+  // Unix ms become µs since the epoch (docs/ARCHITECTURE.md, "Storage conventions"). Renamed in
+  // place on both backends (SQLite >= 3.25): types, NULLs and constraints stay as they were.
+  store::Migration v2;
+  v2.version = 2;
+  v2.description = "times as microseconds since the epoch (*_us columns)";
+  v2.statements = {
+      "ALTER TABLE ids_issued RENAME COLUMN created_at TO created_us",
+      "ALTER TABLE ids_issued RENAME COLUMN updated_at TO updated_us",
+      "ALTER TABLE ids_issued RENAME COLUMN expires_at TO expires_us",
+      "UPDATE ids_issued SET created_us = created_us * 1000, updated_us = updated_us * 1000,"
+      " expires_us = expires_us * 1000",
+      "ALTER TABLE ids_rid_sequences RENAME COLUMN updated_at TO updated_us",
+      "UPDATE ids_rid_sequences SET updated_us = updated_us * 1000",
+      "ALTER TABLE ids_sequences RENAME COLUMN updated_at TO updated_us",
+      "UPDATE ids_sequences SET updated_us = updated_us * 1000",
+      "ALTER TABLE ids_licences RENAME COLUMN expires_at TO expires_us",
+      "ALTER TABLE ids_licences RENAME COLUMN created_at TO created_us",
+      "ALTER TABLE ids_licences RENAME COLUMN updated_at TO updated_us",
+      "UPDATE ids_licences SET expires_us = expires_us * 1000, created_us = created_us * 1000,"
+      " updated_us = updated_us * 1000",
+  };
+  return {v1, v2};
 }
 
 namespace {
 
-std::optional<int64_t> optional_int(const soci::row& r, size_t i) {
-  if (r.get_indicator(i) == soci::i_null) return std::nullopt;
-  return store::row_int(r, i);
+// The records' unix ms as the tables' µs, and back.
+long long us(int64_t ms) {
+  return core::to_unix_us(core::from_unix_ms(ms));
+}
+int64_t ms_of(core::SystemTime t) {
+  return core::to_unix_ms(t);
+}
+std::optional<int64_t> ms_of(const std::optional<core::SystemTime>& t) {
+  if (!t) return std::nullopt;
+  return ms_of(*t);
+}
+store::OptionalBind<long long> bind_ms(const std::optional<int64_t>& ms) {
+  return store::bind_time(ms ? std::optional(core::from_unix_ms(*ms)) : std::nullopt);
 }
 
 }  // namespace
@@ -67,13 +98,14 @@ void insert_bulk(soci::session& s, const std::vector<IssuedRow>& rows) {
     ids.push_back(r.id);
     counters.push_back(r.counter);
     statuses.push_back(r.status);
-    created.push_back(r.created_ms);
-    updated.push_back(r.updated_ms);
-    expires.push_back(r.expires_ms.value_or(0));
-    expires_ind.push_back(r.expires_ms ? soci::i_ok : soci::i_null);
+    created.push_back(us(r.created_ms));
+    updated.push_back(us(r.updated_ms));
+    auto ex = bind_ms(r.expires_ms);
+    expires.push_back(ex.value);
+    expires_ind.push_back(ex.indicator);
     actors.push_back(r.issued_by);
   }
-  s << "INSERT INTO ids_issued (id_type, id, counter, status, created_at, updated_at, expires_at, "
+  s << "INSERT INTO ids_issued (id_type, id, counter, status, created_us, updated_us, expires_us, "
        "issued_by) VALUES (:t, :id, :c, :s, :cr, :up, :ex, :by)",
       soci::use(types), soci::use(ids), soci::use(counters), soci::use(statuses),
       soci::use(created), soci::use(updated), soci::use(expires, expires_ind), soci::use(actors);
@@ -90,19 +122,20 @@ void insert_multirow(soci::session& s, const std::vector<IssuedRow>& rows) {
     numbers.reserve(n * 4);
     expires_ind.reserve(n);
     std::string sql =
-        "INSERT INTO ids_issued (id_type, id, counter, status, created_at, updated_at, "
-        "expires_at, issued_by) VALUES ";
+        "INSERT INTO ids_issued (id_type, id, counter, status, created_us, updated_us, "
+        "expires_us, issued_by) VALUES ";
     soci::statement st(s);
     for (size_t i = 0; i < n; ++i) {
       const IssuedRow& r = rows[first + i];
       const std::string k = std::to_string(i);
       sql += (i ? ", (" : "(") + (":t" + k) + ", :i" + k + ", :c" + k + ", :s" + k + ", :cr" + k +
              ", :up" + k + ", :ex" + k + ", :by" + k + ")";
+      auto ex = bind_ms(r.expires_ms);
       numbers.push_back(r.counter);
-      numbers.push_back(r.created_ms);
-      numbers.push_back(r.updated_ms);
-      numbers.push_back(r.expires_ms.value_or(0));
-      expires_ind.push_back(r.expires_ms ? soci::i_ok : soci::i_null);
+      numbers.push_back(us(r.created_ms));
+      numbers.push_back(us(r.updated_ms));
+      numbers.push_back(ex.value);
+      expires_ind.push_back(ex.indicator);
       long long* v = &numbers[numbers.size() - 4];
       st.exchange(soci::use(r.type));
       st.exchange(soci::use(r.id));
@@ -133,10 +166,10 @@ void insert_issued(soci::session& s, store::Backend b, const std::vector<IssuedR
 std::vector<std::string> unassigned_ids(soci::session& s, store::Backend b, const std::string& type,
                                         int64_t now_ms, size_t max) {
   std::vector<std::string> out;
-  long long now = now_ms, limit = static_cast<long long>(max);
+  long long now = us(now_ms), limit = static_cast<long long>(max);
   std::string sql =
       "SELECT id FROM ids_issued WHERE id_type = :t AND status = 'UNASSIGNED' AND "
-      "(expires_at IS NULL OR expires_at > :now) ORDER BY updated_at LIMIT :n";
+      "(expires_us IS NULL OR expires_us > :now) ORDER BY updated_us LIMIT :n";
   if (b == store::Backend::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
   soci::rowset<std::string> rows =
       (s.prepare << sql, soci::use(type), soci::use(now), soci::use(limit));
@@ -146,17 +179,18 @@ std::vector<std::string> unassigned_ids(soci::session& s, store::Backend b, cons
 
 void reissue(soci::session& s, const std::string& type, const std::string& id, int64_t now_ms,
              std::optional<int64_t> expires_ms, const std::string& actor) {
-  long long now = now_ms, ex = expires_ms.value_or(0);
-  soci::indicator ind = expires_ms ? soci::i_ok : soci::i_null;
-  s << "UPDATE ids_issued SET status = 'ISSUED', updated_at = :now, expires_at = :ex, "
+  long long now = us(now_ms);
+  auto ex = bind_ms(expires_ms);
+  s << "UPDATE ids_issued SET status = 'ISSUED', updated_us = :now, expires_us = :ex, "
        "issued_by = :by WHERE id_type = :t AND id = :id AND status = 'UNASSIGNED'",
-      soci::use(now), soci::use(ex, ind), soci::use(actor), soci::use(type), soci::use(id);
+      soci::use(now), soci::use(ex.value, ex.indicator), soci::use(actor), soci::use(type),
+      soci::use(id);
 }
 
 std::optional<IssuedRow> find_issued(soci::session& s, store::Backend b, const std::string& type,
                                      const std::string& id, bool for_update) {
   std::string sql =
-      "SELECT id_type, id, counter, status, created_at, updated_at, expires_at, issued_by "
+      "SELECT id_type, id, counter, status, created_us, updated_us, expires_us, issued_by "
       "FROM ids_issued WHERE id_type = :t AND id = :id";
   if (for_update && b == store::Backend::kPostgres) sql += " FOR UPDATE";
   soci::row r;
@@ -167,17 +201,17 @@ std::optional<IssuedRow> find_issued(soci::session& s, store::Backend b, const s
   out.id = r.get<std::string>(1);
   out.counter = store::row_int(r, 2);
   out.status = r.get<std::string>(3);
-  out.created_ms = store::row_int(r, 4);
-  out.updated_ms = store::row_int(r, 5);
-  out.expires_ms = optional_int(r, 6);
+  out.created_ms = ms_of(store::row_time(r, 4));
+  out.updated_ms = ms_of(store::row_time(r, 5));
+  out.expires_ms = ms_of(store::row_optional<core::SystemTime>(r, 6));
   out.issued_by = r.get<std::string>(7);
   return out;
 }
 
 void set_status(soci::session& s, const std::string& type, const std::string& id,
                 const std::string& status, int64_t now_ms) {
-  long long now = now_ms;
-  s << "UPDATE ids_issued SET status = :s, updated_at = :now WHERE id_type = :t AND id = :id",
+  long long now = us(now_ms);
+  s << "UPDATE ids_issued SET status = :s, updated_us = :now WHERE id_type = :t AND id = :id",
       soci::use(status), soci::use(now), soci::use(type), soci::use(id);
 }
 
@@ -230,12 +264,12 @@ int64_t lease_counters(soci::session& s, store::Backend b, const std::string& ty
 int64_t next_rid_sequence(soci::session& s, store::Backend b, const std::string& centre,
                           const std::string& machine, int64_t initial, int64_t max,
                           int64_t now_ms) {
-  long long init = initial, top = max, now = now_ms, current = 0;
+  long long init = initial, top = max, now = us(now_ms), current = 0;
   const char* upsert =
-      "INSERT INTO ids_rid_sequences (centre, machine, current_seq, updated_at) "
+      "INSERT INTO ids_rid_sequences (centre, machine, current_seq, updated_us) "
       "VALUES (:c, :m, :init, :now) ON CONFLICT (centre, machine) DO UPDATE SET "
       "current_seq = CASE WHEN ids_rid_sequences.current_seq >= :top THEN :init2 "
-      "ELSE ids_rid_sequences.current_seq + 1 END, updated_at = :now2";
+      "ELSE ids_rid_sequences.current_seq + 1 END, updated_us = :now2";
   if (b == store::Backend::kPostgres) {
     s << std::string(upsert) + " RETURNING current_seq", soci::use(centre), soci::use(machine),
         soci::use(init), soci::use(now), soci::use(top), soci::use(init), soci::use(now),
@@ -260,23 +294,23 @@ std::optional<int64_t> sequence_last(soci::session& s, store::Backend b, const s
 
 void sequence_store(soci::session& s, const std::string& kind, std::optional<int64_t> previous,
                     int64_t value, int64_t now_ms) {
-  long long v = value, now = now_ms;
+  long long v = value, now = us(now_ms);
   if (!previous) {
     // A concurrent first insert fails on the primary key; the caller's transaction retries.
-    s << "INSERT INTO ids_sequences (kind, last_value, updated_at) VALUES (:k, :v, :now)",
+    s << "INSERT INTO ids_sequences (kind, last_value, updated_us) VALUES (:k, :v, :now)",
         soci::use(kind), soci::use(v), soci::use(now);
     return;
   }
   long long prev = *previous;
-  s << "UPDATE ids_sequences SET last_value = :v, updated_at = :now WHERE kind = :k AND "
+  s << "UPDATE ids_sequences SET last_value = :v, updated_us = :now WHERE kind = :k AND "
        "last_value = :prev",
       soci::use(v), soci::use(now), soci::use(kind), soci::use(prev);
 }
 
 void insert_licence(soci::session& s, const LicenceRow& r) {
-  long long ex = r.expires_ms, cr = r.created_ms, up = r.updated_ms;
-  s << "INSERT INTO ids_licences (licence_key, partner, status, expires_at, created_at, "
-       "updated_at) VALUES (:k, :p, :s, :ex, :cr, :up)",
+  long long ex = us(r.expires_ms), cr = us(r.created_ms), up = us(r.updated_ms);
+  s << "INSERT INTO ids_licences (licence_key, partner, status, expires_us, created_us, "
+       "updated_us) VALUES (:k, :p, :s, :ex, :cr, :up)",
       soci::use(r.key), soci::use(r.partner), soci::use(r.status), soci::use(ex), soci::use(cr),
       soci::use(up);
 }
@@ -284,7 +318,7 @@ void insert_licence(soci::session& s, const LicenceRow& r) {
 std::optional<LicenceRow> find_licence(soci::session& s, store::Backend b, const std::string& key,
                                        bool for_update) {
   std::string sql =
-      "SELECT licence_key, partner, status, expires_at, created_at, updated_at FROM ids_licences "
+      "SELECT licence_key, partner, status, expires_us, created_us, updated_us FROM ids_licences "
       "WHERE licence_key = :k";
   if (for_update && b == store::Backend::kPostgres) sql += " FOR UPDATE";
   soci::row r;
@@ -294,16 +328,16 @@ std::optional<LicenceRow> find_licence(soci::session& s, store::Backend b, const
   out.key = r.get<std::string>(0);
   out.partner = r.get<std::string>(1);
   out.status = r.get<std::string>(2);
-  out.expires_ms = store::row_int(r, 3);
-  out.created_ms = store::row_int(r, 4);
-  out.updated_ms = store::row_int(r, 5);
+  out.expires_ms = ms_of(store::row_time(r, 3));
+  out.created_ms = ms_of(store::row_time(r, 4));
+  out.updated_ms = ms_of(store::row_time(r, 5));
   return out;
 }
 
 void update_licence(soci::session& s, const std::string& key, const std::string& status,
                     int64_t expires_ms, int64_t now_ms) {
-  long long ex = expires_ms, now = now_ms;
-  s << "UPDATE ids_licences SET status = :s, expires_at = :ex, updated_at = :now "
+  long long ex = us(expires_ms), now = us(now_ms);
+  s << "UPDATE ids_licences SET status = :s, expires_us = :ex, updated_us = :now "
        "WHERE licence_key = :k",
       soci::use(status), soci::use(ex), soci::use(now), soci::use(key);
 }

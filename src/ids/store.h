@@ -1,6 +1,7 @@
 // SQL of the ids module, and only here: issued IDs, counter-block leases, RID sequences, the
 // machine / centre / MISP / partner sequences, licence keys and module settings. Every function
 // takes the caller's session, so the caller decides the transaction (Database::write / read).
+// Times are unix ms in these functions (records.h) and µs since the epoch in the tables.
 #pragma once
 
 #include <soci/soci.h>
@@ -10,29 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "ids/records.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
 namespace registrar::ids {
 
+// v1 tables; v2 times as µs since the epoch.
 std::vector<store::Migration> ids_migrations();
-
-// Life cycle of an issued ID (MOSIP ISSUED -> ASSIGNED / UNASSIGNED; UNASSIGNED IDs are served
-// again before new ones).
-inline constexpr const char* kIssued = "ISSUED";
-inline constexpr const char* kAssigned = "ASSIGNED";
-inline constexpr const char* kUnassigned = "UNASSIGNED";
-
-struct IssuedRow {
-  std::string type;  // "uin", "vid", "prid"
-  std::string id;
-  int64_t counter = 0;  // -1 for an ID not produced by the generator
-  std::string status;
-  int64_t created_ms = 0;
-  int64_t updated_ms = 0;
-  std::optional<int64_t> expires_ms;
-  std::string issued_by;
-};
 
 // Inserts rows (SQLite: one prepared statement run per row; PostgreSQL: multi-row INSERTs, one
 // round trip per chunk). Throws on a duplicate (type, id).
@@ -73,14 +59,6 @@ void sequence_store(soci::session& s, const std::string& kind, std::optional<int
                     int64_t value, int64_t now_ms);
 
 // ---- licence keys ----
-struct LicenceRow {
-  std::string key;
-  std::string partner;
-  std::string status;  // stored status: ACTIVE, SUSPENDED, BLOCKED
-  int64_t expires_ms = 0;
-  int64_t created_ms = 0;
-  int64_t updated_ms = 0;
-};
 void insert_licence(soci::session& s, const LicenceRow& row);
 std::optional<LicenceRow> find_licence(soci::session& s, store::Backend b, const std::string& key,
                                        bool for_update);

@@ -5,9 +5,9 @@
 namespace registrar::store {
 
 void append_audit(soci::session& s, const AuditEntry& e, core::SystemTime at) {
-  std::string when = core::format_rfc3339(at, true);
+  long long when = core::to_unix_us(at);
   std::string detail = e.detail.dump();
-  s << "INSERT INTO audit_log (at, actor, action, subject, request_id, detail) "
+  s << "INSERT INTO audit_log (at_us, actor, action, subject, request_id, detail) "
        "VALUES (:at, :actor, :action, :subject, :rid, :detail)",
       soci::use(when), soci::use(e.actor), soci::use(e.action), soci::use(e.subject),
       soci::use(e.request_id), soci::use(detail);
@@ -15,7 +15,7 @@ void append_audit(soci::session& s, const AuditEntry& e, core::SystemTime at) {
 
 std::vector<AuditRecord> read_audit(soci::session& s, const std::string& subject, int limit) {
   std::vector<AuditRecord> out;
-  std::string sql = "SELECT id, at, actor, action, subject, request_id, detail FROM audit_log" +
+  std::string sql = "SELECT id, at_us, actor, action, subject, request_id, detail FROM audit_log" +
                     std::string(subject.empty() ? "" : " WHERE subject = :s") +
                     " ORDER BY id DESC LIMIT " + std::to_string(limit);
   soci::statement st =
@@ -27,7 +27,7 @@ std::vector<AuditRecord> read_audit(soci::session& s, const std::string& subject
   while (st.fetch()) {
     AuditRecord a;
     a.id = row_int(r, 0);
-    a.at = r.get<std::string>(1);
+    a.at = row_time(r, 1);
     a.actor = r.get<std::string>(2);
     a.action = r.get<std::string>(3);
     a.subject = r.get<std::string>(4);

@@ -26,7 +26,8 @@ void append_audit(soci::session& session, const AuditEntry& entry, core::SystemT
 
 struct AuditRecord {
   long long id;
-  std::string at, actor, action, subject, request_id;
+  core::SystemTime at;
+  std::string actor, action, subject, request_id;
   nlohmann::json detail;
 };
 // Most recent first; `subject` empty for all.

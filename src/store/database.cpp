@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "core/error.h"
@@ -161,6 +162,11 @@ Database::~Database() = default;
 void Database::configure_sqlite(soci::session& s) {
   // WAL lets readers proceed during a write; synchronous=FULL makes each commit durable (fsync of
   // the WAL) because issued identifiers and audit records must survive power loss.
+  // Extended result codes tell a unique violation (SQLITE_CONSTRAINT_UNIQUE) from the other
+  // constraint failures, which share the primary code; is_unique_violation relies on them.
+  // SOCI 4.0 passes sqlite3_step's code on as sqlite3_soci_error::result().
+  auto* lite = static_cast<soci::sqlite3_session_backend*>(s.get_backend());
+  sqlite_api::sqlite3_extended_result_codes(lite->conn_, 1);
   s << "PRAGMA busy_timeout = " + std::to_string(options_.busy_timeout.count());
   std::string mode;
   s << "PRAGMA journal_mode", soci::into(mode);  // WAL is a property of the file, kept once set
@@ -243,8 +249,15 @@ void Database::Transaction::commit() {
   done_ = true;
 }
 
+Backend backend_of(soci::session& session) {
+  // SOCI names its backends "sqlite3" and "postgresql"; the Database opens no other.
+  return session.get_backend_name() == "postgresql" ? Backend::kPostgres : Backend::kSqlite;
+}
+
 int64_t row_int(const soci::row& row, size_t column) {
-  if (row.get_indicator(column) == soci::i_null) return 0;
+  if (row.get_indicator(column) == soci::i_null)
+    throw std::invalid_argument("column " + std::to_string(column) +
+                                " is NULL; read it with row_optional");
   switch (row.get_properties(column).get_data_type()) {
     case soci::dt_integer:
       return row.get<int>(column);
@@ -261,11 +274,39 @@ int64_t row_int(const soci::row& row, size_t column) {
   }
 }
 
+template <>
+std::optional<int64_t> row_optional<int64_t>(const soci::row& row, size_t column) {
+  if (row.get_indicator(column) == soci::i_null) return std::nullopt;
+  return row_int(row, column);
+}
+
+template <>
+std::optional<std::string> row_optional<std::string>(const soci::row& row, size_t column) {
+  if (row.get_indicator(column) == soci::i_null) return std::nullopt;
+  return row.get<std::string>(column);
+}
+
+template <>
+std::optional<core::SystemTime> row_optional<core::SystemTime>(const soci::row& row,
+                                                               size_t column) {
+  if (row.get_indicator(column) == soci::i_null) return std::nullopt;
+  return core::from_unix_us(row_int(row, column));
+}
+
+core::SystemTime row_time(const soci::row& row, size_t column) {
+  return core::from_unix_us(row_int(row, column));
+}
+
 bool is_unique_violation(const std::exception& e) {
-  std::string_view what = e.what();
-  return what.find("UNIQUE constraint failed") != std::string_view::npos ||
-         what.find("duplicate key value violates unique constraint") != std::string_view::npos ||
-         what.find("23505") != std::string_view::npos;
+  if (auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    // Extended codes (enabled per session in configure_sqlite). The primary code alone,
+    // SQLITE_CONSTRAINT (19), would also be NOT NULL, CHECK and foreign-key violations.
+    int code = lite->result();
+    return code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY;
+  }
+  if (auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e))
+    return pg->sqlstate() == "23505";  // unique_violation (primary keys included)
+  return false;
 }
 
 }  // namespace registrar::store

@@ -12,9 +12,11 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/metrics.h"
 
 namespace registrar::store {
@@ -119,10 +121,45 @@ std::string postgres_conninfo(const std::string& url);
 // The filesystem path of a sqlite URL.
 std::string sqlite_path(const std::string& url);
 
-// An integer column as int64, whatever integer type the backend reported for it.
+// The backend a session talks to (for SQL that differs between them). Prefer Database::backend()
+// where the Database is at hand; this is for store functions that only get the session.
+Backend backend_of(soci::session& session);
+
+// An integer column as int64, whatever integer type the backend reported for it. Throws
+// std::invalid_argument on NULL: a nullable column is read with row_optional.
 int64_t row_int(const soci::row& row, size_t column);
 
-// True when the exception from SOCI reports a unique-constraint violation (either backend).
+// A nullable column: nullopt for NULL. T is int64_t (any integer type the backend reports),
+// std::string, or core::SystemTime (a `_us` column).
+template <class T>
+std::optional<T> row_optional(const soci::row& row, size_t column);
+template <>
+std::optional<int64_t> row_optional<int64_t>(const soci::row& row, size_t column);
+template <>
+std::optional<std::string> row_optional<std::string>(const soci::row& row, size_t column);
+template <>
+std::optional<core::SystemTime> row_optional<core::SystemTime>(const soci::row& row, size_t column);
+// A `_us` column as a time.
+core::SystemTime row_time(const soci::row& row, size_t column);
+
+// A value and its indicator for binding an optional (soci::use(b.value, b.indicator)); keep the
+// object alive until the statement has run.
+template <class T>
+struct OptionalBind {
+  explicit OptionalBind(const std::optional<T>& v)
+      : value(v.value_or(T{})), indicator(v ? soci::i_ok : soci::i_null) {}
+  T value;
+  soci::indicator indicator;
+};
+// An optional time as a bindable `_us` value.
+inline OptionalBind<long long> bind_time(const std::optional<core::SystemTime>& t) {
+  return OptionalBind<long long>(t ? std::optional<long long>(core::to_unix_us(*t)) : std::nullopt);
+}
+
+// True when the exception is a unique-constraint (or primary-key) violation, recognised by the
+// backend's error code: SQLite's extended result codes SQLITE_CONSTRAINT_UNIQUE /
+// SQLITE_CONSTRAINT_PRIMARYKEY (every session enables extended codes), PostgreSQL's SQLSTATE
+// 23505. Other constraint violations (NOT NULL, CHECK, foreign key) are not.
 bool is_unique_violation(const std::exception& e);
 
 }  // namespace registrar::store

@@ -8,6 +8,9 @@
 namespace registrar::store {
 namespace {
 
+// The table as the first release created it. Its shape is frozen here (an existing database has
+// it) and platform v2 converts it like any other table, so every database has been through the
+// same steps.
 constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " module VARCHAR(64) NOT NULL,"
@@ -15,6 +18,10 @@ constexpr const char* kCreateTable =
     " description VARCHAR(255) NOT NULL,"
     " applied_at VARCHAR(40) NOT NULL,"
     " PRIMARY KEY (module, version))";
+
+// From this platform version on, schema_migrations records applied_us (µs since the epoch)
+// instead of applied_at (RFC 3339 text).
+constexpr int kPlatformTimesInMicros = 2;
 
 // PostgreSQL advisory lock key for migrations ("regmigr" in ASCII, as a number).
 constexpr long long kAdvisoryKey = 0x7265676d696772LL;
@@ -82,10 +89,26 @@ MigrationResult migrate(Database& db, const std::vector<ModuleSchema>& schemas,
       const auto& stmts =
           (pg && !mig.postgres_statements.empty()) ? mig.postgres_statements : mig.statements;
       for (const auto& sql : stmts) s << sql;
-      std::string at = core::format_rfc3339(clock.now());
-      s << "INSERT INTO schema_migrations (module, version, description, applied_at) "
-           "VALUES (:m, :v, :d, :a)",
-          soci::use(m.module), soci::use(v), soci::use(mig.description), soci::use(at);
+      // The record goes into the shape the table has now (platform v2 itself converts it), read
+      // in this transaction: another process may have moved the platform on meanwhile.
+      int platform = v;
+      if (m.module != "platform") {
+        soci::indicator ind = soci::i_null;
+        s << "SELECT MAX(version) FROM schema_migrations WHERE module = 'platform'",
+            soci::into(platform, ind);
+        if (ind == soci::i_null) platform = 0;
+      }
+      if (platform >= kPlatformTimesInMicros) {
+        long long at = core::to_unix_us(clock.now());
+        s << "INSERT INTO schema_migrations (module, version, description, applied_us) "
+             "VALUES (:m, :v, :d, :a)",
+            soci::use(m.module), soci::use(v), soci::use(mig.description), soci::use(at);
+      } else {
+        std::string at = core::format_rfc3339(clock.now());
+        s << "INSERT INTO schema_migrations (module, version, description, applied_at) "
+             "VALUES (:m, :v, :d, :a)",
+            soci::use(m.module), soci::use(v), soci::use(mig.description), soci::use(at);
+      }
       tx.commit();
       std::string line = m.module + " v" + std::to_string(v) + ": " + mig.description;
       log::info("migration_applied",
@@ -160,7 +183,68 @@ ModuleSchema platform_schema() {
       "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
       "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
   };
-  return {"platform", {audit}};
+
+  // Times as µs since the epoch (docs/ARCHITECTURE.md, "Storage conventions"): audit_log.at and
+  // schema_migrations.applied_at were RFC 3339 text. The append-only triggers are dropped first
+  // and recreated last, inside this migration's transaction, so no other writer ever sees the log
+  // unprotected. SQLite cannot change a column's type (a BIGINT value in a VARCHAR column would be
+  // stored as text), so its tables are rebuilt and copied; PostgreSQL converts in place.
+  Migration times;
+  times.version = 2;
+  times.description = "times as microseconds since the epoch (audit_log.at_us, applied_us)";
+  // strftime('%s') is whole seconds (it honours 'Z' and offsets); '%f' is "SS.SSS".
+  auto lite_us = [](const std::string& col) {
+    return "CAST(strftime('%s', " + col +
+           ") AS INTEGER) * 1000000 + CAST(ROUND(CAST(strftime('%f', " + col +
+           ") AS REAL) * 1000) AS INTEGER) % 1000 * 1000";
+  };
+  auto pg_us = [](const std::string& col) {
+    return "ROUND(EXTRACT(EPOCH FROM CAST(" + col + " AS TIMESTAMPTZ)) * 1000000)::BIGINT";
+  };
+  times.statements = {
+      "DROP TRIGGER audit_log_no_update",
+      "DROP TRIGGER audit_log_no_delete",
+      "CREATE TABLE audit_log_v2 ("
+      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      " at_us BIGINT NOT NULL,"
+      " actor VARCHAR(255) NOT NULL,"
+      " action VARCHAR(128) NOT NULL,"
+      " subject VARCHAR(512) NOT NULL,"
+      " request_id VARCHAR(128) NOT NULL,"
+      " detail TEXT NOT NULL)",
+      "INSERT INTO audit_log_v2 (id, at_us, actor, action, subject, request_id, detail) "
+      "SELECT id, " +
+          lite_us("at") + ", actor, action, subject, request_id, detail FROM audit_log",
+      "DROP TABLE audit_log",
+      "ALTER TABLE audit_log_v2 RENAME TO audit_log",
+      "CREATE INDEX audit_log_subject ON audit_log (subject)",
+      "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+      "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+      "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+      "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+      "CREATE TABLE schema_migrations_v2 ("
+      " module VARCHAR(64) NOT NULL,"
+      " version INTEGER NOT NULL,"
+      " description VARCHAR(255) NOT NULL,"
+      " applied_us BIGINT NOT NULL,"
+      " PRIMARY KEY (module, version))",
+      "INSERT INTO schema_migrations_v2 (module, version, description, applied_us) "
+      "SELECT module, version, description, " +
+          lite_us("applied_at") + " FROM schema_migrations",
+      "DROP TABLE schema_migrations",
+      "ALTER TABLE schema_migrations_v2 RENAME TO schema_migrations",
+  };
+  times.postgres_statements = {
+      "DROP TRIGGER audit_log_no_change ON audit_log",
+      "ALTER TABLE audit_log ALTER COLUMN at TYPE BIGINT USING " + pg_us("at"),
+      "ALTER TABLE audit_log RENAME COLUMN at TO at_us",
+      "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+      "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+      "ALTER TABLE schema_migrations ALTER COLUMN applied_at TYPE BIGINT USING " +
+          pg_us("applied_at"),
+      "ALTER TABLE schema_migrations RENAME COLUMN applied_at TO applied_us",
+  };
+  return {"platform", {audit, times}};
 }
 
 }  // namespace registrar::store

@@ -21,7 +21,6 @@ class ChallengeTest : public ::testing::TestWithParam<std::string> {
  protected:
   ChallengeTest() : tdb_(GetParam()), db_(options()) {
     auto m = identity_migrations();
-    for (auto& c : challenge_migrations()) m.push_back(c);
     store::migrate(db_, {store::platform_schema(), {"identity", m}}, clock_);
     settings_.ttl_seconds = 60;
   }

@@ -20,7 +20,6 @@ class ProvidedTest : public ::testing::TestWithParam<std::string> {
  protected:
   ProvidedTest() : tdb_(GetParam()), db_(options()) {
     auto m = identity_migrations();
-    m.push_back(module_key_migration(int(m.size()) + 1));
     store::migrate(db_, {store::platform_schema(), {"identity", m}}, clock_);
     keys_.ensure_signing_key();
   }

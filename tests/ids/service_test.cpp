@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "ids/service.h"
+#include "ids/store.h"
 #include "store/audit.h"
 #include "store/migrations.h"
 #include "support/databases.h"

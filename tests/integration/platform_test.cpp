@@ -80,7 +80,10 @@ TEST_P(PlatformTest, ReadyzReportsAMissingMigration) {
     o.pool_size = 1;
     store::Database db(o);
     auto schema = store::platform_schema();
-    schema.migrations.push_back({2, "from the future", {"CREATE TABLE future (x INTEGER)"}, {}});
+    schema.migrations.push_back({int(schema.migrations.size()) + 1,
+                                 "from the future",
+                                 {"CREATE TABLE future (x INTEGER)"},
+                                 {}});
     store::migrate(db, {schema}, core::SystemClock::instance());
   }
   EXPECT_THROW(RegistrarProcess p(options()), std::runtime_error);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "core/error.h"
@@ -43,7 +45,7 @@ ModuleSchema widgets(int versions) {
 TEST_P(StoreTest, AppliesMigrationsOnceAndRecordsThem) {
   Database db(options());
   auto first = migrate(db, {platform_schema(), widgets(1)}, clock_);
-  EXPECT_EQ(first.applied.size(), 2u);
+  EXPECT_EQ(first.applied.size(), platform_schema().migrations.size() + 1);
   auto again = migrate(db, {platform_schema(), widgets(1)}, clock_);
   EXPECT_TRUE(again.applied.empty());
   auto upgrade = migrate(db, {platform_schema(), widgets(2)}, clock_);
@@ -98,7 +100,8 @@ TEST_P(StoreTest, ConcurrentMigrationsApplyEachStepOnce) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures, 0);
-  EXPECT_EQ(applied, 3);  // platform v1, widgets v1, widgets v2 — each by exactly one thread
+  // platform v1 and v2, widgets v1 and v2 — each by exactly one thread
+  EXPECT_EQ(applied, int(platform_schema().migrations.size()) + 2);
 }
 
 TEST_P(StoreTest, AuditLogIsAppendOnly) {
@@ -113,7 +116,7 @@ TEST_P(StoreTest, AuditLogIsAppendOnly) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].actor, "bob");  // newest first
   EXPECT_EQ(rows[1].detail["name"], "sprocket");
-  EXPECT_EQ(rows[1].at, "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(rows[1].at, clock_.now());
   auto w1 = db.read([](soci::session& s) { return read_audit(s, "w-1", 10); });
   EXPECT_EQ(w1.size(), 1u);
   EXPECT_ANY_THROW(
@@ -138,16 +141,133 @@ TEST_P(StoreTest, WriteRollsBackWhenTheCallbackThrows) {
   EXPECT_EQ(n, 0);
 }
 
-TEST_P(StoreTest, UniqueViolationsAreRecognised) {
-  Database db(options());
-  migrate(db, {platform_schema(), widgets(1)}, clock_);
-  db.write([](soci::session& s) { s << "INSERT INTO widgets (id, name) VALUES (1, 'a')"; });
+// The error a write throws, or "" when it succeeds.
+template <class F>
+std::optional<bool> unique_violation_of(Database& db, F&& f) {
   try {
-    db.write([](soci::session& s) { s << "INSERT INTO widgets (id, name) VALUES (2, 'a')"; });
-    FAIL();
+    db.write(std::forward<F>(f));
   } catch (const std::exception& e) {
-    EXPECT_TRUE(is_unique_violation(e)) << e.what();
+    return is_unique_violation(e);
   }
+  return std::nullopt;
+}
+
+TEST_P(StoreTest, UniqueViolationsAreRecognisedByErrorCode) {
+  Database db(options());
+  ModuleSchema m{"checked",
+                 {{1,
+                   "checked table",
+                   {"CREATE TABLE checked (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL "
+                    "UNIQUE, size INTEGER CHECK (size > 0))"},
+                   {}}}};
+  migrate(db, {platform_schema(), m}, clock_);
+  db.write([](soci::session& s) { s << "INSERT INTO checked (id, name) VALUES (1, 'a')"; });
+  // A UNIQUE column and the primary key are unique violations, in one-off and prepared
+  // statements alike...
+  EXPECT_EQ(
+      unique_violation_of(
+          db, [](soci::session& s) { s << "INSERT INTO checked (id, name) VALUES (2, 'a')"; }),
+      std::optional(true));
+  EXPECT_EQ(unique_violation_of(db,
+                                [](soci::session& s) {
+                                  int id = 1;
+                                  std::string name = "b";
+                                  s << "INSERT INTO checked (id, name) VALUES (:i, :n)",
+                                      soci::use(id), soci::use(name);
+                                }),
+            std::optional(true));
+  // ...other constraint violations are not, though they share SQLite's primary code.
+  EXPECT_EQ(
+      unique_violation_of(
+          db, [](soci::session& s) { s << "INSERT INTO checked (id, name) VALUES (3, NULL)"; }),
+      std::optional(false));
+  EXPECT_EQ(unique_violation_of(db,
+                                [](soci::session& s) {
+                                  s << "INSERT INTO checked (id, name, size) VALUES (4, 'c', 0)";
+                                }),
+            std::optional(false));
+  // Nor is a message that merely mentions one.
+  EXPECT_FALSE(is_unique_violation(std::runtime_error("UNIQUE constraint failed: 23505")));
+  EXPECT_EQ(
+      unique_violation_of(
+          db, [](soci::session& s) { s << "INSERT INTO checked (id, name) VALUES (5, 'e')"; }),
+      std::nullopt);
+}
+
+TEST_P(StoreTest, BackendOfASession) {
+  Database db(options());
+  EXPECT_EQ(db.read([](soci::session& s) { return backend_of(s); }), db.backend());
+}
+
+TEST_P(StoreTest, NullableColumnsReadAsOptional) {
+  Database db(options());
+  db.write([](soci::session& s) {
+    s << "CREATE TABLE opt (id INTEGER PRIMARY KEY, n BIGINT, t VARCHAR(10), at_us BIGINT)";
+    s << "INSERT INTO opt (id, n, t, at_us) VALUES (1, NULL, NULL, NULL)";
+    s << "INSERT INTO opt (id, n, t, at_us) VALUES (2, 0, 'x', 1700000000123456)";
+  });
+  db.read([](soci::session& s) {
+    soci::rowset<soci::row> rows = (s.prepare << "SELECT n, t, at_us FROM opt ORDER BY id");
+    auto it = rows.begin();
+    EXPECT_EQ(row_optional<int64_t>(*it, 0), std::nullopt);
+    EXPECT_EQ(row_optional<std::string>(*it, 1), std::nullopt);
+    EXPECT_EQ(row_optional<core::SystemTime>(*it, 2), std::nullopt);
+    EXPECT_THROW(row_int(*it, 0), std::invalid_argument);  // no sentinel for NULL
+    ++it;
+    EXPECT_EQ(row_optional<int64_t>(*it, 0), std::optional<int64_t>(0));
+    EXPECT_EQ(row_optional<std::string>(*it, 1), std::optional<std::string>("x"));
+    EXPECT_EQ(row_time(*it, 2), core::from_unix_us(1700000000123456));
+  });
+}
+
+// Platform v2 turns audit_log.at and schema_migrations.applied_at (RFC 3339 text) into µs.
+TEST_P(StoreTest, PlatformV2ConvertsTimesToMicroseconds) {
+  Database db(options());
+  ModuleSchema v1 = platform_schema();
+  ASSERT_GE(v1.migrations.size(), 2u);
+  v1.migrations.resize(1);
+  migrate(db, {v1, widgets(1)}, clock_);
+  db.write([](soci::session& s) {
+    s << "INSERT INTO audit_log (at, actor, action, subject, request_id, detail) VALUES "
+         "('2023-11-14T22:13:20.123Z', 'alice', 'a.b', 'w-1', 'r-1', '{\"k\":1}')";
+    s << "INSERT INTO audit_log (at, actor, action, subject, request_id, detail) VALUES "
+         "('2024-02-29T23:59:59.999Z', 'bob', 'a.c', 'w-2', '', '{}')";
+  });
+  clock_.advance(std::chrono::seconds(5));
+  auto applied = migrate(db, {platform_schema(), widgets(2)}, clock_).applied;
+  ASSERT_EQ(applied.size(), 2u);
+  EXPECT_EQ(applied[0].rfind("platform v2", 0), 0u);
+
+  auto rows = db.read([](soci::session& s) { return read_audit(s, "", 10); });
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].at, core::from_unix_us(1'700'000'000'123'000));
+  EXPECT_EQ(core::format_rfc3339(rows[0].at, true), "2024-02-29T23:59:59.999Z");
+  EXPECT_EQ(rows[1].detail["k"], 1);
+  std::map<std::string, long long> applied_us;
+  db.read([&](soci::session& s) {
+    soci::rowset<soci::row> r = (s.prepare << "SELECT module, version, applied_us FROM "
+                                              "schema_migrations ORDER BY module, version");
+    for (auto& row : r)
+      applied_us[row.get<std::string>(0) + " v" + std::to_string(row_int(row, 1))] =
+          row_int(row, 2);
+  });
+  // Recorded as RFC 3339 seconds at v1 and converted; the later ones written as µs.
+  EXPECT_EQ(applied_us["platform v1"], 1'700'000'000'000'000);
+  EXPECT_EQ(applied_us["widgets v1"], 1'700'000'000'000'000);
+  EXPECT_EQ(applied_us["platform v2"], 1'700'000'005'000'000);
+  EXPECT_EQ(applied_us["widgets v2"], 1'700'000'005'000'000);
+
+  // Still append-only, and new entries follow the converted ones.
+  EXPECT_ANY_THROW(db.write([](soci::session& s) { s << "UPDATE audit_log SET actor = 'x'"; }));
+  EXPECT_ANY_THROW(db.write([](soci::session& s) { s << "DELETE FROM audit_log"; }));
+  db.write([&](soci::session& s) {
+    append_audit(s, {"carol", "a.d", "w-3", "", {}}, clock_.now());
+  });
+  rows = db.read([](soci::session& s) { return read_audit(s, "", 10); });
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].id, 3);
+  EXPECT_EQ(rows[0].at, clock_.now());
+  EXPECT_TRUE(schema_status(db, {platform_schema(), widgets(2)}).current);
 }
 
 TEST_P(StoreTest, PoolExhaustionIsAnUnavailableError) {
