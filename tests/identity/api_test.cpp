@@ -274,6 +274,15 @@ TEST_P(IdentityApiTest, DhpRoutesKeepTheOriginalShapes) {
   EXPECT_NE(unauth.headers.get("WWW-Authenticate")->find("scope=\"gen_id_challenge\""),
             std::string::npos);
   EXPECT_EQ(Json::parse(p_.get("/dhp/health").body)["status"], "UP");
+  // Every error under the DHP prefix is DHP's, whichever layer raised it: Express's 404 for an
+  // unknown path or method, the envelope for a body over the limit.
+  for (auto r : {p_.get("/dhp/nothing"), p_.get("/dhp/generate")}) {
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(Json::parse(r.body), (Json{{"error", {{"message", "No route found"}}}}));
+  }
+  auto big = p_.post("/dhp/login", std::string(17 * 1024, ' '));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Json::parse(big.body)["errors"][0]["errorCode"], "413");
 }
 
 TEST_P(IdentityApiTest, TokensOfATrustedExternalIssuerAreAccepted) {

@@ -120,6 +120,22 @@ TEST_P(IdsHttpTest, MosipRoutesAnswerAuthFailuresInTheKernelEnvelope) {
   auto clean = p->request(http::Method::kPost, "/v1/ids/uin/issue", "{}", under_scoped);
   EXPECT_EQ(clean.status, 403);
   EXPECT_EQ(clean.headers.get("Content-Type"), "application/problem+json");
+
+  // Errors the platform raises before any handler under MOSIP's paths come in the envelope too,
+  // with their HTTP status and KER-HTTP-<status> (MOSIP has no code for them).
+  http::Headers good;
+  good.set("Authorization", "Bearer " + token_);
+  auto unknown = p->get("/v1/idgenerator/nothing", good);
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(mosip_error(Json::parse(unknown.body)), "KER-HTTP-404");
+  auto wrong_method = p->request(http::Method::kDelete, "/v1/idgenerator/uin", "", good);
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(mosip_error(Json::parse(wrong_method.body)), "KER-HTTP-405");
+  EXPECT_NE(wrong_method.headers.get("Allow"), std::nullopt);
+  auto too_big =
+      p->request(http::Method::kPut, "/v1/idgenerator/uin", std::string(17 * 1024, ' '), good);
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(mosip_error(Json::parse(too_big.body)), "KER-HTTP-413");
 }
 
 TEST_P(IdsHttpTest, MosipUinIssueAndAcknowledge) {
