@@ -50,6 +50,10 @@ void declare_platform_config(core::ConfigSchema& s) {
   s.add_int("server.io_threads", 1, "Threads that run the HTTP I/O loop.", 1, 256);
   s.add_int("server.worker_threads", 4, "Threads for handlers that block (database work).", 1,
             1024);
+  s.add_int("server.background_threads", 2,
+            "Threads for background work: group commit of issued IDs, batched PIP reads, the "
+            "change-feed poll, timers.",
+            1, 256);
   s.add_int("server.max_header_bytes", 16 * 1024, "Largest request header accepted (431 beyond).",
             1024, 1024 * 1024);
   s.add_int("server.max_body_bytes", 1024 * 1024,
@@ -104,6 +108,13 @@ http::ServerOptions server_options(const core::Config& c) {
   return o;
 }
 
+core::Background::Options background_options(const core::Config& c) {
+  core::Background::Options o;
+  o.threads = int(c.integer("server.background_threads"));
+  o.name = "bg";
+  return o;
+}
+
 store::DatabaseOptions database_options(const core::Config& c) {
   store::DatabaseOptions o;
   o.url = c.str("database.url");
@@ -148,9 +159,22 @@ int App::serve(const core::Config& config) {
                       "database schema is not current (run `registrar db migrate`): " + detail);
   }
 
-  Services services{config, db, clock, metrics};
+  core::Background background(background_options(config));
+  Services services{config, db, clock, metrics, background};
   http::Router router;
   add_builtin_routes(router, db, schemas, metrics);
+  // Shutdown order: the server stops (run() returns, or its destructor when something throws)
+  // → every module's stop() → the Background stops. The guard covers the paths that throw.
+  bool modules_stopped = false;
+  auto stop_modules = [&] {
+    if (modules_stopped) return;
+    modules_stopped = true;
+    for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();
+  };
+  struct StopGuard {
+    std::function<void()> stop;
+    ~StopGuard() { stop(); }
+  } stop_guard{stop_modules};
   std::shared_ptr<http::Authenticator> authenticator;
   for (auto& m : modules_) {
     m->start(services);
@@ -171,6 +195,7 @@ int App::serve(const core::Config& config) {
                           {"database", db.redacted_url()},
                           {"io_threads", opts.io_threads},
                           {"worker_threads", opts.worker_threads},
+                          {"background_threads", config.integer("server.background_threads")},
                           {"modules", [&] {
                              Json names = Json::array();
                              for (auto& m : modules_) names.push_back(m->name());
@@ -185,7 +210,8 @@ int App::serve(const core::Config& config) {
     std::rename(tmp.c_str(), pf.c_str());  // atomic: readers never see a partial file
   }
   server.run();
-  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();
+  stop_modules();
+  background.stop();
   log::flush();
   return 0;
 }

@@ -20,8 +20,9 @@ Services& CliServices::services() {
     db_ = std::make_unique<store::Database>(database_options(c));
     store::migrate(*db_, app_.module_schemas(), core::SystemClock::instance());
     metrics_ = std::make_unique<core::Metrics>();
-    services_ =
-        std::make_unique<Services>(Services{c, *db_, core::SystemClock::instance(), *metrics_});
+    background_ = std::make_unique<core::Background>(background_options(c));
+    services_ = std::make_unique<Services>(
+        Services{c, *db_, core::SystemClock::instance(), *metrics_, *background_});
   }
   return *services_;
 }

@@ -30,6 +30,8 @@ class CliServices : public ServiceProvider {
   std::optional<core::Config> config_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<core::Metrics> metrics_;
+  // After db_ and metrics_: destroyed (stopped) before them.
+  std::unique_ptr<core::Background> background_;
   std::unique_ptr<Services> services_;
   std::function<int()> action_;
 };

@@ -218,8 +218,10 @@ void Background::run_job(const std::shared_ptr<Job::State>& job) {
   job->runner = {};
   if (job->interval > Duration::zero() && !job->cancelled && !stopping_) {
     arm(job, clock_.now() + job->interval);
-  } else if (!job->cancelled) {
-    job->cancelled = true;  // a one-shot timer that ran, or a periodic job at stop()
+  } else {
+    // A one-shot timer that ran, a periodic job at stop(), or one cancelled during its run: it
+    // never runs again, so its captures go now (outside the lock: they may call in here).
+    job->cancelled = true;
     auto fn = std::move(job->fn);
     mu_.unlock();  // destroy the captures outside the lock
     fn = nullptr;

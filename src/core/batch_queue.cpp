@@ -76,6 +76,9 @@ void BatchQueueCore::finish(Followup f) {
 void BatchQueueCore::kick() {
   mu_.lock();
   timer_armed_ = false;
+  // Our own Job: dropped here (cancel from its own run returns at once), so that an idle queue
+  // holds no Job and its stop() touches the Background no more.
+  Job self = std::move(timer_);
   Followup f = advance();
   mu_.unlock();
   finish(std::move(f));

@@ -9,13 +9,12 @@
 #include <soci/soci.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/metrics.h"
+#include "core/thread_annotations.h"
 
 namespace registrar::store {
 
@@ -104,10 +103,11 @@ class Database {
   Backend backend_;
   std::string redacted_url_;
   DatabaseOptions options_;
+  // Filled by the constructor, then fixed: a session is used only by the holder of its Lease.
   std::vector<std::unique_ptr<soci::session>> sessions_;
-  std::vector<size_t> free_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  mutable core::Mutex mu_;
+  core::CondVar cv_;  // a session was returned to free_
+  std::vector<size_t> free_ GUARDED_BY(mu_);
 };
 
 // Replaces a password in a URL with "***" for logs and error messages.
