@@ -9,6 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   # build
   build-essential cmake ninja-build ccache pkg-config clang-format
+  # the sanitizer build uses clang (thread-safety analysis) and its ASan/UBSan runtimes
+  clang libclang-rt-14-dev
   # libraries
   libboost-dev libboost-context-dev libssl-dev libsodium-dev nlohmann-json3-dev libyaml-cpp-dev
   libsoci-dev libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev

@@ -52,6 +52,10 @@ void declare_platform_config(core::ConfigSchema& s) {
   s.add_int("server.io_threads", 1, "Threads that run the HTTP I/O loop.", 1, 256);
   s.add_int("server.worker_threads", 4, "Threads for handlers that block (database work).", 1,
             1024);
+  s.add_int("server.background_threads", 2,
+            "Threads for background work: group commit of issued IDs, batched PIP reads, the "
+            "change-feed poll, timers.",
+            1, 256);
   s.add_int("server.max_header_bytes", 16 * 1024, "Largest request header accepted (431 beyond).",
             1024, 1024 * 1024);
   s.add_int("server.max_body_bytes", 1024 * 1024,
@@ -103,6 +107,13 @@ http::ServerOptions server_options(const core::Config& c) {
   o.tls_cert_file = c.str("server.tls_cert_file");
   o.tls_key_file = c.str("server.tls_key_file");
   o.access_log = c.boolean("server.access_log");
+  return o;
+}
+
+core::Background::Options background_options(const core::Config& c) {
+  core::Background::Options o;
+  o.threads = int(c.integer("server.background_threads"));
+  o.name = "bg";
   return o;
 }
 
@@ -182,16 +193,19 @@ int App::serve(const core::Config& config) {
                       "database schema is not current (run `registrar db migrate`): " + detail);
   }
 
+  core::Background background(background_options(config));
   services::Registry registry;
-  Services services{config, db, clock, metrics, registry};
+  Services services{config, db, clock, metrics, registry, background};
   http::Router router;
   add_builtin_routes(router, db, schemas, metrics);
+  // Shutdown order: the server stops (run() returns, or its destructor when something throws)
+  // → the modules that started, in reverse order → the Background. The guard covers the paths
+  // that throw; on the normal path serve() calls it itself.
   size_t started = 0;
-  // Modules that started are stopped in reverse order however serve() ends.
   struct StopStarted {
     std::vector<std::unique_ptr<Module>>& modules;
     size_t& started;
-    ~StopStarted() {
+    void operator()() {
       while (started > 0) {
         try {
           modules[--started]->stop();
@@ -201,6 +215,7 @@ int App::serve(const core::Config& config) {
         }
       }
     }
+    ~StopStarted() { (*this)(); }
   } stop_started{modules_, started};
   for (auto& m : modules_) {
     registry.begin_start(m->name(), m->dependencies());
@@ -229,6 +244,7 @@ int App::serve(const core::Config& config) {
                           {"database", db.redacted_url()},
                           {"io_threads", opts.io_threads},
                           {"worker_threads", opts.worker_threads},
+                          {"background_threads", config.integer("server.background_threads")},
                           {"modules",
                            [&] {
                              Json names = Json::array();
@@ -245,6 +261,8 @@ int App::serve(const core::Config& config) {
     std::rename(tmp.c_str(), pf.c_str());  // atomic: readers never see a partial file
   }
   server.run();
+  stop_started();
+  background.stop();
   log::flush();
   return 0;
 }

@@ -15,6 +15,7 @@ namespace registrar::app {
 void declare_platform_config(core::ConfigSchema& schema);
 http::ServerOptions server_options(const core::Config& config);
 store::DatabaseOptions database_options(const core::Config& config);
+core::Background::Options background_options(const core::Config& config);
 
 class App {
  public:

@@ -21,8 +21,9 @@ Services& CliServices::services() {
     store::migrate(*db_, app_.module_schemas(), core::SystemClock::instance());
     metrics_ = std::make_unique<core::Metrics>();
     registry_ = std::make_unique<services::Registry>();
+    background_ = std::make_unique<core::Background>(background_options(c));
     services_ = std::make_unique<Services>(
-        Services{c, *db_, core::SystemClock::instance(), *metrics_, *registry_});
+        Services{c, *db_, core::SystemClock::instance(), *metrics_, *registry_, *background_});
   }
   return *services_;
 }

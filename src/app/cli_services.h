@@ -32,6 +32,8 @@ class CliServices : public ServiceProvider {
   std::unique_ptr<core::Metrics> metrics_;
   // Empty: CLI verbs build what they use themselves (modules are not started for a verb).
   std::unique_ptr<services::Registry> registry_;
+  // After db_ and metrics_: destroyed (stopped) before them.
+  std::unique_ptr<core::Background> background_;
   std::unique_ptr<Services> services_;
   std::function<int()> action_;
 };

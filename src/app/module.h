@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/background.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/metrics.h"
@@ -32,6 +33,10 @@ struct Services {
   // Other modules' services (services/registry.h): find() what dependencies() provide, and
   // provide() what this module offers.
   services::Registry& registry;
+  // The one door for background work (queues, timers, periodic jobs): modules start no threads
+  // of their own. It outlives every module's stop(): at shutdown the server stops, then the
+  // modules, then the Background.
+  core::Background& background;
 };
 
 // Lazily opened services for CLI verbs: the config and the database are only opened when a verb
@@ -65,8 +70,9 @@ class Module {
   virtual void add_routes(http::Router& /*router*/) {}
   // Subcommands of the `registrar` CLI.
   virtual void add_commands(CLI::App& /*root*/, ServiceProvider& /*provider*/) {}
-  // Called on shutdown, after the server stopped, in reverse start order: finish or hand back
-  // what is queued, stop submitting background work.
+  // Called on shutdown, after the server stopped and before the Background stops; also when
+  // start() failed or never ran (for this or another module), so it must cope with that. Finish
+  // or cancel this module's background work here.
   virtual void stop() {}
 };
 

@@ -2,31 +2,38 @@
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "core/log.h"
 
 namespace registrar::authz {
 
-LookupBatcher::LookupBatcher(AuthzService& service, int threads, size_t max_batch,
-                             EstateCache* cache)
-    : service_(service), cache_(cache), max_batch_(max_batch < 1 ? 1 : max_batch) {
-  for (int i = 0; i < (threads < 1 ? 1 : threads); ++i) threads_.emplace_back([this] { run(); });
+namespace {
+core::BatchOptions batch_options(int max_concurrent, size_t max_batch) {
+  core::BatchOptions o;
+  o.max_batch = max_batch < 1 ? 1 : max_batch;
+  o.max_concurrent = max_concurrent < 1 ? 1 : max_concurrent;
+  o.name = "authz_pip";
+  return o;
 }
+}  // namespace
+
+LookupBatcher::LookupBatcher(AuthzService& service, core::Background& background,
+                             int max_concurrent, size_t max_batch, EstateCache* cache)
+    : service_(service),
+      cache_(cache),
+      queue_(background, batch_options(max_concurrent, max_batch),
+             [this](std::vector<Item>& batch) { process(batch); }) {}
 
 LookupBatcher::~LookupBatcher() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  for (auto& t : threads_) t.join();
+  queue_.stop();
 }
 
 void LookupBatcher::submit(Lookup lookup, Done done) {
-  {
-    std::lock_guard lock(mu_);
-    queue_.push_back({std::move(lookup), std::move(done)});
-  }
-  cv_.notify_one();
+  Item item{std::move(lookup), std::move(done)};
+  if (queue_.submit(std::move(item))) return;
+  // Refused (stopping): `item` was left untouched.
+  item.done({}, std::make_exception_ptr(
+                    core::Error(core::ErrorKind::kUnavailable, "the server is shutting down")));
 }
 
 std::vector<std::vector<Assignment>> LookupBatcher::read(const std::vector<Item>& batch) {
@@ -53,32 +60,19 @@ std::vector<std::vector<Assignment>> LookupBatcher::read(const std::vector<Item>
   return out;
 }
 
-void LookupBatcher::run() {
-  std::vector<Item> batch;
-  for (;;) {
-    batch.clear();
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and nothing left
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    std::vector<std::vector<Assignment>> results;
-    std::exception_ptr error;
+void LookupBatcher::process(std::vector<Item>& batch) {
+  std::vector<std::vector<Assignment>> results;
+  std::exception_ptr error;
+  try {
+    results = read(batch);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
     try {
-      results = read(batch);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      try {
-        batch[i].done(error ? std::vector<Assignment>{} : std::move(results[i]), error);
-      } catch (const std::exception& e) {
-        log::error("authz_lookup_completion_failed", {{"error", e.what()}});
-      }
+      batch[i].done(error ? std::vector<Assignment>{} : std::move(results[i]), error);
+    } catch (const std::exception& e) {
+      log::error("authz_lookup_completion_failed", {{"error", e.what()}});
     }
   }
 }

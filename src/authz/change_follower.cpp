@@ -15,28 +15,26 @@ constexpr size_t kPage = 128;
 
 ChangeFollower::ChangeFollower(store::Database& db, EstateCache& cache,
                                std::chrono::milliseconds interval, core::Metrics* metrics,
-                               bool start_thread)
+                               core::Background* background)
     : db_(db), cache_(cache), interval_(interval) {
   if (metrics)
     polls_failed_ = &metrics->counter("registrar_authz_change_polls_failed_total",
                                       "Polls of the authz change feed that failed.");
-  if (start_thread) thread_ = std::thread([this] { run(); });
+  if (background)
+    job_ = background->every(interval_, [this] { poll(std::chrono::steady_clock::now()); });
 }
 
 ChangeFollower::~ChangeFollower() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  job_.cancel();
 }
 
 bool ChangeFollower::poll(SteadyTime now) {
+  core::MutexLock lock(mu_);
   // Were all changes up to now followed? If not, entries may predate a missed change.
   bool was_fresh = cache_.fresh(now);
   try {
     db_.read([&](soci::session& s) {
+      mu_.assert_held();  // poll() holds it while the read runs this
       if (!last_seq_) {
         last_seq_ = db::last_change_seq(s);
         return;
@@ -61,16 +59,6 @@ bool ChangeFollower::poll(SteadyTime now) {
   if (!was_fresh) cache_.clear();
   cache_.set_fresh_until(now + stale_after());
   return true;
-}
-
-void ChangeFollower::run() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    poll(std::chrono::steady_clock::now());
-    lock.lock();
-    cv_.wait_for(lock, interval_, [&] { return stopping_; });
-  }
 }
 
 }  // namespace registrar::authz

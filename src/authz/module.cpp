@@ -27,7 +27,7 @@ void AuthzModule::start(app::Services& services) {
     });
     follower_ = std::make_unique<ChangeFollower>(services.db, *cache_,
                                                  std::chrono::milliseconds(settings.change_poll_ms),
-                                                 &services.metrics);
+                                                 &services.metrics, &services.background);
     services.metrics.gauge("registrar_authz_pip_cache_estates", "Estates in the PIP cache.",
                            [cache = cache_.get()] { return double(cache->size()); });
     services.metrics.gauge(
@@ -37,7 +37,7 @@ void AuthzModule::start(app::Services& services) {
           return cache->fresh(std::chrono::steady_clock::now()) ? 1.0 : 0.0;
         });
   }
-  batcher_ = std::make_unique<LookupBatcher>(*service_, settings.pip_threads,
+  batcher_ = std::make_unique<LookupBatcher>(*service_, services.background, settings.pip_threads,
                                              size_t(settings.pip_max_batch), cache_.get());
 }
 

@@ -138,8 +138,8 @@ void declare_config(core::ConfigSchema& schema) {
   schema.add_string("authz.internal_scope", "altinn:dd:internal",
                     "Scope required by pip, proxies/add and proxies/remove.");
   schema.add_int("authz.pip_threads", 2,
-                 "Threads that read batched PIP lookups (each holds a database session while "
-                 "reading).",
+                 "Batched PIP reads in flight at once, on the server's background threads "
+                 "(server.background_threads); each holds a database session while reading.",
                  1, 64);
   schema.add_int("authz.pip_max_batch", 64, "Most PIP lookups read in one query.", 1, 1024);
   schema.add_int("authz.pip_cache_estates", 1'000'000,

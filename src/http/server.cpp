@@ -131,7 +131,7 @@ void Server::Impl::begin_shutdown() {
   if (signals) signals->cancel();
   std::vector<std::shared_ptr<Connection>> idle;
   {
-    std::lock_guard lock(conn_mu);
+    core::MutexLock lock(conn_mu);
     for (auto& c : connections)
       if (!c->busy) idle.push_back(c);
   }
@@ -179,7 +179,7 @@ awaitable<void> Server::Impl::accept_loop() {
     auto conn = std::make_shared<Connection>(ctx.get_executor());
     open_connections++;
     {
-      std::lock_guard lock(conn_mu);
+      core::MutexLock lock(conn_mu);
       connections.insert(conn);
     }
     asio::co_spawn(ctx.get_executor(), run_connection(std::move(socket), conn), asio::detached);
@@ -245,7 +245,7 @@ awaitable<void> Server::Impl::run_connection(Socket socket, std::shared_ptr<Conn
   conn->busy = false;
   if (conn->watchdog_timer) conn->watchdog_timer->cancel();
   {
-    std::lock_guard lock(conn_mu);
+    core::MutexLock lock(conn_mu);
     connections.erase(conn);
   }
   open_connections--;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/thread_annotations.h"
 #include "http/server.h"
 
 namespace registrar::http {
@@ -84,8 +85,8 @@ struct Server::Impl {
   std::optional<asio::basic_signal_set<IoExecutor>> signals;
   Timer drain_timer;
 
-  std::mutex conn_mu;
-  std::set<std::shared_ptr<Connection>> connections;
+  core::Mutex conn_mu;
+  std::set<std::shared_ptr<Connection>> connections GUARDED_BY(conn_mu);
   std::atomic<bool> draining{false};
   std::atomic<bool> stopped{false};
   std::atomic<size_t> open_connections{0};

@@ -156,7 +156,7 @@ void KeyStore::reload() {
 std::shared_ptr<const KeyStore::Snapshot> KeyStore::snapshot(bool force) {
   auto now = std::chrono::steady_clock::now();
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (!force && snapshot_ && now - snapshot_->loaded < settings_.reload_interval)
       return snapshot_;
   }
@@ -179,7 +179,7 @@ std::shared_ptr<const KeyStore::Snapshot> KeyStore::snapshot(bool force) {
     }
     snap->entries.push_back(std::move(e));
   }
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   snapshot_ = snap;
   return snapshot_;
 }
@@ -209,7 +209,7 @@ std::optional<crypto::PublicKey> KeyStore::verification_key(std::string_view kid
       return e.pub;
     }
     // Unknown kid: another instance may have just created it. Reload, at most once a second.
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     auto t = std::chrono::steady_clock::now();
     if (t - last_forced_ < std::chrono::seconds(1)) return std::nullopt;
     last_forced_ = t;

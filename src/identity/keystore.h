@@ -13,12 +13,12 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/thread_annotations.h"
 #include "crypto/jws.h"
 #include "identity/secrets.h"
 #include "store/database.h"
@@ -87,7 +87,7 @@ class KeyStore {
     std::vector<Entry> entries;
     std::chrono::steady_clock::time_point loaded;
   };
-  std::shared_ptr<const Snapshot> snapshot(bool force = false);
+  std::shared_ptr<const Snapshot> snapshot(bool force = false) EXCLUDES(mu_);
   KeyState state_at(const KeyInfo& k, int64_t now) const;
   KeyInfo insert_new_key(soci::session& s, crypto::JwsAlg alg, int64_t activate_at,
                          const std::string& actor, const char* action);
@@ -96,9 +96,9 @@ class KeyStore {
   const core::Clock& clock_;
   MasterKey master_;
   KeySettings settings_;
-  std::mutex mu_;
-  std::shared_ptr<const Snapshot> snapshot_;
-  std::chrono::steady_clock::time_point last_forced_{};
+  core::Mutex mu_;
+  std::shared_ptr<const Snapshot> snapshot_ GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point last_forced_ GUARDED_BY(mu_){};
 };
 
 }  // namespace registrar::identity

@@ -41,7 +41,7 @@ void add_ids_commands(CLI::App& root, app::ServiceProvider& provider) {
     static std::unique_ptr<IdsService> built;
     if (!built) {
       auto& s = provider.services();
-      built = std::make_unique<IdsService>(read_ids_config(s.config), s.db, s.clock);
+      built = std::make_unique<IdsService>(read_ids_config(s.config), s.db, s.clock, s.background);
     }
     return built.get();
   };

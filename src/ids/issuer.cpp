@@ -47,8 +47,8 @@ std::string generator_fingerprint(std::string_view key, IdType type, const IdGen
   return out;
 }
 
-Issuer::Issuer(store::Database& db, const core::Clock& clock, const IdsConfig& config,
-               const std::string& key, core::Metrics* metrics)
+Issuer::Issuer(store::Database& db, const core::Clock& clock, core::Background& background,
+               const IdsConfig& config, const std::string& key, core::Metrics* metrics)
     : db_(db), clock_(clock), config_(config.issuance) {
   std::vector<std::string> problems;
   for (IdType t : {IdType::kUin, IdType::kVid, IdType::kPrid}) {
@@ -71,7 +71,15 @@ Issuer::Issuer(store::Database& db, const core::Clock& clock, const IdsConfig& c
                                     "IDs issued and durably recorded.", "type=\"" + name + "\"");
   }
   if (!problems.empty()) throw core::ConfigError(std::move(problems));
-  thread_ = std::thread([this] { run(); });
+  core::BatchOptions o;
+  o.max_batch = config_.batch_max;  // in IDs: a request weighs its count
+  o.max_concurrent = 1;             // types_ is the committer's alone
+  o.delay = config_.commit_delay;
+  o.name = "ids_issuer";
+  queue_ = std::make_unique<core::BatchQueue<Pending>>(
+      background, o, [this](std::vector<Pending>& batch) { process(batch); },
+      [](const Pending& p) { return size_t(p.request.count); },
+      [this] { return prefill_one_chunk(); });
 }
 
 Issuer::~Issuer() {
@@ -79,13 +87,7 @@ Issuer::~Issuer() {
 }
 
 void Issuer::stop() {
-  {
-    std::lock_guard lk(mu_);
-    if (stopping_ && !thread_.joinable()) return;
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  queue_->stop();
 }
 
 void Issuer::submit(IssueRequest request, IssueCallback done) {
@@ -95,22 +97,12 @@ void Issuer::submit(IssueRequest request, IssueCallback done) {
     done(std::move(o));
     return;
   }
-  bool wake;
-  {
-    std::unique_lock lk(mu_);
-    if (stopping_) {
-      lk.unlock();
-      IssueOutcome o;
-      o.error = core::Error(core::ErrorKind::kUnavailable, "the server is shutting down");
-      done(std::move(o));
-      return;
-    }
-    size_t before = queued_ids_;
-    queued_ids_ += size_t(request.count);
-    wake = queue_.empty() || (before < config_.batch_max && queued_ids_ >= config_.batch_max);
-    queue_.push_back(Pending{std::move(request), std::move(done)});
-  }
-  if (wake) cv_.notify_one();
+  Pending p{std::move(request), std::move(done)};
+  if (queue_->submit(std::move(p))) return;
+  // Refused (stopping): `p` was left untouched.
+  IssueOutcome o;
+  o.error = core::Error(core::ErrorKind::kUnavailable, "the server is shutting down");
+  p.done(std::move(o));
 }
 
 IssueOutcome Issuer::issue(IssueRequest request) {
@@ -121,52 +113,21 @@ IssueOutcome Issuer::issue(IssueRequest request) {
 }
 
 void Issuer::note_unassigned(IdType type) {
-  std::lock_guard lk(mu_);
-  types_[index_of(type)].maybe_unassigned = true;
+  core::MutexLock lock(mu_);
+  hints_[index_of(type)].maybe = true;
 }
 
-void Issuer::run() {
-  std::unique_lock lk(mu_);
-  for (;;) {
-    // While idle, generate ahead for the types in use, so that a burst finds its IDs ready.
-    while (!stopping_ && queue_.empty()) {
-      if (!prefill_one_chunk(lk)) cv_.wait(lk);
-    }
-    if (queue_.empty()) return;  // stopping and drained
-    if (config_.commit_delay.count() > 0 && queued_ids_ < config_.batch_max && !stopping_)
-      cv_.wait_for(lk, config_.commit_delay,
-                   [&] { return stopping_ || queued_ids_ >= config_.batch_max; });
-    // Take whole requests up to batch_max IDs (always at least one).
-    std::vector<Pending> batch;
-    size_t ids = 0, taken = 0;
-    while (taken < queue_.size() &&
-           (taken == 0 || ids + size_t(queue_[taken].request.count) <= config_.batch_max)) {
-      ids += size_t(queue_[taken].request.count);
-      ++taken;
-    }
-    batch.reserve(taken);
-    for (size_t i = 0; i < taken; ++i) batch.push_back(std::move(queue_[i]));
-    queue_.erase(queue_.begin(), queue_.begin() + long(taken));
-    queued_ids_ -= ids;
-    lk.unlock();
-    process(batch);
-    lk.lock();
-  }
-}
-
-bool Issuer::prefill_one_chunk(std::unique_lock<std::mutex>& lk) {
+bool Issuer::prefill_one_chunk() {
   const size_t target = std::min<size_t>(config_.batch_max, 4096);
   for (size_t i = 0; i < types_.size(); ++i) {
     TypeState& t = types_[i];
     if (!t.used || t.exhausted || t.failed_prefill || t.ready.size() >= target) continue;
-    lk.unlock();
     try {
       fill(t, IdType(i), std::min(target, t.ready.size() + 256));
     } catch (const std::exception& e) {
       t.failed_prefill = true;  // retried after the next batch; the batch reports the error
       log::warn("ids_prefill_failed", {{"error", e.what()}});
     }
-    lk.lock();
     return true;
   }
   return false;
@@ -206,12 +167,11 @@ void Issuer::process(std::vector<Pending>& batch) {
 
   std::array<bool, 3> check_unassigned{};
   {
-    std::lock_guard lk(mu_);
+    core::MutexLock lock(mu_);
     auto steady = std::chrono::steady_clock::now();
     for (size_t i = 0; i < 3; ++i) {
-      if (steady - types_[i].last_unassigned_check > kUnassignedRecheck)
-        types_[i].maybe_unassigned = true;
-      check_unassigned[i] = need[i] > 0 && types_[i].maybe_unassigned;
+      if (steady - hints_[i].last_check > kUnassignedRecheck) hints_[i].maybe = true;
+      check_unassigned[i] = need[i] > 0 && hints_[i].maybe;
     }
   }
 
@@ -259,11 +219,11 @@ void Issuer::process(std::vector<Pending>& batch) {
         }
       }
       insert_issued(s, db_.backend(), rows);
-      std::lock_guard lk(mu_);
+      core::MutexLock lock(mu_);
       for (size_t i = 0; i < 3; ++i) {
         if (!check_unassigned[i]) continue;
-        types_[i].last_unassigned_check = std::chrono::steady_clock::now();
-        if (reclaimed[i].size() < need[i]) types_[i].maybe_unassigned = false;
+        hints_[i].last_check = std::chrono::steady_clock::now();
+        if (reclaimed[i].size() < need[i]) hints_[i].maybe = false;
       }
     });
     for (size_t i = 0; i < 3; ++i) {

@@ -45,7 +45,8 @@ class IdsModule : public app::Module {
 
   void start(app::Services& s) override {
     // read_ids_config validates every policy: one that admits no ID refuses the start.
-    service_ = std::make_unique<IdsService>(read_ids_config(s.config), s.db, s.clock, &s.metrics);
+    service_ = std::make_unique<IdsService>(read_ids_config(s.config), s.db, s.clock, s.background,
+                                            &s.metrics);
     issuance_ = std::make_unique<ServiceIssuance>(*service_);
     s.registry.provide<services::Issuance>(*issuance_, name());
   }

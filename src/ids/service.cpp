@@ -75,12 +75,12 @@ std::string load_issuance_key(store::Database& db, const IssuanceConfig& config)
 }
 
 IdsService::IdsService(IdsConfig config, store::Database& db, const core::Clock& clock,
-                       core::Metrics* metrics)
+                       core::Background& background, core::Metrics* metrics)
     : config_(std::move(config)), db_(db), clock_(clock) {
   for (IdType t : {IdType::kUin, IdType::kVid, IdType::kPrid})
     validators_[size_t(t)] = std::make_unique<IdValidator>(config_.policy(t));
-  issuer_ = std::make_unique<Issuer>(db_, clock_, config_, load_issuance_key(db_, config_.issuance),
-                                     metrics);
+  issuer_ = std::make_unique<Issuer>(db_, clock_, background, config_,
+                                     load_issuance_key(db_, config_.issuance), metrics);
 }
 
 IdsService::~IdsService() {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/background.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "ids/capacity.h"
@@ -56,8 +57,9 @@ struct LicenceInfo {
 
 class IdsService {
  public:
+  // Issuance batches run on `background`, which must outlive the service.
   IdsService(IdsConfig config, store::Database& db, const core::Clock& clock,
-             core::Metrics* metrics = nullptr);
+             core::Background& background, core::Metrics* metrics = nullptr);
   ~IdsService();
 
   const IdsConfig& config() const { return config_; }

@@ -190,25 +190,28 @@ void Database::configure_sqlite(soci::session& s) {
 Database::Lease::~Lease() {
   if (!db_) return;
   {
-    std::lock_guard lock(db_->mu_);
+    core::MutexLock lock(db_->mu_);
     db_->free_.push_back(index_);
   }
   db_->cv_.notify_one();
 }
 
 Database::Lease Database::acquire() {
-  std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, options_.acquire_timeout, [&] { return !free_.empty(); }))
-    throw core::Error(core::ErrorKind::kUnavailable,
-                      "database busy: no free connection within " +
-                          std::to_string(options_.acquire_timeout.count()) + " ms");
+  const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
+  core::MutexLock lock(mu_);
+  while (free_.empty()) {
+    if (!cv_.wait_until(mu_, deadline) && free_.empty())
+      throw core::Error(core::ErrorKind::kUnavailable,
+                        "database busy: no free connection within " +
+                            std::to_string(options_.acquire_timeout.count()) + " ms");
+  }
   size_t index = free_.back();
   free_.pop_back();
   return Lease(this, index);
 }
 
 size_t Database::in_use() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return sessions_.size() - free_.size();
 }
 

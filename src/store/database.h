@@ -9,7 +9,6 @@
 #include <soci/soci.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "core/thread_annotations.h"
 
 namespace registrar::store {
 
@@ -106,10 +106,11 @@ class Database {
   Backend backend_;
   std::string redacted_url_;
   DatabaseOptions options_;
+  // Filled by the constructor, then fixed: a session is used only by the holder of its Lease.
   std::vector<std::unique_ptr<soci::session>> sessions_;
-  std::vector<size_t> free_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  mutable core::Mutex mu_;
+  core::CondVar cv_;  // a session was returned to free_
+  std::vector<size_t> free_ GUARDED_BY(mu_);
 };
 
 // Replaces a password in a URL with "***" for logs and error messages.

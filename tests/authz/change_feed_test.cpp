@@ -26,7 +26,7 @@ class ChangeFeedTest : public AuthzServiceTest {
     local_->set_change_listener([this](const std::vector<std::string>& estates) {
       for (const auto& e : estates) cache_.evict(e);
     });
-    follower_ = std::make_unique<ChangeFollower>(*db_, cache_, 100ms, nullptr, false);
+    follower_ = std::make_unique<ChangeFollower>(*db_, cache_, 100ms, nullptr, nullptr);
   }
 
   // Estates in the feed, in seq order (checking that seq ascends).

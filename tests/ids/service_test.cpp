@@ -41,10 +41,11 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
     return std::make_unique<store::Database>(o);
   }
   std::unique_ptr<IdsService> service(IdsConfig c = test_config()) {
-    return std::make_unique<IdsService>(std::move(c), *db_, clock_);
+    return std::make_unique<IdsService>(std::move(c), *db_, clock_, background_);
   }
   testing::TestDatabase tdb_;
   core::ManualClock clock_;
+  core::Background background_{{}};
   std::unique_ptr<store::Database> db_;
 };
 
@@ -158,7 +159,8 @@ TEST_P(ServiceTest, GeneratedKeyIsSharedThroughTheDatabase) {
 
 TEST_P(ServiceTest, TwoInstancesNeverCollide) {
   auto other_db = open();
-  IdsService a(test_config(), *db_, clock_), b(test_config(), *other_db, clock_);
+  IdsService a(test_config(), *db_, clock_, background_),
+      b(test_config(), *other_db, clock_, background_);
   std::vector<std::string> got_a, got_b;
   std::thread ta([&] {
     for (int i = 0; i < 40; ++i) {
