@@ -194,8 +194,11 @@ int App::serve(const core::Config& config) {
   }
 
   core::Background background(background_options(config));
+  http::HttpClient::Options client_options;
+  client_options.metrics = &metrics;
+  http::HttpClient http_client(client_options);
   services::Registry registry;
-  Services services{config, db, clock, metrics, registry, background};
+  Services services{config, db, clock, metrics, registry, background, http_client};
   http::Router router;
   add_builtin_routes(router, db, schemas, metrics);
   // Shutdown order: the server stops (run() returns, or its destructor when something throws)
@@ -262,6 +265,7 @@ int App::serve(const core::Config& config) {
   }
   server.run();
   stop_started();
+  http_client.stop();
   background.stop();
   log::flush();
   return 0;

@@ -22,8 +22,10 @@ Services& CliServices::services() {
     metrics_ = std::make_unique<core::Metrics>();
     registry_ = std::make_unique<services::Registry>();
     background_ = std::make_unique<core::Background>(background_options(c));
-    services_ = std::make_unique<Services>(
-        Services{c, *db_, core::SystemClock::instance(), *metrics_, *registry_, *background_});
+    http_client_ = std::make_unique<http::HttpClient>();
+    services_ = std::make_unique<Services>(Services{c, *db_, core::SystemClock::instance(),
+                                                    *metrics_, *registry_, *background_,
+                                                    *http_client_});
   }
   return *services_;
 }

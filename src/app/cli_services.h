@@ -34,6 +34,7 @@ class CliServices : public ServiceProvider {
   std::unique_ptr<services::Registry> registry_;
   // After db_ and metrics_: destroyed (stopped) before them.
   std::unique_ptr<core::Background> background_;
+  std::unique_ptr<http::HttpClient> http_client_;
   std::unique_ptr<Services> services_;
   std::function<int()> action_;
 };

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/metrics.h"
+#include "http/async_client.h"
 #include "http/router.h"
 #include "services/registry.h"
 #include "store/database.h"
@@ -37,6 +38,9 @@ struct Services {
   // of their own. It outlives every module's stop(): at shutdown the server stops, then the
   // modules, then the Background.
   core::Background& background;
+  // Outgoing HTTP that never blocks the caller (http/async_client.h): callbacks, JWKS, peers.
+  // Stopped after every module's stop().
+  http::HttpClient& http_client;
 };
 
 // Lazily opened services for CLI verbs: the config and the database are only opened when a verb

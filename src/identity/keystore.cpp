@@ -153,11 +153,34 @@ void KeyStore::reload() {
   snapshot(true);
 }
 
+void KeyStore::reload_logged() {
+  try {
+    reload();
+  } catch (const std::exception& e) {
+    log::warn("signing_keys_reload_failed", {{"error", e.what()}});
+  }
+}
+
+void KeyStore::refresh_in_background(core::Background& background) {
+  {
+    core::MutexLock lock(mu_);
+    background_ = &background;
+  }
+  refresher_ = background.every(
+      settings_.reload_interval, [this] { reload_logged(); }, settings_.reload_interval);
+}
+
+void KeyStore::stop_refresh() {
+  refresher_.cancel();
+  core::MutexLock lock(mu_);
+  background_ = nullptr;
+}
+
 std::shared_ptr<const KeyStore::Snapshot> KeyStore::snapshot(bool force) {
   auto now = std::chrono::steady_clock::now();
   {
     core::MutexLock lock(mu_);
-    if (!force && snapshot_ && now - snapshot_->loaded < settings_.reload_interval)
+    if (!force && snapshot_ && (background_ || now - snapshot_->loaded < settings_.reload_interval))
       return snapshot_;
   }
   auto rows = db_.read([](soci::session& s) { return all_keys(s); });
@@ -208,11 +231,16 @@ std::optional<crypto::PublicKey> KeyStore::verification_key(std::string_view kid
       if (e.info.alg != alg || state_at(e.info, now) == KeyState::kRetired) return std::nullopt;
       return e.pub;
     }
-    // Unknown kid: another instance may have just created it. Reload, at most once a second.
+    // Unknown kid: another instance may have just created it. Reload, at most once a second:
+    // in the background when there is one (this token fails; the next one finds the key).
     core::MutexLock lock(mu_);
     auto t = std::chrono::steady_clock::now();
     if (t - last_forced_ < std::chrono::seconds(1)) return std::nullopt;
     last_forced_ = t;
+    if (background_) {
+      background_->schedule([this] { reload_logged(); });
+      return std::nullopt;
+    }
     snapshot_.reset();
   }
   return std::nullopt;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/background.h"
 #include "core/clock.h"
 #include "core/thread_annotations.h"
 #include "crypto/jws.h"
@@ -73,6 +74,15 @@ class KeyStore {
   // Re-reads the table now (tests, and the CLI after a change).
   void reload();
 
+  // From now on the table is re-read every reload_interval by a job on `background`, and a
+  // request never waits for the database: reads use the last good set (a failed reload is
+  // logged and keeps it), and an unknown kid asks for an early reload (at most once a second)
+  // instead of reading inline. Without it (CLI, tests) a read older than reload_interval reloads
+  // on the caller's thread. Call once, after the first load; stop_refresh() before `background`
+  // stops or this store goes.
+  void refresh_in_background(core::Background& background) EXCLUDES(mu_);
+  void stop_refresh() EXCLUDES(mu_);
+
   // The master key the private keys are sealed with (shared with ModuleKeys and the sealing
   // service); lives as long as this store.
   const MasterKey& master_key() const { return master_; }
@@ -99,6 +109,9 @@ class KeyStore {
   core::Mutex mu_;
   std::shared_ptr<const Snapshot> snapshot_ GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point last_forced_ GUARDED_BY(mu_){};
+  core::Background* background_ GUARDED_BY(mu_) = nullptr;
+  core::Job refresher_;  // set by refresh_in_background, cancelled by stop_refresh
+  void reload_logged() EXCLUDES(mu_);
 };
 
 }  // namespace registrar::identity

@@ -46,6 +46,9 @@ class IdentityModule : public app::Module {
     identity_ = build_identity(services);
     identity_->keys->ensure_signing_key();
     identity_->module_keys->load();
+    // From here on no request waits for the database or an issuer to learn a key.
+    identity_->keys->refresh_in_background(services.background);
+    identity_->tokens->refresh_in_background(services.background, services.http_client);
     authenticator_ = std::make_shared<BearerAuthenticator>(*identity_->tokens);
     sealing_ = std::make_unique<MasterKeySealing>(identity_->keys->master_key());
     authentication_ =
@@ -64,6 +67,12 @@ class IdentityModule : public app::Module {
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     add_identity_commands(root, provider);
+  }
+
+  void stop() override {
+    if (!identity_) return;
+    identity_->tokens->stop_refresh();
+    identity_->keys->stop_refresh();
   }
 
  private:

@@ -20,36 +20,125 @@ IssuerKeys::IssuerKeys(TrustedIssuer issuer, const core::Clock& clock, int64_t m
                        int64_t max_age)
     : issuer_(std::move(issuer)), clock_(clock), min_refresh_(min_refresh), max_age_(max_age) {}
 
+IssuerKeys::~IssuerKeys() {
+  stop_refresh();
+}
+
+http::ClientRequest IssuerKeys::jwks_request() const {
+  http::ClientRequest req;
+  req.url = issuer_.jwks_url;
+  req.timeout = std::chrono::seconds(5);
+  req.ca_file = issuer_.ca_file;
+  req.max_response_bytes = 1024 * 1024;
+  return req;
+}
+
+void IssuerKeys::fetched(const http::Response* res, const std::string& error) {
+  std::string problem = error;
+  std::optional<crypto::Jwks> jwks;
+  if (res && res->status != 200) problem = "HTTP status " + std::to_string(res->status);
+  if (res && problem.empty()) {
+    try {
+      jwks = crypto::Jwks::parse(std::string_view(res->body));
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+  }
+  core::MutexLock lock(mu_);
+  if (jwks) {
+    for (auto& skipped : jwks->skipped())
+      log::warn("jwks_key_skipped",
+                {{"issuer", issuer_.issuer}, {"kid", skipped.kid}, {"reason", skipped.reason}});
+    log::info("jwks_fetched", {{"issuer", issuer_.issuer}, {"keys", jwks->keys().size()}});
+    jwks_ = std::move(jwks);
+    fetched_at_ = clock_.now_seconds();
+  } else {
+    // The last good set stays in use.
+    log::warn("jwks_fetch_failed",
+              {{"issuer", issuer_.issuer}, {"url", issuer_.jwks_url}, {"error", problem}});
+  }
+  ++fetches_completed_;
+}
+
 void IssuerKeys::fetch_locked(int64_t now) {
   if (now - attempted_at_ < min_refresh_) return;  // rate limit, also for failures
   attempted_at_ = now;
+  // Blocking, on the caller's thread: only without a background refresher (CLI, tests).
+  mu_.unlock();
   try {
-    http::ClientRequest req;
-    req.url = issuer_.jwks_url;
-    req.timeout = std::chrono::seconds(5);
-    req.ca_file = issuer_.ca_file;
-    req.max_response_bytes = 1024 * 1024;
-    http::Response res = http::fetch(req);
-    if (res.status != 200) throw std::runtime_error("HTTP status " + std::to_string(res.status));
-    crypto::Jwks jwks = crypto::Jwks::parse(std::string_view(res.body));
-    for (auto& skipped : jwks.skipped())
-      log::warn("jwks_key_skipped",
-                {{"issuer", issuer_.issuer}, {"kid", skipped.kid}, {"reason", skipped.reason}});
-    jwks_ = std::move(jwks);
-    fetched_at_ = now;
-    log::info("jwks_fetched", {{"issuer", issuer_.issuer}, {"keys", jwks_->keys().size()}});
+    http::Response res = http::fetch(jwks_request());
+    fetched(&res, "");
   } catch (const std::exception& e) {
-    log::warn("jwks_fetch_failed",
-              {{"issuer", issuer_.issuer}, {"url", issuer_.jwks_url}, {"error", e.what()}});
+    fetched(nullptr, e.what());
   }
+  mu_.lock();
+}
+
+void IssuerKeys::request_fetch_locked(int64_t now, bool periodic) {
+  if (!client_ || in_flight_) return;
+  if (!periodic && now - attempted_at_ < min_refresh_) return;
+  attempted_at_ = now;
+  in_flight_ = true;
+  client_->send(jwks_request(), [this](http::Outcome o) {
+    if (o.ok())
+      fetched(&o.response(), "");
+    else
+      fetched(nullptr, o.error().what());
+    core::MutexLock lock(mu_);
+    in_flight_ = false;
+    idle_cv_.notify_all();
+  });
+}
+
+void IssuerKeys::refresh_in_background(core::Background& background, http::HttpClient& client) {
+  auto interval = std::chrono::seconds(std::max<int64_t>(max_age_, 1));
+  {
+    // The first set is fetched before the server takes requests (bounded by the request's
+    // timeout; a failure is logged and the background fetches keep trying).
+    core::MutexLock lock(mu_);
+    if (!jwks_) fetch_locked(clock_.now_seconds());
+    client_ = &client;
+  }
+  refresher_ = background.every(
+      interval,
+      [this] {
+        core::MutexLock lock(mu_);
+        request_fetch_locked(clock_.now_seconds(), true);
+      },
+      jwks_ready() ? interval : std::chrono::seconds(std::max<int64_t>(min_refresh_, 1)));
+}
+
+bool IssuerKeys::jwks_ready() const {
+  core::MutexLock lock(mu_);
+  return jwks_.has_value();
+}
+
+void IssuerKeys::stop_refresh() {
+  refresher_.cancel();
+  core::MutexLock lock(mu_);
+  while (in_flight_) idle_cv_.wait(mu_);
+  client_ = nullptr;
+}
+
+int IssuerKeys::fetches_completed() const {
+  core::MutexLock lock(mu_);
+  return fetches_completed_;
 }
 
 std::optional<crypto::PublicKey> IssuerKeys::resolve(std::string_view kid, crypto::JwsAlg alg) {
   if (std::find(issuer_.algs.begin(), issuer_.algs.end(), alg) == issuer_.algs.end())
     return std::nullopt;
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   int64_t now = clock_.now_seconds();
-  if (!jwks_ || now - fetched_at_ >= max_age_) fetch_locked(now);
+  const bool stale = !jwks_ || now - fetched_at_ >= max_age_;
+  if (client_) {
+    // Never on the request's path: ask for a fetch and answer from what we have.
+    std::optional<crypto::PublicKey> key;
+    if (jwks_) key = jwks_->resolve(kid, alg);
+    if (stale || !key) request_fetch_locked(now, false);  // unknown kid: rotated at the issuer?
+    return key;
+  }
+  if (stale) fetch_locked(now);
   if (!jwks_) return std::nullopt;
   if (auto key = jwks_->resolve(kid, alg)) return key;
   // An unknown kid may be a key the issuer has just rotated in.
@@ -74,6 +163,14 @@ TokenService::TokenService(KeyStore& keys, const core::Clock& clock, TokenSettin
     cache_hits_ = &metrics->counter("registrar_identity_token_cache_hits_total",
                                     "Bearer tokens accepted from the verified-token cache.");
   }
+}
+
+void TokenService::refresh_in_background(core::Background& background, http::HttpClient& client) {
+  for (auto& [name, keys] : trusted_) keys->refresh_in_background(background, client);
+}
+
+void TokenService::stop_refresh() {
+  for (auto& [name, keys] : trusted_) keys->stop_refresh();
 }
 
 TokenService::Issued TokenService::issue(const std::string& subject, const std::string& client_id,

@@ -14,10 +14,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/background.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "core/thread_annotations.h"
 #include "crypto/jwks.h"
 #include "crypto/jwt.h"
+#include "http/async_client.h"
 #include "http/message.h"
 #include "identity/keystore.h"
 
@@ -67,22 +70,48 @@ struct TokenCheck {
   std::string error;                           // why not (safe to show the client: no secrets)
 };
 
-// The JWKS of one trusted issuer, fetched over HTTP and cached.
+// The JWKS of one trusted issuer, fetched over HTTP and cached. Thread-safe.
+//
+// In the server (refresh_in_background) no request ever waits for the issuer: a periodic job
+// and the async client fetch the set, resolve() answers from the last good one, and a kid it
+// does not know (the issuer rotated) or a set older than max_age asks for a fetch — at most one
+// in flight, at most one per min_refresh — whose result the next request sees. Without it (CLI,
+// tests) resolve() fetches on the caller's thread, under the same rate limit.
 class IssuerKeys {
  public:
   IssuerKeys(TrustedIssuer issuer, const core::Clock& clock, int64_t min_refresh, int64_t max_age);
-  std::optional<crypto::PublicKey> resolve(std::string_view kid, crypto::JwsAlg alg);
+  ~IssuerKeys();  // stop_refresh()
+  std::optional<crypto::PublicKey> resolve(std::string_view kid, crypto::JwsAlg alg) EXCLUDES(mu_);
   const TrustedIssuer& issuer() const { return issuer_; }
 
+  // Fetches once now, on the caller's thread (start-up), then every max_age through `client`
+  // (every min_refresh until a first set arrived); both must outlive stop_refresh().
+  void refresh_in_background(core::Background& background, http::HttpClient& client) EXCLUDES(mu_);
+  // Cancels the periodic job and waits for a fetch in flight to complete.
+  void stop_refresh() EXCLUDES(mu_);
+  // Completed fetches (successful or not), for tests.
+  int fetches_completed() const EXCLUDES(mu_);
+
  private:
-  void fetch_locked(int64_t now);
+  void fetch_locked(int64_t now) REQUIRES(mu_);
+  // Starts an async fetch unless one is in flight or the rate limit says no.
+  void request_fetch_locked(int64_t now, bool periodic) REQUIRES(mu_);
+  // The fetched body (or the failure): installs a good set, logs a bad one.
+  void fetched(const http::Response* response, const std::string& error) EXCLUDES(mu_);
+  http::ClientRequest jwks_request() const;
+  bool jwks_ready() const EXCLUDES(mu_);
   TrustedIssuer issuer_;
   const core::Clock& clock_;
   int64_t min_refresh_, max_age_;
-  std::mutex mu_;
-  std::optional<crypto::Jwks> jwks_;
-  int64_t fetched_at_ = 0;
-  int64_t attempted_at_ = -1'000'000'000;
+  mutable core::Mutex mu_;
+  core::CondVar idle_cv_;  // a fetch in flight completed
+  std::optional<crypto::Jwks> jwks_ GUARDED_BY(mu_);
+  int64_t fetched_at_ GUARDED_BY(mu_) = 0;
+  int64_t attempted_at_ GUARDED_BY(mu_) = -1'000'000'000;
+  http::HttpClient* client_ GUARDED_BY(mu_) = nullptr;
+  bool in_flight_ GUARDED_BY(mu_) = false;
+  int fetches_completed_ GUARDED_BY(mu_) = 0;
+  core::Job refresher_;
 };
 
 class TokenService {
@@ -134,6 +163,11 @@ class TokenService {
 
   const TokenSettings& settings() const { return settings_; }
   const core::Clock& clock() const { return clock_; }
+
+  // Trusted issuers' JWKS are fetched in the background from now on (IssuerKeys); call
+  // stop_refresh() before either argument goes.
+  void refresh_in_background(core::Background& background, http::HttpClient& client);
+  void stop_refresh();
   KeyStore& keys() { return keys_; }
 
  private:

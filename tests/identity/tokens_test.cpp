@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <thread>
 
+#include "core/background.h"
 #include "core/base64.h"
+#include "http/async_client.h"
 #include "http/server.h"
 #include "identity/authenticator.h"
 #include "identity/store.h"
@@ -23,8 +26,9 @@ class ExternalIssuer {
  public:
   ExternalIssuer() {
     router_.get("/jwks", [this](http::Request&) {
+      std::unique_lock lock(mu_);
+      gate_cv_.wait(lock, [&] { return gate_open_; });  // a test may hold answers back
       fetches++;
-      std::lock_guard lock(mu_);
       return http::Response::json(200, jwks_);
     });
     http::ServerOptions o;
@@ -49,11 +53,20 @@ class ExternalIssuer {
     return crypto::issue_jwt(claims, keys_.at(kid), crypto::JwsAlg::kES256, {kid, "JWT"});
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/jwks"; }
+  void hold_answers(bool hold) {
+    {
+      std::lock_guard lock(mu_);
+      gate_open_ = !hold;
+    }
+    gate_cv_.notify_all();
+  }
   std::atomic<int> fetches{0};
 
  private:
   std::map<std::string, crypto::PrivateKey> keys_;
   std::mutex mu_;
+  std::condition_variable gate_cv_;
+  bool gate_open_ = true;
   Json jwks_;
   http::Router router_;
   core::Metrics metrics_;
@@ -216,6 +229,56 @@ TEST_F(TokensTest, RejectsTamperedForeignAndMalformedTokens) {
   EXPECT_FALSE(tokens.validate("").ok);
   EXPECT_FALSE(tokens.validate("a.b.c").ok);
   EXPECT_FALSE(tokens.validate(std::string(100'000, 'a')).ok);
+}
+
+// Waits (without a time assertion) until `done` holds; fails the test after a generous bound.
+template <class F>
+bool eventually(F done) {
+  for (int i = 0; i < 1000 && !done(); ++i) std::this_thread::sleep_for(10ms);
+  return done();
+}
+
+// In the server the issuer's JWKS is fetched in the background: a validation never waits for the
+// issuer, uses the last good set, and an unknown kid asks for a fetch the next token benefits from.
+TEST_F(TokensTest, TrustedIssuerKeysAreRefreshedInTheBackground) {
+  ExternalIssuer ext;
+  TokenSettings s;
+  s.trusted.push_back({"https://maskinporten.test",
+                       ext.url(),
+                       std::string("registrar"),
+                       {crypto::JwsAlg::kES256},
+                       ""});
+  s.jwks_min_refresh_seconds = 30;
+  TokenService tokens = service(s);
+  core::Background background({1, "test-bg", nullptr});
+  http::HttpClient client;
+  tokens.refresh_in_background(background, client);
+  int64_t now = clock_.now_seconds();
+  Json claims = {{"iss", "https://maskinporten.test"},
+                 {"sub", "org:123"},
+                 {"aud", "registrar"},
+                 {"iat", now},
+                 {"exp", now + 120}};
+  EXPECT_EQ(ext.fetches, 1);  // the first set before any request
+  TokenCheck first = tokens.validate(ext.token("ext-1", claims));
+  ASSERT_TRUE(first.ok) << first.error;
+
+  // The issuer rotates and is slow to answer: the validation does not wait for it.
+  ext.add_key("ext-2");
+  ext.hold_answers(true);
+  clock_.advance(31s);  // past the rate limit
+  claims["jti"] = "rotated";
+  int before = ext.fetches;
+  EXPECT_FALSE(tokens.validate(ext.token("ext-2", claims)).ok);  // answered while the fetch waits
+  EXPECT_EQ(ext.fetches, before);
+  // The token of the key everyone already knew still works meanwhile (the last good set).
+  claims["jti"] = "old-key";
+  EXPECT_TRUE(tokens.validate(ext.token("ext-1", claims)).ok);
+  ext.hold_answers(false);
+  ASSERT_TRUE(eventually([&] { return ext.fetches > before; }));
+  claims["jti"] = "rotated-later";
+  EXPECT_TRUE(eventually([&] { return tokens.validate(ext.token("ext-2", claims)).ok; }));
+  tokens.stop_refresh();
 }
 
 TEST_F(TokensTest, TrustedIssuerTokensAreVerifiedAgainstItsJwks) {
