@@ -5,6 +5,8 @@
 #include <map>
 
 #include "app/builtin_routes.h"
+#include "app/embedded.h"
+#include "app/openapi.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -167,7 +169,17 @@ std::vector<std::string> App::migrate(const core::Config& config) {
   return store::migrate(db, module_schemas(), core::SystemClock::instance()).applied;
 }
 
-int App::serve(const core::Config& config) {
+// What serve() and openapi() share: everything up to listening.
+struct App::Started {
+  store::Database& db;
+  core::Metrics& metrics;
+  services::Registry& registry;
+  http::Router& router;
+  const std::string& openapi;
+  const std::vector<std::string>& openapi_problems;
+};
+
+int App::with_routes(const core::Config& config, const std::function<int(Started&)>& then) {
   const core::Clock& clock = core::SystemClock::instance();
   core::Metrics metrics;
   store::Database db(database_options(config));
@@ -185,9 +197,11 @@ int App::serve(const core::Config& config) {
   services::Registry registry;
   Services services{config, db, clock, metrics, registry};
   http::Router router;
-  add_builtin_routes(router, db, schemas, metrics);
+  auto openapi = std::make_shared<std::string>();
+  router.set_tag("platform");
+  add_builtin_routes(router, db, schemas, metrics, openapi);
   size_t started = 0;
-  // Modules that started are stopped in reverse order however serve() ends.
+  // Modules that started are stopped in reverse order however this ends.
   struct StopStarted {
     std::vector<std::unique_ptr<Module>>& modules;
     size_t& started;
@@ -216,6 +230,34 @@ int App::serve(const core::Config& config) {
     router.set_tag(m->name());
     m->add_routes(router);
   }
+  // Generated once, now that every route is in; the server's threads start after this write.
+  std::vector<std::string> openapi_problems;
+  *openapi = openapi_document(router, embedded_file("openapi.yaml"), &openapi_problems);
+  if (!openapi_problems.empty()) log::warn("openapi_problems", {{"problems", openapi_problems}});
+
+  Started started_app{db, metrics, registry, router, *openapi, openapi_problems};
+  return then(started_app);
+}
+
+std::string App::openapi(const core::Config& config, std::vector<std::string>* problems) {
+  std::string document;
+  with_routes(config, [&](Started& s) {
+    document = s.openapi;
+    if (problems) *problems = s.openapi_problems;
+    return 0;
+  });
+  return document;
+}
+
+int App::serve(const core::Config& config) {
+  return with_routes(config, [&](Started& s) { return run_server(config, s); });
+}
+
+int App::run_server(const core::Config& config, Started& s) {
+  http::Router& router = s.router;
+  core::Metrics& metrics = s.metrics;
+  store::Database& db = s.db;
+  services::Registry& registry = s.registry;
 
   http::Server server(server_options(config), router, metrics);
   uint16_t port = server.listen();
@@ -226,6 +268,7 @@ int App::serve(const core::Config& config) {
                     (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                     std::to_string(port);
   log::info("listening", {{"url", url},
+                          {"routes", router.routes().size()},
                           {"database", db.redacted_url()},
                           {"io_threads", opts.io_threads},
                           {"worker_threads", opts.worker_threads},
