@@ -50,6 +50,15 @@ int main(int argc, char** argv) {
   db_cmd->require_subcommand(1);
   db_cmd->add_subcommand("migrate", "Apply pending schema migrations and exit.");
 
+  auto* openapi_cmd = cli.add_subcommand(
+      "openapi",
+      "Print the API document `serve` would serve with this configuration (starts the modules "
+      "against the database, as `serve` does, without listening).");
+  bool openapi_check = false;
+  openapi_cmd->add_flag("--check", openapi_check,
+                        "Print the document's problems instead (routes without a summary, stale "
+                        "entries in web/openapi.yaml); exit 1 if there are any.");
+
   for (auto& m : application.modules()) m->add_commands(cli, provider);
 
   try {
@@ -75,6 +84,17 @@ int main(int argc, char** argv) {
       for (auto& line : applied) std::cout << "applied " << line << "\n";
       std::cout << (applied.empty() ? "database schema is current\n" : "done\n");
       return 0;
+    }
+    if (cli.got_subcommand("openapi")) {
+      std::vector<std::string> problems;
+      std::string document = application.openapi(provider.config(), &problems);
+      if (!openapi_check) {
+        std::cout << document;
+        return 0;
+      }
+      for (auto& p : problems) std::cout << p << "\n";
+      if (problems.empty()) std::cout << "API document OK\n";
+      return problems.empty() ? 0 : 1;
     }
     if (cli.got_subcommand("serve")) {
       core::Config config = provider.config();

@@ -5,6 +5,8 @@
 #include <map>
 
 #include "app/builtin_routes.h"
+#include "app/embedded.h"
+#include "app/openapi.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -178,7 +180,17 @@ std::vector<std::string> App::migrate(const core::Config& config) {
   return store::migrate(db, module_schemas(), core::SystemClock::instance()).applied;
 }
 
-int App::serve(const core::Config& config) {
+// What serve() and openapi() share: everything up to listening.
+struct App::Started {
+  store::Database& db;
+  core::Metrics& metrics;
+  services::Registry& registry;
+  http::Router& router;
+  const std::string& openapi;
+  const std::vector<std::string>& openapi_problems;
+};
+
+int App::with_routes(const core::Config& config, const std::function<int(Started&)>& then) {
   const core::Clock& clock = core::SystemClock::instance();
   core::Metrics metrics;
   store::Database db(database_options(config));
@@ -200,10 +212,12 @@ int App::serve(const core::Config& config) {
   services::Registry registry;
   Services services{config, db, clock, metrics, registry, background, http_client};
   http::Router router;
-  add_builtin_routes(router, db, schemas, metrics);
+  auto openapi = std::make_shared<std::string>();
+  router.set_tag("platform");
+  add_builtin_routes(router, db, schemas, metrics, openapi);
   // Shutdown order: the server stops (run() returns, or its destructor when something throws)
-  // → the modules that started, in reverse order → the Background. The guard covers the paths
-  // that throw; on the normal path serve() calls it itself.
+  // → the modules that started, in reverse order → the async client → the Background. The guard
+  // covers the paths that throw; on the normal path the caller's `serve` calls it itself.
   size_t started = 0;
   struct StopStarted {
     std::vector<std::unique_ptr<Module>>& modules;
@@ -234,6 +248,38 @@ int App::serve(const core::Config& config) {
     router.set_tag(m->name());
     m->add_routes(router);
   }
+  // Generated once, now that every route is in; the server's threads start after this write.
+  std::vector<std::string> openapi_problems;
+  *openapi = openapi_document(router, embedded_file("openapi.yaml"), &openapi_problems);
+  if (!openapi_problems.empty()) log::warn("openapi_problems", {{"problems", openapi_problems}});
+
+  Started started_app{db, metrics, registry, router, *openapi, openapi_problems};
+  int rc = then(started_app);  // serve: returns once the server has stopped
+  stop_started();
+  http_client.stop();
+  background.stop();
+  return rc;
+}
+
+std::string App::openapi(const core::Config& config, std::vector<std::string>* problems) {
+  std::string document;
+  with_routes(config, [&](Started& s) {
+    document = s.openapi;
+    if (problems) *problems = s.openapi_problems;
+    return 0;
+  });
+  return document;
+}
+
+int App::serve(const core::Config& config) {
+  return with_routes(config, [&](Started& s) { return run_server(config, s); });
+}
+
+int App::run_server(const core::Config& config, Started& s) {
+  http::Router& router = s.router;
+  core::Metrics& metrics = s.metrics;
+  store::Database& db = s.db;
+  services::Registry& registry = s.registry;
 
   http::Server server(server_options(config), router, metrics);
   uint16_t port = server.listen();
@@ -244,6 +290,7 @@ int App::serve(const core::Config& config) {
                     (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                     std::to_string(port);
   log::info("listening", {{"url", url},
+                          {"routes", router.routes().size()},
                           {"database", db.redacted_url()},
                           {"io_threads", opts.io_threads},
                           {"worker_threads", opts.worker_threads},
@@ -264,9 +311,6 @@ int App::serve(const core::Config& config) {
     std::rename(tmp.c_str(), pf.c_str());  // atomic: readers never see a partial file
   }
   server.run();
-  stop_started();
-  http_client.stop();
-  background.stop();
   log::flush();
   return 0;
 }

@@ -1,6 +1,7 @@
 // The application: platform configuration, module wiring, and the `serve` / `db migrate` paths.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,8 +31,18 @@ class App {
   std::vector<std::string> migrate(const core::Config& config);
   // Runs the server until SIGTERM/SIGINT. Returns the process exit code.
   int serve(const core::Config& config);
+  // The API document serve() would serve with this configuration, and its problems (may be
+  // null). Starts the modules as serve() does (opening, and unless told otherwise migrating, the
+  // database), since they add their routes only once started; stops them before returning.
+  std::string openapi(const core::Config& config, std::vector<std::string>* problems);
 
  private:
+  struct Started;
+  // Opens the database, starts the modules, adds every route and generates the API document,
+  // then returns then(...); stops the modules however it ends.
+  int with_routes(const core::Config& config, const std::function<int(Started&)>& then);
+  int run_server(const core::Config& config, Started& started);
+
   std::vector<std::unique_ptr<Module>> modules_;
   core::ConfigSchema schema_;
 };

@@ -1,11 +1,10 @@
 #include "app/builtin_routes.h"
 
-#include "app/embedded.h"
-
 namespace registrar::app {
 
 void add_builtin_routes(http::Router& router, store::Database& db,
-                        std::vector<store::ModuleSchema> schemas, core::Metrics& metrics) {
+                        std::vector<store::ModuleSchema> schemas, core::Metrics& metrics,
+                        std::shared_ptr<const std::string> openapi) {
   // Liveness: the process answers. Nothing else is checked, so that an orchestrator does not
   // restart a healthy process because its database is briefly away.
   static const std::string kHealthy = R"({"status":"ok"})";
@@ -47,9 +46,8 @@ void add_builtin_routes(http::Router& router, store::Database& db,
 
   router
       .get("/openapi.yaml",
-           [](http::Request&) {
-             return http::Response::text(200, std::string(embedded_file("openapi.yaml")),
-                                         "application/yaml; charset=utf-8");
+           [openapi = std::move(openapi)](http::Request&) {
+             return http::Response::text(200, *openapi, "application/yaml; charset=utf-8");
            })
       .run_inline();
 }

@@ -1,6 +1,8 @@
 // Routes every registrar serves regardless of modules: health, readiness, metrics, API document.
 #pragma once
 
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "core/metrics.h"
@@ -10,7 +12,10 @@
 
 namespace registrar::app {
 
+// `openapi` is the document /openapi.yaml serves: routes are still being added when these are,
+// so the caller writes it once every route is in and before the server starts.
 void add_builtin_routes(http::Router& router, store::Database& db,
-                        std::vector<store::ModuleSchema> schemas, core::Metrics& metrics);
+                        std::vector<store::ModuleSchema> schemas, core::Metrics& metrics,
+                        std::shared_ptr<const std::string> openapi);
 
 }  // namespace registrar::app

@@ -30,6 +30,10 @@ struct RouteDoc {
   std::string request_schema;   // component name under #/components/schemas, "" for none
   std::string response_schema;  // likewise for the success response
   bool hidden = false;          // left out of the document (test-only or internal routes)
+  // Where the hand-written base document describes this route when that is not its pattern (a
+  // route under a configurable prefix is documented once, under the default prefix); "" for the
+  // pattern. Only used to find the description: the document lists the route at its pattern.
+  std::string documented_as;
 };
 
 // Completes an asynchronous request. Copyable; the first call wins, later calls are ignored. If
@@ -109,6 +113,11 @@ struct Route {
   Route& describe(std::string summary, std::string tag = {}) {
     doc.summary = std::move(summary);
     if (!tag.empty()) doc.tag = std::move(tag);
+    return *this;
+  }
+  // The base document describes this route under `path` (see RouteDoc::documented_as).
+  Route& document_as(std::string path) {
+    doc.documented_as = std::move(path);
     return *this;
   }
   // The request body's and the success response's schema, as OpenAPI component names.

@@ -212,21 +212,28 @@ void add_challenge_routes(http::Router& router, ChallengeService& challenges, Ac
       .max_body(128 * 1024);
 
   const std::string& p = settings.dhp_prefix;
+  // web/openapi.yaml describes the DHP routes once, under the default prefix; the served
+  // document lists them under the configured one.
+  const std::string documented = "/dhp";
   router.set_error_format(p, std::make_shared<DhpErrorFormat>());
   router
       .post(p + "/login", [&accounts, &tokens, settings](
                               Request& r) { return dhp_login(r, accounts, tokens, settings); })
-      .max_body(16 * 1024);
+      .max_body(16 * 1024)
+      .document_as(documented + "/login");
   router.post(p + "/generate", [&](Request& r) { return dhp_generate(r, challenges); })
       .require_scopes({settings.scope_generate})
-      .max_body(64 * 1024);
+      .max_body(64 * 1024)
+      .document_as(documented + "/generate");
   router.post(p + "/verify", [&](Request& r) { return dhp_verify(r, challenges); })
       .require_scopes({settings.scope_verify})
-      .max_body(128 * 1024);
+      .max_body(128 * 1024)
+      .document_as(documented + "/verify");
   router.get(p + "/health",
              [](Request&) {
                return Response::json(200, {{"status", "UP"}});
              })
+      .document_as(documented + "/health")
       .run_inline();
 }
 
