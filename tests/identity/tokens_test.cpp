@@ -91,6 +91,17 @@ class TokensTest : public ::testing::Test {
     return o;
   }
   TokenService service(TokenSettings s = {}) { return TokenService(*keys_, clock_, s, &metrics_); }
+  // Settings that trust `ext` for ES256 tokens with audience "registrar".
+  static TokenSettings trusting(const ExternalIssuer& ext) {
+    TokenSettings s;
+    s.trusted.push_back({"https://maskinporten.test",
+                         ext.url(),
+                         std::string("registrar"),
+                         {crypto::JwsAlg::kES256},
+                         ""});
+    s.jwks_min_refresh_seconds = 30;
+    return s;
+  }
   // A protected route that needs the "admin" scope.
   static http::Route admin_route() {
     http::Route route;
@@ -242,14 +253,7 @@ bool eventually(F done) {
 // issuer, uses the last good set, and an unknown kid asks for a fetch the next token benefits from.
 TEST_F(TokensTest, TrustedIssuerKeysAreRefreshedInTheBackground) {
   ExternalIssuer ext;
-  TokenSettings s;
-  s.trusted.push_back({"https://maskinporten.test",
-                       ext.url(),
-                       std::string("registrar"),
-                       {crypto::JwsAlg::kES256},
-                       ""});
-  s.jwks_min_refresh_seconds = 30;
-  TokenService tokens = service(s);
+  TokenService tokens = service(trusting(ext));
   core::Background background({1, "test-bg", nullptr});
   http::HttpClient client;
   tokens.refresh_in_background(background, client);
@@ -283,14 +287,7 @@ TEST_F(TokensTest, TrustedIssuerKeysAreRefreshedInTheBackground) {
 
 TEST_F(TokensTest, TrustedIssuerTokensAreVerifiedAgainstItsJwks) {
   ExternalIssuer ext;
-  TokenSettings s;
-  s.trusted.push_back({"https://maskinporten.test",
-                       ext.url(),
-                       std::string("registrar"),
-                       {crypto::JwsAlg::kES256},
-                       ""});
-  s.jwks_min_refresh_seconds = 30;
-  TokenService tokens = service(s);
+  TokenService tokens = service(trusting(ext));
   int64_t now = clock_.now_seconds();
   Json claims = {{"iss", "https://maskinporten.test"},
                  {"sub", "org:123"},
