@@ -12,7 +12,7 @@ void AuthzModule::declare_config(core::ConfigSchema& schema) const {
 }
 
 std::vector<store::Migration> AuthzModule::migrations() const {
-  return db::migrations();
+  return authz_migrations();
 }
 
 void AuthzModule::start(app::Services& services) {

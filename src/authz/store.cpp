@@ -51,26 +51,6 @@ std::string changes_table(const char* seq_column) {
 
 }  // namespace
 
-std::vector<store::Migration> migrations() {
-  store::Migration m;
-  m.version = 1;
-  m.description = "role assignments and event cursors";
-  m.statements.push_back(assignments_table("id INTEGER PRIMARY KEY AUTOINCREMENT"));
-  m.postgres_statements.push_back(assignments_table("id BIGSERIAL PRIMARY KEY"));
-  for (const char* sql : kIndexes) {
-    m.statements.emplace_back(sql);
-    m.postgres_statements.emplace_back(sql);
-  }
-  store::Migration feed;
-  feed.version = 2;
-  feed.description = "change feed of estates for the PIP caches";
-  feed.statements.push_back(changes_table("seq INTEGER PRIMARY KEY AUTOINCREMENT"));
-  feed.postgres_statements.push_back(changes_table("seq BIGSERIAL PRIMARY KEY"));
-  for (auto* list : {&feed.statements, &feed.postgres_statements})
-    list->emplace_back("CREATE INDEX authz_changes_time ON authz_changes (changed_us)");
-  return {m, feed};
-}
-
 void lock_estate(soci::session& s, const std::string& estate) {
   if (store::backend_of(s) != store::Backend::kPostgres) return;
   int cls = kLockClass, key = estate_key(estate);
@@ -232,3 +212,28 @@ void write_cursor(soci::session& s, const std::string& estate, const std::string
 }
 
 }  // namespace registrar::authz::db
+
+namespace registrar::authz {
+
+std::vector<store::Migration> authz_migrations() {
+  using namespace db;  // the table helpers above
+  store::Migration m;
+  m.version = 1;
+  m.description = "role assignments and event cursors";
+  m.statements.push_back(assignments_table("id INTEGER PRIMARY KEY AUTOINCREMENT"));
+  m.postgres_statements.push_back(assignments_table("id BIGSERIAL PRIMARY KEY"));
+  for (const char* sql : kIndexes) {
+    m.statements.emplace_back(sql);
+    m.postgres_statements.emplace_back(sql);
+  }
+  store::Migration feed;
+  feed.version = 2;
+  feed.description = "change feed of estates for the PIP caches";
+  feed.statements.push_back(changes_table("seq INTEGER PRIMARY KEY AUTOINCREMENT"));
+  feed.postgres_statements.push_back(changes_table("seq BIGSERIAL PRIMARY KEY"));
+  for (auto* list : {&feed.statements, &feed.postgres_statements})
+    list->emplace_back("CREATE INDEX authz_changes_time ON authz_changes (changed_us)");
+  return {m, feed};
+}
+
+}  // namespace registrar::authz

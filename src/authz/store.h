@@ -24,9 +24,14 @@
 #include "authz/model.h"
 #include "store/migrations.h"
 
-namespace registrar::authz::db {
+namespace registrar::authz {
 
-std::vector<store::Migration> migrations();
+// The module's schema versions (named as every module names them: <module>_migrations).
+std::vector<store::Migration> authz_migrations();
+
+}  // namespace registrar::authz
+
+namespace registrar::authz::db {
 
 // Serialises writers of one estate until the transaction ends: PostgreSQL takes a
 // transaction-scoped advisory lock on the estate; SQLite needs nothing (BEGIN IMMEDIATE already

@@ -89,7 +89,7 @@ class AuthzServiceTest : public ::testing::TestWithParam<std::string> {
     o.pool_size = 8;
     o.busy_timeout = std::chrono::milliseconds(30'000);
     db_ = std::make_unique<store::Database>(o);
-    store::migrate(*db_, {store::platform_schema(), {"authz", db::migrations()}}, clock_);
+    store::migrate(*db_, {store::platform_schema(), {"authz", authz_migrations()}}, clock_);
     AuthzSettings settings;
     settings.event_secret = "s3cret-event-key";
     service_ = std::make_unique<AuthzService>(*db_, clock_, settings);
