@@ -25,8 +25,6 @@ struct ChallengeSettings {
   std::string dhp_login_client;  // client whose password grant /login runs
   size_t max_jws_bytes = 64 * 1024;
 };
-void declare_challenge_config(core::ConfigSchema& schema);
-ChallengeSettings read_challenge_config(const core::Config& config);
 
 struct Challenge {
   std::string nonce;  // base64 of 16 random bytes (24 characters, as the DHP API issues)

@@ -6,6 +6,39 @@ namespace registrar::identity {
 
 namespace {
 
+// The challenge keys (identity.challenge_ttl_seconds, the DHP prefix and scopes).
+void declare_challenge_config(core::ConfigSchema& s) {
+  s.add_int("identity.challenge_ttl_seconds", 60, "How long a challenge nonce can be verified.", 1,
+            86'400);
+  s.add_string("identity.dhp_prefix", "/dhp",
+               "Where the DHP-compatible /login, /generate, /verify routes are mounted.",
+               [](const core::ConfigValue& v) -> std::optional<std::string> {
+                 const auto& p = std::get<std::string>(v);
+                 if (p.empty() || p[0] != '/' || p.back() == '/')
+                   return "must start with '/' and not end with one (e.g. /dhp)";
+                 return std::nullopt;
+               });
+  s.add_string("identity.scope_generate", "gen_id_challenge",
+               "Scope needed to generate challenges.");
+  s.add_string("identity.scope_verify", "verify_identity", "Scope needed to verify challenges.");
+  s.add_string("identity.dhp_login_client", "",
+               "Client whose password grant the DHP /login route runs (empty: /login disabled).");
+}
+
+ChallengeSettings read_challenge_config(const core::Config& c) {
+  ChallengeSettings s;
+  s.ttl_seconds = c.integer("identity.challenge_ttl_seconds");
+  s.dhp_prefix = c.str("identity.dhp_prefix");
+  s.scope_generate = c.str("identity.scope_generate");
+  s.scope_verify = c.str("identity.scope_verify");
+  s.dhp_login_client = c.str("identity.dhp_login_client");
+  return s;
+}
+
+}  // namespace
+
+namespace {
+
 core::ConfigCheck alg_check() {
   return [](const core::ConfigValue& v) -> std::optional<std::string> {
     if (!crypto::parse_alg(std::get<std::string>(v))) return "must be EdDSA, ES256, RS256 or PS256";
