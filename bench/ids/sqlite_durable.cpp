@@ -1,0 +1,74 @@
+// Baseline for durable issuance: raw SQLite, the way registrar configures it (WAL,
+// synchronous=FULL), inserting 100-row transactions of issued-ID-shaped rows into a file in the
+// given directory for the given time, on one thread, with no server or pool in the way. Prints
+// "rows_per_second <n>". bench/ids/http.sh runs it beside issuance over HTTP and reports the ratio.
+//
+//   sqlite_durable DIR SECONDS [ROWS_PER_TRANSACTION]
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+void check(int rc, sqlite3* db, const char* what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return;
+  std::fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
+  std::exit(1);
+}
+
+void exec(sqlite3* db, const char* sql) {
+  check(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), db, sql);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: sqlite_durable DIR SECONDS [ROWS_PER_TRANSACTION]\n");
+    return 2;
+  }
+  const std::string path = std::string(argv[1]) + "/raw_baseline.db";
+  const double seconds = std::atof(argv[2]);
+  const int per_tx = argc > 3 ? std::atoi(argv[3]) : 100;
+  sqlite3* db = nullptr;
+  check(sqlite3_open(path.c_str(), &db), db, "open");
+  exec(db, "PRAGMA journal_mode=WAL");
+  exec(db, "PRAGMA synchronous=FULL");
+  // The columns of ids_issued: the same row width and index work as a real issuance.
+  exec(db,
+       "CREATE TABLE IF NOT EXISTS issued (id_type TEXT NOT NULL, id TEXT NOT NULL, counter "
+       "INTEGER NOT NULL, status TEXT NOT NULL, created_us INTEGER NOT NULL, updated_us INTEGER "
+       "NOT NULL, expires_us INTEGER, actor TEXT NOT NULL, PRIMARY KEY (id_type, id))");
+  sqlite3_stmt* insert = nullptr;
+  check(sqlite3_prepare_v2(db,
+                           "INSERT INTO issued (id_type, id, counter, status, created_us, "
+                           "updated_us, expires_us, actor) VALUES ('uin', ?, ?, 'ISSUED', ?, ?, "
+                           "NULL, 'bench')",
+                           -1, &insert, nullptr),
+        db, "prepare");
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  long long counter = 0;
+  while (clock::now() < end) {
+    exec(db, "BEGIN IMMEDIATE");
+    for (int i = 0; i < per_tx; ++i, ++counter) {
+      std::string id = std::to_string(1'000'000'000LL + counter * 7919 % 8'999'999'999LL);
+      sqlite3_bind_text(insert, 1, id.c_str(), int(id.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_int64(insert, 2, counter);
+      sqlite3_bind_int64(insert, 3, counter);
+      sqlite3_bind_int64(insert, 4, counter);
+      check(sqlite3_step(insert), db, "insert");
+      sqlite3_reset(insert);
+    }
+    exec(db, "COMMIT");
+  }
+  const double took = std::chrono::duration<double>(clock::now() - start).count();
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+  std::printf("rows_per_second %.0f\n", double(counter) / took);
+  return 0;
+}
