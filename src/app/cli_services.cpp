@@ -23,9 +23,9 @@ Services& CliServices::services() {
     registry_ = std::make_unique<services::Registry>();
     background_ = std::make_unique<core::Background>(background_options(c));
     http_client_ = std::make_unique<http::HttpClient>();
-    services_ = std::make_unique<Services>(Services{c, *db_, core::SystemClock::instance(),
-                                                    *metrics_, *registry_, *background_,
-                                                    *http_client_});
+    services_ =
+        std::make_unique<Services>(Services{c, *db_, core::SystemClock::instance(), *metrics_,
+                                            *registry_, *background_, *http_client_});
   }
   return *services_;
 }

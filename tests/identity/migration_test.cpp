@@ -11,13 +11,7 @@ namespace {
 
 class IdentityMigrationTest : public ::testing::TestWithParam<std::string> {
  protected:
-  IdentityMigrationTest() : tdb_(GetParam()), db_(options()) {}
-  store::DatabaseOptions options() {
-    store::DatabaseOptions o;
-    o.url = tdb_.url();
-    o.pool_size = 2;
-    return o;
-  }
+  IdentityMigrationTest() : tdb_(GetParam()), db_(tdb_.options()) {}
   testing::TestDatabase tdb_;
   store::Database db_;
   core::ManualClock clock_{core::SystemTime(std::chrono::seconds(1'700'000'000))};

@@ -18,16 +18,10 @@ namespace {
 
 class ProvidedTest : public ::testing::TestWithParam<std::string> {
  protected:
-  ProvidedTest() : tdb_(GetParam()), db_(options()) {
+  ProvidedTest() : tdb_(GetParam()), db_(tdb_.options()) {
     auto m = identity_migrations();
     store::migrate(db_, {store::platform_schema(), {"identity", m}}, clock_);
     keys_.ensure_signing_key();
-  }
-  store::DatabaseOptions options() {
-    store::DatabaseOptions o;
-    o.url = tdb_.url();
-    o.pool_size = 2;
-    return o;
   }
 
   testing::TestDatabase tdb_;

@@ -11,13 +11,7 @@ namespace {
 
 class IdsMigrationTest : public ::testing::TestWithParam<std::string> {
  protected:
-  IdsMigrationTest() : tdb_(GetParam()), db_(options()) {}
-  store::DatabaseOptions options() {
-    store::DatabaseOptions o;
-    o.url = tdb_.url();
-    o.pool_size = 2;
-    return o;
-  }
+  IdsMigrationTest() : tdb_(GetParam()), db_(tdb_.options()) {}
   testing::TestDatabase tdb_;
   store::Database db_;
   core::ManualClock clock_{core::SystemTime(std::chrono::seconds(1'800'000'000))};

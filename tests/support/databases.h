@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "store/database.h"
 #include "support/temp_dir.h"
 
 namespace registrar::testing {
@@ -20,6 +21,13 @@ class TestDatabase {
   ~TestDatabase();
   const std::string& url() const { return url_; }
   const std::string& backend() const { return backend_; }
+  // Options for a store::Database on this database with a small pool (tests).
+  store::DatabaseOptions options(int pool_size = 2) const {
+    store::DatabaseOptions o;
+    o.url = url_;
+    o.pool_size = pool_size;
+    return o;
+  }
 
  private:
   std::string backend_;
