@@ -87,6 +87,9 @@ void declare_platform_config(core::ConfigSchema& s) {
   s.add_int("database.pool_size", 8, "Pooled database sessions.", 1, 1024);
   s.add_int("database.busy_timeout_ms", 5'000, "SQLite: how long a writer waits for the lock.", 0,
             600'000);
+  s.add_int("database.sqlite_cache_mib", 64,
+            "SQLite: page cache per pooled session, in MiB (allocated only as pages are read).", 1,
+            65'536);
   s.add_bool("database.migrate_on_start", true, "Apply pending migrations when `serve` starts.");
   s.add_string("log.level", "info", "debug, info, warn, error or off.", level_check());
   s.add_string("log.file", "", "Log file; empty for standard error.");
@@ -124,6 +127,7 @@ store::DatabaseOptions database_options(const core::Config& c) {
   o.url = c.str("database.url");
   o.pool_size = int(c.integer("database.pool_size"));
   o.busy_timeout = std::chrono::milliseconds(c.integer("database.busy_timeout_ms"));
+  o.sqlite_cache_mib = int(c.integer("database.sqlite_cache_mib"));
   return o;
 }
 

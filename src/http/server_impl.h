@@ -8,6 +8,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 
 #include <atomic>
 #include <memory>
@@ -110,25 +111,38 @@ struct Server::Impl {
   awaitable<void> accept_loop();
   awaitable<void> watchdog(std::shared_ptr<Connection> conn);
   awaitable<void> run_connection(Socket socket, std::shared_ptr<Connection> conn);
-  // One request after another on a connection, in flat stages (server_request.cpp). Each stage
-  // returns whether to go on, or that the request is answered (a Failure in the route's format),
-  // or that the connection is to be dropped without an answer (timeout, disconnect).
-  enum class Flow { kContinue, kAnswered, kDrop };
+  // One request after another on a connection, in flat stages (server_request.cpp). A stage
+  // that can finish with what is at hand is a plain function; its waiting half, a coroutine, is
+  // awaited only when it must wait. Each stage says whether to go on, that it must wait, that the
+  // request is answered (a Failure in the route's format), or that the connection is to be
+  // dropped without an answer (timeout, disconnect).
+  enum class Flow { kContinue, kWait, kAnswered, kDrop };
   template <class Stream>
   awaitable<void> serve(Stream& stream, const std::string& remote, Connection& conn);
-  template <class Stream, class Buffer>
-  awaitable<bool> wait_for_request(Stream& stream, Buffer& buffer, Connection& conn, bool first);
-  template <class Stream, class Buffer>
-  awaitable<Flow> read_header(Stream& stream, Buffer& buffer, RequestParser& parser,
-                              Connection& conn, Exchange& ex);
-  Flow route_request(Exchange& ex);
-  template <class Stream, class Buffer>
-  awaitable<Flow> read_body(Stream& stream, Buffer& buffer, RequestParser& parser, Connection& conn,
-                            Exchange& ex);
-  awaitable<void> run_route(Exchange& ex);
+  Flow parse_header(boost::beast::flat_buffer& buffer, RequestParser& parser, Connection& conn,
+                    Exchange& ex);
   template <class Stream>
-  awaitable<bool> write_response(Stream& stream, Connection& conn, Exchange& ex,
-                                 ConnectionBuffers& bufs);
+  awaitable<Flow> read_header(Stream& stream, boost::beast::flat_buffer& buffer,
+                              RequestParser& parser, Connection& conn, Exchange& ex);
+  Flow header_failed(const error_code& ec, Connection& conn, Exchange& ex);
+  Flow route_request(Exchange& ex);
+  size_t body_limit(const Exchange& ex) const;
+  Flow parse_body(boost::beast::flat_buffer& buffer, RequestParser& parser, Connection& conn,
+                  Exchange& ex);
+  template <class Stream>
+  awaitable<Flow> read_body(Stream& stream, boost::beast::flat_buffer& buffer,
+                            RequestParser& parser, Connection& conn, Exchange& ex);
+  Flow body_failed(const error_code& ec, Connection& conn, Exchange& ex);
+  void answer_too_large(Exchange& ex, const std::string& size);
+  // Running the route: authentication decided at once or deferred to the burst's end, then the
+  // handler inline or elsewhere (dispatch).
+  enum class RouteStep { kDone, kAuthenticate, kDispatch };
+  RouteStep start_route(Exchange& ex, std::unique_ptr<PendingAuthentication>& pending);
+  RouteStep after_authentication(Exchange& ex, std::optional<Failure> denied);
+  RouteStep run_inline(Exchange& ex);
+  // The response's bytes (and the write deadline); then, once written, metrics and access log.
+  void serialize(Connection& conn, Exchange& ex, ConnectionBuffers& bufs);
+  void record(const Exchange& ex, ConnectionBuffers& bufs);
   // Answers `ex` with a failure of the platform's own (400, 404, 405, 413, 431).
   void answer(Exchange& ex, int status, std::string code, std::string message, bool close);
 

@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <bit>
-#include <cstring>
 
 #include "core/error.h"
 #include "core/random.h"
@@ -33,17 +32,63 @@ KeyedPermutation::KeyedPermutation(std::string_view key, uint64_t domain, int ro
   crypto_generichash_update(&st, in, sizeof in);
   crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
   crypto_generichash_final(&st, key_.data(), key_.size());
+  sip_ = SipHash9(key_.data());
+}
+
+namespace {
+
+uint64_t load_le64(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+struct SipState {
+  uint64_t v0, v1, v2, v3;
+  void round() {
+    v0 += v1;
+    v1 = std::rotl(v1, 13) ^ v0;
+    v0 = std::rotl(v0, 32);
+    v2 += v3;
+    v3 = std::rotl(v3, 16) ^ v2;
+    v0 += v3;
+    v3 = std::rotl(v3, 21) ^ v0;
+    v2 += v1;
+    v1 = std::rotl(v1, 17) ^ v2;
+    v2 = std::rotl(v2, 32);
+  }
+  void absorb(uint64_t m) {
+    v3 ^= m;
+    round();
+    round();
+    v0 ^= m;
+  }
+};
+
+}  // namespace
+
+SipHash9::SipHash9(const unsigned char* key) {
+  const uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+  v_ = {k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL, k0 ^ 0x6c7967656e657261ULL,
+        k1 ^ 0x7465646279746573ULL};
+}
+
+uint64_t SipHash9::operator()(unsigned char first, uint64_t rest) const {
+  // The 9-byte message first || LE64(rest) is one full 8-byte block and a last block holding the
+  // ninth byte and the length (9) in its top byte, as SipHash pads.
+  SipState s{v_[0], v_[1], v_[2], v_[3]};
+  s.absorb(uint64_t{first} | (rest << 8));
+  s.absorb((uint64_t{9} << 56) | (rest >> 56));
+  s.v2 ^= 0xff;
+  s.round();
+  s.round();
+  s.round();
+  s.round();
+  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
 uint64_t KeyedPermutation::round_value(int round, uint64_t half) const {
-  unsigned char in[9];
-  in[0] = static_cast<unsigned char>(round);
-  for (int i = 0; i < 8; ++i) in[1 + i] = static_cast<unsigned char>(half >> (8 * i));
-  unsigned char out[crypto_shorthash_BYTES];
-  crypto_shorthash(out, in, sizeof in, key_.data());
-  uint64_t v;
-  std::memcpy(&v, out, sizeof v);
-  return v & half_mask_;
+  return sip_(static_cast<unsigned char>(round), half) & half_mask_;
 }
 
 uint64_t KeyedPermutation::feistel(uint64_t x) const {

@@ -1,7 +1,8 @@
 // A keyed pseudo-random permutation of [0, domain): a balanced binary Feistel network over the
 // smallest even number of bits that covers the domain, with cycle walking (re-encrypt until
-// the value falls inside the domain). Round function: SipHash-2-4 (libsodium
-// crypto_shorthash) under a key derived from the configured secret and the domain size.
+// the value falls inside the domain). Round function: SipHash-2-4 (the function of libsodium's
+// crypto_shorthash, computed here by SipHash9) of the round number and the half block, under a
+// key derived from the configured secret and the domain size.
 //
 // Issuance maps counter n -> body = permutation(n): distinct counters give distinct bodies
 // (it is a bijection), so uniqueness follows from never reusing a counter, and without the key
@@ -14,6 +15,21 @@
 #include <string_view>
 
 namespace registrar::ids {
+
+// SipHash-2-4 of a 9-byte message (one byte, then a little-endian 64-bit word) under a 16-byte
+// key: the value libsodium's crypto_shorthash gives for those bytes, bit for bit (a test holds
+// it to that), with the key's part of the state computed once. The permutation's round function
+// calls it 8 times per ID; libsodium's general version, which loads the key and walks the
+// message byte by byte on each call, cost about 15 % more CPU per generated ID.
+class SipHash9 {
+ public:
+  SipHash9() = default;
+  explicit SipHash9(const unsigned char* key);
+  uint64_t operator()(unsigned char first, uint64_t rest) const;
+
+ private:
+  std::array<uint64_t, 4> v_{};
+};
 
 class KeyedPermutation {
  public:
@@ -35,6 +51,7 @@ class KeyedPermutation {
   int half_bits_;
   uint64_t half_mask_;
   std::array<unsigned char, 16> key_{};
+  SipHash9 sip_;
 };
 
 }  // namespace registrar::ids

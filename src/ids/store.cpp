@@ -64,7 +64,18 @@ std::vector<store::Migration> ids_migrations() {
       "UPDATE ids_licences SET expires_us = expires_us * 1000, created_us = created_us * 1000,"
       " updated_us = updated_us * 1000",
   };
-  return {v1, v2};
+  // Only UNASSIGNED rows are ever looked up by status (reissue, the unassigned count); an index
+  // of every row's (type, status) cost each issuance an index insertion that no query needed.
+  // The partial index holds the few UNASSIGNED rows, in the order unassigned_ids takes them.
+  store::Migration v3;
+  v3.version = 3;
+  v3.description = "index only UNASSIGNED rows by status (issuance no longer updates it)";
+  v3.statements = {
+      "DROP INDEX ids_issued_status",
+      "CREATE INDEX ids_issued_unassigned ON ids_issued (id_type, updated_us)"
+      " WHERE status = 'UNASSIGNED'",
+  };
+  return {v1, v2, v3};
 }
 
 namespace {

@@ -28,6 +28,7 @@ struct DatabaseOptions {
   int pool_size = 8;
   std::chrono::milliseconds busy_timeout{5'000};     // SQLite: wait for a writer lock this long
   std::chrono::milliseconds acquire_timeout{5'000};  // wait for a free pooled session this long
+  int sqlite_cache_mib = 64;  // SQLite: page cache per pooled session, filled only as used
 };
 
 class Database {

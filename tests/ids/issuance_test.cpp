@@ -1,7 +1,11 @@
 // Issuance building blocks: permutation, generator, RID, sequence IDs, token IDs, licences.
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
+#include <random>
 #include <vector>
 
 #include "core/error.h"
@@ -39,6 +43,76 @@ TEST(Permutation, DiffersPerKeyAndIsNotTheIdentity) {
   EXPECT_LT(fixed, 50);
   // Consecutive counters land far apart (not sequential).
   EXPECT_GT(std::max(a.forward(1), a.forward(0)) - std::min(a.forward(1), a.forward(0)), 10u);
+}
+
+TEST(Permutation, SipHash9IsLibsodiumsShorthash) {
+  ASSERT_GE(sodium_init(), 0);
+  std::mt19937_64 rng(20261201);
+  for (int i = 0; i < 20000; ++i) {
+    unsigned char key[crypto_shorthash_KEYBYTES];
+    for (auto& b : key) b = static_cast<unsigned char>(rng());
+    const auto first = static_cast<unsigned char>(rng());
+    // Small halves (the permutation's) and full 64-bit words (the ninth byte non-zero).
+    const uint64_t rest = i % 2 ? rng() : rng() >> (rng() % 64);
+    unsigned char in[9], out[crypto_shorthash_BYTES];
+    in[0] = first;
+    for (int k = 0; k < 8; ++k) in[1 + k] = static_cast<unsigned char>(rest >> (8 * k));
+    crypto_shorthash(out, in, sizeof in, key);
+    uint64_t expected;
+    std::memcpy(&expected, out, sizeof expected);  // little-endian, as SipHash defines it
+    ASSERT_EQ(SipHash9(key)(first, rest), expected) << "case " << i;
+  }
+}
+
+// The permutation as first written (libsodium's crypto_shorthash as the round function): the
+// mapping from counters to IDs must never change under a deployment, or new IDs would collide
+// with issued ones.
+uint64_t reference_forward(std::string_view key, uint64_t domain, uint64_t n) {
+  const int bits = domain <= 1 ? 2 : std::bit_width(domain - 1);
+  const int half_bits = (bits + 1) / 2;
+  const uint64_t mask = (uint64_t{1} << half_bits) - 1;
+  unsigned char in8[8], sub[16];
+  for (int i = 0; i < 8; ++i) in8[i] = static_cast<unsigned char>(domain >> (8 * i));
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, sizeof sub);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>("registrar.ids.perm"), 18);
+  crypto_generichash_update(&st, in8, sizeof in8);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_generichash_final(&st, sub, sizeof sub);
+  auto f = [&](int round, uint64_t half) {
+    unsigned char in[9], out[8];
+    in[0] = static_cast<unsigned char>(round);
+    for (int i = 0; i < 8; ++i) in[1 + i] = static_cast<unsigned char>(half >> (8 * i));
+    crypto_shorthash(out, in, sizeof in, sub);
+    uint64_t v;
+    std::memcpy(&v, out, sizeof v);
+    return v & mask;
+  };
+  uint64_t x = n;
+  do {
+    uint64_t l = x >> half_bits, r = x & mask;
+    for (int i = 0; i < 8; ++i) {
+      const uint64_t next = l ^ f(i, r);
+      l = r;
+      r = next;
+    }
+    x = (l << half_bits) | r;
+  } while (x >= domain);
+  return x;
+}
+
+TEST(Permutation, MappingIsTheOneFirstShipped) {
+  ASSERT_GE(sodium_init(), 0);
+  for (uint64_t domain : {7ULL, 100000ULL, 800'000'000ULL, 8'000'000'000'000ULL}) {
+    KeyedPermutation p(kKey, domain);
+    for (uint64_t n = 0; n < std::min<uint64_t>(domain, 2000); ++n)
+      ASSERT_EQ(p.forward(n), reference_forward(kKey, domain, n)) << domain << " " << n;
+  }
+  // Pinned values (the reference above could drift with the code under test).
+  KeyedPermutation uin(kKey, 800'000'000);
+  EXPECT_EQ(uin.forward(0), 567539519u);
+  EXPECT_EQ(uin.forward(1), 539503371u);
+  EXPECT_EQ(uin.forward(123456789), 742181127u);
 }
 
 TEST(Permutation, RejectsShortKeys) {

@@ -1,5 +1,6 @@
 // ids v2: unix ms become µs since the epoch. A database is built at v1, filled in the old
-// encoding, migrated, and read back through the store (SQLite and PostgreSQL).
+// encoding, migrated (v2, then v3's partial index of UNASSIGNED rows), and read back through the
+// store (SQLite and PostgreSQL).
 #include <gtest/gtest.h>
 
 #include "ids/store.h"
@@ -19,7 +20,7 @@ class IdsMigrationTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(IdsMigrationTest, V2ConvertsMillisecondsToMicroseconds) {
   auto v1 = ids_migrations();
-  ASSERT_EQ(v1.size(), 2u);
+  ASSERT_EQ(v1.size(), 3u);
   v1.resize(1);
   store::migrate(db_, {store::platform_schema(), {"ids", v1}}, clock_);
   db_.write([](soci::session& s) {
@@ -37,8 +38,9 @@ TEST_P(IdsMigrationTest, V2ConvertsMillisecondsToMicroseconds) {
          "('machine', 10005, 1800000000000)";
   });
   auto applied = store::migrate(db_, {store::platform_schema(), {"ids", ids_migrations()}}, clock_);
-  ASSERT_EQ(applied.applied.size(), 1u);
+  ASSERT_EQ(applied.applied.size(), 2u);
   EXPECT_EQ(applied.applied[0].rfind("ids v2", 0), 0u);
+  EXPECT_EQ(applied.applied[1].rfind("ids v3", 0), 0u);  // the UNASSIGNED-only index
 
   auto uin = db_.read(
       [&](soci::session& s) { return find_issued(s, db_.backend(), "uin", "1234", false); });
