@@ -11,13 +11,14 @@ namespace registrar::dci {
 
 namespace {
 
+// Exactly `n` ASCII digits at `pos`.
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
-  out = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
+  auto field = s.substr(pos, n);
+  if (!std::all_of(field.begin(), field.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
   }
+  std::from_chars(field.data(), field.data() + n, out);
   return true;
 }
 
