@@ -286,7 +286,7 @@ size_t compare(const std::vector<std::string>& docs, uint64_t s) {
   return accepted;
 }
 
-TEST(CanonicalJsonPython, RandomDocumentsMatchPython) {
+TEST(DciCanonicalJsonPython, RandomDocumentsMatchPython) {
   if (!std::filesystem::exists(kPython)) GTEST_SKIP() << kPython << " not installed";
   uint64_t s = seed();
   Generator gen(s);
@@ -295,7 +295,7 @@ TEST(CanonicalJsonPython, RandomDocumentsMatchPython) {
   EXPECT_EQ(compare(docs, s), docs.size()) << "the generator makes valid JSON only";
 }
 
-TEST(CanonicalJsonPython, MutatedDocumentsMatchPython) {
+TEST(DciCanonicalJsonPython, MutatedDocumentsMatchPython) {
   if (!std::filesystem::exists(kPython)) GTEST_SKIP() << kPython << " not installed";
   uint64_t s = seed() + 1;
   Generator gen(s);

@@ -20,17 +20,17 @@ bool rejects(std::string_view text) {
   return failed;
 }
 
-TEST(CanonicalJson, SpecExample) {
+TEST(DciCanonicalJson, SpecExample) {
   // dci-ibr.md §7.3
   EXPECT_EQ(canon(R"({"b":"Zoë 😀","a":[1,2.50,1e16,true,null],"é":"\u007f/"})"),
             R"({"a":[1,2.5,1e+16,true,null],"b":"Zo\u00eb \ud83d\ude00","\u00e9":"\u007f/"})");
 }
 
-TEST(CanonicalJson, Whitespace) {
+TEST(DciCanonicalJson, Whitespace) {
   EXPECT_EQ(canon(" \t\r\n{ \"a\" : [ 1 , { } , [ ] ] } \n"), R"({"a":[1,{},[]]})");
 }
 
-TEST(CanonicalJson, StringEscapes) {
+TEST(DciCanonicalJson, StringEscapes) {
   EXPECT_EQ(canon(R"("\" \\ \/ \b \f \n \r \t")"), R"("\" \\ / \b \f \n \r \t")");
   EXPECT_EQ(canon(R"("\u0000\u001f\u0020\u007e\u007F")"), R"("\u0000\u001f ~\u007f")");
   EXPECT_EQ(canon("\"\x7f\""), R"("\u007f")");
@@ -38,7 +38,7 @@ TEST(CanonicalJson, StringEscapes) {
   EXPECT_EQ(canon("\"\xF0\x9F\x98\x80\""), R"("\ud83d\ude00")");  // raw astral
 }
 
-TEST(CanonicalJson, Surrogates) {
+TEST(DciCanonicalJson, Surrogates) {
   EXPECT_EQ(canon(R"("\ud83d\ude00")"), R"("\ud83d\ude00")");
   EXPECT_EQ(canon(R"("\ud83d")"), R"("\ud83d")");
   EXPECT_EQ(canon(R"("\ude00\ud83d")"), R"("\ude00\ud83d")");
@@ -47,20 +47,20 @@ TEST(CanonicalJson, Surrogates) {
   EXPECT_TRUE(rejects(R"("\ud83d\u12")"));
 }
 
-TEST(CanonicalJson, KeysSortByCodePoint) {
+TEST(DciCanonicalJson, KeysSortByCodePoint) {
   // U+FFFD sorts before U+1F600 by code point (UTF-16 order would put the astral key first);
   // a lone surrogate key sorts between U+D7FF and U+E000.
   EXPECT_EQ(canon(R"({"😀":1,"\ufffd":2,"\ud800":3,"\ue000":4,"\ud7ff":5,"Z":6,"a":7})"),
             R"({"Z":6,"a":7,"\ud7ff":5,"\ud800":3,"\ue000":4,"\ufffd":2,"\ud83d\ude00":1})");
 }
 
-TEST(CanonicalJson, LastDuplicateWins) {
+TEST(DciCanonicalJson, LastDuplicateWins) {
   EXPECT_EQ(canon(R"({"a":1,"b":2,"a":3})"), R"({"a":3,"b":2})");
   // "é" raw and escaped are the same key.
   EXPECT_EQ(canon("{\"\\u00e9\":1,\"\xC3\xA9\":2}"), R"({"\u00e9":2})");
 }
 
-TEST(CanonicalJson, Integers) {
+TEST(DciCanonicalJson, Integers) {
   EXPECT_EQ(canon("-0"), "0");
   EXPECT_EQ(canon("123456789012345678901234567890"), "123456789012345678901234567890");
   EXPECT_EQ(canon("-98765432109876543210987654321"), "-98765432109876543210987654321");
@@ -72,7 +72,7 @@ TEST(CanonicalJson, Integers) {
   EXPECT_TRUE(rejects("+1"));
 }
 
-TEST(CanonicalJson, Floats) {
+TEST(DciCanonicalJson, Floats) {
   const std::pair<const char*, const char*> cases[] = {
       {"1.0", "1.0"},
       {"2.50", "2.5"},
@@ -108,7 +108,7 @@ TEST(CanonicalJson, Floats) {
   }
 }
 
-TEST(CanonicalJson, RejectsInvalidInput) {
+TEST(DciCanonicalJson, RejectsInvalidInput) {
   for (std::string bad : {"", " ", "{", "[1,]", "{\"a\":1,}", "{'a':1}", "[1 2]", "\"a", "\"\x01\"",
                           "\"\\x\"", "tru", "nul", "[] []", "{\"a\" 1}", "{1:2}"}) {
     EXPECT_TRUE(rejects(bad)) << bad;
@@ -120,7 +120,7 @@ TEST(CanonicalJson, RejectsInvalidInput) {
   }
 }
 
-TEST(CanonicalJson, ErrorsNameTheOffset) {
+TEST(DciCanonicalJson, ErrorsNameTheOffset) {
   JsonParseError error;
   EXPECT_FALSE(parse_json("[1, x]", &error));
   EXPECT_EQ(error.offset, 4u);
@@ -134,7 +134,7 @@ TEST(CanonicalJson, ErrorsNameTheOffset) {
   }
 }
 
-TEST(CanonicalJson, DepthLimit) {
+TEST(DciCanonicalJson, DepthLimit) {
   std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
   EXPECT_EQ(canon(ok), ok);
   std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
@@ -142,14 +142,14 @@ TEST(CanonicalJson, DepthLimit) {
   EXPECT_TRUE(rejects(std::string(100000, '[')));  // no stack overflow
 }
 
-TEST(CanonicalJson, FromNlohmann) {
+TEST(DciCanonicalJson, FromNlohmann) {
   auto j = nlohmann::json::parse(R"({"b":[1.0,-2,18446744073709551615,1e16],"a":"é😀","c":null})");
   std::string out;
   append_canonical(out, j);
   EXPECT_EQ(out, R"({"a":"\u00e9\ud83d\ude00","b":[1.0,-2,18446744073709551615,1e+16],"c":null})");
 }
 
-TEST(CanonicalJson, ToNlohmann) {
+TEST(DciCanonicalJson, ToNlohmann) {
   auto v =
       parse_json(R"({"a":[1,-1,18446744073709551615,1e400,"\ud800x"],"b":99999999999999999999})");
   ASSERT_TRUE(v);
