@@ -1,0 +1,49 @@
+// The fuzzy score of two people: a weighted mean of the field similarities (similarity.h) over
+// the fields both sides know, with the fields that agreed. Exact identifier matching is a
+// separate path (MatchIndex::find_by_identifier), not part of this score.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ibr/matching/person.h"
+
+namespace registrar::ibr::matching {
+
+enum MatchedField : uint8_t {
+  kFieldName = 1 << 0,
+  kFieldBirthDate = 1 << 1,
+  kFieldSex = 1 << 2,
+  kFieldLocation = 1 << 3,
+};
+
+// Names dominate; the birth date is what tells namesakes apart; sex and location only confirm.
+struct ScoreWeights {
+  double name = 0.55;
+  double birth_date = 0.30;
+  double sex = 0.05;
+  double location = 0.10;
+};
+
+struct Thresholds {
+  double confirmed = 0.90;
+  double possible = 0.78;
+};
+
+enum class MatchLevel : uint8_t { kNone, kPossible, kConfirmed };
+
+struct MatchScore {
+  double score = 0.0;   // in [0, 1]; 1 for identical records
+  uint8_t matched = 0;  // MatchedField bits of the fields that agreed (similarity >= 0.8)
+};
+
+// Symmetric: score(a, b) == score(b, a).
+MatchScore score(const PersonView& a, const PersonView& b, const ScoreWeights& w = {});
+
+MatchLevel classify(double score, const Thresholds& t);
+
+// "name", "birth_date", "sex", "location": the DCI-facing names of the matched fields.
+std::vector<std::string> matched_field_names(uint8_t matched);
+
+}  // namespace registrar::ibr::matching
