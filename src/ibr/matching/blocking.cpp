@@ -15,6 +15,12 @@ uint64_t key(KeyKind kind, std::string_view code, uint32_t date_part) {
   return hash_bytes(code.data(), code.size(), seed);
 }
 
+void sort_unique_from(std::vector<uint64_t>& keys, size_t first) {
+  std::sort(keys.begin() + static_cast<std::ptrdiff_t>(first), keys.end());
+  keys.erase(std::unique(keys.begin() + static_cast<std::ptrdiff_t>(first), keys.end()),
+             keys.end());
+}
+
 }  // namespace
 
 uint64_t hash_bytes(const void* data, size_t size, uint64_t seed) {
@@ -47,8 +53,20 @@ void blocking_keys(const PersonView& person, std::vector<uint64_t>& out) {
     if (month_day_known) out.push_back(key(kSkeletonMonthDay, skeleton, month_day));
     out.push_back(key(kPrefixYear, token.substr(0, 3), b.year));
   }
-  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
-  out.erase(std::unique(out.begin() + static_cast<std::ptrdiff_t>(first), out.end()), out.end());
+  sort_unique_from(out, first);
+}
+
+void blocking_query_keys(const PersonView& query, std::vector<uint64_t>& out) {
+  const size_t first = out.size();
+  blocking_keys(query, out);
+  if (query.birth.year != 0)
+    for (size_t i = 0; i < query.token_count; ++i) {
+      const std::string_view token = query.tokens[i];
+      if (token.size() < 2) continue;
+      out.push_back(key(kPrefixYear, token.substr(0, 3), query.birth.year - 1u));
+      out.push_back(key(kPrefixYear, token.substr(0, 3), query.birth.year + 1u));
+    }
+  sort_unique_from(out, first);
 }
 
 }  // namespace registrar::ibr::matching

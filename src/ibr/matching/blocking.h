@@ -19,6 +19,11 @@ namespace registrar::ibr::matching {
 // Appends to `out` (duplicates removed); the values are 64-bit hashes.
 void blocking_keys(const PersonView& person, std::vector<uint64_t>& out);
 
+// The keys a query looks up: blocking_keys() plus the first-three-letters keys of the years
+// either side of the query's, so that a year typo together with a missing day (which removes
+// the (month, day) keys) is still found. Costs lookups, not index memory.
+void blocking_query_keys(const PersonView& query, std::vector<uint64_t>& out);
+
 // FNV-1a then a final avalanche, so that the low bits used for bucket selection are well mixed.
 uint64_t hash_bytes(const void* data, size_t size, uint64_t seed = 0);
 

@@ -189,7 +189,7 @@ std::vector<SearchHit> MatchIndex::search(const Person& query, size_t limit,
                                           SearchStats* stats) const {
   const PersonView q = view_of(query);
   std::vector<uint64_t> keys;
-  blocking_keys(q, keys);
+  blocking_query_keys(q, keys);
   std::vector<RecordId> candidates;
   std::vector<SearchHit> hits;
 
@@ -204,7 +204,8 @@ std::vector<SearchHit> MatchIndex::search(const Person& query, size_t limit,
   if (stats) stats->candidates = candidates.size();
   for (RecordId id : candidates) {
     if (exclude && *exclude == id) continue;
-    const MatchScore s = score(q, view_locked(slots_[id]), options_.weights);
+    const MatchScore s =
+        score(q, view_locked(slots_[id]), options_.weights, options_.thresholds.possible);
     const MatchLevel level = classify(s.score, options_.thresholds);
     if (level != MatchLevel::kNone) hits.push_back({id, s.score, s.matched, level});
   }

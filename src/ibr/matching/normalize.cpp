@@ -22,8 +22,8 @@ bool is_ascii(std::string_view s) {
 }
 
 // Lower-case ASCII letters and digits kept; apostrophe-like characters dropped inside a part
-// (O'Brien, Ge'ez and Arabic transliterations use them for glottal stops); anything else
-// separates parts. Runs of separators collapse to one space.
+// (O'Brien, Ge'ez and Arabic transliterations use them for glottal stops), as are bytes of
+// letters outside ASCII; anything else separates parts. Runs of separators collapse to one space.
 std::string fold_ascii(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -34,7 +34,9 @@ std::string fold_ascii(std::string_view s) {
       if (pending_space && !out.empty()) out.push_back(' ');
       pending_space = false;
       out.push_back(static_cast<char>(c));
-    } else if (c == '\'' || c == '`') {
+    } else if (c == '\'' || c == '`' || c >= 0x80) {
+      // Apostrophes, and letters the transliterator left outside ASCII (Ge'ez's schwa "ə"),
+      // belong inside the part: dropping them keeps "bərhanu" one part, close to "birhanu".
       continue;
     } else {
       pending_space = true;
@@ -73,7 +75,7 @@ std::string NameNormalizer::normalize(std::string_view utf8_name) {
   to_latin_ascii_->transliterate(text);
   std::string latin;
   text.toUTF8String(latin);
-  return fold_ascii(latin);  // whatever the transliterator left outside ASCII acts as a separator
+  return fold_ascii(latin);
 }
 
 std::vector<std::string> NameNormalizer::tokens(std::string_view utf8_name) {

@@ -23,7 +23,7 @@ PersonView view_of(const Person& p) {
   return v;
 }
 
-MatchScore score(const PersonView& a, const PersonView& b, const ScoreWeights& w) {
+MatchScore score(const PersonView& a, const PersonView& b, const ScoreWeights& w, double floor) {
   MatchScore out;
   double weighted = 0.0, weights = 0.0;
   // A field unknown on either side is left out of the mean rather than counted as a
@@ -34,15 +34,16 @@ MatchScore score(const PersonView& a, const PersonView& b, const ScoreWeights& w
     weights += weight;
     if (similarity >= kFieldAgrees) out.matched |= field;
   };
-  add(name_similarity(std::span(a.tokens.data(), a.token_count),
-                      std::span(b.tokens.data(), b.token_count)),
-      w.name, kFieldName);
   add(birth_date_similarity(a.birth, b.birth), w.birth_date, kFieldBirthDate);
   if (a.sex != Sex::kUnknown && b.sex != Sex::kUnknown)
     add(a.sex == b.sex ? 1.0 : 0.0, w.sex, kFieldSex);
   add(location_similarity(a.location, b.location), w.location, kFieldLocation);
+  if ((weighted + w.name) / (weights + w.name) < floor) return MatchScore{};
   // The name is always scored (0 when either side has none), so weights is never 0 here.
-  if (weights > 0.0) out.score = weighted / weights;
+  add(name_similarity(std::span(a.tokens.data(), a.token_count),
+                      std::span(b.tokens.data(), b.token_count)),
+      w.name, kFieldName);
+  out.score = weighted / weights;
   return out;
 }
 

@@ -28,7 +28,7 @@ struct ScoreWeights {
 
 struct Thresholds {
   double confirmed = 0.90;
-  double possible = 0.78;
+  double possible = 0.80;
 };
 
 enum class MatchLevel : uint8_t { kNone, kPossible, kConfirmed };
@@ -38,8 +38,11 @@ struct MatchScore {
   uint8_t matched = 0;  // MatchedField bits of the fields that agreed (similarity >= 0.8)
 };
 
-// Symmetric: score(a, b) == score(b, a).
-MatchScore score(const PersonView& a, const PersonView& b, const ScoreWeights& w = {});
+// Symmetric: score(a, b) == score(b, a). When even a perfect name could not lift the score to
+// `floor`, the names are not compared and the score returned is 0 (most blocking candidates
+// share a name part and a year but not the date; this skips their name comparison).
+MatchScore score(const PersonView& a, const PersonView& b, const ScoreWeights& w = {},
+                 double floor = 0.0);
 
 MatchLevel classify(double score, const Thresholds& t);
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <bitset>
 #include <cstdlib>
+#include <string>
 
 namespace registrar::ibr::matching {
 namespace {
@@ -17,8 +18,8 @@ bool is_vowel(char c) {
 // Below this a pair of name parts counts as not matching at all, so that two unrelated parts do
 // not add partial credit to a name.
 constexpr double kTokenFloor = 0.75;
-// Each part one name has beyond the other costs this share of the name score.
-constexpr double kExtraPartPenalty = 0.1;
+// How much a part that only one name has counts against it, relative to a matched part.
+constexpr double kExtraPartWeight = 0.5;
 // Skeletons ignore vowels, so their agreement is worth a little less than the spelling's.
 constexpr double kSkeletonDiscount = 0.9;
 
@@ -56,26 +57,45 @@ double jaro_winkler(std::string_view a, std::string_view b) {
   return jaro + prefix * 0.1 * (1.0 - jaro);
 }
 
-std::string consonant_skeleton(std::string_view token) {
-  std::string out;
-  for (size_t i = 0; i < token.size(); ++i) {
-    const char c = token[i];
+size_t consonant_skeleton(std::string_view token, char* out, size_t capacity) {
+  size_t n = 0;
+  char previous_letter = 0;
+  for (size_t i = 0; i < token.size() && n < capacity; ++i) {
+    char c = token[i];
+    const char next = i + 1 < token.size() ? token[i + 1] : 0;
+    const char letter = c;
+    if (c == previous_letter) continue;  // doubled letters ("mm" / "m")
+    previous_letter = letter;
     if (is_vowel(c) && i > 0) continue;
-    // 'h' after a consonant only marks aspiration or a digraph ("bh", "kh", "sh" vs "s"):
-    // transliterations disagree on it.
-    if (c == 'h' && !out.empty()) continue;
-    if (i > 0 && token[i - 1] == c) continue;  // doubled letters ("mm" / "m")
-    out.push_back(c);
+    if ((c == 'c' || c == 's') && next == 'h')
+      c = 's';  // ch / sh / s
+    else if (c == 'p' && next == 'h')
+      c = 'f';  // ph / f
+    else if (c == 'c' || c == 'q')
+      c = 'k';  // c / k / q
+    // 'h' after a consonant only marks aspiration or a digraph ("bh", "kh" vs "k").
+    if (c == 'h' && n > 0) continue;
+    if (n > 0 && out[n - 1] == c) continue;
+    out[n++] = c;
   }
-  return out;
+  return n;
+}
+
+std::string consonant_skeleton(std::string_view token) {
+  char buf[kMaxTokenLength];
+  return std::string(buf, consonant_skeleton(token, buf, sizeof buf));
 }
 
 double token_similarity(std::string_view a, std::string_view b) {
   const double spelled = jaro_winkler(a, b);
   if (spelled >= 0.97) return spelled;
-  const std::string sa = consonant_skeleton(a), sb = consonant_skeleton(b);
-  // One- or two-letter skeletons ("l" for "ali", "eli", "ola") say too little to trust.
-  if (sa.size() < 3 || sb.size() < 3) return spelled;
+  char buf_a[kMaxTokenLength], buf_b[kMaxTokenLength];
+  const std::string_view sa(buf_a, consonant_skeleton(a, buf_a, sizeof buf_a));
+  const std::string_view sb(buf_b, consonant_skeleton(b, buf_b, sizeof buf_b));
+  if (sa.empty() || sb.empty()) return spelled;
+  // Short skeletons ("hd" for "huda") say little: only an exact agreement counts.
+  if (sa.size() < 3 || sb.size() < 3)
+    return sa == sb ? std::max(spelled, kSkeletonDiscount * kSkeletonDiscount) : spelled;
   return std::max(spelled, kSkeletonDiscount * jaro_winkler(sa, sb));
 }
 
@@ -104,42 +124,44 @@ double name_similarity(std::span<const std::string_view> a, std::span<const std:
     taken_b |= 1u << p.j;
     total += p.sim;
   }
+  // Parts only one side has count half: a missing middle name is common, but "Faith Maina" must
+  // not equal "Amina Faith Muriuki" because two of its parts found partners.
   const size_t shorter = std::min(na, nb), longer = std::max(na, nb);
-  const double matched = total / static_cast<double>(shorter);
-  return matched * (1.0 - kExtraPartPenalty * static_cast<double>(longer - shorter) /
-                              static_cast<double>(longer));
+  return total /
+         (static_cast<double>(shorter) + kExtraPartWeight * static_cast<double>(longer - shorter));
 }
 
 namespace {
 
-// Two years that differ in exactly one decimal digit (1984 / 1948 is a swap, not this).
-bool one_digit_apart(int x, int y) {
-  int differing = 0;
-  for (int k = 0; k < 4; ++k, x /= 10, y /= 10) differing += (x % 10) != (y % 10);
-  return differing == 1;
+double year_factor(int a, int b) {
+  if (a == b) return 1.0;
+  if (std::abs(a - b) == 1) return 0.8;
+  // 1984 written 1948: the last two digits swapped.
+  if (a / 100 == b / 100 && a % 10 == (b / 10) % 10 && (a / 10) % 10 == b % 10) return 0.8;
+  return 0.0;
+}
+
+double month_day_factor(BirthDate a, BirthDate b) {
+  if (a.month == b.month && a.day == b.day) return 1.0;
+  if (a.day != 0 && b.day != 0) return a.month == b.day && a.day == b.month ? 0.85 : 0.0;
+  if (a.month == b.month) return 0.85;           // a day missing on one side
+  if (a.month == 0 || b.month == 0) return 0.7;  // only a year on one side
+  return 0.0;
 }
 
 }  // namespace
 
 double birth_date_similarity(BirthDate a, BirthDate b) {
   if (a.year == 0 || b.year == 0) return -1.0;
-  if (a == b) return 1.0;
-  const bool same_year = a.year == b.year;
-  const bool days_known = a.day != 0 && b.day != 0;
-  if (same_year && days_known && a.month == b.day && a.day == b.month) return 0.85;
-  if (same_year && a.month == b.month && !days_known) return a.month != 0 ? 0.85 : 0.7;
-  if (same_year && (a.month == 0 || b.month == 0)) return 0.7;
-  if (a.month == b.month && a.day == b.day &&
-      (one_digit_apart(a.year, b.year) || std::abs(a.year - b.year) == 1))
-    return 0.75;
-  return 0.0;
+  return year_factor(a.year, b.year) * month_day_factor(a, b);
 }
 
 double location_similarity(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return -1.0;
   if (a == b) return 1.0;
-  const std::string_view top_a = a.substr(0, a.find('-')), top_b = b.substr(0, b.find('-'));
-  return top_a == top_b ? 0.5 : 0.0;
+  const size_t cut_a = a.rfind('-'), cut_b = b.rfind('-');
+  if (cut_a == std::string_view::npos || cut_a == 0) return 0.0;
+  return cut_a == cut_b && a.substr(0, cut_a) == b.substr(0, cut_b) ? 0.5 : 0.0;
 }
 
 }  // namespace registrar::ibr::matching
