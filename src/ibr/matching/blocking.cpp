@@ -48,10 +48,13 @@ void blocking_keys(const PersonView& person, std::vector<uint64_t>& out) {
     const std::string_view token = person.tokens[i];
     // Initials ("j") would block with everyone of that year.
     if (token.size() < 2) continue;
+    out.push_back(key(kPrefixYear, token.substr(0, 3), b.year));
+    // A one-letter skeleton ("z" of "zhou", "zhao", "zhu") would make a block of thousands; the
+    // prefix key above covers such short parts.
     const std::string skeleton = consonant_skeleton(token);
+    if (skeleton.size() < 2) continue;
     out.push_back(key(kSkeletonYear, skeleton, b.year));
     if (month_day_known) out.push_back(key(kSkeletonMonthDay, skeleton, month_day));
-    out.push_back(key(kPrefixYear, token.substr(0, 3), b.year));
   }
   sort_unique_from(out, first);
 }

@@ -216,13 +216,13 @@ constexpr std::array<L, 16> kCnFamily = {
     "马|Ma",    "朱|Zhu",    "胡|Hu",          "郭|Guo|Kuo"};
 
 constexpr std::array<Culture, 7> kCultures = {{
-    {"KE", kEaFemale, kEaMale, kEaFamily, false, false, 0.0},
-    {"MX", kLaFemale, kLaMale, kLaFamily, false, false, 0.9},
-    {"EG", kArFemale, kArMale, kArFamily, false, false, 0.5},
-    {"UA", kCyFemale, kCyMale, kCyFamily, false, false, 0.6},
-    {"IN", kInFemale, kInMale, kInFamily, false, false, 0.4},
-    {"ET", kEtFemale, kEtMale, kEtMale, false, true, 0.6},
-    {"CN", kCnFemale, kCnMale, kCnFamily, true, false, 0.5},
+    {"KE", kEaFemale, kEaMale, kEaFamily, false, false, false, 0.0},
+    {"MX", kLaFemale, kLaMale, kLaFamily, false, false, true, 0.9},
+    {"EG", kArFemale, kArMale, kArFamily, false, false, false, 0.5},
+    {"UA", kCyFemale, kCyMale, kCyFamily, false, false, false, 0.6},
+    {"IN", kInFemale, kInMale, kInFamily, false, false, false, 0.4},
+    {"ET", kEtFemale, kEtMale, kEtMale, false, true, false, 0.6},
+    {"CN", kCnFemale, kCnMale, kCnFamily, true, false, false, 0.5},
 }};
 
 }  // namespace

@@ -13,6 +13,7 @@ struct Culture {
   std::span<const std::string_view> female, male, family;
   bool family_first;           // Chinese: family name written first
   bool patronymic_family;      // Ethiopian: the "family" parts are the father's given names
+  bool two_family_names;       // Latin American: paternal and maternal surnames
   double native_script_share;  // how often a record is written in the native script
 };
 

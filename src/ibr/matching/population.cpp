@@ -68,8 +68,10 @@ PopulationGenerator::Original PopulationGenerator::make_original() {
   if (c.patronymic_family) {
     o.family = {part(kMale), part(kMale)};  // father's and grandfather's names
   } else {
-    if (chance(0.5)) o.given.push_back(part(own));
+    if (chance(0.7)) o.given.push_back(part(own));  // a middle name, or a two-syllable Han name
     o.family.push_back(part(kFamily));
+    // Latin American paternal and maternal surnames.
+    if (c.two_family_names && chance(0.8)) o.family.push_back(part(kFamily));
   }
   // A record is written in one script: all parts native, or all Latin.
   const bool native = chance(c.native_script_share);

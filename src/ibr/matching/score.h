@@ -18,12 +18,13 @@ enum MatchedField : uint8_t {
   kFieldLocation = 1 << 3,
 };
 
-// Names dominate; the birth date is what tells namesakes apart; sex and location only confirm.
+// Names dominate; the birth date and the place are what tell namesakes apart (a second
+// enrolment of one person is mostly in the same village or district); sex only confirms.
 struct ScoreWeights {
-  double name = 0.55;
+  double name = 0.50;
   double birth_date = 0.30;
   double sex = 0.05;
-  double location = 0.10;
+  double location = 0.15;
 };
 
 struct Thresholds {

@@ -34,8 +34,8 @@ double token_similarity(std::string_view a, std::string_view b);
 double name_similarity(std::span<const std::string_view> a, std::span<const std::string_view> b);
 
 // The product of a year factor (1 equal; 0.8 one year apart or the last two digits swapped; 0
-// otherwise) and a month/day factor (1 equal; 0.85 day and month swapped or a day missing on one
-// side; 0 otherwise): 1 for equal dates, 0 for different ones. Negative when either year is
+// otherwise) and a month/day factor (1 equal; 0.85 day and month swapped; 0.8 a day missing on
+// one side; 0 otherwise): 1 for equal dates, 0 for different ones. Negative when either year is
 // unknown (the field is then not scored).
 double birth_date_similarity(BirthDate a, BirthDate b);
 
