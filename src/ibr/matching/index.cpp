@@ -22,14 +22,18 @@ uint64_t identifier_hash(std::string_view type, std::string_view value) {
   return hash_bytes(value.data(), value.size(), hash_bytes(type.data(), type.size()));
 }
 
-template <typename F>
-void for_each_identifier(std::string_view encoded, F&& f) {
+// (type, value) pairs of a record's encoded identifiers. A plain loop over the result rather than
+// a callback: Clang's thread-safety analysis checks a lambda on its own, without the caller's lock.
+std::vector<std::pair<std::string_view, std::string_view>> decode_identifiers(
+    std::string_view encoded) {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
   while (!encoded.empty()) {
     const size_t type_end = encoded.find(kTypeEnd);
     const size_t end = encoded.find(kIdentifierEnd, type_end);
-    f(encoded.substr(0, type_end), encoded.substr(type_end + 1, end - type_end - 1));
+    out.emplace_back(encoded.substr(0, type_end), encoded.substr(type_end + 1, end - type_end - 1));
     encoded.remove_prefix(end + 1);
   }
+  return out;
 }
 
 }  // namespace
@@ -113,15 +117,14 @@ void MatchIndex::erase_locked(RecordId id) {
     }
   }
   const std::string_view encoded(text_.data() + slot.text_offset, slot.text_length);
-  for_each_identifier(
-      encoded.substr(slot.name_length), [&](std::string_view type, std::string_view value) {
-        auto [first, last] = by_identifier_.equal_range(identifier_hash(type, value));
-        for (auto it = first; it != last; ++it)
-          if (it->second == id) {
-            by_identifier_.erase(it);
-            break;
-          }
-      });
+  for (const auto& [type, value] : decode_identifiers(encoded.substr(slot.name_length))) {
+    auto [first, last] = by_identifier_.equal_range(identifier_hash(type, value));
+    for (auto it = first; it != last; ++it)
+      if (it->second == id) {
+        by_identifier_.erase(it);
+        break;
+      }
+  }
   text_garbage_ += slot.text_length;
   slot.live = false;
   --live_;
@@ -164,11 +167,9 @@ uint32_t MatchIndex::intern_location_locked(std::string_view code) {
 bool MatchIndex::has_identifier_locked(const Slot& slot, std::string_view type,
                                        std::string_view value) const {
   const std::string_view encoded(text_.data() + slot.text_offset, slot.text_length);
-  bool found = false;
-  for_each_identifier(
-      encoded.substr(slot.name_length),
-      [&](std::string_view t, std::string_view v) { found = found || (t == type && v == value); });
-  return found;
+  for (const auto& [t, v] : decode_identifiers(encoded.substr(slot.name_length)))
+    if (t == type && v == value) return true;
+  return false;
 }
 
 std::vector<RecordId> MatchIndex::find_by_identifier(std::string_view type,

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 namespace registrar::ibr::matching {
 namespace {
 
@@ -79,6 +82,32 @@ TEST(IbrMatchingIndex, GrowsPastExpectedSizeAndCountsMemory) {
   const MemoryUsage m = index.memory_usage();
   EXPECT_EQ(m.records, 5000u);
   EXPECT_GT(m.total(), 5000u * 20);
+}
+
+// Readers search and look up while a writer upserts and removes: the shared lock keeps each
+// reader's view whole (run under the sanitizer build to catch a race).
+TEST(IbrMatchingIndex, ConcurrentReadersAndWriter) {
+  MatchIndex index;
+  std::atomic<bool> done{false};
+  std::atomic<size_t> reads{0};
+  auto reader = [&] {
+    while (!done.load()) {
+      (void)index.search(person({"okello", "james"}, {1970, 1, 2}));
+      (void)index.find_by_identifier("NID", "7");
+      reads.fetch_add(1);
+    }
+  };
+  std::thread r1(reader), r2(reader);
+  for (RecordId id = 0; id < 3000; ++id) {
+    index.upsert(id % 500, person({"okello", "james" + std::to_string(id % 7)}, {1970, 1, 2},
+                                  {{"NID", std::to_string(id % 13)}}));
+    if (id % 5 == 0) index.remove((id * 7) % 500);
+  }
+  done.store(true);
+  r1.join();
+  r2.join();
+  EXPECT_LE(index.size(), 500u);
+  EXPECT_GT(reads.load(), 0u);
 }
 
 }  // namespace
