@@ -62,7 +62,9 @@ void blocking_keys(const PersonView& person, std::vector<uint64_t>& out) {
 void blocking_query_keys(const PersonView& query, std::vector<uint64_t>& out) {
   const size_t first = out.size();
   blocking_keys(query, out);
-  if (query.birth.year != 0)
+  // Only a query without a day lacks the (month, day) keys that find a year typo; a stored record
+  // without a day is found from its own side when a dedup run queries it.
+  if (query.birth.year != 0 && query.birth.day == 0)
     for (size_t i = 0; i < query.token_count; ++i) {
       const std::string_view token = query.tokens[i];
       if (token.size() < 2) continue;

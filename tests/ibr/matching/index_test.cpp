@@ -98,6 +98,7 @@ TEST(IbrMatchingIndex, ConcurrentReadersAndWriter) {
     }
   };
   std::thread r1(reader), r2(reader);
+  while (reads.load() == 0) std::this_thread::yield();  // both sides run at once
   for (RecordId id = 0; id < 3000; ++id) {
     index.upsert(id % 500, person({"okello", "james" + std::to_string(id % 7)}, {1970, 1, 2},
                                   {{"NID", std::to_string(id % 13)}}));
@@ -107,7 +108,6 @@ TEST(IbrMatchingIndex, ConcurrentReadersAndWriter) {
   r1.join();
   r2.join();
   EXPECT_LE(index.size(), 500u);
-  EXPECT_GT(reads.load(), 0u);
 }
 
 }  // namespace
