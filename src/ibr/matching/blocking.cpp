@@ -62,9 +62,10 @@ void blocking_keys(const PersonView& person, std::vector<uint64_t>& out) {
 void blocking_query_keys(const PersonView& query, std::vector<uint64_t>& out) {
   const size_t first = out.size();
   blocking_keys(query, out);
-  // Only a query without a day lacks the (month, day) keys that find a year typo; a stored record
-  // without a day is found from its own side when a dedup run queries it.
-  if (query.birth.year != 0 && query.birth.day == 0)
+  // Candidates that differ in the date are rejected on their slot alone (index.cpp), so these
+  // extra lookups are cheap; they find a year typo whenever a (month, day) key cannot (a day
+  // missing on either side, or a part spelled differently).
+  if (query.birth.year != 0)
     for (size_t i = 0; i < query.token_count; ++i) {
       const std::string_view token = query.tokens[i];
       if (token.size() < 2) continue;

@@ -19,9 +19,9 @@ namespace registrar::ibr::matching {
 // Appends to `out` (duplicates removed); the values are 64-bit hashes.
 void blocking_keys(const PersonView& person, std::vector<uint64_t>& out);
 
-// The keys a query looks up: blocking_keys(), plus, when the query has no day, the
-// first-three-letters keys of the years either side of its own, so that a year typo together
-// with the missing day (which removes the (month, day) keys) is still found.
+// The keys a query looks up: blocking_keys() plus the first-three-letters keys of the years
+// either side of the query's, so that a year typo is found even where no (month, day) key is
+// shared. Costs lookups, not index memory.
 void blocking_query_keys(const PersonView& query, std::vector<uint64_t>& out);
 
 // FNV-1a then a final avalanche, so that the low bits used for bucket selection are well mixed.
