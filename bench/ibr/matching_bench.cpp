@@ -137,26 +137,34 @@ void BM_NormalizeName(benchmark::State& state) {
 BENCHMARK(BM_NormalizeName)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // Every sampled record is a query; pairs with at least one sampled record are what is scored.
+// Hits down to 0.70 are kept with their scores, so that one run reports several thresholds.
 void BM_MatchQuality(benchmark::State& state) {
   World& w = world();
   NameNormalizer normalizer;
   std::mt19937_64 rng(3);
   std::vector<bool> sampled(w.records.size());
   for (int i = 0; i < 50000; ++i) sampled[rng() % w.records.size()] = true;
-  PairCounts c;
+  std::vector<std::pair<RecordPair, double>> scored;
   for (auto _ : state) {
-    std::vector<RecordPair> predicted;
     for (uint32_t i = 0; i < w.records.size(); ++i) {
       if (!sampled[i]) continue;
-      for (const SearchHit& h : w.index->search(to_person(w.records[i], normalizer), 50, i))
-        predicted.push_back({i, h.id});
+      for (const SearchHit& h :
+           w.index->search(to_person(w.records[i], normalizer), 50, i, nullptr, 0.70))
+        scored.push_back({{i, h.id}, h.score});
     }
-    c = evaluate_pairs(std::move(predicted), w.person_of, sampled);
   }
-  state.counters["precision"] = c.precision();
-  state.counters["recall"] = c.recall();
-  state.counters["F1"] = c.f1();
-  state.counters["true_pairs"] = static_cast<double>(c.true_positives + c.false_negatives);
+  for (const double threshold : {0.75, 0.80, 0.85, 0.90}) {
+    std::vector<RecordPair> predicted;
+    for (const auto& [pair, score] : scored)
+      if (score >= threshold) predicted.push_back(pair);
+    const PairCounts c = evaluate_pairs(std::move(predicted), w.person_of, sampled);
+    const std::string at = "@" + std::to_string(static_cast<int>(threshold * 100 + 0.5));
+    state.counters["P" + at] = c.precision();
+    state.counters["R" + at] = c.recall();
+    state.counters["F1" + at] = c.f1();
+    if (threshold == 0.80)
+      state.counters["true_pairs"] = static_cast<double>(c.true_positives + c.false_negatives);
+  }
 }
 BENCHMARK(BM_MatchQuality)->Iterations(1)->Unit(benchmark::kSecond);
 

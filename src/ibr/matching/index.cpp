@@ -187,8 +187,9 @@ std::vector<RecordId> MatchIndex::find_by_identifier(std::string_view type,
 }
 
 std::vector<SearchHit> MatchIndex::search(const Person& query, size_t limit,
-                                          std::optional<RecordId> exclude,
-                                          SearchStats* stats) const {
+                                          std::optional<RecordId> exclude, SearchStats* stats,
+                                          std::optional<double> min_score) const {
+  const double floor = min_score.value_or(options_.thresholds.possible);
   const PersonView q = view_of(query);
   std::vector<uint64_t> keys;
   blocking_query_keys(q, keys);
@@ -211,13 +212,10 @@ std::vector<SearchHit> MatchIndex::search(const Person& query, size_t limit,
     // Most candidates share a name part and a year but not the date: reject them on the slot's
     // birth date alone, before touching the text arena (a cache miss per candidate).
     const double birth = birth_date_similarity(q.birth, slots_[id].birth);
-    if (birth >= 0.0 &&
-        (others + w.birth_date * birth) / (others + w.birth_date) < options_.thresholds.possible)
-      continue;
-    const MatchScore s =
-        score(q, view_locked(slots_[id]), options_.weights, options_.thresholds.possible);
-    const MatchLevel level = classify(s.score, options_.thresholds);
-    if (level != MatchLevel::kNone) hits.push_back({id, s.score, s.matched, level});
+    if (birth >= 0.0 && (others + w.birth_date * birth) / (others + w.birth_date) < floor) continue;
+    const MatchScore s = score(q, view_locked(slots_[id]), options_.weights, floor);
+    if (s.score >= floor && s.score > 0.0)
+      hits.push_back({id, s.score, s.matched, classify(s.score, options_.thresholds)});
   }
   auto better = [](const SearchHit& a, const SearchHit& b) {
     return a.score != b.score ? a.score > b.score : a.id < b.id;

@@ -68,11 +68,14 @@ class MatchIndex {
                                                          std::string_view value) const
       EXCLUDES(mu_);
 
-  // Fuzzy path: records scoring at least the "possible" threshold against `query`, best first,
-  // at most `limit`; `exclude` leaves one id out (the query's own record in a dedup run).
+  // Fuzzy path: records scoring at least `min_score` (default: the "possible" threshold) against
+  // `query`, best first, at most `limit`; `exclude` leaves one id out (the query's own record in
+  // a dedup run). A lower `min_score` serves threshold studies: such hits have level kNone.
   [[nodiscard]] std::vector<SearchHit> search(const Person& query, size_t limit = 50,
                                               std::optional<RecordId> exclude = std::nullopt,
-                                              SearchStats* stats = nullptr) const EXCLUDES(mu_);
+                                              SearchStats* stats = nullptr,
+                                              std::optional<double> min_score = std::nullopt) const
+      EXCLUDES(mu_);
 
   [[nodiscard]] size_t size() const EXCLUDES(mu_);
   [[nodiscard]] MemoryUsage memory_usage() const EXCLUDES(mu_);

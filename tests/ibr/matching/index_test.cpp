@@ -35,12 +35,18 @@ TEST(IbrMatchingIndex, FuzzySearchFindsVariantsAndNotOthers) {
   index.upsert(0, person({"okello", "james", "moses"}, {1970, 1, 2}));
   index.upsert(1, person({"akello", "grace"}, {1975, 5, 6}));
   index.upsert(2, person({"okello", "james"}, {1991, 11, 21}));  // namesake, other generation
+  index.upsert(3, person({"okello", "peter"}, {1970, 6, 6}));    // a relative, same block
   SearchStats stats;
   const auto hits = index.search(person({"james", "okelo"}, {1970, 2, 1}), 10, {}, &stats);
   EXPECT_EQ(ids_of(hits), std::vector<RecordId>{0});
   EXPECT_GE(stats.candidates, 1u);
   EXPECT_GE(hits[0].score, index.options().thresholds.possible);
   EXPECT_TRUE(hits[0].matched & kFieldBirthDate);  // swapped day and month still agree
+  // A lower floor for threshold studies returns weaker hits too, below "possible".
+  const auto weak = index.search(person({"james", "okelo"}, {1970, 2, 1}), 10, {}, nullptr, 0.3);
+  ASSERT_GT(weak.size(), hits.size());
+  EXPECT_EQ(weak.front().id, 0u);
+  EXPECT_EQ(weak.back().level, MatchLevel::kNone);
   // The query's own record is left out on request.
   EXPECT_TRUE(index.search(person({"okello", "james", "moses"}, {1970, 1, 2}), 10, 0).empty());
 }
