@@ -153,7 +153,7 @@ void BM_MatchQuality(benchmark::State& state) {
         scored.push_back({{i, h.id}, h.score});
     }
   }
-  for (const double threshold : {0.75, 0.80, 0.85, 0.90}) {
+  for (const double threshold : {0.75, 0.80, 0.82, 0.83, 0.85, 0.90}) {
     std::vector<RecordPair> predicted;
     for (const auto& [pair, score] : scored)
       if (score >= threshold) predicted.push_back(pair);

@@ -88,7 +88,7 @@ TEST(IbrMatchingScore, UnrelatedPeopleScoreLow) {
 
 TEST(IbrMatchingScore, Classify) {
   EXPECT_EQ(classify(0.95, kDefaults), MatchLevel::kConfirmed);
-  EXPECT_EQ(classify(0.80, kDefaults), MatchLevel::kPossible);
+  EXPECT_EQ(classify(0.85, kDefaults), MatchLevel::kPossible);
   EXPECT_EQ(classify(0.10, kDefaults), MatchLevel::kNone);
 }
 
