@@ -130,14 +130,16 @@ std::optional<std::string> normalize_datetime(std::string_view s) {
                ((z.size() == 3) || (z.size() == 6 && z[3] == ':' && digits(z, 4, 2, om)) ||
                 (z.size() == 5 && digits(z, 3, 2, om))) &&
                oh < 24 && om < 60) {
-      char buf[8];
+      // Sized for any int, not only the validated range: g++ -O2 cannot see the range and
+      // -Wformat-truncation (an error under -Werror) fires otherwise.
+      char buf[32];
       std::snprintf(buf, sizeof buf, "%c%02d:%02d", z[0], oh, om);
       zone = oh == 0 && om == 0 ? "Z" : buf;
     } else {
       return std::nullopt;
     }
   }
-  char out[40];
+  char out[72];  // any six ints (see buf above)
   std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, sec);
   std::string result = out;
   if (micros != 0) {
