@@ -55,18 +55,26 @@ void add_registry_routes(http::Router& router, const std::string& prefix, IbrSer
       .authenticate_with(kDciSignatureAuthenticator)
       .max_body(kUpdatesMaxBody)
       .describe("DCI: beneficiaries and their programme enrollments reported by a sender");
-  router
-      .post(prefix + "/sync/search",
-            [&service, &answers](Request& r) {
-              dci::Envelope env = envelope_of(r, {"search"});
-              Json msg = service.sync_search(env.message);
-              int64_t n = int64_t(msg["search_response"].size());
-              return signed_json(
-                  answers.answer(env.common(), "on-search", dci::RequestStatus::kSucc, msg, n, n));
-            })
-      .authenticate_with(kDciSignatureAuthenticator)
-      .max_body(kSearchMaxBody)
-      .describe("DCI: synchronous search of the registry (idtype-value)");
+  // Both answer a SearchResponse in an on-search envelope.
+  auto search_route = [&](const std::string& path, Json (IbrService::*answer)(const Json&),
+                          const char* summary) {
+    router
+        .post(prefix + path,
+              [&service, &answers, answer](Request& r) {
+                dci::Envelope env = envelope_of(r, {"search"});
+                Json msg = (service.*answer)(env.message);
+                int64_t n = int64_t(msg["search_response"].size());
+                return signed_json(answers.answer(env.common(), "on-search",
+                                                  dci::RequestStatus::kSucc, msg, n, n));
+              })
+        .authenticate_with(kDciSignatureAuthenticator)
+        .max_body(kSearchMaxBody)
+        .describe(summary);
+  };
+  search_route("/sync/search", &IbrService::sync_search,
+               "DCI: synchronous search of the registry (idtype-value)");
+  search_route("/sync/enrolled", &IbrService::sync_enrolled,
+               "DCI: the programmes a person is enrolled in, by identifier");
 }
 
 void add_admin_routes(http::Router& router, Senders& senders, const std::string& scope) {

@@ -89,19 +89,49 @@ SearchItem read_item(const Json& in, int64_t max_page_size) {
   return item;
 }
 
-}  // namespace
-
-SearchRequest parse_search_request(const Json& message, int64_t max_page_size) {
+// Both requests start alike: an object with a transaction_id (a number in some samples).
+std::string transaction_of(const Json& message) {
   if (!message.is_object()) throw core::invalid_argument("message must be an object", "message");
-  SearchRequest out;
   auto tx = message.find("transaction_id");
   if (tx == message.end() || !(tx->is_string() || tx->is_number()))
     throw core::invalid_argument("transaction_id is required", "message.transaction_id");
-  out.transaction_id = text_of(*tx);
+  return text_of(*tx);
+}
+
+}  // namespace
+
+SearchRequest parse_search_request(const Json& message, int64_t max_page_size) {
+  SearchRequest out;
+  out.transaction_id = transaction_of(message);
   auto list = message.find("search_request");
   if (list == message.end() || !list->is_array())
     throw core::invalid_argument("search_request must be a list", "message.search_request");
   for (const auto& in : *list) out.items.push_back(read_item(in, max_page_size));
+  return out;
+}
+
+SearchRequest parse_enrolled_request(const Json& message, int64_t max_page_size) {
+  SearchRequest out;
+  out.transaction_id = transaction_of(message);
+  auto criteria = message.find("enrolled_criteria");
+  if (criteria == message.end() || !criteria->is_object())
+    throw core::invalid_argument("enrolled_criteria is required", "message.enrolled_criteria");
+  SearchItem item;
+  item.page_size = max_page_size;
+  item.query_type = criteria->contains("query_type") ? text_of((*criteria)["query_type"]) : "";
+  auto query = criteria->find("query");
+  if (query != criteria->end() && query->is_object()) {
+    if (query->value("attribute_name", "") == "person_identifier" &&
+        query->value("operator", "") == "eq" && query->contains("attribute_value"))
+      item.id.value = text_of((*query)["attribute_value"]);
+    else if (auto p = query->find("person_identifier");
+             p != query->end() && p->is_object() && p->contains("eq"))
+      item.id.value = text_of((*p)["eq"]);
+  }
+  if (item.id.value.empty())
+    reject(item, "rjct.search_criteria.invalid",
+           "query must be person_identifier eq <value> (the only query served yet)");
+  out.items.push_back(std::move(item));
   return out;
 }
 

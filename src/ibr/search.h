@@ -34,6 +34,13 @@ struct SearchRequest {
 // it cannot answer (another query type, bad pagination) is marked rejected instead.
 SearchRequest parse_search_request(const nlohmann::json& message, int64_t max_page_size);
 
+// An EnrolledRequest (§3.4: "which programmes is this person in"): one item whose identifier has
+// any type (id.type ""), from `enrolled_criteria.query` in either of the spec's forms,
+// {attribute_name: person_identifier, operator: eq, attribute_value} or
+// {person_identifier: {eq: value}}; page size `max_page_size`. Throws core::Error
+// (kInvalidArgument) for a malformed message; an unsupported query marks the item rejected.
+SearchRequest parse_enrolled_request(const nlohmann::json& message, int64_t max_page_size);
+
 // One found beneficiary as a reg_record: the record as its sender reported it, plus OpenSPP's
 // `programs: [{name, id, status}]` (its client reads only that, §3.3).
 nlohmann::json reg_record(const StoredBeneficiary& b, const std::vector<Enrollment>& enrollments);

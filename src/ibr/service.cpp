@@ -52,7 +52,14 @@ Json IbrService::apply_updates(const Json& message, const std::string& sender_id
 }
 
 Json IbrService::sync_search(const Json& message) {
-  SearchRequest req = parse_search_request(message, settings_.max_page_size);
+  return answer_search(parse_search_request(message, settings_.max_page_size));
+}
+
+Json IbrService::sync_enrolled(const Json& message) {
+  return answer_search(parse_enrolled_request(message, settings_.max_page_size));
+}
+
+Json IbrService::answer_search(const SearchRequest& req) {
   std::string ts = dci::format_message_ts(clock_.now());
   Json items = Json::array();
   db_.read([&](soci::session& s) {

@@ -26,10 +26,14 @@ class IbrService {
 
   // The SearchResponse message for a SearchRequest message (exact identifier queries).
   nlohmann::json sync_search(const nlohmann::json& message);
+  // The EnrolledResponse message for an EnrolledRequest message: the beneficiaries holding the
+  // identifier under any type, with their programmes.
+  nlohmann::json sync_enrolled(const nlohmann::json& message);
 
   const IbrSettings& settings() const { return settings_; }
 
  private:
+  nlohmann::json answer_search(const SearchRequest& request);
   store::Database& db_;
   const core::Clock& clock_;
   IbrSettings settings_;

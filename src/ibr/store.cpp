@@ -195,10 +195,11 @@ void delete_beneficiary(soci::session& s, const std::string& sender_id,
 std::vector<StoredBeneficiary> find_by_identifier(soci::session& s, const std::string& type,
                                                   const std::string& value, int64_t offset,
                                                   int64_t limit, int64_t& total) {
+  int any = type.empty() ? 1 : 0;
   long long count = 0;
   s << "SELECT COUNT(DISTINCT sender_id || '|' || reference_id) FROM ibr_identifiers "
-       "WHERE id_type = :t AND id_value = :v",
-      soci::into(count), soci::use(type), soci::use(value);
+       "WHERE (:any = 1 OR id_type = :t) AND id_value = :v",
+      soci::into(count), soci::use(any), soci::use(type), soci::use(value);
   total = count;
   std::vector<StoredBeneficiary> out;
   long long off = offset, lim = limit;
@@ -206,9 +207,10 @@ std::vector<StoredBeneficiary> find_by_identifier(soci::session& s, const std::s
       (s.prepare << "SELECT b.sender_id, b.reference_id, b.record, b.deleted "
                     "FROM ibr_beneficiaries b WHERE b.deleted = 0 AND EXISTS (SELECT 1 FROM "
                     "ibr_identifiers i WHERE i.sender_id = b.sender_id AND "
-                    "i.reference_id = b.reference_id AND i.id_type = :t AND i.id_value = :v) "
+                    "i.reference_id = b.reference_id AND (:any = 1 OR i.id_type = :t) AND "
+                    "i.id_value = :v) "
                     "ORDER BY b.sender_id, b.reference_id LIMIT :l OFFSET :o",
-       soci::use(type), soci::use(value), soci::use(lim), soci::use(off));
+       soci::use(any), soci::use(type), soci::use(value), soci::use(lim), soci::use(off));
   for (const auto& r : rows) out.push_back(beneficiary_of(r));
   return out;
 }

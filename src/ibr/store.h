@@ -36,7 +36,8 @@ void put_beneficiary(soci::session& s, const Beneficiary& b, core::SystemTime no
 void delete_beneficiary(soci::session& s, const std::string& sender_id,
                         const std::string& reference_id, core::SystemTime now);
 
-// Beneficiaries (not deleted) holding identifier (type, value), ordered by sender and reference,
+// Beneficiaries (not deleted) holding identifier (type, value) — any type when `type` is "" —
+// ordered by sender and reference,
 // `limit` from `offset`; `total` receives the count of all.
 std::vector<StoredBeneficiary> find_by_identifier(soci::session& s, const std::string& type,
                                                   const std::string& value, int64_t offset,

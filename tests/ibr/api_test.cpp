@@ -225,6 +225,15 @@ TEST_P(IbrApiTest, SpecExamplesPassThroughWhenSigned) {
   Json item = Json::parse(s.body)["message"]["search_response"][0];
   EXPECT_EQ(item["status"], "succ");
   EXPECT_EQ(item["pagination"]["total_count"], 0);
+  // processflow2: the programmes of a person, by an identifier of any type (processflow1's NID).
+  Json enrolled = example("processflow2req.json");
+  enrolled["message"]["enrolled_criteria"]["query"]["attribute_value"] = "0205202401";
+  auto e = post("/registry/sync/enrolled",
+                signer_.sign_envelope(header("sp-mis", "search"), enrolled["message"]));
+  ASSERT_EQ(e.status, 200) << e.body;
+  Json records = Json::parse(e.body)["message"]["search_response"][0]["data"]["reg_records"];
+  ASSERT_EQ(records.size(), 1u) << e.body;
+  EXPECT_EQ(records[0]["programs"][0]["id"], "DCI001");
 }
 
 TEST_P(IbrApiTest, AdminRoutesNeedTheirScope) {

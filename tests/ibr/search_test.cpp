@@ -49,6 +49,24 @@ TEST(IbrSearch, ItemsThatCannotBeAnsweredAreRejectedOneByOne) {
   EXPECT_EQ(r.items[3].id.value, "1");
 }
 
+TEST(IbrSearch, EnrolledRequestBothQueryForms) {
+  // processflow2: {attribute_name: person_identifier, operator: eq, attribute_value}.
+  SearchRequest r = parse_enrolled_request(example("processflow2req.json")["message"], 50);
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_EQ(r.items[0].reject_code, "");
+  EXPECT_EQ(r.items[0].id, (Identifier{"", "847951632"}));  // any identifier type
+  EXPECT_EQ(r.items[0].page_size, 50);
+  Json spec_form = {
+      {"transaction_id", "t"},
+      {"enrolled_criteria",
+       {{"query_type", "expression"}, {"query", {{"person_identifier", {{"eq", "ABC451123"}}}}}}}};
+  EXPECT_EQ(parse_enrolled_request(spec_form, 10).items[0].id.value, "ABC451123");
+  Json other = {{"transaction_id", "t"},
+                {"enrolled_criteria", {{"query", {{"attribute_name", "YOB"}}}}}};
+  EXPECT_EQ(parse_enrolled_request(other, 10).items[0].reject_code, "rjct.search_criteria.invalid");
+  EXPECT_THROW(parse_enrolled_request(Json{{"transaction_id", "t"}}, 10), core::Error);
+}
+
 TEST(IbrSearch, MalformedMessageThrows) {
   EXPECT_THROW(parse_search_request(Json{{"transaction_id", "t"}}, 10), core::Error);
   EXPECT_THROW(parse_search_request(Json{{"search_request", Json::array()}}, 10), core::Error);

@@ -80,6 +80,21 @@ TEST_P(IbrServiceDb, SameIdentifierFromTwoSendersIsADuplicate) {
   EXPECT_EQ(found("UIN", "111")["data"]["reg_records"].size(), 0u);  // type is part of the key
 }
 
+TEST_P(IbrServiceDb, EnrolledMatchesAnyIdentifierType) {
+  service_->apply_updates(updates({beneficiary("ref-1", "111", {"A", "B"})}), "sp", "q1");
+  auto enrolled = [&](const std::string& value) {
+    return service_->sync_enrolled({{"transaction_id", "t3"},
+                                    {"enrolled_criteria",
+                                     {{"query",
+                                       {{"attribute_name", "person_identifier"},
+                                        {"operator", "eq"},
+                                        {"attribute_value", value}}}}}})["search_response"][0];
+  };
+  EXPECT_EQ(enrolled("111")["data"]["reg_records"][0]["programs"].size(), 2u);   // the NID
+  EXPECT_EQ(enrolled("U111")["data"]["reg_records"][0]["programs"].size(), 2u);  // the UIN
+  EXPECT_EQ(enrolled("999")["pagination"]["total_count"], 0);
+}
+
 TEST_P(IbrServiceDb, DeletionRemovesFromSearch) {
   service_->apply_updates(updates({beneficiary("ref-1", "111", {"A"})}), "sp", "q1");
   Json gone = beneficiary("ref-1", "111", {"A"});
