@@ -5,6 +5,9 @@
 #ifdef REGISTRAR_WITH_AUTHZ
 #include "authz/module.h"
 #endif
+#ifdef REGISTRAR_WITH_IBR
+#include "ibr/module.h"
+#endif
 #ifdef REGISTRAR_WITH_IDENTITY
 #include "identity/module.h"
 #endif
@@ -24,6 +27,9 @@ std::vector<std::unique_ptr<Module>> all_modules() {
 #endif
 #ifdef REGISTRAR_WITH_AUTHZ
   modules.push_back(authz::make_module());
+#endif
+#ifdef REGISTRAR_WITH_IBR
+  modules.push_back(ibr::make_module());
 #endif
   return modules;
 }

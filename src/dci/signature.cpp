@@ -118,15 +118,27 @@ SignatureParams parse_signature_params(std::string_view s) {
 
 Signer::Signer(crypto::PrivateKey key, SignatureAlgorithm alg, std::string sender_id,
                std::string key_id, const core::Clock& clock, std::chrono::seconds lifetime)
-    : key_(std::move(key)),
+    : alg_(alg),
+      kid_(sender_id + "|" + key_id + "|" + std::string(algorithm_name(alg))),
+      clock_(clock),
+      lifetime_(lifetime) {
+  if (!crypto::alg_matches_key(jws_alg(alg), key.type())) {
+    throw core::invalid_argument(std::string("a ") + crypto::key_type_name(key.type()) +
+                                 " key cannot sign " + std::string(algorithm_name(alg)));
+  }
+  raw_sign_ = [key = std::move(key), jws = jws_alg(alg)](std::string_view data) {
+    return crypto::sign_bytes(key, jws, data);
+  };
+}
+
+Signer::Signer(RawSign raw_sign, SignatureAlgorithm alg, std::string sender_id, std::string key_id,
+               const core::Clock& clock, std::chrono::seconds lifetime)
+    : raw_sign_(std::move(raw_sign)),
       alg_(alg),
       kid_(sender_id + "|" + key_id + "|" + std::string(algorithm_name(alg))),
       clock_(clock),
       lifetime_(lifetime) {
-  if (!crypto::alg_matches_key(jws_alg(alg), key_.type())) {
-    throw core::invalid_argument(std::string("a ") + crypto::key_type_name(key_.type()) +
-                                 " key cannot sign " + std::string(algorithm_name(alg)));
-  }
+  if (!raw_sign_) throw core::invalid_argument("a signer needs a signing function");
 }
 
 std::string Signer::sign(std::string_view canonical_header,
@@ -135,7 +147,7 @@ std::string Signer::sign(std::string_view canonical_header,
   int64_t expires = created + lifetime_.count();
   std::string input =
       signing_string(created, expires, signature_digest(canonical_header, canonical_message));
-  std::string sig = core::base64_encode(crypto::sign_bytes(key_, jws_alg(alg_), input));
+  std::string sig = core::base64_encode(raw_sign_(input));
   std::string name(algorithm_name(alg_));
   return "namespace=\"dci\", kidId=\"" + kid_ + "\", algorithm=\"" + name + "\", created=\"" +
          std::to_string(created) + "\", expires=\"" + std::to_string(expires) +

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,11 @@ class Signer {
  public:
   Signer(crypto::PrivateKey key, SignatureAlgorithm alg, std::string sender_id, std::string key_id,
          const core::Clock& clock, std::chrono::seconds lifetime = kDefaultLifetime);
+  // Signs with a key held elsewhere (identity's services::Signing keeps ours sealed in its own
+  // table): `raw_sign` returns the algorithm's signature bytes over the bytes it is given.
+  using RawSign = std::function<std::string(std::string_view)>;
+  Signer(RawSign raw_sign, SignatureAlgorithm alg, std::string sender_id, std::string key_id,
+         const core::Clock& clock, std::chrono::seconds lifetime = kDefaultLifetime);
 
   // "{sender_id}|{key_id}|{alg}" (§6.2).
   const std::string& kid() const { return kid_; }
@@ -68,7 +74,7 @@ class Signer {
   std::string sign_envelope(const Header& header, const Json& message) const;
 
  private:
-  crypto::PrivateKey key_;
+  RawSign raw_sign_;
   SignatureAlgorithm alg_;
   std::string kid_;
   const core::Clock& clock_;

@@ -4,6 +4,7 @@
 
 #include "core/base64.h"
 #include "core/error.h"
+#include "crypto/signature.h"
 
 namespace registrar::dci {
 namespace {
@@ -64,6 +65,23 @@ TEST(DciSignature, SpecVectorByteForByte) {
                 clock);
   EXPECT_EQ(signer.kid(), "ibr.national.gov|2024-test-key|ed25519");
   EXPECT_EQ(signer.sign(header, message), kSignatureValue);
+}
+
+// A key held elsewhere (identity's services::Signing) signs through a function: same bytes.
+TEST(DciSignature, SpecVectorThroughRawSignFunction) {
+  auto clock = clock_at(kCreated);
+  int calls = 0;
+  Signer signer(
+      [&calls](std::string_view data) {
+        ++calls;
+        return crypto::sign_bytes(vector_key(), crypto::JwsAlg::kEdDSA, data);
+      },
+      SignatureAlgorithm::kEd25519, "ibr.national.gov", "2024-test-key", clock);
+  EXPECT_EQ(signer.kid(), "ibr.national.gov|2024-test-key|ed25519");
+  EXPECT_EQ(signer.sign(canonical_json(kHeader), canonical_json(kMessage)), kSignatureValue);
+  EXPECT_EQ(calls, 1);
+  EXPECT_THROW(Signer(Signer::RawSign{}, SignatureAlgorithm::kEd25519, "s", "k", clock),
+               core::Error);
 }
 
 TEST(DciSignature, SpecVectorVerifies) {

@@ -1,0 +1,127 @@
+#include "ibr/api.h"
+
+#include "core/error.h"
+#include "dci/envelope.h"
+#include "ibr/dci_errors.h"
+#include "ibr/signature_auth.h"
+
+namespace registrar::ibr {
+namespace {
+
+using http::Request;
+using http::Response;
+using Json = nlohmann::json;
+
+// Enrollment updates carry whole households; searches are a few kilobytes.
+constexpr size_t kUpdatesMaxBody = 8 * 1024 * 1024;
+constexpr size_t kSearchMaxBody = 256 * 1024;
+
+Response signed_json(std::string body) {
+  Response r;
+  r.headers.set("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+// The envelope was parsed and verified by the authenticator; the handler reads it again, since
+// the router has no way to hand the parsed form over (see docs/ibr.md, "Limits").
+dci::Envelope envelope_of(const Request& r, std::initializer_list<const char*> actions) {
+  dci::Envelope env = dci::parse_envelope(r.body);
+  const std::string& action = env.common().action;
+  for (const char* a : actions)
+    if (action == a) return env;
+  throw core::invalid_argument("action " + action + " is not served here", "header.action");
+}
+
+std::string str(const Json& body, const char* key) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return "";
+  if (!it->is_string()) throw core::invalid_argument(std::string(key) + " must be a string", key);
+  return it->get<std::string>();
+}
+
+void add_registry_routes(http::Router& router, const std::string& prefix, IbrService& service,
+                         const AnswerSigner& answers) {
+  router
+      .post(prefix + "/sync/enrollment/updates",
+            [&service, &answers](Request& r) {
+              // The spec's action is notify; its processflow1 sample says register.
+              dci::Envelope env = envelope_of(r, {"notify", "register"});
+              Json msg = service.apply_updates(env.message, r.principal->subject, r.request_id);
+              int64_t n = int64_t(msg["enrolled_response"].size());
+              return signed_json(answers.answer(env.common(), response_action(env.common().action),
+                                                dci::RequestStatus::kSucc, msg, n, n));
+            })
+      .authenticate_with(kDciSignatureAuthenticator)
+      .max_body(kUpdatesMaxBody)
+      .describe("DCI: beneficiaries and their programme enrollments reported by a sender");
+  // Both answer a SearchResponse in an on-search envelope.
+  auto search_route = [&](const std::string& path, Json (IbrService::*answer)(const Json&),
+                          const char* summary) {
+    router
+        .post(prefix + path,
+              [&service, &answers, answer](Request& r) {
+                dci::Envelope env = envelope_of(r, {"search"});
+                Json msg = (service.*answer)(env.message);
+                int64_t n = int64_t(msg["search_response"].size());
+                return signed_json(answers.answer(env.common(), "on-search",
+                                                  dci::RequestStatus::kSucc, msg, n, n));
+              })
+        .authenticate_with(kDciSignatureAuthenticator)
+        .max_body(kSearchMaxBody)
+        .describe(summary);
+  };
+  search_route("/sync/search", &IbrService::sync_search,
+               "DCI: synchronous search of the registry (idtype-value)");
+  search_route("/sync/enrolled", &IbrService::sync_enrolled,
+               "DCI: the programmes a person is enrolled in, by identifier");
+}
+
+void add_admin_routes(http::Router& router, Senders& senders, const std::string& scope) {
+  router
+      .post("/v1/ibr/senders",
+            [&senders](Request& r) {
+              Json body = r.json_body();
+              if (!body.is_object()) throw core::invalid_argument("body must be an object");
+              SenderInput in{str(body, "sender_id"),  str(body, "name"),
+                             str(body, "public_key"), str(body, "jwks_url"),
+                             str(body, "algorithm"),  str(body, "notes")};
+              return Response::json(201, sender_to_json(senders.add(in, r.actor(), r.request_id)));
+            })
+      .require_scopes({scope})
+      .max_body(64 * 1024)
+      .describe("Add or replace a trusted DCI sender");
+  router
+      .get("/v1/ibr/senders",
+           [&senders](Request&) {
+             Json list = Json::array();
+             for (const auto& s : senders.list()) list.push_back(sender_to_json(s));
+             return Response::json(200, {{"senders", std::move(list)}});
+           })
+      .require_scopes({scope})
+      .describe("List the trusted DCI senders");
+  router
+      .post("/v1/ibr/senders/{sender_id}/disable",
+            [&senders](Request& r) {
+              senders.disable(std::string(r.param("sender_id")), r.actor(), r.request_id);
+              return Response::no_content();
+            })
+      .require_scopes({scope})
+      .describe("Disable a trusted DCI sender (its requests are refused from now on)");
+}
+
+}  // namespace
+
+void add_ibr_routes(http::Router& router, IbrService& service, Senders& senders,
+                    const AnswerSigner& answers, const core::Clock& clock) {
+  router.set_tag("ibr");
+  auto errors = dci_error_format(clock);
+  // The spec's paths, and the SPDCI IBR mock's /ibr copies (dci-ibr.md §1.3).
+  for (const char* prefix : {"/registry", "/ibr"}) {
+    router.set_error_format(prefix, errors);
+    add_registry_routes(router, prefix, service, answers);
+  }
+  add_admin_routes(router, senders, service.settings().admin_scope);
+}
+
+}  // namespace registrar::ibr

@@ -1,0 +1,53 @@
+#include "ibr/config.h"
+
+#include "dci/senders.h"
+
+namespace registrar::ibr {
+
+namespace {
+std::optional<std::string> id_chars(const core::ConfigValue& v) {
+  const auto& s = std::get<std::string>(v);
+  if (s.empty()) return "must not be empty";
+  // The kid is split on '|' by every verifier (§6.2).
+  if (s.find('|') != std::string::npos) return "must not contain '|'";
+  return std::nullopt;
+}
+}  // namespace
+
+void declare_ibr_config(core::ConfigSchema& s) {
+  s.add_string("ibr.sender_id", "registrar-ibr",
+               "Our sender_id in DCI headers, and the first part of our signing key's kid.",
+               id_chars);
+  s.add_string("ibr.key_id", "ibr-1",
+               "Key id of the Ed25519 key our DCI answers are signed with (kid "
+               "{sender_id}|{key_id}|ed25519 in /.well-known/jwks.json). A new value makes a new "
+               "key; the old one stays published.",
+               id_chars);
+  s.add_bool(
+      "ibr.allow_unsigned", false,
+      "DEVELOPMENT ONLY: accept DCI envelopes without a signature (\"\", \"unsigned-stub\"). "
+      "Warned at start and on each such request.");
+  s.add_string("ibr.scopes.admin", "ibr:admin", "Bearer scope of the /ibr/admin routes.");
+  s.add_int("ibr.senders_reload_ms", 5000,
+            "How often each instance reloads the trusted senders from the database.", 100,
+            3'600'000);
+  s.add_int("ibr.max_page_size", 1000, "Largest page_size a search may ask for.", 1, 100'000);
+}
+
+IbrSettings read_ibr_config(const core::Config& c) {
+  IbrSettings out;
+  out.sender_id = c.str("ibr.sender_id");
+  out.key_id = c.str("ibr.key_id");
+  out.allow_unsigned = c.boolean("ibr.allow_unsigned");
+  out.admin_scope = c.str("ibr.scopes.admin");
+  if (out.admin_scope.empty()) throw core::ConfigError({"ibr.scopes.admin: must not be empty"});
+  out.senders_reload = std::chrono::milliseconds(c.integer("ibr.senders_reload_ms"));
+  out.max_page_size = c.integer("ibr.max_page_size");
+  return out;
+}
+
+std::string signing_kid(const IbrSettings& s) {
+  return dci::format_kid(s.sender_id, s.key_id, dci::SignatureAlgorithm::kEd25519);
+}
+
+}  // namespace registrar::ibr

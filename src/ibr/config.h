@@ -1,0 +1,32 @@
+// The ibr module's settings (keys under ibr.*; docs/operations.md lists them).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/config.h"
+
+namespace registrar::ibr {
+
+struct IbrSettings {
+  // Who we are in DCI headers (sender_id of our answers) and the key id of our signing key:
+  // together they make the kid "{sender_id}|{key_id}|ed25519" published in our JWKS.
+  std::string sender_id = "registrar-ibr";
+  std::string key_id = "ibr-1";
+  // Development only: accept envelopes whose signature is "", "unsigned-stub" or absent.
+  bool allow_unsigned = false;
+  std::string admin_scope = "ibr:admin";
+  // How often each instance reloads the trusted senders (another instance's change arrives
+  // within this; a local change at once).
+  std::chrono::milliseconds senders_reload{5000};
+  int64_t max_page_size = 1000;
+};
+
+void declare_ibr_config(core::ConfigSchema& schema);
+// Throws core::ConfigError listing every problem.
+IbrSettings read_ibr_config(const core::Config& config);
+
+// The kid our answers carry and the JWKS publishes (§6.2).
+std::string signing_kid(const IbrSettings& settings);
+
+}  // namespace registrar::ibr

@@ -1,0 +1,81 @@
+#include "ibr/module.h"
+
+#include "core/log.h"
+#include "ibr/answers.h"
+#include "ibr/api.h"
+#include "ibr/cli.h"
+#include "ibr/config.h"
+#include "ibr/senders.h"
+#include "ibr/service.h"
+#include "ibr/signature_auth.h"
+#include "ibr/store.h"
+#include "services/signing.h"
+
+namespace registrar::ibr {
+namespace {
+
+class IbrModule final : public app::Module {
+ public:
+  std::string name() const override { return "ibr"; }
+  // identity: the signing key of our answers (services::Signing) and the bearer tokens of the
+  // admin routes.
+  std::vector<std::string> dependencies() const override { return {"identity"}; }
+  void declare_config(core::ConfigSchema& schema) const override { declare_ibr_config(schema); }
+  std::vector<store::Migration> migrations() const override { return ibr_migrations(); }
+
+  void start(app::Services& s) override {
+    settings_ = read_ibr_config(s.config);
+    clock_ = &s.clock;
+    if (settings_.allow_unsigned)
+      log::warn("ibr_allow_unsigned",
+                {{"why",
+                  "ibr.allow_unsigned is on: unsigned DCI requests are accepted from any "
+                  "sender_id. Development only."}});
+    senders_ = std::make_unique<Senders>(s.db, s.clock);
+    senders_->reload();
+    // Another instance's change to the senders reaches this one within the reload interval.
+    reload_ = s.background.every(
+        settings_.senders_reload,
+        [senders = senders_.get()] {
+          try {
+            senders->reload();
+          } catch (const std::exception& e) {
+            log::warn("ibr_senders_reload_failed", {{"error", e.what()}});
+          }
+        },
+        settings_.senders_reload);
+    answers_ =
+        std::make_unique<AnswerSigner>(s.registry.find<services::Signing>(), settings_, s.clock);
+    service_ = std::make_unique<IbrService>(s.db, s.clock, settings_);
+    log::info("ibr_started", {{"kid", answers_->kid()}, {"sender_id", settings_.sender_id}});
+  }
+
+  void add_routes(http::Router& router) override {
+    router.add_authenticator(
+        kDciSignatureAuthenticator,
+        std::make_shared<DciSignatureAuthenticator>(*senders_, *clock_, settings_.allow_unsigned));
+    add_ibr_routes(router, *service_, *senders_, *answers_, *clock_);
+  }
+
+  void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
+    add_ibr_commands(root, provider);
+  }
+
+  void stop() override { reload_.cancel(); }
+
+ private:
+  IbrSettings settings_;
+  const core::Clock* clock_ = nullptr;
+  std::unique_ptr<Senders> senders_;
+  std::unique_ptr<AnswerSigner> answers_;
+  std::unique_ptr<IbrService> service_;
+  core::Job reload_;
+};
+
+}  // namespace
+
+std::unique_ptr<app::Module> make_module() {
+  return std::make_unique<IbrModule>();
+}
+
+}  // namespace registrar::ibr

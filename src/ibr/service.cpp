@@ -1,0 +1,85 @@
+#include "ibr/service.h"
+
+#include "core/random.h"
+#include "dci/envelope.h"
+#include "ibr/store.h"
+#include "store/audit.h"
+
+namespace registrar::ibr {
+
+using Json = nlohmann::json;
+
+IbrService::IbrService(store::Database& db, const core::Clock& clock, const IbrSettings& settings)
+    : db_(db), clock_(clock), settings_(settings) {}
+
+Json IbrService::apply_updates(const Json& message, const std::string& sender_id,
+                               const std::string& request_id) {
+  EnrollmentUpdates u = parse_enrollment_updates(message, sender_id);
+  std::string ts = dci::format_message_ts(clock_.now());
+  Json results = Json::array();
+  size_t stored = 0, deleted = 0, rejected = 0;
+  db_.write([&](soci::session& s) {
+    core::SystemTime now = clock_.now();
+    for (const auto& item : u.items) {
+      Json r = {{"reference_id", item.reference_id}, {"timestamp", ts}};
+      if (!item.problem.empty()) {
+        r["status"] = "rjct";
+        r["status_reason_message"] = item.problem;
+        ++rejected;
+      } else if (item.deleted) {
+        db::delete_beneficiary(s, sender_id, item.reference_id, now);
+        r["status"] = "succ";
+        ++deleted;
+      } else {
+        db::put_beneficiary(s, item.beneficiary, now);
+        r["status"] = "succ";
+        ++stored;
+      }
+      results.push_back(std::move(r));
+    }
+    // One record per request: the transaction and its counts (the references are in the rows).
+    store::append_audit(s,
+                        {sender_id,
+                         "ibr.enrollment.update",
+                         "transaction:" + u.transaction_id,
+                         request_id,
+                         {{"stored", stored}, {"deleted", deleted}, {"rejected", rejected}}},
+                        now);
+  });
+  return {{"transaction_id", u.transaction_id},
+          {"correlation_id", core::uuid_v4()},
+          {"enrolled_response", std::move(results)}};
+}
+
+Json IbrService::sync_search(const Json& message) {
+  return answer_search(parse_search_request(message, settings_.max_page_size));
+}
+
+Json IbrService::sync_enrolled(const Json& message) {
+  return answer_search(parse_enrolled_request(message, settings_.max_page_size));
+}
+
+Json IbrService::answer_search(const SearchRequest& req) {
+  std::string ts = dci::format_message_ts(clock_.now());
+  Json items = Json::array();
+  db_.read([&](soci::session& s) {
+    for (const auto& item : req.items) {
+      if (!item.reject_code.empty()) {
+        items.push_back(search_response_item(item, nullptr, ts));
+        continue;
+      }
+      SearchResult result;
+      auto found = db::find_by_identifier(s, item.id.type, item.id.value,
+                                          (item.page_number - 1) * item.page_size, item.page_size,
+                                          result.total);
+      for (const auto& b : found)
+        result.records.push_back(reg_record(b, db::enrollments_of(s, b.sender_id, b.reference_id)));
+      items.push_back(search_response_item(item, &result, ts));
+    }
+  });
+  return {{"transaction_id", req.transaction_id},
+          {"correlation_id", core::uuid_v4()},
+          {"search_response", std::move(items)}};
+}
+
+}  // namespace registrar::ibr

@@ -1,0 +1,233 @@
+#include "ibr/store.h"
+
+#include "dci/canonical_json.h"
+
+namespace registrar::ibr {
+namespace {
+
+std::string senders_table() {
+  return "CREATE TABLE ibr_senders ("
+         " sender_id VARCHAR(255) PRIMARY KEY,"
+         " name VARCHAR(255) NOT NULL,"
+         " public_key TEXT NOT NULL,"
+         " jwks_url VARCHAR(2048) NOT NULL,"
+         " algorithm VARCHAR(16),"
+         " active INTEGER NOT NULL,"
+         " notes TEXT NOT NULL,"
+         " last_key_fetch_us BIGINT,"
+         " created_us BIGINT NOT NULL,"
+         " updated_us BIGINT NOT NULL)";
+}
+
+const char* kRegistryTables[] = {
+    // One row per (sender, reference id): the sender's own key for the person, so that a
+    // repeated update replaces rather than duplicates.
+    "CREATE TABLE ibr_beneficiaries ("
+    " sender_id VARCHAR(255) NOT NULL,"
+    " reference_id VARCHAR(255) NOT NULL,"
+    " record TEXT NOT NULL,"
+    " deleted INTEGER NOT NULL,"
+    " created_us BIGINT NOT NULL,"
+    " updated_us BIGINT NOT NULL,"
+    " PRIMARY KEY (sender_id, reference_id))",
+    "CREATE TABLE ibr_identifiers ("
+    " sender_id VARCHAR(255) NOT NULL,"
+    " reference_id VARCHAR(255) NOT NULL,"
+    " id_type VARCHAR(255) NOT NULL,"
+    " id_value VARCHAR(255) NOT NULL,"
+    " PRIMARY KEY (sender_id, reference_id, id_type, id_value))",
+    // Exact duplicate search goes by (type, value) across every sender.
+    "CREATE INDEX ibr_identifiers_value ON ibr_identifiers (id_type, id_value)",
+    "CREATE TABLE ibr_enrollments ("
+    " sender_id VARCHAR(255) NOT NULL,"
+    " reference_id VARCHAR(255) NOT NULL,"
+    " programme_id VARCHAR(255) NOT NULL,"
+    " programme_name VARCHAR(255) NOT NULL,"
+    " status VARCHAR(64) NOT NULL,"
+    " enrolment_date VARCHAR(64) NOT NULL,"
+    " end_date VARCHAR(64) NOT NULL,"
+    " PRIMARY KEY (sender_id, reference_id, programme_id))",
+};
+
+dci::TrustedSender sender_of(const soci::row& r) {
+  dci::TrustedSender t;
+  t.sender_id = r.get<std::string>(0);
+  t.name = r.get<std::string>(1);
+  t.public_key = r.get<std::string>(2);
+  t.jwks_url = r.get<std::string>(3);
+  if (auto alg = store::row_optional<std::string>(r, 4)) t.algorithm = dci::parse_algorithm(*alg);
+  t.active = store::row_int(r, 5) != 0;
+  t.notes = r.get<std::string>(6);
+  t.last_key_fetch = store::row_optional<core::SystemTime>(r, 7);
+  return t;
+}
+
+constexpr const char* kSenderColumns =
+    "SELECT sender_id, name, public_key, jwks_url, algorithm, active, notes, last_key_fetch_us "
+    "FROM ibr_senders ";
+
+std::string canonical(const nlohmann::json& j) {
+  std::string out;
+  dci::append_canonical(out, j);
+  return out;
+}
+
+StoredBeneficiary beneficiary_of(const soci::row& r) {
+  StoredBeneficiary b;
+  b.sender_id = r.get<std::string>(0);
+  b.reference_id = r.get<std::string>(1);
+  b.record = nlohmann::json::parse(r.get<std::string>(2));
+  b.deleted = store::row_int(r, 3) != 0;
+  return b;
+}
+
+void remove_children(soci::session& s, const std::string& sender, const std::string& ref) {
+  s << "DELETE FROM ibr_identifiers WHERE sender_id = :s AND reference_id = :r", soci::use(sender),
+      soci::use(ref);
+  s << "DELETE FROM ibr_enrollments WHERE sender_id = :s AND reference_id = :r", soci::use(sender),
+      soci::use(ref);
+}
+
+}  // namespace
+
+std::vector<store::Migration> ibr_migrations() {
+  store::Migration senders;
+  senders.version = 1;
+  senders.description = "trusted senders";
+  senders.statements.push_back(senders_table());
+  store::Migration registry;
+  registry.version = 2;
+  registry.description = "beneficiaries, their identifiers and programme enrollments";
+  for (const char* sql : kRegistryTables) registry.statements.emplace_back(sql);
+  return {senders, registry};
+}
+
+namespace db {
+
+void upsert_sender(soci::session& s, const dci::TrustedSender& t, core::SystemTime now) {
+  long long us = core::to_unix_us(now);
+  int active = t.active ? 1 : 0;
+  std::optional<std::string> alg_text;
+  if (t.algorithm) alg_text = std::string(dci::algorithm_name(*t.algorithm));
+  store::OptionalBind<std::string> alg(alg_text);
+  auto fetched = store::bind_time(t.last_key_fetch);
+  s << "INSERT INTO ibr_senders (sender_id, name, public_key, jwks_url, algorithm, active, notes, "
+       "last_key_fetch_us, created_us, updated_us) "
+       "VALUES (:id, :n, :k, :u, :a, :ac, :no, :f, :c, :c2) "
+       "ON CONFLICT (sender_id) DO UPDATE SET name = excluded.name, "
+       "public_key = excluded.public_key, jwks_url = excluded.jwks_url, "
+       "algorithm = excluded.algorithm, active = excluded.active, notes = excluded.notes, "
+       "last_key_fetch_us = excluded.last_key_fetch_us, updated_us = excluded.updated_us",
+      soci::use(t.sender_id), soci::use(t.name), soci::use(t.public_key), soci::use(t.jwks_url),
+      soci::use(alg.value, alg.indicator), soci::use(active), soci::use(t.notes),
+      soci::use(fetched.value, fetched.indicator), soci::use(us), soci::use(us);
+}
+
+std::optional<dci::TrustedSender> find_sender(soci::session& s, const std::string& sender_id) {
+  soci::rowset<soci::row> rows =
+      (s.prepare << std::string(kSenderColumns) + "WHERE sender_id = :id", soci::use(sender_id));
+  for (const auto& r : rows) return sender_of(r);
+  return std::nullopt;
+}
+
+std::vector<dci::TrustedSender> all_senders(soci::session& s) {
+  std::vector<dci::TrustedSender> out;
+  soci::rowset<soci::row> rows = (s.prepare << std::string(kSenderColumns) + "ORDER BY name");
+  for (const auto& r : rows) out.push_back(sender_of(r));
+  return out;
+}
+
+bool set_sender_active(soci::session& s, const std::string& sender_id, bool active,
+                       core::SystemTime now) {
+  long long us = core::to_unix_us(now);
+  int a = active ? 1 : 0;
+  soci::statement st =
+      (s.prepare << "UPDATE ibr_senders SET active = :a, updated_us = :u WHERE sender_id = :id",
+       soci::use(a), soci::use(us), soci::use(sender_id));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
+}
+
+std::optional<StoredBeneficiary> find_beneficiary(soci::session& s, const std::string& sender_id,
+                                                  const std::string& reference_id) {
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT sender_id, reference_id, record, deleted FROM ibr_beneficiaries "
+                    "WHERE sender_id = :s AND reference_id = :r",
+       soci::use(sender_id), soci::use(reference_id));
+  for (const auto& r : rows) return beneficiary_of(r);
+  return std::nullopt;
+}
+
+void put_beneficiary(soci::session& s, const Beneficiary& b, core::SystemTime now) {
+  long long us = core::to_unix_us(now);
+  std::string record = canonical(b.record);
+  s << "INSERT INTO ibr_beneficiaries (sender_id, reference_id, record, deleted, created_us, "
+       "updated_us) VALUES (:s, :r, :rec, 0, :c, :u) "
+       "ON CONFLICT (sender_id, reference_id) DO UPDATE SET record = excluded.record, "
+       "deleted = 0, updated_us = excluded.updated_us",
+      soci::use(b.sender_id), soci::use(b.reference_id), soci::use(record), soci::use(us),
+      soci::use(us);
+  remove_children(s, b.sender_id, b.reference_id);
+  for (const auto& id : b.identifiers)
+    s << "INSERT INTO ibr_identifiers (sender_id, reference_id, id_type, id_value) "
+         "VALUES (:s, :r, :t, :v) ON CONFLICT DO NOTHING",
+        soci::use(b.sender_id), soci::use(b.reference_id), soci::use(id.type), soci::use(id.value);
+  for (const auto& e : b.enrollments)
+    s << "INSERT INTO ibr_enrollments (sender_id, reference_id, programme_id, programme_name, "
+         "status, enrolment_date, end_date) VALUES (:s, :r, :p, :n, :st, :d, :e) "
+         "ON CONFLICT (sender_id, reference_id, programme_id) DO UPDATE SET "
+         "programme_name = excluded.programme_name, status = excluded.status, "
+         "enrolment_date = excluded.enrolment_date, end_date = excluded.end_date",
+        soci::use(b.sender_id), soci::use(b.reference_id), soci::use(e.programme_id),
+        soci::use(e.programme_name), soci::use(e.status), soci::use(e.enrolment_date),
+        soci::use(e.end_date);
+}
+
+void delete_beneficiary(soci::session& s, const std::string& sender_id,
+                        const std::string& reference_id, core::SystemTime now) {
+  long long us = core::to_unix_us(now);
+  s << "UPDATE ibr_beneficiaries SET deleted = 1, updated_us = :u "
+       "WHERE sender_id = :s AND reference_id = :r",
+      soci::use(us), soci::use(sender_id), soci::use(reference_id);
+  remove_children(s, sender_id, reference_id);
+}
+
+std::vector<StoredBeneficiary> find_by_identifier(soci::session& s, const std::string& type,
+                                                  const std::string& value, int64_t offset,
+                                                  int64_t limit, int64_t& total) {
+  int any = type.empty() ? 1 : 0;
+  long long count = 0;
+  s << "SELECT COUNT(DISTINCT sender_id || '|' || reference_id) FROM ibr_identifiers "
+       "WHERE (:any = 1 OR id_type = :t) AND id_value = :v",
+      soci::into(count), soci::use(any), soci::use(type), soci::use(value);
+  total = count;
+  std::vector<StoredBeneficiary> out;
+  long long off = offset, lim = limit;
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT b.sender_id, b.reference_id, b.record, b.deleted "
+                    "FROM ibr_beneficiaries b WHERE b.deleted = 0 AND EXISTS (SELECT 1 FROM "
+                    "ibr_identifiers i WHERE i.sender_id = b.sender_id AND "
+                    "i.reference_id = b.reference_id AND (:any = 1 OR i.id_type = :t) AND "
+                    "i.id_value = :v) "
+                    "ORDER BY b.sender_id, b.reference_id LIMIT :l OFFSET :o",
+       soci::use(any), soci::use(type), soci::use(value), soci::use(lim), soci::use(off));
+  for (const auto& r : rows) out.push_back(beneficiary_of(r));
+  return out;
+}
+
+std::vector<Enrollment> enrollments_of(soci::session& s, const std::string& sender_id,
+                                       const std::string& reference_id) {
+  std::vector<Enrollment> out;
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT programme_id, programme_name, status, enrolment_date, end_date "
+                    "FROM ibr_enrollments WHERE sender_id = :s AND reference_id = :r "
+                    "ORDER BY programme_id",
+       soci::use(sender_id), soci::use(reference_id));
+  for (const auto& r : rows)
+    out.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
+                   r.get<std::string>(3), r.get<std::string>(4)});
+  return out;
+}
+
+}  // namespace db
+}  // namespace registrar::ibr

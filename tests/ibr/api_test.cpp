@@ -1,0 +1,281 @@
+// The DCI routes over real HTTP with the real binary: signed envelopes from a registered sender
+// are served and the answers verify with the key from our JWKS; every way of failing the
+// signature is refused (§7.8) with nothing stored.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "core/base64.h"
+#include "core/clock.h"
+#include "crypto/keys.h"
+#include "dci/envelope.h"
+#include "dci/signature.h"
+#include "ibr/examples.h"
+#include "support/databases.h"
+#include "support/registrar_process.h"
+
+namespace registrar::ibr {
+namespace {
+
+using Json = nlohmann::json;
+using test::example;
+using namespace std::chrono_literals;
+
+constexpr const char* kUpdates = "/registry/sync/enrollment/updates";
+constexpr const char* kSearch = "/registry/sync/search";
+constexpr const char* kOurKid = "registrar-ibr|ibr-1|ed25519";
+
+std::string raw_key(const crypto::PrivateKey& k) {
+  const auto& raw = k.public_key().ed25519_raw();
+  return core::base64_encode(std::string(reinterpret_cast<const char*>(raw.data()), raw.size()));
+}
+
+dci::MsgHeader header(const std::string& sender, const std::string& action) {
+  dci::MsgHeader h;
+  h.message_id = "m-1";
+  h.message_ts = dci::format_message_ts(core::SystemClock::instance().now());
+  h.action = action;
+  h.sender_id = sender;
+  h.receiver_id = "registrar-ibr";
+  h.total_count = 1;
+  return h;
+}
+
+Json updates_message(const std::string& nid) {
+  Json b = {{"reference_id", "ref-" + nid},
+            {"@type", "Beneficiary"},
+            {"identifier", {{{"identifier_type", "NID"}, {"identifier_value", nid}}}},
+            {"programme", {{{"programme_identifier", "CT"}, {"programme_name", "Cash Transfer"}}}}};
+  return {{"transaction_id", "t-1"}, {"enrolled_updates", {{"beneficiaries", {b}}}}};
+}
+
+Json search_message(const std::string& nid) {
+  return {{"transaction_id", "t-2"},
+          {"search_request",
+           {{{"reference_id", "r-1"},
+             {"timestamp", "2024-01-01T00:00:00Z"},
+             {"search_criteria",
+              {{"query_type", "idtype-value"},
+               {"query", {{"type", "NID"}, {"value", nid}}},
+               {"pagination", {{"page_size", 10}, {"page_number", 1}}}}}}}}};
+}
+
+class IbrApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  IbrApiTest()
+      : db_(GetParam()),
+        key_(crypto::PrivateKey::generate(crypto::KeyType::kEd25519)),
+        signer_(key_, dci::SignatureAlgorithm::kEd25519, "sp-mis", "k1",
+                core::SystemClock::instance()) {
+    testing::ProcessOptions o;
+    o.database_url = db_.url();
+    p_ = std::make_unique<testing::RegistrarProcess>(o);
+    admin_ = token("ibr:admin");
+    auto r = admin_post(
+        "/v1/ibr/senders",
+        Json{{"sender_id", "sp-mis"}, {"name", "SP-MIS"}, {"public_key", raw_key(key_)}});
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+
+  std::string token(const std::string& scope) {
+    auto r = testing::run_registrar("token issue --client ops --scope " + scope, p_->env());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::string t = r.output;
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+    if (auto nl = t.rfind('\n'); nl != std::string::npos) t = t.substr(nl + 1);
+    return t;
+  }
+  http::Response admin_post(const std::string& path, const Json& body) {
+    http::Headers h;
+    h.set("Authorization", "Bearer " + admin_);
+    return p_->post(path, body.dump(), "application/json", h);
+  }
+
+  std::string signed_body(const std::string& action, const Json& message) {
+    return signer_.sign_envelope(header("sp-mis", action), message);
+  }
+  http::Response post(const std::string& path, const std::string& body) {
+    return p_->post(path, body);
+  }
+  // How many beneficiaries hold NID `nid`, asked with a good signature.
+  int64_t count(const std::string& nid) {
+    auto r = post(kSearch, signed_body("search", search_message(nid)));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json::parse(r.body)["message"]["search_response"][0]["pagination"]["total_count"];
+  }
+  // The ERR ack of a refused request: status and error code.
+  static void expect_refused(const http::Response& r, int status, const std::string& code) {
+    EXPECT_EQ(r.status, status) << r.body;
+    Json body = Json::parse(r.body);
+    EXPECT_EQ(body["message"]["ack_status"], "ERR") << r.body;
+    EXPECT_EQ(body["message"]["error"]["code"], code) << r.body;
+  }
+  static void expect_verifies(const dci::Envelope& env, const crypto::PublicKey& key) {
+    dci::VerifyResult v = dci::verify_envelope(env, key, dci::SignatureAlgorithm::kEd25519,
+                                               core::SystemClock::instance());
+    EXPECT_TRUE(v.ok()) << dci::verify_status_name(v.status) << ": " << v.detail;
+  }
+  crypto::PublicKey our_key() {
+    auto r = p_->get("/.well-known/jwks.json");
+    EXPECT_EQ(r.status, 200);
+    Json jwks = Json::parse(r.body);  // kept: a range-for over a temporary's member dangles
+    for (const auto& k : jwks["keys"])
+      if (k["kid"] == kOurKid) {
+        EXPECT_EQ(k["alg"], "EdDSA");
+        return crypto::PublicKey::from_jwk(k);
+      }
+    ADD_FAILURE() << "no " << kOurKid << " in " << r.body;
+    return crypto::PrivateKey::generate(crypto::KeyType::kEd25519).public_key();
+  }
+
+  testing::TestDatabase db_;
+  crypto::PrivateKey key_;
+  dci::Signer signer_;
+  std::unique_ptr<testing::RegistrarProcess> p_;
+  std::string admin_;
+};
+
+TEST_P(IbrApiTest, SignedUpdateAndSearchAnswersVerifyWithOurJwks) {
+  auto r = post(kUpdates, signed_body("notify", updates_message("111")));
+  ASSERT_EQ(r.status, 200) << r.body;
+  crypto::PublicKey ours = our_key();
+  dci::Envelope answer = dci::parse_envelope(r.body);
+  expect_verifies(answer, ours);
+  EXPECT_EQ(answer.common().action, "on-notify");
+  EXPECT_EQ(answer.common().receiver_id, "sp-mis");
+  EXPECT_EQ(answer.message["enrolled_response"][0]["status"], "succ");
+
+  auto s = post(kSearch, signed_body("search", search_message("111")));
+  ASSERT_EQ(s.status, 200) << s.body;
+  dci::Envelope found = dci::parse_envelope(s.body);
+  expect_verifies(found, ours);
+  EXPECT_EQ(found.common().action, "on-search");
+  const Json& item = found.message["search_response"][0];
+  EXPECT_EQ(item["status"], "succ");
+  EXPECT_EQ(item["data"]["reg_records"][0]["programs"][0]["name"], "Cash Transfer");
+  // The /ibr alias serves the same.
+  EXPECT_EQ(post("/ibr/sync/search", signed_body("search", search_message("111"))).status, 200);
+}
+
+TEST_P(IbrApiTest, EveryBrokenSignatureIsRefusedWithNothingStored) {
+  std::string good = signed_body("notify", updates_message("222"));
+
+  // A changed byte in the message.
+  std::string changed = good;
+  changed.replace(changed.find("ref-222"), 7, "ref-223");
+  expect_refused(post(kUpdates, changed), 401, "err.signature.invalid");
+
+  // An expired window.
+  core::ManualClock past(core::SystemClock::instance().now() - 1h);
+  dci::Signer old(key_, dci::SignatureAlgorithm::kEd25519, "sp-mis", "k1", past);
+  expect_refused(
+      post(kUpdates, old.sign_envelope(header("sp-mis", "notify"), updates_message("222"))), 401,
+      "err.signature.invalid");
+
+  // A wrong key for a known sender.
+  dci::Signer wrong(crypto::PrivateKey::generate(crypto::KeyType::kEd25519),
+                    dci::SignatureAlgorithm::kEd25519, "sp-mis", "k1",
+                    core::SystemClock::instance());
+  expect_refused(
+      post(kUpdates, wrong.sign_envelope(header("sp-mis", "notify"), updates_message("222"))), 401,
+      "err.signature.invalid");
+
+  // An unknown sender.
+  dci::Signer stranger(key_, dci::SignatureAlgorithm::kEd25519, "stranger", "k1",
+                       core::SystemClock::instance());
+  expect_refused(
+      post(kUpdates, stranger.sign_envelope(header("stranger", "notify"), updates_message("222"))),
+      401, "err.sender_id.invalid");
+
+  // No signature, and no sender_id.
+  Json unsigned_body = Json::parse(good);
+  unsigned_body["signature"] = "";
+  expect_refused(post(kUpdates, unsigned_body.dump()), 401, "err.signature.missing");
+  unsigned_body["signature"] = "unsigned-stub";
+  expect_refused(post(kUpdates, unsigned_body.dump()), 401, "err.signature.missing");
+  Json no_sender = Json::parse(good);
+  no_sender["header"]["sender_id"] = "";
+  expect_refused(post(kUpdates, no_sender.dump()), 400, "err.sender_id.invalid");
+  expect_refused(post(kUpdates, "{not json"), 400, "err.request.bad");
+
+  EXPECT_EQ(count("222"), 0);
+
+  // A disabled sender: the good request itself is refused now.
+  EXPECT_EQ(admin_post("/v1/ibr/senders/sp-mis/disable", Json::object()).status, 204);
+  expect_refused(post(kUpdates, good), 401, "err.sender_id.invalid");
+  admin_post("/v1/ibr/senders", Json{{"sender_id", "sp-mis"}, {"public_key", raw_key(key_)}});
+  EXPECT_EQ(count("222"), 0);
+  EXPECT_EQ(post(kUpdates, good).status, 200);
+  EXPECT_EQ(count("222"), 1);
+}
+
+TEST_P(IbrApiTest, SpecExamplesPassThroughWhenSigned) {
+  // processflow1: enrollment of a beneficiary (its sample action is "register").
+  Json req = example("processflow1req.json");
+  dci::MsgHeader h = header("sp-mis", "register");
+  auto r = post(kUpdates, signer_.sign_envelope(h, req["message"]));
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json answer = Json::parse(r.body);
+  EXPECT_EQ(answer["message"]["enrolled_response"][0]["reference_id"], "NID:0205202401");
+  EXPECT_EQ(answer["message"]["enrolled_response"][0]["status"], "succ");
+  // processflow3a: search by UIN, nobody holds it.
+  Json search = example("processflow3areq.json");
+  auto s = post(kSearch, signer_.sign_envelope(header("sp-mis", "search"), search["message"]));
+  ASSERT_EQ(s.status, 200) << s.body;
+  Json item = Json::parse(s.body)["message"]["search_response"][0];
+  EXPECT_EQ(item["status"], "succ");
+  EXPECT_EQ(item["pagination"]["total_count"], 0);
+  // processflow2: the programmes of a person, by an identifier of any type (processflow1's NID).
+  Json enrolled = example("processflow2req.json");
+  enrolled["message"]["enrolled_criteria"]["query"]["attribute_value"] = "0205202401";
+  auto e = post("/registry/sync/enrolled",
+                signer_.sign_envelope(header("sp-mis", "search"), enrolled["message"]));
+  ASSERT_EQ(e.status, 200) << e.body;
+  Json records = Json::parse(e.body)["message"]["search_response"][0]["data"]["reg_records"];
+  ASSERT_EQ(records.size(), 1u) << e.body;
+  EXPECT_EQ(records[0]["programs"][0]["id"], "DCI001");
+}
+
+TEST_P(IbrApiTest, AdminRoutesNeedTheirScope) {
+  EXPECT_EQ(p_->get("/v1/ibr/senders").status, 401);
+  http::Headers h;
+  h.set("Authorization", "Bearer " + token("other:scope"));
+  EXPECT_EQ(p_->get("/v1/ibr/senders", h).status, 403);
+  h.set("Authorization", "Bearer " + admin_);
+  auto r = p_->get("/v1/ibr/senders", h);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(Json::parse(r.body)["senders"][0]["sender_id"], "sp-mis");
+  auto bad = admin_post("/v1/ibr/senders", Json{{"sender_id", "x"}, {"public_key", "nope"}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
+TEST_P(IbrApiTest, CliAddsListsAndDisablesSenders) {
+  auto add = p_->cli("ibr senders add cli-sender --name Cli --public-key " + raw_key(key_));
+  EXPECT_EQ(add.exit_code, 0) << add.output;
+  auto list = p_->cli("ibr senders list");
+  EXPECT_NE(list.output.find("cli-sender  active"), std::string::npos) << list.output;
+  EXPECT_EQ(p_->cli("ibr senders disable cli-sender").exit_code, 0);
+  list = p_->cli("ibr senders list");
+  EXPECT_NE(list.output.find("cli-sender  disabled"), std::string::npos) << list.output;
+  EXPECT_NE(p_->cli("ibr senders add bad --public-key nope").exit_code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IbrApiTest, ::testing::ValuesIn(testing::test_backends()),
+                         [](const auto& info) { return info.param; });
+
+// The development switch: unsigned envelopes pass, with a warning on each.
+TEST(IbrApiUnsigned, AllowedOnlyUnderTheSwitchAndWarned) {
+  testing::ProcessOptions o;
+  o.env["REGISTRAR_IBR_ALLOW_UNSIGNED"] = "true";
+  testing::RegistrarProcess p(o);
+  Json body = {{"signature", "unsigned-stub"},
+               {"header", dci::header_to_json(header("anyone", "notify"))},
+               {"message", updates_message("333")}};
+  auto r = p.post(kUpdates, body.dump());
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(p.log().find("ibr_unsigned_request_accepted"), std::string::npos);
+  EXPECT_NE(p.log().find("ibr_allow_unsigned"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace registrar::ibr
