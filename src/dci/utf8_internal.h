@@ -6,25 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.h"
+
 namespace registrar::dci::detail {
 
 // Appends code point `cp` (surrogates included: WTF-8) to `out`.
 inline void append_wtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
+  core::append_utf8(out, cp);
 }
 
 // Decodes one UTF-8 sequence at `p`. With `allow_surrogates` (our own WTF-8 strings) encoded
