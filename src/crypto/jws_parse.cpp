@@ -25,6 +25,7 @@ JoseResult<Json> decode_header(std::string_view b64) {
   Json header;
   switch (detail::parse_json_strict(*bytes, header)) {
     case detail::JsonParse::kInvalid:
+    case detail::JsonParse::kTooDeep:
       return fail(JoseError::kBadHeader, "protected header is not JSON");
     case detail::JsonParse::kDuplicateMember:
       return fail(JoseError::kBadHeader, "duplicate member in the protected header");
@@ -220,6 +221,7 @@ JoseResult<ParsedJws> parse_jws(std::string_view text, const JwsVerifyOptions& o
   Json obj;
   switch (detail::parse_json_strict(text, obj)) {
     case detail::JsonParse::kInvalid:
+    case detail::JsonParse::kTooDeep:
       return fail(JoseError::kMalformed, "JWS malformed: invalid JSON");
     case detail::JsonParse::kDuplicateMember:
       return fail(JoseError::kMalformed, "JWS malformed: duplicate JSON member");
