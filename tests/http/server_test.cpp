@@ -356,6 +356,38 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
   EXPECT_EQ(status_of(c.read_response()), 413);
 }
 
+// Requests that cannot use a body read none (security issue: each could cost a megabyte before
+// any credential was checked). A 404 / 405 is answered at once and the connection closed rather
+// than drained; a body on GET is a 413.
+TEST_F(ServerTest, NoBodyIsReadForUnmatchedPathsOrGet) {
+  {
+    RawClient c(port_);
+    c.send("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+    EXPECT_EQ(status_of(c.read_response()), 404);  // the 100,000 bytes were never sent
+    EXPECT_TRUE(c.closed_within(1s));
+  }
+  {
+    RawClient c(port_);
+    c.send("PUT /items/1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    EXPECT_EQ(status_of(c.read_response()), 405);
+    EXPECT_TRUE(c.closed_within(1s));
+  }
+  {
+    RawClient c(port_);
+    c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n");
+    std::string res = c.read_response();
+    EXPECT_EQ(status_of(res), 413);
+    EXPECT_NE(res.find("limit of 0 bytes"), std::string::npos) << res;
+    EXPECT_TRUE(c.closed_within(1s));
+  }
+  // An empty body is no body; the connection stays open for the next request.
+  RawClient c(port_);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 200);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 200);
+}
+
 TEST_F(ServerTest, HeaderOverTheLimitIs431) {
   RawClient c(port_);
   c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
