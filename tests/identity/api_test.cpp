@@ -1,11 +1,14 @@
 // The identity module over real HTTP against the real binary, on each database backend.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/base64.h"
 #include "crypto/jws.h"
+#include "store/database.h"
 #include "support/databases.h"
 #include "support/registrar_process.h"
 
@@ -81,6 +84,30 @@ TEST_P(IdentityApiTest, ClientCredentialsTokenWorksOnProtectedRoutes) {
   EXPECT_TRUE(me["expires_at"].is_number_integer());
   EXPECT_GT(me["expires_at"].get<int64_t>(), 1'700'000'000);
   EXPECT_EQ(me.size(), 5u);
+}
+
+// Secrets on disk are the owner's alone from their first byte (security issue 17): the master key
+// the server generated, the client secret `clients add --secret-file` wrote, and the SQLite
+// database with its WAL.
+TEST_P(IdentityApiTest, SecretFilesAreOwnerOnly) {
+  auto mode = [](const std::string& path) {
+    struct stat st;
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return unsigned(st.st_mode & 0777);
+  };
+  EXPECT_EQ(mode(p_.dir().file("master.key")), 0600u);
+  EXPECT_EQ(mode(p_.dir().file("app.secret")), 0600u);
+  if (GetParam() == "sqlite") {
+    const std::string db_file = store::sqlite_path(db_.url());
+    EXPECT_EQ(mode(db_file), 0600u);
+    EXPECT_EQ(mode(db_file + "-wal"), 0600u);
+  }
+  // A second client asked to write its secret where a link was planted is refused.
+  std::filesystem::create_symlink(p_.dir().file("stolen"), p_.dir().file("planted.secret"));
+  auto r =
+      p_.cli("clients add other --scope read --secret-file " + p_.dir().file("planted.secret"));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(p_.dir().file("stolen")));
 }
 
 TEST_P(IdentityApiTest, TokenEndpointErrorsFollowRfc6749) {
