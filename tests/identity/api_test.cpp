@@ -273,6 +273,16 @@ TEST_P(IdentityApiTest, DhpRoutesKeepTheOriginalShapes) {
   EXPECT_EQ(Json::parse(bad_login.body)["errors"][0]["errorCode"], "400");
 
   std::string access = tokens["access_token"];
+  // The id_token has our key and issuer but is no access token (typ "JWT", not "at+jwt").
+  const std::string id_token = tokens["id_token"];
+  auto as_bearer = p_.get("/v1/identity/whoami", bearer(id_token));
+  EXPECT_EQ(as_bearer.status, 401) << as_bearer.body;
+  http::Headers basic;
+  basic.set("Authorization", "Basic " + core::base64_encode("app:" + secret_));
+  auto intro = p_.post("/oauth2/introspect", "token=" + id_token,
+                       "application/x-www-form-urlencoded", basic);
+  EXPECT_EQ(Json::parse(intro.body), (Json{{"active", false}}));
+  EXPECT_EQ(p_.get("/v1/identity/whoami", bearer(access)).status, 200);
   auto rsa = crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048);
   std::string der = core::base64_encode(rsa.public_key().to_spki_der());
   auto gen = p_.post("/dhp/generate", Json{{"public_key", der}}.dump(), "application/json",
