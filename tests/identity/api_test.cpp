@@ -208,6 +208,18 @@ TEST_P(IdentityApiTest, JwsVerifyAnswersHeaderAndPayload) {
   EXPECT_EQ(no_key.status, 400);
   EXPECT_EQ(Json::parse(no_key.body)["field"], "public_key");
   EXPECT_EQ(p_.post("/v1/identity/jws/verify", "{}", "application/json").status, 401);
+
+  // The general form: one entry per key that signed; more than 8 are refused unchecked.
+  std::vector<crypto::JwsSigner> signers(8, {key, crypto::JwsAlg::kEdDSA, {}, {}});
+  auto general = [&] {
+    Json body = {{"jws", crypto::sign_general("{}", signers)}, {"public_key", jwk}};
+    return p_.post("/v1/identity/jws/verify", body.dump(), "application/json", bearer(auth));
+  };
+  EXPECT_EQ(general().status, 200);
+  signers.push_back(signers.front());
+  auto many = general();
+  EXPECT_EQ(many.status, 422) << many.body;
+  EXPECT_EQ(Json::parse(many.body)["detail"], "JWS has 9 signatures; at most 8 are checked");
 }
 
 TEST_P(IdentityApiTest, JwksPublishesTheSigningKey) {
