@@ -203,6 +203,14 @@ TEST_P(IdentityApiTest, JwsVerifyAnswersHeaderAndPayload) {
   EXPECT_EQ(Json::parse(wrong.body)["field"], "jws");
   EXPECT_FALSE(Json::parse(wrong.body)["reason"].get<std::string>().empty());
 
+  // Key texts are capped (the verifier's key cache holds digests, not texts).
+  auto huge = verify("{}", std::string(16 * 1024 + 1, 'A'));
+  EXPECT_EQ(huge.status, 400) << huge.body;
+  EXPECT_EQ(Json::parse(huge.body)["field"], "public_key");
+  const std::string pem = key.public_key().to_pem();
+  EXPECT_EQ(verify("{}", pem).status, 200);  // a key as text, twice: then from the cache
+  EXPECT_EQ(verify("{}", pem).status, 200);
+
   auto no_key =
       p_.post("/v1/identity/jws/verify", R"({"jws": "a.b.c"})", "application/json", bearer(auth));
   EXPECT_EQ(no_key.status, 400);
