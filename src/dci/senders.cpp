@@ -114,7 +114,11 @@ KeyChoice select_sender_key(const TrustedSender* sender, std::string_view kid_id
     choice.refetch_may_help = choice.ok() && can_refetch && kid_unmatched;
     return choice;
   }
-  if (kid_id.empty() && usable.size() == 1) return chosen(*sender, usable[0]->key, "only key");
+  if (usable.size() == 1) {
+    KeyChoice choice = chosen(*sender, usable[0]->key, "only key");
+    choice.refetch_may_help = choice.ok() && can_refetch && kid_unmatched;
+    return choice;
+  }
   if (can_refetch) {
     return {KeyChoiceStatus::kUnknownKid,
             std::nullopt,

@@ -99,6 +99,13 @@ TEST(DciSenders, JwksKeyChosenByKid) {
   // One key and no kidId: that key.
   crypto::Jwks one = jwks_of({{"whatever", new_key}});
   EXPECT_EQ(*select_sender_key(&s, "", &one).key, new_key);
+  EXPECT_FALSE(select_sender_key(&s, "", &one).refetch_may_help);
+  // One key and a kidId naming another: that key (OpenSPP's single-key senders), but a failed
+  // verification may be a rotation the cache has not seen.
+  KeyChoice single = select_sender_key(&s, "ibr|2026|ed25519", &one);
+  ASSERT_TRUE(single.ok());
+  EXPECT_EQ(*single.key, new_key);
+  EXPECT_TRUE(single.refetch_may_help);
 
   // The sender restricted to ed25519 never gets the RSA key.
   s.algorithm = SignatureAlgorithm::kEd25519;
