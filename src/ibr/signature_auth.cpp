@@ -118,7 +118,11 @@ std::optional<http::Failure> DciSignatureAuthenticator::decide(http::Request& re
   dci::VerifyResult v = dci::verify_envelope(env, *choice.key, choice.algorithm, clock_);
   // The key we chose stood in for the one the kidId names (a pinned key, a single cached key):
   // the sender may have rotated, so fetch its set once (rate-limited) and try the key it names.
-  if (!v.ok() && choice.refetch_may_help && refetch()) {
+  // Only for a signature that does not match: an expired one fails with any key.
+  bool other_key_may_fit = v.status == dci::VerifyStatus::kBadSignature ||
+                           v.status == dci::VerifyStatus::kWrongKey ||
+                           v.status == dci::VerifyStatus::kAlgorithmMismatch;
+  if (other_key_may_fit && choice.refetch_may_help && refetch()) {
     dci::KeyChoice again = dci::select_sender_key(sender, params.kid_id, cached().get());
     if (again.ok() && *again.key != *choice.key)
       v = dci::verify_envelope(env, *again.key, again.algorithm, clock_);

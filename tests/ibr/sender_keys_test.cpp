@@ -120,19 +120,19 @@ TEST_P(SenderKeysTest, FetchCachesAndRecords) {
 TEST_P(SenderKeysTest, RefetchIsRateLimitedButOperatorFetchIsNot) {
   publish({jwk("sp-mis|a|ed25519", a_)});
   ASSERT_TRUE(keys_->refetch(sender_));
-  EXPECT_EQ(hits_, 1);
+  EXPECT_EQ(hits_.load(), 1);
   clock_.advance(29s);
   EXPECT_FALSE(keys_->refetch(sender_));  // within min_refetch: no fetch
-  EXPECT_EQ(hits_, 1);
+  EXPECT_EQ(hits_.load(), 1);
   EXPECT_TRUE(keys_->fetch(sender_).ok);  // the operator's fetch goes through ...
-  EXPECT_EQ(hits_, 2);
+  EXPECT_EQ(hits_.load(), 2);
   EXPECT_FALSE(keys_->refetch(sender_));  // ... and does not restart the interval
   clock_.advance(1s);
   publish({jwk("sp-mis|a|ed25519", a_), jwk("sp-mis|b|ed25519", b_)});
   auto again = keys_->refetch(sender_);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->keys.size(), 2u);
-  EXPECT_EQ(hits_, 3);
+  EXPECT_EQ(hits_.load(), 3);
 }
 
 TEST_P(SenderKeysTest, FailedFetchKeepsTheKeysAndSaysWhy) {
