@@ -5,12 +5,13 @@
 
 #include "http/router.h"
 #include "ibr/answers.h"
+#include "ibr/sender_keys.h"
 #include "ibr/senders.h"
 #include "ibr/service.h"
 
 namespace registrar::ibr {
 
-void add_ibr_routes(http::Router& router, IbrService& service, Senders& senders,
+void add_ibr_routes(http::Router& router, IbrService& service, Senders& senders, SenderKeys& keys,
                     const AnswerSigner& answers, const core::Clock& clock);
 
 }  // namespace registrar::ibr

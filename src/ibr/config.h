@@ -2,11 +2,20 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "core/config.h"
 
 namespace registrar::ibr {
+
+struct JwksSettings {
+  // A request naming a key id the cache lacks refetches at most once per this interval per
+  // sender, so that a caller sending made-up kids cannot make us hammer the sender's server.
+  std::chrono::milliseconds min_refetch{30'000};
+  std::chrono::milliseconds timeout{10'000};  // the whole fetch (OpenSPP: 10 s)
+  size_t max_bytes = 256 * 1024;              // a JWKS is a few kilobytes
+};
 
 struct IbrSettings {
   // Who we are in DCI headers (sender_id of our answers) and the key id of our signing key:
@@ -20,6 +29,7 @@ struct IbrSettings {
   // within this; a local change at once).
   std::chrono::milliseconds senders_reload{5000};
   int64_t max_page_size = 1000;
+  JwksSettings jwks;
 };
 
 void declare_ibr_config(core::ConfigSchema& schema);
