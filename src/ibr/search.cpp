@@ -130,7 +130,8 @@ SearchRequest parse_enrolled_request(const Json& message, int64_t max_page_size)
     throw core::invalid_argument("enrolled_criteria is required", "message.enrolled_criteria");
   SearchItem item;
   item.page_size = max_page_size;
-  item.query_type = criteria->contains("query_type") ? text_of((*criteria)["query_type"]) : "";
+  // Whatever query_type it names, the query is a person_identifier lookup: answered as one.
+  item.query_type = "idtype-value";
   auto query = criteria->find("query");
   if (query != criteria->end() && query->is_object()) {
     if (query->value("attribute_name", "") == "person_identifier" &&

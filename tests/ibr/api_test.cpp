@@ -3,7 +3,6 @@
 // signature is refused (§7.8) with nothing stored.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <memory>
 
 #include "core/base64.h"
@@ -302,6 +301,9 @@ TEST_P(IbrApiTest, ExpressionAndPredicateSearchesFindAFuzzyDuplicate) {
   expect_verifies(answer, our_key());
   const Json& items = answer.message["search_response"];
   ASSERT_EQ(items.size(), 4u);
+  // The predicate's name (typo, accent, order, middle name missing) scores below a name match
+  // (0.8) but the person is found on name and date together; the expression's full name matches.
+  const char* agreeing[] = {"birth_date", "name"};
   for (int i : {0, 1}) {
     ASSERT_EQ(items[i]["status"], "succ") << items[i];
     const Json& records = items[i]["data"]["reg_records"];
@@ -310,9 +312,9 @@ TEST_P(IbrApiTest, ExpressionAndPredicateSearchesFindAFuzzyDuplicate) {
     EXPECT_EQ(m["reference_id"], "ref-amina");
     EXPECT_GE(m["score"].get<double>(), 0.82);
     EXPECT_NE(m["level"], "none");
-    EXPECT_NE(std::find(m["matched_fields"].begin(), m["matched_fields"].end(), "name"),
-              m["matched_fields"].end())
-        << m;
+    EXPECT_NE(m["matched_fields"].dump().find(std::string("\"") + agreeing[i] + "\""),
+              std::string::npos)
+        << m.dump();
     EXPECT_EQ(m["enrollments"][0]["programme_id"], "CT");
   }
   EXPECT_EQ(items[2]["status"], "succ");
