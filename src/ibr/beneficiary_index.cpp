@@ -1,17 +1,38 @@
 #include "ibr/beneficiary_index.h"
 
 #include <functional>
+#include <string_view>
 #include <unordered_set>
 
 #include "ibr/store.h"
 
 namespace registrar::ibr {
 
-size_t BeneficiaryIndex::KeyHash::operator()(const RecordKey& k) const {
-  size_t h = std::hash<std::string>()(k.sender_id);
-  return h ^
-         (std::hash<std::string>()(k.reference_id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+namespace {
+
+// Sender ids are ASCII letters, digits and ".-_" (dci/senders.h), so the unit separator cannot
+// occur in them and the packing is unambiguous.
+constexpr char kSeparator = '\x1f';
+
+std::string pack(const RecordKey& k) {
+  std::string out;
+  out.reserve(k.sender_id.size() + 1 + k.reference_id.size());
+  out += k.sender_id;
+  out += kSeparator;
+  out += k.reference_id;
+  return out;
 }
+
+RecordKey unpack(const std::string& packed) {
+  size_t cut = packed.find(kSeparator);
+  return {packed.substr(0, cut), packed.substr(cut + 1)};
+}
+
+uint64_t key_hash(const std::string& packed) {
+  return std::hash<std::string_view>()(packed);
+}
+
+}  // namespace
 
 BeneficiaryIndex::BeneficiaryIndex(matching::IndexOptions options) : index_(options) {}
 BeneficiaryIndex::~BeneficiaryIndex() = default;
@@ -36,21 +57,30 @@ matching::Person BeneficiaryIndex::person_of(const PersonFields& fields) {
   return p;
 }
 
+std::optional<matching::RecordId> BeneficiaryIndex::find_locked(const std::string& packed,
+                                                                uint64_t hash) const {
+  auto [from, to] = ids_.equal_range(hash);
+  for (auto it = from; it != to; ++it)
+    if (keys_[it->second] == packed) return it->second;
+  return std::nullopt;
+}
+
 void BeneficiaryIndex::upsert_locked(const RecordKey& key, const matching::Person& p) {
-  matching::RecordId id;
-  if (auto it = ids_.find(key); it != ids_.end()) {
-    id = it->second;
-  } else if (!free_.empty()) {
-    id = free_.back();
-    free_.pop_back();
-    keys_[id] = key;
-    ids_.emplace(key, id);
-  } else {
-    id = static_cast<matching::RecordId>(keys_.size());
-    keys_.push_back(key);
-    ids_.emplace(key, id);
+  std::string packed = pack(key);
+  uint64_t hash = key_hash(packed);
+  std::optional<matching::RecordId> id = find_locked(packed, hash);
+  if (!id) {
+    if (!free_.empty()) {
+      id = free_.back();
+      free_.pop_back();
+      keys_[*id] = std::move(packed);
+    } else {
+      id = static_cast<matching::RecordId>(keys_.size());
+      keys_.push_back(std::move(packed));
+    }
+    ids_.emplace(hash, *id);
   }
-  index_.upsert(id, p);
+  index_.upsert(*id, p);
 }
 
 void BeneficiaryIndex::put(const StoredBeneficiary& b) {
@@ -63,20 +93,26 @@ void BeneficiaryIndex::put(const StoredBeneficiary& b) {
 
 void BeneficiaryIndex::remove(const RecordKey& key) {
   core::MutexLock lock(mu_);
-  auto it = ids_.find(key);
-  if (it == ids_.end()) return;
-  matching::RecordId id = it->second;
-  index_.remove(id);
-  ids_.erase(it);
-  keys_[id].reset();
-  free_.push_back(id);
+  std::string packed = pack(key);
+  uint64_t hash = key_hash(packed);
+  auto [from, to] = ids_.equal_range(hash);
+  for (auto it = from; it != to; ++it) {
+    matching::RecordId id = it->second;
+    if (keys_[id] != packed) continue;
+    index_.remove(id);
+    ids_.erase(it);
+    keys_[id].clear();
+    keys_[id].shrink_to_fit();
+    free_.push_back(id);
+    return;
+  }
 }
 
 BeneficiaryIndex::LoadStats BeneficiaryIndex::load(store::Database& db, size_t page) {
   LoadStats stats;
   // Only a resynchronisation has records to drop; the build at start skips the bookkeeping.
   const bool track = size() > 0;
-  std::unordered_set<RecordKey, KeyHash> seen;
+  std::unordered_set<std::string> seen;  // packed keys
   RecordKey after;
   for (;;) {
     std::vector<StoredBeneficiary> rows;
@@ -85,7 +121,7 @@ BeneficiaryIndex::LoadStats BeneficiaryIndex::load(store::Database& db, size_t p
     });
     for (const auto& b : rows) {
       put(b);
-      if (track) seen.insert({b.sender_id, b.reference_id});
+      if (track) seen.insert(pack({b.sender_id, b.reference_id}));
     }
     stats.records += rows.size();
     if (rows.size() < page) break;
@@ -94,8 +130,8 @@ BeneficiaryIndex::LoadStats BeneficiaryIndex::load(store::Database& db, size_t p
   std::vector<RecordKey> gone;
   if (track) {
     core::MutexLock lock(mu_);
-    for (const auto& [key, id] : ids_)
-      if (!seen.contains(key)) gone.push_back(key);
+    for (const auto& packed : keys_)
+      if (!packed.empty() && !seen.contains(packed)) gone.push_back(unpack(packed));
   }
   for (const auto& key : gone) remove(key);
   stats.removed = gone.size();
@@ -104,15 +140,31 @@ BeneficiaryIndex::LoadStats BeneficiaryIndex::load(store::Database& db, size_t p
 
 std::optional<matching::RecordId> BeneficiaryIndex::id_of(const RecordKey& key) const {
   core::MutexLock lock(mu_);
-  auto it = ids_.find(key);
-  if (it == ids_.end()) return std::nullopt;
-  return it->second;
+  std::string packed = pack(key);
+  return find_locked(packed, key_hash(packed));
 }
 
 std::optional<RecordKey> BeneficiaryIndex::key_of(matching::RecordId id) const {
   core::MutexLock lock(mu_);
-  if (id >= keys_.size()) return std::nullopt;
-  return keys_[id];
+  if (id >= keys_.size() || keys_[id].empty()) return std::nullopt;
+  return unpack(keys_[id]);
+}
+
+BeneficiaryIndex::Memory BeneficiaryIndex::memory_usage() const {
+  constexpr size_t kMallocOverhead = 16;
+  Memory m;
+  matching::MemoryUsage matcher = index_.memory_usage();
+  m.records = matcher.records;
+  m.matcher = matcher.total();
+  core::MutexLock lock(mu_);
+  m.keys = keys_.capacity() * sizeof(std::string) + free_.capacity() * sizeof(matching::RecordId);
+  for (const auto& k : keys_)
+    if (k.capacity() > 15) m.keys += k.capacity() + 1 + kMallocOverhead;  // beyond SSO
+  // Multimap: a node (next, hash, value) per entry plus a bucket pointer.
+  m.keys += ids_.size() * (sizeof(void*) + sizeof(size_t) + sizeof(std::pair<uint64_t, uint32_t>) +
+                           kMallocOverhead) +
+            ids_.bucket_count() * sizeof(void*);
+  return m;
 }
 
 }  // namespace registrar::ibr

@@ -14,6 +14,7 @@
 // record from the database anyway.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,19 +62,30 @@ class BeneficiaryIndex {
   const matching::MatchIndex& index() const { return index_; }
   size_t size() const { return index_.size(); }
 
- private:
-  struct KeyHash {
-    size_t operator()(const RecordKey& k) const;
+  // Bytes held: the matcher's (MatchIndex::memory_usage) plus the key map, estimated from
+  // capacities with 16 bytes of allocator overhead per allocation, as the matcher counts.
+  struct Memory {
+    size_t records = 0;
+    size_t matcher = 0;
+    size_t keys = 0;
+    [[nodiscard]] size_t total() const { return matcher + keys; }
   };
+  Memory memory_usage() const EXCLUDES(mu_);
+
+ private:
   std::unique_ptr<matching::NameNormalizer> take_normalizer() EXCLUDES(pool_mu_);
   void give_back(std::unique_ptr<matching::NameNormalizer> n) EXCLUDES(pool_mu_);
   void upsert_locked(const RecordKey& key, const matching::Person& p) REQUIRES(mu_);
+  std::optional<matching::RecordId> find_locked(const std::string& packed, uint64_t hash) const
+      REQUIRES(mu_);
 
   matching::MatchIndex index_;
 
   mutable core::Mutex mu_;
-  std::unordered_map<RecordKey, matching::RecordId, KeyHash> ids_ GUARDED_BY(mu_);
-  std::vector<std::optional<RecordKey>> keys_ GUARDED_BY(mu_);  // by id; nullopt = free
+  // Each key once: packed "sender_id\x1freference_id" by id ("" = a free id), and a map from
+  // its hash to the ids (confirmed against keys_), which halves the bytes a record's key costs.
+  std::vector<std::string> keys_ GUARDED_BY(mu_);
+  std::unordered_multimap<uint64_t, matching::RecordId> ids_ GUARDED_BY(mu_);
   std::vector<matching::RecordId> free_ GUARDED_BY(mu_);
 
   core::Mutex pool_mu_;

@@ -81,6 +81,9 @@ void add_seed_commands(CLI::App& ibr, app::ServiceProvider& provider) {
       DedupReport r = dedup_registry(s.db, index_options(settings), threshold);
       std::printf("records: %zu\nconfirmed pairs: %zu\npossible pairs: %zu\n", r.records,
                   r.confirmed_pairs, r.possible_pairs);
+      std::printf(
+          "index bytes per record: %.0f\n",
+          r.records ? static_cast<double>(r.index_bytes) / static_cast<double>(r.records) : 0.0);
       if (r.evaluation)
         std::printf("true pairs: %zu\nprecision: %.4f\nrecall: %.4f\nf1: %.4f\n", r.true_pairs,
                     r.evaluation->precision(), r.evaluation->recall(), r.evaluation->f1());

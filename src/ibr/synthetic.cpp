@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <unordered_map>
 
 #include "ibr/beneficiary_index.h"
 #include "ibr/enrollment.h"
@@ -63,8 +64,8 @@ Json name_object(const std::string& full) {
 
 }  // namespace
 
-Beneficiary synthetic_beneficiary(const matching::SyntheticRecord& r, const std::string& sender_id,
-                                  const std::string& reference_id) {
+Beneficiary synthetic_beneficiary(const matching::SyntheticRecord& r, uint64_t seed,
+                                  const std::string& sender_id, const std::string& reference_id) {
   Json ids = Json::array();
   for (const auto& id : r.identifiers)
     ids.push_back({{"identifier_type", id.type}, {"identifier_value", id.value}});
@@ -82,7 +83,7 @@ Beneficiary synthetic_beneficiary(const matching::SyntheticRecord& r, const std:
         {"programme_identifier",
          {{"programme", {{"programme_identifier", r.programme}, {"programme_name", r.programme}}},
           {"enrolment_status", "Active"}}}}},
-      {"ground_truth_person", r.person}};
+      {"ground_truth_person", std::to_string(seed) + ":" + std::to_string(r.person)}};
   Beneficiary b;
   b.sender_id = sender_id;
   b.reference_id = reference_id;
@@ -104,7 +105,7 @@ SeedStats seed_population(store::Database& db, const core::Clock& clock, const S
       matching::SyntheticRecord r = gen.next();
       if (r.errors != 0) ++stats.duplicates;
       batch.push_back(synthetic_beneficiary(
-          r, o.sender_id,
+          r, o.seed, o.sender_id,
           "seed-" + std::to_string(o.seed) + "-" + std::to_string(stats.records + i)));
     }
     db.write([&](soci::session& s) {
@@ -125,7 +126,8 @@ DedupReport dedup_registry(store::Database& db, const matching::IndexOptions& op
   const double possible = threshold.value_or(options.thresholds.possible);
   DedupReport report;
   std::set<std::pair<uint32_t, uint32_t>> confirmed, possible_pairs;
-  std::vector<uint32_t> person_of;  // by RecordId
+  std::vector<uint32_t> person_of;                   // by RecordId
+  std::unordered_map<std::string, uint32_t> people;  // ground_truth_person -> dense number
   bool all_known = true;
   auto add = [](std::set<std::pair<uint32_t, uint32_t>>& to, uint32_t a, uint32_t b) {
     to.emplace(std::min(a, b), std::max(a, b));
@@ -141,9 +143,10 @@ DedupReport dedup_registry(store::Database& db, const matching::IndexOptions& op
       if (!id) continue;  // written after the index was built
       ++report.records;
       if (person_of.size() <= *id) person_of.resize(*id + 1);
-      if (auto gt = b.record.find("ground_truth_person");
-          gt != b.record.end() && gt->is_number_unsigned())
-        person_of[*id] = gt->get<uint32_t>();
+      if (auto gt = b.record.find("ground_truth_person"); gt != b.record.end() && gt->is_string())
+        person_of[*id] =
+            people.try_emplace(gt->get<std::string>(), static_cast<uint32_t>(people.size()))
+                .first->second;
       else
         all_known = false;
       PersonFields fields = person_fields(b.record);
@@ -159,6 +162,7 @@ DedupReport dedup_registry(store::Database& db, const matching::IndexOptions& op
     after_ref = rows.back().reference_id;
   }
   for (const auto& p : confirmed) possible_pairs.erase(p);
+  report.index_bytes = index.memory_usage().total();
   report.confirmed_pairs = confirmed.size();
   report.possible_pairs = possible_pairs.size();
   if (all_known && report.records > 0) {

@@ -21,10 +21,11 @@ namespace registrar::ibr {
 
 // A synthetic record as the spec's Beneficiary (member.demographic_info.person with name parts,
 // birth_date, sex, sub_region_code, identifiers; member.programme_identifier), with the ground
-// truth in the registrar-specific top-level member "ground_truth_person" (the generator's person
-// number: records sharing it are one real person). Reference "seed-{seed}-{n}".
-Beneficiary synthetic_beneficiary(const matching::SyntheticRecord& r, const std::string& sender_id,
-                                  const std::string& reference_id);
+// truth in the registrar-specific top-level member "ground_truth_person": "{seed}:{person}"
+// (records sharing it are one real person). Two seeds' populations share identifier values (the
+// generator numbers from 0): seed one population per registry.
+Beneficiary synthetic_beneficiary(const matching::SyntheticRecord& r, uint64_t seed,
+                                  const std::string& sender_id, const std::string& reference_id);
 
 struct SeedOptions {
   size_t count = 0;
@@ -48,6 +49,7 @@ struct DedupReport {
   // Set when every record carries ground_truth_person.
   std::optional<matching::PairCounts> evaluation;
   size_t true_pairs = 0;
+  size_t index_bytes = 0;  // BeneficiaryIndex::memory_usage().total() of the index built
 };
 // Builds an index over the registry (options' thresholds; `threshold` overrides "possible") and
 // searches every record against it: its identifiers (exact) and its person (fuzzy).

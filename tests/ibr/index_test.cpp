@@ -184,6 +184,10 @@ TEST_P(IbrIndexDb, RemovedIdsAreReused) {
   EXPECT_EQ(index.id_of({"sp", "c"}), id_a);
   EXPECT_EQ(index.key_of(*id_a), (RecordKey{"sp", "c"}));
   EXPECT_EQ(index.size(), 2u);
+  BeneficiaryIndex::Memory memory = index.memory_usage();
+  EXPECT_EQ(memory.records, 2u);
+  EXPECT_GT(memory.keys, 0u);
+  EXPECT_GT(memory.matcher, 0u);
 }
 
 TEST_P(IbrIndexDb, SeededPopulationIsFoundByDedupWithGroundTruth) {

@@ -58,6 +58,14 @@ TEST_P(IbrSeedCli, SeedThenDedupPrintsF1AgainstGroundTruth) {
   EXPECT_GE(figure(dedup.output, "f1"), 0.9) << dedup.output;
   EXPECT_GE(figure(dedup.output, "precision"), 0.9) << dedup.output;
 
+  EXPECT_GT(figure(dedup.output, "index bytes per record"), 0) << dedup.output;
+
+  // The same seed again replaces its records (references seed-{seed}-{n}): nothing is added.
+  auto again = testing::run_registrar("ibr seed --count 2000 --seed 42 --duplicates 0.05", env_);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  db.read([&](soci::session& s) { stored = db::count_beneficiaries(s); });
+  EXPECT_EQ(stored, 2000);
+
   // A threshold of 1 keeps only identical records and shared identifiers: fewer pairs.
   auto strict = testing::run_registrar("ibr dedup --threshold 1", env_);
   ASSERT_EQ(strict.exit_code, 0) << strict.output;
