@@ -36,6 +36,7 @@ void print_sender(const dci::TrustedSender& t) {
 void add_ibr_commands(CLI::App& root, app::ServiceProvider& provider) {
   auto* ibr = root.add_subcommand("ibr", "Integrated Beneficiary Registry (DCI).");
   ibr->require_subcommand(1);
+  add_seed_commands(*ibr, provider);
   auto* senders = ibr->add_subcommand("senders", "Systems trusted to call the DCI routes.");
   senders->require_subcommand(1);
 

@@ -12,6 +12,11 @@ std::optional<std::string> id_chars(const core::ConfigValue& v) {
   if (s.find('|') != std::string::npos) return "must not contain '|'";
   return std::nullopt;
 }
+std::optional<std::string> score_range(const core::ConfigValue& v) {
+  double d = std::get<double>(v);
+  if (!(d > 0.0 && d <= 1.0)) return "must be in (0, 1]";
+  return std::nullopt;
+}
 }  // namespace
 
 void declare_ibr_config(core::ConfigSchema& s) {
@@ -39,6 +44,17 @@ void declare_ibr_config(core::ConfigSchema& s) {
             "Longest a fetch of a sender's JWKS may take (connect, request and answer).", 100,
             60'000);
   s.add_int("ibr.max_page_size", 1000, "Largest page_size a search may ask for.", 1, 100'000);
+  s.add_int(
+      "ibr.index.poll_ms", 1000,
+      "How often each instance polls the beneficiary change feed into its duplicate-detection "
+      "index (another instance's update is found within this).",
+      10, 3'600'000);
+  s.add({"ibr.match.confirmed", core::ConfigType::kDouble, 0.90,
+         "Fuzzy match score from which a hit is a confirmed duplicate (0-1).", score_range});
+  s.add({"ibr.match.possible", core::ConfigType::kDouble, 0.82,
+         "Fuzzy match score from which a hit is a possible duplicate (0-1; lower hits are not "
+         "returned). 0.82 had the best F1 on the synthetic population (docs/ibr-matching.md).",
+         score_range});
 }
 
 IbrSettings read_ibr_config(const core::Config& c) {
@@ -52,7 +68,19 @@ IbrSettings read_ibr_config(const core::Config& c) {
   out.max_page_size = c.integer("ibr.max_page_size");
   out.jwks.min_refetch = std::chrono::milliseconds(c.integer("ibr.jwks.min_refetch_ms"));
   out.jwks.timeout = std::chrono::milliseconds(c.integer("ibr.jwks.timeout_ms"));
+  out.index_poll = std::chrono::milliseconds(c.integer("ibr.index.poll_ms"));
+  out.match_confirmed = c.real("ibr.match.confirmed");
+  out.match_possible = c.real("ibr.match.possible");
+  if (out.match_possible > out.match_confirmed)
+    throw core::ConfigError({"ibr.match.possible: must not exceed ibr.match.confirmed"});
   return out;
+}
+
+matching::IndexOptions index_options(const IbrSettings& s) {
+  matching::IndexOptions o;
+  o.thresholds.confirmed = s.match_confirmed;
+  o.thresholds.possible = s.match_possible;
+  return o;
 }
 
 std::string signing_kid(const IbrSettings& s) {

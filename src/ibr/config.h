@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/config.h"
+#include "ibr/matching/index.h"
 
 namespace registrar::ibr {
 
@@ -30,11 +31,20 @@ struct IbrSettings {
   std::chrono::milliseconds senders_reload{5000};
   int64_t max_page_size = 1000;
   JwksSettings jwks;
+  // How often each instance polls the beneficiary change feed into its duplicate index.
+  std::chrono::milliseconds index_poll{1000};
+  // Fuzzy match score thresholds (matching/score.h): at least `confirmed` is a confirmed
+  // duplicate, at least `possible` a possible one; below, not a hit.
+  double match_confirmed = 0.90;
+  double match_possible = 0.82;
 };
 
 void declare_ibr_config(core::ConfigSchema& schema);
 // Throws core::ConfigError listing every problem.
 IbrSettings read_ibr_config(const core::Config& config);
+
+// The duplicate index's options: the thresholds from the settings, the rest the defaults.
+matching::IndexOptions index_options(const IbrSettings& settings);
 
 // The kid our answers carry and the JWKS publishes (§6.2).
 std::string signing_kid(const IbrSettings& settings);

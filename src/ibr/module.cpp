@@ -6,6 +6,7 @@
 #include "ibr/cli.h"
 #include "ibr/config.h"
 #include "ibr/sender_keys.h"
+#include "ibr/index_follower.h"
 #include "ibr/senders.h"
 #include "ibr/service.h"
 #include "ibr/signature_auth.h"
@@ -48,7 +49,13 @@ class IbrModule final : public app::Module {
     keys_ = std::make_unique<SenderKeys>(s.http_client, s.db, s.clock, settings_.jwks);
     answers_ =
         std::make_unique<AnswerSigner>(s.registry.find<services::Signing>(), settings_, s.clock);
-    service_ = std::make_unique<IbrService>(s.db, s.clock, settings_);
+    // The duplicate index: built here, before the routes serve (blocking start: a search never
+    // sees a half-built index), then followed from the change feed.
+    index_ = std::make_unique<BeneficiaryIndex>(index_options(settings_));
+    follower_ = std::make_unique<IndexFollower>(s.db, *index_, settings_.index_poll, &s.background);
+    follower_->poll();
+    service_ = std::make_unique<IbrService>(s.db, s.clock, settings_, index_.get(),
+                                            [f = follower_.get()] { f->poll(); });
     log::info("ibr_started", {{"kid", answers_->kid()}, {"sender_id", settings_.sender_id}});
   }
 
@@ -63,7 +70,10 @@ class IbrModule final : public app::Module {
     add_ibr_commands(root, provider);
   }
 
-  void stop() override { reload_.cancel(); }
+  void stop() override {
+    reload_.cancel();
+    follower_.reset();  // cancels its job, waiting for a poll in progress
+  }
 
  private:
   IbrSettings settings_;
@@ -71,6 +81,8 @@ class IbrModule final : public app::Module {
   std::unique_ptr<Senders> senders_;
   std::unique_ptr<SenderKeys> keys_;
   std::unique_ptr<AnswerSigner> answers_;
+  std::unique_ptr<BeneficiaryIndex> index_;
+  std::unique_ptr<IndexFollower> follower_;
   std::unique_ptr<IbrService> service_;
   core::Job reload_;
 };

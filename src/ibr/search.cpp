@@ -50,6 +50,15 @@ void read_pagination(SearchItem& item, const Json& criteria, int64_t max_page_si
   }
 }
 
+void read_idtype_value(SearchItem& item, const Json& query) {
+  if (!query.is_object())
+    return reject(item, "rjct.search_criteria.invalid", "query must be {type, value}");
+  item.id.type = query.contains("type") ? text_of(query["type"]) : "";
+  item.id.value = query.contains("value") ? text_of(query["value"]) : "";
+  if (item.id.type.empty() || item.id.value.empty())
+    reject(item, "rjct.search_criteria.invalid", "query needs a type and a value");
+}
+
 SearchItem read_item(const Json& in, int64_t max_page_size) {
   SearchItem item;
   if (!in.is_object()) {
@@ -70,21 +79,24 @@ SearchItem read_item(const Json& in, int64_t max_page_size) {
   if (auto c = criteria->find("consent"); c != criteria->end()) item.consent = *c;
   if (auto a = criteria->find("authorize"); a != criteria->end()) item.authorize = *a;
   item.query_type = criteria->contains("query_type") ? text_of((*criteria)["query_type"]) : "";
-  if (item.query_type != "idtype-value") {
+  auto query = criteria->find("query");
+  if (item.query_type == "idtype-value") {
+    read_idtype_value(item, query == criteria->end() ? Json() : *query);
+  } else if (item.query_type == "expression" || item.query_type == "predicate") {
+    if (query == criteria->end()) {
+      reject(item, "rjct.search_criteria.invalid", "query is required");
+      return item;
+    }
+    PersonQueryResult r = item.query_type == "predicate" ? read_predicate_query(*query)
+                                                         : read_expression_query(*query);
+    if (!r.problem.empty()) reject(item, "rjct.search_criteria.invalid", r.problem);
+    item.person = std::move(r.query);
+  } else {
     reject(item, "rjct.search_criteria.invalid",
            item.query_type.empty() ? "query_type is required"
-                                   : "query_type " + item.query_type + " is not supported yet");
+                                   : "query_type " + item.query_type + " is not supported");
     return item;
   }
-  auto query = criteria->find("query");
-  if (query == criteria->end() || !query->is_object()) {
-    reject(item, "rjct.search_criteria.invalid", "query must be {type, value}");
-    return item;
-  }
-  item.id.type = query->contains("type") ? text_of((*query)["type"]) : "";
-  item.id.value = query->contains("value") ? text_of((*query)["value"]) : "";
-  if (item.id.type.empty() || item.id.value.empty())
-    reject(item, "rjct.search_criteria.invalid", "query needs a type and a value");
   read_pagination(item, *criteria, max_page_size);
   return item;
 }
@@ -118,7 +130,8 @@ SearchRequest parse_enrolled_request(const Json& message, int64_t max_page_size)
     throw core::invalid_argument("enrolled_criteria is required", "message.enrolled_criteria");
   SearchItem item;
   item.page_size = max_page_size;
-  item.query_type = criteria->contains("query_type") ? text_of((*criteria)["query_type"]) : "";
+  // Whatever query_type it names, the query is a person_identifier lookup: answered as one.
+  item.query_type = "idtype-value";
   auto query = criteria->find("query");
   if (query != criteria->end() && query->is_object()) {
     if (query->value("attribute_name", "") == "person_identifier" &&

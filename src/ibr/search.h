@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ibr/person_query.h"
 #include "ibr/records.h"
 
 namespace registrar::ibr {
@@ -14,7 +15,8 @@ namespace registrar::ibr {
 struct SearchItem {
   std::string reference_id;
   std::string query_type;
-  Identifier id;  // the idtype-value query
+  Identifier id;       // the idtype-value query
+  PersonQuery person;  // the expression and predicate queries (person_query.h)
   int64_t page_size = 10;
   int64_t page_number = 1;  // 1-based
   std::string locale;
@@ -31,7 +33,8 @@ struct SearchRequest {
 };
 
 // Throws core::Error(kInvalidArgument) naming the member when the message is malformed; an item
-// it cannot answer (another query type, bad pagination) is marked rejected instead.
+// it cannot answer (unknown query type, a query it cannot read, bad pagination) is marked
+// rejected (rjct.search_criteria.invalid with a message naming the member) instead.
 SearchRequest parse_search_request(const nlohmann::json& message, int64_t max_page_size);
 
 // An EnrolledRequest (§3.4: "which programmes is this person in"): one item whose identifier has

@@ -2,6 +2,7 @@
 
 #include "core/random.h"
 #include "dci/envelope.h"
+#include "ibr/person_search.h"
 #include "ibr/store.h"
 #include "store/audit.h"
 
@@ -9,8 +10,13 @@ namespace registrar::ibr {
 
 using Json = nlohmann::json;
 
-IbrService::IbrService(store::Database& db, const core::Clock& clock, const IbrSettings& settings)
-    : db_(db), clock_(clock), settings_(settings) {}
+IbrService::IbrService(store::Database& db, const core::Clock& clock, const IbrSettings& settings,
+                       BeneficiaryIndex* index, std::function<void()> after_write)
+    : db_(db),
+      clock_(clock),
+      settings_(settings),
+      index_(index),
+      after_write_(std::move(after_write)) {}
 
 Json IbrService::apply_updates(const Json& message, const std::string& sender_id,
                                const std::string& request_id) {
@@ -45,7 +51,9 @@ Json IbrService::apply_updates(const Json& message, const std::string& sender_id
                          request_id,
                          {{"stored", stored}, {"deleted", deleted}, {"rejected", rejected}}},
                         now);
+    db::prune_changes(s, now);
   });
+  if (after_write_) after_write_();
   return {{"transaction_id", u.transaction_id},
           {"correlation_id", core::uuid_v4()},
           {"enrolled_response", std::move(results)}};
@@ -66,6 +74,18 @@ Json IbrService::answer_search(const SearchRequest& req) {
     for (const auto& item : req.items) {
       if (!item.reject_code.empty()) {
         items.push_back(search_response_item(item, nullptr, ts));
+        continue;
+      }
+      if (item.query_type != "idtype-value") {
+        if (!index_) {
+          SearchItem refused = item;
+          refused.reject_code = "rjct.search_criteria.invalid";
+          refused.reject_message = "query_type " + item.query_type + " is not served here";
+          items.push_back(search_response_item(refused, nullptr, ts));
+        } else {
+          SearchResult result = person_search_result(s, *index_, item);
+          items.push_back(search_response_item(item, &result, ts));
+        }
         continue;
       }
       SearchResult result;

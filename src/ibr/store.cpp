@@ -105,7 +105,7 @@ std::vector<store::Migration> ibr_migrations() {
   key_fetch.description = "outcome of the last JWKS fetch of a sender";
   key_fetch.statements.emplace_back(
       "ALTER TABLE ibr_senders ADD COLUMN last_key_fetch_result TEXT");
-  return {senders, registry, key_fetch};
+  return {senders, registry, key_fetch, ibr_change_feed_migration(4)};
 }
 
 namespace db {
@@ -199,6 +199,7 @@ void put_beneficiary(soci::session& s, const Beneficiary& b, core::SystemTime no
         soci::use(b.sender_id), soci::use(b.reference_id), soci::use(e.programme_id),
         soci::use(e.programme_name), soci::use(e.status), soci::use(e.enrolment_date),
         soci::use(e.end_date);
+  append_change(s, b.sender_id, b.reference_id, now);
 }
 
 void delete_beneficiary(soci::session& s, const std::string& sender_id,
@@ -208,6 +209,7 @@ void delete_beneficiary(soci::session& s, const std::string& sender_id,
        "WHERE sender_id = :s AND reference_id = :r",
       soci::use(us), soci::use(sender_id), soci::use(reference_id);
   remove_children(s, sender_id, reference_id);
+  append_change(s, sender_id, reference_id, now);
 }
 
 std::vector<StoredBeneficiary> find_by_identifier(soci::session& s, const std::string& type,
@@ -245,6 +247,26 @@ std::vector<Enrollment> enrollments_of(soci::session& s, const std::string& send
     out.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
                    r.get<std::string>(3), r.get<std::string>(4)});
   return out;
+}
+
+std::vector<StoredBeneficiary> beneficiaries_after(soci::session& s, const std::string& sender_id,
+                                                   const std::string& reference_id, size_t limit) {
+  std::vector<StoredBeneficiary> out;
+  long long lim = static_cast<long long>(limit);
+  // (a, b) > (x, y) spelled out: both backends use the primary key for it.
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT sender_id, reference_id, record, deleted FROM ibr_beneficiaries "
+                    "WHERE deleted = 0 AND (sender_id > :s1 OR (sender_id = :s2 AND "
+                    "reference_id > :r)) ORDER BY sender_id, reference_id LIMIT :l",
+       soci::use(sender_id), soci::use(sender_id), soci::use(reference_id), soci::use(lim));
+  for (const auto& r : rows) out.push_back(beneficiary_of(r));
+  return out;
+}
+
+int64_t count_beneficiaries(soci::session& s) {
+  long long n = 0;
+  s << "SELECT COUNT(*) FROM ibr_beneficiaries WHERE deleted = 0", soci::into(n);
+  return n;
 }
 
 }  // namespace db

@@ -236,6 +236,97 @@ TEST_P(IbrApiTest, SpecExamplesPassThroughWhenSigned) {
   EXPECT_EQ(records[0]["programs"][0]["id"], "DCI001");
 }
 
+Json criteria_item(const std::string& ref, const std::string& type, Json query) {
+  return {{"reference_id", ref},
+          {"timestamp", "2024-01-01T00:00:00Z"},
+          {"search_criteria",
+           {{"query_type", type},
+            {"query", std::move(query)},
+            {"pagination", {{"page_size", 10}, {"page_number", 1}}}}}};
+}
+
+Json cond(const std::string& attribute, const std::string& value, const std::string& op = "eq") {
+  return {{"attribute_name", attribute}, {"operator", op}, {"attribute_value", value}};
+}
+
+TEST_P(IbrApiTest, ExpressionAndPredicateSearchesFindAFuzzyDuplicate) {
+  Json b = {
+      {"reference_id", "ref-amina"},
+      {"@type", "Beneficiary"},
+      {"member",
+       {{"demographic_info",
+         {{"person",
+           {{"name", {{"first_name", "Amina"}, {"second_name", "Wanjiku"}, {"surname", "Otieno"}}},
+            {"sex", "F"},
+            {"birth_date", "1975-02-12"},
+            {"sub_region_code", "KE-047-003"}}}}},
+        {"programme_identifier",
+         {{"programme", {{"programme_identifier", "CT"}, {"programme_name", "Cash"}}},
+          {"enrolment_status", "Active"}}}}}};
+  Json other = b;
+  other["reference_id"] = "ref-oksana";
+  other["member"]["demographic_info"]["person"]["name"] = {{"first_name", "Oksana"},
+                                                           {"surname", "Petrenko"}};
+  other["member"]["demographic_info"]["person"]["birth_date"] = "1962-09-01";
+  Json upd = {{"transaction_id", "t-1"}, {"enrolled_updates", {{"beneficiaries", {b, other}}}}};
+  ASSERT_EQ(post(kUpdates, signed_body("notify", upd)).status, 200);
+
+  // Swapped order, accents, a typo, the middle name missing.
+  Json predicate =
+      Json::array({{{"seq_num", 1},
+                    {"expression1", cond("surname", "ÓTIENO")},
+                    {"condition", "and"},
+                    {"expression2", cond("given_name", "Aminna")}},
+                   {{"seq_num", 2}, {"expression1", cond("birth_date", "1975-02-12")}}});
+  Json expression = {{"type", "ns:org:QueryType:NoSql"},
+                     {"value",
+                      {{"expression",
+                        {{"collection", "Beneficiary"},
+                         {"query",
+                          {{"$and",
+                            {{{"name", {{"$eq", "OTIENO Wanjiku Amina"}}}},
+                             {{"birth_date", {{"$eq", "1975-12-02"}}}},
+                             {{"sex", "F"}}}}}}}}}}};
+  Json stranger = Json::array({{{"expression1", cond("name", "Li Wei")}},
+                               {{"expression1", cond("birth_date", "2001-05-05")}}});
+  Json malformed = Json::array({{{"expression1", cond("birth_date", "1975", "gt")}}});
+  Json msg = {
+      {"transaction_id", "t-3"},
+      {"search_request",
+       {criteria_item("a", "predicate", predicate), criteria_item("b", "expression", expression),
+        criteria_item("c", "predicate", stranger), criteria_item("d", "predicate", malformed)}}};
+  auto r = post(kSearch, signed_body("search", msg));
+  ASSERT_EQ(r.status, 200) << r.body;
+  dci::Envelope answer = dci::parse_envelope(r.body);
+  expect_verifies(answer, our_key());
+  const Json& items = answer.message["search_response"];
+  ASSERT_EQ(items.size(), 4u);
+  // The predicate's name (typo, accent, order, middle name missing) scores below a name match
+  // (0.8) but the person is found on name and date together; the expression's full name matches.
+  const char* agreeing[] = {"birth_date", "name"};
+  for (int i : {0, 1}) {
+    ASSERT_EQ(items[i]["status"], "succ") << items[i];
+    const Json& records = items[i]["data"]["reg_records"];
+    ASSERT_EQ(records.size(), 1u) << items[i];
+    const Json& m = records[0]["registrar_match"];
+    EXPECT_EQ(m["reference_id"], "ref-amina");
+    EXPECT_GE(m["score"].get<double>(), 0.82);
+    EXPECT_NE(m["level"], "none");
+    EXPECT_NE(m["matched_fields"].dump().find(std::string("\"") + agreeing[i] + "\""),
+              std::string::npos)
+        << m.dump();
+    EXPECT_EQ(m["enrollments"][0]["programme_id"], "CT");
+  }
+  EXPECT_EQ(items[2]["status"], "succ");
+  EXPECT_EQ(items[2]["data"]["reg_records"].size(), 0u);
+  EXPECT_EQ(items[3]["status"], "rjct");
+  EXPECT_EQ(items[3]["status_reason_code"], "rjct.search_criteria.invalid");
+  EXPECT_NE(items[3]["status_reason_message"].get<std::string>().find("operator gt"),
+            std::string::npos);
+  // The exact identifier search is unchanged beside them.
+  EXPECT_EQ(count("111"), 0);
+}
+
 TEST_P(IbrApiTest, AdminRoutesNeedTheirScope) {
   EXPECT_EQ(p_->get("/v1/ibr/senders").status, 401);
   http::Headers h;
