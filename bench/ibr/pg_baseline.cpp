@@ -68,7 +68,8 @@ constexpr const char* kTrigramIndex[] = {
 constexpr const char* kExact =
     "SELECT record_id FROM ibr_identifier WHERE id_type = $1 AND id_value = $2";
 
-// Candidates, by the same idea as the registrar's blocking (ibr/matching/blocking.h): the name's
+// Candidates (whole rows: UNION removes the repeats, and no join back to the table is needed),
+// by the same idea as the registrar's blocking (ibr/matching/blocking.h): the name's
 // trigrams (`%`, pg_trgm.similarity_threshold) within a year either side of the birth year (or
 // anywhere, in the unblocked mode), and for transliterations trigrams miss ("muhammad" / "mhmd")
 // a shared double-metaphone code in the same birth year or with the same (month, day) pair (a
@@ -79,46 +80,54 @@ constexpr const char* kExact =
 constexpr const char* kTrigramCandidates[] = {
     R"sql(
 WITH cand AS (
-  SELECT id FROM ibr_person WHERE name_norm % $1::text)sql",
+  SELECT * FROM ibr_person WHERE name_norm % $1::text)sql",
     R"sql(
 WITH cand AS (
-  SELECT id FROM ibr_person
+  SELECT * FROM ibr_person
   WHERE birth_year = ANY (ARRAY[$2::int - 1, $2::int, $2::int + 1]::smallint[])
     AND name_norm % $1::text
   UNION
-  SELECT id FROM ibr_person WHERE $2::int = 0 AND name_norm % $1::text)sql"};
+  SELECT * FROM ibr_person WHERE $2::int = 0 AND name_norm % $1::text)sql"};
 constexpr const char* kPhoneticCandidates = R"sql(
   UNION
-  SELECT id FROM ibr_person
+  SELECT * FROM ibr_person
   WHERE $2::int > 0 AND birth_year = ($2::int)::smallint AND name_dm && bench_dm($1::text)
   UNION
-  SELECT id FROM ibr_person
+  SELECT * FROM ibr_person
   WHERE bench_md($3::int, $4::int) > 0 AND birth_md = bench_md($3::int, $4::int)
     AND name_dm && bench_dm($1::text)),)sql";
 
-// Scoring: name similarity is the best of trigram similarity, normalised levenshtein and the
-// share of metaphone codes in common (discounted, as the registrar discounts its skeletons);
-// the other fields and the weights are the registrar's.
+// Scoring: the date, sex and location similarities first (once per candidate: MATERIALIZED),
+// then the name only for candidates that a perfect name could lift to the minimum score (most
+// candidates share a name code and a year but not the date; the registrar skips them the same
+// way). Name similarity is the best of trigram similarity, normalised levenshtein and the share
+// of metaphone codes in common (discounted, as the registrar discounts its skeletons); the other
+// fields and the weights are the registrar's.
 constexpr const char* kScore = R"sql(
-q AS (SELECT $1::text AS n, bench_dm($1::text) AS dm),
-scored AS (
-  SELECT p.id,
-    greatest(similarity(p.name_norm, q.n),
-             1.0 - levenshtein(p.name_norm, q.n)::float8
-                   / greatest(length(p.name_norm), length(q.n), 1),
-             0.9 * (SELECT count(*) FROM unnest(q.dm) c WHERE c = ANY (p.name_dm))::float8
-                 / greatest(cardinality(q.dm), cardinality(p.name_dm), 1)) AS ns,
+fields AS MATERIALIZED (
+  SELECT p.id, p.name_norm, p.name_dm,
     bench_date_sim(p.birth_year, p.birth_month, p.birth_day, $2::int, $3::int, $4::int) AS ds,
     CASE WHEN p.sex = 0 OR $5::int = 0 THEN NULL ELSE (p.sex = $5::int)::int::float8 END AS ss,
     bench_loc_sim(p.location, $6::text) AS ls
-  FROM cand JOIN ibr_person p USING (id), q
+  FROM cand p
   WHERE p.id <> $7::int),
+weighted AS (
+  SELECT id, name_norm, name_dm,
+    coalesce(0.30 * ds, 0) + coalesce(0.05 * ss, 0) + coalesce(0.15 * ls, 0) AS others,
+    0.50 + CASE WHEN ds IS NULL THEN 0 ELSE 0.30 END + CASE WHEN ss IS NULL THEN 0 ELSE 0.05 END
+         + CASE WHEN ls IS NULL THEN 0 ELSE 0.15 END AS weights
+  FROM fields),
+q AS (SELECT $1::text AS n, bench_dm($1::text) AS dm),
 total AS (
-  SELECT id, (0.50 * ns + coalesce(0.30 * ds, 0) + coalesce(0.05 * ss, 0) + coalesce(0.15 * ls, 0))
-             / (0.50 + CASE WHEN ds IS NULL THEN 0 ELSE 0.30 END
-                     + CASE WHEN ss IS NULL THEN 0 ELSE 0.05 END
-                     + CASE WHEN ls IS NULL THEN 0 ELSE 0.15 END) AS score
-  FROM scored)
+  SELECT w.id,
+    (0.50 * greatest(similarity(w.name_norm, q.n),
+                     1.0 - levenshtein(w.name_norm, q.n)::float8
+                           / greatest(length(w.name_norm), length(q.n), 1),
+                     0.9 * (SELECT count(*) FROM unnest(q.dm) c WHERE c = ANY (w.name_dm))::float8
+                         / greatest(cardinality(q.dm), cardinality(w.name_dm), 1))
+     + w.others) / w.weights AS score
+  FROM weighted w, q
+  WHERE (0.50 + w.others) / w.weights >= $8::float8)
 SELECT id, score FROM total WHERE score >= $8::float8 ORDER BY score DESC LIMIT $9::int
 )sql";
 
