@@ -6,74 +6,53 @@
 // < 10 ms, < 500 bytes per record, F1 >= 0.95.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
-#include <chrono>
-#include <cstdlib>
 #include <memory>
-#include <random>
 
 #include "ibr/matching/evaluation.h"
 #include "ibr/matching/index.h"
 #include "ibr/matching/population.h"
+#include "workload.h"
 
 namespace registrar::ibr::matching {
 namespace {
 
+using bench::ibr::Latency;
+
 struct World {
-  std::vector<SyntheticRecord> records;
-  std::vector<uint32_t> person_of;
+  bench::ibr::Population population;
   std::unique_ptr<MatchIndex> index;
 };
 
-size_t population_size() {
-  const char* n = std::getenv("REGISTRAR_BENCH_IBR_N");
-  return n ? std::strtoull(n, nullptr, 10) : 1'000'000;
-}
-
 World& world() {
-  static World w = [] {
-    World x;
-    x.records = generate_population(population_size(), 0.05, 20261202);
-    for (const SyntheticRecord& r : x.records) x.person_of.push_back(r.person);
-    return x;
-  }();
+  static World w{bench::ibr::make_population(bench::ibr::population_size())};
   return w;
 }
 
 // Latency percentiles of `run(i)` over `count` queries, each timed on its own.
 template <typename F>
 void time_queries(benchmark::State& state, size_t count, F&& run) {
-  std::vector<double> micros;
-  micros.reserve(count);
-  for (auto _ : state) {
-    for (size_t i = 0; i < count; ++i) {
-      const auto start = std::chrono::steady_clock::now();
-      run(i);
-      micros.push_back(
-          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-              .count());
-    }
-  }
-  std::sort(micros.begin(), micros.end());
-  auto at = [&](double q) { return micros[static_cast<size_t>(q * (micros.size() - 1))]; };
-  state.counters["p50_us"] = at(0.50);
-  state.counters["p99_us"] = at(0.99);
-  state.counters["max_us"] = micros.back();
-  state.SetItemsProcessed(static_cast<int64_t>(micros.size()));
+  Latency l;
+  for (auto _ : state) l = bench::ibr::time_each(count, run);
+  state.counters["p50_us"] = l.p50_us;
+  state.counters["p99_us"] = l.p99_us;
+  state.counters["max_us"] = l.max_us;
+  state.SetItemsProcessed(static_cast<int64_t>(l.count));
 }
 
 void BM_BuildIndex(benchmark::State& state) {
   World& w = world();
   NameNormalizer normalizer;
   for (auto _ : state) {
-    w.index = std::make_unique<MatchIndex>(IndexOptions{.expected_records = w.records.size()});
-    for (uint32_t i = 0; i < w.records.size(); ++i)
-      w.index->upsert(i, to_person(w.records[i], normalizer));
+    w.index =
+        std::make_unique<MatchIndex>(IndexOptions{.expected_records = w.population.records.size()});
+    for (uint32_t i = 0; i < w.population.records.size(); ++i)
+      w.index->upsert(i, to_person(w.population.records[i], normalizer));
   }
   const MemoryUsage m = w.index->memory_usage();
   state.counters["records"] = static_cast<double>(m.records);
-  state.counters["inserts_per_s"] = benchmark::Counter(
-      static_cast<double>(w.records.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["inserts_per_s"] =
+      benchmark::Counter(static_cast<double>(w.population.records.size()),
+                         benchmark::Counter::kIsIterationInvariantRate);
   state.counters["bytes_per_record"] = m.bytes_per_record();
   state.counters["slots_B"] = static_cast<double>(m.slots) / m.records;
   state.counters["text_B"] = static_cast<double>(m.text) / m.records;
@@ -84,15 +63,10 @@ BENCHMARK(BM_BuildIndex)->Iterations(1)->Unit(benchmark::kSecond);
 
 void BM_ExactLookup(benchmark::State& state) {
   World& w = world();
-  std::mt19937_64 rng(1);
-  std::vector<const Identifier*> ids;
-  for (int i = 0; i < 100000; ++i) {
-    const SyntheticRecord& r = w.records[rng() % w.records.size()];
-    ids.push_back(&r.identifiers[rng() % r.identifiers.size()]);
-  }
+  const auto ids = bench::ibr::exact_queries(w.population, 100000);
   size_t found = 0;
   time_queries(state, ids.size(), [&](size_t i) {
-    found += w.index->find_by_identifier(ids[i]->type, ids[i]->value).size();
+    found += w.index->find_by_identifier(ids[i].identifier->type, ids[i].identifier->value).size();
   });
   benchmark::DoNotOptimize(found);
 }
@@ -104,20 +78,18 @@ void BM_FuzzySearch(benchmark::State& state) {
   World& w = world();
   const bool normalise_in_query = state.range(0) == 1;
   NameNormalizer normalizer;
-  std::mt19937_64 rng(2);
-  std::vector<uint32_t> queries;
+  const std::vector<uint32_t> queries = bench::ibr::fuzzy_queries(w.population, 20000);
   std::vector<Person> prepared;
-  for (int i = 0; i < 20000; ++i) {
-    queries.push_back(static_cast<uint32_t>(rng() % w.records.size()));
-    if (!normalise_in_query) prepared.push_back(to_person(w.records[queries.back()], normalizer));
-  }
+  if (!normalise_in_query)
+    for (const uint32_t q : queries)
+      prepared.push_back(to_person(w.population.records[q], normalizer));
   size_t candidates = 0;
   time_queries(state, queries.size(), [&](size_t i) {
     SearchStats stats;
-    const auto hits =
-        normalise_in_query
-            ? w.index->search(to_person(w.records[queries[i]], normalizer), 50, {}, &stats)
-            : w.index->search(prepared[i], 50, {}, &stats);
+    const auto hits = normalise_in_query
+                          ? w.index->search(to_person(w.population.records[queries[i]], normalizer),
+                                            50, {}, &stats)
+                          : w.index->search(prepared[i], 50, {}, &stats);
     benchmark::DoNotOptimize(hits.data());
     candidates += stats.candidates;
   });
@@ -130,7 +102,9 @@ void BM_NormalizeName(benchmark::State& state) {
   NameNormalizer normalizer;
   size_t parts = 0;
   time_queries(state, 20000, [&](size_t i) {
-    parts += normalizer.tokens(w.records[(i * 7919) % w.records.size()].full_name).size();
+    parts +=
+        normalizer.tokens(w.population.records[(i * 7919) % w.population.records.size()].full_name)
+            .size();
   });
   benchmark::DoNotOptimize(parts);
 }
@@ -141,15 +115,13 @@ BENCHMARK(BM_NormalizeName)->Iterations(1)->Unit(benchmark::kMillisecond);
 void BM_MatchQuality(benchmark::State& state) {
   World& w = world();
   NameNormalizer normalizer;
-  std::mt19937_64 rng(3);
-  std::vector<bool> sampled(w.records.size());
-  for (int i = 0; i < 50000; ++i) sampled[rng() % w.records.size()] = true;
+  const std::vector<bool> sampled = bench::ibr::quality_sample(w.population, 50000);
   std::vector<std::pair<RecordPair, double>> scored;
   for (auto _ : state) {
-    for (uint32_t i = 0; i < w.records.size(); ++i) {
+    for (uint32_t i = 0; i < w.population.records.size(); ++i) {
       if (!sampled[i]) continue;
       for (const SearchHit& h :
-           w.index->search(to_person(w.records[i], normalizer), 50, i, nullptr, 0.70))
+           w.index->search(to_person(w.population.records[i], normalizer), 50, i, nullptr, 0.70))
         scored.push_back({{i, h.id}, h.score});
     }
   }
@@ -157,7 +129,7 @@ void BM_MatchQuality(benchmark::State& state) {
     std::vector<RecordPair> predicted;
     for (const auto& [pair, score] : scored)
       if (score >= threshold) predicted.push_back(pair);
-    const PairCounts c = evaluate_pairs(std::move(predicted), w.person_of, sampled);
+    const PairCounts c = evaluate_pairs(std::move(predicted), w.population.person_of, sampled);
     const std::string at = "@" + std::to_string(static_cast<int>(threshold * 100 + 0.5));
     state.counters["P" + at] = c.precision();
     state.counters["R" + at] = c.recall();
