@@ -17,7 +17,7 @@
 namespace registrar::ibr {
 
 std::vector<store::Migration> ibr_migrations();
-// Version 3: the beneficiary change feed (change_store.cpp). Its own function so that the version
+// Version 4: the beneficiary change feed (change_store.cpp). Its own function so that the version
 // can be renumbered alone; ibr_migrations() appends it.
 store::Migration ibr_change_feed_migration(int version);
 
