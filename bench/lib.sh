@@ -12,8 +12,8 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-wait_port() {  # wait_port PORT
-  for _ in $(seq 1 200); do
+wait_port() {  # wait_port PORT; gives up after WAIT_PORT_SECONDS (default 10)
+  for _ in $(seq 1 $((${WAIT_PORT_SECONDS:-10} * 20))); do
     (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
     sleep 0.05
   done

@@ -47,12 +47,11 @@ taskset -c 1 "$BENCH_BUILD/bench/ibr/ibr_compare" "$DB_URL" | tee "$dir/compare.
 psql -q "$PG_URL" -c "DROP DATABASE registrar_ibr_bench" >/dev/null
 
 # ---------------------------------------------------------------------------------------------
-# HOOK (searches/s over HTTP) — to complete when the ibr module's fuzzy search and
-# `registrar ibr seed` are on main. What is ready: ibr_http_requests (bench/ibr/http_requests.cpp)
-# makes a sender key and writes signed DCI POST /registry/sync/search envelopes, one per line,
-# from the same seeded population (idtype-value queries from its identifiers, expression queries
-# from its people); search.lua replays them with wrk. What is missing is the seed step, marked
-# TODO below; until then the HTTP part runs only when IBR_BENCH_HTTP=1 is set.
+# Searches/s over HTTP (IBR_BENCH_HTTP=1): `registrar ibr seed` writes the same seeded
+# population into a temp SQLite registry; ibr_http_requests (bench/ibr/http_requests.cpp) makes a
+# sender key and writes signed DCI POST /registry/sync/search envelopes, one per line
+# (idtype-value queries from its identifiers, expression queries from its people); search.lua
+# replays them with wrk.
 # ---------------------------------------------------------------------------------------------
 if [ "${IBR_BENCH_HTTP:-0}" = 1 ]; then
   # registrar refuses REGISTRAR_* variables that are not configuration keys: pass N explicitly.
@@ -63,12 +62,16 @@ if [ "${IBR_BENCH_HTTP:-0}" = 1 ]; then
 master_key_file = \"$dir/master.key\"
 password_hash_cost = \"minimal\""
   export REGISTRAR_LOG_LEVEL=warn
+  export WAIT_PORT_SECONDS=900  # the server builds its duplicate index from the table at start
   start_registrar "$dir" "$extra"  # temp SQLite, one I/O thread on CPU 0
   cli() { "$BENCH_BUILD/src/registrar" --config "$dir/registrar.toml" "$@"; }
-  # TODO(lead): seed the registry with the same population ibr_compare used, e.g.
-  #   cli ibr seed --count "$n"
-  # (it must use workload.h's generator, seed and duplicate rate so that the queries below hit),
-  # then restart registrar if the index is only built at start.
+  # The same population ibr_compare used (workload.h: seed 20261202, 5 % duplicates), written
+  # before the server starts so that its index is built once from the table.
+  stop_pid "$REG_PID"; REG_PID=
+  seed_start=$(date +%s.%N)
+  cli ibr seed --count "$n" --duplicates 0.05 --seed 20261202 --sender bench >"$dir/seed.out" 2>&1
+  seed_end=$(date +%s.%N)
+  printf '%-34s %s records in %.1f s\n' "ibr seed (SQLite, CLI)" "$n" "$(echo "$seed_end - $seed_start" | bc)"
   "$req" keygen "$dir/sender.pem" >"$dir/sender.pub"
   cli ibr senders add bench --name "ibr bench" --public-key "$(cat "$dir/sender.pub")" >/dev/null
   # The server reads its trusted senders at start: restart it to know this one.
@@ -93,6 +96,6 @@ print(r["status"], r.get("status_reason_code") or "", len((r.get("data") or {}).
   done
   stop_pid "$REG_PID"; REG_PID=
 else
-  echo "searches/s over HTTP: not measured yet (IBR_BENCH_HTTP=1 once 'registrar ibr seed' and fuzzy search are on main; see bench/ibr/run.sh)"
+  echo "searches/s over HTTP: not measured (set IBR_BENCH_HTTP=1)"
 fi
 echo "load average (1/5/15 min) after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
