@@ -110,6 +110,7 @@ Json Request::json_body() const {
 }
 
 std::string Request::actor() const {
+  if (principal && !principal->actor.empty()) return principal->actor;
   if (principal && !principal->subject.empty()) return principal->subject;
   return "anonymous";
 }

@@ -44,6 +44,9 @@ struct Principal {
   std::string issuer;     // "iss"
   std::vector<std::string> scopes;
   long long expires_at = 0;  // unix seconds
+  // Who the audit log names, when not `subject`: "iss|sub" for another issuer's token, so that a
+  // subject of one issuer is never taken for the same name at another.
+  std::string actor;
   bool has_scope(std::string_view scope) const;
 };
 

@@ -67,7 +67,7 @@ std::optional<std::string> parse_trusted(const core::Json& j, std::vector<Truste
     for (auto it = e.begin(); it != e.end(); ++it) {
       const std::string& k = it.key();
       if (k != "issuer" && k != "jwks_url" && k != "audience" && k != "algorithms" &&
-          k != "ca_file")
+          k != "ca_file" && k != "scopes" && k != "allow_http")
         return where + "unknown key " + k;
     }
     if (!e.contains("issuer") || !e["issuer"].is_string() || e["issuer"].get<std::string>().empty())
@@ -76,12 +76,29 @@ std::optional<std::string> parse_trusted(const core::Json& j, std::vector<Truste
       return where + "jwks_url is required";
     t.issuer = e["issuer"];
     t.jwks_url = e["jwks_url"];
+    if (e.contains("allow_http")) {
+      if (!e["allow_http"].is_boolean()) return where + "allow_http must be true or false";
+      t.allow_http = e["allow_http"];
+    }
     std::string url = t.jwks_url;
-    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-      return where + "jwks_url must be an http(s) URL";
-    if (e.contains("audience")) {
-      if (!e["audience"].is_string()) return where + "audience must be a string";
-      t.audience = e["audience"].get<std::string>();
+    const bool http = url.rfind("http://", 0) == 0;
+    if (!http && url.rfind("https://", 0) != 0) return where + "jwks_url must be an https URL";
+    if (http && !t.allow_http)
+      return where +
+             "jwks_url must be https (a plain-http JWKS lets anyone on the path forge "
+             "tokens; allow_http = true is for tests on loopback)";
+    if (!e.contains("audience") || !e["audience"].is_string() ||
+        e["audience"].get<std::string>().empty())
+      return where +
+             "audience is required (the \"aud\" this issuer puts in tokens meant for us; "
+             "without it a token meant for another service would be accepted here)";
+    t.audience = e["audience"].get<std::string>();
+    if (!e.contains("scopes") || !e["scopes"].is_array() || e["scopes"].empty())
+      return where + "scopes is required: the scopes this issuer may grant here ([\"*\"] for all)";
+    for (auto& sc : e["scopes"]) {
+      if (!sc.is_string() || sc.get<std::string>().empty())
+        return where + "scopes: each must be a non-empty string";
+      t.scopes.push_back(sc);
     }
     if (e.contains("ca_file")) {
       if (!e["ca_file"].is_string()) return where + "ca_file must be a string";
@@ -126,7 +143,8 @@ void declare_identity_config(core::ConfigSchema& s) {
                hash_cost_check());
   s.add_json(
       "identity.trusted_issuers", core::Json::array(),
-      "External token issuers: [{issuer, jwks_url, audience?, algorithms?, ca_file?}].",
+      "External token issuers: [{issuer, jwks_url (https), audience, scopes (those it may grant "
+      "here; [\"*\"] for all), algorithms?, ca_file?, allow_http? (tests only)}].",
       [](const core::ConfigValue& v) { return parse_trusted(std::get<core::Json>(v), nullptr); });
   s.add_int("identity.jwks_min_refresh_seconds", 30,
             "At most one JWKS fetch per trusted issuer this often (unknown kid).", 1, 86'400);

@@ -154,9 +154,15 @@ TokenService::TokenService(KeyStore& keys, const core::Clock& clock, TokenSettin
       cache_hash_key_(core::random_bytes(crypto_shorthash_KEYBYTES)) {
   const auto* hash_key = reinterpret_cast<const unsigned char*>(cache_hash_key_.data());
   for (int i = 0; i < 16; ++i) shards_.push_back(std::make_unique<Shard>(hash_key));
-  for (auto& t : settings_.trusted)
+  for (auto& t : settings_.trusted) {
+    if (t.allow_http)
+      log::warn("trusted_issuer_plain_http",
+                {{"issuer", t.issuer},
+                 {"jwks_url", t.jwks_url},
+                 {"why", "allow_http: its keys arrive unprotected; for tests on loopback only"}});
     trusted_[t.issuer] = std::make_unique<IssuerKeys>(t, clock_, settings_.jwks_min_refresh_seconds,
                                                       settings_.jwks_max_age_seconds);
+  }
   if (metrics) {
     validations_ = &metrics->counter("registrar_identity_token_validations_total",
                                      "Bearer tokens checked (cache hits included).");
@@ -283,6 +289,7 @@ void TokenService::start_uncached(Validation& v, std::string_view token) {
     IssuerKeys* ik = it->second.get();
     options.allowed_algs = ik->issuer().algs;
     options.audience = ik->issuer().audience;
+    v.external_ = &ik->issuer();
     resolver = [ik](std::string_view kid, crypto::JwsAlg alg) { return ik->resolve(kid, alg); };
   } else {
     return refuse("issuer is not trusted");
@@ -327,6 +334,15 @@ TokenCheck TokenService::Validation::finish() && {
   p.subject = info.subject;
   p.client_id = info.client_id;
   p.issuer = info.issuer;
+  if (external_) {
+    // Only what this issuer is trusted for; and its subjects are named with it in the audit log.
+    const auto& allowed = external_->scopes;
+    if (std::find(allowed.begin(), allowed.end(), "*") == allowed.end())
+      std::erase_if(info.scopes, [&allowed](const std::string& s) {
+        return std::find(allowed.begin(), allowed.end(), s) == allowed.end();
+      });
+    p.actor = info.issuer + "|" + info.subject;
+  }
   p.scopes = info.scopes;
   p.expires_at = info.expires_at;
   if (shard_) service_->remember(*shard_, token_, now_, verified);

@@ -29,7 +29,10 @@ namespace registrar::identity {
 struct TrustedIssuer {
   std::string issuer;
   std::string jwks_url;
-  std::optional<std::string> audience;  // when set, tokens must carry it in "aud"
+  std::string audience;  // required: tokens must carry it in "aud"
+  // Scopes this issuer may grant here: a token's other scopes are dropped. "*" trusts them all.
+  std::vector<std::string> scopes;
+  bool allow_http = false;  // a plain-http jwks_url (tests on loopback only)
   std::vector<crypto::JwsAlg> algs{crypto::JwsAlg::kRS256, crypto::JwsAlg::kPS256,
                                    crypto::JwsAlg::kES256, crypto::JwsAlg::kEdDSA};
   std::string ca_file;  // https: CA bundle to trust instead of the system's
@@ -154,7 +157,8 @@ class TokenService {
     bool verified_ = false;
     crypto::JwtValidationOptions options_;
     std::string issuer_;
-    std::string token_;  // kept for the cache when shard_ is set
+    const TrustedIssuer* external_ = nullptr;  // set for another issuer's token
+    std::string token_;                        // kept for the cache when shard_ is set
     Shard* shard_ = nullptr;
     int64_t now_ = 0;
   };

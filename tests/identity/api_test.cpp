@@ -351,15 +351,21 @@ TEST_P(IdentityApiTest, TokensOfATrustedExternalIssuerAreAccepted) {
   testing::TestDatabase other_db(GetParam());
   testing::ProcessOptions o;
   o.database_url = other_db.url();
-  o.extra_config = "[identity]\nissuer = \"https://maskinporten.test\"\n";
+  o.extra_config =
+      "[identity]\nissuer = \"https://maskinporten.test\"\naudience = \"https://registrar.test\"\n";
   RegistrarProcess issuer(o);
   testing::ProcessOptions mine = options();
-  mine.extra_config += "trusted_issuers = [{issuer = \"https://maskinporten.test\", jwks_url = \"" +
-                       issuer.url("/.well-known/jwks.json") + "\"}]\n";
+  // Trusted for "read" only: the "write" its tokens also carry is dropped here. Its JWKS is
+  // served over plain http on loopback, which needs the explicit test switch.
+  const std::string trust =
+      "trusted_issuers = [{issuer = \"https://maskinporten.test\", jwks_url = \"" +
+      issuer.url("/.well-known/jwks.json") +
+      "\", audience = \"https://registrar.test\", scopes = [\"read\"]";
+  mine.extra_config += trust + ", allow_http = true}]\n";
   testing::TestDatabase my_db(GetParam());
   mine.database_url = my_db.url();
   RegistrarProcess me(mine);
-  auto t = issuer.cli("token issue --client bank --scope read");
+  auto t = issuer.cli("token issue --client bank --scope read --scope write");
   ASSERT_EQ(t.exit_code, 0) << t.output;
   // Output mixes stderr logs with the token on stdout: take the token line.
   std::string external;
@@ -369,9 +375,22 @@ TEST_P(IdentityApiTest, TokensOfATrustedExternalIssuerAreAccepted) {
   auto who = me.get("/v1/identity/whoami", bearer(external));
   ASSERT_EQ(who.status, 200) << who.body << me.log();
   EXPECT_EQ(Json::parse(who.body)["issuer"], "https://maskinporten.test");
+  EXPECT_EQ(Json::parse(who.body)["scopes"], Json::array({"read"}));
   // The issuer's own instance accepts it too, and an untrusted third one does not.
   EXPECT_EQ(issuer.get("/v1/identity/whoami", bearer(external)).status, 200);
   EXPECT_EQ(p_.get("/v1/identity/whoami", bearer(external)).status, 401);
+
+  // Refused configurations: a plain-http JWKS without the switch, no audience, no scopes.
+  for (const std::string& bad : std::vector<std::string>{
+           trust + "}]",
+           "trusted_issuers = [{issuer = \"x\", jwks_url = \"https://x/j\", scopes = [\"read\"]}]",
+           "trusted_issuers = [{issuer = \"x\", jwks_url = \"https://x/j\", audience = \"a\"}]"}) {
+    std::ofstream(me.dir().file("bad.toml")) << "[identity]\n" << bad << "\n";
+    auto check =
+        testing::run_registrar("--config " + me.dir().file("bad.toml") + " config check", me.env());
+    EXPECT_NE(check.exit_code, 0) << bad << "\n" << check.output;
+    EXPECT_NE(check.output.find("identity.trusted_issuers"), std::string::npos) << check.output;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityApiTest, ::testing::ValuesIn(testing::test_backends()),

@@ -94,11 +94,13 @@ class TokensTest : public ::testing::Test {
   // Settings that trust `ext` for ES256 tokens with audience "registrar".
   static TokenSettings trusting(const ExternalIssuer& ext) {
     TokenSettings s;
-    s.trusted.push_back({"https://maskinporten.test",
-                         ext.url(),
-                         std::string("registrar"),
-                         {crypto::JwsAlg::kES256},
-                         ""});
+    TrustedIssuer t;
+    t.issuer = "https://maskinporten.test";
+    t.jwks_url = ext.url();
+    t.audience = "registrar";
+    t.scopes = {"*"};
+    t.algs = {crypto::JwsAlg::kES256};
+    s.trusted.push_back(std::move(t));
     s.jwks_min_refresh_seconds = 30;
     return s;
   }

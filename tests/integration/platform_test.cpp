@@ -66,8 +66,15 @@ TEST_P(PlatformTest, ProblemsForBadRequestsAndTheServerKeepsServing) {
   }
   {
     testing::RawClient c(p.port());
-    c.send("POST /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n");
+    c.send("POST /oauth2/token HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n");
     EXPECT_EQ(testing::status_of(c.read_response()), 413);
+  }
+  {
+    // An unmatched path reads no body: its 404 comes at once, and the connection closes.
+    testing::RawClient c(p.port());
+    c.send("POST /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n");
+    EXPECT_EQ(testing::status_of(c.read_response()), 404);
+    EXPECT_TRUE(c.closed_within(std::chrono::seconds(2)));
   }
   EXPECT_EQ(p.get("/healthz").status, 200);
 }

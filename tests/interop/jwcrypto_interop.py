@@ -151,7 +151,7 @@ class JwcryptoIssuerTrustedByRegistrar(unittest.TestCase):
         threading.Thread(target=server.serve_forever, daemon=True).start()
         jwks_url = "http://127.0.0.1:%d/jwks" % server.server_port
         r = Registrar('[identity]\ntrusted_issuers = [{issuer = "https://idp.interop", jwks_url = "%s", '
-                      'audience = "registrar"}]\n' % jwks_url)
+                      'audience = "registrar", scopes = ["*"], allow_http = true}]\n' % jwks_url)
         try:
             r.start()
             now = int(time.time())
