@@ -21,7 +21,8 @@ void print_sender(const dci::TrustedSender& t) {
             << "  algorithm="
             << (t.algorithm ? std::string(dci::algorithm_name(*t.algorithm)) : "(key's)")
             << "  key=" << (t.public_key.empty() ? "-" : "pinned")
-            << "  jwks_url=" << (t.jwks_url.empty() ? "-" : t.jwks_url) << "\n";
+            << "  jwks_url=" << (t.jwks_url.empty() ? "-" : t.jwks_url)
+            << "  callback_url=" << (t.callback_url.empty() ? "-" : t.callback_url) << "\n";
 }
 
 }  // namespace
@@ -42,6 +43,8 @@ void add_ibr_commands(CLI::App& root, app::ServiceProvider& provider) {
   add->add_option("--algorithm", input->algorithm, "ed25519 or rs256 (default: the key's)")
       ->check(CLI::IsMember({"ed25519", "rs256"}));
   add->add_option("--notes", input->notes, "Free text for operators");
+  add->add_option("--callback-url", input->callback_url,
+                  "Where its callbacks may go: sender_uri must start with this URL");
   key->excludes(url);
   add->callback([&provider, input] {
     provider.set_action([&provider, input] {

@@ -30,6 +30,12 @@ struct SearchRequest {
   std::vector<SearchItem> items;
 };
 
+// A string member as sent, a number or boolean in its JSON text, anything else "".
+std::string json_text(const nlohmann::json& value);
+// Every request message is an object with a transaction_id (a number in some samples). Throws
+// core::Error(kInvalidArgument) naming the member otherwise.
+std::string message_transaction_id(const nlohmann::json& message);
+
 // Throws core::Error(kInvalidArgument) naming the member when the message is malformed; an item
 // it cannot answer (another query type, bad pagination) is marked rejected instead.
 SearchRequest parse_search_request(const nlohmann::json& message, int64_t max_page_size);

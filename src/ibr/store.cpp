@@ -1,6 +1,7 @@
 #include "ibr/store.h"
 
 #include "dci/canonical_json.h"
+#include "ibr/outbox_store.h"
 
 namespace registrar::ibr {
 namespace {
@@ -59,12 +60,13 @@ dci::TrustedSender sender_of(const soci::row& r) {
   t.active = store::row_int(r, 5) != 0;
   t.notes = r.get<std::string>(6);
   t.last_key_fetch = store::row_optional<core::SystemTime>(r, 7);
+  t.callback_url = r.get<std::string>(8);
   return t;
 }
 
 constexpr const char* kSenderColumns =
-    "SELECT sender_id, name, public_key, jwks_url, algorithm, active, notes, last_key_fetch_us "
-    "FROM ibr_senders ";
+    "SELECT sender_id, name, public_key, jwks_url, algorithm, active, notes, last_key_fetch_us, "
+    "callback_url FROM ibr_senders ";
 
 std::string canonical(const nlohmann::json& j) {
   std::string out;
@@ -99,7 +101,7 @@ std::vector<store::Migration> ibr_migrations() {
   registry.version = 2;
   registry.description = "beneficiaries, their identifiers and programme enrollments";
   for (const char* sql : kRegistryTables) registry.statements.emplace_back(sql);
-  return {senders, registry};
+  return {senders, registry, async_migration()};
 }
 
 namespace db {
@@ -112,15 +114,17 @@ void upsert_sender(soci::session& s, const dci::TrustedSender& t, core::SystemTi
   store::OptionalBind<std::string> alg(alg_text);
   auto fetched = store::bind_time(t.last_key_fetch);
   s << "INSERT INTO ibr_senders (sender_id, name, public_key, jwks_url, algorithm, active, notes, "
-       "last_key_fetch_us, created_us, updated_us) "
-       "VALUES (:id, :n, :k, :u, :a, :ac, :no, :f, :c, :c2) "
+       "last_key_fetch_us, callback_url, created_us, updated_us) "
+       "VALUES (:id, :n, :k, :u, :a, :ac, :no, :f, :cb, :c, :c2) "
        "ON CONFLICT (sender_id) DO UPDATE SET name = excluded.name, "
        "public_key = excluded.public_key, jwks_url = excluded.jwks_url, "
        "algorithm = excluded.algorithm, active = excluded.active, notes = excluded.notes, "
-       "last_key_fetch_us = excluded.last_key_fetch_us, updated_us = excluded.updated_us",
+       "last_key_fetch_us = excluded.last_key_fetch_us, callback_url = excluded.callback_url, "
+       "updated_us = excluded.updated_us",
       soci::use(t.sender_id), soci::use(t.name), soci::use(t.public_key), soci::use(t.jwks_url),
       soci::use(alg.value, alg.indicator), soci::use(active), soci::use(t.notes),
-      soci::use(fetched.value, fetched.indicator), soci::use(us), soci::use(us);
+      soci::use(fetched.value, fetched.indicator), soci::use(t.callback_url), soci::use(us),
+      soci::use(us);
 }
 
 std::optional<dci::TrustedSender> find_sender(soci::session& s, const std::string& sender_id) {
