@@ -98,9 +98,9 @@ std::optional<Subscription> same_subscription(soci::session& s, const Subscripti
   soci::rowset<soci::row> rows =
       (s.prepare << std::string(kSubscriptionColumns) +
                         "WHERE sender_id = :s AND active = 1 AND reg_event_type = :e AND "
-                        "id_type = :t AND id_value = :v AND notify_url = :u",
+                        "id_type = :t AND id_value = :v",
        soci::use(sub.sender_id), soci::use(sub.reg_event_type), soci::use(sub.id_type),
-       soci::use(sub.id_value), soci::use(sub.notify_url));
+       soci::use(sub.id_value));
   return first<Subscription>(rows, subscription_of);
 }
 

@@ -48,7 +48,8 @@ std::optional<Transaction> latest_transaction(soci::session& s, const std::strin
 
 void insert_subscription(soci::session& s, const Subscription& sub, core::SystemTime now);
 std::optional<Subscription> find_subscription(soci::session& s, const std::string& code);
-// An active subscription of `sender_id` with the same event and filter, if any.
+// An active subscription of the same sender with the same event and filter (wherever its
+// notifications go), if any.
 std::optional<Subscription> same_subscription(soci::session& s, const Subscription& sub);
 void end_subscription(soci::session& s, const std::string& code, core::SystemTime now);
 // Active subscriptions of every sender but `except_sender`.
