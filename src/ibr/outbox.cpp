@@ -56,13 +56,17 @@ void OutboxDelivery::start() {
 }
 
 void OutboxDelivery::kick() {
-  background_.schedule([self = shared_from_this()] {
+  // Many requests in a burst need one look, not one each.
+  if (kick_pending_.exchange(true)) return;
+  bool queued = background_.schedule([self = shared_from_this()] {
+    self->kick_pending_ = false;
     try {
       self->run_once();
     } catch (const std::exception& e) {
       log::warn("ibr_outbox_poll_failed", {{"error", e.what()}});
     }
   });
+  if (!queued) kick_pending_ = false;
 }
 
 size_t OutboxDelivery::run_once() {

@@ -55,6 +55,7 @@ class OutboxDelivery : public std::enable_shared_from_this<OutboxDelivery> {
   const IbrSettings::Outbox settings_;
   const std::string owner_;  // this instance's lease name
   std::atomic<int64_t> in_flight_{0};
+  std::atomic<bool> kick_pending_{false};
   core::Job poll_;
   core::Mutex mu_;
   bool stopped_ GUARDED_BY(mu_) = false;
