@@ -147,6 +147,17 @@ TEST_P(IbrApiTest, CliAddsListsAndDisablesSenders) {
   list = p_->cli("ibr senders list");
   EXPECT_NE(list.output.find("cli-sender  disabled"), std::string::npos) << list.output;
   EXPECT_NE(p_->cli("ibr senders add bad --public-key nope").exit_code, 0);
+  // A callback URL prefix for the async routes: http(s) only.
+  auto cb = p_->cli("ibr senders add cb-sender --public-key " + raw_key(key_) +
+                    " --callback-url https://cb.example/dci");
+  EXPECT_EQ(cb.exit_code, 0) << cb.output;
+  list = p_->cli("ibr senders list");
+  EXPECT_NE(list.output.find("callback_url=https://cb.example/dci"), std::string::npos)
+      << list.output;
+  EXPECT_NE(p_->cli("ibr senders add cb-bad --public-key " + raw_key(key_) +
+                    " --callback-url ftp://cb.example/dci")
+                .exit_code,
+            0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IbrApiTest, ::testing::ValuesIn(testing::test_backends()),
