@@ -126,7 +126,7 @@ void OutboxDelivery::record(const Attempt& a, int status, const std::string& err
         outbox_backoff(a.attempt, settings_.backoff_base, settings_.backoff_cap, unit_random());
     auto retry_at = now + std::chrono::duration_cast<core::SystemTime::duration>(delay);
     auto state = db_.write([&](soci::session& s) {
-      return db::mark_outbox_failed(s, a.id, why, settings_.max_attempts, retry_at, now);
+      return db::mark_outbox_failed(s, a.id, owner_, why, settings_.max_attempts, retry_at, now);
     });
     log::warn("ibr_outbox_delivery_failed",
               {{"id", a.id},

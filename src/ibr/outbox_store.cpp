@@ -147,7 +147,7 @@ std::vector<OutboxRow> claim_outbox(soci::session& s, const std::string& owner, 
     soci::rowset<soci::row> rows =
         (s.prepare << "SELECT id FROM ibr_outbox WHERE state = 'pending' AND next_attempt_us <= :n "
                       "AND (lease_until_us IS NULL OR lease_until_us < :n2) "
-                      "ORDER BY next_attempt_us, created_us LIMIT :l",
+                      "ORDER BY next_attempt_us, created_us, id LIMIT :l",
          soci::use(now_us), soci::use(now_us), soci::use(lim));
     for (const auto& r : rows) candidates.push_back(r.get<std::string>(0));
   }
@@ -180,10 +180,12 @@ bool mark_outbox_delivered(soci::session& s, const std::string& id, core::System
 }
 
 std::optional<OutboxState> mark_outbox_failed(soci::session& s, const std::string& id,
-                                              const std::string& error, int64_t max_attempts,
-                                              core::SystemTime retry_at, core::SystemTime now) {
+                                              const std::string& owner, const std::string& error,
+                                              int64_t max_attempts, core::SystemTime retry_at,
+                                              core::SystemTime now) {
   auto row = find_outbox(s, id);
-  if (!row || row->state != OutboxState::kPending) return std::nullopt;
+  // A claimer whose lease ran out (and was taken over) no longer speaks for the row.
+  if (!row || row->state != OutboxState::kPending || row->lease_owner != owner) return std::nullopt;
   long long attempts = row->attempts + 1;
   OutboxState next = attempts >= max_attempts ? OutboxState::kFailed : OutboxState::kPending;
   std::string state(outbox_state_name(next));

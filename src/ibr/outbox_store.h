@@ -61,7 +61,8 @@ namespace db {
 std::string enqueue_outbox(soci::session& s, const OutboxMessage& m, core::SystemTime now);
 
 // Leases up to `limit` pending rows due at `now` whose lease is absent or expired to `owner`
-// until `lease_until`, oldest due first. Each row is taken by a conditional UPDATE that
+// until `lease_until`, oldest due first (a total order, so racing claimers lock rows in the same
+// order and cannot deadlock). Each row is taken by a conditional UPDATE that
 // re-checks the lease, so of two instances racing for a row exactly one gets it.
 std::vector<OutboxRow> claim_outbox(soci::session& s, const std::string& owner, size_t limit,
                                     core::SystemTime now, core::SystemTime lease_until);
@@ -69,12 +70,14 @@ std::vector<OutboxRow> claim_outbox(soci::session& s, const std::string& owner, 
 // Marks a row delivered and drops its lease (false when it is no longer pending).
 bool mark_outbox_delivered(soci::session& s, const std::string& id, core::SystemTime now);
 
-// Records a failed attempt: attempts + 1, last_error, lease dropped; `failed` when the attempts
-// reach `max_attempts`, else pending again at `retry_at`. Returns the new state (nullopt when the
-// row is no longer pending).
+// Records a failed attempt of `owner`'s claim: attempts + 1, last_error, lease dropped; `failed`
+// when the attempts reach `max_attempts`, else pending again at `retry_at`. Returns the new
+// state; nullopt when the row is no longer pending or no longer leased to `owner` (its lease ran
+// out and another instance claimed it).
 std::optional<OutboxState> mark_outbox_failed(soci::session& s, const std::string& id,
-                                              const std::string& error, int64_t max_attempts,
-                                              core::SystemTime retry_at, core::SystemTime now);
+                                              const std::string& owner, const std::string& error,
+                                              int64_t max_attempts, core::SystemTime retry_at,
+                                              core::SystemTime now);
 
 std::optional<OutboxRow> find_outbox(soci::session& s, const std::string& id);
 // The rows a transaction produced (sender's correlation id), oldest first.

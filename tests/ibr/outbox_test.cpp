@@ -27,9 +27,9 @@ class OutboxTest : public IbrDbTest {
     });
   }
   std::optional<OutboxState> fail(const std::string& id, int64_t max_attempts,
-                                  core::SystemTime retry_at) {
+                                  core::SystemTime retry_at, const std::string& owner = "a") {
     return db_->write([&](soci::session& s) {
-      return db::mark_outbox_failed(s, id, "HTTP 503", max_attempts, retry_at, clock_.now());
+      return db::mark_outbox_failed(s, id, owner, "HTTP 503", max_attempts, retry_at, clock_.now());
     });
   }
   OutboxRow row(const std::string& id) {
@@ -72,6 +72,10 @@ TEST_P(OutboxTest, AnExpiredLeaseIsClaimedAgain) {
   EXPECT_EQ(again[0].id, id);
   EXPECT_EQ(again[0].lease_owner, "other");
   EXPECT_EQ(again[0].state, OutboxState::kPending);
+  // The first claimer's late report of a failure does not touch the new claim.
+  EXPECT_EQ(fail(id, 5, clock_.now() + 1h, "dead-instance"), std::nullopt);
+  EXPECT_EQ(row(id).lease_owner, "other");
+  EXPECT_EQ(row(id).attempts, 0);
 }
 
 TEST_P(OutboxTest, DeliveredRowsAreNotClaimedAgain) {
