@@ -18,6 +18,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 postgresql wrk nginx-light curl procps
   python3 python3-jwcrypto python3-nacl python3-cryptography python3-yaml python3-requests
+  python3-jsonschema
 )
 
 missing=()

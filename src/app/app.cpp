@@ -74,8 +74,14 @@ void declare_platform_config(core::ConfigSchema& s) {
   s.add_int("server.drain_timeout_ms", 20'000,
             "On shutdown, how long in-flight requests may take before the process exits anyway.", 0,
             3'600'000);
-  s.add_int("server.max_connections", 10'000, "Open connections beyond this are closed at once.", 1,
-            1'000'000);
+  s.add_int("server.max_connections", 10'000,
+            "Open connections beyond this are closed at once. Lowered at start to what the "
+            "process's open-file limit allows (after raising the soft limit to the hard one).",
+            1, 1'000'000);
+  s.add_int("server.max_connections_per_address", 1'000,
+            "Open connections from one client IP beyond this are closed at once; 0: no cap. "
+            "Behind a reverse proxy all connections share the proxy's address: raise it or set 0.",
+            0, 1'000'000);
   s.add_string("server.tls_cert_file", "", "PEM certificate chain; with tls_key_file enables TLS.");
   s.add_string("server.tls_key_file", "", "PEM private key for tls_cert_file.");
   s.add_string("server.port_file", "",
@@ -109,6 +115,7 @@ http::ServerOptions server_options(const core::Config& c) {
   o.write_timeout = ms(c.integer("server.write_timeout_ms"));
   o.drain_timeout = ms(c.integer("server.drain_timeout_ms"));
   o.max_connections = size_t(c.integer("server.max_connections"));
+  o.max_connections_per_address = size_t(c.integer("server.max_connections_per_address"));
   o.tls_cert_file = c.str("server.tls_cert_file");
   o.tls_key_file = c.str("server.tls_key_file");
   o.access_log = c.boolean("server.access_log");

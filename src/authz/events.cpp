@@ -4,6 +4,7 @@
 
 #include "authz/identifiers.h"
 #include "core/error.h"
+#include "core/json_reader.h"
 
 namespace registrar::authz {
 namespace {
@@ -44,7 +45,7 @@ std::optional<Json> unwrap_data(const Json& envelope) {
   if (!data) throw core::invalid_argument("data is required", "data");
   if (data->is_null()) return std::nullopt;
   if (!data->is_string()) return *data;
-  Json inner = Json::parse(data->get<std::string>(), nullptr, false);
+  Json inner = core::read_json_or_discarded(data->get_ref<const std::string&>());
   if (inner.is_discarded()) throw core::invalid_argument("data is not valid JSON", "data");
   if (inner.is_null()) return std::nullopt;
   return inner;
@@ -137,8 +138,11 @@ Event parse_event(const Json& envelope) {
 }
 
 Event parse_event(std::string_view body) {
-  Json envelope = Json::parse(body, nullptr, false);
-  if (envelope.is_discarded()) throw core::invalid_argument("event body is not valid JSON");
+  Json envelope;
+  const core::JsonRead read = core::read_json(body, envelope);
+  if (read == core::JsonRead::kInvalid || read == core::JsonRead::kTooDeep)
+    throw core::invalid_argument("event body is not valid JSON (" +
+                                 core::json_error_position(body, read) + ")");
   return parse_event(envelope);
 }
 

@@ -23,6 +23,7 @@ namespace {
 class OpenContainers {
  public:
   bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
   Json* top() const { return size_ <= kInline ? inline_[size_ - 1] : spill_.back(); }
   void push(Json* j) {
     if (size_ < kInline) {
@@ -46,7 +47,8 @@ class OpenContainers {
 
 class Reader {
  public:
-  explicit Reader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+  Reader(std::string_view text, size_t max_depth)
+      : p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth) {}
 
   JsonRead document(Json& root);
 
@@ -70,6 +72,7 @@ class Reader {
 
   const char* p_;
   const char* end_;
+  const size_t max_depth_;
   bool duplicate_ = false;
 };
 
@@ -82,6 +85,8 @@ JsonRead Reader::document(Json& root) {
     skip_ws();
     if (p_ == end_) return JsonRead::kInvalid;
     if (*p_ == '{' || *p_ == '[') {
+      // A container inside the deepest one allowed is refused before any deeper byte is read.
+      if (open.size() >= max_depth_) return JsonRead::kTooDeep;
       const bool object = *p_ == '{';
       ++p_;
       *slot = object ? Json::object() : Json::array();
@@ -342,11 +347,32 @@ bool Reader::number(Json& slot) {
 
 }  // namespace
 
-JsonRead read_json(std::string_view text, Json& out) {
+JsonRead read_json(std::string_view text, Json& out, size_t max_depth) {
   out = Json();
-  JsonRead result = Reader(text).document(out);
-  if (result == JsonRead::kInvalid) out = Json(Json::value_t::discarded);
+  JsonRead result = Reader(text, max_depth).document(out);
+  if (result == JsonRead::kInvalid || result == JsonRead::kTooDeep)
+    out = Json(Json::value_t::discarded);
   return result;
+}
+
+Json read_json_or_discarded(std::string_view text) {
+  Json out;
+  read_json(text, out);
+  return out;
+}
+
+std::string json_error_position(std::string_view text, JsonRead result) {
+  if (result == JsonRead::kTooDeep)
+    return "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  // nlohmann's parser, on this rare path, says where. What it builds before the error nests no
+  // deeper than the limit: read_json would have stopped at kTooDeep first.
+  try {
+    Json ignored = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    return "at byte " + std::to_string(e.byte);
+  }
+  // The one text read_json refuses and nlohmann accepts: a NUL byte, where nlohmann stops.
+  return "at byte " + std::to_string(text.find('\0') + 1) + ": a NUL byte";
 }
 
 }  // namespace registrar::core

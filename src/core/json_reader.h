@@ -17,12 +17,27 @@
 
 namespace registrar::core {
 
+// Objects and arrays may nest this deep (the outermost is level 1). Every document from outside
+// is read with it: nlohmann's copy, comparison and dump() recurse, so a megabyte of '[' that
+// reached them would overflow the stack.
+inline constexpr size_t kMaxJsonDepth = 64;
+
 enum class JsonRead {
   kOk,
   kInvalid,          // `out` is discarded
   kDuplicateMember,  // valid, but some object names a member twice; `out` keeps the last value
+  kTooDeep,          // objects and arrays nest deeper than the limit; `out` is discarded
 };
 
-JsonRead read_json(std::string_view text, nlohmann::json& out);
+JsonRead read_json(std::string_view text, nlohmann::json& out, size_t max_depth = kMaxJsonDepth);
+
+// For outside input that needs no more than "a document or not": the document (the last of
+// duplicate members counts), or a discarded value when the text is not JSON or nests deeper than
+// kMaxJsonDepth. Use instead of nlohmann::json::parse on anything a client sent.
+nlohmann::json read_json_or_discarded(std::string_view text);
+
+// Why `text` is not a JSON document, for an error message: "at byte N", "at byte N: a NUL
+// byte" or "nested deeper than 64 levels". Only for text read_json refused.
+std::string json_error_position(std::string_view text, JsonRead result);
 
 }  // namespace registrar::core

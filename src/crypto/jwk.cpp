@@ -8,6 +8,7 @@
 #include <initializer_list>
 
 #include "core/base64.h"
+#include "core/json_reader.h"
 #include "crypto/keys.h"
 #include "crypto/keys_internal.h"
 
@@ -116,7 +117,7 @@ KeyType jwk_type(const Json& jwk) {
 }
 
 Json parse_json_object(std::string_view text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json j = core::read_json_or_discarded(text);
   if (j.is_discarded() || !j.is_object()) fail("JWK is not a JSON object", "jwk");
   return j;
 }

@@ -1,11 +1,12 @@
 #include "crypto/jwks.h"
 
 #include "core/error.h"
+#include "core/json_reader.h"
 
 namespace registrar::crypto {
 
 Jwks Jwks::parse(std::string_view json) {
-  Json doc = Json::parse(json, nullptr, /*allow_exceptions=*/false);
+  Json doc = core::read_json_or_discarded(json);
   if (doc.is_discarded()) throw core::invalid_argument("JWKS is not valid JSON", "jwks");
   return from_json(doc);
 }

@@ -60,23 +60,52 @@ const char* jose_error_name(JoseError error) {
 
 // ---- verification ----
 
-JoseStatus verify_signature(const JwsSignature& sig, const PublicKey& key) {
+namespace {
+
+JoseStatus verify_input(const JwsSignature& sig, std::string_view signing_input,
+                        const PublicKey& key) {
   if (!alg_matches_key(sig.alg, key.type())) {
     // Worded like the DHP original's message for the same case.
     return JoseFailure{JoseError::kAlgKeyMismatch,
                        "the key does not support " + std::string(alg_name(sig.alg)) +
                            " verify algorithm (it is " + key_type_name(key.type()) + ")"};
   }
-  if (!verify_bytes(key, sig.alg, sig.signing_input, sig.signature)) {
+  if (!verify_bytes(key, sig.alg, signing_input, sig.signature)) {
     return JoseFailure{JoseError::kBadSignature, "signature verification failed"};
   }
   return std::monostate{};
 }
 
+}  // namespace
+
+JoseStatus verify_signature(const JwsSignature& sig, const PublicKey& key) {
+  return verify_input(sig, sig.signing_input, key);
+}
+
+namespace {
+
+// `buffer` holds the general form's input while it is checked, one entry at a time.
+JoseStatus verify_entry(const ParsedJws& jws, size_t index, const PublicKey& key,
+                        std::string& buffer) {
+  const JwsSignature& sig = jws.signatures.at(index);
+  if (jws.serialization != JwsSerialization::kGeneral)
+    return verify_input(sig, sig.signing_input, key);
+  buffer.assign(sig.protected_b64).append(1, '.').append(jws.payload_b64);
+  return verify_input(sig, buffer, key);
+}
+
+}  // namespace
+
+JoseStatus verify_entry(const ParsedJws& jws, size_t index, const PublicKey& key) {
+  std::string buffer;
+  return verify_entry(jws, index, key, buffer);
+}
+
 JoseResult<size_t> verify_parsed(const ParsedJws& jws, const PublicKey& key) {
   std::optional<JoseFailure> first;
+  std::string buffer;
   for (size_t i = 0; i < jws.signatures.size(); ++i) {
-    auto status = verify_signature(jws.signatures[i], key);
+    auto status = verify_entry(jws, i, key, buffer);
     if (status) return i;
     // A signature failure says more than a key-type mismatch of another entry.
     if (!first || status.reason() == JoseError::kBadSignature) first = status.failure();

@@ -89,6 +89,9 @@ using JoseStatus = JoseResult<std::monostate>;
 struct JwsVerifyOptions {
   std::vector<JwsAlg> allowed_algs;  // required: empty allows nothing
   size_t max_size = 64 * 1024;       // bytes of the serialised JWS
+  // Entries of a general serialisation's "signatures". More are refused: each costs a header
+  // parse and a signature check, and nothing legitimate signs one payload with dozens of keys.
+  size_t max_signatures = 8;
   // "crit" extensions the caller checks itself (RFC 7515 §4.1.11). Empty: any "crit" fails.
   std::vector<std::string> understood_crit;
 };
@@ -100,13 +103,18 @@ struct JwsSignature {
   std::string kid;                           // "" when absent
   Json protected_header = Json::object();    // decoded protected header
   Json unprotected_header = Json::object();  // JSON serialisations only
-  std::string signing_input;                 // BASE64URL(protected) '.' BASE64URL(payload)
-  std::string signature;                     // decoded signature bytes
+  // BASE64URL(protected) '.' BASE64URL(payload) — compact and flattened forms. Empty in the
+  // general form, whose entries share one payload: verify_parsed builds each entry's input when
+  // it checks it, so N entries never hold N copies of the payload.
+  std::string signing_input;
+  std::string protected_b64;  // general form only: this entry's BASE64URL(protected)
+  std::string signature;      // decoded signature bytes
 };
 
 struct ParsedJws {
   JwsSerialization serialization = JwsSerialization::kCompact;
   std::string payload;                   // decoded payload bytes
+  std::string payload_b64;               // general form only: BASE64URL(payload) as sent
   std::vector<JwsSignature> signatures;  // one, except in the general serialisation
 };
 
@@ -122,8 +130,12 @@ JoseResult<ParsedJws> parse_jws(const J& value, const JwsVerifyOptions& options)
   return parse_jws_json(value, options);
 }
 
-// One signature with one key: kAlgKeyMismatch or kBadSignature on failure.
+// One signature of a compact or flattened JWS with one key: kAlgKeyMismatch or kBadSignature
+// on failure (an entry of the general form has no signing_input: use verify_parsed).
 JoseStatus verify_signature(const JwsSignature& signature, const PublicKey& key);
+// Entry `index` of any serialisation with one key (the caller picked the key by the entry's
+// kid): kAlgKeyMismatch or kBadSignature on failure.
+JoseStatus verify_entry(const ParsedJws& jws, size_t index, const PublicKey& key);
 // Succeeds when any signature fitting the key type verifies; returns its index.
 JoseResult<size_t> verify_parsed(const ParsedJws& jws, const PublicKey& key);
 

@@ -25,6 +25,7 @@ JoseResult<Json> decode_header(std::string_view b64) {
   Json header;
   switch (detail::parse_json_strict(*bytes, header)) {
     case detail::JsonParse::kInvalid:
+    case detail::JsonParse::kTooDeep:
       return fail(JoseError::kBadHeader, "protected header is not JSON");
     case detail::JsonParse::kDuplicateMember:
       return fail(JoseError::kBadHeader, "duplicate member in the protected header");
@@ -137,8 +138,9 @@ const std::string* string_member(const Json& obj, const char* name) {
 }
 
 // One entry of "signatures", or the top level of the flattened form.
+// `general`: an entry of "signatures", whose signing input verify_parsed builds later.
 std::optional<JoseFailure> parse_signature_object(const Json& obj, const std::string& payload_b64,
-                                                  const JwsVerifyOptions& options,
+                                                  bool general, const JwsVerifyOptions& options,
                                                   JwsSignature& sig) {
   const std::string* sig_b64 = string_member(obj, "signature");
   if (!sig_b64) return fail(JoseError::kMalformed, "JWS malformed: signature missing");
@@ -163,8 +165,12 @@ std::optional<JoseFailure> parse_signature_object(const Json& obj, const std::st
   if (!signature) return fail(JoseError::kBadBase64, "signature is not base64url");
   sig.signature = std::move(*signature);
   if (auto f = check_header(sig, options)) return f;
-  sig.signing_input.reserve(prot_b64.size() + 1 + payload_b64.size());
-  sig.signing_input.append(prot_b64).append(1, '.').append(payload_b64);
+  if (general) {
+    sig.protected_b64 = prot_b64;
+  } else {
+    sig.signing_input.reserve(prot_b64.size() + 1 + payload_b64.size());
+    sig.signing_input.append(prot_b64).append(1, '.').append(payload_b64);
+  }
   return std::nullopt;
 }
 
@@ -183,8 +189,8 @@ JoseResult<ParsedJws> parse_json_form(const Json& obj, const JwsVerifyOptions& o
   auto sigs = obj.find("signatures");
   if (sigs == obj.end()) {
     jws.serialization = JwsSerialization::kFlattened;
-    if (auto f =
-            parse_signature_object(obj, *payload_b64, options, jws.signatures.emplace_back())) {
+    if (auto f = parse_signature_object(obj, *payload_b64, false, options,
+                                        jws.signatures.emplace_back())) {
       return *f;
     }
     return jws;
@@ -196,10 +202,16 @@ JoseResult<ParsedJws> parse_json_form(const Json& obj, const JwsVerifyOptions& o
   if (!sigs->is_array() || sigs->empty()) {
     return fail(JoseError::kMalformed, "JWS malformed: signatures must be a non-empty array");
   }
+  if (sigs->size() > options.max_signatures) {
+    return fail(JoseError::kMalformed, "JWS has " + std::to_string(sigs->size()) +
+                                           " signatures; at most " +
+                                           std::to_string(options.max_signatures) + " are checked");
+  }
+  jws.payload_b64 = *payload_b64;
   for (const Json& entry : *sigs) {
     if (!entry.is_object()) return fail(JoseError::kMalformed, "JWS malformed: signature entry");
-    if (auto f =
-            parse_signature_object(entry, *payload_b64, options, jws.signatures.emplace_back())) {
+    if (auto f = parse_signature_object(entry, *payload_b64, true, options,
+                                        jws.signatures.emplace_back())) {
       return *f;
     }
   }
@@ -220,6 +232,7 @@ JoseResult<ParsedJws> parse_jws(std::string_view text, const JwsVerifyOptions& o
   Json obj;
   switch (detail::parse_json_strict(text, obj)) {
     case detail::JsonParse::kInvalid:
+    case detail::JsonParse::kTooDeep:
       return fail(JoseError::kMalformed, "JWS malformed: invalid JSON");
     case detail::JsonParse::kDuplicateMember:
       return fail(JoseError::kMalformed, "JWS malformed: duplicate JSON member");

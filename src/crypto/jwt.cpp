@@ -147,6 +147,7 @@ namespace {
 std::optional<JoseFailure> parse_claims(std::string_view payload, Json& claims) {
   switch (detail::parse_json_strict(payload, claims)) {
     case detail::JsonParse::kInvalid:
+    case detail::JsonParse::kTooDeep:
       return fail(JoseError::kBadClaims, "JWT payload is not JSON");
     case detail::JsonParse::kDuplicateMember:
       return fail(JoseError::kBadClaims, "duplicate claim in the JWT payload");

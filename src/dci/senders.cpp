@@ -90,10 +90,14 @@ KeyChoice select_sender_key(const TrustedSender* sender, std::string_view kid_id
   if (!sender->active) return {KeyChoiceStatus::kDisabled, std::nullopt, {}, "sender disabled"};
   auto parsed = parse_kid_id(kid_id);
 
-  // Usable JWKS keys: Ed25519 or RSA fitting the sender's algorithm.
+  // Usable JWKS keys: Ed25519 or RSA fitting the sender's algorithm, and not named as another
+  // sender's ("{other}|key|alg"): a JWKS may publish keys of several systems (§6.3 picks the
+  // first kid starting with "{sender_id}|").
   std::vector<const crypto::JwksKey*> usable;
   if (jwks) {
     for (const auto& k : jwks->keys()) {
+      auto named = parse_kid_id(k.kid);
+      if (named && named->sender_id != sender->sender_id) continue;
       if (algorithm_for(*sender, k.key)) usable.push_back(&k);
     }
   }
@@ -114,7 +118,11 @@ KeyChoice select_sender_key(const TrustedSender* sender, std::string_view kid_id
     choice.refetch_may_help = choice.ok() && can_refetch && kid_unmatched;
     return choice;
   }
-  if (kid_id.empty() && usable.size() == 1) return chosen(*sender, usable[0]->key, "only key");
+  if (usable.size() == 1) {
+    KeyChoice choice = chosen(*sender, usable[0]->key, "only key");
+    choice.refetch_may_help = choice.ok() && can_refetch && kid_unmatched;
+    return choice;
+  }
   if (can_refetch) {
     return {KeyChoiceStatus::kUnknownKid,
             std::nullopt,

@@ -30,6 +30,7 @@ struct TrustedSender {
   bool active = true;
   std::string notes;
   std::optional<core::SystemTime> last_key_fetch;
+  std::string last_key_fetch_result;  // "ok: kid1, kid2" or "failed: why"; "" when never fetched
 };
 
 // The three parts of a kidId "{sender_id}|{key_id}|{alg}". The key id may itself contain '|':
@@ -70,8 +71,10 @@ struct KeyChoice {
 
 // The key for a signature whose kidId is `kid_id` ("" when absent) from `sender` (nullptr when
 // unknown), given the sender's cached JWKS (nullptr when never fetched). Order: a JWKS key whose
-// kid equals the kidId or whose key-id part equals the kidId's; else the pinned key; else, with
-// no kidId and exactly one usable JWKS key, that key; else kUnknownKid (JWKS URL set) / kNoKey.
+// kid equals the kidId or whose key-id part equals the kidId's; else the pinned key; else the
+// only usable JWKS key (OpenSPP's single-key configuration, whatever the kidId says: with a
+// kidId it names another key, refetch_may_help is set); else kUnknownKid (JWKS URL set) /
+// kNoKey.
 KeyChoice select_sender_key(const TrustedSender* sender, std::string_view kid_id,
                             const crypto::Jwks* cached_jwks);
 

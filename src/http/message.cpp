@@ -103,18 +103,10 @@ Json Request::json_body() const {
     throw core::invalid_argument("request body is empty; a JSON document is required", "body");
   Json out;
   // Duplicate member names: the last one counts, as it always has with nlohmann's parser.
-  if (core::read_json(body, out) != core::JsonRead::kInvalid) return out;
-  // Malformed: nlohmann's parser, on this rare path, says where.
-  try {
-    Json ignored = Json::parse(body);
-  } catch (const Json::parse_error& e) {
-    throw core::invalid_argument(
-        "request body is not valid JSON (at byte " + std::to_string(e.byte) + ")", "body");
-  }
-  // The one text read_json refuses and nlohmann accepts: a NUL byte, where nlohmann stops.
-  throw core::invalid_argument("request body is not valid JSON (at byte " +
-                                   std::to_string(body.find('\0') + 1) + ": a NUL byte)",
-                               "body");
+  const core::JsonRead result = core::read_json(body, out);
+  if (result == core::JsonRead::kOk || result == core::JsonRead::kDuplicateMember) return out;
+  throw core::invalid_argument(
+      "request body is not valid JSON (" + core::json_error_position(body, result) + ")", "body");
 }
 
 std::string Request::actor() const {

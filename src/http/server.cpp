@@ -3,6 +3,8 @@
 // server_request.cpp.
 #include "http/server.h"
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <thread>
 
@@ -38,9 +40,41 @@ std::pair<std::string, uint16_t> parse_listen_address(const std::string& listen)
   return {host, uint16_t(p)};
 }
 
+size_t connection_capacity(size_t wanted, uint64_t descriptor_limit) {
+  constexpr size_t kMinimum = 16;
+  if (descriptor_limit <= kReservedDescriptors + kMinimum) return std::min(wanted, kMinimum);
+  return std::min<uint64_t>(wanted, descriptor_limit - kReservedDescriptors);
+}
+
+namespace {
+
+// Raises the soft limit on open files to the hard one, and returns the limit in force.
+uint64_t raise_descriptor_limit() {
+  struct rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return RLIM_INFINITY;
+  if (rl.rlim_cur < rl.rlim_max) {
+    const rlim_t before = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+      log::info("descriptor_limit_raised",
+                {{"from", uint64_t(before)}, {"to", uint64_t(rl.rlim_cur)}});
+    } else {
+      rl.rlim_cur = before;
+    }
+  }
+  return rl.rlim_cur;
+}
+
+}  // namespace
+
 Server::Server(ServerOptions options, const Router& router, core::Metrics& metrics)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {
   router.resolve();
+  impl_->accept_failures = &metrics.counter(
+      "http_accept_failures_total", "Failed accepts (out of descriptors, mostly); they back off.");
+  impl_->refused_per_address = &metrics.counter(
+      "http_connections_refused_per_address_total",
+      "Connections closed at once: their address had server.max_connections_per_address open.");
   impl_->unmatched_metrics_id = metrics.route_id("unmatched");
   for (const Route* r : router.routes()) r->metrics_id = metrics.route_id(r->pattern);
 }
@@ -55,6 +89,17 @@ void Server::post_to_workers(std::function<void()> fn) {
 
 uint16_t Server::listen() {
   auto [host, port] = parse_listen_address(impl_->opts.listen);
+  const uint64_t descriptors = raise_descriptor_limit();
+  if (size_t capacity = connection_capacity(impl_->opts.max_connections, descriptors);
+      capacity < impl_->opts.max_connections) {
+    log::warn(
+        "max_connections_lowered",
+        {{"configured", impl_->opts.max_connections},
+         {"now", capacity},
+         {"descriptor_limit", descriptors},
+         {"why", "each connection is a descriptor; raise the limit (LimitNOFILE=) to allow more"}});
+    impl_->opts.max_connections = capacity;
+  }
   if (!impl_->opts.tls_cert_file.empty() || !impl_->opts.tls_key_file.empty()) {
     if (impl_->opts.tls_cert_file.empty() || impl_->opts.tls_key_file.empty())
       throw std::runtime_error("server.tls_cert_file and server.tls_key_file must be set together");
@@ -160,7 +205,42 @@ void Server::Impl::maybe_finish_drain() {
   }
 }
 
+std::shared_ptr<Connection> Server::Impl::admit(IoExecutor executor, const std::string& address) {
+  if (open_connections.load() >= opts.max_connections) {
+    log::warn("connection_limit", {{"max_connections", opts.max_connections}});
+    return nullptr;
+  }
+  auto conn = std::make_shared<Connection>(executor, address);
+  {
+    core::MutexLock lock(conn_mu);
+    size_t& from_address = per_address[address];
+    if (opts.max_connections_per_address && from_address >= opts.max_connections_per_address) {
+      if (from_address == 0) per_address.erase(address);
+      refused_per_address->add();
+      log::debug("connection_limit_per_address",
+                 {{"address", address}, {"max", opts.max_connections_per_address}});
+      return nullptr;
+    }
+    ++from_address;
+    connections.insert(conn);
+  }
+  open_connections++;
+  return conn;
+}
+
+void Server::Impl::release(const Connection& conn) {
+  core::MutexLock lock(conn_mu);
+  auto it = per_address.find(conn.address);
+  if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+}
+
+// Accept failures back off: when descriptors run out (EMFILE, ENFILE) the pending connection
+// stays in the backlog and accept fails again at once, so retrying at once would spin an I/O
+// thread and flood the log. The wait doubles from 10 ms to 1 s; the log says so at the first
+// failure and then at every doubling, and once more when accepting works again.
 awaitable<void> Server::Impl::accept_loop() {
+  Timer backoff(contexts[0]->get_executor());
+  int failures_in_a_row = 0;
   for (;;) {
     auto& ctx = *contexts[next_context++ % contexts.size()];
     error_code ec;
@@ -168,19 +248,27 @@ awaitable<void> Server::Impl::accept_loop() {
     co_await acceptor.async_accept(socket, asio::redirect_error(use_io, ec));
     if (ec) {
       if (draining || ec == asio::error::operation_aborted) co_return;
-      log::warn("accept_failed", log::Json{{"error", ec.message()}});
+      accept_failures->add();
+      const auto wait = std::chrono::milliseconds(10 << std::min(failures_in_a_row, 7));
+      if ((failures_in_a_row & (failures_in_a_row - 1)) == 0)  // 0, 1, 2, 4, 8...
+        log::warn("accept_failed", {{"error", ec.message()},
+                                    {"failures_in_a_row", failures_in_a_row + 1},
+                                    {"retry_in_ms", std::min<int64_t>(wait.count(), 1000)}});
+      ++failures_in_a_row;
+      backoff.expires_after(std::min<std::chrono::milliseconds>(wait, std::chrono::seconds(1)));
+      co_await backoff.async_wait(asio::redirect_error(use_io, ec));
       continue;
     }
-    if (open_connections.load() >= opts.max_connections) {
-      log::warn("connection_limit", {{"max_connections", opts.max_connections}});
+    if (failures_in_a_row) {
+      log::info("accept_recovered", {{"failures", failures_in_a_row}});
+      failures_in_a_row = 0;
+    }
+    auto endpoint = socket.remote_endpoint(ec);
+    auto conn =
+        admit(ctx.get_executor(), ec ? std::string("unknown") : endpoint.address().to_string());
+    if (!conn) {
       socket.close(ec);
       continue;
-    }
-    auto conn = std::make_shared<Connection>(ctx.get_executor());
-    open_connections++;
-    {
-      core::MutexLock lock(conn_mu);
-      connections.insert(conn);
     }
     asio::co_spawn(ctx.get_executor(), run_connection(std::move(socket), conn), asio::detached);
   }
@@ -244,6 +332,7 @@ awaitable<void> Server::Impl::run_connection(Socket socket, std::shared_ptr<Conn
   conn->socket = nullptr;
   conn->busy = false;
   if (conn->watchdog_timer) conn->watchdog_timer->cancel();
+  release(*conn);
   {
     core::MutexLock lock(conn_mu);
     connections.erase(conn);

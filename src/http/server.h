@@ -32,11 +32,22 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds drain_timeout{20'000};  // graceful shutdown limit
+  // Lowered at listen() to what the process's descriptor limit allows (see
+  // connection_capacity); the soft limit is raised to the hard one first where allowed.
   size_t max_connections = 10'000;
+  // Open connections from one client address (IP); beyond it new ones are closed at once. 0: no
+  // cap. Behind a reverse proxy every connection has the proxy's address: raise it or set 0.
+  size_t max_connections_per_address = 1'000;
   std::string tls_cert_file;  // both set: TLS on the listener
   std::string tls_key_file;
   bool access_log = true;
 };
+
+// The connections a process with `descriptor_limit` open files can hold when it wants
+// `wanted`: descriptors are kept back for the database pool, log and key files and outgoing
+// HTTP (kReservedDescriptors), and at least a few connections are always allowed.
+inline constexpr size_t kReservedDescriptors = 256;
+size_t connection_capacity(size_t wanted, uint64_t descriptor_limit);
 
 class Server {
  public:

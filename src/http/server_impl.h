@@ -16,8 +16,10 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/thread_annotations.h"
 #include "http/server.h"
 
@@ -51,7 +53,8 @@ struct Connection {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   bool timed_out = false;
   Timer* watchdog_timer = nullptr;  // cancelled when the connection ends
-  explicit Connection(IoExecutor ex) : executor(ex) {}
+  std::string address;              // the client's IP, counted in Impl::per_address
+  Connection(IoExecutor ex, std::string addr) : executor(ex), address(std::move(addr)) {}
 };
 
 class RequestParser;  // request_parser.h (Beast's parser; only server_request.cpp needs it)
@@ -88,6 +91,9 @@ struct Server::Impl {
 
   core::Mutex conn_mu;
   std::set<std::shared_ptr<Connection>> connections GUARDED_BY(conn_mu);
+  std::unordered_map<std::string, size_t> per_address GUARDED_BY(conn_mu);  // open, by client IP
+  core::Counter* accept_failures = nullptr;
+  core::Counter* refused_per_address = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<bool> stopped{false};
   std::atomic<size_t> open_connections{0};
@@ -109,6 +115,10 @@ struct Server::Impl {
   }
 
   awaitable<void> accept_loop();
+  // Registers an accepted connection from `address`, or returns null when the address already
+  // has max_connections_per_address open (or the server max_connections).
+  std::shared_ptr<Connection> admit(IoExecutor executor, const std::string& address);
+  void release(const Connection& conn);
   awaitable<void> watchdog(std::shared_ptr<Connection> conn);
   awaitable<void> run_connection(Socket socket, std::shared_ptr<Connection> conn);
   // One request after another on a connection, in flat stages (server_request.cpp). A stage

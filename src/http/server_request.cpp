@@ -295,11 +295,17 @@ Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
   } else {
     answer(ex, 404, "not-found", "no route for " + req.path, false);
   }
-  return Flow::kContinue;  // the body is read (and discarded) below
+  return Flow::kContinue;  // parse_body closes the connection rather than read a body
 }
 
+// Nothing is read for a request that cannot use a body: an unmatched path or method (answered
+// 404 / 405 before the body) and GET / HEAD, unless the route asks for a limit. A client without
+// credentials could otherwise make every such request cost a megabyte of reading.
 size_t Server::Impl::body_limit(const Exchange& ex) const {
-  return (ex.route && ex.route->max_body_bytes) ? ex.route->max_body_bytes : opts.max_body_bytes;
+  if (!ex.route) return 0;
+  if (ex.route->max_body_bytes) return ex.route->max_body_bytes;
+  const bool bodiless = ex.route->method == Method::kGet || ex.route->method == Method::kHead;
+  return bodiless ? 0 : opts.max_body_bytes;
 }
 
 void Server::Impl::answer_too_large(Exchange& ex, const std::string& size) {
@@ -329,6 +335,11 @@ Server::Impl::Flow Server::Impl::parse_body(beast::flat_buffer& buffer, RequestP
                                             Connection& conn, Exchange& ex) {
   const size_t limit = body_limit(ex);
   parser.body_limit(limit);
+  if (limit == 0 && ex.answered && (parser.chunked() || parser.content_length().value_or(0) > 0)) {
+    // A 404 / 405 keeps its answer; the body is not read, so the connection cannot be reused.
+    ex.close_after = true;
+    return Flow::kAnswered;
+  }
   if (auto len = parser.content_length(); len && *len > limit) {
     answer_too_large(ex, " of " + std::to_string(*len) + " bytes");
     return Flow::kAnswered;

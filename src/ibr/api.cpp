@@ -60,7 +60,8 @@ void add_registry_routes(http::Router& router, const std::string& prefix, IbrSer
                "DCI: the programmes a person is enrolled in, by identifier");
 }
 
-void add_admin_routes(http::Router& router, Senders& senders, const std::string& scope) {
+void add_admin_routes(http::Router& router, Senders& senders, SenderKeys& keys,
+                      const std::string& scope) {
   router
       .post("/v1/ibr/senders",
             [&senders](Request& r) {
@@ -92,6 +93,19 @@ void add_admin_routes(http::Router& router, Senders& senders, const std::string&
             })
       .require_scopes({scope})
       .describe("Disable a trusted DCI sender (its requests are refused from now on)");
+  router
+      .post("/v1/ibr/senders/{sender_id}/fetch-key",
+            [&senders, &keys](Request& r) {
+              std::string id(r.param("sender_id"));
+              auto sender = senders.find(id);
+              if (!sender) throw core::not_found("no sender " + id);
+              // Blocks this worker for at most ibr.jwks.timeout_ms; an operator's action.
+              KeyFetch f = keys.fetch(*sender);
+              senders.reload();  // the record now shows this fetch
+              return Response::json(f.ok ? 200 : 502, key_fetch_to_json(*sender, f));
+            })
+      .require_scopes({scope})
+      .describe("Fetch a sender's JWKS now and show the keys found (or why it failed)");
 }
 
 }  // namespace
@@ -114,7 +128,8 @@ dci::Envelope request_envelope(const Request& r, std::initializer_list<const cha
 }
 
 void add_ibr_routes(http::Router& router, IbrService& service, AsyncOperations& async,
-                    Senders& senders, const AnswerSigner& answers, const core::Clock& clock) {
+                    Senders& senders, SenderKeys& keys, const AnswerSigner& answers,
+                    const core::Clock& clock) {
   router.set_tag("ibr");
   auto errors = dci_error_format(clock);
   // The spec's paths, and the SPDCI IBR mock's /ibr copies (dci-ibr.md §1.3).
@@ -123,7 +138,7 @@ void add_ibr_routes(http::Router& router, IbrService& service, AsyncOperations& 
     add_registry_routes(router, prefix, service, answers);
     add_async_routes(router, prefix, async);
   }
-  add_admin_routes(router, senders, service.settings().admin_scope);
+  add_admin_routes(router, senders, keys, service.settings().admin_scope);
 }
 
 }  // namespace registrar::ibr

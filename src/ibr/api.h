@@ -9,13 +9,15 @@
 #include "http/router.h"
 #include "ibr/answers.h"
 #include "ibr/async.h"
+#include "ibr/sender_keys.h"
 #include "ibr/senders.h"
 #include "ibr/service.h"
 
 namespace registrar::ibr {
 
 void add_ibr_routes(http::Router& router, IbrService& service, AsyncOperations& async,
-                    Senders& senders, const AnswerSigner& answers, const core::Clock& clock);
+                    Senders& senders, SenderKeys& keys, const AnswerSigner& answers,
+                    const core::Clock& clock);
 
 // The async operations (async_api.cpp): search, txn/status, subscribe, unsubscribe, and
 // sync/txn/status, under `prefix`.

@@ -6,6 +6,9 @@
 #include <iostream>
 #include <memory>
 
+#include "core/error.h"
+#include "ibr/config.h"
+#include "ibr/sender_keys.h"
 #include "ibr/senders.h"
 
 namespace registrar::ibr {
@@ -21,8 +24,11 @@ void print_sender(const dci::TrustedSender& t) {
             << "  algorithm="
             << (t.algorithm ? std::string(dci::algorithm_name(*t.algorithm)) : "(key's)")
             << "  key=" << (t.public_key.empty() ? "-" : "pinned")
-            << "  jwks_url=" << (t.jwks_url.empty() ? "-" : t.jwks_url)
-            << "  callback_url=" << (t.callback_url.empty() ? "-" : t.callback_url) << "\n";
+            << "  jwks_url=" << (t.jwks_url.empty() ? "-" : t.jwks_url);
+  if (t.last_key_fetch)
+    std::cout << "  last_key_fetch=" << core::format_rfc3339(*t.last_key_fetch) << " ("
+              << t.last_key_fetch_result << ")";
+  std::cout << "  callback_url=" << (t.callback_url.empty() ? "-" : t.callback_url) << "\n";
 }
 
 }  // namespace
@@ -74,6 +80,30 @@ void add_ibr_commands(CLI::App& root, app::ServiceProvider& provider) {
       Senders registry(s.db, s.clock);
       registry.disable(*disabled_id, cli_actor(), "");
       std::cout << "disabled " << *disabled_id << "\n";
+      return 0;
+    });
+  });
+
+  auto fetched_id = std::make_shared<std::string>();
+  auto* fetch = senders->add_subcommand(
+      "fetch-key", "Fetch a sender's JWKS now and print the keys found (recorded on the sender).");
+  fetch->add_option("sender_id", *fetched_id, "The sender whose JWKS to fetch")->required();
+  fetch->callback([&provider, fetched_id] {
+    provider.set_action([&provider, fetched_id] {
+      app::Services& s = provider.services();
+      Senders registry(s.db, s.clock);
+      auto sender = registry.find(*fetched_id);
+      if (!sender) throw core::not_found("no sender " + *fetched_id);
+      SenderKeys keys(s.http_client, s.db, s.clock, read_ibr_config(s.config).jwks);
+      KeyFetch f = keys.fetch(*sender);
+      if (!f.ok) {
+        std::cerr << "fetch-key " << *fetched_id << ": " << f.error << "\n";
+        return 1;
+      }
+      std::cout << sender->sender_id << ": " << f.keys.size() << " key(s) from " << f.url << "\n";
+      for (const auto& k : f.keys)
+        std::cout << "  " << (k.kid.empty() ? "(no kid)" : k.kid) << "  "
+                  << crypto::key_type_name(k.key.type()) << "\n";
       return 0;
     });
   });

@@ -31,6 +31,13 @@ void declare_ibr_config(core::ConfigSchema& s) {
   s.add_int("ibr.senders_reload_ms", 5000,
             "How often each instance reloads the trusted senders from the database.", 100,
             3'600'000);
+  s.add_int("ibr.jwks.min_refetch_ms", 30'000,
+            "A DCI request naming a key id that a sender's cached JWKS lacks makes us fetch the "
+            "sender's JWKS again, at most once per this interval per sender.",
+            0, 86'400'000);
+  s.add_int("ibr.jwks.timeout_ms", 10'000,
+            "Longest a fetch of a sender's JWKS may take (connect, request and answer).", 100,
+            60'000);
   s.add_int("ibr.max_page_size", 1000, "Largest page_size a search may ask for.", 1, 100'000);
   s.add_int("ibr.outbox.poll_interval_ms", 1000,
             "How often each instance looks for callbacks and notifications due for delivery.", 10,
@@ -65,6 +72,8 @@ IbrSettings read_ibr_config(const core::Config& c) {
   out.outbox.batch = c.integer("ibr.outbox.batch");
   if (out.outbox.backoff_cap < out.outbox.backoff_base)
     throw core::ConfigError({"ibr.outbox.backoff_cap_ms: must not be below backoff_base_ms"});
+  out.jwks.min_refetch = std::chrono::milliseconds(c.integer("ibr.jwks.min_refetch_ms"));
+  out.jwks.timeout = std::chrono::milliseconds(c.integer("ibr.jwks.timeout_ms"));
   return out;
 }
 

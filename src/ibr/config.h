@@ -2,11 +2,20 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "core/config.h"
 
 namespace registrar::ibr {
+
+struct JwksSettings {
+  // A request naming a key id the cache lacks refetches at most once per this interval per
+  // sender, so that a caller sending made-up kids cannot make us hammer the sender's server.
+  std::chrono::milliseconds min_refetch{30'000};
+  std::chrono::milliseconds timeout{10'000};  // the whole fetch (OpenSPP: 10 s)
+  size_t max_bytes = 256 * 1024;              // a JWKS is a few kilobytes
+};
 
 struct IbrSettings {
   // Who we are in DCI headers (sender_id of our answers) and the key id of our signing key:
@@ -31,6 +40,7 @@ struct IbrSettings {
     // How long a claimed row stays ours: past it (the instance died) another claims it.
     std::chrono::milliseconds lease() const { return 2 * request_timeout + poll_interval; }
   } outbox;
+  JwksSettings jwks;
 };
 
 void declare_ibr_config(core::ConfigSchema& schema);

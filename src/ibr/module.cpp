@@ -7,6 +7,7 @@
 #include "ibr/cli.h"
 #include "ibr/config.h"
 #include "ibr/outbox.h"
+#include "ibr/sender_keys.h"
 #include "ibr/senders.h"
 #include "ibr/service.h"
 #include "ibr/signature_auth.h"
@@ -46,6 +47,7 @@ class IbrModule final : public app::Module {
           }
         },
         settings_.senders_reload);
+    keys_ = std::make_unique<SenderKeys>(s.http_client, s.db, s.clock, settings_.jwks);
     answers_ =
         std::make_unique<AnswerSigner>(s.registry.find<services::Signing>(), settings_, s.clock);
     service_ = std::make_unique<IbrService>(s.db, s.clock, settings_);
@@ -65,10 +67,10 @@ class IbrModule final : public app::Module {
   }
 
   void add_routes(http::Router& router) override {
-    router.add_authenticator(
-        kDciSignatureAuthenticator,
-        std::make_shared<DciSignatureAuthenticator>(*senders_, *clock_, settings_.allow_unsigned));
-    add_ibr_routes(router, *service_, *async_, *senders_, *answers_, *clock_);
+    router.add_authenticator(kDciSignatureAuthenticator,
+                             std::make_shared<DciSignatureAuthenticator>(
+                                 *senders_, keys_.get(), *clock_, settings_.allow_unsigned));
+    add_ibr_routes(router, *service_, *async_, *senders_, *keys_, *answers_, *clock_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -84,6 +86,7 @@ class IbrModule final : public app::Module {
   IbrSettings settings_;
   const core::Clock* clock_ = nullptr;
   std::unique_ptr<Senders> senders_;
+  std::unique_ptr<SenderKeys> keys_;
   std::unique_ptr<AnswerSigner> answers_;
   std::unique_ptr<IbrService> service_;
   std::unique_ptr<AsyncOperations> async_;

@@ -19,7 +19,7 @@ namespace registrar::ibr {
 
 // The migration adding ibr_outbox, ibr_transactions, ibr_subscriptions and senders'
 // callback_url. Its version is this one constant (renumber it here when merging).
-inline constexpr int kAsyncMigrationVersion = 3;
+inline constexpr int kAsyncMigrationVersion = 4;
 store::Migration async_migration();
 
 enum class OutboxState { kPending, kDelivered, kFailed };

@@ -100,6 +100,10 @@ std::vector<dci::TrustedSender> Senders::list() {
   return db_.read([](soci::session& s) { return db::all_senders(s); });
 }
 
+std::optional<dci::TrustedSender> Senders::find(const std::string& sender_id) {
+  return db_.read([&](soci::session& s) { return db::find_sender(s, sender_id); });
+}
+
 nlohmann::json sender_to_json(const dci::TrustedSender& t) {
   nlohmann::json j = {{"sender_id", t.sender_id},
                       {"name", t.name},
@@ -109,9 +113,11 @@ nlohmann::json sender_to_json(const dci::TrustedSender& t) {
                       {"active", t.active},
                       {"notes", t.notes},
                       {"last_key_fetch", nullptr},
+                      {"last_key_fetch_result", nullptr},
                       {"callback_url", t.callback_url}};
   if (t.algorithm) j["algorithm"] = std::string(dci::algorithm_name(*t.algorithm));
   if (t.last_key_fetch) j["last_key_fetch"] = core::format_rfc3339(*t.last_key_fetch);
+  if (!t.last_key_fetch_result.empty()) j["last_key_fetch_result"] = t.last_key_fetch_result;
   return j;
 }
 

@@ -52,6 +52,8 @@ class Senders {
   void disable(const std::string& sender_id, const std::string& actor,
                const std::string& request_id);
   std::vector<dci::TrustedSender> list();
+  // The record as stored now (not the snapshot): nullopt when unknown. Blocking.
+  std::optional<dci::TrustedSender> find(const std::string& sender_id);
 
  private:
   store::Database& db_;

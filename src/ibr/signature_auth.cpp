@@ -27,12 +27,23 @@ std::shared_ptr<const http::Principal> principal_for(const std::string& sender_i
 
 }  // namespace
 
-DciSignatureAuthenticator::DciSignatureAuthenticator(const Senders& senders,
+DciSignatureAuthenticator::DciSignatureAuthenticator(const Senders& senders, SenderKeys* keys,
                                                      const core::Clock& clock, bool allow_unsigned)
-    : senders_(senders), clock_(clock), allow_unsigned_(allow_unsigned) {}
+    : senders_(senders), keys_(keys), clock_(clock), allow_unsigned_(allow_unsigned) {}
 
 std::optional<http::Failure> DciSignatureAuthenticator::authenticate(http::Request& request,
                                                                      const http::Route&) {
+  return decide(request, true);
+}
+
+std::unique_ptr<http::PendingAuthentication> DciSignatureAuthenticator::start(
+    http::Request& request, const http::Route&, std::optional<http::Failure>& decision) {
+  decision = decide(request, false);
+  return nullptr;
+}
+
+std::optional<http::Failure> DciSignatureAuthenticator::decide(http::Request& request,
+                                                               bool may_fetch) {
   dci::Envelope env;
   try {
     env = dci::parse_envelope(request.body);
@@ -64,25 +75,60 @@ std::optional<http::Failure> DciSignatureAuthenticator::authenticate(http::Reque
   auto it = senders->find(sender_id);
   const dci::TrustedSender* sender = it == senders->end() ? nullptr : &it->second;
   dci::SignatureParams params = dci::parse_signature_params(*env.signature);
-  dci::KeyChoice choice = dci::select_sender_key(sender, params.kid_id, nullptr);
-  if (!choice.ok()) {
+  auto refused = [&](std::string_view reason, const std::string& detail) {
     log::info("ibr_signature_refused", {{"sender_id", sender_id},
                                         {"request_id", request.request_id},
-                                        {"reason", dci::key_choice_status_name(choice.status)},
-                                        {"detail", choice.detail}});
-    if (choice.status == dci::KeyChoiceStatus::kUnknownSender ||
-        choice.status == dci::KeyChoiceStatus::kDisabled)
-      return http::unauthenticated("err.sender_id.invalid", "Unknown sender_id: " + sender_id,
-                                   "header.sender_id");
+                                        {"reason", reason},
+                                        {"detail", detail}});
+  };
+  auto cached = [&] { return keys_ && sender ? keys_->cached(*sender) : nullptr; };
+  // A fetch that failed this time, for the answer: the caller learns it is our side's trouble
+  // with its key server, not its signature.
+  std::optional<KeyFetch> failed_fetch;
+  auto refetch = [&]() -> bool {
+    if (!may_fetch || !keys_ || !sender) return false;
+    std::optional<KeyFetch> f = keys_->refetch(*sender);
+    if (f && !f->ok) failed_fetch = f;
+    return f && f->ok;
+  };
+  auto key_refusal = [&](const std::string& detail) {
+    refused(failed_fetch ? "jwks-fetch-failed" : "no-usable-key",
+            failed_fetch ? failed_fetch->error : detail);
+    if (failed_fetch)
+      return http::unauthenticated("err.signature.invalid",
+                                   "Cannot check the signature: the keys of sender " + sender_id +
+                                       " could not be fetched (" + failed_fetch->error + ")",
+                                   "signature");
     return http::unauthenticated("err.signature.invalid", "No usable key for sender " + sender_id,
                                  "signature");
+  };
+
+  dci::KeyChoice choice = dci::select_sender_key(sender, params.kid_id, cached().get());
+  if (choice.status == dci::KeyChoiceStatus::kUnknownKid && refetch())
+    choice = dci::select_sender_key(sender, params.kid_id, cached().get());
+  if (!choice.ok()) {
+    if (choice.status == dci::KeyChoiceStatus::kUnknownSender ||
+        choice.status == dci::KeyChoiceStatus::kDisabled) {
+      refused(dci::key_choice_status_name(choice.status), choice.detail);
+      return http::unauthenticated("err.sender_id.invalid", "Unknown sender_id: " + sender_id,
+                                   "header.sender_id");
+    }
+    return key_refusal(choice.detail);
   }
   dci::VerifyResult v = dci::verify_envelope(env, *choice.key, choice.algorithm, clock_);
+  // The key we chose stood in for the one the kidId names (a pinned key, a single cached key):
+  // the sender may have rotated, so fetch its set once (rate-limited) and try the key it names.
+  // Only for a signature that does not match: an expired one fails with any key.
+  bool other_key_may_fit = v.status == dci::VerifyStatus::kBadSignature ||
+                           v.status == dci::VerifyStatus::kWrongKey ||
+                           v.status == dci::VerifyStatus::kAlgorithmMismatch;
+  if (other_key_may_fit && choice.refetch_may_help && refetch()) {
+    dci::KeyChoice again = dci::select_sender_key(sender, params.kid_id, cached().get());
+    if (again.ok() && *again.key != *choice.key)
+      v = dci::verify_envelope(env, *again.key, again.algorithm, clock_);
+  }
   if (!v.ok()) {
-    log::info("ibr_signature_refused", {{"sender_id", sender_id},
-                                        {"request_id", request.request_id},
-                                        {"reason", dci::verify_status_name(v.status)},
-                                        {"detail", v.detail}});
+    refused(dci::verify_status_name(v.status), v.detail);
     return http::unauthenticated("err.signature.invalid", "Invalid signature", "signature");
   }
   request.principal = principal_for(sender_id);

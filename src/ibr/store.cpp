@@ -60,13 +60,14 @@ dci::TrustedSender sender_of(const soci::row& r) {
   t.active = store::row_int(r, 5) != 0;
   t.notes = r.get<std::string>(6);
   t.last_key_fetch = store::row_optional<core::SystemTime>(r, 7);
-  t.callback_url = r.get<std::string>(8);
+  t.last_key_fetch_result = store::row_optional<std::string>(r, 8).value_or("");
+  t.callback_url = r.get<std::string>(9);
   return t;
 }
 
 constexpr const char* kSenderColumns =
     "SELECT sender_id, name, public_key, jwks_url, algorithm, active, notes, last_key_fetch_us, "
-    "callback_url FROM ibr_senders ";
+    "last_key_fetch_result, callback_url FROM ibr_senders ";
 
 std::string canonical(const nlohmann::json& j) {
   std::string out;
@@ -101,7 +102,12 @@ std::vector<store::Migration> ibr_migrations() {
   registry.version = 2;
   registry.description = "beneficiaries, their identifiers and programme enrollments";
   for (const char* sql : kRegistryTables) registry.statements.emplace_back(sql);
-  return {senders, registry, async_migration()};
+  store::Migration key_fetch;
+  key_fetch.version = 3;
+  key_fetch.description = "outcome of the last JWKS fetch of a sender";
+  key_fetch.statements.emplace_back(
+      "ALTER TABLE ibr_senders ADD COLUMN last_key_fetch_result TEXT");
+  return {senders, registry, key_fetch, async_migration()};
 }
 
 namespace db {
@@ -119,7 +125,8 @@ void upsert_sender(soci::session& s, const dci::TrustedSender& t, core::SystemTi
        "ON CONFLICT (sender_id) DO UPDATE SET name = excluded.name, "
        "public_key = excluded.public_key, jwks_url = excluded.jwks_url, "
        "algorithm = excluded.algorithm, active = excluded.active, notes = excluded.notes, "
-       "last_key_fetch_us = excluded.last_key_fetch_us, callback_url = excluded.callback_url, "
+       "last_key_fetch_us = excluded.last_key_fetch_us, last_key_fetch_result = NULL, "
+       "callback_url = excluded.callback_url, "
        "updated_us = excluded.updated_us",
       soci::use(t.sender_id), soci::use(t.name), soci::use(t.public_key), soci::use(t.jwks_url),
       soci::use(alg.value, alg.indicator), soci::use(active), soci::use(t.notes),
@@ -139,6 +146,17 @@ std::vector<dci::TrustedSender> all_senders(soci::session& s) {
   soci::rowset<soci::row> rows = (s.prepare << std::string(kSenderColumns) + "ORDER BY name");
   for (const auto& r : rows) out.push_back(sender_of(r));
   return out;
+}
+
+bool record_key_fetch(soci::session& s, const std::string& sender_id, core::SystemTime at,
+                      const std::string& result) {
+  long long us = core::to_unix_us(at);
+  soci::statement st =
+      (s.prepare << "UPDATE ibr_senders SET last_key_fetch_us = :t, last_key_fetch_result = :r "
+                    "WHERE sender_id = :id",
+       soci::use(us), soci::use(result), soci::use(sender_id));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
 }
 
 bool set_sender_active(soci::session& s, const std::string& sender_id, bool active,

@@ -22,6 +22,9 @@ namespace db {
 void upsert_sender(soci::session& s, const dci::TrustedSender& sender, core::SystemTime now);
 std::optional<dci::TrustedSender> find_sender(soci::session& s, const std::string& sender_id);
 std::vector<dci::TrustedSender> all_senders(soci::session& s);
+// Records when the sender's JWKS was last fetched and what came of it. False when no such sender.
+bool record_key_fetch(soci::session& s, const std::string& sender_id, core::SystemTime at,
+                      const std::string& result);
 // False when no such sender.
 bool set_sender_active(soci::session& s, const std::string& sender_id, bool active,
                        core::SystemTime now);

@@ -2,6 +2,7 @@
 
 #include "core/base64.h"
 #include "core/error.h"
+#include "core/json_reader.h"
 #include "core/random.h"
 #include "crypto/jws.h"
 #include "identity/store.h"
@@ -67,7 +68,7 @@ VerifyOutcome fail(ChallengeFailure f, std::string reason, std::string nonce = {
 }
 
 std::optional<std::string> nonce_of(const std::string& payload) {
-  Json p = Json::parse(payload, nullptr, false);
+  Json p = core::read_json_or_discarded(payload);
   if (!p.is_object()) return std::nullopt;
   if (p.contains("nonce") && p["nonce"].is_string() && !p["nonce"].get<std::string>().empty())
     return p["nonce"].get<std::string>();

@@ -1,13 +1,14 @@
 #include "identity/cli.h"
 
-#include <sys/stat.h>
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/secret_file.h"
 #include "identity/accounts.h"
 #include "identity/keystore.h"
 #include "identity/module.h"
@@ -113,15 +114,20 @@ void add_identity_commands(CLI::App& root, app::ServiceProvider& provider) {
       std::string given;
       bool existing = !secret_file.empty() && std::ifstream(secret_file).good();
       if (existing) given = read_secret(secret_file, "--secret-file");
+      std::error_code ec;
+      if (!existing && std::filesystem::is_symlink(secret_file, ec))
+        throw core::conflict(secret_file + " is a symbolic link; give the path of a new file",
+                             "--secret-file");
       std::string secret =
           identity()->accounts->add_client(client_id, scopes, description, given, cli_actor());
       if (secret_file.empty()) {
         std::cout << "client_id: " << client_id << "\nclient_secret: " << secret << "\n";
       } else {
-        if (!existing) {
-          std::ofstream(secret_file) << secret << "\n";
-          ::chmod(secret_file.c_str(), 0600);
-        }
+        if (!existing && !core::create_secret_file(secret_file, secret + "\n"))
+          throw core::conflict(secret_file +
+                                   " appeared while the client was being created (or "
+                                   "is a symbolic link); the secret was not written",
+                               "--secret-file");
         std::cout << "client_id: " << client_id << "\nclient_secret: in " << secret_file << "\n";
       }
       return 0;

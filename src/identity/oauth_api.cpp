@@ -1,5 +1,7 @@
 #include "identity/oauth_api.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <mutex>
 #include <unordered_map>
@@ -182,21 +184,31 @@ Response introspect_endpoint(Request& req, Accounts& accounts, TokenService& tok
 
 // Importing a key is not free (an Ed25519 key's subgroup check costs about as much as a
 // verification; RSA parsing more), and verifiers usually see the same device or partner keys over
-// and over. So parsed keys are kept, by their exact text, in a bounded map.
+// and over. So parsed keys are kept in a bounded map, by a BLAKE2b digest of their text: keyed
+// by the text itself, 4,096 entries of up to 128 KiB each were half a gigabyte within reach of
+// any token (security issue 17). The text is capped too: no public key we accept is near it.
+constexpr size_t kMaxPublicKeyText = 16 * 1024;
+
 crypto::PublicKey cached_public_key(const Json& pk) {
   static std::mutex mu;
   static std::unordered_map<std::string, crypto::PublicKey> cache;
   constexpr size_t kMax = 4096;
   std::string text = pk.is_string() ? pk.get<std::string>() : pk.dump();
+  if (text.size() > kMaxPublicKeyText)
+    throw core::invalid_argument(
+        "public_key is longer than " + std::to_string(kMaxPublicKeyText) + " bytes", "public_key");
+  std::string digest(crypto_generichash_BYTES, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(digest.data()), digest.size(),
+                     reinterpret_cast<const unsigned char*>(text.data()), text.size(), nullptr, 0);
   {
     std::lock_guard lock(mu);
-    if (auto it = cache.find(text); it != cache.end()) return it->second;
+    if (auto it = cache.find(digest); it != cache.end()) return it->second;
   }
   crypto::PublicKey key =
       pk.is_object() ? crypto::PublicKey::from_jwk(pk) : crypto::parse_public_key_any(text);
   std::lock_guard lock(mu);
   if (cache.size() >= kMax) cache.clear();
-  cache.emplace(std::move(text), key);
+  cache.emplace(std::move(digest), key);
   return key;
 }
 

@@ -1,7 +1,6 @@
 #include "identity/secrets.h"
 
 #include <sodium.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "core/secret_file.h"
 
 namespace registrar::identity {
 
@@ -38,19 +38,14 @@ MasterKey MasterKey::load(const std::string& inline_value, const std::string& fi
                                    "identity.master_key_file");
     auto parent = std::filesystem::path(file).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    std::string tmp = file + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << core::base64_encode(core::random_bytes(32)) << "\n";
-      if (!out) throw core::Error(core::ErrorKind::kInternal, "cannot write " + tmp);
-    }
-    ::chmod(tmp.c_str(), 0600);
-    std::filesystem::rename(tmp, file);
-    log::warn("master_key_generated", {{"file", file},
-                                       {"note",
-                                        "back this file up: without it the signing keys "
-                                        "in the database cannot be opened"}});
+    if (core::create_secret_file(file, core::base64_encode(core::random_bytes(32)) + "\n"))
+      log::warn("master_key_generated", {{"file", file},
+                                         {"note",
+                                          "back this file up: without it the signing keys "
+                                          "in the database cannot be opened"}});
   }
+  if (auto exposure = core::secret_file_exposure(file))
+    log::warn("master_key_file_exposed", {{"file", file}, {"problem", *exposure}});
   std::ifstream in(file);
   std::stringstream ss;
   ss << in.rdbuf();

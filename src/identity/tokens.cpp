@@ -273,6 +273,9 @@ void TokenService::start_uncached(Validation& v, std::string_view token) {
   if (*iss == settings_.issuer) {
     options.allowed_algs = kOwnAlgs;
     options.audience = settings_.audience;
+    // Only our access tokens: an id_token (DHP /login) has the same key and issuer but typ
+    // "JWT", and must not pass as a bearer token (RFC 9068 §4, security issue 17).
+    options.typ = "at+jwt";
     resolver = [this](std::string_view kid, crypto::JwsAlg alg) {
       return keys_.verification_key(kid, alg);
     };

@@ -1,9 +1,11 @@
 // MOSIP-compatible routes (spec §3.3, §3.5, §4.1, §4.3, §4.4). MOSIP's envelope: success has
 // "errors": null; errors come with HTTP 200 (as the Vert.x services answer) and
 // "response": null, "errors": [{"errorCode", "message"}].
+#include <optional>
 #include <regex>
 
 #include "core/error.h"
+#include "core/json_reader.h"
 #include "ids/api.h"
 
 namespace registrar::ids {
@@ -39,6 +41,21 @@ Response envelope_error(const core::Clock& clock, const std::string& code,
                          {"metadata", nullptr},
                          {"response", nullptr},
                          {"errors", Json::array({{{"errorCode", code}, {"message", message}}})}});
+}
+
+// A MOSIP request body, or the message of the kernel's error for it: nlohmann's parser message
+// as MOSIP's Jackson-backed services give their parser's, or the depth limit's.
+std::optional<std::string> parse_body(const std::string& text, Json& out) {
+  const core::JsonRead result = core::read_json(text, out);
+  if (result == core::JsonRead::kOk || result == core::JsonRead::kDuplicateMember)
+    return std::nullopt;
+  if (result == core::JsonRead::kTooDeep) return core::json_error_position(text, result);
+  try {
+    out = Json::parse(text);
+    return std::nullopt;  // a NUL byte, where nlohmann stops reading: accepted as before
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  }
 }
 
 // Every error under MOSIP's paths in the kernel envelope. Authentication failures are what MOSIP's
@@ -125,11 +142,7 @@ void vid(IdsService& svc, Request& req, Responder respond) {
 Response put_uin(IdsService& svc, Request& req) {
   const core::Clock& clock = svc.clock();
   Json body;
-  try {
-    body = Json::parse(req.body);
-  } catch (const std::exception& e) {
-    return envelope_error(clock, "KER-UIG-005", e.what());
-  }
+  if (auto error = parse_body(req.body, body)) return envelope_error(clock, "KER-UIG-005", *error);
   if (!body.is_object()) return envelope_error(clock, "KER-UIG-005", "the body must be an object");
   Json id = body.value("id", Json(nullptr)), version = body.value("version", Json(nullptr));
   Json request = body.value("request", Json(nullptr));
@@ -176,11 +189,7 @@ Response token(IdsService& svc, Request& req) {
 Response licence_generate(IdsService& svc, Request& req) {
   const core::Clock& clock = svc.clock();
   Json body;
-  try {
-    body = Json::parse(req.body);
-  } catch (const std::exception& e) {
-    return envelope_error(clock, "KER-LKM-999", e.what());
-  }
+  if (auto error = parse_body(req.body, body)) return envelope_error(clock, "KER-LKM-999", *error);
   Json request = body.is_object() ? body.value("request", Json::object()) : Json::object();
   if (!request.is_object()) request = Json::object();
   std::string tsp = request.value("tspId", Json("")).is_string() ? request.value("tspId", "") : "";

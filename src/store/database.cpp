@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/secret_file.h"
 
 namespace registrar::store {
 
@@ -45,6 +46,11 @@ std::string sqlite_path(const std::string& url) {
 }
 
 namespace {
+
+// A plain file name, not SQLite's in-memory database or a URI filename.
+bool is_file_path(const std::string& path) {
+  return path != ":memory:" && path.rfind("file:", 0) != 0;
+}
 
 std::string percent_decoded(std::string_view in) {
   std::string out;
@@ -138,6 +144,8 @@ Database::Database(DatabaseOptions options)
     auto parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    // Mode 0600 before SQLite makes it 0644; its -wal and -shm files copy the database's mode.
+    if (is_file_path(path)) core::create_private_file(path);
     connect = "db=" + (path.find(' ') == std::string::npos ? path : "\"" + path + "\"");
     factory = &soci::sqlite3;
   } else {

@@ -266,6 +266,15 @@ TEST_P(ApiTest, BadInputIsA400NamingTheField) {
       event(case_event(kEstate, "2025-08-02T18:00:00Z", {{kB, kProbate}, {"12", kAsset}}));
   problem(bad_nin, 400, "data.heirRolesV2[1].nin");
   EXPECT_EQ(p_->post(kEvents + "?auth=" + kSecret, "{not json").status, 400);
+  // Half a megabyte of nesting in `data` once overflowed the stack when the document was copied
+  // (security issue): now a 400 that names the limit, and the server goes on answering.
+  const size_t depth = 500'000;
+  auto deep = p_->post(kEvents + "?auth=" + kSecret,
+                       R"({"type":"x","subject":"/person/1","data":)" + std::string(depth, '[') +
+                           std::string(depth, ']') + "}");
+  EXPECT_EQ(problem(deep, 400, "")["detail"],
+            "event body is not valid JSON (nested deeper than 64 levels)");
+  EXPECT_EQ(p_->get("/healthz").status, 200);
   // Nothing of the refused events was applied.
   EXPECT_EQ(state(), rows({{kA, kProbate, ""},
                            {kA, kCollective, ""},

@@ -60,7 +60,8 @@ TEST(EventParseTest, TypesAndEnvelopeErrors) {
       envelope(kCaseStatusUpdateValidated, kEstate, "2025-01-01T00:00:00Z", Json(nullptr)));
   EXPECT_FALSE(std::get<EstateCaseEvent>(null_data).data);
 
-  EXPECT_INVALID(parse_event(std::string_view("{not json")), "", "event body is not valid JSON");
+  EXPECT_INVALID(parse_event(std::string_view("{not json")), "",
+                 "event body is not valid JSON (at byte 2)");
   EXPECT_INVALID(parse_event(Json{{"id", "1"}}), "type", "type is required");
   EXPECT_INVALID(parse_event(envelope("no.altinn.other", kEstate, "", data)), "type",
                  "Unknown event type");

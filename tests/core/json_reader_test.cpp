@@ -92,6 +92,45 @@ TEST(JsonReader, MalformedAfterADuplicateIsMalformed) {
             JsonParse::kDuplicateMember);
 }
 
+std::string nested(size_t depth, char open, char close) {
+  return std::string(depth, open) + std::string(depth, close);
+}
+
+TEST(JsonReader, NestingIsLimited) {
+  Json out;
+  EXPECT_EQ(read_json(nested(kMaxJsonDepth, '[', ']'), out), JsonParse::kOk);
+  EXPECT_EQ(read_json(nested(kMaxJsonDepth + 1, '[', ']'), out), JsonParse::kTooDeep);
+  EXPECT_TRUE(out.is_discarded());
+  // Objects count as arrays do, and an empty container counts as a level.
+  std::string objects;
+  for (size_t i = 0; i < kMaxJsonDepth; ++i) objects += i % 2 ? "[" : "{\"a\":";
+  std::string deep_objects = objects + "[]";
+  std::string ok_objects = objects + "1";
+  for (size_t i = kMaxJsonDepth; i-- > 0;) {
+    deep_objects += i % 2 ? "]" : "}";
+    ok_objects += i % 2 ? "]" : "}";
+  }
+  EXPECT_EQ(read_json(ok_objects, out), JsonParse::kOk);
+  EXPECT_EQ(read_json(deep_objects, out), JsonParse::kTooDeep);
+  // The attack: a megabyte of openers is refused without building (or recursing into) it.
+  EXPECT_EQ(read_json(std::string(1 << 20, '['), out), JsonParse::kTooDeep);
+  EXPECT_TRUE(read_json_or_discarded(std::string(1 << 20, '[')).is_discarded());
+  EXPECT_TRUE(read_json_or_discarded(R"({"a":[)" + nested(200, '[', ']') + "]}").is_discarded());
+  // A caller may ask for less.
+  EXPECT_EQ(read_json("[[1]]", out, 1), JsonParse::kTooDeep);
+  EXPECT_EQ(read_json("[1]", out, 1), JsonParse::kOk);
+  EXPECT_EQ(json_error_position(nested(100, '[', ']'), JsonParse::kTooDeep),
+            "nested deeper than 64 levels");
+}
+
+TEST(JsonReader, ErrorPositionNamesTheByte) {
+  Json out;
+  EXPECT_EQ(read_json("[1,]", out), JsonParse::kInvalid);
+  EXPECT_EQ(json_error_position("[1,]", JsonParse::kInvalid), "at byte 4");
+  const std::string with_nul = std::string("[1]") + '\0';
+  EXPECT_EQ(json_error_position(with_nul, JsonParse::kInvalid), "at byte 4: a NUL byte");
+}
+
 TEST(JsonReader, MalformedInput) {
   for (const char* text : {"", " ", "{", "}", "[1,]", R"({"a"})", R"({"a":})", "{'a':1}", "01",
                            "nul", R"("\x")", "[1] [2]", "/* c */ {}", "NaN", "\"\xff\""}) {
@@ -242,6 +281,9 @@ TEST(JsonReader, RandomDocumentsAgreeWithTheReference) {
         break;
       case JsonParse::kInvalid:
         ++invalid;
+        break;
+      case JsonParse::kTooDeep:  // the reference knows no limit
+        ADD_FAILURE() << "reference said too deep";
         break;
     }
   }

@@ -72,9 +72,12 @@ TEST(Jws, GeneralWithSeveralSignersVerifiesWithEachKey) {
   auto parsed = parse_jws(general.dump(), allow_all());
   ASSERT_TRUE(parsed) << parsed.message();
   ASSERT_EQ(parsed->signatures.size(), 4u);
-  // The caller picks the key by kid, then verifies that one signature.
-  for (const JwsSignature& sig : parsed->signatures) {
-    EXPECT_TRUE(verify_signature(sig, key_for(*parse_alg(sig.kid)).public_key()));
+  // The caller picks the key by kid, then verifies that one signature. The entries share the
+  // payload: none holds a signing input of its own (security issue 17: 25 MB from 64 KiB).
+  for (size_t i = 0; i < parsed->signatures.size(); ++i) {
+    const JwsSignature& sig = parsed->signatures[i];
+    EXPECT_TRUE(sig.signing_input.empty());
+    EXPECT_TRUE(verify_entry(*parsed, i, key_for(*parse_alg(sig.kid)).public_key()));
   }
   // The RSA key matches two entries; the first fitting one verifies.
   auto index = verify_parsed(*parsed, key_for(JwsAlg::kPS256).public_key());
@@ -84,6 +87,18 @@ TEST(Jws, GeneralWithSeveralSignersVerifiesWithEachKey) {
   auto stranger = verify_parsed(*parsed, PrivateKey::generate(KeyType::kEd25519).public_key());
   ASSERT_FALSE(stranger);
   EXPECT_EQ(stranger.reason(), JoseError::kBadSignature);
+}
+
+TEST(Jws, GeneralFormChecksAtMostMaxSignatures) {
+  const PrivateKey& key = key_for(JwsAlg::kEdDSA);
+  JwsVerifyOptions options = allow_all();
+  std::vector<JwsSigner> signers(options.max_signatures, {key, JwsAlg::kEdDSA, {}, {}});
+  EXPECT_TRUE(verify_jws(sign_general("p", signers).dump(), key.public_key(), options));
+  signers.push_back(signers.front());
+  auto refused = verify_jws(sign_general("p", signers).dump(), key.public_key(), options);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.reason(), JoseError::kMalformed);
+  EXPECT_EQ(refused.message(), "JWS has 9 signatures; at most 8 are checked");
 }
 
 TEST(Jws, EmptyPayloadAndFlattenedWithoutProtectedHeader) {

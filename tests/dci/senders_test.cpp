@@ -99,6 +99,18 @@ TEST(DciSenders, JwksKeyChosenByKid) {
   // One key and no kidId: that key.
   crypto::Jwks one = jwks_of({{"whatever", new_key}});
   EXPECT_EQ(*select_sender_key(&s, "", &one).key, new_key);
+  EXPECT_FALSE(select_sender_key(&s, "", &one).refetch_may_help);
+  // One key and a kidId naming another: that key (OpenSPP's single-key senders), but a failed
+  // verification may be a rotation the cache has not seen.
+  KeyChoice single = select_sender_key(&s, "ibr|2026|ed25519", &one);
+  ASSERT_TRUE(single.ok());
+  EXPECT_EQ(*single.key, new_key);
+  EXPECT_TRUE(single.refetch_may_help);
+  // Another sender's key in the set is never ours, not even as the only one.
+  crypto::Jwks theirs = jwks_of({{"other-system|2026|ed25519", new_key}});
+  EXPECT_EQ(select_sender_key(&s, "", &theirs).status, KeyChoiceStatus::kUnknownKid);
+  EXPECT_EQ(select_sender_key(&s, "other-system|2026|ed25519", &theirs).status,
+            KeyChoiceStatus::kUnknownKid);
 
   // The sender restricted to ed25519 never gets the RSA key.
   s.algorithm = SignatureAlgorithm::kEd25519;

@@ -126,6 +126,9 @@ TEST(Request, JsonBodyReadsAsNlohmannDoesButForNul) {
   EXPECT_NE(message().find("at byte 8"), std::string::npos) << message();
   r.body = std::string(R"({"a":1})") + '\0' + "junk";  // nlohmann would stop at the NUL
   EXPECT_NE(message().find("at byte 8: a NUL byte"), std::string::npos) << message();
+  // Nesting past core::kMaxJsonDepth is refused by name (nlohmann's dump and copy recurse).
+  r.body = R"({"a":)" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
+  EXPECT_EQ(message(), "request body is not valid JSON (nested deeper than 64 levels)");
 }
 
 TEST(Request, QueryParameters) {

@@ -3,7 +3,9 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <set>
@@ -354,6 +356,104 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
       "258\r\n" +
       chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n");
   EXPECT_EQ(status_of(c.read_response()), 413);
+}
+
+// Requests that cannot use a body read none (security issue: each could cost a megabyte before
+// any credential was checked). A 404 / 405 is answered at once and the connection closed rather
+// than drained; a body on GET is a 413.
+TEST_F(ServerTest, NoBodyIsReadForUnmatchedPathsOrGet) {
+  {
+    RawClient c(port_);
+    c.send("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+    EXPECT_EQ(status_of(c.read_response()), 404);  // the 100,000 bytes were never sent
+    EXPECT_TRUE(c.closed_within(1s));
+  }
+  {
+    RawClient c(port_);
+    c.send("PUT /items/1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    EXPECT_EQ(status_of(c.read_response()), 405);
+    EXPECT_TRUE(c.closed_within(1s));
+  }
+  {
+    RawClient c(port_);
+    c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n");
+    std::string res = c.read_response();
+    EXPECT_EQ(status_of(res), 413);
+    EXPECT_NE(res.find("limit of 0 bytes"), std::string::npos) << res;
+    EXPECT_TRUE(c.closed_within(1s));
+  }
+  // An empty body is no body; the connection stays open for the next request.
+  RawClient c(port_);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 200);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 200);
+}
+
+TEST(ConnectionCapacity, KeepsDescriptorsBackAndAFewConnections) {
+  EXPECT_EQ(connection_capacity(10'000, 1'048'576), 10'000u);
+  EXPECT_EQ(connection_capacity(10'000, 1'024), 1'024u - kReservedDescriptors);
+  EXPECT_EQ(connection_capacity(10'000, 100), 16u);
+  EXPECT_EQ(connection_capacity(4, 100), 4u);
+}
+
+// One client address cannot take every connection (security issue 17): beyond the cap a new
+// connection is closed at once, and a closed one frees its place.
+class PerAddressCapTest : public ServerTest {
+ protected:
+  PerAddressCapTest() { options_.max_connections_per_address = 2; }
+};
+
+TEST_F(PerAddressCapTest, ConnectionsBeyondTheCapAreClosed) {
+  auto first = std::make_unique<RawClient>(port_);
+  RawClient second(port_);
+  // Both are served (and so accepted) before the third arrives.
+  first->send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  second.send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(first->read_response()), 200);
+  EXPECT_EQ(status_of(second.read_response()), 200);
+  RawClient third(port_);
+  EXPECT_TRUE(third.closed_within(2s));
+  EXPECT_NE(metrics_.render().find("\nhttp_connections_refused_per_address_total 1"),
+            std::string::npos);
+  first.reset();
+  // The closed connection's place is free again once the server has seen it go.
+  int status = 0;
+  for (int attempt = 0; attempt < 200 && status != 200; ++attempt) {
+    RawClient again(port_);
+    again.send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    status = status_of(again.read_response());
+    if (status != 200) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(status, 200);
+}
+
+// Out of descriptors, accept fails while the connection waits in the backlog. The loop backs off
+// instead of spinning, and serves the waiting connection once descriptors are free again.
+TEST_F(ServerTest, AcceptBacksOffWhenDescriptorsRunOut) {
+  struct rlimit old_limit;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old_limit), 0);
+  size_t open_now = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++open_now;
+  struct rlimit low = old_limit;
+  // The count included the iterator's own descriptor, closed since: room for one more exactly,
+  // the client's socket.
+  low.rlim_cur = open_now;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  auto waiting = std::make_unique<RawClient>(port_);  // takes the last descriptor
+  waiting->send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(300ms);  // accept fails (EMFILE) meanwhile
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old_limit), 0);
+  const std::string metrics = metrics_.render();
+  const std::string name = "\nhttp_accept_failures_total ";
+  const auto at = metrics.find(name);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  const long failures = std::stol(metrics.substr(at + name.size()));
+  EXPECT_GE(failures, 1);
+  // Backing off from 10 ms doubling, 300 ms hold a handful of attempts; a spinning loop makes
+  // tens of thousands.
+  EXPECT_LT(failures, 50);
+  EXPECT_EQ(status_of(waiting->read_response(5s)), 200);
 }
 
 TEST_F(ServerTest, HeaderOverTheLimitIs431) {

@@ -1,11 +1,14 @@
 // The identity module over real HTTP against the real binary, on each database backend.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/base64.h"
 #include "crypto/jws.h"
+#include "store/database.h"
 #include "support/databases.h"
 #include "support/registrar_process.h"
 
@@ -81,6 +84,30 @@ TEST_P(IdentityApiTest, ClientCredentialsTokenWorksOnProtectedRoutes) {
   EXPECT_TRUE(me["expires_at"].is_number_integer());
   EXPECT_GT(me["expires_at"].get<int64_t>(), 1'700'000'000);
   EXPECT_EQ(me.size(), 5u);
+}
+
+// Secrets on disk are the owner's alone from their first byte (security issue 17): the master key
+// the server generated, the client secret `clients add --secret-file` wrote, and the SQLite
+// database with its WAL.
+TEST_P(IdentityApiTest, SecretFilesAreOwnerOnly) {
+  auto mode = [](const std::string& path) {
+    struct stat st;
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return unsigned(st.st_mode & 0777);
+  };
+  EXPECT_EQ(mode(p_.dir().file("master.key")), 0600u);
+  EXPECT_EQ(mode(p_.dir().file("app.secret")), 0600u);
+  if (GetParam() == "sqlite") {
+    const std::string db_file = store::sqlite_path(db_.url());
+    EXPECT_EQ(mode(db_file), 0600u);
+    EXPECT_EQ(mode(db_file + "-wal"), 0600u);
+  }
+  // A second client asked to write its secret where a link was planted is refused.
+  std::filesystem::create_symlink(p_.dir().file("stolen"), p_.dir().file("planted.secret"));
+  auto r =
+      p_.cli("clients add other --scope read --secret-file " + p_.dir().file("planted.secret"));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(p_.dir().file("stolen")));
 }
 
 TEST_P(IdentityApiTest, TokenEndpointErrorsFollowRfc6749) {
@@ -176,11 +203,31 @@ TEST_P(IdentityApiTest, JwsVerifyAnswersHeaderAndPayload) {
   EXPECT_EQ(Json::parse(wrong.body)["field"], "jws");
   EXPECT_FALSE(Json::parse(wrong.body)["reason"].get<std::string>().empty());
 
+  // Key texts are capped (the verifier's key cache holds digests, not texts).
+  auto huge = verify("{}", std::string(16 * 1024 + 1, 'A'));
+  EXPECT_EQ(huge.status, 400) << huge.body;
+  EXPECT_EQ(Json::parse(huge.body)["field"], "public_key");
+  const std::string pem = key.public_key().to_pem();
+  EXPECT_EQ(verify("{}", pem).status, 200);  // a key as text, twice: then from the cache
+  EXPECT_EQ(verify("{}", pem).status, 200);
+
   auto no_key =
       p_.post("/v1/identity/jws/verify", R"({"jws": "a.b.c"})", "application/json", bearer(auth));
   EXPECT_EQ(no_key.status, 400);
   EXPECT_EQ(Json::parse(no_key.body)["field"], "public_key");
   EXPECT_EQ(p_.post("/v1/identity/jws/verify", "{}", "application/json").status, 401);
+
+  // The general form: one entry per key that signed; more than 8 are refused unchecked.
+  std::vector<crypto::JwsSigner> signers(8, {key, crypto::JwsAlg::kEdDSA, {}, {}});
+  auto general = [&] {
+    Json body = {{"jws", crypto::sign_general("{}", signers)}, {"public_key", jwk}};
+    return p_.post("/v1/identity/jws/verify", body.dump(), "application/json", bearer(auth));
+  };
+  EXPECT_EQ(general().status, 200);
+  signers.push_back(signers.front());
+  auto many = general();
+  EXPECT_EQ(many.status, 422) << many.body;
+  EXPECT_EQ(Json::parse(many.body)["detail"], "JWS has 9 signatures; at most 8 are checked");
 }
 
 TEST_P(IdentityApiTest, JwksPublishesTheSigningKey) {
@@ -246,6 +293,16 @@ TEST_P(IdentityApiTest, DhpRoutesKeepTheOriginalShapes) {
   EXPECT_EQ(Json::parse(bad_login.body)["errors"][0]["errorCode"], "400");
 
   std::string access = tokens["access_token"];
+  // The id_token has our key and issuer but is no access token (typ "JWT", not "at+jwt").
+  const std::string id_token = tokens["id_token"];
+  auto as_bearer = p_.get("/v1/identity/whoami", bearer(id_token));
+  EXPECT_EQ(as_bearer.status, 401) << as_bearer.body;
+  http::Headers basic;
+  basic.set("Authorization", "Basic " + core::base64_encode("app:" + secret_));
+  auto intro = p_.post("/oauth2/introspect", "token=" + id_token,
+                       "application/x-www-form-urlencoded", basic);
+  EXPECT_EQ(Json::parse(intro.body), (Json{{"active", false}}));
+  EXPECT_EQ(p_.get("/v1/identity/whoami", bearer(access)).status, 200);
   auto rsa = crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048);
   std::string der = core::base64_encode(rsa.public_key().to_spki_der());
   auto gen = p_.post("/dhp/generate", Json{{"public_key", der}}.dump(), "application/json",

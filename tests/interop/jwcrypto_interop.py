@@ -12,106 +12,23 @@ import base64
 import http.server
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
 
 from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import json_encode
 
-BINARY = os.environ.get("REGISTRAR_TEST_BINARY")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from registrar_process import BINARY, Registrar, request  # noqa: E402
+
 ALGS = {
     "EdDSA": lambda: jwk.JWK.generate(kty="OKP", crv="Ed25519"),
     "ES256": lambda: jwk.JWK.generate(kty="EC", crv="P-256"),
     "RS256": lambda: jwk.JWK.generate(kty="RSA", size=2048),
     "PS256": lambda: jwk.JWK.generate(kty="RSA", size=2048),
 }
-
-
-def request(method, url, body=None, headers=None):
-    data = body.encode() if isinstance(body, str) else body
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as res:
-            return res.status, res.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
-
-
-class Registrar:
-    """One registrar process with its own directory, database and master key."""
-
-    def __init__(self, extra_config=""):
-        self.dir = tempfile.mkdtemp(prefix="registrar-interop-")
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRAR_")}
-        self.env.update({
-            "REGISTRAR_DATABASE_URL": "sqlite:" + os.path.join(self.dir, "r.db"),
-            "REGISTRAR_IDENTITY_MASTER_KEY_FILE": os.path.join(self.dir, "master.key"),
-            "REGISTRAR_IDENTITY_PASSWORD_HASH_COST": "minimal",
-            "REGISTRAR_LOG_FILE": os.path.join(self.dir, "log.txt"),
-        })
-        self.config = os.path.join(self.dir, "r.toml")
-        with open(self.config, "w") as f:
-            f.write('[server]\nlisten = "127.0.0.1:0"\nport_file = "%s"\n%s\n'
-                    % (os.path.join(self.dir, "port"), extra_config))
-        self.proc = None
-
-    def cli(self, *args):
-        out = subprocess.run([BINARY, "--config", self.config, *args], env=self.env,
-                             capture_output=True, text=True, timeout=60)
-        if out.returncode != 0:
-            raise RuntimeError("registrar %s failed: %s %s" % (args, out.stdout, out.stderr))
-        return out.stdout
-
-    def start(self):
-        self.proc = subprocess.Popen([BINARY, "--config", self.config, "serve"], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = os.path.join(self.dir, "port")
-        for _ in range(1500):
-            if os.path.exists(port_file):
-                with open(port_file) as f:
-                    text = f.read()
-                if text.endswith("\n"):
-                    self.url = "http://127.0.0.1:%d" % int(text)
-                    return self
-            if self.proc.poll() is not None:
-                raise RuntimeError("registrar exited during start")
-            time.sleep(0.01)
-        raise RuntimeError("registrar did not start")
-
-    def stop(self):
-        if self.proc:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=20)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def client(self, name, *scopes):
-        secret_file = os.path.join(self.dir, name + ".secret")
-        args = ["clients", "add", name, "--secret-file", secret_file]
-        for s in scopes:
-            args += ["--scope", s]
-        self.cli(*args)
-        with open(secret_file) as f:
-            return f.readline().strip()
-
-    def token(self, client, secret, scope=None):
-        form = {"grant_type": "client_credentials"}
-        if scope:
-            form["scope"] = scope
-        basic = base64.b64encode(("%s:%s" % (client, secret)).encode()).decode()
-        status, body = request("POST", self.url + "/oauth2/token", urllib.parse.urlencode(form),
-                               {"Authorization": "Basic " + basic,
-                                "Content-Type": "application/x-www-form-urlencoded"})
-        assert status == 200, body
-        return json.loads(body)["access_token"]
 
 
 class RegistrarIssuesJwcryptoVerifies(unittest.TestCase):
