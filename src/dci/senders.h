@@ -23,6 +23,9 @@ struct TrustedSender {
   std::string name;
   std::string public_key;  // pinned key: raw base64 Ed25519 (32 bytes), PEM, base64 SPKI or JWK
   std::string jwks_url;    // where the sender publishes its keys; "" when none
+  // Where our callbacks to it may go: header.sender_uri must start with this (URL prefix) when
+  // set, and is used when a request names no sender_uri. "" when unregistered.
+  std::string callback_url;
   std::optional<SignatureAlgorithm> algorithm;  // nullopt: follow the key's type
   bool active = true;
   std::string notes;

@@ -16,23 +16,6 @@ using Json = nlohmann::json;
 constexpr size_t kUpdatesMaxBody = 8 * 1024 * 1024;
 constexpr size_t kSearchMaxBody = 256 * 1024;
 
-Response signed_json(std::string body) {
-  Response r;
-  r.headers.set("Content-Type", "application/json");
-  r.body = std::move(body);
-  return r;
-}
-
-// The envelope was parsed and verified by the authenticator; the handler reads it again, since
-// the router has no way to hand the parsed form over (see docs/ibr.md, "Limits").
-dci::Envelope envelope_of(const Request& r, std::initializer_list<const char*> actions) {
-  dci::Envelope env = dci::parse_envelope(r.body);
-  const std::string& action = env.common().action;
-  for (const char* a : actions)
-    if (action == a) return env;
-  throw core::invalid_argument("action " + action + " is not served here", "header.action");
-}
-
 std::string str(const Json& body, const char* key) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return "";
@@ -46,7 +29,7 @@ void add_registry_routes(http::Router& router, const std::string& prefix, IbrSer
       .post(prefix + "/sync/enrollment/updates",
             [&service, &answers](Request& r) {
               // The spec's action is notify; its processflow1 sample says register.
-              dci::Envelope env = envelope_of(r, {"notify", "register"});
+              dci::Envelope env = request_envelope(r, {"notify", "register"});
               Json msg = service.apply_updates(env.message, r.principal->subject, r.request_id);
               int64_t n = int64_t(msg["enrolled_response"].size());
               return signed_json(answers.answer(env.common(), response_action(env.common().action),
@@ -61,7 +44,7 @@ void add_registry_routes(http::Router& router, const std::string& prefix, IbrSer
     router
         .post(prefix + path,
               [&service, &answers, answer](Request& r) {
-                dci::Envelope env = envelope_of(r, {"search"});
+                dci::Envelope env = request_envelope(r, {"search"});
                 Json msg = (service.*answer)(env.message);
                 int64_t n = int64_t(msg["search_response"].size());
                 return signed_json(answers.answer(env.common(), "on-search",
@@ -84,9 +67,10 @@ void add_admin_routes(http::Router& router, Senders& senders, SenderKeys& keys,
             [&senders](Request& r) {
               Json body = r.json_body();
               if (!body.is_object()) throw core::invalid_argument("body must be an object");
-              SenderInput in{str(body, "sender_id"),  str(body, "name"),
-                             str(body, "public_key"), str(body, "jwks_url"),
-                             str(body, "algorithm"),  str(body, "notes")};
+              SenderInput in{str(body, "sender_id"),   str(body, "name"),
+                             str(body, "public_key"),  str(body, "jwks_url"),
+                             str(body, "algorithm"),   str(body, "notes"),
+                             str(body, "callback_url")};
               return Response::json(201, sender_to_json(senders.add(in, r.actor(), r.request_id)));
             })
       .require_scopes({scope})
@@ -126,14 +110,33 @@ void add_admin_routes(http::Router& router, Senders& senders, SenderKeys& keys,
 
 }  // namespace
 
-void add_ibr_routes(http::Router& router, IbrService& service, Senders& senders, SenderKeys& keys,
-                    const AnswerSigner& answers, const core::Clock& clock) {
+Response signed_json(std::string body) {
+  Response r;
+  r.headers.set("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+// The envelope was parsed and verified by the authenticator; the handler reads it again, since
+// the router has no way to hand the parsed form over (see docs/ibr.md, "Limits").
+dci::Envelope request_envelope(const Request& r, std::initializer_list<const char*> actions) {
+  dci::Envelope env = dci::parse_envelope(r.body);
+  const std::string& action = env.common().action;
+  for (const char* a : actions)
+    if (action == a) return env;
+  throw core::invalid_argument("action " + action + " is not served here", "header.action");
+}
+
+void add_ibr_routes(http::Router& router, IbrService& service, AsyncOperations& async,
+                    Senders& senders, SenderKeys& keys, const AnswerSigner& answers,
+                    const core::Clock& clock) {
   router.set_tag("ibr");
   auto errors = dci_error_format(clock);
   // The spec's paths, and the SPDCI IBR mock's /ibr copies (dci-ibr.md §1.3).
   for (const char* prefix : {"/registry", "/ibr"}) {
     router.set_error_format(prefix, errors);
     add_registry_routes(router, prefix, service, answers);
+    add_async_routes(router, prefix, async);
   }
   add_admin_routes(router, senders, keys, service.settings().admin_scope);
 }

@@ -28,7 +28,7 @@ void print_sender(const dci::TrustedSender& t) {
   if (t.last_key_fetch)
     std::cout << "  last_key_fetch=" << core::format_rfc3339(*t.last_key_fetch) << " ("
               << t.last_key_fetch_result << ")";
-  std::cout << "\n";
+  std::cout << "  callback_url=" << (t.callback_url.empty() ? "-" : t.callback_url) << "\n";
 }
 
 }  // namespace
@@ -50,6 +50,8 @@ void add_ibr_commands(CLI::App& root, app::ServiceProvider& provider) {
   add->add_option("--algorithm", input->algorithm, "ed25519 or rs256 (default: the key's)")
       ->check(CLI::IsMember({"ed25519", "rs256"}));
   add->add_option("--notes", input->notes, "Free text for operators");
+  add->add_option("--callback-url", input->callback_url,
+                  "Where its callbacks may go: sender_uri must start with this URL");
   key->excludes(url);
   add->callback([&provider, input] {
     provider.set_action([&provider, input] {

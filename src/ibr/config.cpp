@@ -55,6 +55,19 @@ void declare_ibr_config(core::ConfigSchema& s) {
          "Fuzzy match score from which a hit is a possible duplicate (0-1; lower hits are not "
          "returned). 0.82 had the best F1 on the synthetic population (docs/ibr-matching.md).",
          score_range});
+  s.add_int("ibr.outbox.poll_interval_ms", 1000,
+            "How often each instance looks for callbacks and notifications due for delivery.", 10,
+            600'000);
+  s.add_int("ibr.outbox.max_attempts", 8,
+            "Delivery attempts of one callback before it is marked failed.", 1, 1000);
+  s.add_int("ibr.outbox.backoff_base_ms", 2000,
+            "Delay before the second attempt; each further one doubles it (with jitter).", 1,
+            86'400'000);
+  s.add_int("ibr.outbox.backoff_cap_ms", 600'000, "Longest delay between two attempts.", 1,
+            86'400'000);
+  s.add_int("ibr.outbox.request_timeout_ms", 10'000,
+            "Time limit of one callback POST (connect to last response byte).", 100, 600'000);
+  s.add_int("ibr.outbox.batch", 32, "Callbacks one instance sends at the same time.", 1, 10'000);
 }
 
 IbrSettings read_ibr_config(const core::Config& c) {
@@ -66,6 +79,15 @@ IbrSettings read_ibr_config(const core::Config& c) {
   if (out.admin_scope.empty()) throw core::ConfigError({"ibr.scopes.admin: must not be empty"});
   out.senders_reload = std::chrono::milliseconds(c.integer("ibr.senders_reload_ms"));
   out.max_page_size = c.integer("ibr.max_page_size");
+  out.outbox.poll_interval = std::chrono::milliseconds(c.integer("ibr.outbox.poll_interval_ms"));
+  out.outbox.max_attempts = c.integer("ibr.outbox.max_attempts");
+  out.outbox.backoff_base = std::chrono::milliseconds(c.integer("ibr.outbox.backoff_base_ms"));
+  out.outbox.backoff_cap = std::chrono::milliseconds(c.integer("ibr.outbox.backoff_cap_ms"));
+  out.outbox.request_timeout =
+      std::chrono::milliseconds(c.integer("ibr.outbox.request_timeout_ms"));
+  out.outbox.batch = c.integer("ibr.outbox.batch");
+  if (out.outbox.backoff_cap < out.outbox.backoff_base)
+    throw core::ConfigError({"ibr.outbox.backoff_cap_ms: must not be below backoff_base_ms"});
   out.jwks.min_refetch = std::chrono::milliseconds(c.integer("ibr.jwks.min_refetch_ms"));
   out.jwks.timeout = std::chrono::milliseconds(c.integer("ibr.jwks.timeout_ms"));
   out.index_poll = std::chrono::milliseconds(c.integer("ibr.index.poll_ms"));

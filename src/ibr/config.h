@@ -30,6 +30,17 @@ struct IbrSettings {
   // within this; a local change at once).
   std::chrono::milliseconds senders_reload{5000};
   int64_t max_page_size = 1000;
+  // The outbox of callbacks and notifications (ibr.outbox.*, docs/ibr.md "Outbox").
+  struct Outbox {
+    std::chrono::milliseconds poll_interval{1000};  // how often due rows are looked for
+    int64_t max_attempts = 8;                       // then the row is `failed`
+    std::chrono::milliseconds backoff_base{2000};   // delay after the first failure
+    std::chrono::milliseconds backoff_cap{600'000};
+    std::chrono::milliseconds request_timeout{10'000};  // one POST, connect to last byte
+    int64_t batch = 32;                                 // rows in flight per instance
+    // How long a claimed row stays ours: past it (the instance died) another claims it.
+    std::chrono::milliseconds lease() const { return 2 * request_timeout + poll_interval; }
+  } outbox;
   JwksSettings jwks;
   // How often each instance polls the beneficiary change feed into its duplicate index.
   std::chrono::milliseconds index_poll{1000};

@@ -32,6 +32,8 @@ class DciErrors final : public http::ErrorFormat {
 
 std::string dci_error_code(const http::Failure& f) {
   if (f.code.rfind("err.", 0) == 0) return f.code;
+  // The one refusal the spec names by the member it concerns (async routes, callback_url.h).
+  if (f.status == 400 && f.field == "header.sender_uri") return "err.sender_uri.invalid";
   switch (f.status) {
     case 401:
       return "err.request.unauthorized";

@@ -3,8 +3,10 @@
 #include "core/log.h"
 #include "ibr/answers.h"
 #include "ibr/api.h"
+#include "ibr/async.h"
 #include "ibr/cli.h"
 #include "ibr/config.h"
+#include "ibr/outbox.h"
 #include "ibr/sender_keys.h"
 #include "ibr/index_follower.h"
 #include "ibr/senders.h"
@@ -56,14 +58,26 @@ class IbrModule final : public app::Module {
     follower_->poll();
     service_ = std::make_unique<IbrService>(s.db, s.clock, settings_, index_.get(),
                                             [f = follower_.get()] { f->poll(); });
-    log::info("ibr_started", {{"kid", answers_->kid()}, {"sender_id", settings_.sender_id}});
+    async_ = std::make_unique<AsyncOperations>(s.db, s.clock, *service_, *answers_, *senders_);
+    service_->set_update_listener([async = async_.get()](soci::session& session,
+                                                         const std::string& transaction_id,
+                                                         const std::vector<UpdateEvent>& events) {
+      async->notify(session, transaction_id, events);
+    });
+    outbox_ = OutboxDelivery::create(s.db, s.clock, s.background, s.http_client, settings_.outbox);
+    async_->on_queued([outbox = outbox_.get()] { outbox->kick(); });
+    // Rows left by a previous run (or another instance that died) are picked up here too.
+    outbox_->start();
+    log::info("ibr_started", {{"kid", answers_->kid()},
+                              {"sender_id", settings_.sender_id},
+                              {"outbox_owner", outbox_->owner()}});
   }
 
   void add_routes(http::Router& router) override {
     router.add_authenticator(kDciSignatureAuthenticator,
                              std::make_shared<DciSignatureAuthenticator>(
                                  *senders_, keys_.get(), *clock_, settings_.allow_unsigned));
-    add_ibr_routes(router, *service_, *senders_, *keys_, *answers_, *clock_);
+    add_ibr_routes(router, *service_, *async_, *senders_, *keys_, *answers_, *clock_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -72,6 +86,7 @@ class IbrModule final : public app::Module {
 
   void stop() override {
     reload_.cancel();
+    if (outbox_) outbox_->stop();
     follower_.reset();  // cancels its job, waiting for a poll in progress
   }
 
@@ -84,6 +99,8 @@ class IbrModule final : public app::Module {
   std::unique_ptr<BeneficiaryIndex> index_;
   std::unique_ptr<IndexFollower> follower_;
   std::unique_ptr<IbrService> service_;
+  std::unique_ptr<AsyncOperations> async_;
+  std::shared_ptr<OutboxDelivery> outbox_;
   core::Job reload_;
 };
 

@@ -15,9 +15,7 @@ void reject(SearchItem& item, std::string code, std::string message) {
 }
 
 std::string text_of(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number() || v.is_boolean()) return v.dump();
-  return "";
+  return json_text(v);
 }
 
 // page_size required, page_number 1 by default; the spec samples send numbers as strings too.
@@ -101,16 +99,25 @@ SearchItem read_item(const Json& in, int64_t max_page_size) {
   return item;
 }
 
-// Both requests start alike: an object with a transaction_id (a number in some samples).
 std::string transaction_of(const Json& message) {
+  return message_transaction_id(message);
+}
+
+}  // namespace
+
+std::string json_text(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number() || v.is_boolean()) return v.dump();
+  return "";
+}
+
+std::string message_transaction_id(const Json& message) {
   if (!message.is_object()) throw core::invalid_argument("message must be an object", "message");
   auto tx = message.find("transaction_id");
   if (tx == message.end() || !(tx->is_string() || tx->is_number()))
     throw core::invalid_argument("transaction_id is required", "message.transaction_id");
-  return text_of(*tx);
+  return json_text(*tx);
 }
-
-}  // namespace
 
 SearchRequest parse_search_request(const Json& message, int64_t max_page_size) {
   SearchRequest out;

@@ -32,6 +32,12 @@ struct SearchRequest {
   std::vector<SearchItem> items;
 };
 
+// A string member as sent, a number or boolean in its JSON text, anything else "".
+std::string json_text(const nlohmann::json& value);
+// Every request message is an object with a transaction_id (a number in some samples). Throws
+// core::Error(kInvalidArgument) naming the member otherwise.
+std::string message_transaction_id(const nlohmann::json& message);
+
 // Throws core::Error(kInvalidArgument) naming the member when the message is malformed; an item
 // it cannot answer (unknown query type, a query it cannot read, bad pagination) is marked
 // rejected (rjct.search_criteria.invalid with a message naming the member) instead.

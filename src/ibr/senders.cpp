@@ -31,8 +31,12 @@ dci::TrustedSender validate_sender(const SenderInput& in) {
     throw core::invalid_argument("give a public key or a JWKS URL", "public_key");
   if (!in.jwks_url.empty() && !http_url(in.jwks_url))
     throw core::invalid_argument("the JWKS URL must start with http:// or https://", "jwks_url");
+  if (!in.callback_url.empty() && !http_url(in.callback_url))
+    throw core::invalid_argument("the callback URL must start with http:// or https://",
+                                 "callback_url");
   dci::TrustedSender t;
   t.sender_id = in.sender_id;
+  t.callback_url = in.callback_url;
   t.name = in.name.empty() ? in.sender_id : in.name;
   t.public_key = in.public_key;
   t.jwks_url = in.jwks_url;
@@ -109,7 +113,8 @@ nlohmann::json sender_to_json(const dci::TrustedSender& t) {
                       {"active", t.active},
                       {"notes", t.notes},
                       {"last_key_fetch", nullptr},
-                      {"last_key_fetch_result", nullptr}};
+                      {"last_key_fetch_result", nullptr},
+                      {"callback_url", t.callback_url}};
   if (t.algorithm) j["algorithm"] = std::string(dci::algorithm_name(*t.algorithm));
   if (t.last_key_fetch) j["last_key_fetch"] = core::format_rfc3339(*t.last_key_fetch);
   if (!t.last_key_fetch_result.empty()) j["last_key_fetch_result"] = t.last_key_fetch_result;

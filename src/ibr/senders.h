@@ -27,6 +27,7 @@ struct SenderInput {
   std::string jwks_url;    // "" when none
   std::string algorithm;   // "ed25519", "rs256" or "" (follow the key)
   std::string notes;
+  std::string callback_url;  // "" when none; see dci::TrustedSender::callback_url
 };
 
 // Checks an operator's input: sender id characters, a key or a URL, a key that parses and fits

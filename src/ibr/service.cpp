@@ -26,7 +26,12 @@ Json IbrService::apply_updates(const Json& message, const std::string& sender_id
   size_t stored = 0, deleted = 0, rejected = 0;
   db_.write([&](soci::session& s) {
     core::SystemTime now = clock_.now();
+    std::vector<UpdateEvent> events;
     for (const auto& item : u.items) {
+      // What the sender had under this reference, for the subscriptions' events.
+      std::optional<StoredBeneficiary> before;
+      if (listener_ && item.problem.empty())
+        before = db::find_beneficiary(s, sender_id, item.reference_id);
       Json r = {{"reference_id", item.reference_id}, {"timestamp", ts}};
       if (!item.problem.empty()) {
         r["status"] = "rjct";
@@ -36,13 +41,30 @@ Json IbrService::apply_updates(const Json& message, const std::string& sender_id
         db::delete_beneficiary(s, sender_id, item.reference_id, now);
         r["status"] = "succ";
         ++deleted;
+        if (before && !before->deleted)
+          events.push_back({sender_id,
+                            item.reference_id,
+                            false,
+                            true,
+                            identifiers_of(before->record),
+                            *before,
+                            {}});
       } else {
         db::put_beneficiary(s, item.beneficiary, now);
         r["status"] = "succ";
         ++stored;
+        if (listener_)
+          events.push_back({sender_id,
+                            item.reference_id,
+                            !before || before->deleted,
+                            false,
+                            item.beneficiary.identifiers,
+                            {sender_id, item.reference_id, item.beneficiary.record, false},
+                            item.beneficiary.enrollments});
       }
       results.push_back(std::move(r));
     }
+    if (listener_ && !events.empty()) listener_(s, u.transaction_id, events);
     // One record per request: the transaction and its counts (the references are in the rows).
     store::append_audit(s,
                         {sender_id,
@@ -67,36 +89,42 @@ Json IbrService::sync_enrolled(const Json& message) {
   return answer_search(parse_enrolled_request(message, settings_.max_page_size));
 }
 
+Json IbrService::search_in(soci::session& s, const Json& message) {
+  return answer_search_in(s, parse_search_request(message, settings_.max_page_size));
+}
+
 Json IbrService::answer_search(const SearchRequest& req) {
+  return db_.read([&](soci::session& s) { return answer_search_in(s, req); });
+}
+
+Json IbrService::answer_search_in(soci::session& s, const SearchRequest& req) {
   std::string ts = dci::format_message_ts(clock_.now());
   Json items = Json::array();
-  db_.read([&](soci::session& s) {
-    for (const auto& item : req.items) {
-      if (!item.reject_code.empty()) {
-        items.push_back(search_response_item(item, nullptr, ts));
-        continue;
-      }
-      if (item.query_type != "idtype-value") {
-        if (!index_) {
-          SearchItem refused = item;
-          refused.reject_code = "rjct.search_criteria.invalid";
-          refused.reject_message = "query_type " + item.query_type + " is not served here";
-          items.push_back(search_response_item(refused, nullptr, ts));
-        } else {
-          SearchResult result = person_search_result(s, *index_, item);
-          items.push_back(search_response_item(item, &result, ts));
-        }
-        continue;
-      }
-      SearchResult result;
-      auto found = db::find_by_identifier(s, item.id.type, item.id.value,
-                                          (item.page_number - 1) * item.page_size, item.page_size,
-                                          result.total);
-      for (const auto& b : found)
-        result.records.push_back(reg_record(b, db::enrollments_of(s, b.sender_id, b.reference_id)));
-      items.push_back(search_response_item(item, &result, ts));
+  for (const auto& item : req.items) {
+    if (!item.reject_code.empty()) {
+      items.push_back(search_response_item(item, nullptr, ts));
+      continue;
     }
-  });
+    if (item.query_type != "idtype-value") {
+      if (!index_) {
+        SearchItem refused = item;
+        refused.reject_code = "rjct.search_criteria.invalid";
+        refused.reject_message = "query_type " + item.query_type + " is not served here";
+        items.push_back(search_response_item(refused, nullptr, ts));
+      } else {
+        SearchResult result = person_search_result(s, *index_, item);
+        items.push_back(search_response_item(item, &result, ts));
+      }
+      continue;
+    }
+    SearchResult result;
+    auto found = db::find_by_identifier(s, item.id.type, item.id.value,
+                                        (item.page_number - 1) * item.page_size, item.page_size,
+                                        result.total);
+    for (const auto& b : found)
+      result.records.push_back(reg_record(b, db::enrollments_of(s, b.sender_id, b.reference_id)));
+    items.push_back(search_response_item(item, &result, ts));
+  }
   return {{"transaction_id", req.transaction_id},
           {"correlation_id", core::uuid_v4()},
           {"search_response", std::move(items)}};

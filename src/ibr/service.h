@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,21 @@
 #include "store/database.h"
 
 namespace registrar::ibr {
+
+// One beneficiary an enrollment update stored or deleted, for the subscriptions (notify).
+struct UpdateEvent {
+  std::string sender_id;
+  std::string reference_id;
+  bool created = false;  // the sender had no (live) record under this reference before
+  bool deleted = false;
+  std::vector<Identifier> identifiers;  // the record's (before deletion, for a deleted one)
+  StoredBeneficiary record;             // as stored (the last one, for a deleted one)
+  std::vector<Enrollment> enrollments;
+};
+// Called inside the update's db.write, after its rows, so that what it writes (the outbox) commits
+// or rolls back with them.
+using UpdateListener = std::function<void(soci::session&, const std::string& transaction_id,
+                                          const std::vector<UpdateEvent>&)>;
 
 class IbrService {
  public:
@@ -38,10 +54,19 @@ class IbrService {
   // identifier under any type, with their programmes.
   nlohmann::json sync_enrolled(const nlohmann::json& message);
 
+  // The SearchResponse for a SearchRequest message read inside the caller's transaction (async
+  // search stores it with its callback). Throws like sync_search.
+  nlohmann::json search_in(soci::session& s, const nlohmann::json& message);
+
+  // Set once, before the routes serve.
+  void set_update_listener(UpdateListener listener) { listener_ = std::move(listener); }
+
   const IbrSettings& settings() const { return settings_; }
 
  private:
   nlohmann::json answer_search(const SearchRequest& request);
+  nlohmann::json answer_search_in(soci::session& s, const SearchRequest& request);
+  UpdateListener listener_;
   store::Database& db_;
   const core::Clock& clock_;
   IbrSettings settings_;

@@ -1,6 +1,7 @@
 #include "ibr/store.h"
 
 #include "dci/canonical_json.h"
+#include "ibr/outbox_store.h"
 
 namespace registrar::ibr {
 namespace {
@@ -60,12 +61,13 @@ dci::TrustedSender sender_of(const soci::row& r) {
   t.notes = r.get<std::string>(6);
   t.last_key_fetch = store::row_optional<core::SystemTime>(r, 7);
   t.last_key_fetch_result = store::row_optional<std::string>(r, 8).value_or("");
+  t.callback_url = r.get<std::string>(9);
   return t;
 }
 
 constexpr const char* kSenderColumns =
     "SELECT sender_id, name, public_key, jwks_url, algorithm, active, notes, last_key_fetch_us, "
-    "last_key_fetch_result FROM ibr_senders ";
+    "last_key_fetch_result, callback_url FROM ibr_senders ";
 
 std::string canonical(const nlohmann::json& j) {
   std::string out;
@@ -105,7 +107,7 @@ std::vector<store::Migration> ibr_migrations() {
   key_fetch.description = "outcome of the last JWKS fetch of a sender";
   key_fetch.statements.emplace_back(
       "ALTER TABLE ibr_senders ADD COLUMN last_key_fetch_result TEXT");
-  return {senders, registry, key_fetch, ibr_change_feed_migration(4)};
+  return {senders, registry, key_fetch, ibr_change_feed_migration(4), async_migration()};
 }
 
 namespace db {
@@ -118,16 +120,18 @@ void upsert_sender(soci::session& s, const dci::TrustedSender& t, core::SystemTi
   store::OptionalBind<std::string> alg(alg_text);
   auto fetched = store::bind_time(t.last_key_fetch);
   s << "INSERT INTO ibr_senders (sender_id, name, public_key, jwks_url, algorithm, active, notes, "
-       "last_key_fetch_us, created_us, updated_us) "
-       "VALUES (:id, :n, :k, :u, :a, :ac, :no, :f, :c, :c2) "
+       "last_key_fetch_us, callback_url, created_us, updated_us) "
+       "VALUES (:id, :n, :k, :u, :a, :ac, :no, :f, :cb, :c, :c2) "
        "ON CONFLICT (sender_id) DO UPDATE SET name = excluded.name, "
        "public_key = excluded.public_key, jwks_url = excluded.jwks_url, "
        "algorithm = excluded.algorithm, active = excluded.active, notes = excluded.notes, "
        "last_key_fetch_us = excluded.last_key_fetch_us, last_key_fetch_result = NULL, "
+       "callback_url = excluded.callback_url, "
        "updated_us = excluded.updated_us",
       soci::use(t.sender_id), soci::use(t.name), soci::use(t.public_key), soci::use(t.jwks_url),
       soci::use(alg.value, alg.indicator), soci::use(active), soci::use(t.notes),
-      soci::use(fetched.value, fetched.indicator), soci::use(us), soci::use(us);
+      soci::use(fetched.value, fetched.indicator), soci::use(t.callback_url), soci::use(us),
+      soci::use(us);
 }
 
 std::optional<dci::TrustedSender> find_sender(soci::session& s, const std::string& sender_id) {
