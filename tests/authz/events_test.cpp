@@ -61,7 +61,7 @@ TEST(EventParseTest, TypesAndEnvelopeErrors) {
   EXPECT_FALSE(std::get<EstateCaseEvent>(null_data).data);
 
   EXPECT_INVALID(parse_event(std::string_view("{not json")), "",
-                 "event body is not valid JSON (at byte 2)");
+                 "event body is not valid JSON (at byte 3)");
   EXPECT_INVALID(parse_event(Json{{"id", "1"}}), "type", "type is required");
   EXPECT_INVALID(parse_event(envelope("no.altinn.other", kEstate, "", data)), "type",
                  "Unknown event type");
