@@ -3,6 +3,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <thread>
 
 #include "app/builtin_routes.h"
 #include "app/embedded.h"
@@ -48,6 +49,14 @@ core::ConfigCheck level_check() {
 }  // namespace
 
 void declare_platform_config(core::ConfigSchema& s) {
+  s.add_string("server.admin_listen", "",
+               "host:port of a second listener serving /healthz, /readyz and /metrics, which then "
+               "leave the main one (bind it to an internal address); empty: all on server.listen.",
+               [](const core::ConfigValue& v) -> std::optional<std::string> {
+                 const auto& s = std::get<std::string>(v);
+                 if (s.empty()) return std::nullopt;
+                 return listen_check()(v);
+               });
   s.add_string("server.listen", "127.0.0.1:8080",
                "Address and port to listen on (loopback unless you mean otherwise).",
                listen_check());
@@ -197,6 +206,7 @@ struct App::Started {
   core::Metrics& metrics;
   services::Registry& registry;
   http::Router& router;
+  http::Router* admin_router;  // server.admin_listen's (/healthz, /readyz, /metrics), or null
   const std::string& openapi;
   const std::vector<std::string>& openapi_problems;
 };
@@ -225,7 +235,10 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
   http::Router router;
   auto openapi = std::make_shared<std::string>();
   router.set_tag("platform");
-  add_builtin_routes(router, db, schemas, metrics, openapi);
+  // With server.admin_listen, /readyz and /metrics are served there only (see run_server).
+  std::optional<http::Router> admin_router;
+  if (!config.str("server.admin_listen").empty()) admin_router.emplace();
+  add_builtin_routes(router, admin_router ? *admin_router : router, db, schemas, metrics, openapi);
   // Shutdown order: the server stops (run() returns, or its destructor when something throws)
   // → the modules that started, in reverse order → the async client → the Background. The guard
   // covers the paths that throw; on the normal path the caller's `serve` calls it itself.
@@ -264,7 +277,9 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
   *openapi = openapi_document(router, embedded_file("openapi.yaml"), &openapi_problems);
   if (!openapi_problems.empty()) log::warn("openapi_problems", {{"problems", openapi_problems}});
 
-  Started started_app{db, metrics, registry, router, *openapi, openapi_problems};
+  Started started_app{
+      db,       metrics,         registry, router, admin_router ? &*admin_router : nullptr,
+      *openapi, openapi_problems};
   int rc = then(started_app);  // serve: returns once the server has stopped
   stop_started();
   http_client.stop();
@@ -313,6 +328,35 @@ int App::run_server(const core::Config& config, Started& s) {
                              return names;
                            }()},
                           {"services", registry.describe()}});
+  // The admin listener: its own small server (one I/O thread, one worker, no access log) on its
+  // own thread, stopped after the main one.
+  std::unique_ptr<http::Server> admin;
+  std::thread admin_thread;
+  struct StopAdmin {
+    std::unique_ptr<http::Server>& server;
+    std::thread& thread;
+    ~StopAdmin() {
+      if (!thread.joinable()) return;
+      server->shutdown();
+      thread.join();
+    }
+  } stop_admin{admin, admin_thread};
+  if (s.admin_router) {
+    http::ServerOptions a;
+    a.listen = config.str("server.admin_listen");
+    a.io_threads = 1;
+    a.worker_threads = 1;
+    a.max_connections = 64;
+    a.access_log = false;
+    a.tls_cert_file = opts.tls_cert_file;
+    a.tls_key_file = opts.tls_key_file;
+    admin = std::make_unique<http::Server>(a, *s.admin_router, metrics);
+    const uint16_t admin_port = admin->listen();
+    log::info("admin_listening", {{"listen", a.listen},
+                                  {"port", admin_port},
+                                  {"routes", {"/healthz", "/readyz", "/metrics"}}});
+    admin_thread = std::thread([&admin] { admin->run(false); });
+  }
   if (const auto& pf = config.str("server.port_file"); !pf.empty()) {
     std::string tmp = pf + ".tmp";
     {

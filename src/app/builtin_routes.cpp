@@ -2,11 +2,11 @@
 
 namespace registrar::app {
 
-void add_builtin_routes(http::Router& router, store::Database& db,
-                        std::vector<store::ModuleSchema> schemas, core::Metrics& metrics,
-                        std::shared_ptr<const std::string> openapi) {
-  // Liveness: the process answers. Nothing else is checked, so that an orchestrator does not
-  // restart a healthy process because its database is briefly away.
+namespace {
+
+// Liveness: the process answers. Nothing else is checked, so that an orchestrator does not
+// restart a healthy process because its database is briefly away.
+void add_healthz(http::Router& router) {
   static const std::string kHealthy = R"({"status":"ok"})";
   router
       .get("/healthz",
@@ -18,9 +18,18 @@ void add_builtin_routes(http::Router& router, store::Database& db,
              return r;
            })
       .run_inline();
+}
+
+}  // namespace
+
+void add_builtin_routes(http::Router& router, http::Router& internal, store::Database& db,
+                        std::vector<store::ModuleSchema> schemas, core::Metrics& metrics,
+                        std::shared_ptr<const std::string> openapi) {
+  add_healthz(router);
+  if (&internal != &router) add_healthz(internal);
 
   // Readiness: the database answers and its schema is what this binary expects.
-  router.get("/readyz", [&db, schemas = std::move(schemas)](http::Request&) {
+  internal.get("/readyz", [&db, schemas = std::move(schemas)](http::Request&) {
     http::Json checks = http::Json::object();
     bool db_ok = db.ping();
     checks["database"] = db_ok ? "ok" : "unreachable";
@@ -36,7 +45,7 @@ void add_builtin_routes(http::Router& router, store::Database& db,
     return r;
   });
 
-  router
+  internal
       .get("/metrics",
            [&metrics](http::Request&) {
              return http::Response::text(200, metrics.render(),

@@ -13,8 +13,10 @@
 namespace registrar::app {
 
 // `openapi` is the document /openapi.yaml serves: routes are still being added when these are,
-// so the caller writes it once every route is in and before the server starts.
-void add_builtin_routes(http::Router& router, store::Database& db,
+// so the caller writes it once every route is in and before the server starts. `internal` gets
+// /readyz and /metrics: `router` itself, or the router of the admin listener
+// (server.admin_listen), which then also gets a /healthz of its own.
+void add_builtin_routes(http::Router& router, http::Router& internal, store::Database& db,
                         std::vector<store::ModuleSchema> schemas, core::Metrics& metrics,
                         std::shared_ptr<const std::string> openapi);
 

@@ -1,5 +1,9 @@
 // The real `registrar` binary, started as operators start it, on each database backend.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -49,6 +53,48 @@ TEST_P(PlatformTest, StartsMigratesAndReportsReady) {
   EXPECT_NE(log.find("\"event\":\"listening\""), std::string::npos);
   EXPECT_NE(log.find("\"event\":\"access\""), std::string::npos);
   EXPECT_NE(log.find("\"event\":\"server_stopped\""), std::string::npos);
+}
+
+// A port nothing listens on now (bound, read, released).
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+int raw_get_status(uint16_t port, const std::string& path, std::string* body = nullptr) {
+  testing::RawClient c(port);
+  c.send("GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  std::string res = c.read_response();
+  if (body) *body = res;
+  return testing::status_of(res);
+}
+
+// server.admin_listen (security issue 17): /readyz and /metrics leave the public listener for an
+// internal one, which has its own /healthz.
+TEST_P(PlatformTest, AdminListenerServesReadinessAndMetricsAlone) {
+  const uint16_t admin = free_port();
+  testing::ProcessOptions o = options();
+  o.env["REGISTRAR_SERVER_ADMIN_LISTEN"] = "127.0.0.1:" + std::to_string(admin);
+  RegistrarProcess p(o);
+  EXPECT_EQ(p.get("/healthz").status, 200);
+  EXPECT_EQ(p.get("/readyz").status, 404);
+  EXPECT_EQ(p.get("/metrics").status, 404);
+  EXPECT_EQ(p.get("/openapi.yaml").status, 200);
+  std::string metrics;
+  EXPECT_EQ(raw_get_status(admin, "/metrics", &metrics), 200);
+  EXPECT_NE(metrics.find("registrar_http_requests_total{route=\"/healthz\""), std::string::npos);
+  EXPECT_EQ(raw_get_status(admin, "/readyz"), 200);
+  EXPECT_EQ(raw_get_status(admin, "/healthz"), 200);
+  EXPECT_EQ(raw_get_status(admin, "/v1/identity/whoami"), 404);  // nothing else there
+  EXPECT_EQ(p.terminate(), 0);
+  EXPECT_NE(p.log().find("\"event\":\"admin_listening\""), std::string::npos);
 }
 
 TEST_P(PlatformTest, ProblemsForBadRequestsAndTheServerKeepsServing) {
