@@ -55,9 +55,11 @@ Json expression_criteria(const matching::SyntheticRecord& r) {
   if (r.sex == matching::Sex::kFemale) conditions.push_back({{"sex", {{"$eq", "female"}}}});
   if (r.sex == matching::Sex::kMale) conditions.push_back({{"sex", {{"$eq", "male"}}}});
   if (!r.location.empty()) conditions.push_back({{"location", {{"$eq", r.location}}}});
-  return {
-      {"query_type", "expression"},
-      {"query", {{"expression", {{"collection", "Person"}, {"query", {{"$and", conditions}}}}}}}};
+  return {{"query_type", "expression"},
+          {"query",
+           {{"type", "ns:org:QueryType:NoSql"},
+            {"value",
+             {{"expression", {{"collection", "Person"}, {"query", {{"$and", conditions}}}}}}}}}};
 }
 
 std::string read_file(const std::string& path) {
