@@ -107,7 +107,12 @@ std::vector<store::Migration> ibr_migrations() {
   key_fetch.description = "outcome of the last JWKS fetch of a sender";
   key_fetch.statements.emplace_back(
       "ALTER TABLE ibr_senders ADD COLUMN last_key_fetch_result TEXT");
-  return {senders, registry, key_fetch, ibr_change_feed_migration(4), async_migration()};
+  store::Migration by_value;
+  by_value.version = 6;
+  by_value.description = "identifier lookup by value alone (idtype-value with no type)";
+  by_value.statements.emplace_back(
+      "CREATE INDEX ibr_identifiers_by_value ON ibr_identifiers (id_value)");
+  return {senders, registry, key_fetch, ibr_change_feed_migration(4), async_migration(), by_value};
 }
 
 namespace db {
@@ -219,22 +224,32 @@ void delete_beneficiary(soci::session& s, const std::string& sender_id,
 std::vector<StoredBeneficiary> find_by_identifier(soci::session& s, const std::string& type,
                                                   const std::string& value, int64_t offset,
                                                   int64_t limit, int64_t& total) {
-  int any = type.empty() ? 1 : 0;
+  // Driven from ibr_identifiers so that each backend walks an index ((id_type, id_value), or
+  // id_value alone for "any type") rather than every beneficiary; an "(:any = 1 OR ...)" filter
+  // hid both indexes from the planner and made this a full scan.
+  const std::string holders =
+      type.empty() ? "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
+                     "WHERE id_value = :v"
+                   : "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
+                     "WHERE id_type = :t AND id_value = :v";
+  const std::string count_sql = "SELECT COUNT(*) FROM (" + holders + ") h";
   long long count = 0;
-  s << "SELECT COUNT(DISTINCT sender_id || '|' || reference_id) FROM ibr_identifiers "
-       "WHERE (:any = 1 OR id_type = :t) AND id_value = :v",
-      soci::into(count), soci::use(any), soci::use(type), soci::use(value);
+  if (type.empty())
+    s << count_sql, soci::into(count), soci::use(value);
+  else
+    s << count_sql, soci::into(count), soci::use(type), soci::use(value);
   total = count;
-  std::vector<StoredBeneficiary> out;
+  const std::string page_sql =
+      "SELECT b.sender_id, b.reference_id, b.record, b.deleted FROM ibr_beneficiaries b JOIN (" +
+      holders +
+      ") h ON b.sender_id = h.sender_id AND b.reference_id = h.reference_id "
+      "WHERE b.deleted = 0 ORDER BY b.sender_id, b.reference_id LIMIT :l OFFSET :o";
   long long off = offset, lim = limit;
   soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT b.sender_id, b.reference_id, b.record, b.deleted "
-                    "FROM ibr_beneficiaries b WHERE b.deleted = 0 AND EXISTS (SELECT 1 FROM "
-                    "ibr_identifiers i WHERE i.sender_id = b.sender_id AND "
-                    "i.reference_id = b.reference_id AND (:any = 1 OR i.id_type = :t) AND "
-                    "i.id_value = :v) "
-                    "ORDER BY b.sender_id, b.reference_id LIMIT :l OFFSET :o",
-       soci::use(any), soci::use(type), soci::use(value), soci::use(lim), soci::use(off));
+      type.empty() ? (s.prepare << page_sql, soci::use(value), soci::use(lim), soci::use(off))
+                   : (s.prepare << page_sql, soci::use(type), soci::use(value), soci::use(lim),
+                      soci::use(off));
+  std::vector<StoredBeneficiary> out;
   for (const auto& r : rows) out.push_back(beneficiary_of(r));
   return out;
 }
