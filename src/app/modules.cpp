@@ -5,6 +5,9 @@
 #ifdef REGISTRAR_WITH_AUTHZ
 #include "authz/module.h"
 #endif
+#ifdef REGISTRAR_WITH_DCI_CLIENT
+#include "dci_client/module.h"
+#endif
 #ifdef REGISTRAR_WITH_IBR
 #include "ibr/module.h"
 #endif
@@ -30,6 +33,9 @@ std::vector<std::unique_ptr<Module>> all_modules() {
 #endif
 #ifdef REGISTRAR_WITH_IBR
   modules.push_back(ibr::make_module());
+#endif
+#ifdef REGISTRAR_WITH_DCI_CLIENT
+  modules.push_back(dci_client::make_module());
 #endif
   return modules;
 }
