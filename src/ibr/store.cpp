@@ -227,11 +227,11 @@ std::vector<StoredBeneficiary> find_by_identifier(soci::session& s, const std::s
   // Driven from ibr_identifiers so that each backend walks an index ((id_type, id_value), or
   // id_value alone for "any type") rather than every beneficiary; an "(:any = 1 OR ...)" filter
   // hid both indexes from the planner and made this a full scan.
-  const std::string holders =
-      type.empty() ? "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
-                     "WHERE id_value = :v"
-                   : "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
-                     "WHERE id_type = :t AND id_value = :v";
+  const std::string holders = type.empty()
+                                  ? "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
+                                    "WHERE id_value = :v"
+                                  : "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
+                                    "WHERE id_type = :t AND id_value = :v";
   const std::string count_sql = "SELECT COUNT(*) FROM (" + holders + ") h";
   long long count = 0;
   if (type.empty())
