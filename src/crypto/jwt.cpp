@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "crypto/jose_internal.h"
 
 namespace registrar::crypto {
@@ -130,15 +131,7 @@ bool Jwt::has_scope(std::string_view scope) const {
 }
 
 std::vector<std::string> split_scopes(std::string_view scope) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < scope.size()) {
-    size_t j = scope.find(' ', i);
-    if (j == std::string_view::npos) j = scope.size();
-    if (j > i) out.emplace_back(scope.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
+  return core::split_words(scope);
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/text.h"
 #include "ibr/beneficiary_index.h"
 #include "ibr/enrollment.h"
 #include "ibr/store.h"
@@ -44,14 +45,7 @@ const char* sex_text(matching::Sex s) {
 // First part, middle parts, last part: the spec's name object. Splitting on spaces and joining
 // back gives the matcher the same parts as the full name.
 Json name_object(const std::string& full) {
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i < full.size()) {
-    size_t j = full.find(' ', i);
-    if (j == std::string::npos) j = full.size();
-    if (j > i) parts.push_back(full.substr(i, j - i));
-    i = j + 1;
-  }
+  std::vector<std::string> parts = core::split_words(full);
   Json name = Json::object();
   if (parts.empty()) return name;
   name["first_name"] = parts.front();
