@@ -3,8 +3,10 @@
 // problem+json body, the CLI maps it to a message and an exit code. Services never see HTTP types.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace registrar::core {
@@ -41,9 +43,17 @@ class Error : public std::runtime_error {
   // such as "request.uin" are fine.
   const std::string& field() const { return field_; }
   const std::vector<FieldError>& fields() const { return fields_; }
+  // For kTooManyRequests / kUnavailable: how long the caller should wait (the HTTP layer's
+  // Retry-After); 0 = the default of one second.
+  int64_t retry_after_seconds() const { return retry_after_seconds_; }
+  Error&& with_retry_after(int64_t seconds) && {
+    retry_after_seconds_ = seconds;
+    return std::move(*this);
+  }
 
  private:
   ErrorKind kind_;
+  int64_t retry_after_seconds_ = 0;
   std::string field_;
   std::vector<FieldError> fields_;
 };

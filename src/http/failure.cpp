@@ -1,5 +1,7 @@
 #include "http/failure.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "http/router.h"
 
@@ -13,7 +15,7 @@ Failure failure_of(const core::Error& e) {
   f.field = e.field();
   f.fields = e.fields();
   if (e.kind() == core::ErrorKind::kUnavailable || e.kind() == core::ErrorKind::kTooManyRequests)
-    f.headers.set("Retry-After", "1");
+    f.headers.set("Retry-After", std::to_string(std::max<int64_t>(1, e.retry_after_seconds())));
   return f;
 }
 

@@ -42,8 +42,15 @@ void check_account_id(const std::string& id, const std::string& field) {
                                  field);
 }
 
-Accounts::Accounts(store::Database& db, const core::Clock& clock, HashCost cost)
-    : db_(db), clock_(clock), cost_(cost), cache_hash_key_(core::random_bytes(32)) {}
+Accounts::Accounts(store::Database& db, const core::Clock& clock, HashCost cost,
+                   LoginGuardSettings guard)
+    : db_(db),
+      clock_(clock),
+      cost_(cost),
+      cache_hash_key_(core::random_bytes(32)),
+      account_failures_(clock, guard.per_account),
+      address_failures_(clock, guard.per_address),
+      hash_slots_(guard.hash_concurrency, guard.hash_waiting, guard.hash_max_wait) {}
 
 std::string Accounts::add_client(const std::string& client_id,
                                  const std::vector<std::string>& scopes,
@@ -104,18 +111,41 @@ std::string Accounts::cache_key(const std::string& kind, const std::string& id,
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
+bool Accounts::verify(std::string_view secret, const std::optional<std::string>& stored_hash) {
+  std::call_once(dummy_once_, [&] { dummy_hash_ = hash_secret(core::random_bytes(24), cost_); });
+  HashSlots::Slot slot = hash_slots_.acquire();
+  bool match = verify_secret(secret, stored_hash ? *stored_hash : dummy_hash_);
+  return match && stored_hash.has_value();
+}
+
 std::optional<Account> Accounts::authenticate(const std::string& kind, const std::string& id,
-                                              std::string_view secret) {
+                                              std::string_view secret, const std::string& address) {
   int64_t now = clock_.now_seconds();
   std::string key = cache_key(kind, id, secret);
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(key);
+    // A secret proven right lately passes even while the account is locked out: the lockout is
+    // there to stop guessing, and an attacker's failures should not lock the owner out.
     if (it != cache_.end() && it->second.expires > now) return it->second.account;
   }
+  const std::string account_key = kind + ":" + id;
+  int64_t wait = std::max(account_failures_.retry_after(account_key),
+                          address.empty() ? 0 : address_failures_.retry_after(address));
+  if (wait > 0)
+    throw core::Error(core::ErrorKind::kTooManyRequests,
+                      "too many failed attempts; try again in " + std::to_string(wait) + " s")
+        .with_retry_after(wait);
   auto row = db_.read(
       [&](soci::session& s) { return kind == "client" ? find_client(s, id) : find_user(s, id); });
-  if (!row || row->disabled || !verify_secret(secret, row->secret_hash)) return std::nullopt;
+  std::optional<std::string> hash;
+  if (row && !row->disabled) hash = row->secret_hash;
+  if (!verify(secret, hash)) {
+    account_failures_.record_failure(account_key);
+    if (!address.empty()) address_failures_.record_failure(address);
+    return std::nullopt;
+  }
+  account_failures_.clear(account_key);
   Account account{row->id, crypto::split_scopes(row->scopes)};
   std::lock_guard lock(mu_);
   if (cache_.size() >= kCacheMax) cache_.clear();
@@ -124,13 +154,15 @@ std::optional<Account> Accounts::authenticate(const std::string& kind, const std
 }
 
 std::optional<Account> Accounts::authenticate_client(const std::string& client_id,
-                                                     std::string_view secret) {
-  return authenticate("client", client_id, secret);
+                                                     std::string_view secret,
+                                                     const std::string& address) {
+  return authenticate("client", client_id, secret, address);
 }
 
 std::optional<Account> Accounts::authenticate_user(const std::string& username,
-                                                   std::string_view password) {
-  return authenticate("user", username, password);
+                                                   std::string_view password,
+                                                   const std::string& address) {
+  return authenticate("user", username, password, address);
 }
 
 }  // namespace registrar::identity

@@ -1,7 +1,8 @@
 // OAuth2 clients and users: creation (CLI), and authentication of a presented secret.
 // Argon2id makes each check deliberately slow (tens of ms), so a successful check is remembered
 // for a minute under a keyed hash of the secret: a client that asks for a token per request does
-// not pay Argon2 each time, and the cache holds no secret.
+// not pay Argon2 each time, and the cache holds no secret. Failed checks are limited per account
+// and per client address, and hashing runs in bounded slots (login_guard.h).
 #pragma once
 
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "identity/login_guard.h"
 #include "identity/secrets.h"
 #include "identity/store.h"
 #include "store/database.h"
@@ -34,7 +36,8 @@ struct ClientInfo {
 
 class Accounts {
  public:
-  Accounts(store::Database& db, const core::Clock& clock, HashCost cost);
+  Accounts(store::Database& db, const core::Clock& clock, HashCost cost,
+           LoginGuardSettings guard = {});
 
   // Returns the client secret (generated when `secret` is empty; shown once, stored hashed).
   std::string add_client(const std::string& client_id, const std::vector<std::string>& scopes,
@@ -46,12 +49,20 @@ class Accounts {
   std::vector<ClientInfo> list_clients();
 
   // nullopt for an unknown or disabled account or a wrong secret (callers must not say which).
-  std::optional<Account> authenticate_client(const std::string& client_id, std::string_view secret);
-  std::optional<Account> authenticate_user(const std::string& username, std::string_view password);
+  // `address` is the client's IP ("" when unknown, e.g. the CLI). Throws core::Error
+  // kTooManyRequests (with retry_after_seconds) when the account or the address failed too often
+  // lately, kUnavailable when too many checks are already running. Blocking (database, Argon2).
+  std::optional<Account> authenticate_client(const std::string& client_id, std::string_view secret,
+                                             const std::string& address = {});
+  std::optional<Account> authenticate_user(const std::string& username, std::string_view password,
+                                           const std::string& address = {});
 
  private:
   std::optional<Account> authenticate(const std::string& kind, const std::string& id,
-                                      std::string_view secret);
+                                      std::string_view secret, const std::string& address);
+  // Argon2 of `secret` against the stored hash, or against a dummy one when there is none (so
+  // that unknown accounts cost the same time); true only for a stored hash that matches.
+  bool verify(std::string_view secret, const std::optional<std::string>& stored_hash);
   std::string cache_key(const std::string& kind, const std::string& id,
                         std::string_view secret) const;
 
@@ -59,6 +70,11 @@ class Accounts {
   const core::Clock& clock_;
   HashCost cost_;
   std::string cache_hash_key_;  // random per process
+  FailureThrottle account_failures_;
+  FailureThrottle address_failures_;
+  HashSlots hash_slots_;
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;  // written once under dummy_once_
   std::mutex mu_;
   struct CacheEntry {
     Account account;

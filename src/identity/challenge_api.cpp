@@ -190,7 +190,8 @@ Response dhp_login(Request& req, Accounts& accounts, TokenService& tokens,
   try {
     // The login client is ours (configured), so it is trusted without a secret here.
     Account client{settings.dhp_login_client, {}};
-    Json token = password_grant(accounts, tokens, client, str("username"), str("password"), "");
+    Json token = password_grant(accounts, tokens, client, str("username"), str("password"), "",
+                                address_of(req.remote));
     token["id_token"] = tokens.issue_id_token(str("username"), settings.dhp_login_client);
     return Response::json(200, token);
   } catch (const OAuthError&) {

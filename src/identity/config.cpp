@@ -141,6 +141,17 @@ void declare_identity_config(core::ConfigSchema& s) {
   s.add_string("identity.password_hash_cost", "interactive",
                "Argon2id cost for new secrets: interactive, moderate or minimal (tests only).",
                hash_cost_check());
+  s.add_int("identity.login.max_failures_per_account", 10,
+            "Wrong secrets for one client or user before it is locked out.", 1, 1'000'000);
+  s.add_int("identity.login.max_failures_per_address", 50,
+            "Wrong secrets from one client address before it is locked out.", 1, 1'000'000);
+  s.add_int("identity.login.first_lockout_seconds", 1,
+            "The first lockout; it doubles with each further failure.", 1, 86'400);
+  s.add_int("identity.login.max_lockout_seconds", 900, "The longest lockout.", 1, 86'400);
+  s.add_int("identity.login.hash_concurrency", 2,
+            "Password / client-secret checks (Argon2id) run at once; more wait.", 1, 256);
+  s.add_int("identity.login.hash_waiting", 16,
+            "Checks that may wait for a slot; beyond, 503 at once.", 0, 100'000);
   s.add_json(
       "identity.trusted_issuers", core::Json::array(),
       "External token issuers: [{issuer, jwks_url (https), audience, scopes (those it may grant "
@@ -159,6 +170,14 @@ IdentityConfig read_identity_config(const core::Config& c) {
   out.master_key_file = c.str("identity.master_key_file");
   out.create_master_key = c.boolean("identity.create_master_key");
   out.hash_cost = parse_hash_cost(c.str("identity.password_hash_cost"));
+  out.login.per_account.threshold = c.integer("identity.login.max_failures_per_account");
+  out.login.per_address.threshold = c.integer("identity.login.max_failures_per_address");
+  out.login.per_account.first_lockout = out.login.per_address.first_lockout =
+      std::chrono::seconds(c.integer("identity.login.first_lockout_seconds"));
+  out.login.per_account.max_lockout = out.login.per_address.max_lockout =
+      std::chrono::seconds(c.integer("identity.login.max_lockout_seconds"));
+  out.login.hash_concurrency = static_cast<int>(c.integer("identity.login.hash_concurrency"));
+  out.login.hash_waiting = static_cast<int>(c.integer("identity.login.hash_waiting"));
   out.keys.alg = *crypto::parse_alg(c.str("identity.signing_alg"));
   out.keys.publish_delay_seconds = c.integer("identity.key_publish_delay_seconds");
   out.keys.token_ttl_seconds = c.integer("identity.token_ttl_seconds");

@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "identity/challenges.h"
 #include "identity/keystore.h"
+#include "identity/login_guard.h"
 #include "identity/secrets.h"
 #include "identity/tokens.h"
 
@@ -16,6 +17,7 @@ struct IdentityConfig {
   std::string master_key_file;
   bool create_master_key = true;
   HashCost hash_cost = HashCost::kInteractive;
+  LoginGuardSettings login;
   KeySettings keys;
   TokenSettings tokens;
   ChallengeSettings challenges;

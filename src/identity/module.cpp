@@ -23,7 +23,7 @@ std::unique_ptr<IdentityServices> build_identity(app::Services& s) {
   auto out = std::make_unique<IdentityServices>();
   MasterKey master = MasterKey::load(c.master_key, c.master_key_file, c.create_master_key);
   out->keys = std::make_unique<KeyStore>(s.db, s.clock, std::move(master), c.keys);
-  out->accounts = std::make_unique<Accounts>(s.db, s.clock, c.hash_cost);
+  out->accounts = std::make_unique<Accounts>(s.db, s.clock, c.hash_cost, c.login);
   out->tokens = std::make_unique<TokenService>(*out->keys, s.clock, c.tokens, &s.metrics);
   out->challenges = std::make_unique<ChallengeService>(s.db, s.clock, c.challenges);
   out->module_keys =

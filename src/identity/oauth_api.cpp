@@ -74,7 +74,7 @@ Account authenticate_client(const Request& req, const std::map<std::string, std:
   } else {
     throw OAuthError{401, "invalid_client", "client authentication is required"};
   }
-  auto client = accounts.authenticate_client(id, secret);
+  auto client = accounts.authenticate_client(id, secret, address_of(req.remote));
   if (!client) throw OAuthError{401, "invalid_client", "unknown client or wrong secret"};
   return *client;
 }
@@ -113,7 +113,7 @@ Response token_endpoint(Request& req, Accounts& accounts, TokenService& tokens) 
       body = token_body(tokens.issue(client.id, client.id, scopes));
     } else {
       body = password_grant(accounts, tokens, client, param(p, "username"), param(p, "password"),
-                            param(p, "scope"));
+                            param(p, "scope"), address_of(req.remote));
     }
     log::info("token_issued", {{"request_id", req.request_id},
                                {"client", client.id},
@@ -298,10 +298,10 @@ void jws_verify_endpoint(Request& req, http::Responder respond) {
 
 Json password_grant(Accounts& accounts, TokenService& tokens, const Account& client,
                     const std::string& username, const std::string& password,
-                    const std::string& scope) {
+                    const std::string& scope, const std::string& address) {
   if (username.empty() || password.empty())
     throw OAuthError{400, "invalid_request", "username and password are required"};
-  auto user = accounts.authenticate_user(username, password);
+  auto user = accounts.authenticate_user(username, password, address);
   if (!user) throw OAuthError{400, "invalid_grant", "unknown user or wrong password"};
   auto scopes = grant_scopes(scope, user->scopes);
   return token_body(tokens.issue(user->id, client.id, scopes, user->id));

@@ -24,6 +24,6 @@ struct OAuthError {
 };
 http::Json password_grant(Accounts& accounts, TokenService& tokens, const Account& client,
                           const std::string& username, const std::string& password,
-                          const std::string& scope);
+                          const std::string& scope, const std::string& address);
 
 }  // namespace registrar::identity

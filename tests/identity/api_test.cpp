@@ -110,6 +110,50 @@ TEST_P(IdentityApiTest, SecretFilesAreOwnerOnly) {
   EXPECT_FALSE(std::filesystem::exists(p_.dir().file("stolen")));
 }
 
+// Password guessing (issue 17): wrong secrets are counted per account and per client address;
+// past the limit further checks are refused with 429 and Retry-After before any hashing, while
+// a secret proven right lately still passes and other routes keep answering.
+TEST_P(IdentityApiTest, WrongSecretsAreThrottledPerAccountAndAddress) {
+  testing::TestDatabase db(GetParam());
+  testing::ProcessOptions o;
+  o.database_url = db.url();
+  o.extra_config =
+      "[identity.login]\nmax_failures_per_account = 3\nmax_failures_per_address = 5\n"
+      "first_lockout_seconds = 120\n";
+  RegistrarProcess p(o);
+  for (const char* id : {"alpha", "beta"}) {
+    auto r = p.cli(std::string("clients add ") + id + " --scope read --secret-file " +
+                   p.dir().file(std::string(id) + ".secret"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const std::string alpha = read_first_line(p.dir().file("alpha.secret"));
+  const std::string beta = read_first_line(p.dir().file("beta.secret"));
+  auto token = [&](const std::string& id, const std::string& secret) {
+    http::Headers h;
+    h.set("Authorization", "Basic " + core::base64_encode(id + ":" + secret));
+    return p.post("/oauth2/token", "grant_type=client_credentials",
+                  "application/x-www-form-urlencoded", h);
+  };
+  ASSERT_EQ(token("alpha", alpha).status, 200);  // proven right: remembered for a minute
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(token("alpha", "wrong-secret-0000000").status, 401);
+  auto locked = token("alpha", "wrong-secret-0000000");
+  EXPECT_EQ(locked.status, 429) << locked.body;
+  auto retry = locked.headers.get("Retry-After");
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_GE(std::stoi(std::string(*retry)), 100);
+  EXPECT_LE(std::stoi(std::string(*retry)), 120);
+  // The owner's secret, proven right before the attack, still works.
+  EXPECT_EQ(token("alpha", alpha).status, 200);
+  // The address has 3 failures; two more (for another client) reach its limit of 5, and then
+  // even beta's right secret waits: the address is locked, whatever account it tries.
+  EXPECT_EQ(token("beta", "wrong-secret-0000000").status, 401);
+  EXPECT_EQ(token("nobody", "wrong-secret-0000000").status, 401);  // unknown accounts count too
+  auto address_locked = token("beta", beta);
+  EXPECT_EQ(address_locked.status, 429) << address_locked.body;
+  EXPECT_TRUE(address_locked.headers.get("Retry-After").has_value());
+  EXPECT_EQ(p.get("/healthz").status, 200);
+}
+
 TEST_P(IdentityApiTest, TokenEndpointErrorsFollowRfc6749) {
   auto bad_secret = token_request("grant_type=client_credentials", "app", "wrong-secret-000000");
   EXPECT_EQ(bad_secret.status, 401);
