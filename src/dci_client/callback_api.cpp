@@ -63,7 +63,7 @@ void add_callback_routes(http::Router& router, CallbackSink& sink, const core::C
                 Json correlation = message.value("correlation_id", Json());
                 if (correlation.is_null() || correlation == "") correlation = "";
                 if (!out.changed)
-                  log::info("dci_client_callback_unmatched", {{"sender_id", sender_id},
+                  log::warn("dci_client_callback_unmatched", {{"sender_id", sender_id},
                                                               {"correlation_id", correlation},
                                                               {"request_id", r.request_id},
                                                               {"note", out.note}});
