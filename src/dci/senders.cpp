@@ -85,7 +85,7 @@ std::string_view key_choice_status_name(KeyChoiceStatus status) {
 }
 
 KeyChoice select_sender_key(const TrustedSender* sender, std::string_view kid_id,
-                            const crypto::Jwks* jwks) {
+                            const crypto::Jwks* jwks, KeyFallback fallback) {
   if (!sender) return {KeyChoiceStatus::kUnknownSender, std::nullopt, {}, "unknown sender"};
   if (!sender->active) return {KeyChoiceStatus::kDisabled, std::nullopt, {}, "sender disabled"};
   auto parsed = parse_kid_id(kid_id);
@@ -118,8 +118,21 @@ KeyChoice select_sender_key(const TrustedSender* sender, std::string_view kid_id
     choice.refetch_may_help = choice.ok() && can_refetch && kid_unmatched;
     return choice;
   }
-  if (usable.size() == 1) {
-    KeyChoice choice = chosen(*sender, usable[0]->key, "only key");
+  const crypto::JwksKey* stand_in = nullptr;
+  if (fallback == KeyFallback::kOnlyKey && usable.size() == 1) stand_in = usable[0];
+  if (fallback == KeyFallback::kSenderPrefix) {
+    std::string prefix = sender->sender_id + "|";
+    for (const auto* k : usable) {
+      if (k->kid.rfind(prefix, 0) == 0) {
+        stand_in = k;
+        break;
+      }
+    }
+  }
+  if (stand_in) {
+    KeyChoice choice =
+        chosen(*sender, stand_in->key,
+               fallback == KeyFallback::kOnlyKey ? "only key" : "kid " + stand_in->kid);
     choice.refetch_may_help = choice.ok() && can_refetch && kid_unmatched;
     return choice;
   }

@@ -75,7 +75,14 @@ struct KeyChoice {
 // only usable JWKS key (OpenSPP's single-key configuration, whatever the kidId says: with a
 // kidId it names another key, refetch_may_help is set); else kUnknownKid (JWKS URL set) /
 // kNoKey.
+//
+// `fallback` says which JWKS key stands in when none matches the kidId and no key is pinned:
+// kOnlyKey, the only usable one (the IBR server's rule); kSenderPrefix, the first whose kid
+// starts with "{sender_id}|" (OpenSPP's "fetch public key" rule, §6.3, which the DCI client
+// keeps: a key published without that prefix is never used).
+enum class KeyFallback { kOnlyKey, kSenderPrefix };
 KeyChoice select_sender_key(const TrustedSender* sender, std::string_view kid_id,
-                            const crypto::Jwks* cached_jwks);
+                            const crypto::Jwks* cached_jwks,
+                            KeyFallback fallback = KeyFallback::kOnlyKey);
 
 }  // namespace registrar::dci

@@ -2,7 +2,8 @@
 
 #include "core/error.h"
 #include "dci/envelope.h"
-#include "ibr/dci_errors.h"
+#include "dci/error_format.h"
+#include "dci/sender_admin.h"
 #include "ibr/signature_auth.h"
 
 namespace registrar::ibr {
@@ -15,13 +16,6 @@ using Json = nlohmann::json;
 // Enrollment updates carry whole households; searches are a few kilobytes.
 constexpr size_t kUpdatesMaxBody = 8 * 1024 * 1024;
 constexpr size_t kSearchMaxBody = 256 * 1024;
-
-std::string str(const Json& body, const char* key) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return "";
-  if (!it->is_string()) throw core::invalid_argument(std::string(key) + " must be a string", key);
-  return it->get<std::string>();
-}
 
 void add_registry_routes(http::Router& router, const std::string& prefix, IbrService& service,
                          const AnswerSigner& answers) {
@@ -60,54 +54,6 @@ void add_registry_routes(http::Router& router, const std::string& prefix, IbrSer
                "DCI: the programmes a person is enrolled in, by identifier");
 }
 
-void add_admin_routes(http::Router& router, Senders& senders, SenderKeys& keys,
-                      const std::string& scope) {
-  router
-      .post("/v1/ibr/senders",
-            [&senders](Request& r) {
-              Json body = r.json_body();
-              if (!body.is_object()) throw core::invalid_argument("body must be an object");
-              SenderInput in{str(body, "sender_id"),   str(body, "name"),
-                             str(body, "public_key"),  str(body, "jwks_url"),
-                             str(body, "algorithm"),   str(body, "notes"),
-                             str(body, "callback_url")};
-              return Response::json(201, sender_to_json(senders.add(in, r.actor(), r.request_id)));
-            })
-      .require_scopes({scope})
-      .max_body(64 * 1024)
-      .describe("Add or replace a trusted DCI sender");
-  router
-      .get("/v1/ibr/senders",
-           [&senders](Request&) {
-             Json list = Json::array();
-             for (const auto& s : senders.list()) list.push_back(sender_to_json(s));
-             return Response::json(200, {{"senders", std::move(list)}});
-           })
-      .require_scopes({scope})
-      .describe("List the trusted DCI senders");
-  router
-      .post("/v1/ibr/senders/{sender_id}/disable",
-            [&senders](Request& r) {
-              senders.disable(std::string(r.param("sender_id")), r.actor(), r.request_id);
-              return Response::no_content();
-            })
-      .require_scopes({scope})
-      .describe("Disable a trusted DCI sender (its requests are refused from now on)");
-  router
-      .post("/v1/ibr/senders/{sender_id}/fetch-key",
-            [&senders, &keys](Request& r) {
-              std::string id(r.param("sender_id"));
-              auto sender = senders.find(id);
-              if (!sender) throw core::not_found("no sender " + id);
-              // Blocks this worker for at most ibr.jwks.timeout_ms; an operator's action.
-              KeyFetch f = keys.fetch(*sender);
-              senders.reload();  // the record now shows this fetch
-              return Response::json(f.ok ? 200 : 502, key_fetch_to_json(*sender, f));
-            })
-      .require_scopes({scope})
-      .describe("Fetch a sender's JWKS now and show the keys found (or why it failed)");
-}
-
 }  // namespace
 
 Response signed_json(std::string body) {
@@ -131,14 +77,15 @@ void add_ibr_routes(http::Router& router, IbrService& service, AsyncOperations& 
                     Senders& senders, SenderKeys& keys, const AnswerSigner& answers,
                     const core::Clock& clock) {
   router.set_tag("ibr");
-  auto errors = dci_error_format(clock);
+  auto errors = dci::ack_error_format(clock);
   // The spec's paths, and the SPDCI IBR mock's /ibr copies (dci-ibr.md §1.3).
   for (const char* prefix : {"/registry", "/ibr"}) {
     router.set_error_format(prefix, errors);
     add_registry_routes(router, prefix, service, answers);
     add_async_routes(router, prefix, async);
   }
-  add_admin_routes(router, senders, keys, service.settings().admin_scope);
+  dci::add_sender_admin_routes(router, "/v1/ibr/senders", service.settings().admin_scope, senders,
+                               keys);
 }
 
 }  // namespace registrar::ibr

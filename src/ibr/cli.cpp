@@ -2,112 +2,19 @@
 
 #include <CLI/CLI.hpp>
 
-#include <cstdlib>
-#include <iostream>
-#include <memory>
-
-#include "core/error.h"
+#include "dci/sender_admin.h"
 #include "ibr/config.h"
-#include "ibr/sender_keys.h"
 #include "ibr/senders.h"
 
 namespace registrar::ibr {
-namespace {
-
-std::string cli_actor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user ? user : "unknown");
-}
-
-void print_sender(const dci::TrustedSender& t) {
-  std::cout << t.sender_id << "  " << (t.active ? "active" : "disabled") << "  name=" << t.name
-            << "  algorithm="
-            << (t.algorithm ? std::string(dci::algorithm_name(*t.algorithm)) : "(key's)")
-            << "  key=" << (t.public_key.empty() ? "-" : "pinned")
-            << "  jwks_url=" << (t.jwks_url.empty() ? "-" : t.jwks_url);
-  if (t.last_key_fetch)
-    std::cout << "  last_key_fetch=" << core::format_rfc3339(*t.last_key_fetch) << " ("
-              << t.last_key_fetch_result << ")";
-  std::cout << "  callback_url=" << (t.callback_url.empty() ? "-" : t.callback_url) << "\n";
-}
-
-}  // namespace
 
 void add_ibr_commands(CLI::App& root, app::ServiceProvider& provider) {
   auto* ibr = root.add_subcommand("ibr", "Integrated Beneficiary Registry (DCI).");
   ibr->require_subcommand(1);
   add_seed_commands(*ibr, provider);
-  auto* senders = ibr->add_subcommand("senders", "Systems trusted to call the DCI routes.");
-  senders->require_subcommand(1);
-
-  auto input = std::make_shared<SenderInput>();
-  auto* add = senders->add_subcommand("add", "Add (or replace) a trusted sender.");
-  add->add_option("sender_id", input->sender_id, "The sender_id its envelopes carry")->required();
-  add->add_option("--name", input->name, "Display name (default: the sender id)");
-  auto* key = add->add_option("--public-key", input->public_key,
-                              "Pinned key: raw base64 Ed25519, PEM, base64 SPKI or a JWK");
-  auto* url = add->add_option("--jwks-url", input->jwks_url, "Where the sender publishes its JWKS");
-  add->add_option("--algorithm", input->algorithm, "ed25519 or rs256 (default: the key's)")
-      ->check(CLI::IsMember({"ed25519", "rs256"}));
-  add->add_option("--notes", input->notes, "Free text for operators");
-  add->add_option("--callback-url", input->callback_url,
-                  "Where its callbacks may go: sender_uri must start with this URL");
-  key->excludes(url);
-  add->callback([&provider, input] {
-    provider.set_action([&provider, input] {
-      app::Services& s = provider.services();
-      Senders registry(s.db, s.clock);
-      print_sender(registry.add(*input, cli_actor(), ""));
-      return 0;
-    });
-  });
-
-  auto* list = senders->add_subcommand("list", "List the trusted senders.");
-  list->callback([&provider] {
-    provider.set_action([&provider] {
-      app::Services& s = provider.services();
-      Senders registry(s.db, s.clock);
-      for (const auto& t : registry.list()) print_sender(t);
-      return 0;
-    });
-  });
-
-  auto disabled_id = std::make_shared<std::string>();
-  auto* disable = senders->add_subcommand("disable", "Refuse a sender's requests from now on.");
-  disable->add_option("sender_id", *disabled_id, "The sender to disable")->required();
-  disable->callback([&provider, disabled_id] {
-    provider.set_action([&provider, disabled_id] {
-      app::Services& s = provider.services();
-      Senders registry(s.db, s.clock);
-      registry.disable(*disabled_id, cli_actor(), "");
-      std::cout << "disabled " << *disabled_id << "\n";
-      return 0;
-    });
-  });
-
-  auto fetched_id = std::make_shared<std::string>();
-  auto* fetch = senders->add_subcommand(
-      "fetch-key", "Fetch a sender's JWKS now and print the keys found (recorded on the sender).");
-  fetch->add_option("sender_id", *fetched_id, "The sender whose JWKS to fetch")->required();
-  fetch->callback([&provider, fetched_id] {
-    provider.set_action([&provider, fetched_id] {
-      app::Services& s = provider.services();
-      Senders registry(s.db, s.clock);
-      auto sender = registry.find(*fetched_id);
-      if (!sender) throw core::not_found("no sender " + *fetched_id);
-      SenderKeys keys(s.http_client, s.db, s.clock, read_ibr_config(s.config).jwks);
-      KeyFetch f = keys.fetch(*sender);
-      if (!f.ok) {
-        std::cerr << "fetch-key " << *fetched_id << ": " << f.error << "\n";
-        return 1;
-      }
-      std::cout << sender->sender_id << ": " << f.keys.size() << " key(s) from " << f.url << "\n";
-      for (const auto& k : f.keys)
-        std::cout << "  " << (k.kid.empty() ? "(no kid)" : k.kid) << "  "
-                  << crypto::key_type_name(k.key.type()) << "\n";
-      return 0;
-    });
-  });
+  dci::add_sender_commands(*ibr, provider, {ibr_sender_table(), [](const core::Config& c) {
+                                              return read_ibr_config(c).jwks;
+                                            }});
 }
 
 }  // namespace registrar::ibr

@@ -6,17 +6,13 @@
 #include <string>
 
 #include "core/config.h"
+#include "dci/sender_keys.h"
 #include "ibr/matching/index.h"
 
 namespace registrar::ibr {
 
-struct JwksSettings {
-  // A request naming a key id the cache lacks refetches at most once per this interval per
-  // sender, so that a caller sending made-up kids cannot make us hammer the sender's server.
-  std::chrono::milliseconds min_refetch{30'000};
-  std::chrono::milliseconds timeout{10'000};  // the whole fetch (OpenSPP: 10 s)
-  size_t max_bytes = 256 * 1024;              // a JWKS is a few kilobytes
-};
+// The JWKS fetches of our senders' keys (ibr.jwks.*).
+using JwksSettings = dci::JwksSettings;
 
 struct IbrSettings {
   // Who we are in DCI headers (sender_id of our answers) and the key id of our signing key:

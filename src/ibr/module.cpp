@@ -74,9 +74,9 @@ class IbrModule final : public app::Module {
   }
 
   void add_routes(http::Router& router) override {
-    router.add_authenticator(kDciSignatureAuthenticator,
-                             std::make_shared<DciSignatureAuthenticator>(
-                                 *senders_, keys_.get(), *clock_, settings_.allow_unsigned));
+    router.add_authenticator(
+        kDciSignatureAuthenticator,
+        make_signature_authenticator(*senders_, keys_.get(), *clock_, settings_.allow_unsigned));
     add_ibr_routes(router, *service_, *async_, *senders_, *keys_, *answers_, *clock_);
   }
 

@@ -1,81 +1,21 @@
-// The keys of senders that publish them at a JWKS URL (dci-ibr.md §6.3, done better than
-// OpenSPP: every key of the set is kept, the kidId picks one, and a key id the cache lacks makes
-// us fetch again). Fetched through Services::http_client with the request's timeouts and a size
-// limit; kept in memory per instance; each fetch's time and outcome recorded on the sender.
-//
-// Threads. cached() never blocks. fetch() and refetch() block the calling thread until the
-// peer answers or the timeout passes: call them from a worker (the DCI routes run their
-// authenticator on the worker pool), never from an I/O thread or the client's own thread.
+// The JWKS keys of the ibr module's senders (dci/sender_keys.h), recorded in ibr_senders and
+// logged as ibr_jwks_*.
 #pragma once
 
-#include <chrono>
-#include <map>
-#include <memory>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "core/clock.h"
-#include "core/thread_annotations.h"
-#include "crypto/jwks.h"
-#include "dci/senders.h"
+#include "dci/sender_keys.h"
 #include "ibr/config.h"
-#include "store/database.h"
-
-#include <nlohmann/json.hpp>
-
-namespace registrar::http {
-class HttpClient;
-}
+#include "ibr/senders.h"
 
 namespace registrar::ibr {
 
-// What one fetch came to.
-struct KeyFetch {
-  bool ok = false;
-  std::string url;
-  core::SystemTime at{};
-  std::vector<crypto::JwksKey> keys;  // the usable keys the set held
-  std::string error;                  // when !ok
-  // What the sender record keeps: "ok: kid1, kid2" or "failed: why".
-  std::string summary() const;
-};
+using dci::key_fetch_to_json;
+using dci::KeyFetch;
 
-// {sender_id, jwks_url, ok, fetched_at, keys: [{kid, kty, alg}], error}: the admin API's answer.
-nlohmann::json key_fetch_to_json(const dci::TrustedSender& sender, const KeyFetch& fetch);
-
-class SenderKeys {
+class SenderKeys final : public dci::SenderKeys {
  public:
   SenderKeys(http::HttpClient& client, store::Database& db, const core::Clock& clock,
-             JwksSettings settings);
-
-  // The sender's last fetched set, or null when never fetched (or fetched from another URL).
-  std::shared_ptr<const crypto::Jwks> cached(const dci::TrustedSender& sender) const;
-  // Fetches now, whatever the rate limit, and without counting against it (the operator's
-  // fetch-key). Throws core::Error(kInvalidArgument) when the sender has no JWKS URL. Blocking.
-  KeyFetch fetch(const dci::TrustedSender& sender);
-  // Fetches unless a fetch of this sender began less than min_refetch ago (nullopt then). A
-  // caller arriving while a fetch is in flight waits for that one instead. Blocking.
-  std::optional<KeyFetch> refetch(const dci::TrustedSender& sender);
-
- private:
-  struct Entry {
-    std::string url;
-    std::shared_ptr<const crypto::Jwks> jwks;
-    std::optional<core::SystemTime> last_attempt;
-    bool in_flight = false;
-    std::shared_ptr<const KeyFetch> last;  // the outcome of the latest fetch
-  };
-  // Runs one fetch as the in-flight one of `sender`, publishes and records it.
-  KeyFetch run_fetch(const dci::TrustedSender& sender);
-
-  http::HttpClient& client_;
-  store::Database& db_;
-  const core::Clock& clock_;
-  JwksSettings settings_;
-  mutable core::Mutex mu_;
-  core::CondVar done_;
-  std::map<std::string, Entry, std::less<>> entries_ GUARDED_BY(mu_);
+             JwksSettings settings)
+      : dci::SenderKeys(client, db, clock, settings, ibr_sender_table()) {}
 };
 
 }  // namespace registrar::ibr

@@ -50,25 +50,6 @@ const char* kRegistryTables[] = {
     " PRIMARY KEY (sender_id, reference_id, programme_id))",
 };
 
-dci::TrustedSender sender_of(const soci::row& r) {
-  dci::TrustedSender t;
-  t.sender_id = r.get<std::string>(0);
-  t.name = r.get<std::string>(1);
-  t.public_key = r.get<std::string>(2);
-  t.jwks_url = r.get<std::string>(3);
-  if (auto alg = store::row_optional<std::string>(r, 4)) t.algorithm = dci::parse_algorithm(*alg);
-  t.active = store::row_int(r, 5) != 0;
-  t.notes = r.get<std::string>(6);
-  t.last_key_fetch = store::row_optional<core::SystemTime>(r, 7);
-  t.last_key_fetch_result = store::row_optional<std::string>(r, 8).value_or("");
-  t.callback_url = r.get<std::string>(9);
-  return t;
-}
-
-constexpr const char* kSenderColumns =
-    "SELECT sender_id, name, public_key, jwks_url, algorithm, active, notes, last_key_fetch_us, "
-    "last_key_fetch_result, callback_url FROM ibr_senders ";
-
 std::string canonical(const nlohmann::json& j) {
   std::string out;
   dci::append_canonical(out, j);
@@ -116,64 +97,6 @@ std::vector<store::Migration> ibr_migrations() {
 }
 
 namespace db {
-
-void upsert_sender(soci::session& s, const dci::TrustedSender& t, core::SystemTime now) {
-  long long us = core::to_unix_us(now);
-  int active = t.active ? 1 : 0;
-  std::optional<std::string> alg_text;
-  if (t.algorithm) alg_text = std::string(dci::algorithm_name(*t.algorithm));
-  store::OptionalBind<std::string> alg(alg_text);
-  auto fetched = store::bind_time(t.last_key_fetch);
-  s << "INSERT INTO ibr_senders (sender_id, name, public_key, jwks_url, algorithm, active, notes, "
-       "last_key_fetch_us, callback_url, created_us, updated_us) "
-       "VALUES (:id, :n, :k, :u, :a, :ac, :no, :f, :cb, :c, :c2) "
-       "ON CONFLICT (sender_id) DO UPDATE SET name = excluded.name, "
-       "public_key = excluded.public_key, jwks_url = excluded.jwks_url, "
-       "algorithm = excluded.algorithm, active = excluded.active, notes = excluded.notes, "
-       "last_key_fetch_us = excluded.last_key_fetch_us, last_key_fetch_result = NULL, "
-       "callback_url = excluded.callback_url, "
-       "updated_us = excluded.updated_us",
-      soci::use(t.sender_id), soci::use(t.name), soci::use(t.public_key), soci::use(t.jwks_url),
-      soci::use(alg.value, alg.indicator), soci::use(active), soci::use(t.notes),
-      soci::use(fetched.value, fetched.indicator), soci::use(t.callback_url), soci::use(us),
-      soci::use(us);
-}
-
-std::optional<dci::TrustedSender> find_sender(soci::session& s, const std::string& sender_id) {
-  soci::rowset<soci::row> rows =
-      (s.prepare << std::string(kSenderColumns) + "WHERE sender_id = :id", soci::use(sender_id));
-  for (const auto& r : rows) return sender_of(r);
-  return std::nullopt;
-}
-
-std::vector<dci::TrustedSender> all_senders(soci::session& s) {
-  std::vector<dci::TrustedSender> out;
-  soci::rowset<soci::row> rows = (s.prepare << std::string(kSenderColumns) + "ORDER BY name");
-  for (const auto& r : rows) out.push_back(sender_of(r));
-  return out;
-}
-
-bool record_key_fetch(soci::session& s, const std::string& sender_id, core::SystemTime at,
-                      const std::string& result) {
-  long long us = core::to_unix_us(at);
-  soci::statement st =
-      (s.prepare << "UPDATE ibr_senders SET last_key_fetch_us = :t, last_key_fetch_result = :r "
-                    "WHERE sender_id = :id",
-       soci::use(us), soci::use(result), soci::use(sender_id));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
-}
-
-bool set_sender_active(soci::session& s, const std::string& sender_id, bool active,
-                       core::SystemTime now) {
-  long long us = core::to_unix_us(now);
-  int a = active ? 1 : 0;
-  soci::statement st =
-      (s.prepare << "UPDATE ibr_senders SET active = :a, updated_us = :u WHERE sender_id = :id",
-       soci::use(a), soci::use(us), soci::use(sender_id));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
-}
 
 std::optional<StoredBeneficiary> find_beneficiary(soci::session& s, const std::string& sender_id,
                                                   const std::string& reference_id) {

@@ -1,4 +1,5 @@
-// The ibr module's SQL: trusted senders, and the beneficiaries senders report with their
+// The ibr module's SQL: the trusted senders' table (its rows are read and written by
+// dci/trusted_senders.h), and the beneficiaries senders report with their
 // identifiers and programme enrollments. Only this file and store.cpp see SOCI; the services call
 // these functions inside db.write / db.read.
 #pragma once
@@ -26,17 +27,6 @@ store::Migration ibr_change_feed_migration(int version);
 inline constexpr std::chrono::hours kIbrChangeRetention{24};
 
 namespace db {
-
-// Inserts or replaces the sender's record (its key, URL, name...), keeping created_us.
-void upsert_sender(soci::session& s, const dci::TrustedSender& sender, core::SystemTime now);
-std::optional<dci::TrustedSender> find_sender(soci::session& s, const std::string& sender_id);
-std::vector<dci::TrustedSender> all_senders(soci::session& s);
-// Records when the sender's JWKS was last fetched and what came of it. False when no such sender.
-bool record_key_fetch(soci::session& s, const std::string& sender_id, core::SystemTime at,
-                      const std::string& result);
-// False when no such sender.
-bool set_sender_active(soci::session& s, const std::string& sender_id, bool active,
-                       core::SystemTime now);
 
 // The beneficiary's stored form, or nullopt. Deleted ones are returned (deleted = true), so a
 // repeated deletion is recognised as such.

@@ -129,6 +129,33 @@ TEST(DciSenders, PinnedKeyFallbackSignalsRefetch) {
   EXPECT_TRUE(c.refetch_may_help);
 }
 
+TEST(DciSenders, SenderPrefixFallbackPicksTheFirstPrefixedKey) {
+  auto first = crypto::PrivateKey::generate(crypto::KeyType::kEd25519).public_key();
+  auto second = crypto::PrivateKey::generate(crypto::KeyType::kEd25519).public_key();
+  auto bare = crypto::PrivateKey::generate(crypto::KeyType::kEd25519).public_key();
+  crypto::Jwks set =
+      jwks_of({{"legacy", bare}, {"ibr|2024|ed25519", first}, {"ibr|2025|ed25519", second}});
+  TrustedSender s{.sender_id = "ibr", .jwks_url = "https://ibr.example/jwks.json"};
+  // A kid match wins either way.
+  EXPECT_EQ(*select_sender_key(&s, "ibr|2025|ed25519", &set, KeyFallback::kSenderPrefix).key,
+            second);
+  // No match: the IBR server's rule finds nothing among three keys; OpenSPP's takes the first
+  // key with the sender's prefix (not the bare one before it), and a refetch may still help.
+  EXPECT_EQ(select_sender_key(&s, "ibr|2026|ed25519", &set).status, KeyChoiceStatus::kUnknownKid);
+  KeyChoice c = select_sender_key(&s, "ibr|2026|ed25519", &set, KeyFallback::kSenderPrefix);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c.key, first);
+  EXPECT_TRUE(c.refetch_may_help);
+  // A set whose only key lacks the prefix (or has another sender's) gives nothing.
+  crypto::Jwks unprefixed = jwks_of({{"legacy", bare}});
+  EXPECT_EQ(
+      select_sender_key(&s, "ibr|2026|ed25519", &unprefixed, KeyFallback::kSenderPrefix).status,
+      KeyChoiceStatus::kUnknownKid);
+  crypto::Jwks theirs = jwks_of({{"other|2026|ed25519", first}});
+  EXPECT_EQ(select_sender_key(&s, "", &theirs, KeyFallback::kSenderPrefix).status,
+            KeyChoiceStatus::kUnknownKid);
+}
+
 TEST(DciSenders, StatusNames) {
   EXPECT_EQ(key_choice_status_name(KeyChoiceStatus::kUnknownKid), "unknown-kid");
   EXPECT_EQ(verify_status_name(VerifyStatus::kNotYetValid), "not-yet-valid");

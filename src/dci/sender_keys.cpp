@@ -1,13 +1,12 @@
-#include "ibr/sender_keys.h"
+#include "dci/sender_keys.h"
 
 #include <algorithm>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "http/async_client.h"
-#include "ibr/store.h"
 
-namespace registrar::ibr {
+namespace registrar::dci {
 
 namespace {
 
@@ -61,7 +60,7 @@ std::string KeyFetch::summary() const {
   return s;
 }
 
-nlohmann::json key_fetch_to_json(const dci::TrustedSender& sender, const KeyFetch& f) {
+nlohmann::json key_fetch_to_json(const TrustedSender& sender, const KeyFetch& f) {
   nlohmann::json keys = nlohmann::json::array();
   for (const auto& k : f.keys) {
     nlohmann::json j = {{"kid", k.kid}, {"type", crypto::key_type_name(k.key.type())}};
@@ -78,17 +77,17 @@ nlohmann::json key_fetch_to_json(const dci::TrustedSender& sender, const KeyFetc
 }
 
 SenderKeys::SenderKeys(http::HttpClient& client, store::Database& db, const core::Clock& clock,
-                       JwksSettings settings)
-    : client_(client), db_(db), clock_(clock), settings_(settings) {}
+                       JwksSettings settings, SenderTable table)
+    : client_(client), db_(db), clock_(clock), settings_(settings), table_(std::move(table)) {}
 
-std::shared_ptr<const crypto::Jwks> SenderKeys::cached(const dci::TrustedSender& sender) const {
+std::shared_ptr<const crypto::Jwks> SenderKeys::cached(const TrustedSender& sender) const {
   core::MutexLock lock(mu_);
   auto it = entries_.find(sender.sender_id);
   if (it == entries_.end() || it->second.url != sender.jwks_url) return nullptr;
   return it->second.jwks;
 }
 
-KeyFetch SenderKeys::fetch(const dci::TrustedSender& sender) {
+KeyFetch SenderKeys::fetch(const TrustedSender& sender) {
   if (sender.jwks_url.empty())
     throw core::invalid_argument("sender " + sender.sender_id + " has no JWKS URL", "jwks_url");
   {
@@ -103,7 +102,7 @@ KeyFetch SenderKeys::fetch(const dci::TrustedSender& sender) {
   return run_fetch(sender);
 }
 
-std::optional<KeyFetch> SenderKeys::refetch(const dci::TrustedSender& sender) {
+std::optional<KeyFetch> SenderKeys::refetch(const TrustedSender& sender) {
   if (sender.jwks_url.empty()) return std::nullopt;
   {
     core::MutexLock lock(mu_);
@@ -123,7 +122,7 @@ std::optional<KeyFetch> SenderKeys::refetch(const dci::TrustedSender& sender) {
   return run_fetch(sender);
 }
 
-KeyFetch SenderKeys::run_fetch(const dci::TrustedSender& sender) {
+KeyFetch SenderKeys::run_fetch(const TrustedSender& sender) {
   Fetched f = get_jwks(client_, sender.jwks_url, settings_);
   f.outcome.at = clock_.now();
   {
@@ -137,23 +136,23 @@ KeyFetch SenderKeys::run_fetch(const dci::TrustedSender& sender) {
   done_.notify_all();
   if (f.outcome.ok) {
     log::info(
-        "ibr_jwks_fetched",
+        table_.log_prefix + "_jwks_fetched",
         {{"sender_id", sender.sender_id}, {"url", sender.jwks_url}, {"keys", f.outcome.summary()}});
   } else {
     log::warn(
-        "ibr_jwks_fetch_failed",
+        table_.log_prefix + "_jwks_fetch_failed",
         {{"sender_id", sender.sender_id}, {"url", sender.jwks_url}, {"error", f.outcome.error}});
   }
   try {
     db_.write([&](soci::session& s) {
-      db::record_key_fetch(s, sender.sender_id, f.outcome.at, f.outcome.summary());
+      sender_sql::record_key_fetch(s, table_.table, sender.sender_id, f.outcome.at, f.outcome.summary());
     });
   } catch (const std::exception& e) {
     // The keys are in memory either way; the record is for the operator.
-    log::warn("ibr_jwks_fetch_not_recorded",
+    log::warn(table_.log_prefix + "_jwks_fetch_not_recorded",
               {{"sender_id", sender.sender_id}, {"error", e.what()}});
   }
   return f.outcome;
 }
 
-}  // namespace registrar::ibr
+}  // namespace registrar::dci

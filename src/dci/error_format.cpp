@@ -1,9 +1,9 @@
-#include "ibr/dci_errors.h"
+#include "dci/error_format.h"
 
 #include "core/random.h"
 #include "dci/envelope.h"
 
-namespace registrar::ibr {
+namespace registrar::dci {
 
 namespace {
 
@@ -12,16 +12,16 @@ class DciErrors final : public http::ErrorFormat {
   explicit DciErrors(const core::Clock& clock) : clock_(clock) {}
   http::Response render(const http::Failure& f, const http::Request&,
                         const http::Route*) const override {
-    dci::Ack ack;
-    ack.status = dci::AckStatus::kErr;
-    ack.timestamp = dci::format_message_ts(clock_.now());
+    Ack ack;
+    ack.status = AckStatus::kErr;
+    ack.timestamp = format_message_ts(clock_.now());
     ack.correlation_id = core::uuid_v4();
-    ack.error_code = dci_error_code(f);
+    ack.error_code = error_code(f);
     std::string message = f.message;
     if (!f.field.empty()) message += " (" + f.field + ")";
     if (message.size() > 999) message.resize(999);  // the spec's limit
     ack.error_message = message;
-    return http::Response::json(f.status, dci::ack_to_json(ack));
+    return http::Response::json(f.status, ack_to_json(ack));
   }
 
  private:
@@ -30,7 +30,7 @@ class DciErrors final : public http::ErrorFormat {
 
 }  // namespace
 
-std::string dci_error_code(const http::Failure& f) {
+std::string error_code(const http::Failure& f) {
   if (f.code.rfind("err.", 0) == 0) return f.code;
   // The one refusal the spec names by the member it concerns (async routes, callback_url.h).
   if (f.status == 400 && f.field == "header.sender_uri") return "err.sender_uri.invalid";
@@ -54,8 +54,8 @@ std::string dci_error_code(const http::Failure& f) {
   }
 }
 
-std::shared_ptr<const http::ErrorFormat> dci_error_format(const core::Clock& clock) {
+std::shared_ptr<const http::ErrorFormat> ack_error_format(const core::Clock& clock) {
   return std::make_shared<DciErrors>(clock);
 }
 
-}  // namespace registrar::ibr
+}  // namespace registrar::dci

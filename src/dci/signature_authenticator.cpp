@@ -1,10 +1,10 @@
-#include "ibr/signature_auth.h"
+#include "dci/signature_authenticator.h"
 
 #include "core/log.h"
 #include "dci/envelope.h"
 #include "dci/signature.h"
 
-namespace registrar::ibr {
+namespace registrar::dci {
 
 namespace {
 
@@ -27,26 +27,27 @@ std::shared_ptr<const http::Principal> principal_for(const std::string& sender_i
 
 }  // namespace
 
-DciSignatureAuthenticator::DciSignatureAuthenticator(const Senders& senders, SenderKeys* keys,
-                                                     const core::Clock& clock, bool allow_unsigned)
-    : senders_(senders), keys_(keys), clock_(clock), allow_unsigned_(allow_unsigned) {}
+SignatureAuthenticator::SignatureAuthenticator(const TrustedSenders& senders, SenderKeys* keys,
+                                               const core::Clock& clock,
+                                               SignatureAuthOptions options)
+    : senders_(senders), keys_(keys), clock_(clock), options_(std::move(options)) {}
 
-std::optional<http::Failure> DciSignatureAuthenticator::authenticate(http::Request& request,
+std::optional<http::Failure> SignatureAuthenticator::authenticate(http::Request& request,
                                                                      const http::Route&) {
   return decide(request, true);
 }
 
-std::unique_ptr<http::PendingAuthentication> DciSignatureAuthenticator::start(
+std::unique_ptr<http::PendingAuthentication> SignatureAuthenticator::start(
     http::Request& request, const http::Route&, std::optional<http::Failure>& decision) {
   decision = decide(request, false);
   return nullptr;
 }
 
-std::optional<http::Failure> DciSignatureAuthenticator::decide(http::Request& request,
+std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& request,
                                                                bool may_fetch) {
-  dci::Envelope env;
+  Envelope env;
   try {
-    env = dci::parse_envelope(request.body);
+    env = parse_envelope(request.body);
   } catch (const core::Error& e) {
     // A malformed envelope is the client's mistake whatever part is wrong: 400 naming it.
     std::string code =
@@ -58,12 +59,13 @@ std::optional<http::Failure> DciSignatureAuthenticator::decide(http::Request& re
     return bad_request("err.sender_id.invalid", "Missing sender_id in message header",
                        "header.sender_id");
 
-  if (!env.signature || dci::is_unsigned(*env.signature)) {
-    if (allow_unsigned_) {
-      log::warn("ibr_unsigned_request_accepted",
+  const std::string& log_prefix = senders_.table().log_prefix;
+  if (!env.signature || is_unsigned(*env.signature)) {
+    if (options_.allow_unsigned) {
+      log::warn(log_prefix + "_unsigned_request_accepted",
                 {{"sender_id", sender_id},
                  {"request_id", request.request_id},
-                 {"why", "ibr.allow_unsigned is on: development only"}});
+                 {"why", options_.allow_unsigned_key + " is on: development only"}});
       request.principal = principal_for(sender_id);
       return std::nullopt;
     }
@@ -73,10 +75,10 @@ std::optional<http::Failure> DciSignatureAuthenticator::decide(http::Request& re
 
   auto senders = senders_.snapshot();
   auto it = senders->find(sender_id);
-  const dci::TrustedSender* sender = it == senders->end() ? nullptr : &it->second;
-  dci::SignatureParams params = dci::parse_signature_params(*env.signature);
+  const TrustedSender* sender = it == senders->end() ? nullptr : &it->second;
+  SignatureParams params = parse_signature_params(*env.signature);
   auto refused = [&](std::string_view reason, const std::string& detail) {
-    log::info("ibr_signature_refused", {{"sender_id", sender_id},
+    log::info(log_prefix + "_signature_refused", {{"sender_id", sender_id},
                                         {"request_id", request.request_id},
                                         {"reason", reason},
                                         {"detail", detail}});
@@ -103,36 +105,39 @@ std::optional<http::Failure> DciSignatureAuthenticator::decide(http::Request& re
                                  "signature");
   };
 
-  dci::KeyChoice choice = dci::select_sender_key(sender, params.kid_id, cached().get());
-  if (choice.status == dci::KeyChoiceStatus::kUnknownKid && refetch())
-    choice = dci::select_sender_key(sender, params.kid_id, cached().get());
+  auto select = [&] {
+    return select_sender_key(sender, params.kid_id, cached().get(), options_.fallback);
+  };
+  KeyChoice choice = select();
+  if (choice.status == KeyChoiceStatus::kUnknownKid && refetch()) choice = select();
   if (!choice.ok()) {
-    if (choice.status == dci::KeyChoiceStatus::kUnknownSender ||
-        choice.status == dci::KeyChoiceStatus::kDisabled) {
-      refused(dci::key_choice_status_name(choice.status), choice.detail);
-      return http::unauthenticated("err.sender_id.invalid", "Unknown sender_id: " + sender_id,
+    if (choice.status == KeyChoiceStatus::kUnknownSender ||
+        choice.status == KeyChoiceStatus::kDisabled) {
+      refused(key_choice_status_name(choice.status), choice.detail);
+      return http::unauthenticated("err.sender_id.invalid",
+                                   "Unknown " + options_.sender_label + ": " + sender_id,
                                    "header.sender_id");
     }
     return key_refusal(choice.detail);
   }
-  dci::VerifyResult v = dci::verify_envelope(env, *choice.key, choice.algorithm, clock_);
+  VerifyResult v = verify_envelope(env, *choice.key, choice.algorithm, clock_);
   // The key we chose stood in for the one the kidId names (a pinned key, a single cached key):
   // the sender may have rotated, so fetch its set once (rate-limited) and try the key it names.
   // Only for a signature that does not match: an expired one fails with any key.
-  bool other_key_may_fit = v.status == dci::VerifyStatus::kBadSignature ||
-                           v.status == dci::VerifyStatus::kWrongKey ||
-                           v.status == dci::VerifyStatus::kAlgorithmMismatch;
+  bool other_key_may_fit = v.status == VerifyStatus::kBadSignature ||
+                           v.status == VerifyStatus::kWrongKey ||
+                           v.status == VerifyStatus::kAlgorithmMismatch;
   if (other_key_may_fit && choice.refetch_may_help && refetch()) {
-    dci::KeyChoice again = dci::select_sender_key(sender, params.kid_id, cached().get());
+    KeyChoice again = select();
     if (again.ok() && *again.key != *choice.key)
-      v = dci::verify_envelope(env, *again.key, again.algorithm, clock_);
+      v = verify_envelope(env, *again.key, again.algorithm, clock_);
   }
   if (!v.ok()) {
-    refused(dci::verify_status_name(v.status), v.detail);
+    refused(verify_status_name(v.status), v.detail);
     return http::unauthenticated("err.signature.invalid", "Invalid signature", "signature");
   }
   request.principal = principal_for(sender_id);
   return std::nullopt;
 }
 
-}  // namespace registrar::ibr
+}  // namespace registrar::dci
