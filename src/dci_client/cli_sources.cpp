@@ -91,12 +91,16 @@ void add_sources_commands(CLI::App& root, app::ServiceProvider& provider) {
                   std::string("Basic password") + secret_help);
   add->add_option("--timeout", *timeout, "Seconds (default 30)");
   add->add_option("--max-concurrency", *concurrency, "Requests in flight at once (default 8)");
-  add->add_flag("!--no-verify-tls", in->verify_tls, "Do not verify the registry's certificate");
-  add->add_flag("!--inactive", in->active, "Add it inactive");
+  auto no_verify = std::make_shared<bool>(false);
+  auto inactive = std::make_shared<bool>(false);
+  add->add_flag("--no-verify-tls", *no_verify, "Do not verify the registry's certificate");
+  add->add_flag("--inactive", *inactive, "Add it inactive");
   add->add_option("--state", in->state, "draft (default), testing, active or error");
   add->add_option("--notes", in->notes, "Free text for operators");
-  add->callback([&provider, in, timeout, concurrency, secrets] {
-    provider.set_action([&provider, in, timeout, concurrency, secrets] {
+  add->callback([&provider, in, timeout, concurrency, secrets, no_verify, inactive] {
+    provider.set_action([&provider, in, timeout, concurrency, secrets, no_verify, inactive] {
+      in->verify_tls = !*no_verify;
+      in->active = !*inactive;
       if (*timeout != 0) in->timeout_seconds = *timeout;
       if (*concurrency != 0) in->max_concurrency = *concurrency;
       if (!secrets->oauth2_client_secret.empty())

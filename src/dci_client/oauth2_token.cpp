@@ -1,5 +1,7 @@
 #include "dci_client/oauth2_token.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "core/log.h"

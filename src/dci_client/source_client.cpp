@@ -1,5 +1,6 @@
 #include "dci_client/source_client.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/base64.h"
@@ -102,7 +103,8 @@ HttpSourceClient::HttpSourceClient(DataSources& sources, services::Signing& sign
       tokens_(std::make_shared<OAuth2Tokens>(client, clock)) {}
 
 void HttpSourceClient::ensure_keys() {
-  for (const auto& [code, d] : *sources_.snapshot()) {
+  auto snapshot = sources_.snapshot();  // kept: a range-for over a temporary's target dangles
+  for (const auto& [code, d] : *snapshot) {
     if (d.our_sender_id.empty()) continue;
     std::string kid = client_kid(d.our_sender_id, settings_);
     signing_.ensure_key(kid, crypto::JwsAlg::kEdDSA, "dci_client");
@@ -244,7 +246,10 @@ void HttpSourceClient::send(std::shared_ptr<Call> call, const std::string& token
         dci::SignatureAlgorithm::kEd25519, d.our_sender_id, settings_.key_id, clock_);
     req.body = signer.sign_envelope(h, call->message);
   } catch (const std::exception& e) {
-    answered(call, PeerAnswer{0, std::string("cannot sign the request: ") + e.what()});
+    // send() may run on post()'s caller: answer from a Background thread.
+    PeerAnswer failed{0, std::string("cannot sign the request: ") + e.what()};
+    if (!later([self = shared_from_this(), call, failed] { self->answered(call, failed); }))
+      answered(call, failed);
     return;
   }
   req.method = http::Method::kPost;
