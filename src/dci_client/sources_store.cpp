@@ -161,10 +161,14 @@ std::string select_sql() {
   return "SELECT code, " + joined("") + ", created_us FROM dci_client_sources ";
 }
 
-bool changed(soci::session& s, const std::string& sql, const std::string& value,
-             const std::string& code, core::SystemTime now) {
+// Sets one column (and updated_us) of the source `code`; false when there is none.
+template <typename T>
+bool changed(soci::session& s, const char* column, T value, const std::string& code,
+             core::SystemTime now) {
   long long us = core::to_unix_us(now);
-  soci::statement st = (s.prepare << sql, soci::use(value), soci::use(us), soci::use(code));
+  soci::statement st = (s.prepare << std::string("UPDATE dci_client_sources SET ") + column +
+                                         " = :v, updated_us = :u WHERE code = :c",
+                        soci::use(value), soci::use(us), soci::use(code));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
@@ -248,19 +252,12 @@ std::vector<DataSource> all_sources(soci::session& s) {
 
 bool set_source_state(soci::session& s, const std::string& code, SourceState state,
                       core::SystemTime now) {
-  return changed(s, "UPDATE dci_client_sources SET state = :s, updated_us = :u WHERE code = :c",
-                 std::string(source_state_name(state)), code, now);
+  return changed(s, "state", std::string(source_state_name(state)), code, now);
 }
 
 bool set_source_active(soci::session& s, const std::string& code, bool active,
                        core::SystemTime now) {
-  long long us = core::to_unix_us(now);
-  int a = active ? 1 : 0;
-  soci::statement st =
-      (s.prepare << "UPDATE dci_client_sources SET active = :a, updated_us = :u WHERE code = :c",
-       soci::use(a), soci::use(us), soci::use(code));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
+  return changed(s, "active", active ? 1 : 0, code, now);
 }
 
 bool delete_source(soci::session& s, const std::string& code) {

@@ -18,10 +18,7 @@
 #include "dci/envelope.h"
 #include "dci/signature.h"
 #include "dci_client/source_client.h"
-#include "dci_client/sources_store.h"
-#include "identity/provided.h"
-#include "store/migrations.h"
-#include "support/databases.h"
+#include "dci_client/sources_fixture.h"
 #include "support/scripted_peer.h"
 
 namespace registrar::dci_client {
@@ -76,10 +73,9 @@ struct Seen {
   Json header;           // data requests
 };
 
-class SourceClientTest : public ::testing::TestWithParam<std::string> {
+class SourceClientTest : public test::SourcesDbTest {
  protected:
-  SourceClientTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_, {store::platform_schema(), {"dci_client", {sources_migration()}}}, clock_);
+  SourceClientTest() {
     settings_.retries = 3;
     settings_.backoff_base = 1000ms;
     settings_.backoff_cap = 4000ms;
@@ -200,12 +196,6 @@ class SourceClientTest : public ::testing::TestWithParam<std::string> {
     ASSERT_EQ(background_.armed_timers(), 1u);
   }
 
-  testing::TestDatabase tdb_;
-  core::ManualClock clock_{core::from_unix_seconds(1'800'000'000)};
-  store::Database db_;
-  identity::MasterKey master_{std::string(32, 'm')};
-  identity::MasterKeySealing sealing_{master_};
-  DataSources sources_{db_, clock_, &sealing_};
   TestSigning signing_;
   core::ManualTimerClock timers_;
   core::Background background_{{2, "test-bg", &timers_}};

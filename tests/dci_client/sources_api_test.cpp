@@ -188,9 +188,9 @@ TEST_P(SourcesApiTest, TheCliAddsAndListsButRefusesSecrets) {
   EXPECT_EQ(r.output.find("with_secret"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find(kSecret), std::string::npos) << r.output;
   // The API sees what the CLI added.
-  r = call(http::Method::kGet, "/v1/dci/sources/cli_src");
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(Json::parse(r.body)["timeout"], 5.0);
+  auto got = call(http::Method::kGet, "/v1/dci/sources/cli_src");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(Json::parse(got.body)["timeout"], 5.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SourcesApiTest, ::testing::ValuesIn(testing::test_backends()),

@@ -5,24 +5,16 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "dci_client/data_sources.h"
-#include "dci_client/sources_store.h"
-#include "identity/provided.h"
+#include "dci_client/sources_fixture.h"
 #include "store/audit.h"
-#include "store/migrations.h"
-#include "support/databases.h"
 
 namespace registrar::dci_client {
 namespace {
 
 using Json = nlohmann::json;
 
-class SourcesStoreTest : public ::testing::TestWithParam<std::string> {
+class SourcesStoreTest : public test::SourcesDbTest {
  protected:
-  SourcesStoreTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_, {store::platform_schema(), {"dci_client", {sources_migration()}}}, clock_);
-  }
-
   static SourceInput oauth2_input() {
     SourceInput in;
     in.code = "ibr_national";
@@ -55,13 +47,6 @@ class SourcesStoreTest : public ::testing::TestWithParam<std::string> {
       return a + "|" + b + "|" + c;
     });
   }
-
-  testing::TestDatabase tdb_;
-  core::ManualClock clock_{core::from_unix_seconds(1'800'000'000)};
-  store::Database db_;
-  identity::MasterKey master_{std::string(32, 'm')};
-  identity::MasterKeySealing sealing_{master_};
-  DataSources sources_{db_, clock_, &sealing_};
 };
 
 TEST_P(SourcesStoreTest, ASourceRoundTripsWithItsSecretsSealedInTheRow) {
