@@ -197,7 +197,10 @@ SourceInput source_input_from_json(const Json& body) {
       {"basic_password", &in.basic_password},
       {"oauth2_client_secret", &in.oauth2_client_secret},
   };
-  for (const auto& [key, value] : body.items()) {
+  for (const auto& item : body.items()) {
+    // Named, not a structured binding: older clang cannot capture those in the lambdas below.
+    const std::string& key = item.key();
+    const Json& value = item.value();
     auto text = std::find_if(std::begin(texts), std::end(texts),
                              [&](const auto& t) { return key == t.first; });
     auto sealed = std::find_if(std::begin(secrets), std::end(secrets),

@@ -75,7 +75,17 @@ DataSource DataSources::create(const SourceInput& input, const std::string& acto
   });
   d.created = d.updated = now;
   reload();
+  saved(d);
   return d;
+}
+
+void DataSources::saved(const DataSource& d) const {
+  if (!on_saved_) return;
+  try {
+    on_saved_(d);
+  } catch (const std::exception& e) {
+    log::warn("dci_client_source_prepare_failed", {{"source", d.code}, {"error", e.what()}});
+  }
 }
 
 template <typename F>
@@ -102,13 +112,15 @@ DataSource DataSources::replace(const std::string& code, SourceInput input,
     throw core::invalid_argument("the code of a data source cannot change (" + input.code +
                                      " in the body, " + code + " in the path)",
                                  "code");
-  return change(code, "dci_client.source.replace", actor, request_id,
-                [&](soci::session& s, const DataSource& stored, core::SystemTime now) {
-                  DataSource next = validate_source(input, &stored.secrets);
-                  next.created = stored.created;
-                  db::update_source(s, sealed(next), now);
-                  return next;
-                });
+  DataSource next = change(code, "dci_client.source.replace", actor, request_id,
+                           [&](soci::session& s, const DataSource& stored, core::SystemTime now) {
+                             DataSource next = validate_source(input, &stored.secrets);
+                             next.created = stored.created;
+                             db::update_source(s, sealed(next), now);
+                             return next;
+                           });
+  saved(next);
+  return next;
 }
 
 DataSource DataSources::set_state(const std::string& code, SourceState state,

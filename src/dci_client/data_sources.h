@@ -4,6 +4,7 @@
 // methods (database) run on workers; snapshot() never blocks.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -47,6 +48,11 @@ class DataSources {
   std::optional<DataSource> find(const std::string& code);
   std::vector<DataSource> list();
 
+  // Called (on the caller's thread, blocking allowed) after a source was created or replaced:
+  // the module makes its sender id's signing key there, so that our JWKS publishes it before
+  // the first request. Set before use (start()); a throw is logged, the change stays.
+  void on_saved(std::function<void(const DataSource&)> hook) { on_saved_ = std::move(hook); }
+
   // Reads every source into the snapshot (secrets opened). Blocking.
   void reload();
   // Any thread, never blocks on the database.
@@ -54,6 +60,7 @@ class DataSources {
 
  private:
   DataSource sealed(const DataSource& source) const;
+  void saved(const DataSource& source) const;
   DataSource opened(DataSource source) const;
   // Runs `change` in a write transaction with the source as stored (kNotFound when none),
   // audits `action` with the result, reloads, returns the result.
@@ -64,6 +71,7 @@ class DataSources {
   store::Database& db_;
   const core::Clock& clock_;
   const services::Sealing* sealing_;
+  std::function<void(const DataSource&)> on_saved_;
   mutable core::Mutex mu_;
   std::shared_ptr<const Map> snapshot_ GUARDED_BY(mu_);
 };

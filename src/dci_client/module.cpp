@@ -36,6 +36,8 @@ class DciClientModule final : public app::Module {
     client_ = HttpSourceClient::create(*sources_, s.registry.find<services::Signing>(),
                                        s.http_client, s.background, s.clock, settings_.client);
     client_->ensure_keys();
+    // A source saved through the API gets its sender id's key (in our JWKS) at once.
+    sources_->on_saved([client = client_.get()](const DataSource& d) { client->ensure_key(d); });
     // Another instance's change to the sources reaches this one within the reload interval.
     sources_reload_ = s.background.every(
         settings_.client.sources_reload,

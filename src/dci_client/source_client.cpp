@@ -104,13 +104,15 @@ HttpSourceClient::HttpSourceClient(DataSources& sources, services::Signing& sign
 
 void HttpSourceClient::ensure_keys() {
   auto snapshot = sources_.snapshot();  // kept: a range-for over a temporary's target dangles
-  for (const auto& [code, d] : *snapshot) {
-    if (d.our_sender_id.empty()) continue;
-    std::string kid = client_kid(d.our_sender_id, settings_);
-    signing_.ensure_key(kid, crypto::JwsAlg::kEdDSA, "dci_client");
-    core::MutexLock lock(mu_);
-    kids_.insert(kid);
-  }
+  for (const auto& [code, d] : *snapshot) ensure_key(d);
+}
+
+void HttpSourceClient::ensure_key(const DataSource& d) {
+  if (d.our_sender_id.empty()) return;
+  std::string kid = client_kid(d.our_sender_id, settings_);
+  signing_.ensure_key(kid, crypto::JwsAlg::kEdDSA, "dci_client");
+  core::MutexLock lock(mu_);
+  kids_.insert(kid);
 }
 
 void HttpSourceClient::stop() {

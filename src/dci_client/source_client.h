@@ -46,6 +46,8 @@ class HttpSourceClient final : public SourceClient,
 
   // Ensures a key for the sender id of every source in the snapshot (blocking: start()).
   void ensure_keys() EXCLUDES(mu_);
+  // Ensures the key of one source's sender id (blocking: a worker, after the source was saved).
+  void ensure_key(const DataSource& source) EXCLUDES(mu_);
   // Requests still queued are answered "not sent"; later posts likewise. Those in flight finish
   // (the HTTP client stops after the modules).
   void stop() EXCLUDES(mu_);

@@ -86,6 +86,15 @@ TEST_P(SourcesApiTest, TheLifeOfASourceAndItsSecretNeverComesOut) {
   EXPECT_EQ(made["state"], "draft");
   EXPECT_EQ(made["sync_search_endpoint"], "/registry/sync/search");
 
+  // Our key for the source's sender id is published at once, for the registry to fetch.
+  r = p_->get("/.well-known/jwks.json");
+  ASSERT_EQ(r.status, 200);
+  Json jwks = Json::parse(r.body);
+  bool published = false;
+  for (const auto& k : jwks["keys"])
+    if (k["kid"] == "sp.example|dci-client-1|ed25519") published = k["alg"] == "EdDSA";
+  EXPECT_TRUE(published) << r.body;
+
   r = call(http::Method::kGet, "/v1/dci/sources");
   ASSERT_EQ(r.status, 200);
   no_secret(r);
