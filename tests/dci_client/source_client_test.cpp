@@ -18,6 +18,7 @@
 #include "dci/envelope.h"
 #include "dci/signature.h"
 #include "dci_client/source_client.h"
+#include "dci_client/source_client_answers.h"
 #include "dci_client/sources_fixture.h"
 #include "support/scripted_peer.h"
 
@@ -488,6 +489,69 @@ TEST_P(SourceClientTest, UnknownInactiveAndLaterAddedSources) {
   a = post(Endpoint::kSyncSearch, "late");
   EXPECT_FALSE(a.ok());
   EXPECT_NE(a.error.find("shutting down"), std::string::npos) << a.error;
+}
+
+TEST_P(SourceClientTest, TlsToAPlainHttpPeerIsCalledATlsFailureAndNotRetried) {
+  SourceInput in = source("none");
+  in.base_url = "https://" + peer_.url().substr(std::string("http://").size());
+  add(in);
+  start();
+  PeerAnswer a = post();
+  EXPECT_FALSE(a.ok());
+  EXPECT_EQ(a.error.rfind("TLS: the secure connection to " + in.base_url, 0), 0u) << a.error;
+  EXPECT_FALSE(a.retryable);
+  EXPECT_EQ(background_.armed_timers(), 0u);
+}
+
+// The words for failures a loopback test cannot provoke (DNS), from the HTTP client's messages.
+TEST(SourceClientAnswers, TransportFailuresInOperatorWords) {
+  struct Case {
+    core::Error error;
+    const char* starts;
+    bool retryable;
+  };
+  const std::string url = "https://ibr.example/registry/sync/search?token=x";
+  const Case cases[] = {
+      {core::Error(core::ErrorKind::kUnavailable,
+                   "POST https://ibr.example: resolve failed: Host not found (authoritative)"),
+       "DNS: cannot resolve the host of https://ibr.example/registry/sync/search ", false},
+      {core::Error(core::ErrorKind::kUnavailable,
+                   "POST https://ibr.example: TLS handshake failed: certificate verify failed"),
+       "TLS: ", false},
+      {core::Error(core::ErrorKind::kUnavailable,
+                   "POST https://ibr.example: connect timeout (5 s) passed during connect"),
+       "timeout: no answer from https://ibr.example/registry/sync/search within 30 s", true},
+      {core::Error(core::ErrorKind::kUnavailable,
+                   "POST https://ibr.example: read failed: Connection reset by peer"),
+       "connection: cannot reach https://ibr.example/registry/sync/search: ", true},
+      {core::Error(core::ErrorKind::kUnavailable, "client stopped"), "not sent: ", false},
+      {core::Error(core::ErrorKind::kInvalidArgument, "not an http(s) URL", "url"), "bad URL ",
+       false},
+  };
+  for (const auto& c : cases) {
+    PeerAnswer a = transport_failure(c.error, url, std::chrono::seconds(30));
+    EXPECT_EQ(a.error.rfind(c.starts, 0), 0u) << a.error;
+    EXPECT_EQ(a.retryable, c.retryable) << a.error;
+    EXPECT_EQ(a.http_status, 0);
+    EXPECT_EQ(a.error.find("token=x"), std::string::npos) << a.error;  // the query stays out
+  }
+  // HTTP answers: 2xx with JSON is ok; without JSON it is not; 5xx/429/408 are retryable.
+  EXPECT_TRUE(http_answer(http::Response::json(200, {{"a", 1}}), url).ok());
+  EXPECT_FALSE(http_answer(http::Response::text(200, "<html>"), url).ok());
+  EXPECT_TRUE(http_answer(http::Response::text(429, ""), url).retryable);
+  EXPECT_TRUE(http_answer(http::Response::text(408, ""), url).retryable);
+  EXPECT_FALSE(http_answer(http::Response::text(404, ""), url).retryable);
+  PeerAnswer spec =
+      http_answer(http::Response::json(
+                      403, {{"errors", {{{"code", "err.request.forbidden"}, {"message", "no"}}}}}),
+                  url);
+  EXPECT_NE(spec.error.find("err.request.forbidden no"), std::string::npos) << spec.error;
+  // Backoff: doubling, capped, equal jitter.
+  EXPECT_EQ(retry_delay(1, 1000ms, 30'000ms, 0.0), 500ms);
+  EXPECT_EQ(retry_delay(1, 1000ms, 30'000ms, 1.0), 1000ms);
+  EXPECT_EQ(retry_delay(3, 1000ms, 30'000ms, 1.0), 4000ms);
+  EXPECT_EQ(retry_delay(40, 1000ms, 30'000ms, 1.0), 30'000ms);
+  EXPECT_EQ(retry_delay(40, 1000ms, 30'000ms, 0.0), 15'000ms);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SourceClientTest, ::testing::ValuesIn(testing::test_backends()),
