@@ -4,7 +4,15 @@
 #include "dci/sender_admin.h"
 #include "dci_client/callback_api.h"
 #include "dci_client/cli_senders.h"
+#include "dci_client/cli_sources.h"
+#include "dci_client/config.h"
+#include "dci_client/data_sources.h"
 #include "dci_client/senders.h"
+#include "dci_client/source_client.h"
+#include "dci_client/sources_api.h"
+#include "dci_client/sources_store.h"
+#include "services/sealing.h"
+#include "services/signing.h"
 
 namespace registrar::dci_client {
 namespace {
@@ -16,28 +24,52 @@ class DciClientModule final : public app::Module {
   // sources' secrets (services::Sealing) and the bearer tokens of the admin routes.
   std::vector<std::string> dependencies() const override { return {"identity"}; }
 
-  void declare_config(core::ConfigSchema& schema) const override { declare_senders_config(schema); }
+  void declare_config(core::ConfigSchema& schema) const override {
+    declare_dci_client_config(schema);
+    declare_senders_config(schema);
+  }
 
   std::vector<store::Migration> migrations() const override {
-    std::vector<store::Migration> m;
-    // Version 1 is the data sources' (the data-source part); until it lands here, an empty
-    // migration holds its number. MERGE: replace this line with the data sources' migration.
-    m.push_back({1, "(reserved: data sources)", {}, {}});
-    m.push_back(senders_migration());  // 2
-    return m;
+    std::vector<store::Migration> all;
+    all.push_back(sources_migration());  // v1: data sources
+    all.push_back(senders_migration());  // v2: trusted IBR senders
+    return all;
   }
 
   void start(app::Services& s) override {
     clock_ = &s.clock;
+    settings_ = read_dci_client_config(s.config);
     sender_settings_ = read_senders_config(s.config);
     if (sender_settings_.allow_unsigned)
       log::warn("dci_client_allow_unsigned",
                 {{"why",
                   "dci_client.allow_unsigned is on: unsigned IBR callbacks are accepted from any "
                   "sender_id. Development only."}});
+
+    // Data sources and the client that posts to them (seams.h: SourceClient).
+    sources_ = std::make_unique<DataSources>(s.db, s.clock, &s.registry.find<services::Sealing>());
+    sources_->reload();
+    client_ = HttpSourceClient::create(*sources_, s.registry.find<services::Signing>(),
+                                       s.http_client, s.background, s.clock, settings_.client);
+    client_->ensure_keys();
+    // A source saved through the API gets its sender id's key (in our JWKS) at once.
+    sources_->on_saved([client = client_.get()](const DataSource& d) { client->ensure_key(d); });
+    // Another instance's change to the sources or senders reaches this one within the reload
+    // interval.
+    sources_reload_ = s.background.every(
+        settings_.client.sources_reload,
+        [sources = sources_.get()] {
+          try {
+            sources->reload();
+          } catch (const std::exception& e) {
+            log::warn("dci_client_sources_reload_failed", {{"error", e.what()}});
+          }
+        },
+        settings_.client.sources_reload);
+
+    // Trusted IBR senders: whose callbacks we accept.
     senders_ = std::make_unique<dci::TrustedSenders>(s.db, s.clock, sender_table());
     senders_->reload();
-    // Another instance's change to the senders reaches this one within the reload interval.
     senders_reload_ = s.background.every(
         sender_settings_.reload,
         [senders = senders_.get()] {
@@ -55,6 +87,8 @@ class DciClientModule final : public app::Module {
   }
 
   void add_routes(http::Router& router) override {
+    router.set_tag("dci_client");
+    add_sources_routes(router, *sources_, settings_.admin_scope);
     router.add_authenticator(kCallbackAuthenticator,
                              make_callback_authenticator(*senders_, sender_keys_.get(), *clock_,
                                                          sender_settings_.allow_unsigned));
@@ -64,17 +98,26 @@ class DciClientModule final : public app::Module {
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
+    add_sources_commands(root, provider);
     add_senders_commands(root, provider);
   }
 
-  void stop() override { senders_reload_.cancel(); }
+  void stop() override {
+    senders_reload_.cancel();
+    sources_reload_.cancel();
+    if (client_) client_->stop();
+  }
 
  private:
   const core::Clock* clock_ = nullptr;
+  DciClientSettings settings_;
   SenderSettings sender_settings_;
+  std::unique_ptr<DataSources> sources_;
+  std::shared_ptr<HttpSourceClient> client_;
   std::unique_ptr<dci::TrustedSenders> senders_;
   std::unique_ptr<dci::SenderKeys> sender_keys_;
   std::unique_ptr<CallbackSink> callback_sink_;
+  core::Job sources_reload_;
   core::Job senders_reload_;
 };
 
