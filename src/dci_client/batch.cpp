@@ -264,8 +264,7 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
   std::vector<std::string> to_send;
   size_t total = by_line.size(), done = 0;
   for (auto& [line, c] : by_line) {
-    if (c.state == CheckState::kChecking && c.correlation_id.empty())
-      c = checks.retry(c.id, actor);
+    if (c.state == CheckState::kChecking && c.correlation_id.empty()) c = checks.retry(c.id, actor);
     if (c.state == CheckState::kReady)
       to_send.push_back(c.id);
     else if (finished(c))
@@ -275,18 +274,19 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
   if (options.progress) options.progress(done, total);
   // 3. Send, `window` envelopes at a time.
   auto waiter = std::make_shared<Waiter>();
-  size_t per_window = size_t(std::max(1, options.window)) *
-                      size_t(std::max(1, checks.settings().batch_size));
+  size_t per_window =
+      size_t(std::max(1, options.window)) * size_t(std::max(1, checks.settings().batch_size));
   for (size_t from = 0; from < to_send.size(); from += per_window) {
-    std::vector<std::string> ids(to_send.begin() + long(from),
-                                 to_send.begin() + long(std::min(to_send.size(), from + per_window)));
+    std::vector<std::string> ids(
+        to_send.begin() + long(from),
+        to_send.begin() + long(std::min(to_send.size(), from + per_window)));
     {
       core::MutexLock l(waiter->mu);
       waiter->chunks_done = 0;
     }
     RunObserver observer;
-    observer.on_chunk = [waiter, async = options.mode == RunMode::kAsync](
-                            const std::vector<std::string>& chunk) {
+    observer.on_chunk = [waiter, async = options.mode ==
+                                         RunMode::kAsync](const std::vector<std::string>& chunk) {
       core::MutexLock l(waiter->mu);
       ++waiter->chunks_done;
       if (!async) waiter->checks_done += chunk.size();
@@ -296,8 +296,8 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
     size_t sent = 0;
     for (const auto& e : entries) sent += e.sent ? 1 : 0;
     summary.sent += sent;
-    size_t envelopes = (sent + size_t(checks.settings().batch_size) - 1) /
-                size_t(checks.settings().batch_size);
+    size_t envelopes =
+        (sent + size_t(checks.settings().batch_size) - 1) / size_t(checks.settings().batch_size);
     core::MutexLock l(waiter->mu);
     while (waiter->chunks_done < envelopes) {
       waiter->cv.wait(waiter->mu);

@@ -31,8 +31,8 @@ std::string_view result_name(CheckResult r) {
 }
 
 std::optional<CheckState> parse_state(std::string_view s) {
-  for (auto v : {CheckState::kReady, CheckState::kChecking, CheckState::kCompleted,
-                 CheckState::kFailed})
+  for (auto v :
+       {CheckState::kReady, CheckState::kChecking, CheckState::kCompleted, CheckState::kFailed})
     if (state_name(v) == s) return v;
   return std::nullopt;
 }

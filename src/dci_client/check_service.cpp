@@ -95,9 +95,9 @@ void CheckService::audit(soci::session& s, const Actor& actor, const std::string
   detail["source"] = c.source;
   detail["state"] = std::string(state_name(c.state));
   if (c.result) detail["result"] = std::string(result_name(*c.result));
-  store::append_audit(s, {actor.name, "dci_client.check." + action, c.id, actor.request_id,
-                          std::move(detail)},
-                      clock_.now());
+  store::append_audit(
+      s, {actor.name, "dci_client.check." + action, c.id, actor.request_id, std::move(detail)},
+      clock_.now());
 }
 
 Check CheckService::create(const Registrant& r, const std::string& source, const Actor& actor) {
@@ -106,8 +106,8 @@ Check CheckService::create(const Registrant& r, const std::string& source, const
 
 std::vector<Check> CheckService::create_many(const std::vector<NewCheck>& checks,
                                              const std::string& source, const Actor& actor) {
-  if (source.empty()) throw core::invalid_argument("source (a data source code) is required",
-                                                   "source");
+  if (source.empty())
+    throw core::invalid_argument("source (a data source code) is required", "source");
   return db_.write([&](soci::session& s) {
     std::vector<Check> out;
     out.reserve(checks.size());
@@ -186,9 +186,9 @@ std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, Run
         c->notes = correlation_note(chunk->correlation_id);
         c->updated = now;
         db::update_check(s, *c);
-        audit(s, actor, "run",
-              *c, {{"mode", mode == RunMode::kAsync ? "async" : "sync"},
-                   {"correlation_id", c->correlation_id}});
+        audit(s, actor, "run", *c,
+              {{"mode", mode == RunMode::kAsync ? "async" : "sync"},
+               {"correlation_id", c->correlation_id}});
         chunk->checks.push_back(std::move(*c));
         e.sent = true;
       }
@@ -212,8 +212,7 @@ void CheckService::send(std::shared_ptr<Chunk> chunk) {
                 [this, bg = &background_, life = life_, chunk](PeerAnswer answer) {
                   // The HTTP client's thread: the database work goes to the Background (which
                   // outlives this service; `this` is only used once the Life is entered).
-                  bool queued = bg->schedule([this, life, chunk,
-                                              answer = std::move(answer)] {
+                  bool queued = bg->schedule([this, life, chunk, answer = std::move(answer)] {
                     if (life->enter()) {
                       try {
                         if (chunk->mode == RunMode::kAsync)
@@ -289,11 +288,10 @@ void CheckService::finish_sync(const Chunk& chunk, const PeerAnswer& answer) {
     items = items_by_reference(*message);
   } catch (const core::Error& e) {
     // A header-level rejection carries its reason in the header (§2.4).
-    const Json& h = answer.body.is_object() ? answer.body.value("header", Json::object())
-                                            : Json::object();
-    std::string why = h.is_object() && h.value("status", "") == "rjct"
-                          ? "rejected by the registry: " + h.value("status_reason_code", "") +
-                                " " + h.value("status_reason_message", "")
+    Json h = answer.body.is_object() ? answer.body.value("header", Json::object()) : Json();
+    std::string why = text_member(h, "status") == "rjct"
+                          ? "rejected by the registry: " + text_member(h, "status_reason_code") +
+                                " " + text_member(h, "status_reason_message")
                           : std::string("the answer could not be read: ") + e.what();
     return fail_all(chunk, why);
   }
@@ -318,24 +316,19 @@ void CheckService::finish_async(const Chunk& chunk, const PeerAnswer& answer) {
       return fail_all(chunk, "the search was refused: " + reason_of(answer));
     // No HTTP answer (timeout, connection lost): the registry may have the search and call
     // back; the checks wait, and the sweeper fails them at the deadline if nothing comes.
-    log::warn("dci_checks_async_unacknowledged",
-              {{"source", chunk.source},
-               {"correlation_id", chunk.correlation_id},
-               {"error", answer.error}});
+    log::warn("dci_checks_async_unacknowledged", {{"source", chunk.source},
+                                                  {"correlation_id", chunk.correlation_id},
+                                                  {"error", answer.error}});
     return;
   }
   Json ack = answer.body.is_object() ? answer.body.value("message", Json()) : Json();
-  std::string status = ack.is_object() ? ack.value("ack_status", "") : "";
+  std::string status = text_member(ack, "ack_status");
   if (status == "NACK" || status == "ERR") {
-    Json err = ack.value("error", Json::object());
-    std::string why = err.is_object()
-                          ? err.value("code", "") + " " + err.value("message", "")
-                          : std::string();
-    return fail_all(chunk, "the registry did not accept the search: " + status + " " + why);
+    Json err = ack.is_object() ? ack.value("error", Json()) : Json();
+    return fail_all(chunk, "the registry did not accept the search: " + status + " " +
+                               text_member(err, "code") + " " + text_member(err, "message"));
   }
-  std::string theirs = ack.is_object() && ack.value("correlation_id", Json()).is_string()
-                           ? ack["correlation_id"].get<std::string>()
-                           : "";
+  std::string theirs = text_member(ack, "correlation_id");
   if (theirs.empty() || theirs == chunk.correlation_id) return;
   // A registry that ignores the correlation id we chose names its own: its callback will
   // carry that one.
@@ -354,9 +347,7 @@ void CheckService::finish_async(const Chunk& chunk, const PeerAnswer& answer) {
 
 CallbackOutcome CheckService::on_search(const std::string& sender_id, const Json& message) {
   CallbackOutcome out;
-  std::string cid = message.is_object() && message.value("correlation_id", Json()).is_string()
-                        ? message["correlation_id"].get<std::string>()
-                        : "";
+  std::string cid = text_member(message, "correlation_id");
   if (cid.empty()) {
     out.note = "the callback has no correlation_id";
     return out;
@@ -437,8 +428,8 @@ void CheckService::remove(const std::string& id, const Actor& actor) {
 int CheckService::sweep() {
   core::SystemTime before = clock_.now() - settings_.deadline;
   Actor system{"system", ""};
-  std::string reason = "timeout: no answer within " +
-                       std::to_string(settings_.deadline.count()) + " s of sending";
+  std::string reason =
+      "timeout: no answer within " + std::to_string(settings_.deadline.count()) + " s of sending";
   int failed = 0;
   for (;;) {
     std::vector<Check> stale =

@@ -21,8 +21,8 @@
 #include "dci_client/check.h"
 #include "dci_client/check_store.h"
 #include "dci_client/checks_config.h"
-#include "dci_client/search_answer.h"
 #include "dci_client/seams.h"
+#include "dci_client/search_answer.h"
 #include "store/database.h"
 
 namespace registrar::dci_client {

@@ -173,9 +173,8 @@ void update_check(soci::session& s, const Check& c) {
   store::OptionalBind<std::string> result(
       c.result ? std::optional<std::string>(std::string(result_name(*c.result))) : std::nullopt);
   std::string programmes = canonical(Json(c.matched_programmes));
-  store::OptionalBind<std::string> raw(c.raw_response.is_null()
-                                           ? std::nullopt
-                                           : std::optional<std::string>(c.raw_response.dump()));
+  store::OptionalBind<std::string> raw(
+      c.raw_response.is_null() ? std::nullopt : std::optional<std::string>(c.raw_response.dump()));
   store::OptionalBind<std::string> correlation(optional_text(c.correlation_id));
   long long updated = core::to_unix_us(c.updated);
   auto checked = store::bind_time(c.checked);

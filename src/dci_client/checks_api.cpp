@@ -66,8 +66,8 @@ void add_read_routes(http::Router& router, CheckService& checks) {
              if (auto st = r.query_param("state")) {
                f.state = parse_state(*st);
                if (!f.state)
-                 throw core::invalid_argument(
-                     "state must be ready, checking, completed or failed", "state");
+                 throw core::invalid_argument("state must be ready, checking, completed or failed",
+                                              "state");
              }
              f.source = r.query_param("source").value_or("");
              f.after = r.query_param("after").value_or("");
@@ -105,7 +105,10 @@ void add_write_routes(http::Router& router, CheckService& checks) {
       .post("/v1/dci/checks",
             [&checks, &s](Request& r) {
               Json body = object_body(r);
-              std::string source = body.value("source", "");
+              auto src = body.find("source");
+              if (src == body.end() || !src->is_string())
+                throw core::invalid_argument("source (a data source code) is required", "source");
+              std::string source = src->get<std::string>();
               std::vector<NewCheck> wanted;
               if (auto many = body.find("registrants"); many != body.end()) {
                 if (!many->is_array() || many->empty())
@@ -118,12 +121,14 @@ void add_write_routes(http::Router& router, CheckService& checks) {
               std::vector<Check> made = checks.create_many(wanted, source, actor_of(r));
               Json out = {{"items", Json::array()}};
               for (const auto& c : made) out["items"].push_back(check_to_json(c, true));
-              if (body.value("run", false)) {
+              auto run = body.find("run");
+              if (run != body.end() && !run->is_boolean())
+                throw core::invalid_argument("run must be true or false", "run");
+              if (run != body.end() && run->get<bool>()) {
                 std::vector<std::string> ids;
                 for (const auto& c : made) ids.push_back(c.id);
                 Json runs = Json::array();
-                for (const auto& e :
-                     checks.run(ids, mode_of(body, s.default_mode), actor_of(r)))
+                for (const auto& e : checks.run(ids, mode_of(body, s.default_mode), actor_of(r)))
                   runs.push_back(entry_json(e));
                 out["run"] = std::move(runs);
               }
@@ -131,8 +136,9 @@ void add_write_routes(http::Router& router, CheckService& checks) {
             })
       .require_scopes({s.scope_run})
       .max_body(kCreateMaxBody)
-      .describe("Create duplication checks ({source, registrant} or {source, registrants}; "
-                "run: true sends them at once)");
+      .describe(
+          "Create duplication checks ({source, registrant} or {source, registrants}; "
+          "run: true sends them at once)");
   router
       .post("/v1/dci/checks/run",
             [&checks, &s](Request& r) {
@@ -159,8 +165,9 @@ void add_write_routes(http::Router& router, CheckService& checks) {
               return Response::json(e.sent ? 202 : 200, out);
             })
       .require_scopes({s.scope_run})
-      .describe("Run one check (a completed or failed one is left as it is, and the answer "
-                "says so)");
+      .describe(
+          "Run one check (a completed or failed one is left as it is, and the answer "
+          "says so)");
   router
       .post("/v1/dci/checks/{id}/retry",
             [&checks](Request& r) {

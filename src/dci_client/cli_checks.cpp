@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "dci_client/batch.h"
 #include "dci_client/check_service.h"
 #include "dci_client/checks_config.h"
@@ -20,16 +21,6 @@ namespace {
 Actor cli_actor() {
   const char* user = std::getenv("USER");
   return {std::string("cli:") + (user ? user : "unknown"), ""};
-}
-
-// A bar redrawn in place, only on a terminal (as `registrar ibr seed`).
-void draw_progress(size_t done, size_t total) {
-  constexpr int kWidth = 40;
-  int filled = total ? static_cast<int>(kWidth * done / total) : kWidth;
-  std::fprintf(stderr, "\r[%s%s] %zu/%zu (%zu%%)", std::string(filled, '#').c_str(),
-               std::string(kWidth - filled, ' ').c_str(), done, total,
-               total ? 100 * done / total : 100);
-  std::fflush(stderr);
 }
 
 void print_check(const Check& c) {
@@ -86,7 +77,8 @@ void add_list(CLI::App& checks, app::ServiceProvider& provider) {
   list->add_option("--state", args->state, "ready, checking, completed or failed")
       ->check(CLI::IsMember({"ready", "checking", "completed", "failed"}));
   list->add_option("--source", args->source, "Only this data source's checks");
-  list->add_option("--limit", args->limit, "At most this many (1-1000)")->check(CLI::Range(1, 1000));
+  list->add_option("--limit", args->limit, "At most this many (1-1000)")
+      ->check(CLI::Range(1, 1000));
   list->callback([&provider, args] {
     provider.set_action([&provider, args] {
       app::Services& s = provider.services();
@@ -153,7 +145,7 @@ int run_batch_command(app::Services& s, const BatchArgs& args,
   options.mode = args.async ? RunMode::kAsync : RunMode::kSync;
   options.async_wait = std::chrono::seconds(args.wait_s);
   const bool tty = isatty(STDERR_FILENO) != 0;
-  if (tty) options.progress = draw_progress;
+  if (tty) options.progress = core::draw_progress;
   BatchSummary sum;
   auto checks = run_batch(*c.service, file, options, cli_actor(), sum);
   if (tty) std::fprintf(stderr, "\n");

@@ -16,9 +16,7 @@ class DciClientModule final : public app::Module {
   // sources' secrets (services::Sealing) and the bearer tokens of the admin routes.
   std::vector<std::string> dependencies() const override { return {"identity"}; }
 
-  void declare_config(core::ConfigSchema& schema) const override {
-    declare_checks_config(schema);
-  }
+  void declare_config(core::ConfigSchema& schema) const override { declare_checks_config(schema); }
 
   std::vector<store::Migration> migrations() const override {
     std::vector<store::Migration> m;

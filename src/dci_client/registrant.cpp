@@ -48,7 +48,8 @@ bool valid_sex(std::string s) {
 
 RegistrantId read_id(const std::string& type, const std::string& value, const std::string& where) {
   // OpenSPP's constraint messages (§8.1).
-  if (type.empty()) throw core::invalid_argument("Identifier type cannot be empty.", where + "type");
+  if (type.empty())
+    throw core::invalid_argument("Identifier type cannot be empty.", where + "type");
   if (value.empty())
     throw core::invalid_argument("Identifier value cannot be empty.", where + "value");
   return {type, value};
@@ -98,10 +99,14 @@ Json registrant_to_json(const Registrant& r, bool with_identifier_values) {
     if (with_identifier_values) one["value"] = id.value;
     ids.push_back(std::move(one));
   }
-  return {{"reference", r.reference},   {"identifiers", std::move(ids)},
-          {"given_name", r.given_name}, {"family_name", r.family_name},
-          {"other_names", r.other_names}, {"birth_date", r.birth_date},
-          {"sex", r.sex},               {"location", r.location}};
+  return {{"reference", r.reference},
+          {"identifiers", std::move(ids)},
+          {"given_name", r.given_name},
+          {"family_name", r.family_name},
+          {"other_names", r.other_names},
+          {"birth_date", r.birth_date},
+          {"sex", r.sex},
+          {"location", r.location}};
 }
 
 }  // namespace registrar::dci_client

@@ -64,6 +64,10 @@ void spec_programmes(std::vector<std::string>& out, const Json& holder) {
 
 }  // namespace
 
+std::string text_member(const Json& obj, const char* key) {
+  return first_of(obj, {key});
+}
+
 std::vector<Json> item_records(const Json& item) {
   std::vector<Json> out;
   const Json* data = member(item, "data");

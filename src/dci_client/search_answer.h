@@ -40,6 +40,10 @@ struct ItemOutcome {
 
 enum class AnswerPath { kSync, kCallback };
 
+// obj[key] as text when it is a string or a number, else "" (absent, null, another type): peers'
+// answers are read without trusting their types.
+std::string text_member(const nlohmann::json& obj, const char* key);
+
 // The records of an item's data, in either shape (an empty list when there are none).
 std::vector<nlohmann::json> item_records(const nlohmann::json& item);
 // Programme names a record names, in every shape above, in order, repeated ones once.

@@ -156,8 +156,10 @@ class IbrSourceClient final : public SourceClient {
               false};
     Json response = ibr_.service.sync_search(message);
     if (endpoint == Endpoint::kSyncSearch)
-      return {200, "", {{"header", {{"action", "on-search"}, {"status", "succ"}}},
-                        {"message", response}}, false};
+      return {200,
+              "",
+              {{"header", {{"action", "on-search"}, {"status", "succ"}}}, {"message", response}},
+              false};
     response["correlation_id"] = message.value("correlation_id", "");
     {
       core::MutexLock l(mu_);

@@ -35,8 +35,10 @@ TEST_P(CheckServiceDb, SyncRunReadsTheIbrsAnswerPerCheck) {
   Check dup = make(by_nid("N-100"));
   Check other = make(by_nid("N-200"));
   Check none = make(by_nid("N-999"));
-  Check fuzzy = make({{"given_name", "Aminah"}, {"family_name", "Otieno"},
-                      {"birth_date", "1975-02-12"}, {"sex", "F"}});
+  Check fuzzy = make({{"given_name", "Aminah"},
+                      {"family_name", "Otieno"},
+                      {"birth_date", "1975-02-12"},
+                      {"sex", "F"}});
   EXPECT_EQ(dup.state, CheckState::kReady);
   auto entries = run_and_wait({dup.id, other.id, none.id, fuzzy.id});
   for (const auto& e : entries) EXPECT_TRUE(e.sent) << e.note;
@@ -201,18 +203,19 @@ TEST_P(CheckServiceDb, CallbackShapesOfOpenSppTests) {
   run_and_wait({c.id}, RunMode::kAsync);
   std::string cid = client_.posts().at(0).message["correlation_id"];
   CallbackOutcome pending = service_->on_search(
-      "ibr", {{"correlation_id", cid},
-              {"search_response", {{{"status", "pdng"}, {"data", {{"reg_records", Json::array()}}}}}}});
+      "ibr",
+      {{"correlation_id", cid},
+       {"search_response", {{{"status", "pdng"}, {"data", {{"reg_records", Json::array()}}}}}}});
   EXPECT_TRUE(pending.known);
   EXPECT_FALSE(pending.changed);
   EXPECT_NE(pending.note.find("pdng"), std::string::npos);
   EXPECT_EQ(get(c.id).state, CheckState::kChecking);
   CallbackOutcome ok = service_->on_search(
-      "ibr",
-      {{"transaction_id", "t2"},
-       {"correlation_id", cid},
-       {"search_response",
-        {{{"status", "succ"}, {"data", {{"reg_records", {{{"programs", {{{"name", "Cash Transfer"}}}}}}}}}}}}});
+      "ibr", {{"transaction_id", "t2"},
+              {"correlation_id", cid},
+              {"search_response",
+               {{{"status", "succ"},
+                 {"data", {{"reg_records", {{{"programs", {{{"name", "Cash Transfer"}}}}}}}}}}}}});
   EXPECT_TRUE(ok.changed);
   Check done = get(c.id);
   EXPECT_EQ(done.result, CheckResult::kConfirmedMatch);
@@ -291,10 +294,10 @@ TEST_P(CheckServiceDb, RetryAndDeleteAreAudited) {
   auto audit = db_.read([&](soci::session& s) { return store::read_audit(s, c.id, 10); });
   std::vector<std::string> actions;
   for (const auto& a : audit) actions.insert(actions.begin(), a.action);
-  EXPECT_EQ(actions, (std::vector<std::string>{"dci_client.check.create", "dci_client.check.run",
-                                               "dci_client.check.complete",
-                                               "dci_client.check.retry",
-                                               "dci_client.check.delete"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"dci_client.check.create", "dci_client.check.run",
+                                      "dci_client.check.complete", "dci_client.check.retry",
+                                      "dci_client.check.delete"}));
   EXPECT_EQ(audit.front().actor, "officer-1");
   EXPECT_EQ(audit.front().request_id, "req-1");
 }

@@ -72,7 +72,8 @@ TEST_P(CheckStoreDb, EveryFieldRoundTrips) {
 }
 
 TEST_P(CheckStoreDb, ListsNewestFirstWithFiltersAndKeysetPages) {
-  for (int i = 0; i < 5; ++i) insert(check("c" + std::to_string(i), 100 + i, i % 2 ? "odd" : "even"));
+  for (int i = 0; i < 5; ++i)
+    insert(check("c" + std::to_string(i), 100 + i, i % 2 ? "odd" : "even"));
   auto ids = [](const std::vector<Check>& v) {
     std::vector<std::string> out;
     for (const auto& c : v) out.push_back(c.id);
@@ -112,16 +113,17 @@ TEST_P(CheckStoreDb, CorrelationIsExactAndStaleIsCheckingOnly) {
   ASSERT_EQ(one.size(), 2u);
   EXPECT_EQ(one[0].id, "b");
   EXPECT_EQ(one[1].id, "c");
-  EXPECT_TRUE(db_.read([&](soci::session& s) { return db::checks_by_correlation(s, "C-"); })
-                  .empty());
-  EXPECT_TRUE(db_.read([&](soci::session& s) { return db::checks_by_correlation(s, "c-12"); })
-                  .empty());
+  EXPECT_TRUE(
+      db_.read([&](soci::session& s) { return db::checks_by_correlation(s, "C-"); }).empty());
+  EXPECT_TRUE(
+      db_.read([&](soci::session& s) { return db::checks_by_correlation(s, "c-12"); }).empty());
   auto stale = db_.read(
       [&](soci::session& s) { return db::stale_checks(s, core::from_unix_seconds(101), 10); });
   EXPECT_EQ(stale.size(), 2u);  // a and b; c is completed however old
   EXPECT_TRUE(db_.read([&](soci::session& s) {
                    return db::stale_checks(s, core::from_unix_seconds(100), 10);
-                 }).empty());
+                 })
+                  .empty());
 }
 
 TEST_P(CheckStoreDb, BatchKeysAreUniqueAndFoundByPrefix) {
@@ -144,8 +146,7 @@ TEST_P(CheckStoreDb, BatchKeysAreUniqueAndFoundByPrefix) {
   auto found = db_.read([&](soci::session& s) { return db::batch_checks(s, "src:abc"); });
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].id, "a");
-  EXPECT_EQ(db_.read([&](soci::session& s) { return db::find_by_batch_key(s, "src:abd:2"); })
-                ->id,
+  EXPECT_EQ(db_.read([&](soci::session& s) { return db::find_by_batch_key(s, "src:abd:2"); })->id,
             "c");
   EXPECT_TRUE(db_.write([&](soci::session& s) { return db::delete_check(s, "a"); }));
   EXPECT_FALSE(db_.write([&](soci::session& s) { return db::delete_check(s, "a"); }));
