@@ -177,8 +177,9 @@ TEST_P(CheckServiceDb, CallbackMatchesTheCorrelationIdExactlyNotASubstring) {
   run_and_wait({c.id}, RunMode::kAsync);
   Json cb = client_.callbacks().at(0);
   std::string cid = cb["correlation_id"];
-  for (const std::string& near : {cid.substr(0, cid.size() - 1), cid.substr(1), "%",
-                                  std::string("correlation: ") + cid, ""}) {
+  std::vector<std::string> nears = {cid.substr(0, cid.size() - 1), cid.substr(1), "%",
+                                    "correlation: " + cid, ""};
+  for (const std::string& near : nears) {
     Json fake = cb;
     fake["correlation_id"] = near;
     CallbackOutcome o = service_->on_search("ibr-remote", fake);
@@ -191,7 +192,9 @@ TEST_P(CheckServiceDb, CallbackMatchesTheCorrelationIdExactlyNotASubstring) {
   std::string u = cid;
   for (auto& ch : u) ch = char(std::toupper(static_cast<unsigned char>(ch)));
   upper["correlation_id"] = u;
-  if (u != cid) EXPECT_FALSE(service_->on_search("ibr-remote", upper).known);
+  if (u != cid) {
+    EXPECT_FALSE(service_->on_search("ibr-remote", upper).known);
+  }
   EXPECT_EQ(get(c.id).state, CheckState::kChecking);
   EXPECT_TRUE(service_->on_search("ibr-remote", cb).changed);
 }

@@ -44,6 +44,11 @@ struct AnswerCase {
   std::vector<std::string> programmes;
 };
 
+// gtest names the case in ctest's list by its name, not its bytes.
+void PrintTo(const AnswerCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
 class SearchAnswerCases : public ::testing::TestWithParam<AnswerCase> {};
 
 TEST_P(SearchAnswerCases, Reads) {

@@ -41,6 +41,11 @@ struct ExpressionCase {
   std::string want_location;
 };
 
+// gtest names the case in ctest's list by its name, not its bytes.
+void PrintTo(const ExpressionCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
 class SearchQueryExpression : public ::testing::TestWithParam<ExpressionCase> {};
 
 TEST_P(SearchQueryExpression, TheIbrReadsThePersonWeMeant) {
