@@ -99,25 +99,18 @@ TEST_P(CheckApi, CreateReadRetryDeleteWithScopes) {
 }
 
 TEST_P(CheckApi, CliListsWhatTheApiCreated) {
-  auto created = call(http::Method::kPost, "/v1/dci/checks", officer_,
-                      {
-  {"source", "ibr_main"}, {
-    "registrants", {
-      {{"reference", "A"}, {"identifier_type", "UIN"}, {"identifier_value", "1"}}, {
-        {"reference", "B"}, {
-          "given_name", "Ana"
-        }
-      }
-    }
-  }}});
-ASSERT_EQ(created.status, 201) << created.body;
-auto list = p_->cli("dci checks list --state ready --source ibr_main");
-ASSERT_EQ(list.exit_code, 0) << list.output;
-for (const auto& c : json(created)["items"])
-  EXPECT_NE(list.output.find(c["id"].get<std::string>()), std::string::npos) << list.output;
-EXPECT_NE(list.output.find("reference=A"), std::string::npos);
-auto retry = p_->cli("dci checks retry no-such-check");
-EXPECT_NE(retry.exit_code, 0);
+  Json a = {{"reference", "A"}, {"identifier_type", "UIN"}, {"identifier_value", "1"}};
+  Json b = {{"reference", "B"}, {"given_name", "Ana"}};
+  Json body = {{"source", "ibr_main"}, {"registrants", Json::array({a, b})}};
+  auto created = call(http::Method::kPost, "/v1/dci/checks", officer_, body);
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto list = p_->cli("dci checks list --state ready --source ibr_main");
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  for (const auto& c : json(created)["items"])
+    EXPECT_NE(list.output.find(c["id"].get<std::string>()), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("reference=A"), std::string::npos);
+  auto retry = p_->cli("dci checks retry no-such-check");
+  EXPECT_NE(retry.exit_code, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CheckApi, ::testing::ValuesIn(testing::test_backends()),
