@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "core/error.h"
 #include "dci_client/check_fixture.h"
 #include "store/audit.h"
@@ -282,6 +284,30 @@ TEST_P(CheckServiceDb, SweeperFailsChecksPastTheDeadlineOnly) {
   // The young one's POST failed for real: it says so.
   EXPECT_EQ(get(young.id).state, CheckState::kFailed);
   EXPECT_EQ(get(young.id).error, "the search failed: client stopped");
+}
+
+// The sweeper as the module runs it: a periodic job on the Background, here on a timer clock
+// the test moves.
+TEST_P(CheckServiceDb, SweeperRunsOnTheBackgroundEveryInterval) {
+  core::ManualTimerClock timers;
+  core::Background bg({1, "sweep-test", &timers});
+  CheckSettings settings = service_->settings();
+  settings.sweep_interval = std::chrono::seconds(60);
+  CheckService sweeping(db_, clock_, bg, &client_, settings);
+  client_.set(test::IbrSourceClient::Behaviour::kHold);
+  Check c = make(by_nid("N-100"));
+  sweeping.run({c.id}, RunMode::kSync, actor_);
+  sweeping.start_sweeper();
+  ASSERT_EQ(bg.armed_timers(), 1u);
+  clock_.advance(std::chrono::seconds(601));
+  EXPECT_EQ(get(c.id).state, CheckState::kChecking);  // nothing runs until the timer is due
+  timers.advance(std::chrono::seconds(60));
+  // The job runs on the Background's thread: wait for its write (bounded; no time asserted).
+  for (int i = 0; i < 4000 && get(c.id).state == CheckState::kChecking; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(get(c.id).state, CheckState::kFailed);
+  sweeping.stop();
+  bg.stop();
 }
 
 TEST_P(CheckServiceDb, RetryAndDeleteAreAudited) {
