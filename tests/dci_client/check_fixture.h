@@ -58,22 +58,18 @@ struct RemoteIbr {
   ibr::IbrService service;
 };
 
-// A Beneficiary as an SP-MIS reports it to the IBR.
+// A registrant as an SP-MIS reports it to the IBR, in the spec's Person shape (the record is
+// the person; programmes under programme[]).
 inline Json beneficiary(const std::string& ref, const std::string& given,
                         const std::string& surname, const std::string& birth,
                         const std::string& nid, const std::string& programme) {
-  return {{"reference_id", ref},
-          {"@type", "Beneficiary"},
-          {"member",
-           {{"demographic_info",
-             {{"person",
-               {{"identifier", {{{"identifier_type", "NID"}, {"identifier_value", nid}}}},
-                {"name", {{"first_name", given}, {"surname", surname}}},
-                {"sex", "F"},
-                {"birth_date", birth}}}}},
-            {"programme_identifier",
-             {{"programme", {{"programme_identifier", "P-" + ref}, {"programme_name", programme}}},
-              {"enrolment_status", "Active"}}}}}};
+  Json person = {{"reference_id", ref}, {"@type", "Person"}, {"sex", "F"}, {"birth_date", birth}};
+  person["identifier"] = Json::array({{{"identifier_type", "NID"}, {"identifier_value", nid}}});
+  person["name"] = {{"given_name", given}, {"surname", surname}};
+  person["programme"] = Json::array({{{"programme_identifier", "P-" + ref},
+                                      {"programme_name", programme},
+                                      {"enrolment_status", "Active"}}});
+  return person;
 }
 
 // SourceClient whose peer is the RemoteIbr: sync posts get the IBR's on-search envelope, async
