@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "core/error.h"
 #include "dci_client/check_fixture.h"
 
@@ -170,6 +172,28 @@ TEST_P(BatchDb, InterruptedBatchResumesWithoutResendingWhatIsDone) {
   EXPECT_EQ(client_.items_sent(), 13u);
   EXPECT_EQ(third.sent, 0u);
   EXPECT_EQ(third.already_done, 10u);
+}
+
+TEST_P(BatchDb, AsyncBatchIsCompletedByTheCallbacks) {
+  client_.deliver_callbacks_to(service_.get());
+  BatchOptions options;
+  options.source = "ibr_main";
+  options.mode = RunMode::kAsync;
+  BatchSummary sum;
+  auto checks = run_batch(*service_, file_, options, actor_, sum);
+  EXPECT_EQ(sum.sent, 10u);
+  EXPECT_EQ(sum.confirmed, 5u);
+  EXPECT_EQ(sum.no_match, 5u);
+  EXPECT_EQ(sum.pending + sum.failed, 0u);
+  auto posts = client_.posts();
+  ASSERT_EQ(posts.size(), 4u);  // 10 checks, 3 per envelope
+  std::set<std::string> correlation_ids;
+  for (const auto& p : posts) {
+    EXPECT_EQ(p.endpoint, Endpoint::kSearch);
+    correlation_ids.insert(p.message["correlation_id"].get<std::string>());
+  }
+  EXPECT_EQ(correlation_ids.size(), 4u);  // one per envelope
+  EXPECT_EQ(checks[0]->correlation_id, posts[0].message["correlation_id"]);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BatchDb,

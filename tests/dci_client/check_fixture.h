@@ -95,9 +95,24 @@ class IbrSourceClient final : public SourceClient {
     }
     http_.schedule([this, endpoint, message = std::move(message), done = std::move(done)] {
       done(answer(endpoint, message));
+      CallbackSink* sink;
+      {
+        core::MutexLock l(mu_);
+        sink = sink_;
+      }
+      if (sink && endpoint == Endpoint::kSearch) {
+        Json callback = callbacks().back();
+        sink->on_search("ibr-remote", callback);
+      }
     });
   }
 
+  // From now on the IBR also calls back: each async search's SearchResponse goes to `sink`
+  // after the ACK, on the same thread (as the callback route would hand it over).
+  void deliver_callbacks_to(CallbackSink* sink) EXCLUDES(mu_) {
+    core::MutexLock l(mu_);
+    sink_ = sink;
+  }
   void set(Behaviour b) EXCLUDES(mu_) {
     core::MutexLock l(mu_);
     behaviour_ = b;
@@ -176,6 +191,7 @@ class IbrSourceClient final : public SourceClient {
   std::vector<Post> posts_ GUARDED_BY(mu_);
   std::vector<Json> callbacks_ GUARDED_BY(mu_);
   std::vector<std::function<void(PeerAnswer)>> held_ GUARDED_BY(mu_);
+  CallbackSink* sink_ GUARDED_BY(mu_) = nullptr;
   core::Background http_;  // the "HTTP client's thread"
 };
 
