@@ -1,5 +1,8 @@
 #include "app/cli_services.h"
 
+#include <set>
+
+#include "core/error.h"
 #include "core/log.h"
 
 namespace registrar::app {
@@ -28,6 +31,43 @@ Services& CliServices::services() {
                                             *registry_, *background_, *http_client_});
   }
   return *services_;
+}
+
+CliServices::~CliServices() {
+  for (auto it = started_.rbegin(); it != started_.rend(); ++it) {
+    try {
+      (*it)->stop();
+    } catch (const std::exception& e) {
+      log::warn("module_stop_failed", {{"module", (*it)->name()}, {"error", e.what()}});
+    }
+  }
+}
+
+Services& CliServices::started(const std::vector<std::string>& wanted) {
+  Services& s = services();
+  auto& modules = app_.modules();  // in dependency order (App sorts them)
+  std::set<std::string> need;
+  for (const auto& name : wanted) {
+    bool known = false;
+    for (const auto& m : modules) known = known || m->name() == name;
+    if (!known)
+      throw core::Error(core::ErrorKind::kUnavailable,
+                        "this command needs the " + name + " module, which this binary lacks");
+    need.insert(name);
+  }
+  // Dependencies come before their dependents, so one pass from the end closes the set.
+  for (auto it = modules.rbegin(); it != modules.rend(); ++it)
+    if (need.count((*it)->name()))
+      for (const auto& d : (*it)->dependencies()) need.insert(d);
+  for (const auto& m : modules) {
+    if (!need.count(m->name())) continue;
+    bool already = false;
+    for (Module* done : started_) already = already || done == m.get();
+    if (already) continue;
+    m->start(s);
+    started_.push_back(m.get());
+  }
+  return s;
 }
 
 int CliServices::run_module_command() {

@@ -49,6 +49,11 @@ class ServiceProvider {
  public:
   virtual ~ServiceProvider() = default;
   virtual Services& services() = 0;
+  // The same services with `modules` (and what they depend on) started as `serve` starts them,
+  // so that a verb reaches their services through Services::registry (identity's sealing and
+  // signing keys). Started once per process, stopped when the CLI exits. Throws core::Error
+  // (kUnavailable) naming a module this binary lacks.
+  virtual Services& started(const std::vector<std::string>& modules) = 0;
   // CLI11 runs callbacks while parsing; a verb records its action here instead, and main runs it
   // after parsing, inside its error handling. The action returns the exit code.
   virtual void set_action(std::function<int()> action) = 0;

@@ -36,7 +36,8 @@ void print_source(const DataSource& d) {
 }
 
 DataSources sources_of(app::Services& s) {
-  // Null in CLI verbs today: secrets are then refused (DataSources::sealed says where to set them).
+  // Null unless the verb started identity: secrets are then refused (DataSources::sealed says
+  // where to set them).
   return DataSources(s.db, s.clock, s.registry.find_optional<services::Sealing>());
 }
 
@@ -107,7 +108,8 @@ void add_sources_commands(CLI::App& root, app::ServiceProvider& provider) {
         in->oauth2_client_secret = secrets->oauth2_client_secret;
       if (!secrets->bearer_token.empty()) in->bearer_token = secrets->bearer_token;
       if (!secrets->basic_password.empty()) in->basic_password = secrets->basic_password;
-      app::Services& s = provider.services();
+      // identity: the master key that seals the secrets (services::Sealing).
+      app::Services& s = provider.started({"identity"});
       print_source(sources_of(s).create(*in, cli_actor(), ""));
       return 0;
     });

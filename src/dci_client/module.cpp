@@ -3,7 +3,13 @@
 #include "core/log.h"
 #include "dci/sender_admin.h"
 #include "dci_client/callback_api.h"
+#include "dci_client/check_service.h"
+#include "dci_client/check_store.h"
+#include "dci_client/checks_api.h"
+#include "dci_client/checks_config.h"
+#include "dci_client/cli_checks.h"
 #include "dci_client/cli_senders.h"
+#include "dci_client/cli_source_client.h"
 #include "dci_client/cli_sources.h"
 #include "dci_client/config.h"
 #include "dci_client/data_sources.h"
@@ -27,12 +33,14 @@ class DciClientModule final : public app::Module {
   void declare_config(core::ConfigSchema& schema) const override {
     declare_dci_client_config(schema);
     declare_senders_config(schema);
+    declare_checks_config(schema);
   }
 
   std::vector<store::Migration> migrations() const override {
     std::vector<store::Migration> all;
     all.push_back(sources_migration());  // v1: data sources
     all.push_back(senders_migration());  // v2: trusted IBR senders
+    all.push_back(checks_migration());   // v3: duplication checks
     return all;
   }
 
@@ -82,8 +90,11 @@ class DciClientModule final : public app::Module {
         sender_settings_.reload);
     sender_keys_ = std::make_unique<dci::SenderKeys>(s.http_client, s.db, s.clock,
                                                      sender_settings_.jwks, sender_table());
-    // Until the checks part provides the sink, callbacks are acked as matching no check.
-    if (!callback_sink_) callback_sink_ = std::make_unique<NoChecksSink>();
+
+    // Duplication checks: sent through client_, completed by callbacks (the CallbackSink).
+    checks_ = std::make_unique<CheckService>(s.db, s.clock, s.background, client_.get(),
+                                             read_checks_config(s.config));
+    checks_->start_sweeper();
   }
 
   void add_routes(http::Router& router) override {
@@ -92,7 +103,8 @@ class DciClientModule final : public app::Module {
     router.add_authenticator(kCallbackAuthenticator,
                              make_callback_authenticator(*senders_, sender_keys_.get(), *clock_,
                                                          sender_settings_.allow_unsigned));
-    add_callback_routes(router, *callback_sink_, *clock_, kCallbackAuthenticator);
+    add_callback_routes(router, *checks_, *clock_, kCallbackAuthenticator);
+    add_checks_routes(router, *checks_);
     dci::add_sender_admin_routes(router, "/v1/dci/senders", sender_settings_.admin_scope, *senders_,
                                  *sender_keys_);
   }
@@ -100,9 +112,12 @@ class DciClientModule final : public app::Module {
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     add_sources_commands(root, provider);
     add_senders_commands(root, provider);
+    add_checks_commands(root, provider, make_cli_source_client);
   }
 
   void stop() override {
+    // Checks first: answers still arriving are handed to them.
+    if (checks_) checks_->stop();
     senders_reload_.cancel();
     sources_reload_.cancel();
     if (client_) client_->stop();
@@ -116,7 +131,8 @@ class DciClientModule final : public app::Module {
   std::shared_ptr<HttpSourceClient> client_;
   std::unique_ptr<dci::TrustedSenders> senders_;
   std::unique_ptr<dci::SenderKeys> sender_keys_;
-  std::unique_ptr<CallbackSink> callback_sink_;
+  // Also the CallbackSink the callback routes hand verified on-search callbacks to.
+  std::unique_ptr<CheckService> checks_;
   core::Job sources_reload_;
   core::Job senders_reload_;
 };

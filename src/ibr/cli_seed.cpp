@@ -7,22 +7,13 @@
 #include <iostream>
 #include <memory>
 
+#include "core/progress.h"
 #include "ibr/cli.h"
 #include "ibr/config.h"
 #include "ibr/synthetic.h"
 
 namespace registrar::ibr {
 namespace {
-
-// A bar redrawn in place, only on a terminal: a log file gets the final line alone.
-void draw_progress(size_t done, size_t total) {
-  constexpr int kWidth = 40;
-  int filled = total ? static_cast<int>(kWidth * done / total) : kWidth;
-  std::fprintf(stderr, "\r[%s%s] %zu/%zu (%zu%%)", std::string(filled, '#').c_str(),
-               std::string(kWidth - filled, ' ').c_str(), done, total,
-               total ? 100 * done / total : 100);
-  std::fflush(stderr);
-}
 
 struct SeedArgs {
   SeedOptions options;
@@ -51,7 +42,7 @@ void add_seed_commands(CLI::App& ibr, app::ServiceProvider& provider) {
       const bool tty = isatty(STDERR_FILENO) != 0;
       auto started = std::chrono::steady_clock::now();
       std::function<void(size_t, size_t)> progress;
-      if (tty) progress = draw_progress;
+      if (tty) progress = core::draw_progress;
       SeedStats stats = seed_population(s.db, s.clock, seed_args->options, progress);
       double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -1,7 +1,8 @@
 // The data-source admin API over real HTTP with the real binary, on SQLite and PostgreSQL:
 // create, list, get, replace, state, activate / deactivate, delete, with bearer scope dci:admin
 // and problem+json errors naming the field; a secret goes in and never comes out (nor into the
-// row in plaintext). And `registrar dci sources add|list`, which refuses secrets (no master key).
+// row in plaintext). And `registrar dci sources add|list`, which seals secrets as the API does (the
+// verb starts identity for its master key).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -173,7 +174,7 @@ TEST_P(SourcesApiTest, RefusalsAreProblemsNamingTheField) {
   EXPECT_EQ(call(http::Method::kGet, "/v1/dci/sources", nullptr, token("ibr:admin")).status, 403);
 }
 
-TEST_P(SourcesApiTest, TheCliAddsAndListsButRefusesSecrets) {
+TEST_P(SourcesApiTest, TheCliAddsAndListsAndSealsSecrets) {
   auto r = p_->cli(
       "dci sources add cli_src --name 'From CLI' --base-url http://127.0.0.1:9/api --auth none "
       "--registry-type ns:org:RegistryType:Civil --timeout 5");
@@ -183,9 +184,19 @@ TEST_P(SourcesApiTest, TheCliAddsAndListsButRefusesSecrets) {
       "dci sources add with_secret --name S --base-url https://ibr.example.org --auth bearer "
       "--sender-id sp --bearer-token " +
       std::string(kBearer));
-  EXPECT_NE(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("/v1/dci/sources"), std::string::npos) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find(kBearer), std::string::npos) << r.output;
+  {
+    store::Database db(db_.options(1));
+    std::string sealed = db.read([](soci::session& s) {
+      std::string b;
+      s << "SELECT bearer_token_sealed FROM dci_client_sources WHERE code = 'with_secret'",
+          soci::into(b);
+      return b;
+    });
+    EXPECT_EQ(sealed.find(kBearer), std::string::npos) << sealed;
+    EXPECT_EQ(sealed.rfind("v1.", 0), 0u) << sealed;
+  }
   ASSERT_EQ(call(http::Method::kPost, "/v1/dci/sources", source()).status, 201);
 
   r = p_->cli("dci sources list");
@@ -194,7 +205,8 @@ TEST_P(SourcesApiTest, TheCliAddsAndListsButRefusesSecrets) {
   EXPECT_NE(r.output.find("type=crvs"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("ibr_national"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("client_secret_set=yes"), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("with_secret"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bearer_token_set=yes"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(kBearer), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find(kSecret), std::string::npos) << r.output;
   // The API sees what the CLI added.
   auto got = call(http::Method::kGet, "/v1/dci/sources/cli_src");

@@ -1,0 +1,470 @@
+#include "dci_client/check_service.h"
+
+#include <atomic>
+#include <map>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "core/thread_annotations.h"
+#include "dci_client/search_query.h"
+#include "store/audit.h"
+
+namespace registrar::dci_client {
+
+using Json = nlohmann::json;
+
+struct CheckService::Life {
+  core::Mutex mu;
+  core::CondVar idle;
+  bool alive GUARDED_BY(mu) = true;
+  int running GUARDED_BY(mu) = 0;
+
+  bool enter() EXCLUDES(mu) {
+    core::MutexLock l(mu);
+    if (!alive) return false;
+    ++running;
+    return true;
+  }
+  void leave() EXCLUDES(mu) {
+    core::MutexLock l(mu);
+    if (--running == 0) idle.notify_all();
+  }
+  bool ended() EXCLUDES(mu) {
+    core::MutexLock l(mu);
+    return !alive;
+  }
+  // After this, enter() refuses; waits for those inside.
+  void end() EXCLUDES(mu) {
+    core::MutexLock l(mu);
+    alive = false;
+    while (running > 0) idle.wait(mu);
+  }
+};
+
+// One envelope of a run: checks of one source, in the order of the items.
+struct CheckService::Chunk {
+  std::string source;
+  RunMode mode = RunMode::kSync;
+  std::string correlation_id;  // async
+  std::vector<Check> checks;
+  Actor actor;
+  // Shared by the chunks of one run: calls on_all when the last one is finished.
+  struct Run {
+    RunObserver observer;
+    std::atomic<size_t> left{0};
+  };
+  std::shared_ptr<Run> run;
+};
+
+namespace {
+
+std::string reason_of(const PeerAnswer& a) {
+  if (!a.error.empty()) return a.error;
+  return "HTTP " + std::to_string(a.http_status);
+}
+
+// "correlation: <id>" (§12.5: what OpenSPP's callback looks for in notes).
+std::string correlation_note(const std::string& id) {
+  return id.empty() ? "" : "correlation: " + id;
+}
+
+}  // namespace
+
+CheckService::CheckService(store::Database& db, const core::Clock& clock,
+                           core::Background& background, SourceClient* client,
+                           CheckSettings settings)
+    : life_(std::make_shared<Life>()),
+      db_(db),
+      clock_(clock),
+      background_(background),
+      client_(client),
+      settings_(std::move(settings)) {}
+
+CheckService::~CheckService() {
+  stop();
+}
+
+void CheckService::stop() {
+  sweeper_.cancel();
+  life_->end();
+}
+
+void CheckService::audit(soci::session& s, const Actor& actor, const std::string& action,
+                         const Check& c, Json detail) {
+  detail["source"] = c.source;
+  detail["state"] = std::string(state_name(c.state));
+  if (c.result) detail["result"] = std::string(result_name(*c.result));
+  store::append_audit(
+      s, {actor.name, "dci_client.check." + action, c.id, actor.request_id, std::move(detail)},
+      clock_.now());
+}
+
+Check CheckService::create(const Registrant& r, const std::string& source, const Actor& actor) {
+  return create_many({{r, ""}}, source, actor).at(0);
+}
+
+std::vector<Check> CheckService::create_many(const std::vector<NewCheck>& checks,
+                                             const std::string& source, const Actor& actor) {
+  if (source.empty())
+    throw core::invalid_argument("source (a data source code) is required", "source");
+  return db_.write([&](soci::session& s) {
+    std::vector<Check> out;
+    out.reserve(checks.size());
+    core::SystemTime now = clock_.now();
+    for (const auto& n : checks) {
+      if (!n.batch_key.empty())
+        if (auto existing = db::find_by_batch_key(s, n.batch_key)) {
+          out.push_back(std::move(*existing));
+          continue;
+        }
+      Check c;
+      c.id = core::uuid_v4();
+      c.registrant = n.registrant;
+      c.source = source;
+      c.batch_key = n.batch_key;
+      c.created = c.updated = now;
+      db::insert_check(s, c);
+      audit(s, actor, "create", c);
+      out.push_back(std::move(c));
+    }
+    return out;
+  });
+}
+
+std::optional<Check> CheckService::find(const std::string& id) {
+  return db_.read([&](soci::session& s) { return db::find_check(s, id); });
+}
+
+std::vector<Check> CheckService::list(const CheckFilter& filter) {
+  return db_.read([&](soci::session& s) { return db::list_checks(s, filter); });
+}
+
+std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, RunMode mode,
+                                        const Actor& actor, RunObserver observer) {
+  if (!client_)
+    throw core::Error(core::ErrorKind::kUnavailable,
+                      "no data-source client here: checks cannot be sent");
+  if (life_->ended())
+    throw core::Error(core::ErrorKind::kUnavailable, "the checks service is stopping");
+  std::vector<RunEntry> entries;
+  std::vector<std::shared_ptr<Chunk>> chunks;
+  auto run = std::make_shared<Chunk::Run>();
+  run->observer = std::move(observer);
+  db_.write([&](soci::session& s) {
+    entries.clear();
+    chunks.clear();
+    std::map<std::string, std::shared_ptr<Chunk>> open;  // by source: the chunk being filled
+    core::SystemTime now = clock_.now();
+    for (const auto& id : ids) {
+      RunEntry e{id, false, ""};
+      std::optional<Check> c = db::find_check_for_update(s, id);
+      if (!c) {
+        e.note = "no such check";
+      } else if (c->state != CheckState::kReady) {
+        // OpenSPP: a run on a completed or failed check logs and changes nothing (§8.1).
+        e.note = c->state == CheckState::kChecking
+                     ? "the check is already being checked"
+                     : "the check is " + std::string(state_name(c->state)) +
+                           ": nothing changed (retry it first to ask again)";
+      } else {
+        auto& chunk = open[c->source];
+        if (!chunk || int(chunk->checks.size()) >= settings_.batch_size) {
+          chunk = std::make_shared<Chunk>();
+          chunk->source = c->source;
+          chunk->mode = mode;
+          chunk->actor = actor;
+          chunk->run = run;
+          // We choose the correlation id and send it (§12.5): the callback can then arrive
+          // before the ACK does and still find its checks.
+          if (mode == RunMode::kAsync) chunk->correlation_id = core::uuid_v4();
+          chunks.push_back(chunk);
+        }
+        c->state = CheckState::kChecking;
+        c->error.clear();
+        c->correlation_id = chunk->correlation_id;
+        c->notes = correlation_note(chunk->correlation_id);
+        c->updated = now;
+        db::update_check(s, *c);
+        audit(s, actor, "run", *c,
+              {{"mode", mode == RunMode::kAsync ? "async" : "sync"},
+               {"correlation_id", c->correlation_id}});
+        chunk->checks.push_back(std::move(*c));
+        e.sent = true;
+      }
+      entries.push_back(std::move(e));
+    }
+  });
+  run->left = chunks.size();
+  if (chunks.empty() && run->observer.on_all) run->observer.on_all();
+  for (auto& chunk : chunks) send(chunk);
+  return entries;
+}
+
+void CheckService::send(std::shared_ptr<Chunk> chunk) {
+  Json items = Json::array();
+  core::SystemTime now = clock_.now();
+  for (const auto& c : chunk->checks)
+    items.push_back(search_item(c.registrant, c.id, now, settings_.query));
+  Json message = search_request(core::uuid_v4(), std::move(items), chunk->correlation_id);
+  Endpoint endpoint = chunk->mode == RunMode::kAsync ? Endpoint::kSearch : Endpoint::kSyncSearch;
+  client_->post(chunk->source, endpoint, std::move(message),
+                [this, bg = &background_, life = life_, chunk](PeerAnswer answer) {
+                  // The HTTP client's thread: the database work goes to the Background (which
+                  // outlives this service; `this` is only used once the Life is entered).
+                  bool queued = bg->schedule([this, life, chunk, answer = std::move(answer)] {
+                    if (life->enter()) {
+                      try {
+                        if (chunk->mode == RunMode::kAsync)
+                          finish_async(*chunk, answer);
+                        else
+                          finish_sync(*chunk, answer);
+                      } catch (const std::exception& e) {
+                        // The checks stay `checking`; the sweeper fails them at the deadline.
+                        log::warn("dci_checks_answer_not_written",
+                                  {{"source", chunk->source}, {"error", e.what()}});
+                      }
+                      life->leave();
+                    }
+                    // The observer is told even when nothing was written (the service
+                    // stopped): whoever waits on it must not wait forever.
+                    std::vector<std::string> ids;
+                    for (const auto& c : chunk->checks) ids.push_back(c.id);
+                    const RunObserver& o = chunk->run->observer;
+                    if (o.on_chunk) o.on_chunk(ids);
+                    if (chunk->run->left.fetch_sub(1) == 1 && o.on_all) o.on_all();
+                  });
+                  if (!queued)
+                    log::warn("dci_checks_answer_dropped",
+                              {{"source", chunk->source},
+                               {"why", "shutting down; the sweeper fails the checks later"}});
+                });
+}
+
+bool CheckService::apply(soci::session& s, Check& c, const ItemOutcome& outcome,
+                         const Actor& actor) {
+  if (outcome.kind == ItemOutcome::Kind::kWaiting) return false;
+  core::SystemTime now = clock_.now();
+  c.raw_response = outcome.raw;
+  c.updated = now;
+  c.checked = now;
+  if (outcome.kind == ItemOutcome::Kind::kCompleted) {
+    c.state = CheckState::kCompleted;
+    c.result = outcome.result;
+    c.matched_programmes = outcome.programmes;
+    c.error.clear();
+  } else {
+    c.state = CheckState::kFailed;
+    c.error = outcome.reason;
+  }
+  db::update_check(s, c);
+  audit(s, actor, c.state == CheckState::kCompleted ? "complete" : "fail", c,
+        c.error.empty() ? Json::object() : Json{{"error", c.error}});
+  return true;
+}
+
+void CheckService::fail_all(const Chunk& chunk, const std::string& reason) {
+  db_.write([&](soci::session& s) {
+    for (const auto& sent : chunk.checks) {
+      auto c = db::find_check_for_update(s, sent.id);
+      // Only the run that sent it may fail it (a retry, the sweeper or a callback came first).
+      if (!c || c->state != CheckState::kChecking || c->correlation_id != sent.correlation_id)
+        continue;
+      ItemOutcome o;
+      o.reason = reason;
+      apply(s, *c, o, chunk.actor);
+    }
+  });
+}
+
+void CheckService::finish_sync(const Chunk& chunk, const PeerAnswer& answer) {
+  if (!answer.ok()) return fail_all(chunk, "the search failed: " + reason_of(answer));
+  const Json* message = answer.body.is_object() && answer.body.contains("message")
+                            ? &answer.body["message"]
+                            : nullptr;
+  std::map<std::string, Json> items;
+  try {
+    if (!message) throw core::invalid_argument("the answer is not a DCI envelope");
+    items = items_by_reference(*message);
+  } catch (const core::Error& e) {
+    // A header-level rejection carries its reason in the header (§2.4).
+    Json h = answer.body.is_object() ? answer.body.value("header", Json::object()) : Json();
+    std::string why = text_member(h, "status") == "rjct"
+                          ? "rejected by the registry: " + text_member(h, "status_reason_code") +
+                                " " + text_member(h, "status_reason_message")
+                          : std::string("the answer could not be read: ") + e.what();
+    return fail_all(chunk, why);
+  }
+  db_.write([&](soci::session& s) {
+    for (const auto& sent : chunk.checks) {
+      auto c = db::find_check_for_update(s, sent.id);
+      if (!c || c->state != CheckState::kChecking || !c->correlation_id.empty()) continue;
+      auto it = items.find(sent.id);
+      ItemOutcome o;
+      if (it == items.end())
+        o.reason = "the answer has no item for this check (reference_id " + sent.id + ")";
+      else
+        o = read_item(it->second, AnswerPath::kSync);
+      apply(s, *c, o, chunk.actor);
+    }
+  });
+}
+
+void CheckService::finish_async(const Chunk& chunk, const PeerAnswer& answer) {
+  if (!answer.ok()) {
+    if (answer.http_status != 0)
+      return fail_all(chunk, "the search was refused: " + reason_of(answer));
+    // No HTTP answer (timeout, connection lost): the registry may have the search and call
+    // back; the checks wait, and the sweeper fails them at the deadline if nothing comes.
+    log::warn("dci_checks_async_unacknowledged", {{"source", chunk.source},
+                                                  {"correlation_id", chunk.correlation_id},
+                                                  {"error", answer.error}});
+    return;
+  }
+  Json ack = answer.body.is_object() ? answer.body.value("message", Json()) : Json();
+  std::string status = text_member(ack, "ack_status");
+  if (status == "NACK" || status == "ERR") {
+    Json err = ack.is_object() ? ack.value("error", Json()) : Json();
+    return fail_all(chunk, "the registry did not accept the search: " + status + " " +
+                               text_member(err, "code") + " " + text_member(err, "message"));
+  }
+  std::string theirs = text_member(ack, "correlation_id");
+  if (theirs.empty() || theirs == chunk.correlation_id) return;
+  // A registry that ignores the correlation id we chose names its own: its callback will
+  // carry that one.
+  db_.write([&](soci::session& s) {
+    for (const auto& sent : chunk.checks) {
+      auto c = db::find_check_for_update(s, sent.id);
+      if (!c || c->state != CheckState::kChecking || c->correlation_id != chunk.correlation_id)
+        continue;
+      c->correlation_id = theirs;
+      c->notes = correlation_note(theirs);
+      c->updated = clock_.now();
+      db::update_check(s, *c);
+    }
+  });
+}
+
+CallbackOutcome CheckService::on_search(const std::string& sender_id, const Json& message) {
+  CallbackOutcome out;
+  std::string cid = text_member(message, "correlation_id");
+  if (cid.empty()) {
+    out.note = "the callback has no correlation_id";
+    return out;
+  }
+  Actor actor{"dci:" + sender_id, ""};
+  return db_.write([&](soci::session& s) {
+    CallbackOutcome o;
+    std::vector<Check> all = db::checks_by_correlation(s, cid);
+    if (all.empty()) {
+      o.note = "no check waits for correlation_id " + cid;
+      return o;
+    }
+    o.known = true;
+    std::vector<Check> waiting;
+    for (auto& c : all)
+      if (c.state == CheckState::kChecking) waiting.push_back(std::move(c));
+    if (waiting.empty()) {
+      o.note = "the checks of correlation_id " + cid + " are no longer waiting (" +
+               std::string(state_name(all[0].state)) + ")";
+      return o;
+    }
+    std::map<std::string, Json> items;
+    try {
+      items = items_by_reference(message);
+    } catch (const core::Error& e) {
+      o.note = e.what();
+      return o;
+    }
+    std::string last_reason;
+    for (auto& c : waiting) {
+      auto it = items.find(c.id);
+      // A registry that does not echo reference_ids (OpenSPP matches by correlation id alone,
+      // §8.4): one check, one item.
+      if (it == items.end() && waiting.size() == 1 && items.size() == 1) it = items.begin();
+      if (it == items.end()) {
+        last_reason = "no search_response item for check " + c.id;
+        continue;
+      }
+      auto fresh = db::find_check_for_update(s, c.id);
+      if (!fresh || fresh->state != CheckState::kChecking || fresh->correlation_id != cid) continue;
+      ItemOutcome outcome = read_item(it->second, AnswerPath::kCallback);
+      if (apply(s, *fresh, outcome, actor))
+        o.changed = true;
+      else
+        last_reason = outcome.reason;
+    }
+    if (!o.changed) o.note = last_reason.empty() ? "nothing to write" : last_reason;
+    return o;
+  });
+}
+
+Check CheckService::retry(const std::string& id, const Actor& actor) {
+  return db_.write([&](soci::session& s) {
+    auto c = db::find_check_for_update(s, id);
+    if (!c) throw core::not_found("no check " + id);
+    if (c->state == CheckState::kReady) return *c;
+    std::string before(state_name(c->state));
+    c->state = CheckState::kReady;
+    c->error.clear();
+    c->correlation_id.clear();
+    c->notes.clear();
+    c->updated = clock_.now();
+    db::update_check(s, *c);
+    audit(s, actor, "retry", *c, {{"from", before}});
+    return *c;
+  });
+}
+
+void CheckService::remove(const std::string& id, const Actor& actor) {
+  db_.write([&](soci::session& s) {
+    auto c = db::find_check_for_update(s, id);
+    if (!c) throw core::not_found("no check " + id);
+    db::delete_check(s, id);
+    audit(s, actor, "delete", *c);
+  });
+}
+
+int CheckService::sweep() {
+  core::SystemTime before = clock_.now() - settings_.deadline;
+  Actor system{"system", ""};
+  std::string reason =
+      "timeout: no answer within " + std::to_string(settings_.deadline.count()) + " s of sending";
+  int failed = 0;
+  for (;;) {
+    std::vector<Check> stale =
+        db_.read([&](soci::session& s) { return db::stale_checks(s, before, 200); });
+    if (stale.empty()) break;
+    int now_failed = db_.write([&](soci::session& s) {
+      int n = 0;
+      for (const auto& c : stale) {
+        auto fresh = db::find_check_for_update(s, c.id);
+        if (!fresh || fresh->state != CheckState::kChecking || fresh->updated >= before) continue;
+        ItemOutcome o;
+        o.reason = reason;
+        o.raw = nullptr;
+        n += apply(s, *fresh, o, system) ? 1 : 0;
+      }
+      return n;
+    });
+    failed += now_failed;
+    if (now_failed == 0 || stale.size() < 200) break;
+  }
+  if (failed > 0) log::info("dci_checks_timed_out", {{"count", failed}});
+  return failed;
+}
+
+void CheckService::start_sweeper() {
+  sweeper_ = background_.every(
+      settings_.sweep_interval,
+      [this] {
+        try {
+          sweep();
+        } catch (const std::exception& e) {
+          log::warn("dci_checks_sweep_failed", {{"error", e.what()}});
+        }
+      },
+      settings_.sweep_interval);
+}
+
+}  // namespace registrar::dci_client

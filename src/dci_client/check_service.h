@@ -1,0 +1,115 @@
+// The duplication checks' lifecycle (dci-ibr.md §5, §8.1, §8.4): create, run (sync or async),
+// retry, delete; the callbacks that complete async runs (this is the module's CallbackSink); the
+// sweeper that fails checks whose answer never came. Every state change is audited in the
+// transaction that makes it.
+//
+// Threads. Everything here blocks on the database, so it runs on a worker, the CLI's thread or
+// the Background, except the SourceClient's completions, which run on the HTTP client's thread
+// and only hop to the Background (`on_chunk` and `on_all` of a run are called there).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/background.h"
+#include "core/clock.h"
+#include "dci_client/check.h"
+#include "dci_client/check_store.h"
+#include "dci_client/checks_config.h"
+#include "dci_client/seams.h"
+#include "dci_client/search_answer.h"
+#include "store/database.h"
+
+namespace registrar::dci_client {
+
+// Who asks, for the audit log.
+struct Actor {
+  std::string name;        // principal, "cli:<user>", "system", "dci:<sender_id>"
+  std::string request_id;  // "" outside a request
+};
+
+// One check of a run request: whether it was sent, and if not why.
+struct RunEntry {
+  std::string id;
+  bool sent = false;
+  std::string note;  // why nothing changed ("" when sent)
+};
+
+// Told as the answers of a run come in (on the Background): each envelope's checks once
+// finished (answered, failed, or for async acknowledged), then the whole run.
+struct RunObserver {
+  std::function<void(const std::vector<std::string>& ids)> on_chunk;
+  std::function<void()> on_all;
+};
+
+struct NewCheck {
+  Registrant registrant;
+  std::string batch_key;  // "" for none
+};
+
+class CheckService final : public CallbackSink {
+ public:
+  // `client` may be null (a CLI without the data-source part): run() then refuses before
+  // changing anything.
+  CheckService(store::Database& db, const core::Clock& clock, core::Background& background,
+               SourceClient* client, CheckSettings settings);
+  ~CheckService() override;
+
+  Check create(const Registrant& r, const std::string& source, const Actor& actor);
+  // Many in one transaction. A check whose batch_key exists already is returned as it is (a
+  // resumed batch re-sends nothing that is done).
+  std::vector<Check> create_many(const std::vector<NewCheck>& checks, const std::string& source,
+                                 const Actor& actor);
+  std::optional<Check> find(const std::string& id);
+  std::vector<Check> list(const CheckFilter& filter);
+
+  // Sends every `ready` check among `ids`, grouped by data source, settings().batch_size per
+  // envelope; those are `checking` when this returns. A check in another state (or unknown) is
+  // left as it is, its entry saying so. Throws core::Error(kUnavailable) without a SourceClient.
+  std::vector<RunEntry> run(const std::vector<std::string>& ids, RunMode mode, const Actor& actor,
+                            RunObserver observer = {});
+  // Back to `ready` (error cleared, correlation id forgotten: a late callback of the old run no
+  // longer completes it). Throws core::Error(kNotFound).
+  Check retry(const std::string& id, const Actor& actor);
+  // Throws core::Error(kNotFound).
+  void remove(const std::string& id, const Actor& actor);
+
+  // Fails the checks `checking` for longer than the deadline; returns how many.
+  int sweep();
+  // The sweeper on the Background, every settings().sweep_interval. stop() cancels it.
+  void start_sweeper();
+  void stop();
+
+  CallbackOutcome on_search(const std::string& sender_id, const nlohmann::json& message) override;
+
+  const CheckSettings& settings() const { return settings_; }
+
+ private:
+  struct Chunk;
+  void send(std::shared_ptr<Chunk> chunk);
+  void finish_sync(const Chunk& chunk, const PeerAnswer& answer);
+  void finish_async(const Chunk& chunk, const PeerAnswer& answer);
+  void fail_all(const Chunk& chunk, const std::string& reason);
+  // Writes an item's outcome to a check being run; false when nothing was written (waiting).
+  bool apply(soci::session& s, Check& c, const ItemOutcome& outcome, const Actor& actor);
+  void audit(soci::session& s, const Actor& actor, const std::string& action, const Check& c,
+             nlohmann::json detail = nlohmann::json::object());
+
+  // Completions of the SourceClient may come after this service is gone (the HTTP client stops
+  // after the modules): they hold the Life and do nothing once it has ended.
+  struct Life;
+  std::shared_ptr<Life> life_;
+  store::Database& db_;
+  const core::Clock& clock_;
+  core::Background& background_;
+  SourceClient* client_;
+  CheckSettings settings_;
+  core::Job sweeper_;
+};
+
+}  // namespace registrar::dci_client
