@@ -145,7 +145,8 @@ KeyFetch SenderKeys::run_fetch(const TrustedSender& sender) {
   }
   try {
     db_.write([&](soci::session& s) {
-      sender_sql::record_key_fetch(s, table_.table, sender.sender_id, f.outcome.at, f.outcome.summary());
+      sender_sql::record_key_fetch(s, table_.table, sender.sender_id, f.outcome.at,
+                                   f.outcome.summary());
     });
   } catch (const std::exception& e) {
     // The keys are in memory either way; the record is for the operator.

@@ -33,7 +33,7 @@ SignatureAuthenticator::SignatureAuthenticator(const TrustedSenders& senders, Se
     : senders_(senders), keys_(keys), clock_(clock), options_(std::move(options)) {}
 
 std::optional<http::Failure> SignatureAuthenticator::authenticate(http::Request& request,
-                                                                     const http::Route&) {
+                                                                  const http::Route&) {
   return decide(request, true);
 }
 
@@ -44,7 +44,7 @@ std::unique_ptr<http::PendingAuthentication> SignatureAuthenticator::start(
 }
 
 std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& request,
-                                                               bool may_fetch) {
+                                                            bool may_fetch) {
   Envelope env;
   try {
     env = parse_envelope(request.body);
@@ -79,9 +79,9 @@ std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& reque
   SignatureParams params = parse_signature_params(*env.signature);
   auto refused = [&](std::string_view reason, const std::string& detail) {
     log::info(log_prefix + "_signature_refused", {{"sender_id", sender_id},
-                                        {"request_id", request.request_id},
-                                        {"reason", reason},
-                                        {"detail", detail}});
+                                                  {"request_id", request.request_id},
+                                                  {"reason", reason},
+                                                  {"detail", detail}});
   };
   auto cached = [&] { return keys_ && sender ? keys_->cached(*sender) : nullptr; };
   // A fetch that failed this time, for the answer: the caller learns it is our side's trouble

@@ -15,9 +15,9 @@ class CliSourceClient final : public SourceClient {
   explicit CliSourceClient(app::Services& s)
       : sources_(s.db, s.clock, s.registry.find_optional<services::Sealing>()) {
     sources_.reload();
-    client_ = HttpSourceClient::create(sources_, s.registry.find<services::Signing>(),
-                                       s.http_client, s.background, s.clock,
-                                       read_dci_client_config(s.config).client);
+    client_ =
+        HttpSourceClient::create(sources_, s.registry.find<services::Signing>(), s.http_client,
+                                 s.background, s.clock, read_dci_client_config(s.config).client);
     client_->ensure_keys();
   }
   ~CliSourceClient() override { client_->stop(); }
