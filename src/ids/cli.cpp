@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "ids/service.h"
+#include "services/sealing.h"
 
 namespace registrar::ids {
 
@@ -40,8 +41,10 @@ void add_ids_commands(CLI::App& root, app::ServiceProvider& provider) {
   auto service = [&provider]() {
     static std::unique_ptr<IdsService> built;
     if (!built) {
-      auto& s = provider.services();
-      built = std::make_unique<IdsService>(read_ids_config(s.config), s.db, s.clock, s.background);
+      // identity: the master key the stored issuance key is sealed with.
+      auto& s = provider.started({"identity"});
+      built = std::make_unique<IdsService>(read_ids_config(s.config), s.db, s.clock, s.background,
+                                           nullptr, &s.registry.find<services::Sealing>());
     }
     return built.get();
   };

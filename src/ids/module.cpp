@@ -6,6 +6,7 @@
 #include "ids/service.h"
 #include "ids/store.h"
 #include "services/issuance.h"
+#include "services/sealing.h"
 
 namespace registrar::ids {
 
@@ -45,8 +46,9 @@ class IdsModule : public app::Module {
 
   void start(app::Services& s) override {
     // read_ids_config validates every policy: one that admits no ID refuses the start.
+    // identity's master key seals the generated issuance key at rest.
     service_ = std::make_unique<IdsService>(read_ids_config(s.config), s.db, s.clock, s.background,
-                                            &s.metrics);
+                                            &s.metrics, &s.registry.find<services::Sealing>());
     issuance_ = std::make_unique<ServiceIssuance>(*service_);
     s.registry.provide<services::Issuance>(*issuance_, name());
   }

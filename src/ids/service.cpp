@@ -9,7 +9,9 @@ namespace registrar::ids {
 
 namespace {
 
-constexpr const char* kKeySetting = "issuance_key";
+constexpr const char* kKeySetting = "issuance_key";  // plaintext: without sealing, or old
+constexpr const char* kSealedKeySetting = "issuance_key_sealed";
+constexpr const char* kSealingContext = "ids.issuance_key";
 
 TimePoint to_tp(int64_t ms) {
   return std::chrono::time_point_cast<std::chrono::seconds>(
@@ -57,14 +59,35 @@ const char* sequence_kind_name(SequenceKind k) {
   return "";
 }
 
-std::string load_issuance_key(store::Database& db, const IssuanceConfig& config) {
+std::string load_issuance_key(store::Database& db, const IssuanceConfig& config,
+                              const services::Sealing* sealing) {
   if (!config.key.empty()) return config.key;
   for (int attempt = 0; attempt < 3; ++attempt) {
     try {
-      return db.write([](soci::session& s) {
-        if (auto k = setting(s, kKeySetting)) return *k;
-        std::string key = core::random_token(32);
-        insert_setting(s, kKeySetting, key);
+      return db.write([&](soci::session& s) {
+        if (auto sealed = setting(s, kSealedKeySetting)) {
+          if (!sealing)
+            throw core::Error(core::ErrorKind::kUnavailable,
+                              "the issuance key is sealed and the master key is not loaded here");
+          auto key = sealing->open(*sealed, kSealingContext);
+          if (!key)
+            throw core::Error(core::ErrorKind::kUnavailable,
+                              "the stored issuance key does not open with this master key "
+                              "(identity.master_key_file)");
+          return *key;
+        }
+        auto plain = setting(s, kKeySetting);
+        if (!sealing) {
+          if (plain) return *plain;
+          std::string key = core::random_token(32);
+          insert_setting(s, kKeySetting, key);
+          return key;
+        }
+        // Sealed from now on; a key an older version stored in plaintext keeps its value (IDs
+        // already issued depend on it) and leaves the table.
+        std::string key = plain ? *plain : core::random_token(32);
+        insert_setting(s, kSealedKeySetting, sealing->seal(key, kSealingContext));
+        if (plain) delete_setting(s, kKeySetting);
         return key;
       });
     } catch (const std::exception& e) {
@@ -75,12 +98,13 @@ std::string load_issuance_key(store::Database& db, const IssuanceConfig& config)
 }
 
 IdsService::IdsService(IdsConfig config, store::Database& db, const core::Clock& clock,
-                       core::Background& background, core::Metrics* metrics)
+                       core::Background& background, core::Metrics* metrics,
+                       const services::Sealing* sealing)
     : config_(std::move(config)), db_(db), clock_(clock) {
   for (IdType t : {IdType::kUin, IdType::kVid, IdType::kPrid})
     validators_[size_t(t)] = std::make_unique<IdValidator>(config_.policy(t));
   issuer_ = std::make_unique<Issuer>(db_, clock_, background, config_,
-                                     load_issuance_key(db_, config_.issuance), metrics);
+                                     load_issuance_key(db_, config_.issuance, sealing), metrics);
 }
 
 IdsService::~IdsService() {

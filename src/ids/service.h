@@ -18,6 +18,7 @@
 #include "ids/licence.h"
 #include "ids/records.h"
 #include "ids/validators.h"
+#include "services/sealing.h"
 #include "store/database.h"
 
 namespace registrar::ids {
@@ -26,8 +27,13 @@ namespace registrar::ids {
 std::optional<IdType> parse_id_type(std::string_view name);
 
 // The issuance key: ids.issuance.key when set, else the one kept in the database (generated and
-// stored on first use, so every instance on the database shares it).
-std::string load_issuance_key(store::Database& db, const IssuanceConfig& config);
+// stored on first use, so every instance on the database shares it). With `sealing` (identity's
+// master key) the stored key is sealed, so that reading the database does not let anyone predict
+// future IDs; a plaintext key left by an older version is sealed in place on first use. Without
+// sealing (tests, a binary without identity) it is stored as it is. Throws core::Error
+// (kUnavailable) when the stored key was sealed by another master key.
+std::string load_issuance_key(store::Database& db, const IssuanceConfig& config,
+                              const services::Sealing* sealing = nullptr);
 
 enum class StatusOutcome { kOk, kNotFound, kNotIssued, kBadStatus };
 
@@ -58,8 +64,10 @@ struct LicenceInfo {
 class IdsService {
  public:
   // Issuance batches run on `background`, which must outlive the service.
+  // `sealing`: see load_issuance_key.
   IdsService(IdsConfig config, store::Database& db, const core::Clock& clock,
-             core::Background& background, core::Metrics* metrics = nullptr);
+             core::Background& background, core::Metrics* metrics = nullptr,
+             const services::Sealing* sealing = nullptr);
   ~IdsService();
 
   const IdsConfig& config() const { return config_; }

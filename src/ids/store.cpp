@@ -364,4 +364,8 @@ void insert_setting(soci::session& s, const std::string& name, const std::string
   s << "INSERT INTO ids_settings (name, value) VALUES (:n, :v)", soci::use(name), soci::use(value);
 }
 
+void delete_setting(soci::session& s, const std::string& name) {
+  s << "DELETE FROM ids_settings WHERE name = :n", soci::use(name);
+}
+
 }  // namespace registrar::ids

@@ -69,5 +69,6 @@ void update_licence(soci::session& s, const std::string& key, const std::string&
 std::optional<std::string> setting(soci::session& s, const std::string& name);
 // Inserts; throws a unique violation when another process stored it first.
 void insert_setting(soci::session& s, const std::string& name, const std::string& value);
+void delete_setting(soci::session& s, const std::string& name);
 
 }  // namespace registrar::ids

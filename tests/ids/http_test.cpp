@@ -6,6 +6,7 @@
 #include <mutex>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "ids/store.h"
@@ -280,6 +281,30 @@ struct Load {
     threads.clear();
   }
 };
+
+// `registrar ids issue` on the CLI starts identity for the master key, so it issues with the
+// same sealed issuance key as the server (issue 17), and the key is never in the table in
+// plaintext.
+TEST_P(IdsHttpTest, TheCliIssuesWithTheServersSealedKey) {
+  auto p = start();
+  Json served = send(*p, http::Method::kPost, "/v1/ids/uin/issue", {{"count", 1}}, 201);
+  ASSERT_TRUE(served["ids"].is_array()) << served.dump();
+  auto r = p->cli("ids issue uin --count 3");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  int valid = 0;
+  std::istringstream lines(r.output);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && uin_.validate(line).ok()) ++valid;
+  EXPECT_EQ(valid, 3) << r.output;
+  auto db = database();
+  auto names = db->read([](soci::session& s) {
+    std::vector<std::string> out;
+    soci::rowset<std::string> rows = s.prepare << "SELECT name FROM ids_settings ORDER BY name";
+    for (const auto& n : rows) out.push_back(n);
+    return out;
+  });
+  EXPECT_EQ(names, std::vector<std::string>{"issuance_key_sealed"});
+}
 
 TEST_P(IdsHttpTest, TwoProcessesIssuingConcurrentlyNeverCollide) {
   auto a = start();

@@ -3,10 +3,13 @@
 // IDs and licences.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
 #include "core/config.h"
+#include "core/random.h"
+#include "identity/provided.h"
 #include "ids/service.h"
 #include "ids/store.h"
 #include "store/audit.h"
@@ -155,6 +158,42 @@ TEST_P(ServiceTest, GeneratedKeyIsSharedThroughTheDatabase) {
   auto other = open();
   EXPECT_EQ(load_issuance_key(*other, none), a);
   EXPECT_GE(a.size(), 32u);
+}
+
+// The generated issuance key is sealed with the master key at rest (issue 17): whoever reads the
+// database cannot predict future IDs. A plaintext key an older version stored keeps its value
+// (issued IDs depend on it) and is sealed in place; another master key does not open it.
+TEST_P(ServiceTest, GeneratedKeyIsSealedAtRest) {
+  IssuanceConfig none;
+  const std::string legacy = load_issuance_key(*db_, none);  // no sealing: as older versions
+  identity::MasterKey master(core::random_bytes(32));
+  identity::MasterKeySealing sealing(master);
+  EXPECT_EQ(load_issuance_key(*db_, none, &sealing), legacy);
+  auto settings = [&] {
+    return db_->read([](soci::session& s) {
+      std::map<std::string, std::string> out;
+      soci::rowset<soci::row> rows = s.prepare << "SELECT name, value FROM ids_settings";
+      for (const auto& r : rows) out[r.get<std::string>(0)] = r.get<std::string>(1);
+      return out;
+    });
+  };
+  auto stored = settings();
+  EXPECT_EQ(stored.count("issuance_key"), 0u);  // the plaintext left the table
+  ASSERT_EQ(stored.count("issuance_key_sealed"), 1u);
+  EXPECT_EQ(stored["issuance_key_sealed"].find(legacy), std::string::npos);
+  auto other = open();  // another instance, same master key
+  EXPECT_EQ(load_issuance_key(*other, none, &sealing), legacy);
+  identity::MasterKey wrong(core::random_bytes(32));
+  identity::MasterKeySealing wrong_sealing(wrong);
+  EXPECT_THROW(load_issuance_key(*db_, none, &wrong_sealing), core::Error);
+  EXPECT_THROW(load_issuance_key(*db_, none), core::Error);  // sealed, and no key to open it
+  // A new installation generates it sealed from the start.
+  db_->write([](soci::session& s) { s << "DELETE FROM ids_settings"; });
+  const std::string fresh = load_issuance_key(*db_, none, &sealing);
+  EXPECT_NE(fresh, legacy);
+  stored = settings();
+  EXPECT_EQ(stored.count("issuance_key"), 0u);
+  EXPECT_EQ(stored["issuance_key_sealed"].find(fresh), std::string::npos);
 }
 
 TEST_P(ServiceTest, TwoInstancesNeverCollide) {
