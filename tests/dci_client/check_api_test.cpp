@@ -106,7 +106,8 @@ TEST_P(CheckApi, CliListsWhatTheApiCreated) {
   ASSERT_EQ(created.status, 201) << created.body;
   auto list = p_->cli("dci checks list --state ready --source ibr_main");
   ASSERT_EQ(list.exit_code, 0) << list.output;
-  for (const auto& c : json(created)["items"])
+  Json items = json(created)["items"];  // named: a range-for over a temporary's member dangles
+  for (const auto& c : items)
     EXPECT_NE(list.output.find(c["id"].get<std::string>()), std::string::npos) << list.output;
   EXPECT_NE(list.output.find("reference=A"), std::string::npos);
   auto retry = p_->cli("dci checks retry no-such-check");
