@@ -43,18 +43,34 @@ std::unique_ptr<http::PendingAuthentication> SignatureAuthenticator::start(
   return nullptr;
 }
 
+std::optional<http::Failure> SignatureAuthenticator::check_envelope(std::string_view body,
+                                                                    const std::string& log_id,
+                                                                    std::string& sender_id) {
+  return decide_body(body, log_id, true, sender_id);
+}
+
 std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& request,
                                                             bool may_fetch) {
+  std::string sender_id;
+  auto failure = decide_body(request.body, request.request_id, may_fetch, sender_id);
+  if (!failure) request.principal = principal_for(sender_id);
+  return failure;
+}
+
+std::optional<http::Failure> SignatureAuthenticator::decide_body(std::string_view body,
+                                                                 const std::string& log_id,
+                                                                 bool may_fetch,
+                                                                 std::string& sender_id) {
   Envelope env;
   try {
-    env = parse_envelope(request.body);
+    env = parse_envelope(body);
   } catch (const core::Error& e) {
     // A malformed envelope is the client's mistake whatever part is wrong: 400 naming it.
     std::string code =
         e.field() == "header.sender_id" ? "err.sender_id.invalid" : "err.request.bad";
     return bad_request(code, e.what(), e.field());
   }
-  const std::string& sender_id = env.common().sender_id;
+  sender_id = env.common().sender_id;
   if (sender_id.empty())
     return bad_request("err.sender_id.invalid", "Missing sender_id in message header",
                        "header.sender_id");
@@ -64,9 +80,8 @@ std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& reque
     if (options_.allow_unsigned) {
       log::warn(log_prefix + "_unsigned_request_accepted",
                 {{"sender_id", sender_id},
-                 {"request_id", request.request_id},
+                 {"request_id", log_id},
                  {"why", options_.allow_unsigned_key + " is on: development only"}});
-      request.principal = principal_for(sender_id);
       return std::nullopt;
     }
     return http::unauthenticated("err.signature.missing", "Missing signature in envelope",
@@ -78,10 +93,9 @@ std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& reque
   const TrustedSender* sender = it == senders->end() ? nullptr : &it->second;
   SignatureParams params = parse_signature_params(*env.signature);
   auto refused = [&](std::string_view reason, const std::string& detail) {
-    log::info(log_prefix + "_signature_refused", {{"sender_id", sender_id},
-                                                  {"request_id", request.request_id},
-                                                  {"reason", reason},
-                                                  {"detail", detail}});
+    log::info(
+        log_prefix + "_signature_refused",
+        {{"sender_id", sender_id}, {"request_id", log_id}, {"reason", reason}, {"detail", detail}});
   };
   auto cached = [&] { return keys_ && sender ? keys_->cached(*sender) : nullptr; };
   // A fetch that failed this time, for the answer: the caller learns it is our side's trouble
@@ -136,7 +150,6 @@ std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& reque
     refused(verify_status_name(v.status), v.detail);
     return http::unauthenticated("err.signature.invalid", "Invalid signature", "signature");
   }
-  request.principal = principal_for(sender_id);
   return std::nullopt;
 }
 

@@ -45,8 +45,16 @@ class SignatureAuthenticator final : public http::Authenticator {
       http::Request& request, const http::Route& route,
       std::optional<http::Failure>& decision) override;
 
+  // The same decision for an envelope outside a request (a sync answer we received): nullopt
+  // when it is signed by a trusted sender's key. `sender_id` receives the header's sender_id
+  // ("" when there is none). May fetch a JWKS: blocking.
+  std::optional<http::Failure> check_envelope(std::string_view body, const std::string& log_id,
+                                              std::string& sender_id);
+
  private:
   std::optional<http::Failure> decide(http::Request& request, bool may_fetch);
+  std::optional<http::Failure> decide_body(std::string_view body, const std::string& log_id,
+                                           bool may_fetch, std::string& sender_id);
   const TrustedSenders& senders_;
   SenderKeys* keys_;
   const core::Clock& clock_;

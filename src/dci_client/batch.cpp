@@ -14,11 +14,11 @@ bool finished(const Check& c) {
   return c.state == CheckState::kCompleted || c.state == CheckState::kFailed;
 }
 
-// Counts envelopes finished, for a caller that waits on them.
+// The envelopes of a batch in flight, for a caller that keeps `window` of them going.
 struct Waiter {
   core::Mutex mu;
   core::CondVar cv;
-  size_t chunks_done GUARDED_BY(mu) = 0;
+  size_t in_flight GUARDED_BY(mu) = 0;
   size_t checks_done GUARDED_BY(mu) = 0;
 };
 
@@ -56,7 +56,9 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
   std::vector<std::string> to_send;
   size_t total = by_line.size(), done = 0;
   for (auto& [line, c] : by_line) {
-    if (c.state == CheckState::kChecking && c.correlation_id.empty()) c = checks.retry(c.id, actor);
+    if ((c.state == CheckState::kChecking && c.correlation_id.empty()) ||
+        (c.state == CheckState::kFailed && options.retry_failed))
+      c = checks.retry(c.id, actor);
     if (c.state == CheckState::kReady)
       to_send.push_back(c.id);
     else if (finished(c))
@@ -64,44 +66,51 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
   }
   summary.already_done = done;
   if (options.progress) options.progress(done, total);
-  // 3. Send, `window` envelopes at a time.
+  // 3. Send one envelope per run, keeping `window` of them in flight (a sliding window: the
+  // next goes as soon as any answer is written).
   auto waiter = std::make_shared<Waiter>();
-  size_t per_window =
-      size_t(std::max(1, options.window)) * size_t(std::max(1, checks.settings().batch_size));
-  for (size_t from = 0; from < to_send.size(); from += per_window) {
-    std::vector<std::string> ids(
-        to_send.begin() + long(from),
-        to_send.begin() + long(std::min(to_send.size(), from + per_window)));
-    {
-      core::MutexLock l(waiter->mu);
-      waiter->chunks_done = 0;
-    }
-    RunObserver observer;
-    observer.on_chunk = [waiter, async = options.mode ==
-                                         RunMode::kAsync](const std::vector<std::string>& chunk) {
-      core::MutexLock l(waiter->mu);
-      ++waiter->chunks_done;
-      if (!async) waiter->checks_done += chunk.size();
-      waiter->cv.notify_all();
-    };
-    std::vector<RunEntry> entries = checks.run(ids, options.mode, actor, observer);
-    size_t sent = 0;
-    for (const auto& e : entries) sent += e.sent ? 1 : 0;
-    summary.sent += sent;
-    size_t envelopes =
-        (sent + size_t(checks.settings().batch_size) - 1) / size_t(checks.settings().batch_size);
+  const size_t window = size_t(std::max(1, options.window));
+  const size_t per_envelope = size_t(std::max(1, checks.settings().batch_size));
+  const bool async = options.mode == RunMode::kAsync;
+  RunObserver observer;
+  observer.on_chunk = [waiter, async](const std::vector<std::string>& chunk) {
     core::MutexLock l(waiter->mu);
-    while (waiter->chunks_done < envelopes) {
+    if (!async) waiter->checks_done += chunk.size();
+  };
+  observer.on_all = [waiter] {
+    core::MutexLock l(waiter->mu);
+    --waiter->in_flight;
+    waiter->cv.notify_all();
+  };
+  auto wait_below = [&](size_t limit) {
+    core::MutexLock l(waiter->mu);
+    while (waiter->in_flight >= limit) {
       waiter->cv.wait(waiter->mu);
       if (options.progress) options.progress(done + waiter->checks_done, total);
     }
+  };
+  for (size_t from = 0; from < to_send.size(); from += per_envelope) {
+    wait_below(window);
+    std::vector<std::string> ids(
+        to_send.begin() + long(from),
+        to_send.begin() + long(std::min(to_send.size(), from + per_envelope)));
+    {
+      core::MutexLock l(waiter->mu);
+      ++waiter->in_flight;  // on_all takes it back, even when nothing was sent
+    }
+    for (const auto& e : checks.run(ids, options.mode, actor, observer)) summary.sent += e.sent;
   }
+  wait_below(1);
   // 4. Async answers arrive at the server: wait for them in the database.
   auto reload = [&] {
+    std::map<std::string, Check> now;
+    for (auto& c : checks.batch(prefix)) {
+      std::string id = c.id;
+      now.emplace(std::move(id), std::move(c));
+    }
     size_t n = 0;
     for (auto& [line, c] : by_line) {
-      if (!finished(c))
-        if (auto fresh = checks.find(c.id)) c = std::move(*fresh);
+      if (auto it = now.find(c.id); it != now.end()) c = std::move(it->second);
       n += finished(c) ? 1 : 0;
     }
     return n;
@@ -109,8 +118,7 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
   size_t now_done = reload();
   if (options.progress) options.progress(now_done, total);
   auto give_up = std::chrono::steady_clock::now() + options.async_wait;
-  while (now_done < total && options.mode == RunMode::kAsync &&
-         std::chrono::steady_clock::now() < give_up) {
+  while (now_done < total && async && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     now_done = reload();
     if (options.progress) options.progress(now_done, total);

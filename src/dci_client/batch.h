@@ -47,6 +47,8 @@ struct BatchOptions {
   // How long to wait for async answers (callbacks reach the server, which writes them to the
   // shared database) before writing the result file with what is known.
   std::chrono::seconds async_wait{900};
+  // A resumed batch also sends again the checks that failed (retried: back to ready first).
+  bool retry_failed = false;
   std::function<void(size_t done, size_t total)> progress;
 };
 

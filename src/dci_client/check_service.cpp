@@ -46,6 +46,7 @@ struct CheckService::Life {
 struct CheckService::Chunk {
   std::string source;
   RunMode mode = RunMode::kSync;
+  std::string transaction_id;  // the envelope's; the subject of its audit entries
   std::string correlation_id;  // async
   std::vector<Check> checks;
   Actor actor;
@@ -57,7 +58,30 @@ struct CheckService::Chunk {
   std::shared_ptr<Run> run;
 };
 
+struct CheckService::Writes {
+  explicit Writes(soci::session& s) : checks(s), audit(s) {}
+  db::CheckWriter checks;
+  store::AuditWriter audit;
+};
+
 namespace {
+
+// By id, for a loop over the ids in their own order.
+std::map<std::string, Check> by_id(std::vector<Check> checks) {
+  std::map<std::string, Check> out;
+  for (auto& c : checks) {
+    std::string id = c.id;
+    out.emplace(std::move(id), std::move(c));
+  }
+  return out;
+}
+
+std::vector<std::string> ids_of(const std::vector<Check>& checks) {
+  std::vector<std::string> out;
+  out.reserve(checks.size());
+  for (const auto& c : checks) out.push_back(c.id);
+  return out;
+}
 
 std::string reason_of(const PeerAnswer& a) {
   if (!a.error.empty()) return a.error;
@@ -73,13 +97,14 @@ std::string correlation_note(const std::string& id) {
 
 CheckService::CheckService(store::Database& db, const core::Clock& clock,
                            core::Background& background, SourceClient* client,
-                           CheckSettings settings)
+                           CheckSettings settings, AnswerTrust* trust)
     : life_(std::make_shared<Life>()),
       db_(db),
       clock_(clock),
       background_(background),
       client_(client),
-      settings_(std::move(settings)) {}
+      settings_(std::move(settings)),
+      trust_(settings_.verify_answers ? trust : nullptr) {}
 
 CheckService::~CheckService() {
   stop();
@@ -90,13 +115,34 @@ void CheckService::stop() {
   life_->end();
 }
 
-void CheckService::audit(soci::session& s, const Actor& actor, const std::string& action,
-                         const Check& c, Json detail) {
+void CheckService::audit(Writes& w, const Actor& actor, const std::string& action, const Check& c,
+                         Json detail) {
   detail["source"] = c.source;
   detail["state"] = std::string(state_name(c.state));
   if (c.result) detail["result"] = std::string(result_name(*c.result));
-  store::append_audit(
-      s, {actor.name, "dci_client.check." + action, c.id, actor.request_id, std::move(detail)},
+  w.audit.append(
+      {actor.name, "dci_client.check." + action, c.id, actor.request_id, std::move(detail)},
+      clock_.now());
+}
+
+namespace {
+
+Json audit_line(const Check& c) {
+  Json line = {{"id", c.id}, {"state", std::string(state_name(c.state))}};
+  if (c.state == CheckState::kCompleted && c.result)
+    line["result"] = std::string(result_name(*c.result));
+  if (!c.error.empty()) line["error"] = c.error;
+  return line;
+}
+
+}  // namespace
+
+void CheckService::audit_many(Writes& w, const Actor& actor, const std::string& action,
+                              const std::string& subject, Json detail, Json checks) {
+  if (checks.empty()) return;
+  detail["checks"] = std::move(checks);
+  w.audit.append(
+      {actor.name, "dci_client.checks." + action, subject, actor.request_id, std::move(detail)},
       clock_.now());
 }
 
@@ -108,14 +154,25 @@ std::vector<Check> CheckService::create_many(const std::vector<NewCheck>& checks
                                              const std::string& source, const Actor& actor) {
   if (source.empty())
     throw core::invalid_argument("source (a data source code) is required", "source");
+  std::vector<std::string> keys;
+  for (const auto& n : checks)
+    if (!n.batch_key.empty()) keys.push_back(n.batch_key);
   return db_.write([&](soci::session& s) {
+    std::map<std::string, Check> existing;
+    for (auto& c : db::find_by_batch_keys(s, keys)) {
+      std::string key = c.batch_key;
+      existing.emplace(std::move(key), std::move(c));
+    }
+    Writes w(s);
     std::vector<Check> out;
     out.reserve(checks.size());
     core::SystemTime now = clock_.now();
+    const bool one = checks.size() == 1;
+    Json made = Json::array();
     for (const auto& n : checks) {
       if (!n.batch_key.empty())
-        if (auto existing = db::find_by_batch_key(s, n.batch_key)) {
-          out.push_back(std::move(*existing));
+        if (auto it = existing.find(n.batch_key); it != existing.end()) {
+          out.push_back(it->second);
           continue;
         }
       Check c;
@@ -124,10 +181,19 @@ std::vector<Check> CheckService::create_many(const std::vector<NewCheck>& checks
       c.source = source;
       c.batch_key = n.batch_key;
       c.created = c.updated = now;
-      db::insert_check(s, c);
-      audit(s, actor, "create", c);
+      w.checks.insert(c);
+      if (one)
+        audit(w, actor, "create", c);
+      else
+        made.push_back(audit_line(c));
+      if (!c.batch_key.empty()) existing.emplace(c.batch_key, c);  // twice in one call
       out.push_back(std::move(c));
     }
+    // Many at once: one entry. A batch file's checks share its prefix ("<source>:<digest>").
+    std::string subject = checks[0].batch_key.empty()
+                              ? "create:" + core::uuid_v4()
+                              : checks[0].batch_key.substr(0, checks[0].batch_key.rfind(':'));
+    audit_many(w, actor, "create", subject, {{"source", source}}, std::move(made));
     return out;
   });
 }
@@ -138,6 +204,10 @@ std::optional<Check> CheckService::find(const std::string& id) {
 
 std::vector<Check> CheckService::list(const CheckFilter& filter) {
   return db_.read([&](soci::session& s) { return db::list_checks(s, filter); });
+}
+
+std::vector<Check> CheckService::batch(const std::string& prefix) {
+  return db_.read([&](soci::session& s) { return db::batch_checks(s, prefix, false); });
 }
 
 std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, RunMode mode,
@@ -155,10 +225,13 @@ std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, Run
     entries.clear();
     chunks.clear();
     std::map<std::string, std::shared_ptr<Chunk>> open;  // by source: the chunk being filled
+    std::map<std::string, Check> found = by_id(db::find_checks(s, ids, true));
+    Writes w(s);
     core::SystemTime now = clock_.now();
     for (const auto& id : ids) {
       RunEntry e{id, false, ""};
-      std::optional<Check> c = db::find_check_for_update(s, id);
+      auto it = found.find(id);
+      Check* c = it == found.end() ? nullptr : &it->second;
       if (!c) {
         e.note = "no such check";
       } else if (c->state != CheckState::kReady) {
@@ -178,6 +251,7 @@ std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, Run
           // We choose the correlation id and send it (§12.5): the callback can then arrive
           // before the ACK does and still find its checks.
           if (mode == RunMode::kAsync) chunk->correlation_id = core::uuid_v4();
+          chunk->transaction_id = core::uuid_v4();
           chunks.push_back(chunk);
         }
         c->state = CheckState::kChecking;
@@ -185,14 +259,21 @@ std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, Run
         c->correlation_id = chunk->correlation_id;
         c->notes = correlation_note(chunk->correlation_id);
         c->updated = now;
-        db::update_check(s, *c);
-        audit(s, actor, "run", *c,
-              {{"mode", mode == RunMode::kAsync ? "async" : "sync"},
-               {"correlation_id", c->correlation_id}});
-        chunk->checks.push_back(std::move(*c));
+        w.checks.update(*c);
+        // A copy: the one in `found`, now `checking`, answers an id named twice.
+        chunk->checks.push_back(*c);
         e.sent = true;
       }
       entries.push_back(std::move(e));
+    }
+    for (const auto& chunk : chunks) {
+      Json lines = Json::array();
+      for (const auto& c : chunk->checks) lines.push_back(audit_line(c));
+      audit_many(w, actor, "run", chunk->transaction_id,
+                 {{"source", chunk->source},
+                  {"mode", mode == RunMode::kAsync ? "async" : "sync"},
+                  {"correlation_id", chunk->correlation_id}},
+                 std::move(lines));
     }
   });
   run->left = chunks.size();
@@ -206,7 +287,7 @@ void CheckService::send(std::shared_ptr<Chunk> chunk) {
   core::SystemTime now = clock_.now();
   for (const auto& c : chunk->checks)
     items.push_back(search_item(c.registrant, c.id, now, settings_.query));
-  Json message = search_request(core::uuid_v4(), std::move(items), chunk->correlation_id);
+  Json message = search_request(chunk->transaction_id, std::move(items), chunk->correlation_id);
   Endpoint endpoint = chunk->mode == RunMode::kAsync ? Endpoint::kSearch : Endpoint::kSyncSearch;
   client_->post(chunk->source, endpoint, std::move(message),
                 [this, bg = &background_, life = life_, chunk](PeerAnswer answer) {
@@ -241,8 +322,8 @@ void CheckService::send(std::shared_ptr<Chunk> chunk) {
                 });
 }
 
-bool CheckService::apply(soci::session& s, Check& c, const ItemOutcome& outcome,
-                         const Actor& actor) {
+bool CheckService::apply(Writes& w, Check& c, const ItemOutcome& outcome, const Actor& actor,
+                         Json* many) {
   if (outcome.kind == ItemOutcome::Kind::kWaiting) return false;
   core::SystemTime now = clock_.now();
   c.raw_response = outcome.raw;
@@ -257,28 +338,48 @@ bool CheckService::apply(soci::session& s, Check& c, const ItemOutcome& outcome,
     c.state = CheckState::kFailed;
     c.error = outcome.reason;
   }
-  db::update_check(s, c);
-  audit(s, actor, c.state == CheckState::kCompleted ? "complete" : "fail", c,
-        c.error.empty() ? Json::object() : Json{{"error", c.error}});
+  w.checks.update(c);
+  if (many)
+    many->push_back(audit_line(c));
+  else
+    audit(w, actor, c.state == CheckState::kCompleted ? "complete" : "fail", c,
+          c.error.empty() ? Json::object() : Json{{"error", c.error}});
   return true;
 }
 
 void CheckService::fail_all(const Chunk& chunk, const std::string& reason) {
   db_.write([&](soci::session& s) {
+    auto now = db::check_states(s, ids_of(chunk.checks), true);
+    Writes w(s);
+    Json lines = Json::array();
     for (const auto& sent : chunk.checks) {
-      auto c = db::find_check_for_update(s, sent.id);
+      auto it = now.find(sent.id);
       // Only the run that sent it may fail it (a retry, the sweeper or a callback came first).
-      if (!c || c->state != CheckState::kChecking || c->correlation_id != sent.correlation_id)
+      if (it == now.end() || it->second.state != CheckState::kChecking ||
+          it->second.correlation_id != sent.correlation_id)
         continue;
       ItemOutcome o;
       o.reason = reason;
-      apply(s, *c, o, chunk.actor);
+      Check c = sent;  // as it was sent: the fields an outcome does not set are unchanged
+      apply(w, c, o, chunk.actor, &lines);
     }
+    audit_many(w, chunk.actor, "fail", chunk.transaction_id, {{"source", chunk.source}},
+               std::move(lines));
   });
 }
 
 void CheckService::finish_sync(const Chunk& chunk, const PeerAnswer& answer) {
   if (!answer.ok()) return fail_all(chunk, "the search failed: " + reason_of(answer));
+  if (trust_) {
+    // A header-level rejection is signed too (§2.4): checked before it is read.
+    std::string signer;
+    std::string why = trust_->refusal(answer.raw, signer);
+    if (!why.empty()) return fail_all(chunk, "the answer's signature was refused: " + why);
+    std::string registry = trust_->signer_of(chunk.source);
+    if (!registry.empty() && signer != registry)
+      return fail_all(chunk, "the answer is signed by sender " + signer +
+                                 ", not by the data source's registry " + registry);
+  }
   const Json* message = answer.body.is_object() && answer.body.contains("message")
                             ? &answer.body["message"]
                             : nullptr;
@@ -296,17 +397,26 @@ void CheckService::finish_sync(const Chunk& chunk, const PeerAnswer& answer) {
     return fail_all(chunk, why);
   }
   db_.write([&](soci::session& s) {
+    auto now = db::check_states(s, ids_of(chunk.checks), true);
+    Writes w(s);
+    Json lines = Json::array();
     for (const auto& sent : chunk.checks) {
-      auto c = db::find_check_for_update(s, sent.id);
-      if (!c || c->state != CheckState::kChecking || !c->correlation_id.empty()) continue;
+      auto state = now.find(sent.id);
+      // Only the run that sent it may complete it (a retry or the sweeper came first).
+      if (state == now.end() || state->second.state != CheckState::kChecking ||
+          !state->second.correlation_id.empty())
+        continue;
       auto it = items.find(sent.id);
       ItemOutcome o;
       if (it == items.end())
         o.reason = "the answer has no item for this check (reference_id " + sent.id + ")";
       else
         o = read_item(it->second, AnswerPath::kSync);
-      apply(s, *c, o, chunk.actor);
+      Check c = sent;  // as it was sent: the fields an outcome does not set are unchanged
+      apply(w, c, o, chunk.actor, &lines);
     }
+    audit_many(w, chunk.actor, "answer", chunk.transaction_id, {{"source", chunk.source}},
+               std::move(lines));
   });
 }
 
@@ -333,14 +443,13 @@ void CheckService::finish_async(const Chunk& chunk, const PeerAnswer& answer) {
   // A registry that ignores the correlation id we chose names its own: its callback will
   // carry that one.
   db_.write([&](soci::session& s) {
-    for (const auto& sent : chunk.checks) {
-      auto c = db::find_check_for_update(s, sent.id);
-      if (!c || c->state != CheckState::kChecking || c->correlation_id != chunk.correlation_id)
-        continue;
-      c->correlation_id = theirs;
-      c->notes = correlation_note(theirs);
-      c->updated = clock_.now();
-      db::update_check(s, *c);
+    db::CheckWriter writer(s);
+    for (auto& c : db::find_checks(s, ids_of(chunk.checks), true)) {
+      if (c.state != CheckState::kChecking || c.correlation_id != chunk.correlation_id) continue;
+      c.correlation_id = theirs;
+      c.notes = correlation_note(theirs);
+      c.updated = clock_.now();
+      writer.update(c);
     }
   });
 }
@@ -355,15 +464,30 @@ CallbackOutcome CheckService::on_search(const std::string& sender_id, const Json
   Actor actor{"dci:" + sender_id, ""};
   return db_.write([&](soci::session& s) {
     CallbackOutcome o;
-    std::vector<Check> all = db::checks_by_correlation(s, cid);
+    std::vector<Check> all = db::checks_by_correlation(s, cid, true);
     if (all.empty()) {
       o.note = "no check waits for correlation_id " + cid;
       return o;
     }
     o.known = true;
     std::vector<Check> waiting;
-    for (auto& c : all)
-      if (c.state == CheckState::kChecking) waiting.push_back(std::move(c));
+    std::string other_registry;
+    for (auto& c : all) {
+      if (c.state != CheckState::kChecking) continue;
+      // Only the registry a check asked may answer it: a trusted sender cannot complete the
+      // checks another registry was asked (the correlation ids are not secret).
+      std::string registry = trust_ ? trust_->signer_of(c.source) : "";
+      if (!registry.empty() && registry != sender_id) {
+        other_registry = "the checks of correlation_id " + cid + " asked " + registry +
+                         ", not sender " + sender_id + ": nothing changed";
+        continue;
+      }
+      waiting.push_back(std::move(c));
+    }
+    if (waiting.empty() && !other_registry.empty()) {
+      o.note = other_registry;
+      return o;
+    }
     if (waiting.empty()) {
       o.note = "the checks of correlation_id " + cid + " are no longer waiting (" +
                std::string(state_name(all[0].state)) + ")";
@@ -377,6 +501,8 @@ CallbackOutcome CheckService::on_search(const std::string& sender_id, const Json
       return o;
     }
     std::string last_reason;
+    Writes w(s);
+    Json lines = Json::array();
     for (auto& c : waiting) {
       auto it = items.find(c.id);
       // A registry that does not echo reference_ids (OpenSPP matches by correlation id alone,
@@ -386,14 +512,15 @@ CallbackOutcome CheckService::on_search(const std::string& sender_id, const Json
         last_reason = "no search_response item for check " + c.id;
         continue;
       }
-      auto fresh = db::find_check_for_update(s, c.id);
-      if (!fresh || fresh->state != CheckState::kChecking || fresh->correlation_id != cid) continue;
+      // Locked when read (checks_by_correlation): still `checking` with this correlation id.
       ItemOutcome outcome = read_item(it->second, AnswerPath::kCallback);
-      if (apply(s, *fresh, outcome, actor))
+      if (apply(w, c, outcome, actor, &lines))
         o.changed = true;
       else
         last_reason = outcome.reason;
     }
+    audit_many(w, actor, "answer", cid, {{"source", waiting[0].source}, {"callback", true}},
+               std::move(lines));
     if (!o.changed) o.note = last_reason.empty() ? "nothing to write" : last_reason;
     return o;
   });
@@ -410,8 +537,9 @@ Check CheckService::retry(const std::string& id, const Actor& actor) {
     c->correlation_id.clear();
     c->notes.clear();
     c->updated = clock_.now();
-    db::update_check(s, *c);
-    audit(s, actor, "retry", *c, {{"from", before}});
+    Writes w(s);
+    w.checks.update(*c);
+    audit(w, actor, "retry", *c, {{"from", before}});
     return *c;
   });
 }
@@ -421,7 +549,8 @@ void CheckService::remove(const std::string& id, const Actor& actor) {
     auto c = db::find_check_for_update(s, id);
     if (!c) throw core::not_found("no check " + id);
     db::delete_check(s, id);
-    audit(s, actor, "delete", *c);
+    Writes w(s);
+    audit(w, actor, "delete", *c);
   });
 }
 
@@ -437,13 +566,13 @@ int CheckService::sweep() {
     if (stale.empty()) break;
     int now_failed = db_.write([&](soci::session& s) {
       int n = 0;
-      for (const auto& c : stale) {
-        auto fresh = db::find_check_for_update(s, c.id);
-        if (!fresh || fresh->state != CheckState::kChecking || fresh->updated >= before) continue;
+      Writes w(s);
+      for (auto& fresh : db::find_checks(s, ids_of(stale), true)) {
+        if (fresh.state != CheckState::kChecking || fresh.updated >= before) continue;
         ItemOutcome o;
         o.reason = reason;
         o.raw = nullptr;
-        n += apply(s, *fresh, o, system) ? 1 : 0;
+        n += apply(w, fresh, o, system) ? 1 : 0;
       }
       return n;
     });

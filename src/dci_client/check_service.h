@@ -1,7 +1,9 @@
 // The duplication checks' lifecycle (dci-ibr.md §5, §8.1, §8.4): create, run (sync or async),
 // retry, delete; the callbacks that complete async runs (this is the module's CallbackSink); the
 // sweeper that fails checks whose answer never came. Every state change is audited in the
-// transaction that makes it.
+// transaction that makes it: one entry per check for what touches one (create, retry, delete,
+// the sweeper's timeout), one entry listing them all for what many share (created together,
+// sent in one envelope, answered by one answer or callback).
 //
 // Threads. Everything here blocks on the database, so it runs on a worker, the CLI's thread or
 // the Background, except the SourceClient's completions, which run on the HTTP client's thread
@@ -55,9 +57,11 @@ struct NewCheck {
 class CheckService final : public CallbackSink {
  public:
   // `client` may be null (a CLI without the data-source part): run() then refuses before
-  // changing anything.
+  // changing anything. `trust` (may be null: nothing verified) checks sync answers' signatures
+  // and holds answers and callbacks to their source's registry, unless
+  // settings.verify_answers is off.
   CheckService(store::Database& db, const core::Clock& clock, core::Background& background,
-               SourceClient* client, CheckSettings settings);
+               SourceClient* client, CheckSettings settings, AnswerTrust* trust = nullptr);
   ~CheckService() override;
 
   Check create(const Registrant& r, const std::string& source, const Actor& actor);
@@ -67,6 +71,8 @@ class CheckService final : public CallbackSink {
                                  const Actor& actor);
   std::optional<Check> find(const std::string& id);
   std::vector<Check> list(const CheckFilter& filter);
+  // The checks a batch file made (batch.h), in no particular order, without raw responses.
+  std::vector<Check> batch(const std::string& prefix);
 
   // Sends every `ready` check among `ids`, grouped by data source, settings().batch_size per
   // envelope; those are `checking` when this returns. A check in another state (or unknown) is
@@ -95,10 +101,19 @@ class CheckService final : public CallbackSink {
   void finish_sync(const Chunk& chunk, const PeerAnswer& answer);
   void finish_async(const Chunk& chunk, const PeerAnswer& answer);
   void fail_all(const Chunk& chunk, const std::string& reason);
+  // The statements of one write transaction, prepared once for all its checks.
+  struct Writes;
   // Writes an item's outcome to a check being run; false when nothing was written (waiting).
-  bool apply(soci::session& s, Check& c, const ItemOutcome& outcome, const Actor& actor);
-  void audit(soci::session& s, const Actor& actor, const std::string& action, const Check& c,
+  // Audited as its own entry, or, with `many`, as one line of the caller's entry for all.
+  bool apply(Writes& w, Check& c, const ItemOutcome& outcome, const Actor& actor,
+             nlohmann::json* many = nullptr);
+  void audit(Writes& w, const Actor& actor, const std::string& action, const Check& c,
              nlohmann::json detail = nlohmann::json::object());
+  // One entry for a change many checks share (created together, sent in one envelope, answered
+  // by one answer): `checks` lists them, each {id, state[, result | error]}. The subject is what
+  // they share (the envelope's transaction id; a batch's prefix).
+  void audit_many(Writes& w, const Actor& actor, const std::string& action,
+                  const std::string& subject, nlohmann::json detail, nlohmann::json checks);
 
   // Completions of the SourceClient may come after this service is gone (the HTTP client stops
   // after the modules): they hold the Life and do nothing once it has ended.
@@ -109,6 +124,7 @@ class CheckService final : public CallbackSink {
   core::Background& background_;
   SourceClient* client_;
   CheckSettings settings_;
+  AnswerTrust* trust_;  // null: answers are taken as they come
   core::Job sweeper_;
 };
 

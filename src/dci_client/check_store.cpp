@@ -86,8 +86,36 @@ std::vector<Check> all(soci::rowset<soci::row>& rows) {
   return out;
 }
 
-std::optional<std::string> optional_text(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+// `column IN (:v0, ...)` over `values`, 100 at a time; `suffix` after the condition.
+std::vector<Check> find_in(soci::session& s, const char* column,
+                           const std::vector<std::string>& values, const char* suffix) {
+  constexpr size_t kPerStatement = 100;
+  std::vector<Check> out;
+  out.reserve(values.size());
+  for (size_t from = 0; from < values.size(); from += kPerStatement) {
+    size_t n = std::min(kPerStatement, values.size() - from);
+    std::string sql = std::string(kColumns) + "WHERE " + column + " IN (";
+    soci::statement st(s);
+    for (size_t i = 0; i < n; ++i) {
+      sql += (i ? ", :v" : ":v") + std::to_string(i);
+      st.exchange(soci::use(values[from + i]));
+    }
+    sql += std::string(")") + suffix;
+    soci::row r;
+    st.exchange(soci::into(r));
+    st.alloc();
+    st.prepare(sql);
+    st.define_and_bind();
+    st.execute(false);
+    while (st.fetch()) out.push_back(check_of(r));
+  }
+  return out;
+}
+
+std::string identifiers_text(const Registrant& r) {
+  Json ids = Json::array();
+  for (const auto& id : r.identifiers) ids.push_back({{"type", id.type}, {"value", id.value}});
+  return canonical(ids);
 }
 
 }  // namespace
@@ -103,25 +131,7 @@ store::Migration checks_migration() {
 namespace db {
 
 void insert_check(soci::session& s, const Check& c) {
-  Json ids = Json::array();
-  for (const auto& id : c.registrant.identifiers)
-    ids.push_back({{"type", id.type}, {"value", id.value}});
-  std::string identifiers = canonical(ids);
-  std::string state(state_name(c.state));
-  std::string programmes = canonical(Json(c.matched_programmes));
-  store::OptionalBind<std::string> batch(optional_text(c.batch_key));
-  long long created = core::to_unix_us(c.created);
-  long long updated = core::to_unix_us(c.updated);
-  const Registrant& r = c.registrant;
-  s << "INSERT INTO dci_client_checks (id, source, reference, identifiers, given_name, "
-       "family_name, other_names, birth_date, sex, location, state, matched_programmes, "
-       "error_message, notes, batch_key, created_us, updated_us) VALUES (:id, :src, :ref, :ids, "
-       ":gn, :fn, :on, :bd, :sex, :loc, :st, :mp, :err, :notes, :bk, :cr, :up)",
-      soci::use(c.id), soci::use(c.source), soci::use(r.reference), soci::use(identifiers),
-      soci::use(r.given_name), soci::use(r.family_name), soci::use(r.other_names),
-      soci::use(r.birth_date), soci::use(r.sex), soci::use(r.location), soci::use(state),
-      soci::use(programmes), soci::use(c.error), soci::use(c.notes),
-      soci::use(batch.value, batch.indicator), soci::use(created), soci::use(updated);
+  CheckWriter(s).insert(c);
 }
 
 std::optional<Check> find_check(soci::session& s, const std::string& id) {
@@ -169,22 +179,99 @@ std::vector<Check> list_checks(soci::session& s, const CheckFilter& f) {
 }
 
 void update_check(soci::session& s, const Check& c) {
-  std::string state(state_name(c.state));
-  store::OptionalBind<std::string> result(
-      c.result ? std::optional<std::string>(std::string(result_name(*c.result))) : std::nullopt);
-  std::string programmes = canonical(Json(c.matched_programmes));
-  store::OptionalBind<std::string> raw(
-      c.raw_response.is_null() ? std::nullopt : std::optional<std::string>(c.raw_response.dump()));
-  store::OptionalBind<std::string> correlation(optional_text(c.correlation_id));
-  long long updated = core::to_unix_us(c.updated);
-  auto checked = store::bind_time(c.checked);
-  s << "UPDATE dci_client_checks SET state = :st, result = :res, matched_programmes = :mp, "
-       "raw_response = :raw, error_message = :err, correlation_id = :cor, notes = :notes, "
-       "updated_us = :up, checked_us = :ch WHERE id = :id",
-      soci::use(state), soci::use(result.value, result.indicator), soci::use(programmes),
-      soci::use(raw.value, raw.indicator), soci::use(c.error),
-      soci::use(correlation.value, correlation.indicator), soci::use(c.notes), soci::use(updated),
-      soci::use(checked.value, checked.indicator), soci::use(c.id);
+  CheckWriter(s).update(c);
+}
+
+// Bound by reference to their statements: the values are declared before the statements.
+struct CheckWriter::Statements {
+  struct Insert {
+    std::string id, source, reference, identifiers, given_name, family_name, other_names,
+        birth_date, sex, location, state, programmes, error, notes, batch_key;
+    soci::indicator batch_ind = soci::i_null;
+    long long created = 0, updated = 0;
+    std::optional<soci::statement> st;
+  };
+  struct Update {
+    std::string id, state, result, programmes, raw, error, correlation, notes;
+    soci::indicator result_ind = soci::i_null, raw_ind = soci::i_null,
+                    correlation_ind = soci::i_null, checked_ind = soci::i_null;
+    long long updated = 0, checked = 0;
+    std::optional<soci::statement> st;
+  };
+  Insert insert;
+  Update update;
+};
+
+CheckWriter::CheckWriter(soci::session& s) : s_(s) {}
+CheckWriter::~CheckWriter() = default;
+
+CheckWriter::Statements& CheckWriter::statements() {
+  if (!st_) st_ = std::make_unique<Statements>();
+  return *st_;
+}
+
+void CheckWriter::insert(const Check& c) {
+  auto& v = statements().insert;
+  if (!v.st)
+    v.st.emplace(
+        (s_.prepare << "INSERT INTO dci_client_checks (id, source, reference, identifiers, "
+                       "given_name, family_name, other_names, birth_date, sex, location, state, "
+                       "matched_programmes, error_message, notes, batch_key, created_us, "
+                       "updated_us) VALUES (:id, :src, :ref, :ids, :gn, :fn, :on, :bd, :sex, :loc, "
+                       ":st, :mp, :err, :notes, :bk, :cr, :up)",
+         soci::use(v.id), soci::use(v.source), soci::use(v.reference), soci::use(v.identifiers),
+         soci::use(v.given_name), soci::use(v.family_name), soci::use(v.other_names),
+         soci::use(v.birth_date), soci::use(v.sex), soci::use(v.location), soci::use(v.state),
+         soci::use(v.programmes), soci::use(v.error), soci::use(v.notes),
+         soci::use(v.batch_key, v.batch_ind), soci::use(v.created), soci::use(v.updated)));
+  const Registrant& r = c.registrant;
+  v.id = c.id;
+  v.source = c.source;
+  v.reference = r.reference;
+  v.identifiers = identifiers_text(r);
+  v.given_name = r.given_name;
+  v.family_name = r.family_name;
+  v.other_names = r.other_names;
+  v.birth_date = r.birth_date;
+  v.sex = r.sex;
+  v.location = r.location;
+  v.state = state_name(c.state);
+  v.programmes = canonical(Json(c.matched_programmes));
+  v.error = c.error;
+  v.notes = c.notes;
+  v.batch_key = c.batch_key;
+  v.batch_ind = c.batch_key.empty() ? soci::i_null : soci::i_ok;
+  v.created = core::to_unix_us(c.created);
+  v.updated = core::to_unix_us(c.updated);
+  v.st->execute(true);
+}
+
+void CheckWriter::update(const Check& c) {
+  auto& v = statements().update;
+  if (!v.st)
+    v.st.emplace((s_.prepare << "UPDATE dci_client_checks SET state = :st, result = :res, "
+                                "matched_programmes = :mp, raw_response = :raw, error_message = "
+                                ":err, correlation_id = :cor, notes = :notes, updated_us = :up, "
+                                "checked_us = :ch WHERE id = :id",
+                  soci::use(v.state), soci::use(v.result, v.result_ind), soci::use(v.programmes),
+                  soci::use(v.raw, v.raw_ind), soci::use(v.error),
+                  soci::use(v.correlation, v.correlation_ind), soci::use(v.notes),
+                  soci::use(v.updated), soci::use(v.checked, v.checked_ind), soci::use(v.id)));
+  v.id = c.id;
+  v.state = state_name(c.state);
+  v.result = c.result ? std::string(result_name(*c.result)) : std::string();
+  v.result_ind = c.result ? soci::i_ok : soci::i_null;
+  v.programmes = canonical(Json(c.matched_programmes));
+  v.raw = c.raw_response.is_null() ? std::string() : c.raw_response.dump();
+  v.raw_ind = c.raw_response.is_null() ? soci::i_null : soci::i_ok;
+  v.error = c.error;
+  v.correlation = c.correlation_id;
+  v.correlation_ind = c.correlation_id.empty() ? soci::i_null : soci::i_ok;
+  v.notes = c.notes;
+  v.updated = core::to_unix_us(c.updated);
+  v.checked = c.checked ? core::to_unix_us(*c.checked) : 0;
+  v.checked_ind = c.checked ? soci::i_ok : soci::i_null;
+  v.st->execute(true);
 }
 
 bool delete_check(soci::session& s, const std::string& id) {
@@ -193,11 +280,24 @@ bool delete_check(soci::session& s, const std::string& id) {
   return st.get_affected_rows() > 0;
 }
 
-std::vector<Check> checks_by_correlation(soci::session& s, const std::string& correlation_id) {
+std::vector<Check> checks_by_correlation(soci::session& s, const std::string& correlation_id,
+                                         bool for_update) {
+  bool lock = for_update && store::backend_of(s) == store::Backend::kPostgres;
   soci::rowset<soci::row> rows =
-      (s.prepare << std::string(kColumns) + "WHERE correlation_id = :c ORDER BY created_us, id",
+      (s.prepare << std::string(kColumns) + "WHERE correlation_id = :c ORDER BY created_us, id" +
+                        (lock ? " FOR UPDATE" : ""),
        soci::use(correlation_id));
   return all(rows);
+}
+
+std::vector<Check> find_checks(soci::session& s, const std::vector<std::string>& ids,
+                               bool for_update) {
+  bool lock = for_update && store::backend_of(s) == store::Backend::kPostgres;
+  return find_in(s, "id", ids, lock ? " FOR UPDATE" : "");
+}
+
+std::vector<Check> find_by_batch_keys(soci::session& s, const std::vector<std::string>& keys) {
+  return find_in(s, "batch_key", keys, "");
 }
 
 std::vector<Check> stale_checks(soci::session& s, core::SystemTime before, int limit) {
@@ -210,13 +310,45 @@ std::vector<Check> stale_checks(soci::session& s, core::SystemTime before, int l
   return all(rows);
 }
 
-std::vector<Check> batch_checks(soci::session& s, const std::string& prefix) {
+std::vector<Check> batch_checks(soci::session& s, const std::string& prefix, bool with_raw) {
   std::string low = prefix + ":";
   std::string high = prefix + ";";  // ':' + 1: every key starting with "<prefix>:"
+  std::string columns = kColumns;
+  if (!with_raw) columns.replace(columns.find("raw_response"), 12, "NULL");
   soci::rowset<soci::row> rows =
-      (s.prepare << std::string(kColumns) + "WHERE batch_key >= :lo AND batch_key < :hi",
-       soci::use(low), soci::use(high));
+      (s.prepare << columns + "WHERE batch_key >= :lo AND batch_key < :hi", soci::use(low),
+       soci::use(high));
   return all(rows);
+}
+
+std::map<std::string, StateNow> check_states(soci::session& s, const std::vector<std::string>& ids,
+                                             bool for_update) {
+  constexpr size_t kPerStatement = 100;
+  const bool lock = for_update && store::backend_of(s) == store::Backend::kPostgres;
+  std::map<std::string, StateNow> out;
+  for (size_t from = 0; from < ids.size(); from += kPerStatement) {
+    size_t n = std::min(kPerStatement, ids.size() - from);
+    std::string sql = "SELECT id, state, correlation_id FROM dci_client_checks WHERE id IN (";
+    soci::statement st(s);
+    for (size_t i = 0; i < n; ++i) {
+      sql += (i ? ", :v" : ":v") + std::to_string(i);
+      st.exchange(soci::use(ids[from + i]));
+    }
+    sql += lock ? ") FOR UPDATE" : ")";
+    std::string id, state, correlation;
+    soci::indicator correlation_ind = soci::i_null;
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(correlation, correlation_ind));
+    st.alloc();
+    st.prepare(sql);
+    st.define_and_bind();
+    st.execute(false);
+    while (st.fetch())
+      out[id] = {parse_state(state).value_or(CheckState::kFailed),
+                 correlation_ind == soci::i_ok ? correlation : std::string()};
+  }
+  return out;
 }
 
 }  // namespace db

@@ -2,6 +2,8 @@
 // Every function runs on the caller's session, so inside the caller's transaction.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,18 +33,55 @@ std::optional<Check> find_check(soci::session& s, const std::string& id);
 // write transaction already holds the database.
 std::optional<Check> find_check_for_update(soci::session& s, const std::string& id);
 std::optional<Check> find_by_batch_key(soci::session& s, const std::string& batch_key);
+// Many at once (one statement per 100 ids or keys; PostgreSQL: FOR UPDATE when `for_update`), in
+// no particular order; ids that do not exist are left out.
+std::vector<Check> find_checks(soci::session& s, const std::vector<std::string>& ids,
+                               bool for_update);
+std::vector<Check> find_by_batch_keys(soci::session& s, const std::vector<std::string>& keys);
+
+// The writes of a transaction that touches many checks: each statement is prepared once, on
+// first use, and run per check (SQLite spent more time preparing the UPDATE than running it).
+// Lives no longer than the caller's transaction; one thread.
+class CheckWriter {
+ public:
+  explicit CheckWriter(soci::session& s);
+  ~CheckWriter();
+  CheckWriter(const CheckWriter&) = delete;
+  CheckWriter& operator=(const CheckWriter&) = delete;
+  void insert(const Check& c);
+  // Writes every mutable field (as update_check).
+  void update(const Check& c);
+
+ private:
+  struct Statements;
+  soci::session& s_;
+  std::unique_ptr<Statements> st_;
+  Statements& statements();
+};
 // Newest first.
 std::vector<Check> list_checks(soci::session& s, const CheckFilter& f);
 // Writes every mutable field (state, result, programmes, raw response, error, correlation id,
 // notes, updated and checked times) of c.id.
 void update_check(soci::session& s, const Check& c);
 bool delete_check(soci::session& s, const std::string& id);
-// Every check that ever carried this correlation id, exactly (not a substring, §12.5).
-std::vector<Check> checks_by_correlation(soci::session& s, const std::string& correlation_id);
+// Every check that ever carried this correlation id, exactly (not a substring, §12.5); locked
+// as find_check_for_update when `for_update`.
+std::vector<Check> checks_by_correlation(soci::session& s, const std::string& correlation_id,
+                                         bool for_update = false);
 // Checks in `checking` since before `before` (updated_us), oldest first, at most `limit`.
 std::vector<Check> stale_checks(soci::session& s, core::SystemTime before, int limit);
-// The checks a batch made (batch_key starting with "<prefix>:"), in line order.
-std::vector<Check> batch_checks(soci::session& s, const std::string& prefix);
+// The checks a batch made (batch_key starting with "<prefix>:"); without their raw responses
+// (null) unless `with_raw` (the batch's result file does not show them, and reading them back
+// costs more than the rest of the row).
+std::vector<Check> batch_checks(soci::session& s, const std::string& prefix, bool with_raw = true);
+
+// What an answer needs to know before it writes: each check's state and correlation id.
+struct StateNow {
+  CheckState state;
+  std::string correlation_id;
+};
+std::map<std::string, StateNow> check_states(soci::session& s, const std::vector<std::string>& ids,
+                                             bool for_update);
 
 }  // namespace db
 }  // namespace registrar::dci_client

@@ -19,6 +19,10 @@ void declare_checks_config(core::ConfigSchema& s) {
                  if (s == "sync" || s == "async") return std::nullopt;
                  return "must be sync or async";
                });
+  s.add_bool("dci_client.checks.verify_answers", true,
+             "Check the signature of every sync answer against the trusted IBR senders, and that "
+             "answers and callbacks come from the data source's registry (its receiver_id, when "
+             "set). Off only for a registry that does not sign its answers.");
   s.add_string("dci_client.checks.reg_type", "ns:org:RegistryType:IBR",
                "search_criteria.reg_type of our searches.");
   s.add_int("dci_client.checks.page_size", 10,
@@ -37,6 +41,7 @@ CheckSettings read_checks_config(const core::Config& c) {
   s.sweep_interval = std::chrono::milliseconds(c.integer("dci_client.checks.sweep_ms"));
   s.batch_size = int(c.integer("dci_client.checks.batch_size"));
   s.default_mode = c.str("dci_client.checks.mode") == "async" ? RunMode::kAsync : RunMode::kSync;
+  s.verify_answers = c.boolean("dci_client.checks.verify_answers");
   s.query.reg_type = c.str("dci_client.checks.reg_type");
   s.query.page_size = int(c.integer("dci_client.checks.page_size"));
   s.scope_read = c.str("dci_client.scopes.checks_read");

@@ -20,6 +20,9 @@ struct CheckSettings {
   // search_request items per envelope (the IBR refuses bodies over 256 KiB; an item is ~0.5 KiB).
   int batch_size = 100;
   RunMode default_mode = RunMode::kSync;
+  // Sync answers' signatures checked, and the signer of answers and callbacks held to the data
+  // source's receiver_id (when the check service has an AnswerTrust).
+  bool verify_answers = true;
   QueryOptions query;
   std::string scope_read = "dci:checks.read";
   std::string scope_run = "dci:checks.run";

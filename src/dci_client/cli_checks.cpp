@@ -53,7 +53,8 @@ CliChecks open_checks(app::Services& s, const SourceClientFactory& make_client, 
                       "this binary has no data-source client: checks can be created but not sent "
                       "from the CLI");
   out.service = std::make_unique<CheckService>(s.db, s.clock, s.background, out.client.get(),
-                                               read_checks_config(s.config));
+                                               read_checks_config(s.config),
+                                               out.client ? out.client->answer_trust() : nullptr);
   return out;
 }
 
@@ -70,6 +71,7 @@ struct RunArgs {
 struct BatchArgs {
   std::string source, file, out;
   bool async = false;
+  bool retry_failed = false;
   int wait_s = 900;
 };
 
@@ -147,6 +149,7 @@ int run_batch_command(app::Services& s, const BatchArgs& args,
   options.source = args.source;
   options.mode = args.async ? RunMode::kAsync : RunMode::kSync;
   options.async_wait = std::chrono::seconds(args.wait_s);
+  options.retry_failed = args.retry_failed;
   const bool tty = isatty(STDERR_FILENO) != 0;
   if (tty) options.progress = core::draw_progress;
   BatchSummary sum;
@@ -184,6 +187,9 @@ void add_batch(CLI::App& dci, app::ServiceProvider& provider,
                     "Result file (.csv or .jsonl; default FILE.result.csv|jsonl)");
   check->add_flag("--async", args->async,
                   "Ask by /registry/search; the server receiving the callbacks writes the answers");
+  check->add_flag("--retry-failed", args->retry_failed,
+                  "Send again the checks of this file that failed (the registry was down, say); "
+                  "completed ones are kept");
   check->add_option("--wait", args->wait_s, "Seconds to wait for async answers")
       ->check(CLI::Range(0, 86'400));
   check->callback([&provider, args, make_client] {

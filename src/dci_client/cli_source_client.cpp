@@ -1,5 +1,6 @@
 #include "dci_client/cli_source_client.h"
 
+#include "dci_client/answer_trust.h"
 #include "dci_client/config.h"
 #include "dci_client/data_sources.h"
 #include "dci_client/source_client.h"
@@ -19,8 +20,10 @@ class CliSourceClient final : public SourceClient {
         HttpSourceClient::create(sources_, s.registry.find<services::Signing>(), s.http_client,
                                  s.background, s.clock, read_dci_client_config(s.config).client);
     client_->ensure_keys();
+    trust_ = std::make_unique<OwnedAnswerTrust>(s, sources_);
   }
   ~CliSourceClient() override { client_->stop(); }
+  AnswerTrust* answer_trust() override { return trust_.get(); }
 
   void post(const std::string& source_code, Endpoint endpoint, nlohmann::json message,
             std::function<void(PeerAnswer)> done) override {
@@ -30,6 +33,7 @@ class CliSourceClient final : public SourceClient {
  private:
   DataSources sources_;
   std::shared_ptr<HttpSourceClient> client_;
+  std::unique_ptr<OwnedAnswerTrust> trust_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "dci/sender_admin.h"
+#include "dci_client/answer_trust.h"
 #include "dci_client/callback_api.h"
 #include "dci_client/check_service.h"
 #include "dci_client/check_store.h"
@@ -90,19 +91,21 @@ class DciClientModule final : public app::Module {
         sender_settings_.reload);
     sender_keys_ = std::make_unique<dci::SenderKeys>(s.http_client, s.db, s.clock,
                                                      sender_settings_.jwks, sender_table());
+    // One §7.8 decision for callbacks (the route's authenticator) and sync answers (the trust).
+    callback_auth_ = make_callback_authenticator(*senders_, sender_keys_.get(), s.clock,
+                                                 sender_settings_.allow_unsigned);
+    answer_trust_ = std::make_unique<SignedAnswerTrust>(*sources_, callback_auth_);
 
     // Duplication checks: sent through client_, completed by callbacks (the CallbackSink).
     checks_ = std::make_unique<CheckService>(s.db, s.clock, s.background, client_.get(),
-                                             read_checks_config(s.config));
+                                             read_checks_config(s.config), answer_trust_.get());
     checks_->start_sweeper();
   }
 
   void add_routes(http::Router& router) override {
     router.set_tag("dci_client");
     add_sources_routes(router, *sources_, settings_.admin_scope);
-    router.add_authenticator(kCallbackAuthenticator,
-                             make_callback_authenticator(*senders_, sender_keys_.get(), *clock_,
-                                                         sender_settings_.allow_unsigned));
+    router.add_authenticator(kCallbackAuthenticator, callback_auth_);
     add_callback_routes(router, *checks_, *clock_, kCallbackAuthenticator);
     add_checks_routes(router, *checks_);
     dci::add_sender_admin_routes(router, "/v1/dci/senders", sender_settings_.admin_scope, *senders_,
@@ -131,6 +134,8 @@ class DciClientModule final : public app::Module {
   std::shared_ptr<HttpSourceClient> client_;
   std::unique_ptr<dci::TrustedSenders> senders_;
   std::unique_ptr<dci::SenderKeys> sender_keys_;
+  std::shared_ptr<dci::SignatureAuthenticator> callback_auth_;
+  std::unique_ptr<SignedAnswerTrust> answer_trust_;
   // Also the CallbackSink the callback routes hand verified on-search callbacks to.
   std::unique_ptr<CheckService> checks_;
   core::Job sources_reload_;

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,22 @@ struct PeerAnswer {
   std::string error;
   nlohmann::json body;     // the peer's JSON answer (an envelope or an ACK); null when none
   bool retryable = false;  // a later attempt may succeed (5xx, 429, connection, timeout)
+  std::string raw;         // a 2xx answer's text, as received (signatures are over the text)
   bool ok() const { return error.empty(); }
+};
+
+// Who may answer for a data source, and whether an envelope is signed by them (dci-ibr.md §7):
+// the checks ask it about sync answers and callbacks. Implemented over the trusted senders
+// (answer_trust.h). Blocking (a JWKS fetch): call it on the Background or a worker.
+class AnswerTrust {
+ public:
+  virtual ~AnswerTrust() = default;
+  // The sender_id the source's registry signs as: its receiver_id; "" when the source names
+  // none (then any trusted sender is taken) or is unknown.
+  virtual std::string signer_of(const std::string& source_code) = 0;
+  // "" when `envelope` (its text) is signed by a trusted sender's key, as a callback is checked
+  // (the §7.8 table); else why not, in words. `signer` receives its header.sender_id.
+  virtual std::string refusal(std::string_view envelope, std::string& signer) = 0;
 };
 
 // Sends DCI messages to data sources. Implemented by the data-source part (source_client.*).
@@ -50,6 +66,9 @@ class SourceClient {
   // retryable failures, at most the source's concurrency limit in flight.
   virtual void post(const std::string& source_code, Endpoint endpoint, nlohmann::json message,
                     std::function<void(PeerAnswer)> done) = 0;
+  // What checks the answers this client brings back; null when it does not know the trusted
+  // senders (the module passes its own to the checks). Lives as long as the client.
+  virtual AnswerTrust* answer_trust() { return nullptr; }
 };
 
 // What the checks made of a callback: the ack's words.

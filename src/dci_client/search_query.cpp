@@ -11,9 +11,15 @@ Json eq(const std::string& attr, Json value) {
 
 Json expression_query(const Registrant& r) {
   Json terms = Json::array();
+  Json ids = Json::array();
   for (const auto& id : r.identifiers)
-    terms.push_back(
-        eq("identifier", {{"identifier_type", id.type}, {"identifier_value", id.value}}));
+    ids.push_back(eq("identifier", {{"identifier_type", id.type}, {"identifier_value", id.value}}));
+  // Several identifiers: a person who holds any of them is the same registrant (OpenSPP asked
+  // once per identifier and took any answer, §4).
+  if (ids.size() == 1)
+    terms.push_back(std::move(ids[0]));
+  else if (ids.size() > 1)
+    terms.push_back({{"$or", std::move(ids)}});
   if (!r.given_name.empty()) terms.push_back(eq("given_name", r.given_name));
   if (!r.other_names.empty()) terms.push_back(eq("second_name", r.other_names));
   if (!r.family_name.empty()) terms.push_back(eq("family_name", r.family_name));

@@ -4,9 +4,9 @@
 // Query type: `idtype-value` {type, value} when the registrant has exactly one identifier and
 // nothing else (all an OpenSPP peer understands, §4); otherwise the spec's `expression`
 // {type, value: {expression: {collection, query: {"$and": [{attr: {"$eq": v}}...]}}}}, which our
-// IBR answers from its duplicate index (docs/ibr.md "Duplicate search"): every identifier as
-// {"identifier": {"$eq": {identifier_type, identifier_value}}}, the name parts, birth date, sex
-// and location as their own attributes.
+// IBR answers from its duplicate index (docs/ibr.md "Duplicate search"): an identifier as
+// {"identifier": {"$eq": {identifier_type, identifier_value}}} (several in one {"$or": [...]}:
+// any of them held), the name parts, birth date, sex and location as their own attributes.
 #pragma once
 
 #include <string>

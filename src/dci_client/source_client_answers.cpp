@@ -101,6 +101,7 @@ PeerAnswer http_answer(const http::Response& r, const std::string& url) {
   a.http_status = r.status;
   a.body = nlohmann::json::parse(r.body, nullptr, false);
   if (a.body.is_discarded()) a.body = nullptr;
+  if (r.status >= 200 && r.status < 300) a.raw = r.body;
   const std::string prefix = "HTTP " + std::to_string(r.status) + " from " + loggable_url(url);
   if (r.status >= 200 && r.status < 300) {
     if (a.body.is_null()) a.error = prefix + ": the answer is not JSON";

@@ -102,7 +102,7 @@ std::string read_expression1(PersonQuery& q, const Json& e, const std::string& w
 
 PersonQueryResult finish(PersonQueryResult r) {
   if (!r.problem.empty()) return r;
-  if (r.query.identifiers.empty() && r.query.name.empty())
+  if (!r.query.has_identifier() && r.query.name.empty())
     r.problem =
         "query needs a name or an identifier condition (the fuzzy search starts from "
         "the name)";
@@ -148,10 +148,37 @@ PersonQueryResult read_predicate_query(const Json& query) {
 
 namespace {
 
+std::string read_mongo_terms(PersonQuery& q, const Json& terms, const std::string& where);
+
+// "$or": [terms...], each one identifier condition.
+std::string read_identifier_alternatives(PersonQuery& q, const Json& terms,
+                                         const std::string& where) {
+  if (!terms.is_array() || terms.empty()) return where + " must be a non-empty list";
+  std::vector<Identifier> group;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    std::string at = where + "[" + std::to_string(i) + "]";
+    PersonQuery one;
+    std::string p = read_mongo_terms(one, terms[i], at);
+    if (!p.empty()) return p;
+    if (one.has_person() || !one.identifier_alternatives.empty() || one.identifiers.size() != 1)
+      return at +
+             ": $or joins identifier conditions only, one per term (names, dates, sex and "
+             "location are always and-ed)";
+    group.push_back(std::move(one.identifiers[0]));
+  }
+  q.identifier_alternatives.push_back(std::move(group));
+  return "";
+}
+
 // {attr: value} or {attr: {"$eq": value}}, one or more attributes.
 std::string read_mongo_terms(PersonQuery& q, const Json& terms, const std::string& where) {
   if (!terms.is_object()) return where + " must be an object of conditions";
   for (const auto& [attr, cond] : terms.items()) {
+    if (attr == "$or") {
+      std::string p = read_identifier_alternatives(q, cond, where + ".$or");
+      if (!p.empty()) return p;
+      continue;
+    }
     if (attr == "$and") {
       if (!cond.is_array()) return where + ".$and must be a list";
       for (size_t i = 0; i < cond.size(); ++i) {
@@ -161,7 +188,7 @@ std::string read_mongo_terms(PersonQuery& q, const Json& terms, const std::strin
       continue;
     }
     if (!attr.empty() && attr[0] == '$')
-      return where + "." + attr + " is not supported (only $and and $eq)";
+      return where + "." + attr + " is not supported (only $and, $or and $eq)";
     const Json* value = &cond;
     if (cond.is_object() && !cond.empty() && cond.begin().key().starts_with("$")) {
       if (cond.size() != 1 || !cond.contains("$eq"))

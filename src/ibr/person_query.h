@@ -13,6 +13,9 @@
 // location_code, sub_region_code. identifier / person_identifier: a value of any identifier
 // type, or {identifier_type, identifier_value}. Any other attribute name is an identifier type
 // ("UIN", "NID", ...) with its value.
+// "$or": [terms...] joins identifier conditions only (one term, one identifier): a person who
+// holds any of them. A registrant known by several identifiers is asked that way (OpenSPP asked
+// once per identifier, §4); names and dates are never OR-ed.
 #pragma once
 
 #include <optional>
@@ -31,7 +34,10 @@ struct PersonQuery {
   matching::BirthDate birth;
   matching::Sex sex = matching::Sex::kUnknown;
   std::string location;
-  std::vector<Identifier> identifiers;  // type "" = any type
+  std::vector<Identifier> identifiers;  // all held ("and"); type "" = any type
+  // Each group an "$or": one of its identifiers held.
+  std::vector<std::vector<Identifier>> identifier_alternatives;
+  bool has_identifier() const { return !identifiers.empty() || !identifier_alternatives.empty(); }
   bool has_person() const {
     return !name.empty() || birth.year != 0 || sex != matching::Sex::kUnknown || !location.empty();
   }

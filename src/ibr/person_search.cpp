@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "ibr/store.h"
 
@@ -62,16 +63,27 @@ Json match_member(const PersonHit& hit, const std::vector<Enrollment>& enrollmen
 std::vector<PersonHit> find_person(soci::session& s, BeneficiaryIndex& index, const PersonQuery& q,
                                    size_t limit) {
   std::map<std::pair<std::string, std::string>, PersonHit> by_key;
-  if (!q.identifiers.empty()) {
-    // Every identifier condition must hold ("and"): intersect the holders.
-    std::vector<RecordKey> common = holders(s, index, q.identifiers[0], limit);
-    for (size_t i = 1; i < q.identifiers.size(); ++i) {
-      std::vector<RecordKey> next = holders(s, index, q.identifiers[i], limit);
-      std::erase_if(common, [&](const RecordKey& k) {
+  if (q.has_identifier()) {
+    // Every identifier condition and every "$or" group must hold: intersect their holders.
+    std::optional<std::vector<RecordKey>> common;
+    auto keep = [&](std::vector<RecordKey> next) {
+      if (!common) {
+        common = std::move(next);
+        return;
+      }
+      std::erase_if(*common, [&](const RecordKey& k) {
         return std::find(next.begin(), next.end(), k) == next.end();
       });
+    };
+    for (const auto& id : q.identifiers) keep(holders(s, index, id, limit));
+    for (const auto& group : q.identifier_alternatives) {
+      std::vector<RecordKey> any;
+      for (const auto& id : group)
+        for (auto& k : holders(s, index, id, limit))
+          if (std::find(any.begin(), any.end(), k) == any.end()) any.push_back(std::move(k));
+      keep(std::move(any));
     }
-    for (auto& k : common) {
+    for (auto& k : *common) {
       PersonHit h{k, 1.0, 0, true, matching::MatchLevel::kConfirmed};
       by_key.emplace(std::make_pair(k.sender_id, k.reference_id), std::move(h));
     }

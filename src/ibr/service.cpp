@@ -100,6 +100,7 @@ Json IbrService::answer_search(const SearchRequest& req) {
 Json IbrService::answer_search_in(soci::session& s, const SearchRequest& req) {
   std::string ts = dci::format_message_ts(clock_.now());
   Json items = Json::array();
+  db::IdentifierLookup lookup(s);  // a request carries up to hundreds of items
   for (const auto& item : req.items) {
     if (!item.reject_code.empty()) {
       items.push_back(search_response_item(item, nullptr, ts));
@@ -118,11 +119,10 @@ Json IbrService::answer_search_in(soci::session& s, const SearchRequest& req) {
       continue;
     }
     SearchResult result;
-    auto found = db::find_by_identifier(s, item.id.type, item.id.value,
-                                        (item.page_number - 1) * item.page_size, item.page_size,
-                                        result.total);
+    auto found = lookup.find(item.id.type, item.id.value, (item.page_number - 1) * item.page_size,
+                             item.page_size, result.total);
     for (const auto& b : found)
-      result.records.push_back(reg_record(b, db::enrollments_of(s, b.sender_id, b.reference_id)));
+      result.records.push_back(reg_record(b, lookup.enrollments(b.sender_id, b.reference_id)));
     items.push_back(search_response_item(item, &result, ts));
   }
   return {{"transaction_id", req.transaction_id},

@@ -147,47 +147,110 @@ void delete_beneficiary(soci::session& s, const std::string& sender_id,
 std::vector<StoredBeneficiary> find_by_identifier(soci::session& s, const std::string& type,
                                                   const std::string& value, int64_t offset,
                                                   int64_t limit, int64_t& total) {
-  // Driven from ibr_identifiers so that each backend walks an index ((id_type, id_value), or
-  // id_value alone for "any type") rather than every beneficiary; an "(:any = 1 OR ...)" filter
-  // hid both indexes from the planner and made this a full scan.
-  const std::string holders = type.empty()
-                                  ? "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
-                                    "WHERE id_value = :v"
-                                  : "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
-                                    "WHERE id_type = :t AND id_value = :v";
-  const std::string count_sql = "SELECT COUNT(*) FROM (" + holders + ") h";
-  long long count = 0;
-  if (type.empty())
-    s << count_sql, soci::into(count), soci::use(value);
-  else
-    s << count_sql, soci::into(count), soci::use(type), soci::use(value);
-  total = count;
-  const std::string page_sql =
-      "SELECT b.sender_id, b.reference_id, b.record, b.deleted FROM ibr_beneficiaries b JOIN (" +
-      holders +
-      ") h ON b.sender_id = h.sender_id AND b.reference_id = h.reference_id "
-      "WHERE b.deleted = 0 ORDER BY b.sender_id, b.reference_id LIMIT :l OFFSET :o";
-  long long off = offset, lim = limit;
-  soci::rowset<soci::row> rows =
-      type.empty() ? (s.prepare << page_sql, soci::use(value), soci::use(lim), soci::use(off))
-                   : (s.prepare << page_sql, soci::use(type), soci::use(value), soci::use(lim),
-                      soci::use(off));
-  std::vector<StoredBeneficiary> out;
-  for (const auto& r : rows) out.push_back(beneficiary_of(r));
-  return out;
+  return IdentifierLookup(s).find(type, value, offset, limit, total);
 }
 
 std::vector<Enrollment> enrollments_of(soci::session& s, const std::string& sender_id,
                                        const std::string& reference_id) {
+  return IdentifierLookup(s).enrollments(sender_id, reference_id);
+}
+
+namespace {
+
+// Driven from ibr_identifiers so that each backend walks an index ((id_type, id_value), or
+// id_value alone for "any type") rather than every beneficiary; an "(:any = 1 OR ...)" filter
+// hid both indexes from the planner and made this a full scan.
+std::string holders_sql(bool any_type) {
+  return any_type ? "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
+                    "WHERE id_value = :v"
+                  : "SELECT DISTINCT sender_id, reference_id FROM ibr_identifiers "
+                    "WHERE id_type = :t AND id_value = :v";
+}
+
+}  // namespace
+
+// Bound by reference to their statements: the values are declared before the statements.
+struct IdentifierLookup::Statements {
+  // One kind of identifier query (typed, or any type): its count and its page.
+  struct Find {
+    std::string type, value;
+    long long count = 0, limit = 0, offset = 0;
+    std::string sender, reference, record;
+    int deleted = 0;
+    std::optional<soci::statement> count_st, page_st;
+  };
+  Find typed, any;
+  struct Enrollments {
+    std::string sender, reference;
+    Enrollment row;
+    std::optional<soci::statement> st;
+  } enrollments;
+};
+
+IdentifierLookup::IdentifierLookup(soci::session& s) : s_(s), st_(std::make_unique<Statements>()) {}
+IdentifierLookup::~IdentifierLookup() = default;
+
+std::vector<StoredBeneficiary> IdentifierLookup::find(const std::string& type,
+                                                      const std::string& value, int64_t offset,
+                                                      int64_t limit, int64_t& total) {
+  const bool any_type = type.empty();
+  Statements::Find& f = any_type ? st_->any : st_->typed;
+  if (!f.count_st) {
+    const std::string holders = holders_sql(any_type);
+    const std::string count_sql = "SELECT COUNT(*) FROM (" + holders + ") h";
+    const std::string page_sql =
+        "SELECT b.sender_id, b.reference_id, b.record, b.deleted FROM ibr_beneficiaries b JOIN (" +
+        holders +
+        ") h ON b.sender_id = h.sender_id AND b.reference_id = h.reference_id "
+        "WHERE b.deleted = 0 ORDER BY b.sender_id, b.reference_id LIMIT :l OFFSET :o";
+    if (any_type) {
+      f.count_st.emplace((s_.prepare << count_sql, soci::into(f.count), soci::use(f.value)));
+      f.page_st.emplace((s_.prepare << page_sql, soci::into(f.sender), soci::into(f.reference),
+                         soci::into(f.record), soci::into(f.deleted), soci::use(f.value),
+                         soci::use(f.limit), soci::use(f.offset)));
+    } else {
+      f.count_st.emplace(
+          (s_.prepare << count_sql, soci::into(f.count), soci::use(f.type), soci::use(f.value)));
+      f.page_st.emplace((s_.prepare << page_sql, soci::into(f.sender), soci::into(f.reference),
+                         soci::into(f.record), soci::into(f.deleted), soci::use(f.type),
+                         soci::use(f.value), soci::use(f.limit), soci::use(f.offset)));
+    }
+  }
+  f.type = type;
+  f.value = value;
+  f.limit = limit;
+  f.offset = offset;
+  f.count_st->execute(true);
+  total = f.count;
+  std::vector<StoredBeneficiary> out;
+  if (f.count == 0) return out;
+  f.page_st->execute(false);
+  while (f.page_st->fetch()) {
+    StoredBeneficiary b;
+    b.sender_id = f.sender;
+    b.reference_id = f.reference;
+    b.record = nlohmann::json::parse(f.record);
+    b.deleted = f.deleted != 0;
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::vector<Enrollment> IdentifierLookup::enrollments(const std::string& sender_id,
+                                                      const std::string& reference_id) {
+  auto& e = st_->enrollments;
+  if (!e.st)
+    e.st.emplace((s_.prepare << "SELECT programme_id, programme_name, status, enrolment_date, "
+                                "end_date FROM ibr_enrollments WHERE sender_id = :s AND "
+                                "reference_id = :r ORDER BY programme_id",
+                  soci::into(e.row.programme_id), soci::into(e.row.programme_name),
+                  soci::into(e.row.status), soci::into(e.row.enrolment_date),
+                  soci::into(e.row.end_date), soci::use(e.sender), soci::use(e.reference)));
+  e.sender = sender_id;
+  e.reference = reference_id;
   std::vector<Enrollment> out;
-  soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT programme_id, programme_name, status, enrolment_date, end_date "
-                    "FROM ibr_enrollments WHERE sender_id = :s AND reference_id = :r "
-                    "ORDER BY programme_id",
-       soci::use(sender_id), soci::use(reference_id));
-  for (const auto& r : rows)
-    out.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
-                   r.get<std::string>(3), r.get<std::string>(4)});
+  e.st->execute(false);
+  while (e.st->fetch()) out.push_back(e.row);
   return out;
 }
 

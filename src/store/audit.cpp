@@ -5,12 +5,23 @@
 namespace registrar::store {
 
 void append_audit(soci::session& s, const AuditEntry& e, core::SystemTime at) {
-  long long when = core::to_unix_us(at);
-  std::string detail = e.detail.dump();
-  s << "INSERT INTO audit_log (at_us, actor, action, subject, request_id, detail) "
-       "VALUES (:at, :actor, :action, :subject, :rid, :detail)",
-      soci::use(when), soci::use(e.actor), soci::use(e.action), soci::use(e.subject),
-      soci::use(e.request_id), soci::use(detail);
+  AuditWriter(s).append(e, at);
+}
+
+AuditWriter::AuditWriter(soci::session& s)
+    : insert_((s.prepare << "INSERT INTO audit_log (at_us, actor, action, subject, request_id, "
+                            "detail) VALUES (:at, :actor, :action, :subject, :rid, :detail)",
+               soci::use(at_us_), soci::use(actor_), soci::use(action_), soci::use(subject_),
+               soci::use(request_id_), soci::use(detail_))) {}
+
+void AuditWriter::append(const AuditEntry& e, core::SystemTime at) {
+  at_us_ = core::to_unix_us(at);
+  actor_ = e.actor;
+  action_ = e.action;
+  subject_ = e.subject;
+  request_id_ = e.request_id;
+  detail_ = e.detail.dump();
+  insert_.execute(true);
 }
 
 std::vector<AuditRecord> read_audit(soci::session& s, const std::string& subject, int limit) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
 #include <thread>
 
 #include "core/error.h"
@@ -320,15 +322,30 @@ TEST_P(CheckServiceDb, RetryAndDeleteAreAudited) {
   EXPECT_FALSE(service_->find(c.id).has_value());
   EXPECT_THROW(service_->remove(c.id, actor_), core::Error);
   EXPECT_THROW(service_->retry(c.id, actor_), core::Error);
+  // What touched this check alone is audited under its id...
   auto audit = db_.read([&](soci::session& s) { return store::read_audit(s, c.id, 10); });
   std::vector<std::string> actions;
   for (const auto& a : audit) actions.insert(actions.begin(), a.action);
-  EXPECT_EQ(actions,
-            (std::vector<std::string>{"dci_client.check.create", "dci_client.check.run",
-                                      "dci_client.check.complete", "dci_client.check.retry",
-                                      "dci_client.check.delete"}));
+  EXPECT_EQ(actions, (std::vector<std::string>{"dci_client.check.create", "dci_client.check.retry",
+                                               "dci_client.check.delete"}));
   EXPECT_EQ(audit.front().actor, "officer-1");
   EXPECT_EQ(audit.front().request_id, "req-1");
+  // ...the run and its answer under the envelope's transaction id, listing the check.
+  auto all = db_.read([&](soci::session& s) { return store::read_audit(s, "", 20); });
+  std::map<std::string, Json> by_action;
+  for (const auto& a : all) by_action[a.action] = a.detail;
+  auto transaction = client_.posts().at(0).message["transaction_id"].get<std::string>();
+  ASSERT_TRUE(by_action.count("dci_client.checks.run"));
+  EXPECT_EQ(by_action["dci_client.checks.run"]["checks"],
+            (Json::array({{{"id", c.id}, {"state", "checking"}}})));
+  ASSERT_TRUE(by_action.count("dci_client.checks.answer"));
+  EXPECT_EQ(by_action["dci_client.checks.answer"]["checks"][0]["id"], c.id);
+  EXPECT_EQ(by_action["dci_client.checks.answer"]["checks"][0]["result"], "confirmed_match");
+  for (const auto& a : all) {
+    if (a.action.starts_with("dci_client.checks.")) {
+      EXPECT_EQ(a.subject, transaction) << a.action;
+    }
+  }
 }
 
 TEST_P(CheckServiceDb, ViewersDoNotSeeIdentifierValuesOrRawResponses) {
@@ -349,6 +366,94 @@ TEST_P(CheckServiceDb, NoSourceClientRefusesBeforeChangingAnything) {
   EXPECT_THROW(bare.run({c.id}, RunMode::kSync, actor_), core::Error);
   EXPECT_EQ(get(c.id).state, CheckState::kReady);
 }
+
+// An AnswerTrust whose verdicts the test sets: which sender each source's registry signs as,
+// and what a signature check says.
+class ScriptedTrust final : public AnswerTrust {
+ public:
+  std::string signer_of(const std::string& source) override {
+    auto it = registries.find(source);
+    return it == registries.end() ? "" : it->second;
+  }
+  std::string refusal(std::string_view, std::string& signer) override {
+    ++checked;
+    signer = signed_by;
+    return why;
+  }
+  std::map<std::string, std::string> registries;
+  std::string signed_by = "ibr-remote";
+  std::string why;
+  std::atomic<int> checked{0};
+};
+
+class CheckServiceTrust : public CheckServiceDb {
+ protected:
+  CheckServiceTrust() {
+    trust_.registries["ibr_main"] = "ibr-remote";
+    service_->stop();
+    service_ = std::make_unique<CheckService>(db_, clock_, background_, &client_,
+                                              service_->settings(), &trust_);
+  }
+  ScriptedTrust trust_;
+};
+
+TEST_P(CheckServiceTrust, SyncAnswerWithARefusedSignatureFailsItsChecks) {
+  trust_.why = "Invalid signature";
+  Check c = make(by_nid("N-100"));
+  run_and_wait({c.id});
+  EXPECT_EQ(trust_.checked, 1);
+  Check failed = get(c.id);
+  EXPECT_EQ(failed.state, CheckState::kFailed);
+  EXPECT_EQ(failed.error, "the answer's signature was refused: Invalid signature");
+  EXPECT_FALSE(failed.result.has_value());
+}
+
+TEST_P(CheckServiceTrust, SyncAnswerSignedByAnotherRegistryFailsItsChecks) {
+  trust_.signed_by = "ibr-elsewhere";  // a trusted sender, but not the one asked
+  Check c = make(by_nid("N-100"));
+  run_and_wait({c.id});
+  Check failed = get(c.id);
+  EXPECT_EQ(failed.state, CheckState::kFailed);
+  EXPECT_EQ(failed.error,
+            "the answer is signed by sender ibr-elsewhere, not by the data source's registry "
+            "ibr-remote");
+  // The same answer from the registry asked is read.
+  trust_.signed_by = "ibr-remote";
+  service_->retry(c.id, actor_);
+  run_and_wait({c.id});
+  EXPECT_EQ(get(c.id).result, CheckResult::kConfirmedMatch);
+}
+
+TEST_P(CheckServiceTrust, CallbackFromAnotherRegistryChangesNothing) {
+  Check c = make(by_nid("N-100"));
+  run_and_wait({c.id}, RunMode::kAsync);
+  auto callbacks = client_.callbacks();
+  ASSERT_EQ(callbacks.size(), 1u);
+  CallbackOutcome o = service_->on_search("ibr-elsewhere", callbacks[0]);
+  EXPECT_TRUE(o.known);
+  EXPECT_FALSE(o.changed);
+  EXPECT_NE(o.note.find("asked ibr-remote, not sender ibr-elsewhere"), std::string::npos) << o.note;
+  EXPECT_EQ(get(c.id).state, CheckState::kChecking);
+  CallbackOutcome right = service_->on_search("ibr-remote", callbacks[0]);
+  EXPECT_TRUE(right.changed) << right.note;
+  EXPECT_EQ(get(c.id).result, CheckResult::kConfirmedMatch);
+}
+
+TEST_P(CheckServiceTrust, VerifyAnswersOffTakesAnswersAsTheyCome) {
+  CheckSettings settings = service_->settings();
+  settings.verify_answers = false;
+  service_->stop();
+  service_ = std::make_unique<CheckService>(db_, clock_, background_, &client_, settings, &trust_);
+  trust_.why = "Invalid signature";
+  Check c = make(by_nid("N-100"));
+  run_and_wait({c.id});
+  EXPECT_EQ(trust_.checked, 0);
+  EXPECT_EQ(get(c.id).result, CheckResult::kConfirmedMatch);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CheckServiceTrust,
+                         ::testing::ValuesIn(registrar::testing::test_backends()),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Backends, CheckServiceDb,
                          ::testing::ValuesIn(registrar::testing::test_backends()),

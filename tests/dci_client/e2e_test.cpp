@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <future>
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include "ibr/api_fixture.h"
@@ -130,6 +134,19 @@ TEST_P(DciClientEndToEnd, AsyncChecksAreCompletedByTheIbrsSignedCallback) {
   EXPECT_EQ(none["result"], "no_match") << none.dump();
 }
 
+TEST_P(DciClientEndToEnd, SyncAnswersOfAnIbrNoLongerTrustedAreRefused) {
+  auto off = call(http::Method::kPost, "/v1/dci/senders/registrar-ibr/disable", Json::object());
+  ASSERT_EQ(off.status, 204) << off.body;
+  auto ids = run(Json::array({registrant("F", "111")}), "sync");
+  ASSERT_EQ(ids.size(), 1u);
+  Json c = settled(ids[0]);
+  EXPECT_EQ(c["state"], "failed") << c.dump();
+  EXPECT_NE(c.value("error_message", "").find("the answer's signature was refused"),
+            std::string::npos)
+      << c.dump();
+  EXPECT_FALSE(c.contains("result") && c["result"].is_string()) << c.dump();
+}
+
 TEST_P(DciClientEndToEnd, AnIbrThatIsDownFailsTheCheckWithAReason) {
   p_.reset();  // the IBR stops: connection refused
   auto ids = run(Json::array({registrant("E", "111")}), "sync");
@@ -137,6 +154,90 @@ TEST_P(DciClientEndToEnd, AnIbrThatIsDownFailsTheCheckWithAReason) {
   Json c = settled(ids[0]);
   EXPECT_EQ(c["state"], "failed") << c.dump();
   EXPECT_NE(c.value("error_message", "").find("connection"), std::string::npos) << c.dump();
+}
+
+// A batch file's result lines (result.csv: line, reference, check_id, state, result,
+// matched_programmes, error), by reference, each followed by the whole line.
+std::map<std::string, std::vector<std::string>> result_lines(const std::string& path) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, ',');) cols.push_back(c);
+    cols.push_back(line);  // last: the whole line (a quoted error may hold commas)
+    if (cols.size() >= 5) out[cols[1]] = cols;
+  }
+  return out;
+}
+
+TEST_P(DciClientEndToEnd, IbrKilledMidBatchLeavesTruthfulChecksAndTheBatchResumes) {
+  // One registrant per envelope, so that the batch is still running when the IBR dies; every
+  // third one is enrolled there.
+  constexpr int kRegistrants = 1500;
+  const std::string file = client_->dir().file("batch.csv");
+  const std::string out = client_->dir().file("batch.result.csv");
+  {
+    std::ofstream f(file);
+    f << "reference,identifier_type,identifier_value\n";
+    for (int i = 0; i < kRegistrants; ++i)
+      f << "R" << i << ",NID," << (i % 3 == 0 ? "111" : "9" + std::to_string(i)) << "\n";
+  }
+  auto env = client_->env();
+  env["REGISTRAR_DCI_CLIENT_CHECKS_BATCH_SIZE"] = "1";
+  env["REGISTRAR_DCI_CLIENT_RETRIES"] = "0";  // a dead IBR fails a check at once
+  const std::string command = "dci check --source national " + file + " --out " + out;
+  auto batch = std::async(std::launch::async, [&] { return testing::run_registrar(command, env); });
+  auto completed = [&] {
+    auto r = call(http::Method::kGet, "/v1/dci/checks?state=completed&limit=1000");
+    return r.status == 200 ? Json::parse(r.body)["items"].size() : size_t(0);
+  };
+  while (batch.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready &&
+         completed() < 30) {
+  }
+  p_->kill9();
+  testing::CommandResult first = batch.get();
+  ASSERT_EQ(first.exit_code, 0) << first.output;  // nothing pending: answered or failed
+
+  // Every check says what happened: answered right, or failed with the reason.
+  auto lines = result_lines(out);
+  ASSERT_EQ(lines.size(), size_t(kRegistrants));
+  size_t answered = 0, failed = 0;
+  std::map<std::string, std::string> first_ids;
+  for (const auto& [ref, cols] : lines) {
+    int i = std::stoi(ref.substr(1));
+    first_ids[ref] = cols[2];
+    if (cols[3] == "completed") {
+      ++answered;
+      EXPECT_EQ(cols[4], i % 3 == 0 ? "confirmed_match" : "no_match") << ref;
+    } else {
+      ++failed;
+      EXPECT_EQ(cols[3], "failed") << ref;
+      EXPECT_NE(cols.back().find("connection"), std::string::npos) << ref << ": " << cols.back();
+    }
+  }
+  EXPECT_GT(answered, 0u);
+  ASSERT_GT(failed, 0u) << "the batch ended before the IBR died: nothing tested";
+
+  // The IBR comes back (same database, key and port); the batch resumes: what was answered is
+  // kept, what failed is sent again.
+  restart();
+  testing::CommandResult second = testing::run_registrar(command + " --retry-failed", env);
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("already_done=" + std::to_string(answered) + " "), std::string::npos)
+      << second.output;
+  EXPECT_NE(second.output.find("sent=" + std::to_string(failed) + " "), std::string::npos)
+      << second.output;
+  auto again = result_lines(out);
+  ASSERT_EQ(again.size(), size_t(kRegistrants));
+  for (const auto& [ref, cols] : again) {
+    int i = std::stoi(ref.substr(1));
+    EXPECT_EQ(cols[2], first_ids[ref]) << ref;  // the same check, resumed
+    EXPECT_EQ(cols[3], "completed") << ref;
+    EXPECT_EQ(cols[4], i % 3 == 0 ? "confirmed_match" : "no_match") << ref;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DciClientEndToEnd, ::testing::ValuesIn(testing::test_backends()),

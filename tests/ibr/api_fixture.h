@@ -81,9 +81,11 @@ class IbrProcessTest : public ::testing::TestWithParam<std::string> {
         Json{{"sender_id", "sp-mis"}, {"name", "SP-MIS"}, {"public_key", raw_key(key_)}});
     EXPECT_EQ(r.status, 201) << r.body;
   }
-  // A new process on the same database and master key, with the same config (after kill9()).
+  // A new process on the same database, master key and port, with the same config (after
+  // kill9()).
   void restart() {
     testing::ProcessOptions o;
+    o.port = p_->port();
     o.database_url = db_.url();
     o.extra_config = config_;
     o.env["REGISTRAR_IDENTITY_MASTER_KEY_FILE"] =

@@ -129,6 +129,40 @@ TEST_P(IbrIndexDb, FuzzyHitCarriesScoreFieldsAndLevelAndSkipsOthers) {
       0u);
 }
 
+Json expression_search(Json query) {
+  Json s = predicate_search({});
+  auto& c = s["search_request"][0]["search_criteria"];
+  c["query_type"] = "expression";
+  c["query"] = {
+      {"type", "ns:org:QueryType:NoSql"},
+      {"value", {{"expression", {{"collection", "Person"}, {"query", std::move(query)}}}}}};
+  return s;
+}
+
+Json nid(const std::string& value) {
+  return {{"identifier", {{"$eq", {{"identifier_type", "NID"}, {"identifier_value", value}}}}}};
+}
+
+TEST_P(IbrIndexDb, OrOfIdentifiersFindsWhoHoldsAnyOfThem) {
+  Instance a(*db_, clock_);
+  a.service.apply_updates(updates({person("p1", "Amina", "Otieno", "1975-02-12", "F", "N1"),
+                                   person("p2", "Wanjiru", "Kamau", "1990-07-30", "F", "N2")}),
+                          "sp", "q1");
+  // A registrant known by N1 and by an identifier nobody holds: p1 (an "and" would find none).
+  Json one = a.records(expression_search({{"$or", {nid("N1"), nid("N-unknown")}}}));
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0]["registrar_match"]["reference_id"], "p1");
+  EXPECT_EQ(a.records(expression_search({{"$and", {nid("N1"), nid("N-unknown")}}})).size(), 0u);
+  // Both held by someone: both found.
+  EXPECT_EQ(a.records(expression_search({{"$or", {nid("N1"), nid("N2")}}})).size(), 2u);
+  // An "$or" group and'ed with another identifier: only who holds both.
+  Json both =
+      a.records(expression_search({{"$and", {{{"$or", {nid("N1"), nid("N2")}}}, nid("N2")}}}));
+  ASSERT_EQ(both.size(), 1u);
+  EXPECT_EQ(both[0]["registrar_match"]["reference_id"], "p2");
+  EXPECT_EQ(a.records(expression_search({{"$or", {nid("N-x"), nid("N-y")}}})).size(), 0u);
+}
+
 TEST_P(IbrIndexDb, MalformedQueryRejectsItsItemOnly) {
   Instance a(*db_, clock_);
   a.service.apply_updates(updates({person("p1", "Amina", "Otieno", "1975-02-12", "F", "N1")}), "sp",

@@ -55,6 +55,33 @@ TEST(IbrPersonQuery, ExpressionReadsAndListAndBareValues) {
   EXPECT_TRUE(r.query.identifiers.empty());
 }
 
+Json expression(Json query) {
+  return {{"type", "ns:org:QueryType:NoSql"},
+          {"value", {{"expression", {{"collection", "Person"}, {"query", std::move(query)}}}}}};
+}
+
+TEST(IbrPersonQuery, OrJoinsIdentifierConditionsOnly) {
+  Json ids = {{{"identifier", {{"$eq", {{"identifier_type", "UIN"}, {"identifier_value", "U1"}}}}}},
+              {{"BRN", "B1"}}};
+  PersonQueryResult r =
+      read_expression_query(expression({{"$and", {{{"$or", ids}}, {{"name", "Amina"}}}}}));
+  ASSERT_EQ(r.problem, "");
+  EXPECT_TRUE(r.query.identifiers.empty());
+  ASSERT_EQ(r.query.identifier_alternatives.size(), 1u);
+  EXPECT_EQ(r.query.identifier_alternatives[0],
+            (std::vector<Identifier>{{"UIN", "U1"}, {"BRN", "B1"}}));
+  EXPECT_EQ(r.query.name, "Amina");
+  // An identifier held in an "$or" alone is enough to search from.
+  EXPECT_EQ(read_expression_query(expression({{"$or", ids}})).problem, "");
+  // Names are never or-ed; nor is an empty list.
+  EXPECT_NE(read_expression_query(expression({{"$or", {{{"name", "A"}}, {{"UIN", "U1"}}}}}))
+                .problem.find("query.value.expression.query.$or[0]: $or joins identifier"),
+            std::string::npos);
+  EXPECT_NE(read_expression_query(expression({{"$or", Json::array()}}))
+                .problem.find("$or must be a non-empty list"),
+            std::string::npos);
+}
+
 TEST(IbrPersonQuery, ProblemsNameTheMember) {
   auto problem = [](const Json& q) { return read_predicate_query(q).problem; };
   EXPECT_NE(problem(Json::array({{{"expression1", cond("YOB", 1980, "gt")}}}))

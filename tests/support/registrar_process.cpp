@@ -75,7 +75,8 @@ RegistrarProcess::RegistrarProcess(ProcessOptions options) {
   std::string config_path = dir_.file("registrar.toml");
   {
     std::ofstream cfg(config_path);
-    cfg << "[server]\nlisten = \"127.0.0.1:0\"\nport_file = \"" << dir_.file("port") << "\"\n"
+    cfg << "[server]\nlisten = \"127.0.0.1:" << options.port << "\"\nport_file = \""
+        << dir_.file("port") << "\"\n"
         << "[database]\nurl = \"" << db << "\"\npool_size = 4\n"
         << "[log]\nlevel = \"debug\"\n"
         << options.extra_config << "\n";

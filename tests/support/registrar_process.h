@@ -19,6 +19,7 @@ struct ProcessOptions {
   std::string extra_config;                // TOML appended to the generated config
   std::map<std::string, std::string> env;  // extra environment (REGISTRAR_* overrides)
   std::chrono::milliseconds start_timeout{15'000};
+  uint16_t port = 0;  // 0: any free port (a restarted peer keeps its old one, so URLs stay true)
 };
 
 struct CommandResult {
