@@ -182,7 +182,8 @@ class Emitter {
         write_indent();
         Scalar k = scalar_of(Value(key));
         Analysis a = analyze(k.text);
-        if (k.text.size() < 128 && !a.empty && !a.multiline) {
+        // check_simple_key counts the tag too, written or not: "!!str" is 5 more characters.
+        if (k.text.size() + 5 < 128 && !a.empty && !a.multiline) {
           scalar(k, a, false, true);
           write_indicator(U":", false);
         } else {  // a complex key: `? key` then `: value`

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <regex>
+#include <vector>
 
 namespace registrar::intercoop::yaml {
 namespace {
@@ -136,7 +137,9 @@ double parse_decimal(std::string_view text, std::string_view whole) {
       (ec != std::errc() && ec != std::errc::result_out_of_range))
     throw YamlError("invalid float '" + std::string(whole) + "'");
   if (ec == std::errc::result_out_of_range) {  // Python: overflow → inf, underflow → 0
-    value = std::fabs(value) > 1 ? std::numeric_limits<double>::infinity() : 0.0;
+    size_t e = text.find_first_of("eE");
+    bool underflow = e != std::string_view::npos && e + 1 < text.size() && text[e + 1] == '-';
+    value = underflow ? 0.0 : std::numeric_limits<double>::infinity();
   }
   return value;
 }
@@ -148,14 +151,19 @@ Value construct_float(std::string_view whole) {
   if (text == ".inf") return Value(sign * std::numeric_limits<double>::infinity());
   if (text == ".nan") return Value(std::numeric_limits<double>::quiet_NaN());
   if (text.find(':') != std::string::npos) {  // sexagesimal: 1:20.5 = 80.5
-    double value = 0;
+    std::vector<double> parts;
     size_t start = 0;
     while (true) {
       size_t colon = text.find(':', start);
-      value =
-          value * 60 + parse_decimal(std::string_view(text).substr(start, colon - start), whole);
+      parts.push_back(parse_decimal(std::string_view(text).substr(start, colon - start), whole));
       if (colon == std::string::npos) break;
       start = colon + 1;
+    }
+    // Summed from the last part up, as SafeConstructor does: the same rounding, the same double.
+    double value = 0, base = 1;
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+      value += *it * base;
+      base *= 60;
     }
     return Value(sign * value);
   }
