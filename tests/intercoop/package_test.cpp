@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
 #include "intercoop/yaml_emit.h"
 #include "intercoop/yaml_parse.h"
 #include "key_fixture.h"
@@ -189,6 +193,32 @@ TEST(IntercoopPackage, TheEarlierCheckWins) {
   expect_failure(package_text("'0.9'", "AA", "AA"), ErrorClass::kWrongVersion, {"1.0", "0.9"});
   EXPECT_NO_THROW(receive_package(
       package_text("'1.0'", b64encode(payload), signed_payload_b64(payload)), only_somillusio()));
+}
+
+}  // namespace
+}  // namespace registrar::intercoop
+
+namespace registrar::intercoop {
+namespace {
+
+// §1.1's full package, made with the original repository's test key (python/testkey.pem, not
+// kept here): the spec gives its payload and the two ends of its signature. Runs when
+// REGISTRAR_INTERCOOP_TESTKEY names that key file.
+TEST(IntercoopPackage, ReproducesTheSpecPackageWithTheOriginalsTestKey) {
+  const char* path = std::getenv("REGISTRAR_INTERCOOP_TESTKEY");
+  if (!path) GTEST_SKIP() << "REGISTRAR_INTERCOOP_TESTKEY not set";
+  std::ifstream in(path);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  auto key = crypto::PrivateKey::from_pem(pem.str());
+  std::string text =
+      make_package(yaml::Value{{"originpeer", "somillusio"}, {"nif", "12345678Z"}}, key);
+  const std::string head =
+      "intercoopVersion: '1.0'\npayload: b3JpZ2lucGVlcjogc29taWxsdXNpbwpuaWY6IDEyMzQ1Njc4Wgo=\n"
+      "signature: qlWZI8UbTaqzPwXs";
+  EXPECT_EQ(text.substr(0, head.size()), head);
+  EXPECT_EQ(text.size(), head.size() - 16 + 344 + 1);
+  EXPECT_EQ(text.substr(text.size() - 9), "63EN1A==\n");
 }
 
 }  // namespace
