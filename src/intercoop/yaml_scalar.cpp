@@ -1,50 +1,16 @@
 #include "intercoop/yaml_scalar.h"
 
+#include "intercoop/yaml_patterns.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
-#include <regex>
 #include <vector>
 
 namespace registrar::intercoop::yaml {
 namespace {
-
-// PyYAML's resolver patterns (resolver.py), unchanged but for the verbose-mode spacing.
-const std::regex& bool_re() {
-  static const std::regex re(
-      "yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
-  return re;
-}
-const std::regex& float_re() {
-  static const std::regex re(R"([-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?)"
-                             R"(|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?)"
-                             R"(|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*)"
-                             R"(|[-+]?\.(?:inf|Inf|INF))"
-                             R"(|\.(?:nan|NaN|NAN))");
-  return re;
-}
-const std::regex& int_re() {
-  static const std::regex re(R"([-+]?0b[0-1_]+)"
-                             R"(|[-+]?0[0-7_]+)"
-                             R"(|[-+]?(?:0|[1-9][0-9_]*))"
-                             R"(|[-+]?0x[0-9a-fA-F_]+)"
-                             R"(|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)");
-  return re;
-}
-const std::regex& timestamp_re() {
-  static const std::regex re(R"([0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9])"
-                             R"(|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?)"
-                             R"((?:[Tt]|[ \t]+)[0-9][0-9]?)"
-                             R"(:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?)"
-                             R"((?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)");
-  return re;
-}
-
-bool matches(const std::regex& re, std::string_view text) {
-  return std::regex_match(text.begin(), text.end(), re);
-}
 
 bool one_of(char c, std::string_view set) {
   return set.find(c) != std::string_view::npos;
@@ -183,12 +149,12 @@ Value construct_bool(std::string_view text) {
 ScalarType resolve_plain(std::string_view text) {
   if (text.empty()) return ScalarType::kNull;
   char c = text[0];
-  if (one_of(c, "yYnNtTfFoO") && matches(bool_re(), text)) return ScalarType::kBool;
-  if (one_of(c, "-+0123456789.") && matches(float_re(), text)) return ScalarType::kFloat;
-  if (one_of(c, "-+0123456789") && matches(int_re(), text)) return ScalarType::kInt;
+  if (one_of(c, "yYnNtTfFoO") && patterns::is_bool(text)) return ScalarType::kBool;
+  if (one_of(c, "-+0123456789.") && patterns::is_float(text)) return ScalarType::kFloat;
+  if (one_of(c, "-+0123456789") && patterns::is_int(text)) return ScalarType::kInt;
   if (text == "<<") return ScalarType::kMerge;
   if (text == "~" || text == "null" || text == "Null" || text == "NULL") return ScalarType::kNull;
-  if (one_of(c, "0123456789") && matches(timestamp_re(), text)) return ScalarType::kTimestamp;
+  if (one_of(c, "0123456789") && patterns::is_timestamp(text)) return ScalarType::kTimestamp;
   if (text == "=") return ScalarType::kValue;
   return ScalarType::kStr;
 }
