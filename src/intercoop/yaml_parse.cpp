@@ -71,11 +71,18 @@ class Builder {
         case YAML_SCALAR_EVENT: {
           const auto& s = e.data.scalar;
           std::string_view text(reinterpret_cast<char*>(s.value), s.length);
-          if (at_key() && !s.tag && s.style == YAML_PLAIN_SCALAR_STYLE && s.plain_implicit &&
-              resolve_plain(text) == ScalarType::kMerge) {
-            stack_.back().key = "<<";
-            stack_.back().merge_key = true;
-            break;
+          if (at_key() && !s.tag && s.style == YAML_PLAIN_SCALAR_STYLE && s.plain_implicit) {
+            ScalarType type = resolve_plain(text);
+            if (type == ScalarType::kMerge) {
+              stack_.back().key = "<<";
+              stack_.back().merge_key = true;
+              break;
+            }
+            if (type == ScalarType::kValue) {  // flatten_mapping makes a `=` key a string
+              stack_.back().key = "=";
+              stack_.back().merge_key = false;
+              break;
+            }
           }
           add(scalar(s.tag, text, s.style == YAML_PLAIN_SCALAR_STYLE, s.plain_implicit != 0),
               s.anchor, e.start_mark, document);
