@@ -91,13 +91,8 @@ std::string python_str(const yaml::Value& value) {
       return "None";
     case yaml::Value::value_t::boolean:
       return value.get<bool>() ? "True" : "False";
-    case yaml::Value::value_t::number_float: {
-      std::string text = yaml::python_float_text(value.get<double>());
-      if (text == ".inf") return "inf";
-      if (text == "-.inf") return "-inf";
-      if (text == ".nan") return "nan";
-      return text;
-    }
+    case yaml::Value::value_t::number_float:
+      return yaml::python_repr(value.get<double>());
     default:
       return value.dump();
   }

@@ -179,13 +179,13 @@ Value construct(ScalarType type, std::string_view text) {
   throw YamlError("could not determine a constructor for the scalar '" + std::string(text) + "'");
 }
 
-std::string python_float_text(double value) {
-  if (std::isnan(value)) return ".nan";
-  if (std::isinf(value)) return value > 0 ? ".inf" : "-.inf";
+std::string python_repr(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   // The shortest digits that read back as `value` (what repr() picks), in scientific form.
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
-  std::string sci(buf, end);  // "-1.2345e+02"
+  auto result = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+  std::string sci(buf, result.ptr);  // "-1.2345e+02"
   bool negative = sci[0] == '-';
   if (negative) sci.erase(0, 1);
   size_t e = sci.find('e');
@@ -197,8 +197,7 @@ std::string python_float_text(double value) {
   // repr() switches to scientific notation below 1e-4 and from 1e16 on.
   if (exponent < -4 || exponent >= 16) {
     out += digits.substr(0, 1);
-    out += '.';
-    out += digits.size() > 1 ? digits.substr(1) : "0";  // PyYAML's ".0" before a bare exponent
+    if (digits.size() > 1) out += "." + digits.substr(1);
     char exp[16];
     std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
     out += exp;
@@ -210,6 +209,16 @@ std::string python_float_text(double value) {
     out += digits.substr(0, size_t(exponent) + 1) + "." + digits.substr(size_t(exponent) + 1);
   }
   return out;
+}
+
+std::string python_float_text(double value) {
+  if (std::isnan(value)) return ".nan";
+  if (std::isinf(value)) return value > 0 ? ".inf" : "-.inf";
+  std::string text = python_repr(value);
+  // 1e+16 is not a YAML 1.1 float (it needs a dot): PyYAML writes 1.0e+16.
+  size_t e = text.find('e');
+  if (e != std::string::npos && text.find('.') == std::string::npos) text.insert(e, ".0");
+  return text;
 }
 
 }  // namespace registrar::intercoop::yaml

@@ -36,6 +36,10 @@ ScalarType resolve_plain(std::string_view text);
 // explicit `!!int abc`), an integer beyond 64 bits, or kMerge / kValue.
 Value construct(ScalarType type, std::string_view text);
 
+// Python's repr() of a float: the shortest digits that read back, scientific below 1e-4 and from
+// 1e16 on ("1e+16", "1.5e-05"), "inf", "nan".
+std::string python_repr(double value);
+
 // How PyYAML writes a float: Python's repr() lower-cased, `.0` inserted before an exponent that
 // has no fraction (`1.0e+16`), `.inf`, `-.inf`, `.nan`.
 std::string python_float_text(double value);

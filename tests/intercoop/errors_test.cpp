@@ -93,6 +93,7 @@ TEST(IntercoopErrors, ShortArgumentListsNeverCrash) {
             "Wrong protocol version, expected 1.0, received ");
   EXPECT_EQ(python_str(yaml::load("v: 1.0\n")["v"]), "1.0");
   EXPECT_EQ(python_str(yaml::load("v: ~\n")["v"]), "None");
+  EXPECT_EQ(python_str(yaml::Value(1e16)), "1e+16");  // repr, not YAML's 1.0e+16
   EXPECT_EQ(python_str(yaml::load("v: yes\n")["v"]), "True");
 }
 

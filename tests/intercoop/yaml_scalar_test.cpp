@@ -69,6 +69,10 @@ TEST(IntercoopYamlScalar, WritesFloatsAsPythonRepr) {
   EXPECT_EQ(python_float_text(std::numeric_limits<double>::infinity()), ".inf");
   EXPECT_EQ(python_float_text(-std::numeric_limits<double>::infinity()), "-.inf");
   EXPECT_EQ(python_float_text(std::nan("")), ".nan");
+  EXPECT_EQ(python_repr(1e16), "1e+16");
+  EXPECT_EQ(python_repr(-1.5e-05), "-1.5e-05");
+  EXPECT_EQ(python_repr(2.0), "2.0");
+  EXPECT_EQ(python_repr(-std::numeric_limits<double>::infinity()), "-inf");
 }
 
 }  // namespace
