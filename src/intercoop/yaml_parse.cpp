@@ -110,7 +110,7 @@ class Builder {
           Frame frame = std::move(stack_.back());
           stack_.pop_back();
           std::string anchor = std::move(frame.anchor);
-          add_anchorless(finish(std::move(frame)), anchor, e.start_mark, document);
+          place(finish(std::move(frame)), anchor, e.start_mark, document);
           break;
         }
         default:
@@ -141,11 +141,10 @@ class Builder {
                       bool plain_implicit) {
     std::string_view tag = tag_ptr ? reinterpret_cast<const char*>(tag_ptr) : "";
     if (tag.empty() || tag == "!") {
-      // PyYAML resolves an untagged plain scalar (and a `!` one) by its text; quoted → string.
-      return construct(plain && plain_implicit ? resolve_plain(text)
-                       : tag == "!"            ? resolve_plain(text)
-                                               : ScalarType::kStr,
-                       text);
+      // PyYAML types an untagged plain scalar by its text, and (unlike YAML 1.1) a `!` one too;
+      // a quoted one is a string.
+      bool resolve = (plain && plain_implicit) || tag == "!";
+      return construct(resolve ? resolve_plain(text) : ScalarType::kStr, text);
     }
     if (tag.substr(0, kTagPrefix.size()) == kTagPrefix) {
       std::string_view name = tag.substr(kTagPrefix.size());
@@ -189,15 +188,17 @@ class Builder {
     return merged;
   }
 
+  // A scalar or an alias: counted, then placed.
   void add(Value value, const yaml_char_t* anchor, const yaml_mark_t& mark,
            std::optional<Value>& document) {
     budget(1);
-    add_anchorless(std::move(value), anchor ? reinterpret_cast<const char*>(anchor) : "", mark,
-                   document);
+    place(std::move(value), anchor ? reinterpret_cast<const char*>(anchor) : "", mark, document);
   }
 
-  void add_anchorless(Value value, const std::string& anchor, const yaml_mark_t& mark,
-                      std::optional<Value>& document) {
+  // Remembers `value` under its anchor and puts it where the open collection (or the document)
+  // expects the next node: a sequence item, a mapping key (which must be a string), a value.
+  void place(Value value, const std::string& anchor, const yaml_mark_t& mark,
+             std::optional<Value>& document) {
     if (!anchor.empty()) anchors_[anchor] = {value, node_count(value)};
     if (stack_.empty()) {
       document = std::move(value);
