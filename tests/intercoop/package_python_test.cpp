@@ -53,7 +53,8 @@ std::vector<yaml::Value> random_fields(uint64_t seed, int count) {
 }
 
 TEST(IntercoopPackagePython, PythonPackagesVerifyHereWithEitherPemForm) {
-  if (!testing::python_available()) GTEST_SKIP() << "python3 with yaml/cryptography missing";
+  ASSERT_TRUE(testing::python_available()) << "python3 with yaml/cryptography missing"
+                                           << " (scripts/install-deps.sh installs them)";
   auto fields = random_fields(7, 200);
   std::vector<yaml::Value> requests;
   for (const auto& f : fields) requests.push_back({{"op", "sign"}, {"fields", f}});
@@ -81,7 +82,8 @@ TEST(IntercoopPackagePython, PythonPackagesVerifyHereWithEitherPemForm) {
 }
 
 TEST(IntercoopPackagePython, OurPackagesVerifyInPythonWithEitherPemForm) {
-  if (!testing::python_available()) GTEST_SKIP() << "python3 with yaml/cryptography missing";
+  ASSERT_TRUE(testing::python_available()) << "python3 with yaml/cryptography missing"
+                                           << " (scripts/install-deps.sh installs them)";
   auto fields = random_fields(8, 200);
   const std::string spki = testing::test_key().public_key().to_pem();
   const std::string pkcs1 = testing::pkcs1_public_pem(testing::test_key().public_key());
@@ -104,7 +106,8 @@ TEST(IntercoopPackagePython, OurPackagesVerifyInPythonWithEitherPemForm) {
 }
 
 TEST(IntercoopPackagePython, BothSidesRefuseTheSamePackagesTheSameWay) {
-  if (!testing::python_available()) GTEST_SKIP() << "python3 with yaml/cryptography missing";
+  ASSERT_TRUE(testing::python_available()) << "python3 with yaml/cryptography missing"
+                                           << " (scripts/install-deps.sh installs them)";
   const auto& key = testing::test_key();
   const std::string payload = "originpeer: somillusio\nnif: 12345678Z\n";
   const std::string p64 = b64encode(payload);

@@ -197,29 +197,3 @@ TEST(IntercoopPackage, TheEarlierCheckWins) {
 
 }  // namespace
 }  // namespace registrar::intercoop
-
-namespace registrar::intercoop {
-namespace {
-
-// §1.1's full package, made with the original repository's test key (python/testkey.pem, not
-// kept here): the spec gives its payload and the two ends of its signature. Runs when
-// REGISTRAR_INTERCOOP_TESTKEY names that key file.
-TEST(IntercoopPackage, ReproducesTheSpecPackageWithTheOriginalsTestKey) {
-  const char* path = std::getenv("REGISTRAR_INTERCOOP_TESTKEY");
-  if (!path) GTEST_SKIP() << "REGISTRAR_INTERCOOP_TESTKEY not set";
-  std::ifstream in(path);
-  std::stringstream pem;
-  pem << in.rdbuf();
-  auto key = crypto::PrivateKey::from_pem(pem.str());
-  std::string text =
-      make_package(yaml::Value{{"originpeer", "somillusio"}, {"nif", "12345678Z"}}, key);
-  const std::string head =
-      "intercoopVersion: '1.0'\npayload: b3JpZ2lucGVlcjogc29taWxsdXNpbwpuaWY6IDEyMzQ1Njc4Wgo=\n"
-      "signature: qlWZI8UbTaqzPwXs";
-  EXPECT_EQ(text.substr(0, head.size()), head);
-  EXPECT_EQ(text.size(), head.size() - 16 + 344 + 1);
-  EXPECT_EQ(text.substr(text.size() - 9), "63EN1A==\n");
-}
-
-}  // namespace
-}  // namespace registrar::intercoop

@@ -65,7 +65,8 @@ for line in open(sys.argv[1], encoding="ascii"):
 )PY";
 
 TEST(IntercoopYamlPython, GeneratedDocumentsRoundTripBothWaysAndDumpIdentically) {
-  if (!testing::python_available()) GTEST_SKIP() << kPython << " with yaml/cryptography missing";
+  ASSERT_TRUE(testing::python_available()) << kPython << " with yaml/cryptography missing"
+                                           << " (scripts/install-deps.sh installs them)";
   uint64_t s = seed();
   testing::YamlGenerator gen(s);
   std::vector<yaml::Value> values;
@@ -132,7 +133,8 @@ for line in open(sys.argv[1], encoding="ascii"):
 )PY";
 
 TEST(IntercoopYamlPython, PlainScalarsAreTypedAsPyYamlTypesThem) {
-  if (!testing::python_available()) GTEST_SKIP() << kPython << " with yaml/cryptography missing";
+  ASSERT_TRUE(testing::python_available()) << kPython << " with yaml/cryptography missing"
+                                           << " (scripts/install-deps.sh installs them)";
   uint64_t s = seed() + 1;
   std::mt19937_64 rng(s);
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
@@ -279,7 +281,8 @@ for line in open(sys.argv[1], encoding="ascii"):
 // something JSON holds, we read the same values. (Refusals may differ: libyaml and PyYAML's
 // pure-Python parser disagree on some malformed input; both outcomes are counted.)
 TEST(IntercoopYamlPython, MutatedDocumentsReadAsPyYamlReadsThem) {
-  if (!testing::python_available()) GTEST_SKIP() << kPython << " with yaml/cryptography missing";
+  ASSERT_TRUE(testing::python_available()) << kPython << " with yaml/cryptography missing"
+                                           << " (scripts/install-deps.sh installs them)";
   uint64_t s = seed() + 2;
   testing::YamlGenerator gen(s);
   static const std::string kInteresting = ":-?#&*!|>'\"%@`[]{},\n \t~01.yn<=";
