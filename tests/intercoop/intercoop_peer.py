@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""An independent intercoop 1.0 peer, written from ../shared/spec/intercoop.md §1-3 alone with
+Debian's python3-yaml and python3-cryptography: it makes packages as the original's Python
+portal does (PyYAML SafeDumper, default_flow_style=False, allow_unicode=True, yamlns' literal
+style for multi-line strings; RSA PKCS#1 v1.5 SHA-1; URL-safe base64 with padding) and checks
+them in the spec's order (§3.1a), raising the spec's error classes with the intended statuses
+(BadPeer for an unknown peer, BadSignature for a signature that is not base64).
+
+  /usr/bin/python3 intercoop_peer.py            self-test (the spec's example payload)
+  /usr/bin/python3 intercoop_peer.py IN OUT     batch mode for registrar's tests: one JSON
+                                                request a line in IN, one JSON answer a line in OUT
+"""
+import base64
+import binascii
+import json
+import sys
+
+import yaml
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+PROTOCOL_VERSION = '1.0'
+
+TEMPLATES = {
+    'BadPeer': "The entity '{}' is not a recognized one",
+    'BadSignature': 'Signature verification failed, untrusted content',
+    'MissingField': "Required field '{}' missing on the payload",
+    'BadFormat': 'Error while parsing message as YAML:\n{}',
+    'BadMessage': 'Malformed message: {}',
+    'WrongVersion': 'Wrong protocol version, expected {}, received {}',
+}
+
+
+class MessageError(Exception):
+    def __init__(self, name, *arguments):
+        super().__init__(TEMPLATES[name].format(*arguments))
+        self.name = name
+        self.arguments = [str(a) for a in arguments]
+
+
+class Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper, text):
+    style = '|' if '\n' in text else None
+    return dumper.represent_scalar('tag:yaml.org,2002:str', text, style=style)
+
+
+Dumper.add_representer(str, _represent_str)
+
+
+def dump(data):
+    return yaml.dump(data, Dumper=Dumper, default_flow_style=False, allow_unicode=True,
+                     sort_keys=False)
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).decode('ascii')
+
+
+def make_package(private_key, fields):
+    payload = dump(fields).encode('utf-8')
+    signature = private_key.sign(payload, padding.PKCS1v15(), hashes.SHA1())
+    return dump({'intercoopVersion': PROTOCOL_VERSION, 'payload': b64(payload),
+                 'signature': b64(signature)})
+
+
+def parse(keyring, text):
+    """The payload's values; `keyring` maps a peer id to its public key."""
+    try:
+        package = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise MessageError('BadMessage', 'Bad message YAML format\n{}'.format(e))
+    if not isinstance(package, dict) or 'intercoopVersion' not in package:
+        raise MessageError('BadMessage', 'missing intercoopVersion')
+    if package['intercoopVersion'] != PROTOCOL_VERSION:
+        raise MessageError('WrongVersion', PROTOCOL_VERSION, package['intercoopVersion'])
+    for key in ('payload', 'signature'):
+        if key not in package:
+            raise MessageError('BadMessage', 'missing ' + key)
+    try:
+        payload = base64.urlsafe_b64decode(package['payload'])
+        payload_text = payload.decode('utf-8')
+    except UnicodeDecodeError:
+        raise MessageError('BadMessage', 'Payload is not base64 coded UTF8')
+    except Exception as e:
+        raise MessageError('BadMessage', 'Payload is invalid Base64: {}'.format(e))
+    try:
+        values = yaml.safe_load(payload_text)
+    except yaml.YAMLError as e:
+        raise MessageError('BadFormat', e)
+    if not isinstance(values, dict) or 'originpeer' not in values:
+        raise MessageError('MissingField', 'originpeer')
+    peer = str(values['originpeer'])
+    key = keyring.get(peer)
+    if key is None:
+        raise MessageError('BadPeer', peer)
+    try:
+        signature = base64.urlsafe_b64decode(package['signature'])
+        key.verify(signature, payload, padding.PKCS1v15(), hashes.SHA1())
+    except (InvalidSignature, binascii.Error, ValueError, TypeError):
+        raise MessageError('BadSignature')
+    return values
+
+
+def load_public_key(pem):
+    return serialization.load_pem_public_key(pem.encode('ascii'))
+
+
+def batch(in_path, out_path):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key()
+    forms = {
+        'spki': serialization.PublicFormat.SubjectPublicKeyInfo,
+        'pkcs1': serialization.PublicFormat.PKCS1,
+    }
+    with open(out_path, 'w', encoding='ascii') as out:
+        out.write(json.dumps({form: public.public_bytes(serialization.Encoding.PEM, f).decode()
+                              for form, f in forms.items()}) + '\n')
+        for line in open(in_path, encoding='ascii'):
+            request = json.loads(line)
+            if request['op'] == 'sign':
+                answer = {'package': make_package(key, request['fields'])}
+            else:
+                keyring = {peer: load_public_key(pem) for peer, pem in request['keys'].items()}
+                try:
+                    answer = {'values': parse(keyring, request['package'])}
+                except MessageError as e:
+                    answer = {'error': e.name, 'arguments': e.arguments, 'message': str(e)}
+            out.write(json.dumps(answer, default=str) + '\n')
+
+
+def self_test():
+    fields = {'originpeer': 'somillusio', 'nif': '12345678Z'}
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    package = make_package(key, fields)
+    # §1.1's example payload, byte for byte.
+    assert 'payload: b3JpZ2lucGVlcjogc29taWxsdXNpbwpuaWY6IDEyMzQ1Njc4Wgo=\n' in package, package
+    assert package.startswith("intercoopVersion: '1.0'\n"), package
+    assert parse({'somillusio': key.public_key()}, package) == fields
+    try:
+        parse({}, package)
+        raise AssertionError('an unknown peer was accepted')
+    except MessageError as e:
+        assert e.name == 'BadPeer' and e.arguments == ['somillusio'], e
+    print('intercoop_peer: self-test passed')
+
+
+if __name__ == '__main__':
+    if len(sys.argv) == 3:
+        batch(sys.argv[1], sys.argv[2])
+    else:
+        self_test()
