@@ -14,11 +14,12 @@
 
 #include "core/base64.h"
 #include "dci/canonical_json.h"
+#include "support/python_runner.h"
 
 namespace registrar::dci {
 namespace {
 
-constexpr const char* kPython = "/usr/bin/python3";
+using registrar::testing::kPython;
 
 // Reads hex-encoded documents, one a line; writes "OK <canonical>" or "ERR" for each. Decoding
 // is strict UTF-8 and json.loads gets a str, as our reader's contract says.
@@ -244,24 +245,9 @@ uint64_t seed() {
 
 // Runs Python over `docs`; its answer for each ("OK ..." / "ERR").
 std::vector<std::string> python_answers(const std::vector<std::string>& docs) {
-  auto dir =
-      std::filesystem::path(::testing::TempDir()) / ("dci_canon_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  {
-    std::ofstream(dir / "canon.py") << kScript;
-    std::ofstream in(dir / "in.txt");
-    for (const auto& d : docs) in << core::hex_encode(d) << '\n';
-  }
-  // Appended piece by piece: g++ 12 -O2 reports a false -Warray-bounds on a chain of + here.
-  std::string cmd(kPython);
-  for (const char* file : {"canon.py", "in.txt", "out.txt"})
-    cmd.append(" ").append((dir / file).string());
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  std::vector<std::string> answers;
-  std::ifstream out(dir / "out.txt");
-  for (std::string line; std::getline(out, line);) answers.push_back(line);
-  std::filesystem::remove_all(dir);
-  return answers;
+  std::vector<std::string> lines;
+  for (const auto& d : docs) lines.push_back(core::hex_encode(d));
+  return registrar::testing::run_python("dci_canon", kScript, lines);
 }
 
 std::string ours(const std::string& doc) {
