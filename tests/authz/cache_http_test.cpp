@@ -44,12 +44,7 @@ class CacheHttpTest : public ::testing::TestWithParam<std::string> {
   }
 
   static std::string token(const RegistrarProcess& p) {
-    auto r = testing::run_registrar("token issue --client bank --scope " + kInternalScope, p.env());
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    std::string t = r.output;
-    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-    if (auto nl = t.rfind('\n'); nl != std::string::npos) t = t.substr(nl + 1);
-    return t;
+    return testing::issue_token(p.env(), "bank", "--scope " + std::string(kInternalScope));
   }
 
   http::Response post(const RegistrarProcess& p, const std::string& path, const Json& body) {

@@ -43,15 +43,7 @@ class AuthzHttpTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::string token(const std::string& scope, const std::string& client = "bank") {
-    // Same database and master key as the server (RegistrarProcess::cli is declared but not
-    // defined in tests/support yet).
-    auto r =
-        testing::run_registrar("token issue --client " + client + " --scope " + scope, p_->env());
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    std::string t = r.output;
-    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-    if (auto nl = t.rfind('\n'); nl != std::string::npos) t = t.substr(nl + 1);
-    return t;
+    return testing::issue_token(p_->env(), client, "--scope " + scope);
   }
 
   http::Response call(const std::string& path, const std::string& body, const std::string& bearer) {

@@ -24,11 +24,7 @@ class CheckApi : public ::testing::TestWithParam<std::string> {
     manager_ = token("manager", "--scope dci:checks.read --scope dci:checks.delete");
   }
   std::string token(const std::string& client, const std::string& scopes) {
-    auto r = p_->cli("token issue --client " + client + " " + scopes);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    std::string out = r.output;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out.substr(out.rfind('\n') + 1);
+    return testing::issue_token(p_->env(), client, scopes);
   }
   http::Response call(http::Method m, const std::string& path, const std::string& token,
                       const Json& body = nullptr) {

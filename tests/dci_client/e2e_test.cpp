@@ -30,13 +30,8 @@ class DciClientEndToEnd : public ibr::test::IbrProcessTest {
     testing::ProcessOptions o;
     o.database_url = client_db_->url();
     client_ = std::make_unique<testing::RegistrarProcess>(o);
-    auto t = client_->cli(
-        "token issue --client ops --scope dci:admin --scope dci:checks.run "
-        "--scope dci:checks.read");
-    ASSERT_EQ(t.exit_code, 0) << t.output;
-    std::string out = t.output;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    client_token_ = out.substr(out.rfind('\n') + 1);
+    client_token_ = testing::issue_token(
+        client_->env(), "ops", "--scope dci:admin --scope dci:checks.run --scope dci:checks.read");
 
     const std::string ibr_url = "http://127.0.0.1:" + std::to_string(p_->port());
     const std::string client_url = "http://127.0.0.1:" + std::to_string(client_->port());

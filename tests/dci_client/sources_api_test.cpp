@@ -28,12 +28,7 @@ class SourcesApiTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::string token(const std::string& scope) {
-    auto r = testing::run_registrar("token issue --client ops --scope " + scope, p_->env());
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    std::string t = r.output;
-    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-    if (auto nl = t.rfind('\n'); nl != std::string::npos) t = t.substr(nl + 1);
-    return t;
+    return testing::issue_token(p_->env(), "ops", "--scope " + scope);
   }
   http::Response call(http::Method m, const std::string& path, const Json& body = nullptr,
                       const std::string& bearer = "") {

@@ -36,12 +36,8 @@ class IdsHttpTest : public ::testing::TestWithParam<std::string> {
     if (token_.empty()) {
       auto env = env_;
       env["REGISTRAR_DATABASE_URL"] = db_.url();
-      auto r = testing::run_registrar(
-          "token issue --client t --scope ids:issue --scope ids:validate --scope ids:admin", env);
-      EXPECT_EQ(r.exit_code, 0) << r.output;
-      std::string out = r.output;
-      while (!out.empty() && out.back() == '\n') out.pop_back();
-      token_ = out.substr(out.rfind('\n') + 1);
+      token_ = testing::issue_token(env, "t",
+                                    "--scope ids:issue --scope ids:validate --scope ids:admin");
     }
     return p;
   }
@@ -87,11 +83,7 @@ TEST_P(IdsHttpTest, MosipRoutesAnswerAuthFailuresInTheKernelEnvelope) {
   auto p = start();
   auto env = env_;
   env["REGISTRAR_DATABASE_URL"] = db_.url();
-  auto issued = testing::run_registrar("token issue --client t --scope ids:validate", env);
-  ASSERT_EQ(issued.exit_code, 0) << issued.output;
-  std::string narrow = issued.output;
-  while (!narrow.empty() && narrow.back() == '\n') narrow.pop_back();
-  narrow = narrow.substr(narrow.rfind('\n') + 1);
+  std::string narrow = testing::issue_token(env, "t", "--scope ids:validate");
   http::Headers under_scoped;
   under_scoped.set("Authorization", "Bearer " + narrow);
   http::Headers forged;

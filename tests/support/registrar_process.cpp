@@ -186,4 +186,16 @@ CommandResult run_registrar(const std::string& args,
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(dir.file("out"))};
 }
 
+std::string issue_token(const std::map<std::string, std::string>& env, const std::string& client,
+                        const std::string& scope_args) {
+  CommandResult r = run_registrar("token issue --client " + client + " " + scope_args, env);
+  if (r.exit_code != 0)
+    throw std::runtime_error("token issue failed (" + std::to_string(r.exit_code) + "):\n" +
+                             r.output);
+  std::string t = r.output;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+  if (auto nl = t.rfind('\n'); nl != std::string::npos) t = t.substr(nl + 1);
+  return t;
+}
+
 }  // namespace registrar::testing

@@ -66,6 +66,12 @@ class RegistrarProcess {
 CommandResult run_registrar(const std::string& args,
                             const std::map<std::string, std::string>& env = {});
 
+// An access token from `registrar token issue --client CLIENT SCOPE_ARGS` ("--scope a --scope
+// b") run with `env` (a RegistrarProcess's env(): its database and master key): the output's
+// last line (log lines come first). Throws std::runtime_error with the output when it fails.
+std::string issue_token(const std::map<std::string, std::string>& env, const std::string& client,
+                        const std::string& scope_args);
+
 // Path to the registrar binary under test (REGISTRAR_TEST_BINARY, set by CTest).
 std::string registrar_binary();
 
