@@ -370,6 +370,10 @@ std::string json_error_position(std::string_view text, JsonRead result) {
     Json ignored = Json::parse(text);
   } catch (const Json::parse_error& e) {
     return "at byte " + std::to_string(e.byte);
+  } catch (const Json::out_of_range&) {
+    // nlohmann throws this (not parse_error) for a number past a double's range, which read_json
+    // refuses too. Found by tests/fuzz/json_reader_fuzz: it escaped as a 500 from json_body().
+    return "a number too large for a double";
   }
   // The one text read_json refuses and nlohmann accepts: a NUL byte, where nlohmann stops.
   return "at byte " + std::to_string(text.find('\0') + 1) + ": a NUL byte";

@@ -115,11 +115,18 @@ std::optional<KeyFetch> SenderKeys::refetch(const TrustedSender& sender) {
       return std::nullopt;
     }
     auto now = clock_.now();
-    if (e.last_attempt && now - *e.last_attempt < settings_.min_refetch) return std::nullopt;
+    if (e.last_attempt && now - *e.last_attempt < refetch_interval(e.failures)) return std::nullopt;
     e.in_flight = true;
     e.last_attempt = now;
   }
   return run_fetch(sender);
+}
+
+std::chrono::milliseconds SenderKeys::refetch_interval(int failures) const {
+  if (failures == 0) return settings_.min_refetch;
+  std::chrono::milliseconds interval = settings_.failed_refetch;
+  for (int i = 1; i < failures && interval < settings_.min_refetch; ++i) interval *= 2;
+  return std::min(interval, settings_.min_refetch);
 }
 
 KeyFetch SenderKeys::run_fetch(const TrustedSender& sender) {
@@ -130,6 +137,7 @@ KeyFetch SenderKeys::run_fetch(const TrustedSender& sender) {
     Entry& e = entries_[sender.sender_id];
     // A failed fetch keeps the keys we had: the sender's server being down does not revoke them.
     if (f.jwks) e.jwks = f.jwks;
+    e.failures = f.outcome.ok ? 0 : e.failures + 1;
     e.last = std::make_shared<const KeyFetch>(f.outcome);
     e.in_flight = false;
   }

@@ -35,6 +35,11 @@ struct JwksSettings {
   // A request naming a key id the cache lacks refetches at most once per this interval per
   // sender, so that a caller sending made-up kids cannot make us hammer the sender's server.
   std::chrono::milliseconds min_refetch{30'000};
+  // After a failed fetch (the sender's server slow, down or answering garbage) the next refetch
+  // may come sooner: this interval, doubled per further failure, up to min_refetch. A transient
+  // fault then costs a sender seconds of refusals, not min_refetch; a made-up kid gains nothing
+  // from it (the fetch must fail for the shorter interval to apply).
+  std::chrono::milliseconds failed_refetch{1'000};
   std::chrono::milliseconds timeout{10'000};  // the whole fetch (OpenSPP: 10 s)
   size_t max_bytes = 256 * 1024;              // a JWKS is a few kilobytes
 };
@@ -65,8 +70,9 @@ class SenderKeys {
   // Fetches now, whatever the rate limit, and without counting against it (the operator's
   // fetch-key). Throws core::Error(kInvalidArgument) when the sender has no JWKS URL. Blocking.
   KeyFetch fetch(const TrustedSender& sender);
-  // Fetches unless a fetch of this sender began less than min_refetch ago (nullopt then). A
-  // caller arriving while a fetch is in flight waits for that one instead. Blocking.
+  // Fetches unless a fetch of this sender began less than min_refetch ago (nullopt then; after
+  // failed fetches the interval is shorter, see JwksSettings::failed_refetch). A caller arriving
+  // while a fetch is in flight waits for that one instead. Blocking.
   std::optional<KeyFetch> refetch(const TrustedSender& sender);
 
  private:
@@ -74,11 +80,14 @@ class SenderKeys {
     std::string url;
     std::shared_ptr<const crypto::Jwks> jwks;
     std::optional<core::SystemTime> last_attempt;
+    int failures = 0;  // consecutive failed fetches
     bool in_flight = false;
     std::shared_ptr<const KeyFetch> last;  // the outcome of the latest fetch
   };
   // Runs one fetch as the in-flight one of `sender`, publishes and records it.
   KeyFetch run_fetch(const TrustedSender& sender);
+  // How long after an attempt the next refetch may run, given the consecutive failures so far.
+  std::chrono::milliseconds refetch_interval(int failures) const;
 
   http::HttpClient& client_;
   store::Database& db_;

@@ -268,20 +268,14 @@ awaitable<Server::Impl::Flow> Server::Impl::read_header(Stream& stream, beast::f
 // connection can be kept.
 Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
   Request& req = ex.req;
-  req.method = parse_method(req.method_text);
-  auto q = req.target.find('?');
-  std::string_view raw_path = std::string_view(req.target).substr(0, q);
-  if (q != std::string::npos) req.query = req.target.substr(q + 1);
   auto rid = req.headers.get("X-Request-Id");
   req.request_id =
       (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : wire::next_request_id();
-  auto decoded = percent_decode(raw_path, false);
-  if (raw_path.empty() || raw_path[0] != '/' || !decoded) {
+  if (!wire::split_target(req)) {
     answer(ex, 400, "malformed-request",
            "request target must be an absolute path with valid percent-encoding", true);
     return Flow::kAnswered;
   }
-  req.path = std::move(*decoded);
   auto match = router.match(req.method, req.path);
   if (match.route) {
     ex.route = match.route;

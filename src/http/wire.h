@@ -23,6 +23,19 @@ std::string next_request_id();
 // Accept a client's X-Request-Id only if it is short and of safe characters (it is logged).
 bool acceptable_request_id(std::string_view id);
 
+// Fills req.method, req.query and req.path (percent-decoded) from req.method_text and req.target,
+// as the server does before routing. False when the target is not an absolute path with valid
+// percent-encoding (the server answers 400).
+bool split_target(Request& req);
+
+// What parse_request made of its bytes.
+enum class ParseResult { kComplete, kIncomplete, kMalformed, kHeaderTooLarge, kBadTarget };
+
+// Parses one HTTP/1.1 request from `bytes` with the server's own parser and header limit (no body
+// limit: the server applies the route's after the header), then split_target. For tests and
+// the fuzzer (tests/fuzz/); the server feeds the same parser from its socket.
+ParseResult parse_request(std::string_view bytes, Request& req, size_t max_header_bytes);
+
 void append_access_log(std::string& line, const Request& req, std::string_view route, int status,
                        double seconds, size_t bytes_out);
 

@@ -87,5 +87,42 @@ TEST(Wire, AccessLogDurationHasThreeDecimals) {
   EXPECT_EQ(duration(12.3456789), "12345.679");
 }
 
+// parse_request is the server's request-head path without a socket (tests/fuzz drives it too).
+TEST(Wire, ParseRequestFillsTheRequestAsTheServerDoes) {
+  Request req;
+  ASSERT_EQ(parse_request("POST /v1/a%20b?x=1&y=%41 HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n"
+                          "X-Request-Id: r-1\r\n\r\nbody",
+                          req, 8192),
+            ParseResult::kComplete);
+  EXPECT_EQ(req.method, Method::kPost);
+  EXPECT_EQ(req.path, "/v1/a b");
+  EXPECT_EQ(req.query, "x=1&y=%41");
+  EXPECT_EQ(req.query_param("y"), "A");
+  EXPECT_EQ(req.headers.get("x-request-id"), "r-1");
+  EXPECT_EQ(req.body, "body");
+
+  Request chunked;
+  EXPECT_EQ(parse_request("PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+                          chunked, 8192),
+            ParseResult::kComplete);
+  EXPECT_EQ(chunked.body, "abcde");
+}
+
+TEST(Wire, ParseRequestNamesEachWayItFails) {
+  auto outcome = [](std::string_view bytes, size_t limit = 8192) {
+    Request req;
+    return parse_request(bytes, req, limit);
+  };
+  EXPECT_EQ(outcome("GET / HTTP/1.1\r\nHost: h\r\n"), ParseResult::kIncomplete);
+  EXPECT_EQ(outcome("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort"),
+            ParseResult::kIncomplete);
+  EXPECT_EQ(outcome("GET / HTTP/1.1\r\nBad Header\r\n\r\n"), ParseResult::kMalformed);
+  EXPECT_EQ(outcome("GET / HTTP/1.1\r\nX: " + std::string(200, 'a') + "\r\n\r\n", 64),
+            ParseResult::kHeaderTooLarge);
+  EXPECT_EQ(outcome("GET relative HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);
+  EXPECT_EQ(outcome("GET /%zz HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);
+}
+
 }  // namespace
 }  // namespace registrar::http::wire

@@ -135,6 +135,32 @@ TEST_P(SenderKeysTest, RefetchIsRateLimitedButOperatorFetchIsNot) {
   EXPECT_EQ(hits_.load(), 3);
 }
 
+// A failed fetch does not lock the sender out for min_refetch: the next refetch may come after
+// 1 s, then 2 s, 4 s ... (capped at min_refetch), and a success restores the full interval.
+TEST_P(SenderKeysTest, RefetchAfterAFailureComesSoonerAndBacksOff) {
+  publish({}, 503);
+  ASSERT_TRUE(keys_->refetch(sender_));
+  EXPECT_FALSE(keys_->refetch(sender_));  // at once: no
+  clock_.advance(1s);
+  auto second = keys_->refetch(sender_);  // 1 s after one failure
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(second->ok);
+  clock_.advance(1s);
+  EXPECT_FALSE(keys_->refetch(sender_));  // two failures: 2 s
+  clock_.advance(1s);
+  ASSERT_TRUE(keys_->refetch(sender_));
+  EXPECT_EQ(hits_.load(), 3);
+  publish({jwk("sp-mis|a|ed25519", a_)});
+  clock_.advance(4s);  // three failures: 4 s
+  auto ok = keys_->refetch(sender_);
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(ok->ok);
+  EXPECT_EQ(cached_kid(0), "sp-mis|a|ed25519");
+  clock_.advance(29s);
+  EXPECT_FALSE(keys_->refetch(sender_));  // a success: min_refetch again
+  EXPECT_EQ(hits_.load(), 4);
+}
+
 TEST_P(SenderKeysTest, FailedFetchKeepsTheKeysAndSaysWhy) {
   publish({jwk("sp-mis|a|ed25519", a_)});
   ASSERT_TRUE(keys_->fetch(sender_).ok);

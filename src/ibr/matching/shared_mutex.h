@@ -1,8 +1,14 @@
-// std::shared_mutex with Clang thread-safety annotations (src/core/thread_annotations.h has only
-// an exclusive core::Mutex): many readers at once, one writer alone.
+// A readers-writer lock with Clang thread-safety annotations (src/core/thread_annotations.h has
+// only an exclusive core::Mutex): many readers at once, one writer alone.
+//
+// Writers go first. std::shared_mutex on glibc is a reader-preferring pthread rwlock: while
+// searches overlap (a busy IBR answers many at once) a waiting writer never gets in, so the index
+// follower — and with it every enrollment's visibility — stalls for as long as the load lasts.
+// Here a waiting writer blocks new readers. The price: a thread must not take a reader lock it
+// already holds (it would wait behind the writer that waits for it); no caller nests them.
 #pragma once
 
-#include <shared_mutex>
+#include <pthread.h>
 
 #include "core/thread_annotations.h"
 
@@ -21,13 +27,18 @@ namespace registrar::ibr::matching {
 
 class CAPABILITY("shared_mutex") SharedMutex {
  public:
-  void lock() ACQUIRE() { mu_.lock(); }
-  void unlock() RELEASE() { mu_.unlock(); }
-  void lock_shared() ACQUIRE_SHARED() { mu_.lock_shared(); }
-  void unlock_shared() RELEASE_SHARED() { mu_.unlock_shared(); }
+  SharedMutex();
+  ~SharedMutex();
+  SharedMutex(const SharedMutex&) = delete;
+  SharedMutex& operator=(const SharedMutex&) = delete;
+
+  void lock() ACQUIRE();
+  void unlock() RELEASE();
+  void lock_shared() ACQUIRE_SHARED();
+  void unlock_shared() RELEASE_SHARED();
 
  private:
-  std::shared_mutex mu_;
+  pthread_rwlock_t mu_;
 };
 
 class SCOPED_CAPABILITY WriterLock {
