@@ -1,0 +1,210 @@
+#include "intercoop/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "core/error.h"
+#include "intercoop/package.h"
+#include "intercoop/target_store.h"
+#include "intercoop/yaml_emit.h"
+#include "intercoop/yaml_parse.h"
+#include "store/audit.h"
+
+namespace registrar::intercoop {
+namespace {
+
+std::string cli_actor() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user ? user : "unknown");
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw core::invalid_argument("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string joined(const std::vector<std::string>& items, const char* empty) {
+  if (items.empty()) return empty;
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+void print_peer(const Peer& p) {
+  std::cout << p.id << "  " << (p.active ? "active" : "disabled") << "  name=" << p.name
+            << "  versions=" << joined(p.versions, "-")
+            << "  target_url=" << (p.target_url.empty() ? "-" : p.target_url) << "\n";
+}
+
+void print_service(const Service& s) {
+  std::cout << s.name << "  " << (s.active ? "active" : "inactive")
+            << "  fields=" << joined(s.fields, "-") << "  peers=" << joined(s.peers, "any")
+            << "  description=" << s.description.dump() << "\n";
+}
+
+void audit(soci::session& s, const std::string& action, const std::string& subject,
+           nlohmann::json detail, core::SystemTime now) {
+  store::append_audit(s, {cli_actor(), action, subject, "", std::move(detail)}, now);
+}
+
+// Runs `fn(services)` as the verb's action (after parsing, inside main's error handling).
+template <class F>
+void on_run(CLI::App* verb, app::ServiceProvider& provider, F fn) {
+  verb->callback([&provider, fn] {
+    provider.set_action([&provider, fn] {
+      fn(provider.services());
+      return 0;
+    });
+  });
+}
+
+void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
+  auto* peers = intercoop.add_subcommand("peers", "Organisations whose members' data we accept.");
+  peers->require_subcommand(1);
+
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto* import = peers->add_subcommand(
+      "import", "Add or update peers from §4.1 descriptor files (YAML with publickey).");
+  import->add_option("DESCRIPTOR", *files, "Descriptor files")->required();
+  on_run(import, provider, [files](app::Services& s) {
+    // Every file is read and checked before any is written.
+    std::vector<Peer> peers;
+    for (const auto& f : *files) {
+      try {
+        peers.push_back(peer_from_descriptor(yaml::load(read_file(f))));
+      } catch (const yaml::YamlError& e) {
+        throw core::invalid_argument(f + ": not YAML: " + e.what());
+      } catch (const core::Error& e) {
+        throw core::invalid_argument(f + ": " + e.what());
+      }
+    }
+    for (const auto& p : peers) {
+      bool added = s.db.write([&](soci::session& ss) {
+        core::SystemTime now = s.clock.now();
+        bool is_new = db::upsert_peer(ss, p, now);
+        audit(ss, "intercoop.peer.import", p.id, {{"new", is_new}}, now);
+        return is_new;
+      });
+      std::cout << (added ? "added " : "updated ") << p.id << "\n";
+    }
+  });
+
+  auto peer = std::make_shared<Peer>();
+  auto key_file = std::make_shared<std::string>();
+  auto* add = peers->add_subcommand("add", "Add a peer by hand.");
+  add->add_option("PEERID", peer->id, "Its peer id (originpeer in its packages)")->required();
+  add->add_option("--name", peer->name, "Display name")->required();
+  add->add_option("--public-key-file", *key_file, "Its RSA public key (PEM)")->required();
+  add->add_option("--target-url", peer->target_url, "Its own intercoop API base URL");
+  add->add_option("--logo", peer->logo, "Logo URL");
+  on_run(add, provider, [peer, key_file](app::Services& s) {
+    Peer p = *peer;
+    if (!valid_peer_id(p.id))
+      throw core::invalid_argument("PEERID: letters, digits and '_' only (at most 64)");
+    p.public_key_pem = read_file(*key_file);
+    if (!parse_peer_key(p.public_key_pem))
+      throw core::invalid_argument(*key_file + ": not an RSA public key of 2048-4096 bits in PEM");
+    p.versions = {std::string(kProtocolVersion)};
+    p.description = "";
+    p.url = "";
+    p.descriptor = nullptr;
+    s.db.write([&](soci::session& ss) {
+      core::SystemTime now = s.clock.now();
+      db::insert_peer(ss, p, now);
+      audit(ss, "intercoop.peer.add", p.id, {{"name", p.name}}, now);
+    });
+    print_peer(p);
+  });
+
+  auto* list = peers->add_subcommand("list", "List the peers.");
+  on_run(list, provider, [](app::Services& s) {
+    for (const auto& p : s.db.read([](soci::session& ss) { return db::all_peers(ss); }))
+      print_peer(p);
+  });
+
+  for (bool active : {false, true}) {
+    auto id = std::make_shared<std::string>();
+    auto* verb = peers->add_subcommand(
+        active ? "enable" : "disable",
+        active ? "Accept a peer's packages again." : "Refuse a peer's packages (BadPeer).");
+    verb->add_option("PEERID", *id, "The peer")->required();
+    on_run(verb, provider, [id, active](app::Services& s) {
+      s.db.write([&](soci::session& ss) {
+        core::SystemTime now = s.clock.now();
+        if (!db::set_peer_active(ss, *id, active, now)) throw core::not_found("no peer " + *id);
+        audit(ss, active ? "intercoop.peer.enable" : "intercoop.peer.disable", *id, {}, now);
+      });
+      std::cout << *id << (active ? " enabled\n" : " disabled\n");
+    });
+  }
+
+  auto export_id = std::make_shared<std::string>();
+  auto* exp = peers->add_subcommand("export", "Write a peer's §4.1 descriptor (YAML) to stdout.");
+  exp->add_option("PEERID", *export_id, "The peer")->required();
+  on_run(exp, provider, [export_id](app::Services& s) {
+    auto p = s.db.read([&](soci::session& ss) { return db::find_peer(ss, *export_id); });
+    if (!p) throw core::not_found("no peer " + *export_id);
+    std::cout << yaml::dump(descriptor_of(*p));
+  });
+}
+
+void add_service_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
+  auto* services = intercoop.add_subcommand("services", "Services peers' members may start here.");
+  services->require_subcommand(1);
+
+  auto service = std::make_shared<Service>();
+  auto descriptions = std::make_shared<std::vector<std::string>>();
+  auto* add = services->add_subcommand("add", "Add a service.");
+  add->add_option("NAME", service->name, "Its name: /intercoop/services/NAME/activateService")
+      ->required();
+  add->add_option("--field", service->fields, "A field every package must carry (repeat)");
+  add->add_option("--description", *descriptions,
+                  "TEXT (Spanish, the protocol's fallback) or LANG=TEXT (repeat)");
+  add->add_option("--peer", service->peers, "A peer allowed to use it (repeat; none: any)");
+  on_run(add, provider, [service, descriptions](app::Services& s) {
+    Service sv = *service;
+    if (!valid_service_name(sv.name))
+      throw core::invalid_argument("NAME: lowercase letters, digits and '_' (at most 64)");
+    sv.description = yaml::Value::object();
+    for (const auto& d : *descriptions) {
+      size_t eq = d.find('=');
+      bool lang = eq == 2 && d[0] >= 'a' && d[0] <= 'z' && d[1] >= 'a' && d[1] <= 'z';
+      sv.description[lang ? d.substr(0, 2) : "es"] = lang ? d.substr(3) : d;
+    }
+    s.db.write([&](soci::session& ss) {
+      core::SystemTime now = s.clock.now();
+      for (const auto& p : sv.peers)
+        if (!db::find_peer(ss, p)) throw core::invalid_argument("no peer " + p, "peer");
+      db::insert_service(ss, sv, now);
+      audit(ss, "intercoop.service.add", sv.name, {{"fields", sv.fields}, {"peers", sv.peers}},
+            now);
+    });
+    print_service(sv);
+  });
+
+  auto* list = services->add_subcommand("list", "List the services.");
+  on_run(list, provider, [](app::Services& s) {
+    for (const auto& sv : s.db.read([](soci::session& ss) { return db::all_services(ss); }))
+      print_service(sv);
+  });
+}
+
+}  // namespace
+
+void add_intercoop_commands(CLI::App& root, app::ServiceProvider& provider) {
+  auto* intercoop =
+      root.add_subcommand("intercoop", "intercoop: peers and services of the target side.");
+  intercoop->require_subcommand(1);
+  add_peer_commands(*intercoop, provider);
+  add_service_commands(*intercoop, provider);
+}
+
+}  // namespace registrar::intercoop
