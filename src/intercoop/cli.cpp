@@ -10,10 +10,9 @@
 
 #include "core/error.h"
 #include "intercoop/package.h"
-#include "intercoop/target_store.h"
+#include "intercoop/target_admin.h"
 #include "intercoop/yaml_emit.h"
 #include "intercoop/yaml_parse.h"
-#include "store/audit.h"
 
 namespace registrar::intercoop {
 namespace {
@@ -50,17 +49,14 @@ void print_service(const Service& s) {
             << "  description=" << s.description.dump() << "\n";
 }
 
-void audit(soci::session& s, const std::string& action, const std::string& subject,
-           nlohmann::json detail, core::SystemTime now) {
-  store::append_audit(s, {cli_actor(), action, subject, "", std::move(detail)}, now);
-}
-
-// Runs `fn(services)` as the verb's action (after parsing, inside main's error handling).
+// Runs `fn(admin)` as the verb's action (after parsing, inside main's error handling).
 template <class F>
 void on_run(CLI::App* verb, app::ServiceProvider& provider, F fn) {
   verb->callback([&provider, fn] {
     provider.set_action([&provider, fn] {
-      fn(provider.services());
+      app::Services& s = provider.services();
+      TargetAdmin admin(s.db, s.clock);
+      fn(admin);
       return 0;
     });
   });
@@ -74,7 +70,7 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
   auto* import = peers->add_subcommand(
       "import", "Add or update peers from §4.1 descriptor files (YAML with publickey).");
   import->add_option("DESCRIPTOR", *files, "Descriptor files")->required();
-  on_run(import, provider, [files](app::Services& s) {
+  on_run(import, provider, [files](TargetAdmin& admin) {
     // Every file is read and checked before any is written.
     std::vector<Peer> peers;
     for (const auto& f : *files) {
@@ -87,12 +83,7 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
       }
     }
     for (const auto& p : peers) {
-      bool added = s.db.write([&](soci::session& ss) {
-        core::SystemTime now = s.clock.now();
-        bool is_new = db::upsert_peer(ss, p, now);
-        audit(ss, "intercoop.peer.import", p.id, {{"new", is_new}}, now);
-        return is_new;
-      });
+      bool added = admin.import_peer(p, cli_actor(), "");
       std::cout << (added ? "added " : "updated ") << p.id << "\n";
     }
   });
@@ -105,29 +96,15 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
   add->add_option("--public-key-file", *key_file, "Its RSA public key (PEM)")->required();
   add->add_option("--target-url", peer->target_url, "Its own intercoop API base URL");
   add->add_option("--logo", peer->logo, "Logo URL");
-  on_run(add, provider, [peer, key_file](app::Services& s) {
+  on_run(add, provider, [peer, key_file](TargetAdmin& admin) {
     Peer p = *peer;
-    if (!valid_peer_id(p.id))
-      throw core::invalid_argument("PEERID: letters, digits and '_' only (at most 64)");
     p.public_key_pem = read_file(*key_file);
-    if (!parse_peer_key(p.public_key_pem))
-      throw core::invalid_argument(*key_file + ": not an RSA public key of 2048-4096 bits in PEM");
-    p.versions = {std::string(kProtocolVersion)};
-    p.description = "";
-    p.url = "";
-    p.descriptor = nullptr;
-    s.db.write([&](soci::session& ss) {
-      core::SystemTime now = s.clock.now();
-      db::insert_peer(ss, p, now);
-      audit(ss, "intercoop.peer.add", p.id, {{"name", p.name}}, now);
-    });
-    print_peer(p);
+    print_peer(admin.add_peer(p, cli_actor(), ""));
   });
 
   auto* list = peers->add_subcommand("list", "List the peers.");
-  on_run(list, provider, [](app::Services& s) {
-    for (const auto& p : s.db.read([](soci::session& ss) { return db::all_peers(ss); }))
-      print_peer(p);
+  on_run(list, provider, [](TargetAdmin& admin) {
+    for (const auto& p : admin.peers()) print_peer(p);
   });
 
   for (bool active : {false, true}) {
@@ -136,12 +113,8 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
         active ? "enable" : "disable",
         active ? "Accept a peer's packages again." : "Refuse a peer's packages (BadPeer).");
     verb->add_option("PEERID", *id, "The peer")->required();
-    on_run(verb, provider, [id, active](app::Services& s) {
-      s.db.write([&](soci::session& ss) {
-        core::SystemTime now = s.clock.now();
-        if (!db::set_peer_active(ss, *id, active, now)) throw core::not_found("no peer " + *id);
-        audit(ss, active ? "intercoop.peer.enable" : "intercoop.peer.disable", *id, {}, now);
-      });
+    on_run(verb, provider, [id, active](TargetAdmin& admin) {
+      admin.set_peer_active(*id, active, cli_actor(), "");
       std::cout << *id << (active ? " enabled\n" : " disabled\n");
     });
   }
@@ -149,8 +122,8 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
   auto export_id = std::make_shared<std::string>();
   auto* exp = peers->add_subcommand("export", "Write a peer's §4.1 descriptor (YAML) to stdout.");
   exp->add_option("PEERID", *export_id, "The peer")->required();
-  on_run(exp, provider, [export_id](app::Services& s) {
-    auto p = s.db.read([&](soci::session& ss) { return db::find_peer(ss, *export_id); });
+  on_run(exp, provider, [export_id](TargetAdmin& admin) {
+    auto p = admin.peer(*export_id);
     if (!p) throw core::not_found("no peer " + *export_id);
     std::cout << yaml::dump(descriptor_of(*p));
   });
@@ -169,31 +142,20 @@ void add_service_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
   add->add_option("--description", *descriptions,
                   "TEXT (Spanish, the protocol's fallback) or LANG=TEXT (repeat)");
   add->add_option("--peer", service->peers, "A peer allowed to use it (repeat; none: any)");
-  on_run(add, provider, [service, descriptions](app::Services& s) {
+  on_run(add, provider, [service, descriptions](TargetAdmin& admin) {
     Service sv = *service;
-    if (!valid_service_name(sv.name))
-      throw core::invalid_argument("NAME: lowercase letters, digits and '_' (at most 64)");
     sv.description = yaml::Value::object();
     for (const auto& d : *descriptions) {
       size_t eq = d.find('=');
       bool lang = eq == 2 && d[0] >= 'a' && d[0] <= 'z' && d[1] >= 'a' && d[1] <= 'z';
       sv.description[lang ? d.substr(0, 2) : "es"] = lang ? d.substr(3) : d;
     }
-    s.db.write([&](soci::session& ss) {
-      core::SystemTime now = s.clock.now();
-      for (const auto& p : sv.peers)
-        if (!db::find_peer(ss, p)) throw core::invalid_argument("no peer " + p, "peer");
-      db::insert_service(ss, sv, now);
-      audit(ss, "intercoop.service.add", sv.name, {{"fields", sv.fields}, {"peers", sv.peers}},
-            now);
-    });
-    print_service(sv);
+    print_service(admin.add_service(sv, cli_actor(), ""));
   });
 
   auto* list = services->add_subcommand("list", "List the services.");
-  on_run(list, provider, [](app::Services& s) {
-    for (const auto& sv : s.db.read([](soci::session& ss) { return db::all_services(ss); }))
-      print_service(sv);
+  on_run(list, provider, [](TargetAdmin& admin) {
+    for (const auto& sv : admin.services()) print_service(sv);
   });
 }
 

@@ -1,6 +1,7 @@
 #include "intercoop/module.h"
 
 #include "core/log.h"
+#include "intercoop/admin_api.h"
 #include "intercoop/cli.h"
 #include "intercoop/target_api.h"
 #include "intercoop/target_model.h"
@@ -12,6 +13,8 @@ namespace {
 class IntercoopModule final : public app::Module {
  public:
   std::string name() const override { return "intercoop"; }
+  // identity: the bearer tokens of the admin routes under /v1/intercoop.
+  std::vector<std::string> dependencies() const override { return {"identity"}; }
 
   void declare_config(core::ConfigSchema& schema) const override {
     schema.add_string("intercoop.default_service", "",
@@ -36,6 +39,12 @@ class IntercoopModule final : public app::Module {
                    "How long received data wait for the member under their token before they "
                    "are deleted (docs/intercoop.md: why an hour).",
                    1, 7 * 86400);
+    schema.add_string("intercoop.scopes.admin", "intercoop:admin",
+                      "Bearer scope of the peer and service administration under /v1/intercoop.",
+                      [](const core::ConfigValue& v) -> std::optional<std::string> {
+                        if (std::get<std::string>(v).empty()) return "must not be empty";
+                        return std::nullopt;
+                      });
     schema.add_int("intercoop.purge_interval_s", 300, "How often expired transfers are deleted.", 1,
                    86400);
   }
@@ -45,6 +54,8 @@ class IntercoopModule final : public app::Module {
   void start(app::Services& s) override {
     db_ = &s.db;
     clock_ = &s.clock;
+    admin_scope_ = s.config.str("intercoop.scopes.admin");
+    admin_ = std::make_unique<TargetAdmin>(s.db, s.clock);
     settings_.default_service = s.config.str("intercoop.default_service");
     settings_.continuation_url = s.config.str("intercoop.continuation_url");
     settings_.token_ttl = std::chrono::seconds(s.config.integer("intercoop.token_ttl_s"));
@@ -63,6 +74,7 @@ class IntercoopModule final : public app::Module {
   void add_routes(http::Router& router) override {
     router.set_tag("intercoop");
     add_target_routes(router, *db_, *clock_, settings_);
+    add_admin_routes(router, *admin_, admin_scope_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -75,6 +87,8 @@ class IntercoopModule final : public app::Module {
   store::Database* db_ = nullptr;
   const core::Clock* clock_ = nullptr;
   TargetSettings settings_;
+  std::string admin_scope_;
+  std::unique_ptr<TargetAdmin> admin_;
   core::Job purge_;
 };
 

@@ -11,7 +11,8 @@ REGISTRAR_TEST_PG_URL is set):
     application/yaml: unknown, disabled and not-allowed peers, bad signatures, missing fields,
     malformed containers and payloads; nothing is stored on any refusal;
   - expired transfers are purged by the background job;
-  - descriptors import, export and re-import.
+  - descriptors import, export and re-import (CLI and admin API); the admin API needs its
+    scope, and its changes apply to the next package.
 """
 import json
 import os
@@ -40,9 +41,11 @@ YAML_CT = "application/yaml"
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
-def http(method, url, body=None, content_type=YAML_CT):
+def http(method, url, body=None, content_type=YAML_CT, token=None):
     data = body.encode() if isinstance(body, str) else body
     headers = {"Content-Type": content_type} if body is not None else {}
+    if token:
+        headers["Authorization"] = "Bearer " + token
     req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as res:
@@ -111,7 +114,11 @@ class TargetBase:
                   "nif", "--field", "name", "--peer", "somillusio", "--peer", "retired",
                   "--description", "Contrato de luz", "--description", "en=Electricity contract")
         cls.r.cli("intercoop", "services", "add", "open", "--field", "email")
+        admin_secret = cls.r.client("ops", "intercoop:admin")
+        other_secret = cls.r.client("other", "dci:admin")
         cls.r.start()
+        cls.admin = cls.r.token("ops", admin_secret)
+        cls.other = cls.r.token("other", other_secret)
 
     @classmethod
     def tearDownClass(cls):
@@ -306,6 +313,78 @@ class TargetBase:
         self.assertIn("publickey", out.stdout + out.stderr)
         out = self.r.cli("intercoop", "services", "add", "x", "--peer", "nobody", check=False)
         self.assertNotEqual(out.returncode, 0)
+
+
+    # --- the admin API under /v1/intercoop: the CLI's operations behind a scope -------------
+
+    def api(self, method, path, body=None, token=None, content_type="application/json"):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+        return http(method, self.r.url + path, body, content_type, token or self.admin)
+
+    def test_admin_api(self):
+        key = new_key()
+        # Authentication: no token 401, another module's scope 403 (problem+json, not YAML).
+        status, ctype, _ = http("GET", self.r.url + "/v1/intercoop/peers")
+        self.assertEqual((status, ctype), (401, "application/problem+json"))
+        self.assertEqual(self.api("GET", "/v1/intercoop/peers", token=self.other)[0], 403)
+        # A peer added by hand is listed and can send at once to the open service.
+        status, _, text = self.api("POST", "/v1/intercoop/peers",
+                                   {"id": "apipeer", "name": "API peer",
+                                    "public_key": pem(key), "target_url": "https://a.coop/ic"})
+        self.assertEqual(status, 201, text)
+        self.assertEqual(json.loads(text)["versions"], ["1.0"])
+        self.assertEqual(self.api("POST", "/v1/intercoop/peers",
+                                  {"id": "apipeer", "name": "Again", "public_key": pem(key)})[0],
+                         409)
+        status, _, text = self.api("POST", "/v1/intercoop/peers",
+                                   {"id": "badkey", "name": "B", "public_key": "nope"})
+        self.assertEqual(status, 400, text)
+        self.assertEqual(json.loads(text)["field"], "public_key")
+        ids = [p["id"] for p in json.loads(self.api("GET", "/v1/intercoop/peers")[2])["peers"]]
+        self.assertIn("apipeer", ids)
+        package = peer.make_package(key, {"originpeer": "apipeer", "email": "a@b.c"})
+        self.assertEqual(self.post(package, "open")[0], 200)
+        # Disabled through the API: BadPeer; enabled again: accepted.
+        status, _, text = self.api("POST", "/v1/intercoop/peers/apipeer/disable")
+        self.assertEqual((status, json.loads(text)["active"]), (200, False))
+        self.assert_refused(self.post(package, "open"), 403, "BadPeer", "apipeer")
+        self.assertEqual(self.api("POST", "/v1/intercoop/peers/apipeer/enable")[0], 200)
+        self.assertEqual(self.post(package, "open")[0], 200)
+        self.assertEqual(self.api("POST", "/v1/intercoop/peers/nobody/enable")[0], 404)
+        # The descriptor out (YAML) and back in; a descriptor for another id is refused.
+        status, ctype, text = self.api("GET", "/v1/intercoop/peers/apipeer/descriptor")
+        self.assertEqual((status, ctype), (200, YAML_CT))
+        descriptor = yaml.safe_load(text)
+        self.assertEqual(descriptor["publickey"], pem(key))
+        self.assertEqual(descriptor["targetUrl"], "https://a.coop/ic")
+        descriptor["name"] = "Renamed"
+        status, _, text = self.api("PUT", "/v1/intercoop/peers/apipeer/descriptor",
+                                   peer.dump(descriptor), content_type=YAML_CT)
+        self.assertEqual(status, 200, text)
+        self.assertEqual(json.loads(text)["name"], "Renamed")
+        status, _, text = self.api("PUT", "/v1/intercoop/peers/other/descriptor",
+                                   peer.dump(descriptor), content_type=YAML_CT)
+        self.assertEqual(status, 400, text)
+        # A service through the API; its rules apply at once.
+        status, _, text = self.api("POST", "/v1/intercoop/services",
+                                   {"name": "apisvc", "fields": ["originpeer", "iban"],
+                                    "peers": ["apipeer"], "description": {"es": "Cuenta"}})
+        self.assertEqual(status, 201, text)
+        self.assertEqual(self.api("POST", "/v1/intercoop/services",
+                                  {"name": "x", "peers": ["nobody"]})[0], 400)
+        self.assertEqual(json.loads(self.api("GET", "/v1/intercoop/services/apisvc")[2])["fields"],
+                         ["originpeer", "iban"])
+        self.assert_refused(self.post(package, "apisvc"), 400, "MissingField", "iban")
+        other = peer.make_package(self.member_key, self.member_data(iban="ES00"))
+        self.assert_refused(self.post(other, "apisvc"), 403, "BadPeer", "somillusio")
+        ok = peer.make_package(key, {"originpeer": "apipeer", "iban": "ES00"})
+        self.assertEqual(self.post(ok, "apisvc")[0], 200)
+        # Audited with the API's actor.
+        rows = sql(self.r, "SELECT action FROM audit_log WHERE subject = 'apipeer' ORDER BY id")
+        self.assertEqual([a for (a,) in rows],
+                         ["intercoop.peer.add", "intercoop.peer.disable",
+                          "intercoop.peer.enable", "intercoop.peer.import"])
 
 
 class ExpiryBase:
