@@ -84,7 +84,9 @@ class Target {
     return yaml_response(200, t->data);
   }
 
-  Response continuation(const std::string& uuid, const std::string& request_id) {
+  // `consume` false (HEAD, which the router serves with this GET route): the status only, so
+  // that a link checker's HEAD does not use up the member's token.
+  Response continuation(const std::string& uuid, const std::string& request_id, bool consume) {
     if (!valid_token(uuid)) return html_page(404, not_found_page());
     enum class Outcome { kShown, kUnknown, kUsed };
     Transfer t;
@@ -92,6 +94,7 @@ class Target {
       core::SystemTime now = clock_.now();
       auto found = db::find_transfer(s, uuid);
       if (!found || found->expires <= now) return Outcome::kUnknown;
+      if (!consume) return found->consumed ? Outcome::kUsed : Outcome::kShown;
       if (!db::consume_transfer(s, uuid, now)) return Outcome::kUsed;
       t = std::move(*found);
       store::append_audit(s,
@@ -105,6 +108,7 @@ class Target {
     });
     if (outcome == Outcome::kUnknown) return html_page(404, not_found_page());
     if (outcome == Outcome::kUsed) return html_page(410, used_page());
+    if (!consume) return html_page(200, "");
     return html_page(200, transfer_page(t));
   }
 
@@ -210,7 +214,8 @@ void add_target_routes(http::Router& router, store::Database& db, const core::Cl
   router
       .get("/intercoop/continuation/{uuid}",
            [target](Request& r) {
-             return target->continuation(std::string(r.param("uuid")), r.request_id);
+             return target->continuation(std::string(r.param("uuid")), r.request_id,
+                                         r.method != http::Method::kHead);
            })
       .describe("The member's landing page: shows the data that arrived, once");
 }

@@ -177,6 +177,8 @@ class TargetBase:
         # Another service's URL does not reveal it.
         self.assert_refused(http("GET", self.r.url + "/intercoop/services/open/activateService/"
                                  + token), 404, "NoSuchUuid", token)
+        # A HEAD (a link checker) does not use the token up.
+        self.assertEqual(http("HEAD", answer["continuationUrl"])[0], 200)
         # The member's page: every value, escaped; lists as lists, null as ---.
         status, ctype, html = http("GET", answer["continuationUrl"])
         self.assertEqual(status, 200, html)
@@ -190,6 +192,7 @@ class TargetBase:
         status, ctype, html = http("GET", answer["continuationUrl"])
         self.assertEqual(status, 410, html)
         self.assertIn("already been used", html)
+        self.assertEqual(http("HEAD", answer["continuationUrl"])[0], 410)
         # Audited: received and consumed, by the peer, naming fields but no values.
         rows = sql(self.r, "SELECT actor, action, detail FROM audit_log WHERE subject = '%s' "
                            "ORDER BY id" % token)
