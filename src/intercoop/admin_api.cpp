@@ -167,6 +167,18 @@ void add_admin_routes(http::Router& router, TargetAdmin& admin, const std::strin
       .require_scopes({scope})
       .max_body(kMaxBody)
       .describe("Add an intercoop service (name, required fields, allowed peers)");
+  for (bool active : {true, false}) {
+    router
+        .post(std::string("/v1/intercoop/services/{name}/") + (active ? "enable" : "disable"),
+              [&admin, active](Request& r) {
+                return Response::json(
+                    200, service_json(admin.set_service_active(std::string(r.param("name")), active,
+                                                               r.actor(), r.request_id)));
+              })
+        .require_scopes({scope})
+        .describe(active ? "Accept packages for an intercoop service again"
+                         : "Refuse packages for an intercoop service (404)");
+  }
   router
       .get("/v1/intercoop/services/{name}",
            [&admin](Request& r) {

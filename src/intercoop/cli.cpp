@@ -153,6 +153,17 @@ void add_service_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
     print_service(admin.add_service(sv, cli_actor(), ""));
   });
 
+  for (bool active : {false, true}) {
+    auto name = std::make_shared<std::string>();
+    auto* verb = services->add_subcommand(
+        active ? "enable" : "disable",
+        active ? "Accept packages for a service again." : "Refuse packages for a service (404).");
+    verb->add_option("NAME", *name, "The service")->required();
+    on_run(verb, provider, [name, active](TargetAdmin& admin) {
+      print_service(admin.set_service_active(*name, active, cli_actor(), ""));
+    });
+  }
+
   auto* list = services->add_subcommand("list", "List the services.");
   on_run(list, provider, [](TargetAdmin& admin) {
     for (const auto& sv : admin.services()) print_service(sv);

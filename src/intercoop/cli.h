@@ -1,5 +1,5 @@
 // `registrar intercoop peers import|add|list|disable|enable|export` and
-// `registrar intercoop services add|list` (docs/intercoop.md).
+// `registrar intercoop services add|list|disable|enable` (docs/intercoop.md).
 #pragma once
 
 #include "app/module.h"

@@ -89,6 +89,17 @@ Service TargetAdmin::add_service(Service sv, const std::string& actor,
   return sv;
 }
 
+Service TargetAdmin::set_service_active(const std::string& name, bool active,
+                                        const std::string& actor, const std::string& request_id) {
+  return db_.write([&](soci::session& s) {
+    core::SystemTime now = clock_.now();
+    if (!db::set_service_active(s, name, active, now)) throw core::not_found("no service " + name);
+    audit(s, actor, active ? "intercoop.service.enable" : "intercoop.service.disable", name,
+          request_id, nlohmann::json::object(), now);
+    return *db::find_service(s, name);
+  });
+}
+
 std::vector<Service> TargetAdmin::services() {
   return db_.read([](soci::session& s) { return db::all_services(s); });
 }

@@ -30,6 +30,9 @@ class TargetAdmin {
 
   // Throws core::Error: kInvalidArgument (bad name or field, unknown peer), kConflict.
   Service add_service(Service service, const std::string& actor, const std::string& request_id);
+  // An inactive service answers 404 to packages. Throws core::Error(kNotFound).
+  Service set_service_active(const std::string& name, bool active, const std::string& actor,
+                             const std::string& request_id);
   std::vector<Service> services();
   std::optional<Service> service(const std::string& name);
 

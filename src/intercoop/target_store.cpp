@@ -228,6 +228,17 @@ std::vector<Service> all_services(soci::session& s) {
   return out;
 }
 
+bool set_service_active(soci::session& s, const std::string& name, bool active,
+                        core::SystemTime now) {
+  int a = active ? 1 : 0;
+  long long us = core::to_unix_us(now);
+  soci::statement st =
+      (s.prepare << "UPDATE intercoop_services SET active = :a, updated_us = :u WHERE name = :n",
+       soci::use(a), soci::use(us), soci::use(name));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
+}
+
 void insert_transfer(soci::session& s, const Transfer& t) {
   std::string data = json_text(t.data);
   long long received = core::to_unix_us(t.received);

@@ -40,6 +40,8 @@ bool set_peer_active(soci::session& s, const std::string& id, bool active, core:
 void insert_service(soci::session& s, const Service& service, core::SystemTime now);
 std::optional<Service> find_service(soci::session& s, const std::string& name);
 std::vector<Service> all_services(soci::session& s);  // by name
+bool set_service_active(soci::session& s, const std::string& name, bool active,
+                        core::SystemTime now);
 
 void insert_transfer(soci::session& s, const Transfer& t);
 // Any state, expired or not (callers decide what an expired or consumed one means).

@@ -383,6 +383,15 @@ class TargetBase:
         self.assert_refused(self.post(other, "apisvc"), 403, "BadPeer", "somillusio")
         ok = peer.make_package(key, {"originpeer": "apipeer", "iban": "ES00"})
         self.assertEqual(self.post(ok, "apisvc")[0], 200)
+        # A disabled service refuses packages (404, BadMessage shape) and stores nothing.
+        status, _, text = self.api("POST", "/v1/intercoop/services/apisvc/disable")
+        self.assertEqual((status, json.loads(text)["active"]), (200, False))
+        before = self.transfers()
+        self.assert_refused(self.post(ok, "apisvc"), 404, "BadMessage", "unknown service 'apisvc'")
+        self.assertEqual(self.transfers(), before)
+        self.assertIn("apisvc  inactive", self.r.cli("intercoop", "services", "list"))
+        self.assertIn("apisvc  active", self.r.cli("intercoop", "services", "enable", "apisvc"))
+        self.assertEqual(self.post(ok, "apisvc")[0], 200)
         # Audited with the API's actor.
         rows = sql(self.r, "SELECT action FROM audit_log WHERE subject = 'apipeer' ORDER BY id")
         self.assertEqual([a for (a,) in rows],
