@@ -14,6 +14,7 @@ REGISTRAR_TEST_PG_URL is set):
   - descriptors import, export and re-import (CLI and admin API); the admin API needs its
     scope, and its changes apply to the next package.
 """
+import concurrent.futures
 import json
 import os
 import re
@@ -203,6 +204,14 @@ class TargetBase:
         self.assertEqual(detail["service"], "contract")
         self.assertEqual(detail["fields"], list(data))
         self.assertNotIn("12345678Z", rows[0][2])
+
+    def test_concurrent_visits_show_the_page_once(self):
+        status, _, text = self.post(peer.make_package(self.member_key, self.member_data()))
+        self.assertEqual(status, 200, text)
+        url = yaml.safe_load(text)["continuationUrl"]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            statuses = sorted(pool.map(lambda _: http("GET", url)[0], range(8)))
+        self.assertEqual(statuses, [200] + [410] * 7)
 
     def test_default_service_and_open_service(self):
         # /intercoop/activateService serves intercoop.default_service (contract).
