@@ -16,14 +16,15 @@ using http::Request;
 using http::Response;
 
 constexpr size_t kMaxPackage = 64 * 1024;
+// Every answer under /intercoop, success or error: exactly this, no charset (spec §4.6).
+constexpr std::string_view kYaml = kErrorContentType;
 
 Response yaml_response(int status, const yaml::Value& body) {
-  return Response::text(status, yaml::dump(body), std::string(kErrorContentType));
+  return Response::text(status, yaml::dump(body), std::string(kYaml));
 }
 
 Response protocol_error(const ProtocolError& e, int status = 0) {
-  return Response::text(status ? status : e.http_status(), error_body_yaml(e),
-                        std::string(kErrorContentType));
+  return Response::text(status ? status : e.http_status(), error_body_yaml(e), std::string(kYaml));
 }
 
 // A refusal that is none of the protocol's classes (no such service, no route, body too large,
