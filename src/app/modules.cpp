@@ -17,6 +17,9 @@
 #ifdef REGISTRAR_WITH_IDS
 #include "ids/module.h"
 #endif
+#ifdef REGISTRAR_WITH_INTERCOOP
+#include "intercoop/module.h"
+#endif
 
 namespace registrar::app {
 
@@ -36,6 +39,9 @@ std::vector<std::unique_ptr<Module>> all_modules() {
 #endif
 #ifdef REGISTRAR_WITH_DCI_CLIENT
   modules.push_back(dci_client::make_module());
+#endif
+#ifdef REGISTRAR_WITH_INTERCOOP
+  modules.push_back(intercoop::make_module());
 #endif
   return modules;
 }

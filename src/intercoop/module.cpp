@@ -1,0 +1,101 @@
+#include "intercoop/module.h"
+
+#include "core/log.h"
+#include "intercoop/admin_api.h"
+#include "intercoop/cli.h"
+#include "intercoop/target_api.h"
+#include "intercoop/target_model.h"
+#include "intercoop/target_store.h"
+
+namespace registrar::intercoop {
+namespace {
+
+class IntercoopModule final : public app::Module {
+ public:
+  std::string name() const override { return "intercoop"; }
+  // identity: the bearer tokens of the admin routes under /v1/intercoop.
+  std::vector<std::string> dependencies() const override { return {"identity"}; }
+
+  void declare_config(core::ConfigSchema& schema) const override {
+    schema.add_string("intercoop.default_service", "",
+                      "The service POST /intercoop/activateService serves (1.0 carries no "
+                      "service: a peer's single targetUrl reaches this one); \"\" for none.",
+                      [](const core::ConfigValue& v) -> std::optional<std::string> {
+                        const auto& s = std::get<std::string>(v);
+                        if (!s.empty() && !valid_service_name(s))
+                          return "lowercase letters, digits and '_'";
+                        return std::nullopt;
+                      });
+    schema.add_string("intercoop.continuation_url", "",
+                      "The continuationUrl answered for a stored transfer, {uuid} replaced by "
+                      "its token; \"\" for http://<Host>/intercoop/continuation/<uuid>.",
+                      [](const core::ConfigValue& v) -> std::optional<std::string> {
+                        const auto& s = std::get<std::string>(v);
+                        if (!s.empty() && s.find("{uuid}") == std::string::npos)
+                          return "must contain {uuid}";
+                        return std::nullopt;
+                      });
+    schema.add_int("intercoop.token_ttl_s", 3600,
+                   "How long received data wait for the member under their token before they "
+                   "are deleted (docs/intercoop.md: why an hour).",
+                   1, 7 * 86400);
+    schema.add_string("intercoop.scopes.admin", "intercoop:admin",
+                      "Bearer scope of the peer and service administration under /v1/intercoop.",
+                      [](const core::ConfigValue& v) -> std::optional<std::string> {
+                        if (std::get<std::string>(v).empty()) return "must not be empty";
+                        return std::nullopt;
+                      });
+    schema.add_int("intercoop.purge_interval_s", 300, "How often expired transfers are deleted.", 1,
+                   86400);
+  }
+
+  std::vector<store::Migration> migrations() const override { return {target_migration()}; }
+
+  void start(app::Services& s) override {
+    db_ = &s.db;
+    clock_ = &s.clock;
+    admin_scope_ = s.config.str("intercoop.scopes.admin");
+    admin_ = std::make_unique<TargetAdmin>(s.db, s.clock);
+    settings_.default_service = s.config.str("intercoop.default_service");
+    settings_.continuation_url = s.config.str("intercoop.continuation_url");
+    settings_.token_ttl = std::chrono::seconds(s.config.integer("intercoop.token_ttl_s"));
+    auto interval = std::chrono::seconds(s.config.integer("intercoop.purge_interval_s"));
+    purge_ = s.background.every(interval, [db = db_, clock = clock_] {
+      try {
+        int64_t n =
+            db->write([&](soci::session& ss) { return db::purge_expired(ss, clock->now()); });
+        if (n > 0) log::info("intercoop_transfers_purged", {{"count", n}});
+      } catch (const std::exception& e) {
+        log::warn("intercoop_purge_failed", {{"error", e.what()}});
+      }
+    });
+  }
+
+  void add_routes(http::Router& router) override {
+    router.set_tag("intercoop");
+    add_target_routes(router, *db_, *clock_, settings_);
+    add_admin_routes(router, *admin_, admin_scope_);
+  }
+
+  void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
+    add_intercoop_commands(root, provider);
+  }
+
+  void stop() override { purge_.cancel(); }
+
+ private:
+  store::Database* db_ = nullptr;
+  const core::Clock* clock_ = nullptr;
+  TargetSettings settings_;
+  std::string admin_scope_;
+  std::unique_ptr<TargetAdmin> admin_;
+  core::Job purge_;
+};
+
+}  // namespace
+
+std::unique_ptr<app::Module> make_module() {
+  return std::make_unique<IntercoopModule>();
+}
+
+}  // namespace registrar::intercoop

@@ -1,0 +1,448 @@
+#!/usr/bin/python3
+"""The intercoop target side checked from the outside: the real registrar binary
+(REGISTRAR_TEST_BINARY) on loopback, packages signed by the independent Python peer
+(intercoop_peer.py: python3-yaml, python3-cryptography, written from the spec alone), peers and
+services set up through `registrar intercoop`. For each backend (SQLite, and PostgreSQL when
+REGISTRAR_TEST_PG_URL is set):
+  - a signed package is stored durably under a uuid4 token, answered with the original's YAML
+    (uuid, continuationUrl), readable at …/activateService/<uuid>, shown once (escaped) on the
+    continuation page, audited;
+  - every §3 error class over HTTP with its status, the exact §3.3 body and Content-Type exactly
+    application/yaml: unknown, disabled and not-allowed peers, bad signatures, missing fields,
+    malformed containers and payloads; nothing is stored on any refusal;
+  - expired transfers are purged by the background job;
+  - descriptors import, export and re-import (CLI and admin API); the admin API needs its
+    scope, and its changes apply to the next package.
+"""
+import concurrent.futures
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+import uuid as uuidlib
+
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
+import intercoop_peer as peer  # noqa: E402
+from registrar_process import Registrar, backends  # noqa: E402
+
+YAML_CT = "application/yaml"
+UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def http(method, url, body=None, content_type=YAML_CT, token=None):
+    data = body.encode() if isinstance(body, str) else body
+    headers = {"Content-Type": content_type} if body is not None else {}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as res:
+            return res.status, res.headers.get("Content-Type"), res.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type"), e.read().decode()
+
+
+def new_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def pem(key, form=serialization.PublicFormat.SubjectPublicKeyInfo):
+    return key.public_key().public_bytes(serialization.Encoding.PEM, form).decode()
+
+
+def error_body(name, *arguments):
+    """The §3.3 body as the original's Flask target writes it (PyYAML SafeDumper)."""
+    return peer.dump({"error": name, "message": peer.TEMPLATES.get(name, "{}").format(*arguments)
+                      if name != "NoSuchUuid" else
+                      "No personal data available for uuid '{}'".format(*arguments),
+                      "arguments": list(arguments)})
+
+
+def sql(r, query):
+    """Rows of a query on the registrar's database (each a tuple of text)."""
+    url = r.env["REGISTRAR_DATABASE_URL"]
+    if url.startswith("sqlite:"):
+        with sqlite3.connect(url[len("sqlite:"):]) as c:
+            return [tuple(str(v) for v in row) for row in c.execute(query)]
+    out = subprocess.run(["psql", "-tA", "-F", "\t", url, "-c", query], check=True,
+                         capture_output=True, text=True, timeout=60).stdout
+    return [tuple(line.split("\t")) for line in out.splitlines() if line]
+
+
+class TargetBase:
+    backend = "sqlite"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="intercoop-target-")
+        cls.member_key = new_key()   # somillusio: imported from a descriptor (SPKI)
+        cls.handmade_key = new_key()  # handmade: `peers add` with a PKCS#1 PEM
+        cls.stranger_key = new_key()  # never registered
+        cls.r = Registrar('[intercoop]\ndefault_service = "contract"\n', backend=cls.backend)
+        descriptor = {
+            "intercoopVersion": "1.0", "peerVersion": 1, "peerid": "somillusio",
+            "name": "Som Il·lusió", "logo": "https://somillusio.coop/logo.png",
+            "description": {"es": "Cooperativa de ilusiones", "ca": "Cooperativa d'il·lusions"},
+            "url": {"es": "https://somillusio.coop"},
+            "privacyPolicyUrl": {"es": "https://somillusio.coop/privacy"},
+            "targetUrl": "https://somillusio.coop/intercoop",
+            "services": {"ilusion": {"name": {"es": "Ilusión"}, "description": {"es": "Una"}}},
+            "publickey": pem(cls.member_key),
+        }
+        cls.descriptor_file = cls.write("somillusio.yaml", peer.dump(descriptor))
+        out = cls.r.cli("intercoop", "peers", "import", cls.descriptor_file)
+        assert "added somillusio" in out, out
+        for pid, key in (("handmade", cls.handmade_key), ("retired", new_key())):
+            key_file = cls.write(pid + ".pem", pem(key, serialization.PublicFormat.PKCS1))
+            cls.r.cli("intercoop", "peers", "add", pid, "--name", pid.title(),
+                      "--public-key-file", key_file)
+        cls.retired_key = None
+        cls.r.cli("intercoop", "peers", "disable", "retired")
+        cls.r.cli("intercoop", "services", "add", "contract", "--field", "originpeer", "--field",
+                  "nif", "--field", "name", "--peer", "somillusio", "--peer", "retired",
+                  "--description", "Contrato de luz", "--description", "en=Electricity contract")
+        cls.r.cli("intercoop", "services", "add", "open", "--field", "email")
+        admin_secret = cls.r.client("ops", "intercoop:admin")
+        other_secret = cls.r.client("other", "dci:admin")
+        cls.r.start()
+        cls.admin = cls.r.token("ops", admin_secret)
+        cls.other = cls.r.token("other", other_secret)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.r.stop()
+
+    @classmethod
+    def write(cls, name, text):
+        path = os.path.join(cls.tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def post(self, package, service="contract"):
+        path = ("/intercoop/services/%s/activateService" % service) if service else \
+            "/intercoop/activateService"
+        return http("POST", self.r.url + path, package)
+
+    def transfers(self):
+        return int(sql(self.r, "SELECT COUNT(*) FROM intercoop_transfers")[0][0])
+
+    def assert_refused(self, response, status, name, *arguments):
+        self.assertEqual(response[0], status, response)
+        self.assertEqual(response[1], YAML_CT)
+        self.assertEqual(response[2], error_body(name, *arguments))
+
+    def member_data(self, **extra):
+        data = {"originpeer": "somillusio", "lang": "es", "nif": "12345678Z",
+                "name": "Bunny, <b>Bugs</b> & co", "peerroles": ["member", "worker"],
+                "postalcode": "01022", "email": ["bugs@loonietoons.com"], "proxynif": None}
+        data.update(extra)
+        return data
+
+    # --- the flow ---------------------------------------------------------------------------
+
+    def test_protocol_version(self):
+        self.assertEqual(http("GET", self.r.url + "/intercoop/protocolVersion"),
+                         (200, YAML_CT, "protocolVersion: '1.0'\n"))
+
+    def test_transfer_is_stored_shown_once_and_audited(self):
+        data = self.member_data()
+        before = self.transfers()
+        status, ctype, text = self.post(peer.make_package(self.member_key, data))
+        self.assertEqual((status, ctype), (200, YAML_CT), text)
+        answer = yaml.safe_load(text)
+        self.assertEqual(list(answer), ["uuid", "continuationUrl"])
+        token = answer["uuid"]
+        self.assertRegex(token, UUID4)
+        self.assertEqual(answer["continuationUrl"],
+                         self.r.url + "/intercoop/continuation/" + token)
+        self.assertEqual(self.transfers(), before + 1)
+        # The target's own flow reads the data back, in the payload's order.
+        status, ctype, text = http("GET", self.r.url +
+                                   "/intercoop/services/contract/activateService/" + token)
+        self.assertEqual((status, ctype), (200, YAML_CT), text)
+        self.assertEqual(text, peer.dump(data))
+        # Another service's URL does not reveal it.
+        self.assert_refused(http("GET", self.r.url + "/intercoop/services/open/activateService/"
+                                 + token), 404, "NoSuchUuid", token)
+        # A HEAD (a link checker) does not use the token up.
+        self.assertEqual(http("HEAD", answer["continuationUrl"])[0], 200)
+        # The member's page: every value, escaped; lists as lists, null as ---.
+        status, ctype, html = http("GET", answer["continuationUrl"])
+        self.assertEqual(status, 200, html)
+        self.assertEqual(ctype, "text/html; charset=utf-8")
+        self.assertIn("Bunny, &lt;b&gt;Bugs&lt;/b&gt; &amp; co", html)
+        self.assertNotIn("<b>Bugs</b>", html)
+        self.assertIn("<li>bugs@loonietoons.com</li>", html)
+        self.assertIn("01022", html)
+        self.assertIn(">---<", html)
+        # Once only.
+        status, ctype, html = http("GET", answer["continuationUrl"])
+        self.assertEqual(status, 410, html)
+        self.assertIn("already been used", html)
+        self.assertEqual(http("HEAD", answer["continuationUrl"])[0], 410)
+        # Audited: received and consumed, by the peer, naming fields but no values.
+        rows = sql(self.r, "SELECT actor, action, detail FROM audit_log WHERE subject = '%s' "
+                           "ORDER BY id" % token)
+        self.assertEqual([(a, b) for a, b, _ in rows],
+                         [("intercoop:somillusio", "intercoop.transfer.receive"),
+                          ("intercoop:somillusio", "intercoop.transfer.consume")])
+        detail = json.loads(rows[0][2])
+        self.assertEqual(detail["service"], "contract")
+        self.assertEqual(detail["fields"], list(data))
+        self.assertNotIn("12345678Z", rows[0][2])
+
+    def test_concurrent_visits_show_the_page_once(self):
+        status, _, text = self.post(peer.make_package(self.member_key, self.member_data()))
+        self.assertEqual(status, 200, text)
+        url = yaml.safe_load(text)["continuationUrl"]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            statuses = sorted(pool.map(lambda _: http("GET", url)[0], range(8)))
+        self.assertEqual(statuses, [200] + [410] * 7)
+
+    def test_default_service_and_open_service(self):
+        # /intercoop/activateService serves intercoop.default_service (contract).
+        status, ctype, text = self.post(peer.make_package(self.member_key, self.member_data()),
+                                        service=None)
+        self.assertEqual((status, ctype), (200, YAML_CT), text)
+        token = yaml.safe_load(text)["uuid"]
+        status, _, text = http("GET", self.r.url + "/intercoop/activateService/" + token)
+        self.assertEqual(status, 200, text)
+        # A service without a peer list takes any active peer, PKCS#1 keys included.
+        status, _, text = self.post(peer.make_package(
+            self.handmade_key, {"originpeer": "handmade", "email": "h@example.org"}), "open")
+        self.assertEqual(status, 200, text)
+
+    def test_unknown_tokens(self):
+        for token in (str(uuidlib.uuid4()), "not-a-token", str(uuidlib.uuid4()) + "x"):
+            self.assert_refused(http("GET", self.r.url + "/intercoop/activateService/" + token),
+                                404, "NoSuchUuid", token)
+            status, ctype, html = http("GET", self.r.url + "/intercoop/continuation/" + token)
+            self.assertEqual((status, ctype), (404, "text/html; charset=utf-8"))
+            self.assertIn("unknown or has expired", html)
+
+    # --- refusals: status, exact body, exact Content-Type, nothing stored -------------------
+
+    def test_every_refusal_stores_nothing(self):
+        before = self.transfers()
+        good = self.member_data()
+        b64 = peer.b64
+        signature = b64(b"x" * 256)
+        cases = [
+            # §3.1a 1-4: the container.
+            ("intercoopVersion: '1.0'\npayload: [\n", 400, "BadMessage", None),
+            ("payload: abc\nsignature: abc\n", 400, "BadMessage", ["missing intercoopVersion"]),
+            ("intercoopVersion: 1.0\npayload: a\nsignature: b\n", 400, "WrongVersion",
+             ["1.0", "1.0"]),
+            ("intercoopVersion: '2.0'\npayload: a\nsignature: b\n", 400, "WrongVersion",
+             ["1.0", "2.0"]),
+            ("intercoopVersion: '1.0'\nsignature: b\n", 400, "BadMessage", ["missing payload"]),
+            ("intercoopVersion: '1.0'\npayload: a\n", 400, "BadMessage", ["missing signature"]),
+            ("intercoopVersion: '1.0'\npayload: AA\nsignature: b\n", 400, "BadMessage",
+             ["Payload is invalid Base64: Incorrect padding"]),
+            ("intercoopVersion: '1.0'\npayload: ABCD\nsignature: b\n", 400, "BadMessage",
+             ["Payload is not base64 coded UTF8"]),
+            # 5-6: the payload.
+            ("intercoopVersion: '1.0'\npayload: %s\nsignature: b\n" % b64(b"a: [\n"), 400,
+             "BadFormat", None),
+            (peer.make_package(self.member_key, {"nif": "1"}), 400, "MissingField",
+             ["originpeer"]),
+            # 7: the peer: unknown, disabled.
+            (peer.make_package(self.stranger_key, dict(good, originpeer="stranger")), 403,
+             "BadPeer", ["stranger"]),
+            (peer.make_package(self.stranger_key, dict(good, originpeer="retired")), 403,
+             "BadPeer", ["retired"]),
+            # 8: the signature: another key, a forged one, one that is not base64.
+            (peer.make_package(self.stranger_key, good), 403, "BadSignature", []),
+            ("intercoopVersion: '1.0'\npayload: %s\nsignature: %s\n"
+             % (b64(peer.dump(good).encode()), signature), 403, "BadSignature", []),
+            ("intercoopVersion: '1.0'\npayload: %s\nsignature: '%%%%'\n"
+             % b64(peer.dump(good).encode()), 403, "BadSignature", []),
+            # 9: the service's rules: a required field, the allowed peers.
+            (peer.make_package(self.member_key, {"originpeer": "somillusio", "nif": "1"}), 400,
+             "MissingField", ["name"]),
+            (peer.make_package(self.handmade_key, dict(good, originpeer="handmade")), 403,
+             "BadPeer", ["handmade"]),
+        ]
+        for package, status, name, arguments in cases:
+            with self.subTest(package=package[:60], error=name):
+                response = self.post(package)
+                if arguments is None:  # the YAML error text is implementation-defined (§7.13)
+                    self.assertEqual((response[0], response[1]), (status, YAML_CT), response)
+                    body = yaml.safe_load(response[2])
+                    self.assertEqual(list(body), ["error", "message", "arguments"])
+                    self.assertEqual(body["error"], name)
+                    self.assertEqual(len(body["arguments"]), 1)
+                else:
+                    self.assert_refused(response, status, name, *arguments)
+        self.assertEqual(self.transfers(), before)
+
+    def test_platform_refusals_keep_the_yaml_shape(self):
+        for response, status in ((self.post("x", "nosuch"), 404),
+                                 (self.post("x", "Bad-Name"), 404),
+                                 (http("POST", self.r.url + "/intercoop/nowhere", "x"), 404),
+                                 (self.post("a" * (65 * 1024)), 413)):
+            self.assertEqual((response[0], response[1]), (status, YAML_CT), response)
+            body = yaml.safe_load(response[2])
+            self.assertEqual(list(body), ["error", "message", "arguments"])
+            self.assertEqual(body["error"], "BadMessage")
+
+    # --- the CLI ----------------------------------------------------------------------------
+
+    def test_cli_lists_exports_and_reimports(self):
+        peers = self.r.cli("intercoop", "peers", "list")
+        self.assertRegex(peers, r"somillusio  active  name=Som Il·lusió  versions=1.0")
+        self.assertRegex(peers, r"retired  disabled")
+        services = self.r.cli("intercoop", "services", "list")
+        self.assertIn("contract  active  fields=originpeer,nif,name  peers=somillusio,retired",
+                      services)
+        self.assertIn('"en":"Electricity contract"', services)
+        self.assertIn("open  active  fields=email  peers=any", services)
+        exported = self.r.cli("intercoop", "peers", "export", "somillusio")
+        descriptor = yaml.safe_load(exported)
+        with open(self.descriptor_file, encoding="utf-8") as f:
+            self.assertEqual(descriptor, yaml.safe_load(f))
+        again = self.write("again.yaml", exported)
+        self.assertIn("updated somillusio", self.r.cli("intercoop", "peers", "import", again))
+        # Refused: a descriptor without a usable key, a peer id taken, an unknown service peer.
+        bad = self.write("bad.yaml", peer.dump({"intercoopVersion": "1.0", "peerid": "x",
+                                                "name": "X", "publickey": "nope"}))
+        out = self.r.cli("intercoop", "peers", "import", bad, check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("publickey", out.stdout + out.stderr)
+        out = self.r.cli("intercoop", "services", "add", "x", "--peer", "nobody", check=False)
+        self.assertNotEqual(out.returncode, 0)
+
+
+    # --- the admin API under /v1/intercoop: the CLI's operations behind a scope -------------
+
+    def api(self, method, path, body=None, token=None, content_type="application/json"):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+        return http(method, self.r.url + path, body, content_type, token or self.admin)
+
+    def test_admin_api(self):
+        key = new_key()
+        # Authentication: no token 401, another module's scope 403 (problem+json, not YAML).
+        status, ctype, _ = http("GET", self.r.url + "/v1/intercoop/peers")
+        self.assertEqual((status, ctype), (401, "application/problem+json"))
+        self.assertEqual(self.api("GET", "/v1/intercoop/peers", token=self.other)[0], 403)
+        # A peer added by hand is listed and can send at once to the open service.
+        status, _, text = self.api("POST", "/v1/intercoop/peers",
+                                   {"id": "apipeer", "name": "API peer",
+                                    "public_key": pem(key), "target_url": "https://a.coop/ic"})
+        self.assertEqual(status, 201, text)
+        self.assertEqual(json.loads(text)["versions"], ["1.0"])
+        self.assertEqual(self.api("POST", "/v1/intercoop/peers",
+                                  {"id": "apipeer", "name": "Again", "public_key": pem(key)})[0],
+                         409)
+        status, _, text = self.api("POST", "/v1/intercoop/peers",
+                                   {"id": "badkey", "name": "B", "public_key": "nope"})
+        self.assertEqual(status, 400, text)
+        self.assertEqual(json.loads(text)["field"], "public_key")
+        ids = [p["id"] for p in json.loads(self.api("GET", "/v1/intercoop/peers")[2])["peers"]]
+        self.assertIn("apipeer", ids)
+        package = peer.make_package(key, {"originpeer": "apipeer", "email": "a@b.c"})
+        self.assertEqual(self.post(package, "open")[0], 200)
+        # Disabled through the API: BadPeer; enabled again: accepted.
+        status, _, text = self.api("POST", "/v1/intercoop/peers/apipeer/disable")
+        self.assertEqual((status, json.loads(text)["active"]), (200, False))
+        self.assert_refused(self.post(package, "open"), 403, "BadPeer", "apipeer")
+        self.assertEqual(self.api("POST", "/v1/intercoop/peers/apipeer/enable")[0], 200)
+        self.assertEqual(self.post(package, "open")[0], 200)
+        self.assertEqual(self.api("POST", "/v1/intercoop/peers/nobody/enable")[0], 404)
+        # The descriptor out (YAML) and back in; a descriptor for another id is refused.
+        status, ctype, text = self.api("GET", "/v1/intercoop/peers/apipeer/descriptor")
+        self.assertEqual((status, ctype), (200, YAML_CT))
+        descriptor = yaml.safe_load(text)
+        self.assertEqual(descriptor["publickey"], pem(key))
+        self.assertEqual(descriptor["targetUrl"], "https://a.coop/ic")
+        descriptor["name"] = "Renamed"
+        status, _, text = self.api("PUT", "/v1/intercoop/peers/apipeer/descriptor",
+                                   peer.dump(descriptor), content_type=YAML_CT)
+        self.assertEqual(status, 200, text)
+        self.assertEqual(json.loads(text)["name"], "Renamed")
+        status, _, text = self.api("PUT", "/v1/intercoop/peers/other/descriptor",
+                                   peer.dump(descriptor), content_type=YAML_CT)
+        self.assertEqual(status, 400, text)
+        # A service through the API; its rules apply at once.
+        status, _, text = self.api("POST", "/v1/intercoop/services",
+                                   {"name": "apisvc", "fields": ["originpeer", "iban"],
+                                    "peers": ["apipeer"], "description": {"es": "Cuenta"}})
+        self.assertEqual(status, 201, text)
+        self.assertEqual(self.api("POST", "/v1/intercoop/services",
+                                  {"name": "x", "peers": ["nobody"]})[0], 400)
+        self.assertEqual(json.loads(self.api("GET", "/v1/intercoop/services/apisvc")[2])["fields"],
+                         ["originpeer", "iban"])
+        self.assert_refused(self.post(package, "apisvc"), 400, "MissingField", "iban")
+        other = peer.make_package(self.member_key, self.member_data(iban="ES00"))
+        self.assert_refused(self.post(other, "apisvc"), 403, "BadPeer", "somillusio")
+        ok = peer.make_package(key, {"originpeer": "apipeer", "iban": "ES00"})
+        self.assertEqual(self.post(ok, "apisvc")[0], 200)
+        # A disabled service refuses packages (404, BadMessage shape) and stores nothing.
+        status, _, text = self.api("POST", "/v1/intercoop/services/apisvc/disable")
+        self.assertEqual((status, json.loads(text)["active"]), (200, False))
+        before = self.transfers()
+        self.assert_refused(self.post(ok, "apisvc"), 404, "BadMessage", "unknown service 'apisvc'")
+        self.assertEqual(self.transfers(), before)
+        self.assertIn("apisvc  inactive", self.r.cli("intercoop", "services", "list"))
+        self.assertIn("apisvc  active", self.r.cli("intercoop", "services", "enable", "apisvc"))
+        self.assertEqual(self.post(ok, "apisvc")[0], 200)
+        # Audited with the API's actor.
+        rows = sql(self.r, "SELECT action FROM audit_log WHERE subject = 'apipeer' ORDER BY id")
+        self.assertEqual([a for (a,) in rows],
+                         ["intercoop.peer.add", "intercoop.peer.disable",
+                          "intercoop.peer.enable", "intercoop.peer.import"])
+
+
+class ExpiryBase:
+    backend = "sqlite"
+
+    def test_expired_transfers_are_purged(self):
+        key = new_key()
+        r = Registrar("[intercoop]\ntoken_ttl_s = 1\npurge_interval_s = 1\n",
+                      backend=self.backend)
+        try:
+            with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as f:
+                f.write(pem(key))
+            r.cli("intercoop", "peers", "add", "member", "--name", "M", "--public-key-file",
+                  f.name)
+            r.cli("intercoop", "services", "add", "s")
+            r.start()
+            status, _, text = http("POST", r.url + "/intercoop/services/s/activateService",
+                                   peer.make_package(key, {"originpeer": "member"}))
+            self.assertEqual(status, 200, text)
+            token = yaml.safe_load(text)["uuid"]
+            # Polled, not timed: the purge job deletes the row once it has expired.
+            for _ in range(300):
+                if not sql(r, "SELECT uuid FROM intercoop_transfers"):
+                    break
+                time.sleep(0.1)
+            self.assertEqual(sql(r, "SELECT uuid FROM intercoop_transfers"), [])
+            status, _, html = http("GET", r.url + "/intercoop/continuation/" + token)
+            self.assertEqual(status, 404, html)
+        finally:
+            r.stop()
+            os.unlink(f.name)
+
+
+for backend in backends():
+    for base in (TargetBase, ExpiryBase):
+        name = base.__name__.replace("Base", "") + backend.title()
+        globals()[name] = type(name, (base, unittest.TestCase), {"backend": backend})
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
