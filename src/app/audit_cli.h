@@ -1,0 +1,15 @@
+// `registrar audit verify`: walks the audit log's hash chain and reports the first break.
+#pragma once
+
+#include <iosfwd>
+
+#include "core/config.h"
+
+namespace registrar::app {
+
+// Opens the configured database (without migrating it: an auditor may hold read-only
+// credentials), verifies the chain, prints the result to `out`. Returns 0 when the chain holds,
+// 1 at a break.
+int run_audit_verify(const core::Config& config, std::ostream& out);
+
+}  // namespace registrar::app
