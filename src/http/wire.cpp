@@ -103,7 +103,7 @@ void append_access_log(std::string& line, const Request& req, std::string_view r
   log::append_json_escaped(line, req.request_id);
   if (!server_request_id.empty()) {
     line += "\",\"server_request_id\":\"";
-    line += server_request_id;  // ours: safe characters only
+    log::append_json_escaped(line, server_request_id);
   }
   line += "\",\"remote\":\"";
   log::append_json_escaped(line, req.remote);
