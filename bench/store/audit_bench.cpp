@@ -1,6 +1,6 @@
 // What the hash chain costs per audit entry. Each iteration is one transaction of 100 entries
 // shaped like dci_client's per-envelope ones, written with store::AuditWriter (head lookup, the
-// PostgreSQL advisory lock, SHA-256, the wider INSERT and the prev_hash index) and, as the
+// PostgreSQL advisory lock, SHA-256 and the wider INSERT) and, as the
 // baseline, with the INSERT AuditWriter prepared before the chain (same table, same detail).
 // SQLite runs with synchronous=FULL as in production, so a commit's fsync is in both figures.
 #include <benchmark/benchmark.h>
