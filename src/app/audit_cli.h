@@ -9,7 +9,7 @@ namespace registrar::app {
 
 // Opens the configured database (without migrating it: an auditor may hold read-only
 // credentials), verifies the chain, prints the result to `out`. Returns 0 when the chain holds,
-// 1 at a break.
+// 1 at a break, 2 when the database's schema predates the chain.
 int run_audit_verify(const core::Config& config, std::ostream& out);
 
 }  // namespace registrar::app

@@ -6,6 +6,7 @@
 #include "store/audit.h"
 #include "store/database.h"
 #include "support/databases.h"
+#include "support/python_runner.h"
 #include "support/registrar_process.h"
 
 namespace registrar {
@@ -14,6 +15,31 @@ namespace {
 using testing::RegistrarProcess;
 using testing::run_registrar;
 using Json = nlohmann::json;
+
+// docs/security.md's recomputation, in Debian's Python (hashlib, sqlite3): the input line is a
+// SQLite file; the answer is "verified N head HASH" or the assertion that failed.
+constexpr const char* kPythonChainCheck = R"PY(
+import hashlib, sqlite3, sys
+path = open(sys.argv[1]).read().strip()
+cur = sqlite3.connect(path).cursor()
+def F(v):
+    if v is None: return b"\xff" * 8
+    b = v.encode("utf-8"); return len(b).to_bytes(8, "big") + b
+prev, n = "0" * 64, 0
+try:
+    for (id, at_us, actor, action, subject, rid, srid, detail, ph, h) in cur.execute(
+            "SELECT id, at_us, actor, action, subject, request_id, server_request_id, detail,"
+            " prev_hash, hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id"):
+        data = b"registrar-audit-v1\n" + b"".join(
+            F(x) for x in (str(at_us), actor, action, subject, rid)) + F(srid) + F(detail) + F(ph)
+        assert ph == prev, f"row {id}: prev_hash"
+        assert hashlib.sha256(data).hexdigest() == h, f"row {id}: hash"
+        prev, n = h, n + 1
+    answer = f"verified {n} head {prev}"
+except AssertionError as e:
+    answer = str(e)
+open(sys.argv[2], "w").write(answer + "\n")
+)PY";
 
 class AuditTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -61,7 +87,18 @@ TEST_P(AuditTest, RowsCarryTheServersRequestIdAndVerify) {
   auto ok = run_registrar("audit verify", p->env());
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find("rows verified"), std::string::npos) << ok.output;
-  EXPECT_NE(ok.output.find("head: row "), std::string::npos) << ok.output;
+  const auto head_at = ok.output.find("head: row ");
+  ASSERT_NE(head_at, std::string::npos) << ok.output;
+  const auto hash_at = ok.output.find(" hash ", head_at);
+  ASSERT_NE(hash_at, std::string::npos) << ok.output;
+  const std::string head = ok.output.substr(hash_at + 6, 64);
+  if (GetParam() == "sqlite") {  // an independent recomputation reaches the same head
+    auto answers = testing::run_python("audit_chain", kPythonChainCheck,
+                                       {db_.url().substr(std::string("sqlite:").size())});
+    ASSERT_EQ(answers.size(), 1u);
+    EXPECT_EQ(answers[0].rfind("verified ", 0), 0u) << answers[0];
+    EXPECT_NE(answers[0].find(" head " + head), std::string::npos) << answers[0];
+  }
 
   // Someone with the database's credentials lifts the triggers and edits the row.
   db.write([&](soci::session& s) {
