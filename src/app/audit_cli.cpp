@@ -1,26 +1,55 @@
 #include "app/audit_cli.h"
 
+#include <optional>
 #include <ostream>
+#include <stdexcept>
 
 #include "app/app.h"
+#include "core/error.h"
 #include "store/audit.h"
 #include "store/database.h"
+#include "store/migrations.h"
 
 namespace registrar::app {
 
-int run_audit_verify(const core::Config& config, std::ostream& out) {
+namespace {
+
+struct Anchor {
+  long long id = 0;
+  std::string hash;
+};
+
+Anchor parse_anchor(const std::string& text) {
+  auto colon = text.find(':');
+  Anchor a;
+  try {
+    size_t used = 0;
+    a.id = std::stoll(text.substr(0, colon), &used);
+    if (colon == std::string::npos || used != colon || a.id <= 0) throw std::invalid_argument("");
+  } catch (const std::exception&) {
+    throw core::Error(core::ErrorKind::kInvalidArgument,
+                      "--expect-head takes ROW:HASH, as `audit verify` printed them",
+                      "expect-head");
+  }
+  a.hash = text.substr(colon + 1);
+  return a;
+}
+
+}  // namespace
+
+int run_audit_verify(const core::Config& config, const std::string& expect_head,
+                     std::ostream& out) {
+  std::optional<Anchor> anchor;
+  if (!expect_head.empty()) anchor = parse_anchor(expect_head);
   store::DatabaseOptions options = database_options(config);
   options.pool_size = 1;
   store::Database db(options);
-  const int platform = db.read([](soci::session& s) {
-    int v = 0;
-    soci::indicator ind = soci::i_null;
-    s << "SELECT MAX(version) FROM schema_migrations WHERE module = 'platform'", soci::into(v, ind);
-    return ind == soci::i_ok ? v : 0;
-  });
-  if (platform < 3) {
-    out << "the audit log has no hash chain yet (platform schema v" << platform
-        << ", the chain came with v3): run `registrar db migrate`\n";
+  // Read-only: a schema without the chain is reported, not migrated.
+  store::SchemaStatus schema = store::schema_status(db, {store::platform_schema()});
+  if (!schema.current) {
+    for (const auto& p : schema.problems) out << p << "\n";
+    out << "the audit log's hash chain needs the current platform schema: run `registrar db "
+           "migrate`\n";
     return 2;
   }
   store::AuditChainReport report = db.read([&](soci::session& s) {
@@ -40,6 +69,22 @@ int run_audit_verify(const core::Config& config, std::ostream& out) {
     out << "head: row " << report.head_id << " hash " << report.head_hash << "\n";
   else
     out << "head: none (no chained rows yet)\n";
+  if (anchor) {
+    // The chain verified up to its head; a recorded row at or below it that still has the
+    // recorded hash proves every row up to it unchanged.
+    auto stored = db.read([&](soci::session& s) { return store::read_audit_hash(s, anchor->id); });
+    if (anchor->id > report.head_id || !stored) {
+      out << "BROKEN: the recorded head, row " << anchor->id
+          << ", is no longer in the chain: rows were removed from its end\n";
+      return 1;
+    }
+    if (*stored != anchor->hash) {
+      out << "BROKEN: row " << anchor->id << " has hash " << *stored << ", the recorded head "
+          << anchor->hash << ": the chain was rewritten\n";
+      return 1;
+    }
+    out << "recorded head row " << anchor->id << " is in the chain\n";
+  }
   return 0;
 }
 

@@ -139,4 +139,12 @@ AuditChainReport verify_audit_chain(soci::session& s, const std::function<void(s
   return report;
 }
 
+std::optional<std::string> read_audit_hash(soci::session& s, long long id) {
+  std::string hash;
+  soci::indicator ind = soci::i_null;
+  s << "SELECT hash FROM audit_log WHERE id = :id", soci::use(id), soci::into(hash, ind);
+  if (!s.got_data() || ind != soci::i_ok) return std::nullopt;
+  return hash;
+}
+
 }  // namespace registrar::store

@@ -82,4 +82,7 @@ struct AuditChainReport {
 AuditChainReport verify_audit_chain(soci::session& session,
                                     const std::function<void(size_t)>& progress = {});
 
+// The stored hash of row `id`: nullopt when there is no such row or it has no hash.
+std::optional<std::string> read_audit_hash(soci::session& session, long long id);
+
 }  // namespace registrar::store

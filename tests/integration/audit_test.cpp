@@ -100,13 +100,34 @@ TEST_P(AuditTest, RowsCarryTheServersRequestIdAndVerify) {
     EXPECT_NE(answers[0].find(" head " + head), std::string::npos) << answers[0];
   }
 
-  // Someone with the database's credentials lifts the triggers and edits the row.
+  // The head kept outside the database: still in the chain after more rows were appended.
+  const std::string recorded = ok.output.substr(head_at + 10, hash_at - head_at - 10) + ":" + head;
+  ASSERT_EQ(p->post("/v1/ids/sequences/machine", "", "application/json", h).status, 201);
+  auto anchored = run_registrar("audit verify --expect-head " + recorded, p->env());
+  EXPECT_EQ(anchored.exit_code, 0) << anchored.output;
+  EXPECT_NE(anchored.output.find("is in the chain"), std::string::npos) << anchored.output;
+  EXPECT_EQ(run_registrar("audit verify --expect-head 12abc", p->env()).exit_code, 2);
+
+  // Someone with the database's credentials lifts the triggers and cuts the tail from the
+  // recorded head on: what is left is a valid chain, which only the recorded head shows to be
+  // short.
   db.write([&](soci::session& s) {
     if (store::backend_of(s) == store::Backend::kPostgres) {
       s << "DROP TRIGGER audit_log_no_change ON audit_log";
     } else {
       s << "DROP TRIGGER audit_log_no_update";
+      s << "DROP TRIGGER audit_log_no_delete";
     }
+    long long from = std::stoll(recorded.substr(0, recorded.find(':')));
+    s << "DELETE FROM audit_log WHERE id >= :id", soci::use(from);
+  });
+  EXPECT_EQ(run_registrar("audit verify", p->env()).exit_code, 0);
+  auto cut = run_registrar("audit verify --expect-head " + recorded, p->env());
+  EXPECT_EQ(cut.exit_code, 1) << cut.output;
+  EXPECT_NE(cut.output.find("no longer in the chain"), std::string::npos) << cut.output;
+
+  // And edits a row.
+  db.write([&](soci::session& s) {
     s << "UPDATE audit_log SET actor = 'someone-else' WHERE id = :id", soci::use(rows[0].id);
   });
   auto broken = run_registrar("audit verify", p->env());
