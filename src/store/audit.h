@@ -38,7 +38,10 @@ void append_audit(soci::session& session, const AuditEntry& entry, core::SystemT
 // The first append finds the chain's head: on PostgreSQL it first takes a transaction-scoped
 // advisory lock, so that appenders of every instance link one after another in commit order
 // (SQLite's BEGIN IMMEDIATE already admits one writer); later appends chain on from the hash the
-// writer computed last. A transaction that rolls back leaves no link.
+// writer computed last. A transaction that rolls back leaves no link. So, within one
+// transaction, do not append through a second writer (or append_audit) between two appends of a
+// first one: the first would chain on from a head that is no longer the last row, and
+// `audit verify` would report the fork.
 class AuditWriter {
  public:
   explicit AuditWriter(soci::session& session);
