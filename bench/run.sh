@@ -3,8 +3,9 @@
 # baseline it is compared with, measured in the same run. Usage: bench/run.sh [suite...]
 # Suites: http, identity, ids, authz, ibr, dci, store (default: all; store is the audit log's
 # append cost on SQLite, and on PostgreSQL when REGISTRAR_BENCH_PG_URL names a scratch database
-# (its tables are dropped after); authz and ibr start a throwaway PostgreSQL unless AUTHZ_BENCH_PG_URL / IBR_BENCH_PG_URL names one; ibr's size is
-# REGISTRAR_BENCH_IBR_N, default 1,000,000; dci's REGISTRAR_BENCH_DCI_N, default 100,000).
+# (its tables are dropped after); authz and ibr start a throwaway PostgreSQL unless
+# AUTHZ_BENCH_PG_URL / IBR_BENCH_PG_URL names one; ibr's size is REGISTRAR_BENCH_IBR_N, default
+# 1,000,000; dci's REGISTRAR_BENCH_DCI_N, default 100,000).
 # Record results in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
