@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "app/audit_cli.h"
 #include "app/cli_services.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -50,6 +51,17 @@ int main(int argc, char** argv) {
   db_cmd->require_subcommand(1);
   db_cmd->add_subcommand("migrate", "Apply pending schema migrations and exit.");
 
+  auto* audit_cmd = cli.add_subcommand("audit", "The audit log.");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand(
+      "verify",
+      "Check the audit log's hash chain: print the rows verified and the head's hash, or the "
+      "first broken row; exit 1 on a break.");
+  std::string expect_head;
+  verify_cmd->add_option("--expect-head", expect_head,
+                         "ROW:HASH, a head printed by an earlier run and kept outside the "
+                         "database: fail unless that row still has that hash");
+
   auto* openapi_cmd = cli.add_subcommand(
       "openapi",
       "Print the API document `serve` would serve with this configuration (starts the modules "
@@ -85,6 +97,8 @@ int main(int argc, char** argv) {
       std::cout << (applied.empty() ? "database schema is current\n" : "done\n");
       return 0;
     }
+    if (cli.got_subcommand("audit"))
+      return app::run_audit_verify(provider.config(), expect_head, std::cout);
     if (cli.got_subcommand("openapi")) {
       std::vector<std::string> problems;
       std::string document = application.openapi(provider.config(), &problems);

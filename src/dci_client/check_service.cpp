@@ -120,9 +120,9 @@ void CheckService::audit(Writes& w, const Actor& actor, const std::string& actio
   detail["source"] = c.source;
   detail["state"] = std::string(state_name(c.state));
   if (c.result) detail["result"] = std::string(result_name(*c.result));
-  w.audit.append(
-      {actor.name, "dci_client.check." + action, c.id, actor.request_id, std::move(detail)},
-      clock_.now());
+  w.audit.append({actor.name, "dci_client.check." + action, c.id, actor.request_id,
+                  std::move(detail), actor.server_request_id},
+                 clock_.now());
 }
 
 namespace {
@@ -141,9 +141,9 @@ void CheckService::audit_many(Writes& w, const Actor& actor, const std::string& 
                               const std::string& subject, Json detail, Json checks) {
   if (checks.empty()) return;
   detail["checks"] = std::move(checks);
-  w.audit.append(
-      {actor.name, "dci_client.checks." + action, subject, actor.request_id, std::move(detail)},
-      clock_.now());
+  w.audit.append({actor.name, "dci_client.checks." + action, subject, actor.request_id,
+                  std::move(detail), actor.server_request_id},
+                 clock_.now());
 }
 
 Check CheckService::create(const Registrant& r, const std::string& source, const Actor& actor) {

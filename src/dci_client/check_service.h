@@ -33,6 +33,9 @@ namespace registrar::dci_client {
 struct Actor {
   std::string name;        // principal, "cli:<user>", "system", "dci:<sender_id>"
   std::string request_id;  // "" outside a request
+  // The server's own id of the request (core::current_server_request_id() where the request is
+  // handled): the entries of a run are written on the Background, after the request's thread.
+  std::string server_request_id = {};
 };
 
 // One check of a run request: whether it was sent, and if not why.

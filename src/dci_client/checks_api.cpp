@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/request_context.h"
 
 namespace registrar::dci_client {
 namespace {
@@ -21,7 +22,7 @@ bool full_view(const Request& r, const CheckSettings& s) {
 }
 
 Actor actor_of(const Request& r) {
-  return {r.actor(), r.request_id};
+  return {r.actor(), r.request_id, core::current_server_request_id()};
 }
 
 RunMode mode_of(const Json& body, RunMode fallback) {

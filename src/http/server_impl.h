@@ -62,6 +62,9 @@ class RequestParser;  // request_parser.h (Beast's parser; only server_request.c
 // One request as it moves through Server::Impl::serve's stages.
 struct Exchange {
   Request req;
+  // The server's own id of this request, whatever X-Request-Id the client sent: in the access
+  // log, the X-Server-Request-Id header and (core::current_server_request_id) the audit log.
+  std::string server_id;
   Response res;
   const Route* route = nullptr;  // null until routed, and for requests no route matched
   bool answered = false;         // `res` is final: later stages only write it
@@ -158,7 +161,8 @@ struct Server::Impl {
 
   // Blocking routes' handlers run on the workers (authentication included); inline and async
   // ones are authenticated on the I/O thread, a signature check deferred to the burst's end.
-  awaitable<Response> dispatch(Request& req, const Route* route);
+  // `server_id` is the exchange's, set as the current server request id where the handler runs.
+  awaitable<Response> dispatch(Request& req, const Route* route, const std::string& server_id);
   Response invoke_sync(Request& req, const Route& route);
   std::optional<Failure> authenticate(Request& req, const Route& route);
   std::unique_ptr<PendingAuthentication> start_authentication(Request& req, const Route& route,

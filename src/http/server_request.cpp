@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/request_context.h"
 #include "http/burst.h"
 #include "http/request_parser.h"
 #include "http/server_impl.h"
@@ -137,9 +138,10 @@ awaitable<std::optional<Failure>> Server::Impl::finish_authentication(
       use_io);
 }
 
-awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route) {
+awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route,
+                                           const std::string& server_id) {
   return asio::async_initiate<const asio::use_awaitable_t<IoExecutor>&, void(Response)>(
-      [this, &req, route](auto completion) {
+      [this, &req, route, &server_id](auto completion) {
         using Completion = decltype(completion);
         auto shared = std::make_shared<Completion>(std::move(completion));
         // Keep the connection's io_context alive while the response is produced elsewhere.
@@ -155,10 +157,13 @@ awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route) {
               return render(req, route, failure_of(e, req.request_id, route));
             });
         if (route->handler) {
-          asio::post(workers,
-                     [this, &req, route, responder] { responder(invoke_sync(req, *route)); });
+          asio::post(workers, [this, &req, route, &server_id, responder] {
+            core::ServerRequestScope scope(server_id);
+            responder(invoke_sync(req, *route));
+          });
           return;
         }
+        core::ServerRequestScope scope(server_id);
         try {
           route->async_handler(req, responder);  // authenticated by start_route()
         } catch (...) {
@@ -173,6 +178,7 @@ Server::Impl::RouteStep Server::Impl::start_route(Exchange& ex,
   const Route& route = *ex.route;
   const bool on_io_thread = !route.handler || route.exec == Exec::kInline;
   if (on_io_thread && route.authenticator) {
+    core::ServerRequestScope scope(ex.server_id);
     std::optional<Failure> denied;
     pending = start_authentication(ex.req, route, denied);
     if (pending) return RouteStep::kAuthenticate;
@@ -194,6 +200,7 @@ Server::Impl::RouteStep Server::Impl::after_authentication(Exchange& ex,
 Server::Impl::RouteStep Server::Impl::run_inline(Exchange& ex) {
   const Route& route = *ex.route;
   if (!route.handler || route.exec != Exec::kInline) return RouteStep::kDispatch;
+  core::ServerRequestScope scope(ex.server_id);
   ex.res = run_handler(ex.req, route);
   return RouteStep::kDone;
 }
@@ -235,7 +242,8 @@ bool parse_buffered(beast::flat_buffer& buffer, RequestParser& parser, bool whol
 Server::Impl::Flow Server::Impl::header_failed(const error_code& ec, Connection& conn,
                                                Exchange& ex) {
   if (conn.timed_out || is_disconnect(ec)) return Flow::kDrop;
-  ex.req.request_id = wire::next_request_id();
+  ex.server_id = wire::next_request_id();
+  ex.req.request_id = ex.server_id;
   ex.req.method_text = "-";
   if (ec == bhttp::error::header_limit) {
     answer(ex, 431, "header-too-large",
@@ -268,9 +276,9 @@ awaitable<Server::Impl::Flow> Server::Impl::read_header(Stream& stream, beast::f
 // connection can be kept.
 Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
   Request& req = ex.req;
+  ex.server_id = wire::next_request_id();
   auto rid = req.headers.get("X-Request-Id");
-  req.request_id =
-      (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : wire::next_request_id();
+  req.request_id = (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : ex.server_id;
   if (!wire::split_target(req)) {
     answer(ex, 400, "malformed-request",
            "request target must be an absolute path with valid percent-encoding", true);
@@ -362,7 +370,7 @@ void Server::Impl::serialize(Connection& conn, Exchange& ex, ConnectionBuffers& 
   if (draining) ex.close_after = true;
   bufs.out.clear();
   wire::serialize_response(bufs.out, ex.res, ex.req.request_id, ex.req.method == Method::kHead,
-                           !ex.close_after);
+                           !ex.close_after, ex.server_id);
   conn.deadline = std::chrono::steady_clock::now() + opts.write_timeout;
 }
 
@@ -375,7 +383,7 @@ void Server::Impl::record(const Exchange& ex, ConnectionBuffers& bufs) {
     bufs.log_line.clear();
     wire::append_access_log(bufs.log_line, ex.req,
                             ex.route ? std::string_view(ex.route->pattern) : "unmatched",
-                            ex.res.status, seconds, ex.res.body.size());
+                            ex.res.status, seconds, ex.res.body.size(), ex.server_id);
     log::write_raw(log::Level::kInfo, bufs.log_line);
   }
 }
@@ -427,7 +435,7 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
       if (step == RouteStep::kAuthenticate)
         step = after_authentication(
             ex, co_await finish_authentication(ex.req, *ex.route, std::move(pending)));
-      if (step == RouteStep::kDispatch) ex.res = co_await dispatch(ex.req, ex.route);
+      if (step == RouteStep::kDispatch) ex.res = co_await dispatch(ex.req, ex.route, ex.server_id);
     }
 
     serialize(conn, ex, bufs);

@@ -27,7 +27,7 @@ bool safe_header_text(std::string_view s) {
 }  // namespace
 
 void serialize_response(std::string& out, const Response& r, std::string_view request_id, bool head,
-                        bool keep_alive) {
+                        bool keep_alive, std::string_view server_request_id) {
   out.reserve(out.size() + 160 + r.body.size());
   out += "HTTP/1.1 ";
   append_number(out, uint64_t(r.status));
@@ -48,6 +48,10 @@ void serialize_response(std::string& out, const Response& r, std::string_view re
   out += http_date();
   out += "\r\nX-Request-Id: ";
   out += request_id;
+  if (!server_request_id.empty()) {
+    out += "\r\nX-Server-Request-Id: ";
+    out += server_request_id;
+  }
   out += "\r\nContent-Length: ";
   append_number(out, r.body.size());
   out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
@@ -91,12 +95,16 @@ bool acceptable_request_id(std::string_view id) {
 }
 
 void append_access_log(std::string& line, const Request& req, std::string_view route, int status,
-                       double seconds, size_t bytes_out) {
+                       double seconds, size_t bytes_out, std::string_view server_request_id) {
   line.reserve(256);
   line += "{\"time\":\"";
   core::append_rfc3339(line, core::SystemClock::instance().now(), true);
   line += "\",\"level\":\"info\",\"event\":\"access\",\"request_id\":\"";
   log::append_json_escaped(line, req.request_id);
+  if (!server_request_id.empty()) {
+    line += "\",\"server_request_id\":\"";
+    log::append_json_escaped(line, server_request_id);
+  }
   line += "\",\"remote\":\"";
   log::append_json_escaped(line, req.remote);
   line += "\",\"method\":\"";

@@ -11,14 +11,15 @@ namespace registrar::http::wire {
 
 // Appends an HTTP/1.1 response to `out`: status line, the handler's headers (values containing
 // CR or LF are dropped rather than allowing header injection), Server, Date, X-Request-Id,
-// Content-Length, Connection, then the body (unless `head`).
+// X-Server-Request-Id (when given), Content-Length, Connection, then the body (unless `head`).
 void serialize_response(std::string& out, const Response& response, std::string_view request_id,
-                        bool head, bool keep_alive);
+                        bool head, bool keep_alive, std::string_view server_request_id = {});
 
 // "Sun, 22 Nov 2026 01:56:05 GMT", recomputed at most once a second per thread.
 const std::string& http_date();
 
-// Our request ids: a random per-process prefix and a counter.
+// Our request ids: a random per-process prefix and a counter. Every request gets one (the
+// server's own id); it is also the request id when the client sent none or an unacceptable one.
 std::string next_request_id();
 // Accept a client's X-Request-Id only if it is short and of safe characters (it is logged).
 bool acceptable_request_id(std::string_view id);
@@ -36,7 +37,8 @@ enum class ParseResult { kComplete, kIncomplete, kMalformed, kHeaderTooLarge, kB
 // the fuzzer (tests/fuzz/); the server feeds the same parser from its socket.
 ParseResult parse_request(std::string_view bytes, Request& req, size_t max_header_bytes);
 
+// `server_request_id`, when given, is logged as "server_request_id" beside "request_id".
 void append_access_log(std::string& line, const Request& req, std::string_view route, int status,
-                       double seconds, size_t bytes_out);
+                       double seconds, size_t bytes_out, std::string_view server_request_id = {});
 
 }  // namespace registrar::http::wire

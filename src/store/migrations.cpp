@@ -244,7 +244,22 @@ ModuleSchema platform_schema() {
           pg_us("applied_at"),
       "ALTER TABLE schema_migrations RENAME COLUMN applied_at TO applied_us",
   };
-  return {"platform", {audit, times}};
+  // The server's own request id beside the client's, and the hash chain (store/audit_chain.h,
+  // docs/security.md). Existing rows keep NULL in all three: the chain starts after them. Hashing
+  // them here would vouch for rows nothing protected until now, and SQLite has no SHA-256 in SQL.
+  // No unique index on prev_hash to refuse a fork at insert: on SQLite it made a 100-entry
+  // transaction 3.5 times slower (bench/store/audit_bench); the lock keeps the chain linear and
+  // `audit verify` finds a fork as a prev_hash break.
+  // ADD COLUMN fires no UPDATE trigger, so the append-only triggers stay in place.
+  Migration chain;
+  chain.version = 3;
+  chain.description = "audit_log: server_request_id, hash chain (prev_hash, hash)";
+  chain.statements = {
+      "ALTER TABLE audit_log ADD COLUMN server_request_id VARCHAR(128)",
+      "ALTER TABLE audit_log ADD COLUMN prev_hash VARCHAR(64)",
+      "ALTER TABLE audit_log ADD COLUMN hash VARCHAR(64)",
+  };
+  return {"platform", {audit, times, chain}};
 }
 
 }  // namespace registrar::store

@@ -348,6 +348,22 @@ TEST_P(CheckServiceDb, RetryAndDeleteAreAudited) {
   }
 }
 
+// The answer's entries are written on the Background, after the request's thread: they carry the
+// server's request id that the Actor took where the request was handled.
+TEST_P(CheckServiceDb, EntriesWrittenAfterTheRequestKeepItsServerRequestId) {
+  actor_.server_request_id = "srv-run-1";
+  Check c = make(by_nid("N-100"));
+  run_and_wait({c.id});
+  auto all = db_.read([&](soci::session& s) { return store::read_audit(s, "", 20); });
+  std::map<std::string, std::optional<std::string>> by_action;
+  for (const auto& a : all) by_action[a.action] = a.server_request_id;
+  ASSERT_TRUE(by_action.count("dci_client.checks.answer"));
+  EXPECT_EQ(by_action["dci_client.checks.answer"], "srv-run-1");
+  EXPECT_EQ(by_action["dci_client.checks.run"], "srv-run-1");
+  EXPECT_EQ(by_action["dci_client.check.create"], "srv-run-1");
+  EXPECT_FALSE(db_.read([](soci::session& s) { return store::verify_audit_chain(s); }).broken_id);
+}
+
 TEST_P(CheckServiceDb, ViewersDoNotSeeIdentifierValuesOrRawResponses) {
   Check c = make(by_nid("N-100"));
   run_and_wait({c.id});

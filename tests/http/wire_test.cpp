@@ -69,6 +69,25 @@ TEST(Wire, AccessLogLineIsJsonAndCarriesNoBody) {
   EXPECT_EQ(line.find("secret-body"), std::string::npos);
 }
 
+// The server's own id of a request beside the client's X-Request-Id: a header and a log field.
+TEST(Wire, ServerRequestIdIsEchoedAndLogged) {
+  std::string out;
+  serialize_response(out, Response::text(200, "ok"), "client-1", false, true, "srv-7");
+  EXPECT_NE(out.find("X-Request-Id: client-1\r\nX-Server-Request-Id: srv-7\r\n"),
+            std::string::npos);
+  out.clear();
+  serialize_response(out, Response::text(200, "ok"), "client-1", false, true);
+  EXPECT_EQ(out.find("X-Server-Request-Id"), std::string::npos);
+
+  Request req;
+  req.request_id = "client-1";
+  std::string line;
+  append_access_log(line, req, "/", 200, 0, 0, "srv-7");
+  Json j = Json::parse(line);
+  EXPECT_EQ(j["request_id"], "client-1");
+  EXPECT_EQ(j["server_request_id"], "srv-7");
+}
+
 TEST(Wire, AccessLogDurationHasThreeDecimals) {
   Request req;
   auto duration = [&](double seconds) {
