@@ -8,32 +8,36 @@ namespace {
 using http::Request;
 using http::Response;
 using Json = nlohmann::json;
+// Answers keep the order of a member's fields and of what was sent (the consent page and the
+// payload use it), which nlohmann::json's sorted objects would lose.
+using Ordered = yaml::Value;
 
 constexpr size_t kMaxBody = 64 * 1024;
 
-Json to_json(const yaml::Value& v) {
-  return Json::parse(v.dump());
+Response ordered_json(int status, const Ordered& body) {
+  return Response::text(status, body.dump(-1, ' ', false, Ordered::error_handler_t::replace),
+                        "application/json");
 }
 
-Json member_json(const Member& m) {
+Ordered member_json(const Member& m) {
   return {{"member", m.id},
-          {"fields", to_json(m.fields)},
+          {"fields", m.fields},
           {"lang", m.lang},
           {"created", core::format_rfc3339(m.created)},
           {"updated", core::format_rfc3339(m.updated)}};
 }
 
-Json consent_json(const Consent& c) {
-  Json j = {{"id", c.id},
-            {"member", c.member},
-            {"peer", c.peer},
-            {"service", c.service},
-            {"fields", to_json(c.fields)},
-            {"url", c.url},
-            {"sent", core::format_rfc3339(c.sent)},
-            {"outcome", c.outcome},
-            {"answer", to_json(c.answer)}};
-  j["answered"] = c.answered ? Json(core::format_rfc3339(*c.answered)) : Json(nullptr);
+Ordered consent_json(const Consent& c) {
+  Ordered j = {{"id", c.id},
+               {"member", c.member},
+               {"peer", c.peer},
+               {"service", c.service},
+               {"fields", c.fields},
+               {"url", c.url},
+               {"sent", core::format_rfc3339(c.sent)},
+               {"outcome", c.outcome},
+               {"answer", c.answer}};
+  j["answered"] = c.answered ? Ordered(core::format_rfc3339(*c.answered)) : Ordered(nullptr);
   return j;
 }
 
@@ -66,9 +70,9 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
   router
       .get("/v1/intercoop/members",
            [&side](Request&) {
-             Json list = Json::array();
+             Ordered list = Ordered::array();
              for (const auto& m : side.members()) list.push_back(member_json(m));
-             return Response::json(200, {{"members", std::move(list)}});
+             return ordered_json(200, {{"members", std::move(list)}});
            })
       .require_scopes({admin_scope})
       .describe("List our intercoop members and their personal data");
@@ -77,7 +81,7 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
            [&side](Request& r) {
              auto m = side.member(std::string(r.param("id")));
              if (!m) throw core::not_found("no member " + std::string(r.param("id")));
-             return Response::json(200, member_json(*m));
+             return ordered_json(200, member_json(*m));
            })
       .require_scopes({admin_scope})
       .describe("One intercoop member");
@@ -87,14 +91,14 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
              Json body = object_body(r);
              Member m;
              m.id = std::string(r.param("id"));
-             if (auto f = body.find("fields"); f != body.end())
-               m.fields = yaml::Value::parse(f->dump());
+             // Read again in order (the checked body's objects are sorted).
+             if (body.contains("fields")) m.fields = Ordered::parse(r.body)["fields"];
              if (auto l = body.find("lang"); l != body.end() && !l->is_null()) {
                if (!l->is_string()) throw core::invalid_argument("lang: es, ca or en", "lang");
                m.lang = l->get<std::string>();
              }
              bool added = side.put_member(m, r.actor(), r.request_id);
-             return Response::json(added ? 201 : 200, member_json(*side.member(m.id)));
+             return ordered_json(added ? 201 : 200, member_json(*side.member(m.id)));
            })
       .require_scopes({admin_scope})
       .max_body(kMaxBody)
@@ -142,9 +146,9 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
              if (!member || member->empty())
                throw core::invalid_argument("?member= is required", "member");
              require_self(r, *member);
-             Json list = Json::array();
+             Ordered list = Ordered::array();
              for (const auto& c : side.consents(*member)) list.push_back(consent_json(c));
-             return Response::json(200, {{"transfers", std::move(list)}});
+             return ordered_json(200, {{"transfers", std::move(list)}});
            })
       .require_scopes({member_scope})
       .describe("A member's own consent log: what went to whom, when, and the answer");
