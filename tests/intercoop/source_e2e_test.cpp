@@ -88,8 +88,9 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
     return r.output;
   }
 
+  // Ordered, so that a member's fields go in the order written here.
   http::Response call(const std::string& token, http::Method m, const std::string& path,
-                      const Json& body = nullptr) {
+                      const nlohmann::ordered_json& body = nullptr) {
     http::Headers h;
     h.set("Authorization", "Bearer " + token);
     if (!body.is_null()) h.set("Content-Type", "application/json");
@@ -203,6 +204,39 @@ TEST_P(SourceEndToEnd, TheTargetsRefusalIsLoggedAndToldInWords) {
   auto lacking = send(m2_, "m2", "mail");
   EXPECT_EQ(lacking.status, 422) << lacking.body;
   EXPECT_TRUE(log_of(m2_, "m2").empty());
+}
+
+TEST_P(SourceEndToEnd, MembersThroughTheAdminApiAndTheCsvImport) {
+  std::string admin = testing::issue_token(source_->env(), "ops", "--scope intercoop:admin");
+  // Fields keep their order; the member scope does not reach the admin API.
+  auto put = call(admin, http::Method::kPut, "/v1/intercoop/members/m3",
+                  {{"lang", "en"}, {"fields", {{"nif", "11111111H"}, {"name", "Pig, Porky"}}}});
+  EXPECT_EQ(put.status, 201) << put.body;
+  auto got = call(admin, http::Method::kGet, "/v1/intercoop/members/m3");
+  ASSERT_EQ(got.status, 200) << got.body;
+  auto m3 = nlohmann::ordered_json::parse(got.body);
+  EXPECT_EQ(m3["fields"].dump(), R"({"nif":"11111111H","name":"Pig, Porky"})");
+  EXPECT_EQ(m3["lang"], "en");
+  EXPECT_EQ(call(m1_, http::Method::kGet, "/v1/intercoop/members/m3").status, 403);
+  EXPECT_EQ(call(admin, http::Method::kPut, "/v1/intercoop/members/m4", {{"lang", "fr"}}).status,
+            400);
+  EXPECT_EQ(call(admin, http::Method::kPut, "/v1/intercoop/members/m4",
+                 {{"fields", {{"originpeer", "evil"}}}})
+                .status,
+            400);
+  EXPECT_EQ(call(admin, http::Method::kDelete, "/v1/intercoop/members/m3").status, 204);
+  EXPECT_EQ(call(admin, http::Method::kGet, "/v1/intercoop/members/m3").status, 404);
+
+  // A file with one bad row is refused by its line number, and nothing of it is stored.
+  auto bad = source_->cli(
+      "intercoop members import " +
+      write(source_->dir(), "bad.csv", "member,nif\nm5,55555555K\nm6,66666666Q,extra\n"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("line 3: 3 cells, the header has 2"), std::string::npos) << bad.output;
+  auto list = call(admin, http::Method::kGet, "/v1/intercoop/members");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.body.find("m5"), std::string::npos) << list.body;
+  EXPECT_EQ(Json::parse(list.body)["members"].size(), 2u) << list.body;  // m1, m2
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SourceEndToEnd, ::testing::ValuesIn(testing::test_backends()),
