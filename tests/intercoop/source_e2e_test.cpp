@@ -119,6 +119,22 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
     });
   }
 
+  // The source's audit entries about `subject`: "actor action detail" lines, oldest first.
+  std::vector<std::string> source_audit(const std::string& subject) {
+    store::Database db(source_db_->options(1));
+    return db.read([&](soci::session& s) {
+      std::vector<std::string> out;
+      soci::rowset<soci::row> rows =
+          (s.prepare
+               << "SELECT actor, action, detail FROM audit_log WHERE subject = :s ORDER BY id",
+           soci::use(subject));
+      for (const auto& r : rows)
+        out.push_back(r.get<std::string>(0) + " " + r.get<std::string>(1) + " " +
+                      r.get<std::string>(2));
+      return out;
+    });
+  }
+
   std::unique_ptr<testing::TestDatabase> target_db_, source_db_;
   std::unique_ptr<testing::RegistrarProcess> target_, source_;
   std::string m1_, m2_;
@@ -155,6 +171,16 @@ TEST_P(SourceEndToEnd, ConsentedTransferArrivesOnceAndIsInTheMembersLog) {
   std::string uuid = log[0]["answer"]["uuid"];
   EXPECT_NE(url.find(uuid), std::string::npos) << url << " " << uuid;
   EXPECT_FALSE(log[0]["answered"].is_null());
+  // Audited with the member as actor: the import, the send and the answer, field names only.
+  auto audit = source_audit("m1");
+  ASSERT_EQ(audit.size(), 3u) << ::testing::PrintToString(audit);
+  EXPECT_EQ(audit[0].rfind("cli:", 0), 0u) << audit[0];
+  EXPECT_NE(audit[0].find(" intercoop.member.import "), std::string::npos) << audit[0];
+  EXPECT_EQ(audit[1].rfind("m1 intercoop.transfer.send ", 0), 0u) << audit[1];
+  EXPECT_NE(audit[1].find(R"("fields":["originpeer","nif","name"])"), std::string::npos)
+      << audit[1];
+  EXPECT_EQ(audit[2].rfind("m1 intercoop.transfer.answer ", 0), 0u) << audit[2];
+  for (const auto& line : audit) EXPECT_EQ(line.find("12345678Z"), std::string::npos) << line;
   // Another member's log is theirs alone.
   EXPECT_TRUE(log_of(m2_, "m2").empty());
 }
