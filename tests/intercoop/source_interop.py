@@ -112,6 +112,12 @@ class SourceBase:
                 serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
         }
         cls.r.cli("intercoop", "peers", "import", cls.write("pytarget.yaml", peer.dump(theirs)))
+        # A peer nobody answers for: a port that was just free.
+        closed = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+        closed_url = "http://127.0.0.1:%d/intercoop" % closed.server_address[1]
+        closed.server_close()
+        gone = dict(theirs, peerid="gone", name="Gone Coop", targetUrl=closed_url)
+        cls.r.cli("intercoop", "peers", "import", cls.write("gone.yaml", peer.dump(gone)))
         cls.r.cli("intercoop", "members", "import", cls.write(
             "members.csv",
             "member,name,nif,email,postalcode,lang\n"
@@ -145,10 +151,10 @@ class SourceBase:
             f.write(text)
         return path
 
-    def send(self, service="contract"):
+    def send(self, service="contract", to="pytarget"):
         status, body = request(
             "POST", self.r.url + "/v1/intercoop/transfers",
-            json.dumps({"member": "nuria", "peer": "pytarget", "service": service}),
+            json.dumps({"member": "nuria", "peer": to, "service": service}),
             {"Authorization": "Bearer " + self.token, "Content-Type": "application/json"})
         return status, json.loads(body)
 
@@ -211,6 +217,16 @@ class SourceBase:
                          "Wrong mime type received: application/yaml; charset=utf-8")
         self.assertEqual(len(self.target.received), 1)  # it was sent; the answer was not read
         self.assertEqual(self.log()[0]["outcome"], "refused")
+
+    def test_an_unreachable_target_is_logged_as_a_backend_error(self):
+        status, answer = self.send(to="gone")
+        self.assertEqual(status, 502, answer)
+        self.assertEqual(answer["error"], "BackendError")
+        self.assertIn("Gone Coop", answer["detail"])
+        entry = self.log()[0]
+        self.assertEqual((entry["peer"], entry["outcome"]), ("gone", "refused"))
+        self.assertEqual(entry["answer"]["status"], 0)
+        self.assertEqual(entry["fields"]["nif"], "12345678Z")  # what was meant to go is on record
 
 
 for _backend in backends():
