@@ -140,6 +140,30 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
       .max_body(kMaxBody)
       .describe("Send a member's data to a peer's service with their consent (intercoop 1.0)");
   router
+      .get("/v1/intercoop/transfers/preview",
+           [&side](Request& r) {
+             auto member = r.query_param("member");
+             auto peer = r.query_param("peer");
+             auto service = r.query_param("service");
+             if (!member || !peer || !service)
+               throw core::invalid_argument("?member=&peer=&service= are required");
+             require_self(r, *member);
+             Preview v = side.preview(*member, *peer, *service);
+             return ordered_json(200, {{"member", v.member},
+                                       {"peer", v.peer},
+                                       {"peer_name", v.peer_name},
+                                       {"service", v.service},
+                                       {"title", v.title},
+                                       {"description", v.description},
+                                       {"privacy_policy_url", v.privacy_policy_url},
+                                       {"fields", v.fields},
+                                       {"url", v.url}});
+           })
+      .require_scopes({member_scope})
+      .describe(
+          "What a transfer would send (fields and values, in order) for the member's "
+          "consent; sends nothing");
+  router
       .get("/v1/intercoop/transfers",
            [&side](Request& r) {
              auto member = r.query_param("member");

@@ -293,6 +293,13 @@ yaml::Value answer_json(const TargetAnswer& a) {
   return out;
 }
 
+yaml::Value translate(const yaml::Value& value, std::string_view lang) {
+  if (!value.is_object()) return value;
+  if (auto it = value.find(std::string(lang)); it != value.end()) return *it;
+  if (auto it = value.find("es"); it != value.end()) return *it;
+  return value;
+}
+
 std::string activate_url(std::string_view target_url) {
   std::string base(target_url);
   if (!base.empty() && base.back() == '/') base.pop_back();

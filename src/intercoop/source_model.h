@@ -90,6 +90,10 @@ TargetAnswer no_answer(std::string_view what);
 // The answer as JSON for the consent log and the API.
 yaml::Value answer_json(const TargetAnswer& answer);
 
+// A §4.1 translatable value in `lang` as the original's Translator does (§4.2): a mapping gives
+// its `lang` entry, else its `es` entry, else itself; anything else is returned as it is.
+yaml::Value translate(const yaml::Value& value, std::string_view lang);
+
 // The URL a 1.0 package is POSTed to (§4.6): the peer's targetUrl + "/activateService" (one
 // trailing '/' of targetUrl dropped, so "…/intercoop/" does not become "…//activateService").
 std::string activate_url(std::string_view target_url);

@@ -144,9 +144,8 @@ std::vector<RemoteService> SourceSide::remote_services() {
   return db_.read([](soci::session& s) { return db::remote_services(s); });
 }
 
-SendResult SourceSide::send(const std::string& member_id, const std::string& peer_id,
-                            const std::string& service_name, const std::string& actor,
-                            const std::string& request_id) {
+Preview SourceSide::preview(const std::string& member_id, const std::string& peer_id,
+                            const std::string& service_name) {
   if (settings_.peer_id.empty())
     throw core::conflict("intercoop.peer_id is not set: we have no identity to send under");
   struct Found {
@@ -166,14 +165,34 @@ SendResult SourceSide::send(const std::string& member_id, const std::string& pee
   if (!f.peer.active) throw core::conflict("peer " + peer_id + " is disabled", "peer");
   if (f.peer.target_url.empty())
     throw core::conflict("peer " + peer_id + " has no targetUrl to send to", "peer");
+  Preview v;
+  v.member = member_id;
+  v.peer = peer_id;
+  v.service = service_name;
+  v.peer_name = f.peer.name;
+  const std::string& lang = f.member.lang;
+  if (f.peer.descriptor.is_object() && f.peer.descriptor.contains("privacyPolicyUrl")) {
+    yaml::Value url = translate(f.peer.descriptor["privacyPolicyUrl"], lang);
+    if (url.is_string()) v.privacy_policy_url = url.get<std::string>();
+  }
+  v.title = translate(f.service.title, lang);
+  v.description = translate(f.service.description, lang);
+  v.fields = build_payload(settings_.peer_id, f.member, f.service);
+  v.url = activate_url(f.peer.target_url);
+  return v;
+}
 
+SendResult SourceSide::send(const std::string& member_id, const std::string& peer_id,
+                            const std::string& service_name, const std::string& actor,
+                            const std::string& request_id) {
+  Preview v = preview(member_id, peer_id, service_name);
   Consent c;
   c.id = core::uuid_v4();
   c.member = member_id;
   c.peer = peer_id;
   c.service = service_name;
-  c.fields = build_payload(settings_.peer_id, f.member, f.service);
-  c.url = activate_url(f.peer.target_url);
+  c.fields = v.fields;
+  c.url = v.url;
   std::string package = make_package(c.fields, own_key());
 
   // The consent is on record (committed) before a byte leaves: whatever happens to the request,
@@ -223,7 +242,7 @@ SendResult SourceSide::send(const std::string& member_id, const std::string& pee
   if (!answer.accepted)
     log::warn("intercoop_transfer_refused",
               {{"consent", c.id}, {"peer", peer_id}, {"error", answer.error}});
-  return {c, answer, answer.accepted ? "" : member_words(answer, f.peer.name)};
+  return {c, answer, answer.accepted ? "" : member_words(answer, v.peer_name)};
 }
 
 std::vector<Consent> SourceSide::consents(const std::string& member) {

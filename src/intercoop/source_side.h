@@ -30,6 +30,16 @@ struct SourceSettings {
 // From intercoop.peer_id, intercoop.name, intercoop.public_url, intercoop.send_timeout_ms.
 SourceSettings source_settings(const core::Config& config);
 
+// What a transfer would send, for the member to consent to: exactly the payload send() builds.
+struct Preview {
+  std::string member, peer, service;
+  std::string peer_name;
+  std::string privacy_policy_url;  // the descriptor's `privacyPolicyUrl` in the member's language
+  yaml::Value title, description;  // the service's, in the member's language
+  yaml::Value fields;              // names and values, in the order they go
+  std::string url;                 // where they go
+};
+
 // The outcome of a transfer: its consent log row (with the target's answer) and, when refused,
 // what to tell the member.
 struct SendResult {
@@ -65,6 +75,9 @@ class SourceSide {
   void add_remote_service(const RemoteService& service, const std::string& actor,
                           const std::string& request_id);
   std::vector<RemoteService> remote_services();
+
+  // What send() would send, with the same refusals; reads only.
+  Preview preview(const std::string& member, const std::string& peer, const std::string& service);
 
   // The member's consented transfer. Throws core::Error before anything is logged or sent:
   // kConflict (no intercoop.peer_id, peer disabled or without targetUrl), kNotFound (member,

@@ -141,6 +141,20 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(SourceEndToEnd, ConsentedTransferArrivesOnceAndIsInTheMembersLog) {
+  // What the member consents to: exactly what goes, in order; nothing is sent by looking.
+  auto preview = call(m1_, http::Method::kGet,
+                      "/v1/intercoop/transfers/preview?member=m1&peer=targetcoop&service=contract");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  auto shown = nlohmann::ordered_json::parse(preview.body);
+  EXPECT_EQ(shown["peer_name"], "Target Coop");
+  EXPECT_EQ(shown["title"], "Contrato de luz");
+  EXPECT_EQ(shown["url"], target_->url("/intercoop/activateService"));
+  EXPECT_EQ(target_transfers(), 0);
+  EXPECT_EQ(call(m2_, http::Method::kGet,
+                 "/v1/intercoop/transfers/preview?member=m1&peer=targetcoop&service=contract")
+                .status,
+            403);
+
   auto r = send(m1_, "m1", "contract");
   ASSERT_EQ(r.status, 200) << r.body << "\n" << source_->log();
   Json sent = Json::parse(r.body);
@@ -164,6 +178,7 @@ TEST_P(SourceEndToEnd, ConsentedTransferArrivesOnceAndIsInTheMembersLog) {
   EXPECT_EQ(log[0]["service"], "contract");
   EXPECT_EQ(log[0]["fields"].dump(),
             R"({"originpeer":"sourcecoop","nif":"12345678Z","name":"Bunny, Bugs"})");
+  EXPECT_EQ(log[0]["fields"], shown["fields"]);
   EXPECT_EQ(log[0]["url"], target_->url("/intercoop/activateService"));
   EXPECT_EQ(log[0]["outcome"], "accepted");
   EXPECT_EQ(log[0]["answer"]["status"], 200);

@@ -170,6 +170,15 @@ class SourceBase:
         self.target.keyring["sourcecoop"] = self.our_key
 
     def test_the_target_verifies_what_we_send(self):
+        # The consent preview: the descriptor's texts in the member's language (ca, else es).
+        status, body = request(
+            "GET", self.r.url + "/v1/intercoop/transfers/preview?member=nuria&peer=pytarget"
+            "&service=contract", headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(status, 200, body)
+        shown = json.loads(body)
+        self.assertEqual((shown["title"], shown["description"]), ("Contrato", "Luz"))
+        self.assertEqual(shown["privacy_policy_url"], "https://target.example/privacy")
+        self.assertEqual(self.target.received, [])
         status, answer = self.send()
         self.assertEqual(status, 200, answer)
         self.assertEqual(len(self.target.received), 1)
@@ -181,6 +190,7 @@ class SourceBase:
         self.assertEqual(list(values.items()),
                          [("originpeer", "sourcecoop"), ("name", "Pla i Font, Núria"),
                           ("nif", "12345678Z"), ("postalcode", "01022")])
+        self.assertEqual(values, shown["fields"])
         self.assertTrue(answer["continuation_url"].startswith(
             "https://target.example/contract?token="), answer)
         entry = self.log()[0]

@@ -155,6 +155,14 @@ TEST(TargetAnswer, ProtocolErrorsAndBackendErrorsAsTheOriginalsClient) {
             "Error comunicating with the other entity\nconnect refused");
 }
 
+TEST(Translate, TheMembersLanguageElseSpanishElseAsItIs) {
+  auto v = yaml::Value::parse(R"({"es":"Contrato","ca":"Contracte"})");
+  EXPECT_EQ(translate(v, "ca"), "Contracte");
+  EXPECT_EQ(translate(v, "en"), "Contrato");
+  EXPECT_EQ(translate(yaml::Value::parse(R"({"ca":"x"})"), "en").dump(), R"({"ca":"x"})");
+  EXPECT_EQ(translate("plain", "ca"), "plain");
+}
+
 TEST(TargetUrl, ActivateServiceIsAppendedOnce) {
   EXPECT_EQ(activate_url("https://t.coop/intercoop"), "https://t.coop/intercoop/activateService");
   EXPECT_EQ(activate_url("https://t.coop/intercoop/"), "https://t.coop/intercoop/activateService");
