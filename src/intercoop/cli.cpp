@@ -172,12 +172,13 @@ void add_service_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
 
 }  // namespace
 
-void add_intercoop_commands(CLI::App& root, app::ServiceProvider& provider) {
+CLI::App* add_intercoop_commands(CLI::App& root, app::ServiceProvider& provider) {
   auto* intercoop =
-      root.add_subcommand("intercoop", "intercoop: peers and services of the target side.");
+      root.add_subcommand("intercoop", "intercoop: peers, services, members and our descriptor.");
   intercoop->require_subcommand(1);
   add_peer_commands(*intercoop, provider);
   add_service_commands(*intercoop, provider);
+  return intercoop;
 }
 
 }  // namespace registrar::intercoop

@@ -6,6 +6,7 @@
 
 namespace registrar::intercoop {
 
-void add_intercoop_commands(CLI::App& root, app::ServiceProvider& provider);
+// Returns the `intercoop` command, for the source side's verbs (source_cli.h).
+CLI::App* add_intercoop_commands(CLI::App& root, app::ServiceProvider& provider);
 
 }  // namespace registrar::intercoop

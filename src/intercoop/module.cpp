@@ -3,9 +3,14 @@
 #include "core/log.h"
 #include "intercoop/admin_api.h"
 #include "intercoop/cli.h"
+#include "intercoop/source_api.h"
+#include "intercoop/source_cli.h"
+#include "intercoop/source_side.h"
+#include "intercoop/source_store.h"
 #include "intercoop/target_api.h"
 #include "intercoop/target_model.h"
 #include "intercoop/target_store.h"
+#include "services/sealing.h"
 
 namespace registrar::intercoop {
 namespace {
@@ -47,15 +52,45 @@ class IntercoopModule final : public app::Module {
                       });
     schema.add_int("intercoop.purge_interval_s", 300, "How often expired transfers are deleted.", 1,
                    86400);
+    // The source side (docs/intercoop.md: source side).
+    schema.add_string("intercoop.peer_id", "",
+                      "Our id in the peers' registries: `originpeer` of what we send; \"\" "
+                      "sends nothing.",
+                      [](const core::ConfigValue& v) -> std::optional<std::string> {
+                        const auto& s = std::get<std::string>(v);
+                        if (!s.empty() && !valid_peer_id(s))
+                          return "letters, digits and '_' (at most 64)";
+                        return std::nullopt;
+                      });
+    schema.add_string("intercoop.name", "", "Our name in our descriptor (\"\": the peer id).");
+    schema.add_string("intercoop.public_url", "",
+                      "Our public base URL (https://acme.coop): our descriptor's targetUrl is it "
+                      "+ /intercoop (the default service); \"\" for none.");
+    schema.add_string("intercoop.scopes.member", "intercoop:member",
+                      "Bearer scope of a member's own transfers under /v1/intercoop/transfers "
+                      "(the token's subject must be the member).",
+                      [](const core::ConfigValue& v) -> std::optional<std::string> {
+                        if (std::get<std::string>(v).empty()) return "must not be empty";
+                        return std::nullopt;
+                      });
+    schema.add_int("intercoop.send_timeout_ms", 10'000,
+                   "How long a transfer waits for the target's answer.", 100, 120'000);
   }
 
-  std::vector<store::Migration> migrations() const override { return {target_migration()}; }
+  std::vector<store::Migration> migrations() const override {
+    return {target_migration(), source_migration()};
+  }
 
   void start(app::Services& s) override {
     db_ = &s.db;
     clock_ = &s.clock;
     admin_scope_ = s.config.str("intercoop.scopes.admin");
     admin_ = std::make_unique<TargetAdmin>(s.db, s.clock);
+    member_scope_ = s.config.str("intercoop.scopes.member");
+    source_ = std::make_unique<SourceSide>(s.db, s.clock, &s.registry.find<services::Sealing>(),
+                                           &s.http_client, source_settings(s.config));
+    // Our key exists from the first start on (created and sealed here), not on the first send.
+    if (!source_->settings().peer_id.empty()) source_->own_key();
     settings_.default_service = s.config.str("intercoop.default_service");
     settings_.continuation_url = s.config.str("intercoop.continuation_url");
     settings_.token_ttl = std::chrono::seconds(s.config.integer("intercoop.token_ttl_s"));
@@ -75,10 +110,12 @@ class IntercoopModule final : public app::Module {
     router.set_tag("intercoop");
     add_target_routes(router, *db_, *clock_, settings_);
     add_admin_routes(router, *admin_, admin_scope_);
+    add_source_routes(router, *source_, admin_scope_, member_scope_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
-    add_intercoop_commands(root, provider);
+    CLI::App* intercoop = add_intercoop_commands(root, provider);
+    add_source_commands(*intercoop, provider);
   }
 
   void stop() override { purge_.cancel(); }
@@ -89,6 +126,8 @@ class IntercoopModule final : public app::Module {
   TargetSettings settings_;
   std::string admin_scope_;
   std::unique_ptr<TargetAdmin> admin_;
+  std::string member_scope_;
+  std::unique_ptr<SourceSide> source_;
   core::Job purge_;
 };
 

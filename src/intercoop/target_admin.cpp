@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "intercoop/package.h"
+#include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
 #include "store/audit.h"
 
@@ -21,7 +22,16 @@ bool TargetAdmin::import_peer(const Peer& p, const std::string& actor,
   return db_.write([&](soci::session& s) {
     core::SystemTime now = clock_.now();
     bool is_new = db::upsert_peer(s, p, now);
-    audit(s, actor, "intercoop.peer.import", p.id, request_id, {{"new", is_new}}, now);
+    nlohmann::json detail = {{"new", is_new}};
+    // A descriptor with a `services` section is the peer's own statement of what its services
+    // need: it replaces what our source side knew of them (docs/intercoop.md, source side).
+    if (auto services = remote_services_from_descriptor(p.descriptor)) {
+      db::replace_remote_services(s, p.id, *services, now);
+      nlohmann::json names = nlohmann::json::array();
+      for (const auto& sv : *services) names.push_back(sv.name);
+      detail["services"] = names;
+    }
+    audit(s, actor, "intercoop.peer.import", p.id, request_id, detail, now);
     return is_new;
   });
 }

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "intercoop/package.h"
+#include "intercoop/source_model.h"
 
 namespace registrar::intercoop {
 namespace {
@@ -85,6 +86,7 @@ Peer peer_from_descriptor(const yaml::Value& d) {
   p.logo = optional_string(d, "logo");
   p.versions = {std::string(kProtocolVersion)};
   p.descriptor = d;
+  remote_services_from_descriptor(d);  // a bad `services` section refuses the import here
   return p;
 }
 

@@ -1,0 +1,266 @@
+#include "intercoop/source_side.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "intercoop/package.h"
+#include "intercoop/source_store.h"
+#include "intercoop/target_store.h"
+#include "store/audit.h"
+
+namespace registrar::intercoop {
+namespace {
+
+constexpr const char* kKeyContext = "intercoop.own_key";
+
+void audit(soci::session& s, const std::string& actor, const std::string& action,
+           const std::string& subject, const std::string& request_id, nlohmann::json detail,
+           core::SystemTime now) {
+  store::append_audit(s, {actor, action, subject, request_id, std::move(detail)}, now);
+}
+
+std::vector<std::string> names_of(const yaml::Value& fields) {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : fields.items()) out.push_back(name);
+  return out;
+}
+
+}  // namespace
+
+SourceSettings source_settings(const core::Config& config) {
+  SourceSettings s;
+  s.peer_id = config.str("intercoop.peer_id");
+  s.name = config.str("intercoop.name");
+  if (s.name.empty()) s.name = s.peer_id;
+  std::string base = config.str("intercoop.public_url");
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  // A 1.0 source POSTs to targetUrl + "/activateService": our default service's route.
+  if (!base.empty()) s.target_url = base + "/intercoop";
+  s.timeout = std::chrono::milliseconds(config.integer("intercoop.send_timeout_ms"));
+  return s;
+}
+
+SourceSide::SourceSide(store::Database& db, const core::Clock& clock,
+                       const services::Sealing* sealing, http::HttpClient* client,
+                       SourceSettings settings)
+    : db_(db), clock_(clock), sealing_(sealing), client_(client), settings_(std::move(settings)) {}
+
+crypto::PrivateKey SourceSide::own_key() {
+  core::MutexLock lock(key_mutex_);
+  if (key_) return *key_;
+  if (!sealing_)
+    throw core::Error(core::ErrorKind::kUnavailable,
+                      "our intercoop key is sealed with identity's master key, not available here");
+  auto row = db_.read([](soci::session& s) { return db::find_own_key(s); });
+  if (!row) {
+    // First use: generate and store it; of several processes starting together one wins and
+    // the others read the winner's key.
+    auto fresh = crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048);
+    OwnKeyRow candidate{fresh.public_key().to_pem(), sealing_->seal(fresh.to_pem(), kKeyContext)};
+    try {
+      db_.write([&](soci::session& s) {
+        core::SystemTime now = clock_.now();
+        db::insert_own_key(s, candidate, now);
+        audit(s, "system", "intercoop.key.create", settings_.peer_id, "",
+              {{"bits", 2048}, {"alg", "RSA PKCS#1 v1.5 SHA-1"}}, now);
+      });
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::kConflict) throw;
+    }
+    row = db_.read([](soci::session& s) { return db::find_own_key(s); });
+  }
+  auto pem = sealing_->open(row->sealed_private, kKeyContext);
+  if (!pem)
+    throw core::Error(core::ErrorKind::kInternal,
+                      "our intercoop key was not sealed by this installation's master key");
+  key_ = crypto::PrivateKey::from_pem(*pem);
+  return *key_;
+}
+
+bool SourceSide::put_member(const Member& m, const std::string& actor,
+                            const std::string& request_id) {
+  check_member(m);
+  return db_.write([&](soci::session& s) {
+    core::SystemTime now = clock_.now();
+    bool is_new = db::upsert_member(s, m, now);
+    // The field names only: the audit log holds no personal data.
+    audit(s, actor, is_new ? "intercoop.member.add" : "intercoop.member.update", m.id, request_id,
+          {{"fields", names_of(m.fields)}, {"lang", m.lang}}, now);
+    return is_new;
+  });
+}
+
+size_t SourceSide::import_members(const std::vector<Member>& members, const std::string& actor,
+                                  const std::string& request_id) {
+  for (const auto& m : members) check_member(m);
+  return db_.write([&](soci::session& s) {
+    core::SystemTime now = clock_.now();
+    size_t added = 0;
+    for (const auto& m : members) {
+      bool is_new = db::upsert_member(s, m, now);
+      added += is_new ? 1 : 0;
+      audit(s, actor, is_new ? "intercoop.member.import" : "intercoop.member.update", m.id,
+            request_id, {{"fields", names_of(m.fields)}, {"lang", m.lang}}, now);
+    }
+    return added;
+  });
+}
+
+std::optional<Member> SourceSide::member(const std::string& id) {
+  return db_.read([&](soci::session& s) { return db::find_member(s, id); });
+}
+
+std::vector<Member> SourceSide::members() {
+  return db_.read([](soci::session& s) { return db::all_members(s); });
+}
+
+void SourceSide::delete_member(const std::string& id, const std::string& actor,
+                               const std::string& request_id) {
+  db_.write([&](soci::session& s) {
+    core::SystemTime now = clock_.now();
+    if (!db::delete_member(s, id)) throw core::not_found("no member " + id);
+    audit(s, actor, "intercoop.member.delete", id, request_id, nlohmann::json::object(), now);
+  });
+}
+
+void SourceSide::add_remote_service(const RemoteService& rs, const std::string& actor,
+                                    const std::string& request_id) {
+  if (!valid_service_name(rs.name))
+    throw core::invalid_argument("service name: lowercase letters, digits and '_'", "service");
+  if (rs.fields.empty()) throw core::invalid_argument("at least one --field", "fields");
+  for (const auto& f : rs.fields)
+    if (!valid_field_name(f))
+      throw core::invalid_argument("field '" + f + "': letters, digits and '_'", "fields");
+  db_.write([&](soci::session& s) {
+    core::SystemTime now = clock_.now();
+    if (!db::find_peer(s, rs.peer)) throw core::not_found("no peer " + rs.peer);
+    db::upsert_remote_service(s, rs, now);
+    audit(s, actor, "intercoop.remote_service.add", rs.peer + "/" + rs.name, request_id,
+          {{"fields", rs.fields}}, now);
+  });
+}
+
+std::vector<RemoteService> SourceSide::remote_services() {
+  return db_.read([](soci::session& s) { return db::remote_services(s); });
+}
+
+Preview SourceSide::preview(const std::string& member_id, const std::string& peer_id,
+                            const std::string& service_name) {
+  if (settings_.peer_id.empty())
+    throw core::conflict("intercoop.peer_id is not set: we have no identity to send under");
+  struct Found {
+    Member member;
+    Peer peer;
+    RemoteService service;
+  };
+  Found f = db_.read([&](soci::session& s) {
+    auto m = db::find_member(s, member_id);
+    if (!m) throw core::not_found("no member " + member_id);
+    auto p = db::find_peer(s, peer_id);
+    if (!p) throw core::not_found("no peer " + peer_id);
+    auto sv = db::find_remote_service(s, peer_id, service_name);
+    if (!sv) throw core::not_found("peer " + peer_id + " offers no service " + service_name);
+    return Found{*m, *p, *sv};
+  });
+  if (!f.peer.active) throw core::conflict("peer " + peer_id + " is disabled", "peer");
+  if (f.peer.target_url.empty())
+    throw core::conflict("peer " + peer_id + " has no targetUrl to send to", "peer");
+  Preview v;
+  v.member = member_id;
+  v.peer = peer_id;
+  v.service = service_name;
+  v.peer_name = f.peer.name;
+  const std::string& lang = f.member.lang;
+  if (f.peer.descriptor.is_object() && f.peer.descriptor.contains("privacyPolicyUrl")) {
+    yaml::Value url = translate(f.peer.descriptor["privacyPolicyUrl"], lang);
+    if (url.is_string()) v.privacy_policy_url = url.get<std::string>();
+  }
+  v.title = translate(f.service.title, lang);
+  v.description = translate(f.service.description, lang);
+  v.fields = build_payload(settings_.peer_id, f.member, f.service);
+  v.url = activate_url(f.peer.target_url);
+  return v;
+}
+
+SendResult SourceSide::send(const std::string& member_id, const std::string& peer_id,
+                            const std::string& service_name, const std::string& actor,
+                            const std::string& request_id) {
+  Preview v = preview(member_id, peer_id, service_name);
+  Consent c;
+  c.id = core::uuid_v4();
+  c.member = member_id;
+  c.peer = peer_id;
+  c.service = service_name;
+  c.fields = v.fields;
+  c.url = v.url;
+  std::string package = make_package(c.fields, own_key());
+
+  // The consent is on record (committed) before a byte leaves: whatever happens to the request,
+  // the member's log shows what was sent and where.
+  db_.write([&](soci::session& s) {
+    c.sent = clock_.now();
+    db::insert_consent(s, c);
+    audit(s, actor, "intercoop.transfer.send", member_id, request_id,
+          {{"consent", c.id},
+           {"peer", peer_id},
+           {"service", service_name},
+           {"fields", names_of(c.fields)},
+           {"url", c.url}},
+          c.sent);
+  });
+
+  TargetAnswer answer;
+  if (!client_) {
+    answer = no_answer("no HTTP client");
+  } else {
+    http::ClientRequest req;
+    req.method = http::Method::kPost;
+    req.url = c.url;
+    req.body = std::move(package);
+    // The original's PHP client names it; Flask would swallow a form content type (§1.1).
+    req.headers.set("Content-Type", "application/yaml");
+    req.timeout = settings_.timeout;
+    try {
+      http::Response r = client_->send_and_wait(std::move(req));
+      std::string ct(r.headers.get("Content-Type").value_or(""));
+      answer = read_target_answer(r.status, ct, r.body);
+    } catch (const core::Error& e) {
+      answer = no_answer(e.what());
+    }
+  }
+
+  c.outcome = answer.accepted ? "accepted" : "refused";
+  c.answer = answer_json(answer);
+  db_.write([&](soci::session& s) {
+    core::SystemTime now = clock_.now();
+    db::record_answer(s, c.id, c.outcome, c.answer, now);
+    c.answered = now;
+    nlohmann::json detail = {{"consent", c.id}, {"outcome", c.outcome}, {"status", answer.status}};
+    if (!answer.accepted) detail["error"] = answer.error;
+    audit(s, actor, "intercoop.transfer.answer", member_id, request_id, detail, now);
+  });
+  if (!answer.accepted)
+    log::warn("intercoop_transfer_refused",
+              {{"consent", c.id}, {"peer", peer_id}, {"error", answer.error}});
+  return {c, answer, answer.accepted ? "" : member_words(answer, v.peer_name)};
+}
+
+std::vector<Consent> SourceSide::consents(const std::string& member) {
+  return db_.read([&](soci::session& s) { return db::consents_of(s, member); });
+}
+
+std::string member_words(const TargetAnswer& a, const std::string& peer) {
+  if (a.error == "MissingField")
+    return peer + " needs your " + (a.arguments.empty() ? "data" : "'" + a.arguments[0] + "'") +
+           ", which this service did not send. Nothing was activated; please tell us.";
+  if (a.error == "BadPeer")
+    return peer + " does not recognise our organisation yet. Nothing was activated.";
+  if (a.error == "BadSignature")
+    return peer + " could not confirm that the data came from us. Nothing was activated.";
+  if (a.error == "BackendError")
+    return "We could not get an answer from " + peer +
+           " that we understand. Nothing was activated; please try again later.";
+  return peer + " refused the data (" + a.message + "). Nothing was activated.";
+}
+
+}  // namespace registrar::intercoop

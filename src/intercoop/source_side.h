@@ -1,0 +1,103 @@
+// The source side as the API and the CLI use it (issue 15, spec §4.3, §4.6): our signing key,
+// members, the remote services' catalogue, and the consented transfer — payload built from the
+// service's fields, consent logged and committed before the package leaves, the target's answer
+// logged after. No HTTP types but the outgoing client; every change audited.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/thread_annotations.h"
+#include "crypto/keys.h"
+#include "http/async_client.h"
+#include "intercoop/source_model.h"
+#include "services/sealing.h"
+#include "store/database.h"
+
+namespace registrar::intercoop {
+
+struct SourceSettings {
+  std::string peer_id;  // intercoop.peer_id; "" : we send nothing (kConflict)
+  std::string name;     // our name in our descriptor
+  std::string target_url;
+  std::chrono::milliseconds timeout{10'000};
+};
+
+// From intercoop.peer_id, intercoop.name, intercoop.public_url, intercoop.send_timeout_ms.
+SourceSettings source_settings(const core::Config& config);
+
+// What a transfer would send, for the member to consent to: exactly the payload send() builds.
+struct Preview {
+  std::string member, peer, service;
+  std::string peer_name;
+  std::string privacy_policy_url;  // the descriptor's `privacyPolicyUrl` in the member's language
+  yaml::Value title, description;  // the service's, in the member's language
+  yaml::Value fields;              // names and values, in the order they go
+  std::string url;                 // where they go
+};
+
+// The outcome of a transfer: its consent log row (with the target's answer) and, when refused,
+// what to tell the member.
+struct SendResult {
+  Consent consent;
+  TargetAnswer answer;
+  std::string words;  // for the member: "" when accepted
+};
+
+class SourceSide {
+ public:
+  // `sealing` may be null for verbs that need no key (members, catalogue); `client` null for
+  // ones that send nothing.
+  SourceSide(store::Database& db, const core::Clock& clock, const services::Sealing* sealing,
+             http::HttpClient* client, SourceSettings settings);
+
+  // Our RSA-2048 key, created and sealed on first use (blocking). Throws core::Error
+  // (kUnavailable) without sealing, (kInternal) when the stored key does not open.
+  crypto::PrivateKey own_key();
+  const SourceSettings& settings() const { return settings_; }
+
+  // Throws core::Error(kInvalidArgument) for a bad record (check_member). True when new.
+  bool put_member(const Member& m, const std::string& actor, const std::string& request_id);
+  // All or nothing, one transaction. Returns how many were new.
+  size_t import_members(const std::vector<Member>& members, const std::string& actor,
+                        const std::string& request_id);
+  std::optional<Member> member(const std::string& id);
+  std::vector<Member> members();
+  // Throws core::Error(kNotFound).
+  void delete_member(const std::string& id, const std::string& actor,
+                     const std::string& request_id);
+
+  // Throws core::Error: kNotFound (unknown peer), kInvalidArgument (bad name or field).
+  void add_remote_service(const RemoteService& service, const std::string& actor,
+                          const std::string& request_id);
+  std::vector<RemoteService> remote_services();
+
+  // What send() would send, with the same refusals; reads only.
+  Preview preview(const std::string& member, const std::string& peer, const std::string& service);
+
+  // The member's consented transfer. Throws core::Error before anything is logged or sent:
+  // kConflict (no intercoop.peer_id, peer disabled or without targetUrl), kNotFound (member,
+  // peer, service), kUnprocessable (a required field the member lacks). Otherwise logs, sends,
+  // logs the answer and returns it (refusals and unreachable targets included).
+  SendResult send(const std::string& member, const std::string& peer, const std::string& service,
+                  const std::string& actor, const std::string& request_id);
+  std::vector<Consent> consents(const std::string& member);
+
+ private:
+  store::Database& db_;
+  const core::Clock& clock_;
+  const services::Sealing* sealing_;
+  http::HttpClient* client_;
+  SourceSettings settings_;
+  core::Mutex key_mutex_;
+  std::optional<crypto::PrivateKey> key_ GUARDED_BY(key_mutex_);
+};
+
+// What to tell a member whose transfer to `peer_name` was refused, in plain words.
+std::string member_words(const TargetAnswer& answer, const std::string& peer_name);
+
+}  // namespace registrar::intercoop

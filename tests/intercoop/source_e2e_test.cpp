@@ -1,0 +1,287 @@
+// The source side end to end: two registrar processes on loopback, on each database backend. The
+// source (our members' organisation, peer "sourcecoop") sends a member's data with their consent
+// to the target (peer "targetcoop"), whose service `contract` requires nif and name. Each side
+// imports the descriptor the other printed with `registrar intercoop descriptor`; members come
+// from a CSV file; members sign in with tokens whose subject is their member id.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "store/database.h"
+#include "support/databases.h"
+#include "support/registrar_process.h"
+
+namespace registrar::intercoop {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string write(const testing::TempDir& dir, const std::string& name, const std::string& text) {
+  std::string path = dir.file(name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// The path part of an http://127.0.0.1:port/... URL.
+std::string path_of(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return slash == std::string::npos ? "/" : url.substr(slash);
+}
+
+class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    target_db_ = std::make_unique<testing::TestDatabase>(GetParam());
+    source_db_ = std::make_unique<testing::TestDatabase>(GetParam());
+    testing::ProcessOptions t;
+    t.database_url = target_db_->url();
+    t.extra_config =
+        "[intercoop]\npeer_id = \"targetcoop\"\nname = \"Target Coop\"\n"
+        "default_service = \"contract\"\n";
+    target_ = std::make_unique<testing::RegistrarProcess>(t);
+    testing::ProcessOptions s;
+    s.database_url = source_db_->url();
+    s.extra_config = "[intercoop]\npeer_id = \"sourcecoop\"\nname = \"Source Coop\"\n";
+    source_ = std::make_unique<testing::RegistrarProcess>(s);
+
+    // The target's service, then its descriptor (targetUrl from its public URL).
+    cli_ok(*target_,
+           "intercoop services add contract --field nif --field name "
+           "--description \"Contrato de luz\"");
+    auto target_env = target_->env();
+    target_env["REGISTRAR_INTERCOOP_PUBLIC_URL"] = target_->url();
+    auto target_desc = testing::run_registrar("intercoop descriptor", target_env);
+    ASSERT_EQ(target_desc.exit_code, 0) << target_desc.output;
+    // Our descriptor: the target imports it to verify what we sign.
+    auto source_desc = testing::run_registrar("intercoop descriptor", source_->env());
+    ASSERT_EQ(source_desc.exit_code, 0) << source_desc.output;
+    cli_ok(*target_, "intercoop peers import " +
+                         write(target_->dir(), "sourcecoop.yaml", yaml_of(source_desc.output)));
+    cli_ok(*source_, "intercoop peers import " +
+                         write(source_->dir(), "targetcoop.yaml", yaml_of(target_desc.output)));
+    auto catalogue = cli_ok(*source_, "intercoop peers services list");
+    ASSERT_NE(catalogue.find("targetcoop/contract  fields=nif,name"), std::string::npos)
+        << catalogue;
+
+    cli_ok(*source_,
+           "intercoop members import " + write(source_->dir(), "members.csv",
+                                               "member,lang,nif,name,email\n"
+                                               "m1,ca,12345678Z,\"Bunny, Bugs\",bugs@example.org\n"
+                                               "m2,es,87654321X,\"Duck, Daffy\",\n"));
+    m1_ = testing::issue_token(source_->env(), "portal --subject m1", "--scope intercoop:member");
+    m2_ = testing::issue_token(source_->env(), "portal --subject m2", "--scope intercoop:member");
+  }
+
+  // The descriptor is the output's YAML (log lines, if any, come first and start with '{').
+  static std::string yaml_of(const std::string& output) {
+    size_t at = output.find("intercoopVersion:");
+    return at == std::string::npos ? output : output.substr(at);
+  }
+
+  static std::string cli_ok(const testing::RegistrarProcess& p, const std::string& args) {
+    auto r = p.cli(args);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.output;
+    return r.output;
+  }
+
+  // Ordered, so that a member's fields go in the order written here.
+  http::Response call(const std::string& token, http::Method m, const std::string& path,
+                      const nlohmann::ordered_json& body = nullptr) {
+    http::Headers h;
+    h.set("Authorization", "Bearer " + token);
+    if (!body.is_null()) h.set("Content-Type", "application/json");
+    return source_->request(m, path, body.is_null() ? "" : body.dump(), h);
+  }
+  http::Response send(const std::string& token, const std::string& member,
+                      const std::string& service) {
+    return call(token, http::Method::kPost, "/v1/intercoop/transfers",
+                {{"member", member}, {"peer", "targetcoop"}, {"service", service}});
+  }
+  // Ordered: the log keeps the order the fields were sent in.
+  nlohmann::ordered_json log_of(const std::string& token, const std::string& member) {
+    auto r = call(token, http::Method::kGet, "/v1/intercoop/transfers?member=" + member);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? nlohmann::ordered_json::parse(r.body)["transfers"]
+                           : nlohmann::ordered_json::array();
+  }
+
+  // Rows in the target's table of received transfers, read straight from its database.
+  int target_transfers() {
+    store::Database db(target_db_->options(1));
+    return db.read([](soci::session& s) {
+      int n = 0;
+      s << "SELECT COUNT(*) FROM intercoop_transfers", soci::into(n);
+      return n;
+    });
+  }
+
+  // The source's audit entries about `subject`: "actor action detail" lines, oldest first.
+  std::vector<std::string> source_audit(const std::string& subject) {
+    store::Database db(source_db_->options(1));
+    return db.read([&](soci::session& s) {
+      std::vector<std::string> out;
+      soci::rowset<soci::row> rows =
+          (s.prepare
+               << "SELECT actor, action, detail FROM audit_log WHERE subject = :s ORDER BY id",
+           soci::use(subject));
+      for (const auto& r : rows)
+        out.push_back(r.get<std::string>(0) + " " + r.get<std::string>(1) + " " +
+                      r.get<std::string>(2));
+      return out;
+    });
+  }
+
+  std::unique_ptr<testing::TestDatabase> target_db_, source_db_;
+  std::unique_ptr<testing::RegistrarProcess> target_, source_;
+  std::string m1_, m2_;
+};
+
+TEST_P(SourceEndToEnd, ConsentedTransferArrivesOnceAndIsInTheMembersLog) {
+  // What the member consents to: exactly what goes, in order; nothing is sent by looking.
+  auto preview = call(m1_, http::Method::kGet,
+                      "/v1/intercoop/transfers/preview?member=m1&peer=targetcoop&service=contract");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  auto shown = nlohmann::ordered_json::parse(preview.body);
+  EXPECT_EQ(shown["peer_name"], "Target Coop");
+  EXPECT_EQ(shown["title"], "Contrato de luz");
+  EXPECT_EQ(shown["url"], target_->url("/intercoop/activateService"));
+  EXPECT_EQ(target_transfers(), 0);
+  EXPECT_EQ(call(m2_, http::Method::kGet,
+                 "/v1/intercoop/transfers/preview?member=m1&peer=targetcoop&service=contract")
+                .status,
+            403);
+
+  auto r = send(m1_, "m1", "contract");
+  ASSERT_EQ(r.status, 200) << r.body << "\n" << source_->log();
+  Json sent = Json::parse(r.body);
+  std::string url = sent["continuation_url"];
+  ASSERT_EQ(url.rfind(target_->url("/intercoop/continuation/"), 0), 0u) << url;
+
+  // The member's browser lands on the target's page: the data is there, once.
+  auto page = target_->get(path_of(url));
+  EXPECT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("12345678Z"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("Bunny, Bugs"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("sourcecoop"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("bugs@example.org"), std::string::npos) << "not a required field";
+  EXPECT_EQ(target_->get(path_of(url)).status, 410);
+
+  // The consent log: exactly the fields and values sent, where, and the target's answer.
+  auto log = log_of(m1_, "m1");
+  ASSERT_EQ(log.size(), 1u) << log.dump();
+  EXPECT_EQ(log[0]["id"].get<std::string>(), sent["consent"].get<std::string>());
+  EXPECT_EQ(log[0]["peer"], "targetcoop");
+  EXPECT_EQ(log[0]["service"], "contract");
+  EXPECT_EQ(log[0]["fields"].dump(),
+            R"({"originpeer":"sourcecoop","nif":"12345678Z","name":"Bunny, Bugs"})");
+  EXPECT_EQ(log[0]["fields"], shown["fields"]);
+  EXPECT_EQ(log[0]["url"], target_->url("/intercoop/activateService"));
+  EXPECT_EQ(log[0]["outcome"], "accepted");
+  EXPECT_EQ(log[0]["answer"]["status"], 200);
+  EXPECT_EQ(log[0]["answer"]["continuation_url"], url);
+  std::string uuid = log[0]["answer"]["uuid"];
+  EXPECT_NE(url.find(uuid), std::string::npos) << url << " " << uuid;
+  EXPECT_FALSE(log[0]["answered"].is_null());
+  // Audited with the member as actor: the import, the send and the answer, field names only.
+  auto audit = source_audit("m1");
+  ASSERT_EQ(audit.size(), 3u) << ::testing::PrintToString(audit);
+  EXPECT_EQ(audit[0].rfind("cli:", 0), 0u) << audit[0];
+  EXPECT_NE(audit[0].find(" intercoop.member.import "), std::string::npos) << audit[0];
+  EXPECT_EQ(audit[1].rfind("m1 intercoop.transfer.send ", 0), 0u) << audit[1];
+  EXPECT_NE(audit[1].find(R"("fields":["originpeer","nif","name"])"), std::string::npos)
+      << audit[1];
+  EXPECT_EQ(audit[2].rfind("m1 intercoop.transfer.answer ", 0), 0u) << audit[2];
+  for (const auto& line : audit) EXPECT_EQ(line.find("12345678Z"), std::string::npos) << line;
+  // Another member's log is theirs alone.
+  EXPECT_TRUE(log_of(m2_, "m2").empty());
+}
+
+TEST_P(SourceEndToEnd, AMemberActsOnlyForThemself) {
+  // m1's token for m2's data: refused, nothing logged, nothing sent.
+  auto r = send(m1_, "m2", "contract");
+  EXPECT_EQ(r.status, 403) << r.body;
+  auto peek = call(m1_, http::Method::kGet, "/v1/intercoop/transfers?member=m2");
+  EXPECT_EQ(peek.status, 403) << peek.body;
+  EXPECT_TRUE(log_of(m2_, "m2").empty());
+  // An administrator cannot send for a member either: not without the member scope, and not
+  // with it under their own subject.
+  std::string admin = testing::issue_token(source_->env(), "ops", "--scope intercoop:admin");
+  EXPECT_EQ(send(admin, "m2", "contract").status, 403);
+  std::string both = testing::issue_token(source_->env(), "ops",
+                                          "--scope intercoop:admin --scope intercoop:member");
+  EXPECT_EQ(send(both, "m2", "contract").status, 403);
+  EXPECT_TRUE(log_of(m2_, "m2").empty());
+  // The target received nothing.
+  EXPECT_EQ(target_transfers(), 0);
+  // m2 themself can.
+  EXPECT_EQ(send(m2_, "m2", "contract").status, 200);
+  EXPECT_EQ(target_transfers(), 1);
+}
+
+TEST_P(SourceEndToEnd, TheTargetsRefusalIsLoggedAndToldInWords) {
+  // Our catalogue is out of date: it says `short` needs only nif, but every package to this
+  // targetUrl reaches `contract`, which needs nif and name.
+  cli_ok(*source_, "intercoop peers services add targetcoop short --field nif");
+  auto r = send(m1_, "m1", "short");
+  ASSERT_EQ(r.status, 502) << r.body;
+  Json problem = Json::parse(r.body);
+  EXPECT_EQ(problem["error"], "MissingField");
+  EXPECT_EQ(problem["message"], "Required field 'name' missing on the payload");
+  EXPECT_NE(problem["detail"].get<std::string>().find("'name'"), std::string::npos) << r.body;
+  auto log = log_of(m1_, "m1");
+  ASSERT_EQ(log.size(), 1u) << log.dump();
+  EXPECT_EQ(log[0]["id"].get<std::string>(), problem["consent"].get<std::string>());
+  EXPECT_EQ(log[0]["fields"].dump(), R"({"originpeer":"sourcecoop","nif":"12345678Z"})");
+  EXPECT_EQ(log[0]["outcome"], "refused");
+  EXPECT_EQ(log[0]["answer"]["status"], 400);
+  EXPECT_EQ(log[0]["answer"]["error"], "MissingField");
+  EXPECT_EQ(log[0]["answer"]["arguments"].dump(), R"(["name"])");
+  // A field the member does not have is refused here, before anything is logged or sent.
+  cli_ok(*source_, "intercoop peers services add targetcoop mail --field email");
+  auto lacking = send(m2_, "m2", "mail");
+  EXPECT_EQ(lacking.status, 422) << lacking.body;
+  EXPECT_TRUE(log_of(m2_, "m2").empty());
+}
+
+TEST_P(SourceEndToEnd, MembersThroughTheAdminApiAndTheCsvImport) {
+  std::string admin = testing::issue_token(source_->env(), "ops", "--scope intercoop:admin");
+  // Fields keep their order; the member scope does not reach the admin API.
+  auto put = call(admin, http::Method::kPut, "/v1/intercoop/members/m3",
+                  {{"lang", "en"}, {"fields", {{"nif", "11111111H"}, {"name", "Pig, Porky"}}}});
+  EXPECT_EQ(put.status, 201) << put.body;
+  auto got = call(admin, http::Method::kGet, "/v1/intercoop/members/m3");
+  ASSERT_EQ(got.status, 200) << got.body;
+  auto m3 = nlohmann::ordered_json::parse(got.body);
+  EXPECT_EQ(m3["fields"].dump(), R"({"nif":"11111111H","name":"Pig, Porky"})");
+  EXPECT_EQ(m3["lang"], "en");
+  EXPECT_EQ(call(m1_, http::Method::kGet, "/v1/intercoop/members/m3").status, 403);
+  EXPECT_EQ(call(admin, http::Method::kPut, "/v1/intercoop/members/m4", {{"lang", "fr"}}).status,
+            400);
+  EXPECT_EQ(call(admin, http::Method::kPut, "/v1/intercoop/members/m4",
+                 {{"fields", {{"originpeer", "evil"}}}})
+                .status,
+            400);
+  EXPECT_EQ(call(admin, http::Method::kDelete, "/v1/intercoop/members/m3").status, 204);
+  EXPECT_EQ(call(admin, http::Method::kGet, "/v1/intercoop/members/m3").status, 404);
+
+  // A file with one bad row is refused by its line number, and nothing of it is stored.
+  auto bad = source_->cli(
+      "intercoop members import " +
+      write(source_->dir(), "bad.csv", "member,nif\nm5,55555555K\nm6,66666666Q,extra\n"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("line 3: 3 cells, the header has 2"), std::string::npos) << bad.output;
+  auto list = call(admin, http::Method::kGet, "/v1/intercoop/members");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.body.find("m5"), std::string::npos) << list.body;
+  EXPECT_EQ(Json::parse(list.body)["members"].size(), 2u) << list.body;  // m1, m2
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SourceEndToEnd, ::testing::ValuesIn(testing::test_backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace registrar::intercoop

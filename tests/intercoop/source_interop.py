@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+"""The intercoop source side checked from the outside: the real registrar binary
+(REGISTRAR_TEST_BINARY) sends a member's data to a 1.0 target written in Python from the spec
+alone (intercoop_peer.py: python3-yaml, python3-cryptography), which verifies the package with
+the public key of registrar's own `registrar intercoop descriptor`. The member signs in with the
+OAuth2 password grant (an identity user named as the member). For each backend:
+  - the POST goes to targetUrl + /activateService with Content-Type application/yaml, and
+    carries originpeer and exactly the service's fields, in the member record's order, typed as
+    the original reads them ('01022' stays text, non-ASCII as UTF-8);
+  - the answer's continuationUrl reaches the member and the consent log;
+  - a §3.3 refusal (BadPeer) and an answer the original's client refuses (a charset on the
+    Content-Type) are logged with their error and told to the member as a 502.
+"""
+import base64
+import http.server
+import json
+import os
+import sys
+import tempfile
+import threading
+import unittest
+import urllib.parse
+import uuid as uuidlib
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
+import intercoop_peer as peer  # noqa: E402
+from registrar_process import Registrar, backends, request  # noqa: E402
+
+STATUS = {"BadPeer": 403, "BadSignature": 403, "MissingField": 400, "BadFormat": 400,
+          "BadMessage": 400, "WrongVersion": 400}
+
+
+class Target:
+    """A 1.0 target as the original's Flask API answers (§4.5), on a loopback port."""
+
+    def __init__(self):
+        self.keyring = {}
+        self.received = []  # (path, content type, values or error name)
+        self.content_type = "application/yaml"
+        target = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                try:
+                    values = peer.parse(target.keyring, body)
+                    token = str(uuidlib.uuid4())
+                    status, answer = 200, peer.dump(
+                        {"uuid": token,
+                         "continuationUrl": "https://target.example/contract?token=" + token})
+                    target.received.append((self.path, self.headers.get("Content-Type"), values))
+                except peer.MessageError as e:
+                    status = STATUS[e.name]
+                    answer = peer.dump({"error": e.name, "message": str(e),
+                                        "arguments": e.arguments})
+                    target.received.append((self.path, self.headers.get("Content-Type"), e.name))
+                data = answer.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", target.content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+class SourceBase:
+    backend = "sqlite"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="intercoop-source-")
+        cls.target = Target()
+        cls.r = Registrar('[intercoop]\npeer_id = "sourcecoop"\nname = "Source Coop"\n',
+                          backend=cls.backend)
+        # The target trusts the key our descriptor publishes.
+        ours = cls.r.cli("intercoop", "descriptor")
+        ours = ours[ours.index("intercoopVersion:"):]
+        descriptor = peer.yaml.safe_load(ours)
+        assert descriptor["peerid"] == "sourcecoop", ours
+        cls.our_key = serialization.load_pem_public_key(descriptor["publickey"].encode())
+        cls.target.keyring["sourcecoop"] = cls.our_key
+        # We import the target's descriptor: its targetUrl and its service's fields.
+        target_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        theirs = {
+            "intercoopVersion": "1.0", "peerVersion": 1, "peerid": "pytarget",
+            "name": "Py Target", "logo": "https://target.example/logo.png",
+            "description": {"es": "Objetivo"}, "url": {"es": "https://target.example"},
+            "privacyPolicyUrl": {"es": "https://target.example/privacy"},
+            "targetUrl": cls.target.url + "/intercoop",
+            "fields": ["originpeer", "nif"],
+            "services": {
+                "contract": {"name": {"es": "Contrato"}, "description": {"es": "Luz"},
+                             "fields": ["postalcode", "name", "nif", "originpeer"]},
+                "basic": {"name": {"es": "Básico"}, "description": {"es": "Sin campos propios"}},
+            },
+            "publickey": target_key.public_key().public_bytes(
+                serialization.Encoding.PEM,
+                serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+        }
+        cls.r.cli("intercoop", "peers", "import", cls.write("pytarget.yaml", peer.dump(theirs)))
+        # A peer nobody answers for: a port that was just free.
+        closed = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+        closed_url = "http://127.0.0.1:%d/intercoop" % closed.server_address[1]
+        closed.server_close()
+        gone = dict(theirs, peerid="gone", name="Gone Coop", targetUrl=closed_url)
+        cls.r.cli("intercoop", "peers", "import", cls.write("gone.yaml", peer.dump(gone)))
+        cls.r.cli("intercoop", "members", "import", cls.write(
+            "members.csv",
+            "member,name,nif,email,postalcode,lang\n"
+            "nuria,\"Pla i Font, Núria\",12345678Z,nuria@example.org,01022,ca\n"))
+        # The member signs in as themself: an identity user named as the member.
+        password_file = cls.write("nuria.password", "correct horse battery\n")
+        cls.r.cli("users", "add", "nuria", "--scope", "intercoop:member",
+                  "--password-file", password_file)
+        portal_secret = cls.r.client("portal")
+        cls.r.start()
+        status, body = request(
+            "POST", cls.r.url + "/oauth2/token",
+            urllib.parse.urlencode({"grant_type": "password", "username": "nuria",
+                                    "password": "correct horse battery",
+                                    "scope": "intercoop:member"}),
+            {"Authorization": "Basic " + base64.b64encode(
+                ("portal:" + portal_secret).encode()).decode(),
+             "Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 200, body
+        cls.token = json.loads(body)["access_token"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.r.stop()
+        cls.target.stop()
+
+    @classmethod
+    def write(cls, name, text):
+        path = os.path.join(cls.tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def send(self, service="contract", to="pytarget"):
+        status, body = request(
+            "POST", self.r.url + "/v1/intercoop/transfers",
+            json.dumps({"member": "nuria", "peer": to, "service": service}),
+            {"Authorization": "Bearer " + self.token, "Content-Type": "application/json"})
+        return status, json.loads(body)
+
+    def log(self):
+        status, body = request("GET", self.r.url + "/v1/intercoop/transfers?member=nuria",
+                               headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(status, 200, body)
+        return json.loads(body)["transfers"]
+
+    def setUp(self):
+        self.target.received.clear()
+        self.target.content_type = "application/yaml"
+        self.target.keyring["sourcecoop"] = self.our_key
+
+    def test_the_target_verifies_what_we_send(self):
+        # The consent preview: the descriptor's texts in the member's language (ca, else es).
+        status, body = request(
+            "GET", self.r.url + "/v1/intercoop/transfers/preview?member=nuria&peer=pytarget"
+            "&service=contract", headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(status, 200, body)
+        shown = json.loads(body)
+        self.assertEqual((shown["title"], shown["description"]), ("Contrato", "Luz"))
+        self.assertEqual(shown["privacy_policy_url"], "https://target.example/privacy")
+        self.assertEqual(self.target.received, [])
+        status, answer = self.send()
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(len(self.target.received), 1)
+        path, content_type, values = self.target.received[0]
+        self.assertEqual(path, "/intercoop/activateService")
+        self.assertEqual(content_type, "application/yaml")
+        # Exactly the service's fields, in the member record's order; YAML 1.1 typing kept
+        # '01022' text.
+        self.assertEqual(list(values.items()),
+                         [("originpeer", "sourcecoop"), ("name", "Pla i Font, Núria"),
+                          ("nif", "12345678Z"), ("postalcode", "01022")])
+        self.assertEqual(values, shown["fields"])
+        self.assertTrue(answer["continuation_url"].startswith(
+            "https://target.example/contract?token="), answer)
+        entry = self.log()[0]
+        self.assertEqual(entry["outcome"], "accepted")
+        self.assertEqual(entry["answer"]["continuation_url"], answer["continuation_url"])
+        self.assertEqual(entry["url"], self.target.url + "/intercoop/activateService")
+
+    def test_a_service_without_its_own_fields_sends_the_descriptors_fields(self):
+        status, answer = self.send("basic")
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(self.target.received[0][2], {"originpeer": "sourcecoop",
+                                                      "nif": "12345678Z"})
+
+    def test_a_refusal_is_logged_with_its_class(self):
+        del self.target.keyring["sourcecoop"]  # the target no longer knows us
+        status, answer = self.send()
+        self.assertEqual(status, 502, answer)
+        self.assertEqual(answer["error"], "BadPeer")
+        self.assertEqual(answer["message"], "The entity 'sourcecoop' is not a recognized one")
+        self.assertIn("Py Target", answer["detail"])
+        entry = self.log()[0]
+        self.assertEqual(entry["id"], answer["consent"])
+        self.assertEqual(entry["outcome"], "refused")
+        self.assertEqual(entry["answer"], {"status": 403, "error": "BadPeer",
+                                           "message": answer["message"],
+                                           "arguments": ["sourcecoop"]})
+
+    def test_an_answer_the_original_client_refuses_is_a_backend_error(self):
+        self.target.content_type = "application/yaml; charset=utf-8"  # §4.6, §7.9
+        status, answer = self.send()
+        self.assertEqual(status, 502, answer)
+        self.assertEqual(answer["error"], "BackendError")
+        self.assertEqual(answer["message"], "Error comunicating with the other entity\n"
+                         "Wrong mime type received: application/yaml; charset=utf-8")
+        self.assertEqual(len(self.target.received), 1)  # it was sent; the answer was not read
+        self.assertEqual(self.log()[0]["outcome"], "refused")
+
+    def test_an_unreachable_target_is_logged_as_a_backend_error(self):
+        status, answer = self.send(to="gone")
+        self.assertEqual(status, 502, answer)
+        self.assertEqual(answer["error"], "BackendError")
+        self.assertIn("Gone Coop", answer["detail"])
+        entry = self.log()[0]
+        self.assertEqual((entry["peer"], entry["outcome"]), ("gone", "refused"))
+        self.assertEqual(entry["answer"]["status"], 0)
+        self.assertEqual(entry["fields"]["nif"], "12345678Z")  # what was meant to go is on record
+
+
+for _backend in backends():
+    globals()["Source_" + _backend] = type("Source_" + _backend, (SourceBase, unittest.TestCase),
+                                           {"backend": _backend})
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
