@@ -5,16 +5,14 @@
 #include <memory>
 
 #include "app/module.h"
+#include "core/cli_support.h"
 #include "core/error.h"
 #include "dci/sender_admin.h"
 
 namespace registrar::dci {
 namespace {
 
-std::string cli_actor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user ? user : "unknown");
-}
+using core::cli_actor;
 
 void print_sender(const TrustedSender& t) {
   std::cout << t.sender_id << "  " << (t.active ? "active" : "disabled") << "  name=" << t.name

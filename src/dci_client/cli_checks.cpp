@@ -11,6 +11,7 @@
 #include <future>
 #include <iostream>
 
+#include "core/cli_support.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "dci_client/batch.h"
@@ -21,8 +22,7 @@ namespace registrar::dci_client {
 namespace {
 
 Actor cli_actor() {
-  const char* user = std::getenv("USER");
-  return {std::string("cli:") + (user ? user : "unknown"), ""};
+  return {core::cli_actor(), ""};
 }
 
 void print_check(const Check& c) {

@@ -6,15 +6,13 @@
 #include <iostream>
 #include <memory>
 
+#include "core/cli_support.h"
 #include "dci_client/data_sources.h"
 
 namespace registrar::dci_client {
 namespace {
 
-std::string cli_actor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user ? user : "unknown");
-}
+using core::cli_actor;
 
 void print_source(const DataSource& d) {
   auto set = [](const std::string& s) { return s.empty() ? "no" : "yes"; };

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/cli_support.h"
 #include "core/error.h"
 #include "core/secret_file.h"
 #include "identity/accounts.h"
@@ -18,10 +19,7 @@ namespace registrar::identity {
 
 namespace {
 
-std::string cli_actor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user ? user : "unknown");
-}
+using core::cli_actor;
 
 std::string time_text(int64_t t) {
   return core::format_rfc3339(core::SystemTime(std::chrono::seconds(t)));

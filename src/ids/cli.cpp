@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/cli_support.h"
 #include "core/error.h"
 #include "ids/service.h"
 #include "services/sealing.h"
@@ -14,10 +15,7 @@ namespace registrar::ids {
 
 namespace {
 
-std::string cli_actor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user ? user : "unknown");
-}
+using core::cli_actor;
 
 IdType type_arg(const std::string& name) {
   auto t = parse_id_type(name);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/cli_support.h"
 #include "core/error.h"
 #include "intercoop/package.h"
 #include "intercoop/target_admin.h"
@@ -17,18 +18,7 @@
 namespace registrar::intercoop {
 namespace {
 
-std::string cli_actor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user ? user : "unknown");
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::invalid_argument("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using core::cli_actor;
 
 std::string joined(const std::vector<std::string>& items, const char* empty) {
   if (items.empty()) return empty;
@@ -75,7 +65,7 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
     std::vector<Peer> peers;
     for (const auto& f : *files) {
       try {
-        peers.push_back(peer_from_descriptor(yaml::load(read_file(f))));
+        peers.push_back(peer_from_descriptor(yaml::load(core::read_whole_file(f))));
       } catch (const yaml::YamlError& e) {
         throw core::invalid_argument(f + ": not YAML: " + e.what());
       } catch (const core::Error& e) {
@@ -98,7 +88,7 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
   add->add_option("--logo", peer->logo, "Logo URL");
   on_run(add, provider, [peer, key_file](TargetAdmin& admin) {
     Peer p = *peer;
-    p.public_key_pem = read_file(*key_file);
+    p.public_key_pem = core::read_whole_file(*key_file);
     print_peer(admin.add_peer(p, cli_actor(), ""));
   });
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/cli_support.h"
 #include "core/error.h"
 #include "intercoop/source_side.h"
 #include "intercoop/target_admin.h"
@@ -17,18 +18,7 @@
 namespace registrar::intercoop {
 namespace {
 
-std::string cli_actor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user ? user : "unknown");
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::invalid_argument("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using core::cli_actor;
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -77,7 +67,7 @@ void add_source_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
   on_run(import, provider, false, [file](SourceSide& side, app::Services&) {
     std::vector<Member> list;
     try {
-      list = parse_members_csv(read_file(*file));
+      list = parse_members_csv(core::read_whole_file(*file));
     } catch (const core::Error& e) {
       throw core::invalid_argument(*file + ": " + e.what());
     }
