@@ -20,6 +20,9 @@
 #ifdef REGISTRAR_WITH_INTERCOOP
 #include "intercoop/module.h"
 #endif
+#ifdef REGISTRAR_WITH_SYNC
+#include "sync/module.h"
+#endif
 
 namespace registrar::app {
 
@@ -42,6 +45,9 @@ std::vector<std::unique_ptr<Module>> all_modules() {
 #endif
 #ifdef REGISTRAR_WITH_INTERCOOP
   modules.push_back(intercoop::make_module());
+#endif
+#ifdef REGISTRAR_WITH_SYNC
+  modules.push_back(sync::make_module());
 #endif
   return modules;
 }

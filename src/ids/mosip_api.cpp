@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/json_reader.h"
 #include "ids/api.h"
+#include "mosip/envelope.h"
 
 namespace registrar::ids {
 
@@ -17,67 +18,9 @@ using http::Request;
 using http::Responder;
 using http::Response;
 
-std::string response_time(const core::Clock& clock) {
-  return core::format_rfc3339(clock.now(), true);
-}
-
-Response envelope(const core::Clock& clock, Json response, Json id = nullptr,
-                  Json version = nullptr) {
-  return Response::json(200, {{"id", std::move(id)},
-                              {"version", std::move(version)},
-                              {"responsetime", response_time(clock)},
-                              {"metadata", nullptr},
-                              {"response", std::move(response)},
-                              {"errors", nullptr}});
-}
-
-Response envelope_error(const core::Clock& clock, const std::string& code,
-                        const std::string& message, Json id = nullptr, Json version = nullptr,
-                        int status = 200) {
-  return Response::json(status,
-                        {{"id", std::move(id)},
-                         {"version", std::move(version)},
-                         {"responsetime", response_time(clock)},
-                         {"metadata", nullptr},
-                         {"response", nullptr},
-                         {"errors", Json::array({{{"errorCode", code}, {"message", message}}})}});
-}
-
-// A MOSIP request body, or the message of the kernel's error for it: nlohmann's parser message
-// as MOSIP's Jackson-backed services give their parser's, or the depth limit's.
-std::optional<std::string> parse_body(const std::string& text, Json& out) {
-  const core::JsonRead result = core::read_json(text, out);
-  if (result == core::JsonRead::kOk || result == core::JsonRead::kDuplicateMember)
-    return std::nullopt;
-  if (result == core::JsonRead::kTooDeep) return core::json_error_position(text, result);
-  try {
-    out = Json::parse(text);
-    return std::nullopt;  // a NUL byte, where nlohmann stops reading: accepted as before
-  } catch (const std::exception& e) {
-    return std::string(e.what());
-  }
-}
-
-// Every error under MOSIP's paths in the kernel envelope. Authentication failures are what MOSIP's
-// auth adapter answers (HTTP 401 / 403, KER-ATH-401 "Authentication Failed" / KER-ATH-403
-// "Forbidden"; clients match the code). Errors MOSIP has no code for (an unknown path, a body over
-// the limit, a database outage) keep their HTTP status, with errorCode KER-HTTP-<status>
-// (docs/compatibility.md).
-class MosipErrorFormat final : public http::ErrorFormat {
- public:
-  explicit MosipErrorFormat(const core::Clock& clock) : clock_(clock) {}
-  Response render(const http::Failure& f, const Request&, const http::Route*) const override {
-    if (f.status == 401)
-      return envelope_error(clock_, "KER-ATH-401", "Authentication Failed", nullptr, nullptr, 401);
-    if (f.status == 403)
-      return envelope_error(clock_, "KER-ATH-403", "Forbidden", nullptr, nullptr, 403);
-    return envelope_error(clock_, "KER-HTTP-" + std::to_string(f.status), f.message, nullptr,
-                          nullptr, f.status);
-  }
-
- private:
-  const core::Clock& clock_;
-};
+using mosip::envelope;
+using mosip::envelope_error;
+using mosip::parse_body;
 
 // MOSIP's codes for a failed issue per type.
 struct Codes {
@@ -211,7 +154,7 @@ Response licence_generate(IdsService& svc, Request& req) {
 
 void add_mosip_routes(http::Router& router, IdsService& svc) {
   const ScopeConfig& sc = svc.config().scopes;
-  auto mosip_errors = std::make_shared<MosipErrorFormat>(svc.clock());
+  auto mosip_errors = std::make_shared<mosip::ErrorFormat>(svc.clock());
   for (const char* prefix :
        {"/v1/idgenerator", "/v1/pridgenerator", "/v1/ridgenerator", "/v1/keymanager"})
     router.set_error_format(prefix, mosip_errors);

@@ -1,0 +1,59 @@
+#include "sync/module.h"
+
+#include "sync/admin_api.h"
+#include "sync/cli.h"
+#include "sync/service.h"
+
+namespace registrar::sync {
+namespace {
+
+std::optional<std::string> not_empty(const core::ConfigValue& v) {
+  if (std::get<std::string>(v).empty()) return "must not be empty";
+  return std::nullopt;
+}
+
+class SyncModule final : public app::Module {
+ public:
+  std::string name() const override { return "sync"; }
+  // identity: the bearer tokens of the admin and MOSIP routes.
+  std::vector<std::string> dependencies() const override { return {"identity"}; }
+
+  void declare_config(core::ConfigSchema& schema) const override {
+    schema.add_string("sync.scopes.admin", "sync:admin",
+                      "Bearer scope of the master-data admin API under /v1/masterdata.", not_empty);
+    schema.add_string("sync.template_module", "10002",
+                      "MOSIP's registration client module id: machines receive the templates "
+                      "of this module only (mosip.syncdata.regclient.module.id).",
+                      not_empty);
+  }
+
+  std::vector<store::Migration> migrations() const override { return {rows_migration()}; }
+
+  void start(app::Services& s) override {
+    SyncSettings settings;
+    settings.template_module = s.config.str("sync.template_module");
+    admin_scope_ = s.config.str("sync.scopes.admin");
+    service_ = std::make_unique<SyncService>(s.db, s.clock, settings);
+  }
+
+  void add_routes(http::Router& router) override {
+    router.set_tag("sync");
+    add_admin_routes(router, *service_, admin_scope_);
+  }
+
+  void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
+    add_sync_commands(root, provider);
+  }
+
+ private:
+  std::string admin_scope_;
+  std::unique_ptr<SyncService> service_;
+};
+
+}  // namespace
+
+std::unique_ptr<app::Module> make_module() {
+  return std::make_unique<SyncModule>();
+}
+
+}  // namespace registrar::sync

@@ -1,0 +1,122 @@
+// The sync module's SQL (docs/sync.md, "Storage"). Every entity's rows live in one table,
+// sync_rows, keyed by (entity, id, lang), each with MOSIP's audit fields (created, updated,
+// deleted: when and by whom; active; deleted), a version for optimistic concurrency and `seq`,
+// its place in one global change sequence. Only this file and store.cpp see SOCI; callers run
+// these inside db.write / db.read so that a change, its references' checks and its audit entry
+// share one transaction.
+//
+// The change sequence: every write transaction that changes rows first locks the one counter row
+// (sync_counter) and numbers its changes after the counter's value. The lock is held to commit,
+// so transactions commit in sequence order and a reader that sees change N has already been able
+// to see every change before it: the cursor API (pull) never skips a change that commits late.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "store/migrations.h"
+#include "sync/catalogue.h"
+
+namespace registrar::sync {
+
+store::Migration rows_migration();
+
+// A stored row.
+struct RowState {
+  std::string entity, id, lang, scope;
+  std::string data;  // compact JSON object: the entity's fields
+  bool active = true, deleted = false;
+  int64_t version = 0, seq = 0;
+  std::string created_by;
+  int64_t created_us = 0;
+  std::optional<std::string> updated_by;
+  std::optional<int64_t> updated_us, deleted_us;
+};
+
+// One change to apply. `scope` is where the row goes (scope_of); ignored for a delete.
+struct RowWrite {
+  std::string entity;
+  RowInput input;  // for a delete, only id and lang are read
+  std::string scope;
+  bool remove = false;
+  // When set, the write applies only if the row is at this version (0: only if it does not
+  // exist); otherwise it is a conflict and nothing is written.
+  std::optional<int64_t> expected_version;
+};
+
+enum class WriteStatus { kCreated, kUpdated, kDeleted, kUnchanged, kNotFound, kConflict };
+const char* write_status_name(WriteStatus status);
+
+struct WriteResult {
+  WriteStatus status = WriteStatus::kUnchanged;
+  // The row after the write; on a conflict, the row as stored (nullopt when there is none).
+  std::optional<RowState> row;
+};
+
+namespace db {
+
+// Applies the writes in order, numbering each change in the global sequence. A row whose data
+// and active flag are unchanged is left alone (no new version, nothing to sync); deleting a
+// deleted row likewise. A deleted row written again comes back (not deleted).
+std::vector<WriteResult> apply(soci::session& s, const std::vector<RowWrite>& writes,
+                               const std::string& actor, int64_t now_us);
+
+std::optional<RowState> find_row(soci::session& s, const std::string& entity, const std::string& id,
+                                 const std::string& lang);
+// True when a row of `entity` with this id exists in some language and is not deleted.
+bool live_row_exists(soci::session& s, const std::string& entity, const std::string& id);
+
+struct ListQuery {
+  std::string entity;
+  std::optional<std::string> lang;
+  std::optional<std::string> scope;
+  bool include_deleted = false;
+  std::optional<bool> active;
+  // Paging: rows after this (id, lang), in (id, lang) order.
+  std::string after_id, after_lang;
+  int limit = 100;
+};
+std::vector<RowState> list_rows(soci::session& s, const ListQuery& q);
+
+// MOSIP's selection (spec §6.3): rows of `entity` in one of `scopes` created, updated or deleted
+// within [from_us, to_us] (inclusive), in (id, lang) order, deleted ones included. Calls `row`
+// for each: it may not run statements on `s`.
+void select_window(soci::session& s, const std::string& entity,
+                   const std::vector<std::string>& scopes, int64_t from_us, int64_t to_us,
+                   const std::function<void(const RowState&)>& row);
+
+// The cursor API (docs/sync.md, "Pull"): what changed after `cursor` in `scopes`, in sequence
+// order, at most `limit` items. A row that left one of the scopes (its centre changed) comes as
+// a departure: deleted, with no data.
+struct PullItem {
+  int64_t seq = 0;
+  std::string entity, id, lang;
+  bool departed = false;
+  RowState row;  // unset for a departure
+};
+std::vector<PullItem> pull(soci::session& s, const std::vector<std::string>& scopes, int64_t cursor,
+                           int limit);
+// The last change's number (0 before any).
+int64_t head_seq(soci::session& s);
+
+// Machine key indexes (spec §6.1): one per key, looked up in lower case.
+void set_machine_keys(soci::session& s, const std::string& machine_id, const std::string& key_index,
+                      const std::string& sign_key_index);
+struct MachineKeyHit {
+  std::string machine_id;
+  bool signing = false;  // the index is of the signing key
+};
+std::optional<MachineKeyHit> machine_for_key_index(soci::session& s, const std::string& key_index);
+
+// Push idempotency: what a client's change id was answered with, or nullopt if unseen.
+std::optional<std::string> find_push(soci::session& s, const std::string& machine_id,
+                                     const std::string& change_id);
+void record_push(soci::session& s, const std::string& machine_id, const std::string& change_id,
+                 const std::string& answer, int64_t now_us);
+
+}  // namespace db
+}  // namespace registrar::sync
