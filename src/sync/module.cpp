@@ -2,6 +2,7 @@
 
 #include "sync/admin_api.h"
 #include "sync/cli.h"
+#include "sync/mosip_routes.h"
 #include "sync/service.h"
 
 namespace registrar::sync {
@@ -25,6 +26,8 @@ class SyncModule final : public app::Module {
                       "MOSIP's registration client module id: machines receive the templates "
                       "of this module only (mosip.syncdata.regclient.module.id).",
                       not_empty);
+    schema.add_string("sync.scopes.client", "sync:client",
+                      "Bearer scope of MOSIP's sync routes under /v1/syncdata.", not_empty);
   }
 
   std::vector<store::Migration> migrations() const override { return {rows_migration()}; }
@@ -33,12 +36,14 @@ class SyncModule final : public app::Module {
     SyncSettings settings;
     settings.template_module = s.config.str("sync.template_module");
     admin_scope_ = s.config.str("sync.scopes.admin");
+    client_scope_ = s.config.str("sync.scopes.client");
     service_ = std::make_unique<SyncService>(s.db, s.clock, settings);
   }
 
   void add_routes(http::Router& router) override {
     router.set_tag("sync");
     add_admin_routes(router, *service_, admin_scope_);
+    add_mosip_routes(router, *service_, client_scope_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -46,7 +51,7 @@ class SyncModule final : public app::Module {
   }
 
  private:
-  std::string admin_scope_;
+  std::string admin_scope_, client_scope_;
   std::unique_ptr<SyncService> service_;
 };
 
