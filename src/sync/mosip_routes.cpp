@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "http/compression.h"
 #include "mosip/envelope.h"
 #include "sync/machine_crypto.h"
 #include "sync/mosip_views.h"
@@ -224,16 +225,22 @@ Response latest_id_schema(SyncService& service, Request& r) {
   return envelope(clock, schema_json(rows[*pick]));
 }
 
+// The large answers (encrypted lists, schemas) go gzipped to clients that accept it.
+Response compressed(Request& r, Response response) {
+  http::compress_if_accepted(r, response);
+  return response;
+}
+
 }  // namespace
 
 void add_mosip_routes(http::Router& router, SyncService& service, const std::string& scope) {
   router
       .get("/v1/syncdata/configs/{keyIndex}",
-           [&service](Request& r) { return configs(service, r); })
+           [&service](Request& r) { return compressed(r, configs(service, r)); })
       .require_scopes({scope})
       .describe("MOSIP: the machine's configuration (global < centre < machine), encrypted");
   for (const char* path : {"/v1/syncdata/userdetails", "/v1/syncdata/v2/userdetails"})
-    router.get(path, [&service](Request& r) { return userdetails(service, r); })
+    router.get(path, [&service](Request& r) { return compressed(r, userdetails(service, r)); })
         .require_scopes({scope})
         .describe("MOSIP: the users of the machine's centre (keyindex), encrypted");
   router
@@ -249,7 +256,7 @@ void add_mosip_routes(http::Router& router, SyncService& service, const std::str
       .describe("MOSIP: a machine's signing and encryption public keys");
   router
       .get("/v1/syncdata/latestidschema",
-           [&service](Request& r) { return latest_id_schema(service, r); })
+           [&service](Request& r) { return compressed(r, latest_id_schema(service, r)); })
       .require_scopes({scope})
       .describe("MOSIP: the latest published identity schema (or schemaVersion)");
 }

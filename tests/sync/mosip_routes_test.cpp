@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "crypto/keys.h"
 #include "http/client.h"
+#include "http/compression.h"
 #include "http/server.h"
 #include "mosip/envelope.h"
 #include "store/migrations.h"
@@ -371,6 +372,31 @@ TEST_P(SyncMosipRoutesTest, LatestIdSchemaPicksTheHighestPublishedVersion) {
             "KER-SNC-166");
   EXPECT_EQ(error_code(Method::kGet, "/v1/syncdata/latestidschema?schemaVersion=abc"),
             "KER-SNC-999");
+}
+
+// Large answers are gzipped for clients that accept it, and only for them.
+TEST_P(SyncMosipRoutesTest, LargeAnswersAreGzippedWhenAccepted) {
+  for (int i = 0; i < 40; ++i)
+    put("users", {{"id", "user" + std::to_string(i)},
+                  {"name", "User " + std::to_string(i)},
+                  {"regCenterId", "10001"}});
+  http::ClientRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(port_) +
+            "/v1/syncdata/userdetails?keyindex=" + key_index(0);
+  req.headers.set("Authorization", "Bearer client");
+  auto plain = http::fetch(req);
+  EXPECT_EQ(plain.headers.get("Content-Encoding"), std::nullopt);
+  req.headers.set("Accept-Encoding", "gzip, deflate");
+  auto zipped = http::fetch(req);
+  ASSERT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.headers.get("Content-Encoding"), "gzip");
+  auto body = http::gunzip(zipped.body);
+  ASSERT_TRUE(body);
+  Json j = Json::parse(*body);
+  auto users = python_decrypt({{&keys()[0].enc, j["response"]["userDetails"]}});
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0].size(), 40u);
+  EXPECT_LT(zipped.body.size(), plain.body.size());
 }
 
 TEST_P(SyncMosipRoutesTest, AuthenticationFailuresComeInTheKernelEnvelope) {
