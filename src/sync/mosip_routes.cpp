@@ -5,7 +5,7 @@
 #include "core/error.h"
 #include "http/compression.h"
 #include "mosip/envelope.h"
-#include "sync/machine_crypto.h"
+#include "sync/mosip_machine.h"
 #include "sync/mosip_views.h"
 
 namespace registrar::sync {
@@ -42,54 +42,10 @@ std::vector<RowState> rows_in_scope(soci::session& s, const std::string& entity,
   }
 }
 
-// The id of the live machine named `name` (MOSIP's machine names are unique); a scan, for the
-// rare requests that name a machine instead of a key.
-std::optional<std::string> machine_id_by_name(SyncService& service, const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  return service.db().read([&](soci::session& s) -> std::optional<std::string> {
-    db::ListQuery q;
-    q.entity = "machines";
-    q.limit = kPage;
-    for (;;) {
-      auto page = db::list_rows(s, q);
-      for (const auto& row : page)
-        if (string_field(Json::parse(row.data), "name") == name) return row.id;
-      if (page.size() < static_cast<size_t>(kPage)) return std::nullopt;
-      q.after_id = page.back().id;
-      q.after_lang = page.back().lang;
-    }
-  });
-}
-
-// A machine that may receive data: known and not deleted (MOSIP does not check isActive here).
-std::optional<MachineContext> live(std::optional<MachineContext> m) {
-  if (!m || m->deleted) return std::nullopt;
-  return m;
-}
-
-// By key index, then (configs) by machine name as MOSIP's backward compatibility does.
-std::optional<MachineContext> machine_for(SyncService& service, const std::string& key,
-                                          bool name_fallback) {
-  if (key.empty()) return std::nullopt;
-  if (auto m = live(service.machine_by_key_index(key))) return m;
-  if (!name_fallback) return std::nullopt;
-  auto id = machine_id_by_name(service, key);
-  return id ? live(service.machine_by_id(*id)) : std::nullopt;
-}
-
 Response machine_not_found(const core::Clock& clock) {
   return envelope_error(clock, "KER-SNC-155", "Machine not found");
 }
 
-// Encrypts `plain` to the machine's key; nullopt when its stored key cannot be used (not RSA).
-std::optional<std::string> encrypt_for(const MachineContext& m, const std::string& plain) {
-  try {
-    return encrypt_for_machine_b64(machine_public_key(string_field(m.machine, "publicKey")), plain);
-  } catch (const core::Error& e) {
-    if (e.kind() != core::ErrorKind::kInvalidArgument) throw;
-    return std::nullopt;
-  }
-}
 Response invalid_key(const core::Clock& clock) {
   return envelope_error(clock, "KER-SNC-165", "Invalid public key");
 }
@@ -233,7 +189,9 @@ Response compressed(Request& r, Response response) {
 
 }  // namespace
 
-void add_mosip_routes(http::Router& router, SyncService& service, const std::string& scope) {
+void add_mosip_routes(http::Router& router, SyncService& service, const std::string& scope,
+                      SnapshotOptions snapshots) {
+  add_snapshot_route(router, service, scope, std::move(snapshots));
   router
       .get("/v1/syncdata/configs/{keyIndex}",
            [&service](Request& r) { return compressed(r, configs(service, r)); })

@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
 #include "core/base64.h"
 #include "core/error.h"
 #include "crypto/keys.h"
+#include "crypto/signature.h"
 #include "http/client.h"
 #include "http/compression.h"
 #include "http/server.h"
@@ -19,6 +21,7 @@
 #include "support/databases.h"
 #include "support/python_runner.h"
 #include "sync/mosip_routes.h"
+#include "sync/mosip_snapshot.h"
 #include "sync/service.h"
 
 namespace registrar::sync {
@@ -81,25 +84,58 @@ std::vector<Json> python_decrypt(
   return parsed;
 }
 
-class SyncMosipRoutesTest : public ::testing::TestWithParam<std::string> {
- protected:
-  SyncMosipRoutesTest() : tdb_(GetParam()), db_(tdb_.options(4)), service_(db_, clock_, {}) {
-    store::migrate(db_, {store::platform_schema(), {"sync", {rows_migration()}}}, clock_);
-    router_.add_authenticator(http::kBearerAuthenticator, std::make_shared<TestBearer>());
-    router_.set_error_format("/v1/syncdata", std::make_shared<mosip::ErrorFormat>(clock_));
-    add_mosip_routes(router_, service_, kScope);
+// Stands in for identity's module keys: one RSA key, RS256.
+class TestSigning final : public services::Signing {
+ public:
+  void ensure_key(const std::string&, crypto::JwsAlg, const std::string&) override {}
+  std::string sign(const std::string&, std::string_view data) const override {
+    return crypto::sign_bytes(key_, crypto::JwsAlg::kRS256, data);
+  }
+  crypto::PublicKey public_key(const std::string&) const override { return key_.public_key(); }
+  crypto::JwsAlg algorithm(const std::string&) const override { return crypto::JwsAlg::kRS256; }
+
+ private:
+  crypto::PrivateKey key_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
+};
+
+// A server on a loopback port for the routes `add` puts on its router.
+struct TestServer {
+  TestServer(const core::Clock& clock, const std::function<void(http::Router&)>& add) {
+    router.add_authenticator(http::kBearerAuthenticator, std::make_shared<TestBearer>());
+    router.set_error_format("/v1/syncdata", std::make_shared<mosip::ErrorFormat>(clock));
+    add(router);
     http::ServerOptions o;
     o.listen = "127.0.0.1:0";
     o.access_log = false;
     o.worker_threads = 2;
-    server_ = std::make_unique<http::Server>(o, router_, metrics_);
-    port_ = server_->listen();
-    thread_ = std::thread([this] { server_->run(false); });
-    seed();
+    server = std::make_unique<http::Server>(o, router, metrics);
+    port = server->listen();
+    thread = std::thread([this] { server->run(false); });
   }
-  ~SyncMosipRoutesTest() override {
-    server_->shutdown();
-    thread_.join();
+  ~TestServer() {
+    server->shutdown();
+    thread.join();
+  }
+  http::Router router;
+  core::Metrics metrics;
+  std::unique_ptr<http::Server> server;
+  std::thread thread;
+  uint16_t port = 0;
+};
+
+class SyncMosipRoutesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  SyncMosipRoutesTest() : tdb_(GetParam()), db_(tdb_.options(4)), service_(db_, clock_, {}) {
+    store::migrate(db_, {store::platform_schema(), {"sync", {rows_migration()}}}, clock_);
+    main_ = std::make_unique<TestServer>(clock_, [this](http::Router& r) {
+      add_mosip_routes(r, service_, kScope, {&signing_, "sync-files-1", true});
+    });
+    // Entity files in clear (sync.snapshots.encrypt = false).
+    plain_ = std::make_unique<TestServer>(clock_, [this](http::Router& r) {
+      add_snapshot_route(r, service_, kScope, {&signing_, "sync-files-1", false});
+    });
+    port_ = main_->port;
+    seed();
   }
 
   void put(const std::string& entity, Json body) {
@@ -164,10 +200,8 @@ class SyncMosipRoutesTest : public ::testing::TestWithParam<std::string> {
   core::ManualClock clock_{core::from_unix_seconds(1'800'000'000)};
   store::Database db_;
   SyncService service_;
-  http::Router router_;
-  core::Metrics metrics_;
-  std::unique_ptr<http::Server> server_;
-  std::thread thread_;
+  TestSigning signing_;
+  std::unique_ptr<TestServer> main_, plain_;
   uint16_t port_ = 0;
 };
 
@@ -372,6 +406,63 @@ TEST_P(SyncMosipRoutesTest, LatestIdSchemaPicksTheHighestPublishedVersion) {
             "KER-SNC-166");
   EXPECT_EQ(error_code(Method::kGet, "/v1/syncdata/latestidschema?schemaVersion=abc"),
             "KER-SNC-999");
+}
+
+// Entity files (MOSIP's structured-url snapshots): the entity's rows in the machine's scopes,
+// deleted ones included, encrypted to the machine's key, signed (checked in Python).
+TEST_P(SyncMosipRoutesTest, EntityFilesAreTheMachinesRowsSignedAndEncrypted) {
+  put("languages", {{"code", "eng"}, {"name", "English"}});
+  put("languages", {{"code", "fra"}, {"name", "French"}});
+  service_.remove(*find_entity("languages"), "fra", "", "admin");
+  auto file = [&](TestServer& server, const std::string& path) {
+    http::ClientRequest req;
+    req.url = "http://127.0.0.1:" + std::to_string(server.port) + path;
+    req.headers.set("Authorization", "Bearer client");
+    return http::fetch(req);
+  };
+  auto machine = file(*main_, "/v1/syncdata/clientsettings/Machine?keyindex=" + key_index(0));
+  auto centre = file(*main_, "/v1/syncdata/clientsettings/registrationcenter?keyindex=m-b");
+  auto language = file(*plain_, "/v1/syncdata/clientsettings/Language?keyindex=" + key_index(1));
+  for (auto* r : {&machine, &centre, &language}) {
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->headers.get("Content-Type"), "application/octet-stream");
+  }
+  EXPECT_EQ(machine.headers.get("Content-Disposition"), "attachment; filename=\"Machine.json\"");
+  auto plain = python_decrypt({{&keys()[0].enc, machine.body}, {&keys()[1].enc, centre.body}});
+  ASSERT_EQ(plain.size(), 2u);
+  ASSERT_EQ(plain[0].size(), 1u);  // its own machine only
+  EXPECT_EQ(plain[0][0]["id"], "20001");
+  EXPECT_EQ(plain[0][0]["keyIndex"], key_index(0));
+  ASSERT_EQ(plain[1].size(), 1u);  // its own centre only
+  EXPECT_EQ(plain[1][0]["id"], "10002");
+  Json languages = Json::parse(language.body);  // in clear from the second server
+  ASSERT_EQ(languages.size(), 2u);
+  EXPECT_EQ(languages[1]["code"], "fra");
+  EXPECT_EQ(languages[1]["isDeleted"], true);
+
+  std::vector<std::string> checks;
+  for (auto* r : {&machine, &centre, &language})
+    checks.push_back(Json{{"key", signing_.public_key("").to_pem()},
+                          {"jws", *r->headers.get("file-signature")},
+                          {"file_b64", core::base64_encode(r->body)}}
+                         .dump());
+  checks.push_back(Json{{"key", signing_.public_key("").to_pem()},  // a changed file
+                        {"jws", *language.headers.get("file-signature")},
+                        {"file_b64", core::base64_encode(language.body + " ")}}
+                       .dump());
+  auto verdicts = testing::run_python(
+      "mosip_file_signature", read_file(std::string(SYNC_TEST_DIR) + "/mosip_file_signature.py"),
+      checks);
+  EXPECT_EQ(verdicts, (std::vector<std::string>{"OK sync-files-1", "OK sync-files-1",
+                                                "OK sync-files-1", "BAD signature"}));
+
+  EXPECT_EQ(error_code(Method::kGet, "/v1/syncdata/clientsettings/Machine?keyindex=aa:bb"),
+            "KER-SNC-155");
+  for (const char* entity : {"Nothing", "DynamicField", "users"})
+    EXPECT_EQ(error_code(Method::kGet, std::string("/v1/syncdata/clientsettings/") + entity +
+                                           "?keyindex=" + key_index(0)),
+              "KER-SNC-170")
+        << entity;
 }
 
 // Large answers are gzipped for clients that accept it, and only for them.
