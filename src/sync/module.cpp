@@ -2,6 +2,7 @@
 
 #include "sync/admin_api.h"
 #include "sync/cli.h"
+#include "sync/mosip_routes.h"
 #include "sync/service.h"
 
 namespace registrar::sync {
@@ -25,6 +26,11 @@ class SyncModule final : public app::Module {
                       "MOSIP's registration client module id: machines receive the templates "
                       "of this module only (mosip.syncdata.regclient.module.id).",
                       not_empty);
+    schema.add_string("sync.scopes.client", "sync:client",
+                      "Bearer scope of MOSIP's sync routes under /v1/syncdata.", not_empty);
+    schema.add_bool("sync.snapshots.encrypt", true,
+                    "Encrypt entity files (/v1/syncdata/clientsettings/{entity}) to the machine's "
+                    "key (MOSIP's mosip.sync.entity.encrypted.*).");
   }
 
   std::vector<store::Migration> migrations() const override { return {rows_migration()}; }
@@ -33,12 +39,18 @@ class SyncModule final : public app::Module {
     SyncSettings settings;
     settings.template_module = s.config.str("sync.template_module");
     admin_scope_ = s.config.str("sync.scopes.admin");
+    client_scope_ = s.config.str("sync.scopes.client");
+    snapshots_.signing = &s.registry.find<services::Signing>();
+    snapshots_.kid = "sync-files-1";
+    snapshots_.signing->ensure_key(snapshots_.kid, crypto::JwsAlg::kRS256, name());
+    snapshots_.encrypt = s.config.boolean("sync.snapshots.encrypt");
     service_ = std::make_unique<SyncService>(s.db, s.clock, settings);
   }
 
   void add_routes(http::Router& router) override {
     router.set_tag("sync");
     add_admin_routes(router, *service_, admin_scope_);
+    add_mosip_routes(router, *service_, client_scope_, snapshots_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -46,7 +58,8 @@ class SyncModule final : public app::Module {
   }
 
  private:
-  std::string admin_scope_;
+  std::string admin_scope_, client_scope_;
+  SnapshotOptions snapshots_;
   std::unique_ptr<SyncService> service_;
 };
 

@@ -57,8 +57,10 @@ RowInput key_of(const Entity& entity, const Json& body) {
   in.data = Json::object();
   for (const auto& k : entity.key_fields) {
     auto it = body.find(k);
-    if (it == body.end() || it->is_null()) throw core::invalid_argument("is required", k);
-    in.data[k] = *it;
+    bool absent = it == body.end() || it->is_null() ||
+                  (it->is_string() && it->get_ref<const std::string&>().empty());
+    if (absent && entity.field(k)->required) throw core::invalid_argument("is required", k);
+    if (!absent) in.data[k] = *it;
   }
   in.id = row_id(entity, in.data);
   if (entity.per_language) {
