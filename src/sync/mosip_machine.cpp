@@ -21,14 +21,11 @@ std::optional<std::string> machine_id_by_name(SyncService& service, const std::s
     db::ListQuery q;
     q.entity = "machines";
     q.limit = kPage;
-    for (;;) {
-      auto page = db::list_rows(s, q);
-      for (const auto& row : page)
-        if (string_field(Json::parse(row.data), "name") == name) return row.id;
-      if (page.size() < static_cast<size_t>(kPage)) return std::nullopt;
-      q.after_id = page.back().id;
-      q.after_lang = page.back().lang;
-    }
+    std::optional<std::string> found;
+    db::for_each_row(s, q, [&](const RowState& row) {
+      if (!found && string_field(Json::parse(row.data), "name") == name) found = row.id;
+    });
+    return found;
   });
 }
 

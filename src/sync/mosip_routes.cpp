@@ -33,13 +33,8 @@ std::vector<RowState> rows_in_scope(soci::session& s, const std::string& entity,
   if (active_only) q.active = true;
   q.limit = kPage;
   std::vector<RowState> out;
-  for (;;) {
-    auto page = db::list_rows(s, q);
-    for (auto& row : page) out.push_back(std::move(row));
-    if (page.size() < static_cast<size_t>(kPage)) return out;
-    q.after_id = out.back().id;
-    q.after_lang = out.back().lang;
-  }
+  db::for_each_row(s, q, [&out](const RowState& row) { out.push_back(row); });
+  return out;
 }
 
 Response machine_not_found(const core::Clock& clock) {

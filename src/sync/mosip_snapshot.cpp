@@ -27,13 +27,8 @@ Json snapshot_rows(SyncService& service, const Entity& entity, const MachineCont
       q.scope = scope;
       q.include_deleted = true;
       q.limit = kPage;
-      for (;;) {
-        auto page = db::list_rows(s, q);
-        for (const auto& row : page) rows.push_back(SyncService::render(row, false));
-        if (page.size() < static_cast<size_t>(kPage)) break;
-        q.after_id = page.back().id;
-        q.after_lang = page.back().lang;
-      }
+      db::for_each_row(
+          s, q, [&rows](const RowState& row) { rows.push_back(SyncService::render(row, false)); });
     }
   });
   return rows;
