@@ -2,6 +2,7 @@
 
 #include "sync/admin_api.h"
 #include "sync/cli.h"
+#include "sync/cursor_api.h"
 #include "sync/service.h"
 
 namespace registrar::sync {
@@ -25,6 +26,7 @@ class SyncModule final : public app::Module {
                       "MOSIP's registration client module id: machines receive the templates "
                       "of this module only (mosip.syncdata.regclient.module.id).",
                       not_empty);
+    declare_cursor_config(schema);
   }
 
   std::vector<store::Migration> migrations() const override { return {rows_migration()}; }
@@ -33,12 +35,14 @@ class SyncModule final : public app::Module {
     SyncSettings settings;
     settings.template_module = s.config.str("sync.template_module");
     admin_scope_ = s.config.str("sync.scopes.admin");
+    cursor_settings_ = read_cursor_settings(s.config);
     service_ = std::make_unique<SyncService>(s.db, s.clock, settings);
   }
 
   void add_routes(http::Router& router) override {
     router.set_tag("sync");
     add_admin_routes(router, *service_, admin_scope_);
+    add_cursor_routes(router, *service_, cursor_settings_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -47,6 +51,7 @@ class SyncModule final : public app::Module {
 
  private:
   std::string admin_scope_;
+  CursorSettings cursor_settings_;
   std::unique_ptr<SyncService> service_;
 };
 
