@@ -269,7 +269,12 @@ Json pull_changes(SyncService& service, const MachineContext& machine, int64_t c
   Json changes = Json::array();
   for (const auto& i : items) changes.push_back(pull_item(i));
   std::string next = items.empty() ? std::to_string(cursor) : std::to_string(items.back().seq);
-  return {{"changes", std::move(changes)}, {"cursor", next}, {"more", more}};
+  // The scopes let a client notice that its machine moved (another centre, another holiday
+  // location): rows of the new scopes older than its cursor were never sent, so it starts over.
+  return {{"changes", std::move(changes)},
+          {"cursor", next},
+          {"more", more},
+          {"scopes", machine.scopes}};
 }
 
 Json push_changes(SyncService& service, const MachineContext& machine,

@@ -99,6 +99,7 @@ TEST_P(PullTest, CompactsARowChangedTwiceAndPagesWithoutGapsOrRepeats) {
   EXPECT_EQ(all["changes"][1]["version"], 2);
   EXPECT_EQ(all["changes"][1]["row"]["name"], "two");
   EXPECT_EQ(all["more"], false);
+  EXPECT_EQ(all["scopes"], Json({"", "m:mA", "c:A", "l:LA"}));
   EXPECT_EQ(all["cursor"], std::to_string(head()));
 
   Json p1 = pull_changes(service_, machine("mA"), start, 2);
