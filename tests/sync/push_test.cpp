@@ -3,6 +3,8 @@
 // its own scopes and only isActive of its own machine row.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "core/error.h"
 #include "cursor_fixture.h"
 #include "sync/cursor_api.h"
@@ -76,6 +78,29 @@ TEST_P(PushTest, AppliesEachChangeAndReplaysTheStoredAnswer) {
   EXPECT_EQ(upd["results"][1]["version"], 3);
   EXPECT_TRUE(
       db_.read([](soci::session& s) { return db::find_row(s, "holidays", "h1", "eng"); })->deleted);
+}
+
+TEST_P(PushTest, TheSameChangeIdPushedConcurrentlyIsAppliedOnce) {
+  // Both requests may miss each other's record before writing; the second record's unique key
+  // rolls its write back and it answers with the first one's result.
+  for (int round = 0; round < 4; ++round) {
+    std::string id = "cc" + std::to_string(round);
+    Json changes = Json::array({change(id, "holidays", holiday("h" + id, "LA", "x"))});
+    Json a, b;
+    std::thread t1([&] { a = push(changes); });
+    std::thread t2([&] { b = push(changes); });
+    t1.join();
+    t2.join();
+    Json ra = a["results"][0], rb = b["results"][0];
+    EXPECT_EQ(ra["status"], "applied");
+    EXPECT_EQ(rb["status"], "applied");
+    EXPECT_EQ(ra["seq"], rb["seq"]);
+    EXPECT_NE(ra.contains("replayed"), rb.contains("replayed")) << ra << rb;
+    EXPECT_EQ(
+        db_.read([&](soci::session& s) { return db::find_row(s, "holidays", "h" + id, "eng"); })
+            ->version,
+        1);
+  }
 }
 
 TEST_P(PushTest, AConflictShowsWhatTheServerHolds) {
