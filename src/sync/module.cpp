@@ -2,6 +2,7 @@
 
 #include "sync/admin_api.h"
 #include "sync/cli.h"
+#include "sync/cursor_api.h"
 #include "sync/mosip_routes.h"
 #include "sync/service.h"
 
@@ -31,6 +32,7 @@ class SyncModule final : public app::Module {
     schema.add_bool("sync.snapshots.encrypt", true,
                     "Encrypt entity files (/v1/syncdata/clientsettings/{entity}) to the machine's "
                     "key (MOSIP's mosip.sync.entity.encrypted.*).");
+    declare_cursor_config(schema);
   }
 
   std::vector<store::Migration> migrations() const override { return {rows_migration()}; }
@@ -44,6 +46,7 @@ class SyncModule final : public app::Module {
     snapshots_.kid = "sync-files-1";
     snapshots_.signing->ensure_key(snapshots_.kid, crypto::JwsAlg::kRS256, name());
     snapshots_.encrypt = s.config.boolean("sync.snapshots.encrypt");
+    cursor_settings_ = read_cursor_settings(s.config);
     service_ = std::make_unique<SyncService>(s.db, s.clock, settings);
   }
 
@@ -51,6 +54,7 @@ class SyncModule final : public app::Module {
     router.set_tag("sync");
     add_admin_routes(router, *service_, admin_scope_);
     add_mosip_routes(router, *service_, client_scope_, snapshots_);
+    add_cursor_routes(router, *service_, cursor_settings_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -60,6 +64,7 @@ class SyncModule final : public app::Module {
  private:
   std::string admin_scope_, client_scope_;
   SnapshotOptions snapshots_;
+  CursorSettings cursor_settings_;
   std::unique_ptr<SyncService> service_;
 };
 

@@ -142,7 +142,8 @@ WriteResult SyncService::remove(const Entity& entity, const std::string& id,
 
 std::vector<WriteResult> SyncService::apply_batch(const std::vector<BatchItem>& items,
                                                   const std::string& actor,
-                                                  const std::string& audit_action) {
+                                                  const std::string& audit_action,
+                                                  const BatchHooks& hooks) {
   return db_.write([&](soci::session& s) {
     std::vector<RowWrite> writes;
     writes.reserve(items.size());
@@ -157,6 +158,7 @@ std::vector<WriteResult> SyncService::apply_batch(const std::vector<BatchItem>& 
         throw core::Error(e.kind(), e.what(), e.field().empty() ? where : where + "." + e.field());
       }
     }
+    if (hooks.check) hooks.check(s, writes);
     auto now = clock_.now();
     auto results = db::apply(s, writes, actor, core::to_unix_us(now));
     int64_t changed = 0;
@@ -185,6 +187,7 @@ std::vector<WriteResult> SyncService::apply_batch(const std::vector<BatchItem>& 
       }
       store::append_audit(s, entry, now);
     }
+    if (hooks.done) hooks.done(s, writes, results);
     return results;
   });
 }
