@@ -81,7 +81,7 @@ void Revocations::reload() {
     return std::make_shared<const RevocationState>(
         build_revocation_state(revoked_accounts(s, AccountKind::kClient, horizon),
                                revoked_accounts(s, AccountKind::kUser, horizon),
-                               revoked_tokens(s, now), retiring_keys(s)));
+                               revoked_tokens(s, now), retiring_keys(s, horizon)));
   });
   bool keys_changed;
   {

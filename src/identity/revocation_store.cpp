@@ -87,10 +87,13 @@ long long purge_revoked_tokens(soci::session& s, core::SystemTime horizon) {
   return st.get_affected_rows();
 }
 
-std::vector<RetiredKeyRow> retiring_keys(soci::session& s) {
+std::vector<RetiredKeyRow> retiring_keys(soci::session& s, core::SystemTime horizon) {
+  long long h = core::to_unix_us(horizon);
   std::vector<RetiredKeyRow> out;
-  soci::rowset<soci::row> rows = (s.prepare << "SELECT kid, verify_until_us FROM identity_keys "
-                                               "WHERE verify_until_us IS NOT NULL");
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT kid, verify_until_us FROM identity_keys "
+                    "WHERE verify_until_us IS NOT NULL AND verify_until_us > :h",
+       soci::use(h));
   for (auto& r : rows) out.push_back({r.get<std::string>(0), store::row_time(r, 1)});
   return out;
 }

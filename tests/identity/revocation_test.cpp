@@ -112,6 +112,13 @@ TEST_P(RevocationUnitTest, RetireNowCreatesASignerOnlyWhenNoneIsLeft) {
   EXPECT_FALSE(again.replacement.has_value());
   EXPECT_EQ(keys_->list().size(), 3u);
   EXPECT_THROW(keys_->retire_now(first, "test"), core::Error);  // already retired
+  // Once no token it signed can be unexpired, a retired key leaves the state (checks go back
+  // to the empty fast path).
+  revocations_->reload();
+  EXPECT_EQ(revocations_->state()->keys.size(), 2u);
+  clock_.advance(std::chrono::seconds(RevocationSettings{}.max_token_lifetime_seconds + 1));
+  revocations_->reload();
+  EXPECT_TRUE(revocations_->state()->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RevocationUnitTest,
