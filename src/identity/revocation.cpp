@@ -75,6 +75,9 @@ Revocations::~Revocations() {
 }
 
 void Revocations::reload() {
+  // Reads may overlap (the periodic job and a change made here): the one that began last wins,
+  // so a read begun before a change never replaces the state read after it.
+  const uint64_t ticket = reads_started_.fetch_add(1) + 1;
   const core::SystemTime now = clock_.now();
   const core::SystemTime horizon = now - std::chrono::seconds(settings_.max_token_lifetime_seconds);
   auto state = db_.read([&](soci::session& s) {
@@ -86,6 +89,8 @@ void Revocations::reload() {
   bool keys_changed;
   {
     core::MutexLock lock(mu_);
+    if (ticket < installed_) return;
+    installed_ = ticket;
     keys_changed = state->keys != state_->keys;
     state_ = state;
     empty_.store(state->empty(), std::memory_order_release);

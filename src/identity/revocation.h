@@ -88,6 +88,8 @@ class Revocations {
   RevocationSettings settings_;
   mutable core::Mutex mu_;
   std::shared_ptr<const RevocationState> state_ GUARDED_BY(mu_);
+  std::atomic<uint64_t> reads_started_{0};
+  uint64_t installed_ GUARDED_BY(mu_) = 0;  // the ticket of the read state_ came from
   // Nothing revoked (the usual case): a check costs one atomic load.
   std::atomic<bool> empty_{true};
   std::function<void()> on_keys_changed_;
