@@ -12,13 +12,8 @@ using http::Json;
 using http::Request;
 using http::Response;
 
-std::string key_state_json(const KeyInfo& k) {
-  return key_state_name(k.state);
-}
-
 Json key_json(const KeyInfo& k) {
-  Json j = {{"kid", k.kid}, {"alg", crypto::alg_name(k.alg)}, {"state", key_state_json(k)}};
-  return j;
+  return {{"kid", k.kid}, {"alg", crypto::alg_name(k.alg)}, {"state", key_state_name(k.state)}};
 }
 
 Response revoke_endpoint(Request& req, Accounts& accounts, TokenService& tokens,
@@ -114,8 +109,10 @@ void add_revocation_routes(http::Router& router, Accounts& accounts, TokenServic
       .describe("Revoke one of our tokens by jti (until: RFC 3339; default: the longest lifetime)");
   router
       .post("/v1/identity/keys/{kid}/retire",
-            [&tokens](Request& r) {
+            [&tokens, &revocations](Request& r) {
               auto out = tokens.keys().retire_now(std::string(r.param("kid")), r.actor());
+              // Its tokens in this instance's verified-token cache are refused from now on.
+              revocations.reload();
               Json body = {{"retired", key_json(out.retired)}};
               if (out.replacement) body["replacement"] = key_json(*out.replacement);
               return Response::json(200, body);

@@ -230,6 +230,23 @@ TEST_P(RevocationTest, RetiredKeyStopsSigningAndVerifyingEverywhere) {
     EXPECT_EQ(whoami(b_, fresh), 200);
   }
   EXPECT_NE(a_.cli("keys retire " + kid + " --now").exit_code, 0);  // already retired
+
+  // The admin API: the caller's own token was signed by the key it retires, and is refused at
+  // once on that instance; a new key signs.
+  std::string admin = token(b_, "admin");
+  // The kid in the token's header.
+  std::string signing =
+      Json::parse(core::base64url_decode(admin.substr(0, admin.find('.'))).value_or("{}"))["kid"];
+  ASSERT_NE(signing, kid);
+  auto api =
+      b_.post("/v1/identity/keys/" + signing + "/retire", "", "application/json", bearer(admin));
+  ASSERT_EQ(api.status, 200) << api.body;
+  Json out = Json::parse(api.body);
+  EXPECT_EQ(out["retired"]["state"], "retired");
+  ASSERT_TRUE(out.contains("replacement")) << api.body;
+  EXPECT_EQ(whoami(b_, admin), 401);
+  EXPECT_TRUE(eventually([&] { return whoami(a_, admin) == 401; }));
+  EXPECT_EQ(whoami(a_, token(b_, "app")), 200);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RevocationTest, ::testing::ValuesIn(testing::test_backends()));
