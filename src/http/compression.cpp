@@ -49,10 +49,11 @@ bool accepts_gzip(std::string_view accept_encoding) {
   return false;
 }
 
-std::string gzip(std::string_view data) {
+std::string gzip(std::string_view data, GzipMode mode) {
   z_stream z{};
   // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  int strategy = mode == GzipMode::kHuffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY;
+  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, strategy) != Z_OK)
     throw std::runtime_error("gzip: deflateInit2 failed");
   std::string out;
   out.resize(deflateBound(&z, static_cast<uLong>(data.size())));
@@ -88,14 +89,15 @@ std::optional<std::string> gunzip(std::string_view data) {
   return out;
 }
 
-void compress_if_accepted(const Request& request, Response& response, size_t min_bytes) {
+void compress_if_accepted(const Request& request, Response& response, size_t min_bytes,
+                          GzipMode mode) {
   // The size check comes first: z_stream counts in uInt, and 4 GiB bodies are not served here.
   if (response.body.size() < min_bytes || response.body.size() >= (size_t{1} << 32)) return;
   if (response.headers.has("Content-Encoding")) return;
   response.headers.set("Vary", "Accept-Encoding");
   auto accept = request.headers.get("Accept-Encoding");
   if (!accept || !accepts_gzip(*accept)) return;
-  response.body = gzip(response.body);
+  response.body = gzip(response.body, mode);
   response.headers.set("Content-Encoding", "gzip");
 }
 

@@ -31,6 +31,9 @@ TEST(Gzip, RoundTripsAndWritesTheGzipHeader) {
   EXPECT_LT(z.size(), data.size() / 2);
   EXPECT_EQ(gunzip(z), data);
   EXPECT_EQ(gunzip(gzip("")), "");
+  std::string huffman = gzip(data, GzipMode::kHuffmanOnly);
+  EXPECT_EQ(gunzip(huffman), data);
+  EXPECT_LT(huffman.size(), data.size() / 3);       // 4 symbols: 2 bits of 8
   EXPECT_FALSE(gunzip(z.substr(0, z.size() - 5)));  // truncated
   EXPECT_FALSE(gunzip("not gzip at all"));
 }
