@@ -33,12 +33,25 @@ $registrar --config "$config" config check
 
 # Every scope the modules define, so the demo client can call every API.
 scopes=(gen_id_challenge verify_identity ids:issue ids:validate ids:admin
-        altinn:dd:authlookup altinn:dd:internal)
+        altinn:dd:authlookup altinn:dd:internal ibr:admin intercoop:admin
+        dci:checks.read dci:checks.run dci:checks.delete dci:admin sync:admin sync:client)
 if [ ! -f var/demo/demo-client.secret ]; then
   args=()
   for s in "${scopes[@]}"; do args+=(--scope "$s"); done
   $registrar --config "$config" clients add demo "${args[@]}" \
     --description "demo client created by scripts/demo.sh" --secret-file var/demo/demo-client.secret 2>/dev/null
+fi
+# Demo master data for the sync module (examples/sync/) and one registration machine whose key
+# pair is generated here (var/demo/machine-*.pem, never committed).
+if [ ! -f var/demo/sync-loaded ]; then
+  while read -r file; do
+    $registrar --config "$config" sync import "${file%.*}" "examples/sync/$file" 2>/dev/null
+  done < examples/sync/ORDER
+  openssl genrsa -out var/demo/machine-private.pem 2048 2>/dev/null
+  openssl rsa -in var/demo/machine-private.pem -pubout -out var/demo/machine-public.pem 2>/dev/null
+  $registrar --config "$config" sync machines add demo-laptop --centre 10001 \
+    --public-key-file var/demo/machine-public.pem 2>/dev/null
+  touch var/demo/sync-loaded
 fi
 url=$(sed -n 's/^listen = "\(.*\)"/http:\/\/\1/p' "$config")
 cat <<MSG
@@ -46,6 +59,7 @@ cat <<MSG
 registrar demo: listening on $url (configuration: $config)
   demo client: demo, secret in var/demo/demo-client.secret
   token:  curl -s -u demo:\$(cat var/demo/demo-client.secret) -d grant_type=client_credentials $url/oauth2/token
+  sync:   demo machine "demo-laptop" at centre 10001, private key var/demo/machine-private.pem
   health: curl -s $url/readyz      metrics: curl -s $url/metrics      API: $url/openapi.yaml
 
 MSG

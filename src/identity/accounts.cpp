@@ -127,7 +127,11 @@ std::optional<Account> Accounts::authenticate(const std::string& kind, const std
     auto it = cache_.find(key);
     // A secret proven right lately passes even while the account is locked out: the lockout is
     // there to stop guessing, and an attacker's failures should not lock the owner out.
-    if (it != cache_.end() && it->second.expires > now) return it->second.account;
+    if (it != cache_.end() && it->second.expires > now) {
+      const AccountKind k = kind == "client" ? AccountKind::kClient : AccountKind::kUser;
+      if (!revocations_ || !revocations_->account_disabled(k, id)) return it->second.account;
+      cache_.erase(it);  // disabled since: the database below says no
+    }
   }
   const std::string account_key = kind + ":" + id;
   int64_t wait = std::max(account_failures_.retry_after(account_key),

@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "identity/login_guard.h"
+#include "identity/revocation.h"
 #include "identity/secrets.h"
 #include "identity/store.h"
 #include "store/database.h"
@@ -48,6 +49,10 @@ class Accounts {
                 const std::string& actor);
   std::vector<ClientInfo> list_clients();
 
+  // A remembered authentication of an account `revocations` says is disabled no longer passes,
+  // so disabling takes effect within its refresh bound. Must outlive this object.
+  void set_revocations(const Revocations* revocations) { revocations_ = revocations; }
+
   // nullopt for an unknown or disabled account or a wrong secret (callers must not say which).
   // `address` is the client's IP ("" when unknown, e.g. the CLI). Throws core::Error
   // kTooManyRequests (with retry_after_seconds) when the account or the address failed too often
@@ -73,6 +78,7 @@ class Accounts {
   FailureThrottle account_failures_;
   FailureThrottle address_failures_;
   HashSlots hash_slots_;
+  const Revocations* revocations_ = nullptr;
   std::once_flag dummy_once_;
   std::string dummy_hash_;  // written once under dummy_once_
   std::mutex mu_;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -13,6 +14,7 @@
 #include "identity/accounts.h"
 #include "identity/keystore.h"
 #include "identity/module.h"
+#include "identity/revocation.h"
 #include "identity/tokens.h"
 
 namespace registrar::identity {
@@ -53,6 +55,33 @@ std::string read_secret(const std::string& file, const char* what) {
   return value;
 }
 
+// `clients|users disable|enable ID`: takes effect on every instance within
+// identity.revocation.refresh_ms.
+void add_disable_commands(CLI::App& parent, AccountKind kind, app::ServiceProvider& provider,
+                          std::function<IdentityServices*()> identity) {
+  static std::string ids[2];
+  std::string& id = ids[kind == AccountKind::kClient ? 0 : 1];
+  const char* what = kind == AccountKind::kClient ? "client" : "user";
+  for (bool disable : {true, false}) {
+    auto* cmd = parent.add_subcommand(
+        disable ? "disable" : "enable",
+        disable ? std::string("Disable a ") + what +
+                      ": no new tokens; its tokens are refused within "
+                      "identity.revocation.refresh_ms on every instance."
+                : std::string("Enable a ") + what +
+                      " again (tokens issued before it was disabled stay refused).");
+    cmd->add_option("id", id, kind == AccountKind::kClient ? "Client identifier" : "User name")
+        ->required();
+    cmd->callback([&provider, identity, kind, disable, &id, what] {
+      provider.set_action([identity, kind, disable, &id, what] {
+        identity()->revocations->set_disabled(kind, id, disable, cli_actor());
+        std::cout << what << " " << id << (disable ? " disabled" : " enabled") << "\n";
+        return 0;
+      });
+    });
+  }
+}
+
 }  // namespace
 
 void add_identity_commands(CLI::App& root, app::ServiceProvider& provider) {
@@ -91,6 +120,31 @@ void add_identity_commands(CLI::App& root, app::ServiceProvider& provider) {
   rotate->callback([&provider, identity] {
     provider.set_action([identity] {
       print_key(identity()->keys->rotate(alg_option(alg), cli_actor()));
+      return 0;
+    });
+  });
+
+  auto* retire = keys->add_subcommand(
+      "retire",
+      "Retire a compromised key at once (--now): it stops signing and verifying; a new key "
+      "signs at once if no other would. Other instances follow within "
+      "identity.revocation.refresh_ms.");
+  static std::string kid;
+  static bool retire_now = false;
+  retire->add_option("kid", kid, "The key's kid (see `keys list`)")->required();
+  retire->add_flag("--now", retire_now, "Required: retire at once (a planned change is `rotate`).");
+  retire->callback([&provider, identity] {
+    if (!retire_now)
+      throw CLI::ValidationError("--now",
+                                 "is required: `keys retire` retires at once; use `keys rotate` "
+                                 "for a planned change");
+    provider.set_action([identity] {
+      auto r = identity()->keys->retire_now(kid, cli_actor());
+      print_key(r.retired);
+      if (r.replacement) {
+        std::cout << "new signing key (no other key was signing):\n";
+        print_key(*r.replacement);
+      }
       return 0;
     });
   });
@@ -144,6 +198,8 @@ void add_identity_commands(CLI::App& root, app::ServiceProvider& provider) {
         });
       });
 
+  add_disable_commands(*clients, AccountKind::kClient, provider, identity);
+
   auto* users = root.add_subcommand("users", "Users for the password grant.");
   users->require_subcommand(1);
   auto* add_user = users->add_subcommand(
@@ -161,6 +217,8 @@ void add_identity_commands(CLI::App& root, app::ServiceProvider& provider) {
     });
   });
 
+  add_disable_commands(*users, AccountKind::kUser, provider, identity);
+
   auto* token = root.add_subcommand("token", "Access tokens for scripts and tests.");
   token->require_subcommand(1);
   auto* issue = token->add_subcommand(
@@ -173,6 +231,27 @@ void add_identity_commands(CLI::App& root, app::ServiceProvider& provider) {
     provider.set_action([identity] {
       auto t = identity()->tokens->issue(subject.empty() ? client_id : subject, client_id, scopes);
       std::cout << t.access_token << "\n";
+      return 0;
+    });
+  });
+  auto* revoke =
+      token->add_subcommand("revoke",
+                            "Revoke one token by its jti; refused on every instance within "
+                            "identity.revocation.refresh_ms.");
+  static std::string jti, until;
+  revoke->add_option("jti", jti, "The token's jti claim")->required();
+  revoke->add_option("--until", until,
+                     "RFC 3339 time the token expires by (default: now + the longest token "
+                     "lifetime, identity.token_ttl_seconds + identity.clock_skew_seconds)");
+  revoke->callback([&provider, identity] {
+    std::optional<core::SystemTime> end;
+    if (!until.empty()) {
+      end = core::parse_rfc3339(until);
+      if (!end) throw CLI::ValidationError("--until", "must be an RFC 3339 time");
+    }
+    provider.set_action([identity, end] {
+      auto kept = identity()->revocations->revoke_jti(jti, end, cli_actor());
+      std::cout << "token " << jti << " revoked until " << core::format_rfc3339(kept) << "\n";
       return 0;
     });
   });

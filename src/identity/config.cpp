@@ -161,6 +161,16 @@ void declare_identity_config(core::ConfigSchema& s) {
             "At most one JWKS fetch per trusted issuer this often (unknown kid).", 1, 86'400);
   s.add_int("identity.jwks_max_age_seconds", 3600, "Refetch a trusted issuer's JWKS this often.",
             60, 7 * 86'400);
+  s.add_int("identity.revocation.refresh_ms", 5000,
+            "Every instance re-reads disabled clients and users, revoked tokens and retired keys "
+            "this often: the bound on a revocation made elsewhere taking effect here.",
+            10, 3'600'000);
+  s.add_string("identity.scopes.admin", "identity:admin",
+               "Bearer scope of the /v1/identity admin routes (disable, revoke, retire).",
+               [](const core::ConfigValue& v) -> std::optional<std::string> {
+                 if (std::get<std::string>(v).empty()) return "must not be empty";
+                 return std::nullopt;
+               });
   declare_challenge_config(s);
 }
 
@@ -191,6 +201,9 @@ IdentityConfig read_identity_config(const core::Config& c) {
   out.tokens.jwks_min_refresh_seconds = c.integer("identity.jwks_min_refresh_seconds");
   out.tokens.jwks_max_age_seconds = c.integer("identity.jwks_max_age_seconds");
   out.challenges = read_challenge_config(c);
+  out.revocation.refresh = std::chrono::milliseconds(c.integer("identity.revocation.refresh_ms"));
+  out.revocation.max_token_lifetime_seconds = out.tokens.ttl_seconds + out.tokens.skew_seconds;
+  out.admin_scope = c.str("identity.scopes.admin");
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "identity/challenges.h"
 #include "identity/keystore.h"
 #include "identity/login_guard.h"
+#include "identity/revocation.h"
 #include "identity/secrets.h"
 #include "identity/tokens.h"
 
@@ -21,6 +22,8 @@ struct IdentityConfig {
   KeySettings keys;
   TokenSettings tokens;
   ChallengeSettings challenges;
+  RevocationSettings revocation;
+  std::string admin_scope = "identity:admin";  // the /v1/identity admin routes
 };
 
 void declare_identity_config(core::ConfigSchema& schema);

@@ -136,6 +136,41 @@ KeyInfo KeyStore::rotate(std::optional<crypto::JwsAlg> alg, const std::string& a
   return info;
 }
 
+KeyStore::Retirement KeyStore::retire_now(const std::string& kid, const std::string& actor) {
+  int64_t now = clock_.now_seconds();
+  Retirement out = db_.write([&](soci::session& s) {
+    Retirement r;
+    bool found = false, other_signs = false;
+    for (auto& k : all_keys(s)) {
+      auto alg = crypto::parse_alg(k.alg);
+      KeyInfo info = info_of(k, alg.value_or(crypto::JwsAlg::kEdDSA));
+      info.state = state_at(info, now);
+      if (k.kid == kid) {
+        found = true;
+        r.retired = info;
+      } else if (info.state == KeyState::kActive) {
+        other_signs = true;
+      }
+    }
+    if (!found) throw core::not_found("no signing key " + kid);
+    if (r.retired.state == KeyState::kRetired)
+      throw core::conflict("key " + kid + " is already retired", "kid");
+    schedule_retirement(s, kid, core::from_unix_seconds(now), core::from_unix_seconds(now));
+    store::append_audit(
+        s, {actor, "identity.key.retire", "key:" + kid, "", {{"now", true}, {"retire_at", now}}},
+        clock_.now());
+    r.retired.retire_at = r.retired.verify_until = now;
+    r.retired.state = KeyState::kRetired;
+    if (!other_signs)
+      r.replacement = insert_new_key(s, settings_.alg, now, actor, "identity.key.create");
+    return r;
+  });
+  log::warn("signing_key_retired_now",
+            {{"kid", kid}, {"replacement", out.replacement ? out.replacement->kid : ""}});
+  reload();
+  return out;
+}
+
 std::vector<KeyInfo> KeyStore::list() {
   int64_t now = clock_.now_seconds();
   auto rows = db_.read([](soci::session& s) { return all_keys(s); });

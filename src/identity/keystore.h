@@ -59,6 +59,18 @@ class KeyStore {
   KeyInfo rotate(std::optional<crypto::JwsAlg> alg, const std::string& actor);
   std::vector<KeyInfo> list();
 
+  // A compromised key, retired at once: it stops signing and verifying now (here at once; on
+  // other instances at their next refresh of the revocation state, identity.revocation.refresh_ms,
+  // which also reloads their key store). When no other key would be signing, a new key is created
+  // that signs at once — the safer choice than refusing: a compromised key must not go on
+  // signing, and the service goes on issuing tokens (relying parties that cache our JWKS learn
+  // the new key when they meet its unknown kid). Throws kNotFound / kConflict (already retired).
+  struct Retirement {
+    KeyInfo retired;
+    std::optional<KeyInfo> replacement;
+  };
+  Retirement retire_now(const std::string& kid, const std::string& actor);
+
   struct Signer {
     std::string kid;
     crypto::JwsAlg alg;

@@ -11,6 +11,8 @@
 #include "identity/module_keys.h"
 #include "identity/oauth_api.h"
 #include "identity/provided.h"
+#include "identity/revocation.h"
+#include "identity/revocation_api.h"
 #include "identity/store.h"
 #include "identity/tokens.h"
 
@@ -23,8 +25,13 @@ std::unique_ptr<IdentityServices> build_identity(app::Services& s) {
   auto out = std::make_unique<IdentityServices>();
   MasterKey master = MasterKey::load(c.master_key, c.master_key_file, c.create_master_key);
   out->keys = std::make_unique<KeyStore>(s.db, s.clock, std::move(master), c.keys);
+  out->revocations = std::make_unique<Revocations>(s.db, s.clock, c.revocation);
   out->accounts = std::make_unique<Accounts>(s.db, s.clock, c.hash_cost, c.login);
+  out->accounts->set_revocations(out->revocations.get());
   out->tokens = std::make_unique<TokenService>(*out->keys, s.clock, c.tokens, &s.metrics);
+  out->tokens->set_revocations(out->revocations.get());
+  // A key retired on another instance (or by the CLI): stop signing with it here too.
+  out->revocations->on_keys_changed([keys = out->keys.get()] { keys->reload(); });
   out->challenges = std::make_unique<ChallengeService>(s.db, s.clock, c.challenges);
   out->module_keys =
       std::make_unique<ModuleKeys>(s.db, s.clock, out->keys->master_key(), *out->keys);
@@ -48,6 +55,8 @@ class IdentityModule : public app::Module {
     identity_->module_keys->load();
     // From here on no request waits for the database or an issuer to learn a key.
     identity_->keys->refresh_in_background(services.background);
+    identity_->revocations->reload();
+    identity_->revocations->refresh_in_background(services.background);
     identity_->tokens->refresh_in_background(services.background, services.http_client);
     authenticator_ = std::make_shared<BearerAuthenticator>(*identity_->tokens);
     sealing_ = std::make_unique<MasterKeySealing>(identity_->keys->master_key());
@@ -61,6 +70,8 @@ class IdentityModule : public app::Module {
   void add_routes(http::Router& router) override {
     router.add_authenticator(http::kBearerAuthenticator, authenticator_);
     add_oauth_routes(router, *identity_->accounts, *identity_->tokens, *identity_->module_keys);
+    add_revocation_routes(router, *identity_->accounts, *identity_->tokens, *identity_->revocations,
+                          config_.admin_scope);
     add_challenge_routes(router, *identity_->challenges, *identity_->accounts, *identity_->tokens,
                          config_.challenges);
   }
@@ -72,6 +83,7 @@ class IdentityModule : public app::Module {
   void stop() override {
     if (!identity_) return;
     identity_->tokens->stop_refresh();
+    identity_->revocations->stop_refresh();
     identity_->keys->stop_refresh();
   }
 

@@ -10,6 +10,7 @@ namespace registrar::identity {
 
 class KeyStore;
 class Accounts;
+class Revocations;
 class TokenService;
 class ChallengeService;
 class ModuleKeys;
@@ -17,6 +18,7 @@ class ModuleKeys;
 // The identity services, built from the platform services (shared by `serve` and the CLI).
 struct IdentityServices {
   std::unique_ptr<KeyStore> keys;
+  std::unique_ptr<Revocations> revocations;  // outlives accounts and tokens, which consult it
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<TokenService> tokens;
   std::unique_ptr<ChallengeService> challenges;

@@ -296,6 +296,17 @@ void jws_verify_endpoint(Request& req, http::Responder respond) {
 
 }  // namespace
 
+std::map<std::string, std::string> oauth_form(const http::Request& req) {
+  return form_params(req);
+}
+Account oauth_client(const http::Request& req, const std::map<std::string, std::string>& params,
+                     Accounts& accounts) {
+  return authenticate_client(req, params, accounts);
+}
+http::Response oauth_error_response(const OAuthError& e) {
+  return oauth_error(e);
+}
+
 Json password_grant(Accounts& accounts, TokenService& tokens, const Account& client,
                     const std::string& username, const std::string& password,
                     const std::string& scope, const std::string& address) {

@@ -2,6 +2,9 @@
 // password grants), RFC 7662 introspection, the JWKS, whoami, and a JWS verification utility.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "http/router.h"
 #include "identity/accounts.h"
 #include "identity/tokens.h"
@@ -22,6 +25,14 @@ struct OAuthError {
   std::string error;  // RFC 6749 §5.2 code
   std::string description;
 };
+// RFC 6749 helpers shared with /oauth2/revoke (revocation_api.cpp): the form body's parameters
+// (each at most once), the client's authentication (Basic or in the body; throws OAuthError
+// 401), and an OAuthError as the RFC 6749 §5.2 response.
+std::map<std::string, std::string> oauth_form(const http::Request& req);
+Account oauth_client(const http::Request& req, const std::map<std::string, std::string>& params,
+                     Accounts& accounts);
+http::Response oauth_error_response(const OAuthError& e);
+
 http::Json password_grant(Accounts& accounts, TokenService& tokens, const Account& client,
                           const std::string& username, const std::string& password,
                           const std::string& scope, const std::string& address);

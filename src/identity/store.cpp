@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "identity/module_key_store.h"
+#include "identity/revocation_store.h"
 #include "store/database.h"
 
 namespace registrar::identity {
@@ -72,7 +73,7 @@ std::vector<store::Migration> identity_migrations() {
       "UPDATE identity_challenges SET created_us = created_us * 1000000,"
       " expires_us = expires_us * 1000000, consumed_us = consumed_us * 1000000",
   };
-  return {v1, v2, v3, module_key_migration(4)};
+  return {v1, v2, v3, module_key_migration(4), revocation_migration(5)};
 }
 
 namespace {

@@ -14,7 +14,8 @@
 
 namespace registrar::identity {
 
-// v1 keys, clients, users; v2 challenges; v3 times as µs since the epoch.
+// v1 keys, clients, users; v2 challenges; v3 times as µs since the epoch; v4 other modules'
+// keys; v5 revocation (revocation_store.h).
 std::vector<store::Migration> identity_migrations();
 
 struct KeyRow {

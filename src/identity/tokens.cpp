@@ -239,7 +239,16 @@ TokenService::Validation TokenService::start_validation(std::string_view token) 
     std::lock_guard lock(shard->mu);
     auto it = shard->entries.find(token);
     if (it != shard->entries.end()) {
-      if (it->second->info.expires_at > v.now_) {
+      const TokenInfo& info = it->second->info;
+      std::string revoked;
+      if (revocations_ && info.issuer == settings_.issuer)
+        revoked = revocations_->check(info, info.key_id, v.now_);
+      if (!revoked.empty()) {
+        shard->entries.erase(it);
+        v.decided_ = TokenCheck{false, {}, std::move(revoked)};
+        return v;
+      }
+      if (info.expires_at > v.now_) {
         if (cache_hits_) cache_hits_->add();
         v.decided_ = TokenCheck{true, it->second, ""};
         return v;
@@ -320,6 +329,7 @@ TokenCheck TokenService::Validation::finish() && {
   info.issued_at = jwt->iat.value_or(0);
   info.token_id = std::move(jwt->jti).value_or("");
   info.audience = std::move(jwt->aud);
+  info.key_id = jwt->kid;
   const auto& claims = jwt->claims;
   auto string_claim = [&claims](const char* name) -> const std::string* {
     auto it = claims.find(name);
@@ -342,6 +352,10 @@ TokenCheck TokenService::Validation::finish() && {
         return std::find(allowed.begin(), allowed.end(), s) == allowed.end();
       });
     p.actor = info.issuer + "|" + info.subject;
+  }
+  if (!external_ && service_->revocations_) {
+    std::string revoked = service_->revocations_->check(info, info.key_id, now_);
+    if (!revoked.empty()) return {false, {}, std::move(revoked)};
   }
   p.scopes = info.scopes;
   p.expires_at = info.expires_at;

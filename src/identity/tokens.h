@@ -23,6 +23,7 @@
 #include "http/async_client.h"
 #include "http/message.h"
 #include "identity/keystore.h"
+#include "identity/revocation.h"
 
 namespace registrar::identity {
 
@@ -59,6 +60,7 @@ struct TokenInfo {
   std::string token_id;
   std::optional<std::string> username;  // password grant
   std::vector<std::string> audience;
+  std::string key_id;  // the "kid" that signed it
 };
 
 // What a verified token grants, built once and shared by every request that presents it.
@@ -173,6 +175,9 @@ class TokenService {
   void refresh_in_background(core::Background& background, http::HttpClient& client);
   void stop_refresh();
   KeyStore& keys() { return keys_; }
+  // Our own tokens are checked against `revocations` (which must outlive this service) after
+  // their signature and on every cache hit; a revoked token is dropped from the cache.
+  void set_revocations(const Revocations* revocations) { revocations_ = revocations; }
 
  private:
   // The checks before the signature, on a token not found in the cache.
@@ -205,6 +210,7 @@ class TokenService {
         entries;
   };
   std::vector<std::unique_ptr<Shard>> shards_;
+  const Revocations* revocations_ = nullptr;
   core::Counter* validations_ = nullptr;
   core::Counter* cache_hits_ = nullptr;
 };

@@ -68,6 +68,16 @@ std::optional<int64_t> if_match_version(const Request& r) {
   return out;
 }
 
+// The (id, lang) a GET or DELETE of one row names: the path's id, and langCode for per-language
+// entities (required there).
+std::pair<std::string, std::string> row_key(const Request& r, const Entity& e) {
+  std::string id(r.param("id"));
+  std::string lang = e.per_language ? r.query_param("langCode").value_or("") : "";
+  if (e.per_language && lang.empty())
+    throw core::invalid_argument("is required for " + e.name, "langCode");
+  return {id, lang};
+}
+
 Response row_response(int status, const RowState& row) {
   Response resp = Response::json(status, SyncService::render(row, true));
   resp.headers.set("ETag", "\"" + std::to_string(row.version) + "\"");
@@ -125,12 +135,10 @@ void add_admin_routes(http::Router& router, SyncService& service, const std::str
       .get("/v1/masterdata/{entity}/{id}",
            [&service](Request& r) {
              const Entity& e = entity_of(r);
-             std::string id(r.param("id"));
-             std::string lang = e.per_language ? r.query_param("langCode").value_or("") : "";
-             if (e.per_language && lang.empty())
-               throw core::invalid_argument("is required for " + e.name, "langCode");
+             const auto key = row_key(r, e);
+             const std::string& id = key.first;
              auto row = service.db().read(
-                 [&](soci::session& s) { return db::find_row(s, e.name, id, lang); });
+                 [&](soci::session& s) { return db::find_row(s, e.name, key.first, key.second); });
              if (!row) throw core::not_found("no " + e.name + " row '" + id + "'");
              return row_response(200, *row);
            })
@@ -160,10 +168,7 @@ void add_admin_routes(http::Router& router, SyncService& service, const std::str
       .del("/v1/masterdata/{entity}/{id}",
            [&service](Request& r) {
              const Entity& e = entity_of(r);
-             std::string id(r.param("id"));
-             std::string lang = e.per_language ? r.query_param("langCode").value_or("") : "";
-             if (e.per_language && lang.empty())
-               throw core::invalid_argument("is required for " + e.name, "langCode");
+             auto [id, lang] = row_key(r, e);
              WriteResult w = service.remove(e, id, lang, r.actor());
              if (w.status == WriteStatus::kNotFound)
                throw core::not_found("no " + e.name + " row '" + id + "'");
@@ -218,16 +223,10 @@ void add_admin_routes(http::Router& router, SyncService& service, const std::str
              q.include_deleted = bool_param(r, "includeDeleted").value_or(false);
              q.limit = kMaxPage;
              service.db().read([&](soci::session& s) {
-               for (;;) {
-                 auto rows = db::list_rows(s, q);
-                 for (const auto& row : rows) {
-                   out += SyncService::render(row, false).dump();
-                   out += '\n';
-                 }
-                 if (rows.size() < static_cast<size_t>(q.limit)) break;
-                 q.after_id = rows.back().id;
-                 q.after_lang = rows.back().lang;
-               }
+               db::for_each_row(s, q, [&out](const RowState& row) {
+                 out += SyncService::render(row, false).dump();
+                 out += '\n';
+               });
              });
              return Response::text(200, std::move(out), "application/x-ndjson");
            })

@@ -400,6 +400,20 @@ std::vector<Entity> build() {
   }
   // Served by their own routes, not clientsettings.
   {
+    // Client configuration, versioned by the row version (GET /v1/syncdata/configs merges the
+    // levels: global < centre < machine).
+    Entity e;
+    e.name = "configurations";
+    e.key_fields = {"name", "regCenterId", "machineId"};
+    e.fields = {req("name"), req("value"), ref("regCenterId", "registration_centers", false),
+                ref("machineId", "machines", false)};
+    e.scope = ScopeRule::kConfigLevel;
+    e.description =
+        "Client configuration (name = value): global, for a centre (regCenterId) or for one "
+        "machine (machineId); GET /v1/syncdata/configs merges them.";
+    add(std::move(e));
+  }
+  {
     Entity e;
     e.name = "users";
     e.key_fields = {"id"};
@@ -485,6 +499,12 @@ std::string scope_of(const Entity& entity, const Json& data, std::string_view te
     }
     case ScopeRule::kTemplateModule:
       return string_field(data, "moduleId") == template_module ? "" : kNoScope;
+    case ScopeRule::kConfigLevel: {
+      std::string machine = string_field(data, "machineId");
+      if (!machine.empty()) return "m:" + machine;
+      std::string centre = string_field(data, "regCenterId");
+      return centre.empty() ? "" : "c:" + centre;
+    }
   }
   return kNoScope;
 }
@@ -547,8 +567,9 @@ std::string row_id(const Entity& entity, const Json& data) {
   std::string id;
   for (size_t i = 0; i < entity.key_fields.size(); ++i) {
     if (i) id += '|';
-    const Json& v = data.at(entity.key_fields[i]);
-    id += v.is_string() ? v.get<std::string>() : v.dump();
+    auto it = data.find(entity.key_fields[i]);
+    if (it == data.end() || it->is_null()) continue;  // an optional key field
+    id += it->is_string() ? it->get<std::string>() : it->dump();
   }
   return id;
 }
@@ -586,9 +607,16 @@ std::optional<InvalidRow> parse_row(const Entity& entity, const Json& body, RowI
   for (const auto& f : entity.fields)
     if (f.required && !out.data.contains(f.name)) return InvalidRow{f.name, "is required"};
   for (const auto& k : entity.key_fields) {
-    const Json& v = out.data.at(k);
-    std::string text = v.is_string() ? v.get<std::string>() : v.dump();
-    if (text.empty()) return InvalidRow{k, "must not be empty"};
+    auto it = out.data.find(k);
+    if (it == out.data.end()) continue;  // an optional key field, absent
+    std::string text = it->is_string() ? it->get<std::string>() : it->dump();
+    if (text.empty()) {
+      if (!entity.field(k)->required) {
+        out.data.erase(it);  // "" is the same as absent: one key for the global row
+        continue;
+      }
+      return InvalidRow{k, "must not be empty"};
+    }
     if (text.find('|') != std::string::npos) return InvalidRow{k, "must not contain '|'"};
     if (text.size() > kMaxKeyBytes)
       return InvalidRow{k, "must be at most " + std::to_string(kMaxKeyBytes) + " bytes"};

@@ -33,7 +33,9 @@ enum class ScopeRule {
   kCentreField,    // the machines of the centre named by `scope_field` (the row itself for centres)
   kMachineId,      // only the machine the row is (MOSIP: Machine → id = machine)
   kLocationField,  // machines whose centre's holidayLocationCode is `scope_field`
-  kTemplateModule  // every machine when moduleId is the registration client's module, else none
+  kTemplateModule,  // every machine when moduleId is the registration client's module, else none
+  kConfigLevel      // configurations: machineId set -> that machine, else regCenterId set -> that
+                    // centre's machines, else every machine
 };
 
 struct Entity {
@@ -43,8 +45,10 @@ struct Entity {
   bool in_v2 = true;          // sent by /v1/syncdata/v2/clientsettings
   bool dynamic = false;       // entityType "dynamic": grouped by `name` field, one entry per name
   bool per_language = false;  // the key includes langCode
-  std::vector<std::string> key_fields;  // joined with '|' into the row id
-  std::vector<Field> fields;            // besides langCode, isActive
+  // Joined with '|' into the row id. An optional key field (configurations' regCenterId and
+  // machineId) contributes "" when absent, so "timeout||" is the global row of "timeout".
+  std::vector<std::string> key_fields;
+  std::vector<Field> fields;  // besides langCode, isActive
   ScopeRule scope = ScopeRule::kGlobal;
   std::string scope_field;
   std::string description;

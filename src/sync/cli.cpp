@@ -115,22 +115,16 @@ void add_machine_commands(CLI::App& sync, app::ServiceProvider& provider) {
     if (id.empty()) {
       // Machine ids are numeric in MOSIP (the kernel's machine id generator starts at 10001).
       int64_t largest = 10000;
+      db::ListQuery q;
+      q.entity = "machines";
+      q.include_deleted = true;
+      q.limit = 1000;
       service.db().read([&](soci::session& s) {
-        db::ListQuery q;
-        q.entity = "machines";
-        q.include_deleted = true;
-        q.limit = 1000;
-        for (;;) {
-          auto rows = db::list_rows(s, q);
-          for (const auto& r : rows) {
-            if (!r.id.empty() && r.id.find_first_not_of("0123456789") == std::string::npos &&
-                r.id.size() < 18)
-              largest = std::max<int64_t>(largest, std::stoll(r.id));
-          }
-          if (rows.size() < 1000) break;
-          q.after_id = rows.back().id;
-          q.after_lang = rows.back().lang;
-        }
+        db::for_each_row(s, q, [&](const RowState& r) {
+          if (!r.id.empty() && r.id.find_first_not_of("0123456789") == std::string::npos &&
+              r.id.size() < 18)
+            largest = std::max<int64_t>(largest, std::stoll(r.id));
+        });
       });
       id = std::to_string(largest + 1);
     }
@@ -149,19 +143,13 @@ void add_machine_commands(CLI::App& sync, app::ServiceProvider& provider) {
     q.entity = "machines";
     q.limit = 1000;
     service.db().read([&](soci::session& s) {
-      for (;;) {
-        auto rows = db::list_rows(s, q);
-        for (const auto& r : rows) {
-          Json d = Json::parse(r.data);
-          std::cout << r.id << "  " << d.value("name", "") << "  "
-                    << (r.active ? "active" : "inactive")
-                    << "  centre=" << d.value("regCenterId", "-")
-                    << "  keyIndex=" << d.value("keyIndex", "-") << "\n";
-        }
-        if (rows.size() < 1000) break;
-        q.after_id = rows.back().id;
-        q.after_lang = rows.back().lang;
-      }
+      db::for_each_row(s, q, [](const RowState& r) {
+        Json d = Json::parse(r.data);
+        std::cout << r.id << "  " << d.value("name", "") << "  "
+                  << (r.active ? "active" : "inactive")
+                  << "  centre=" << d.value("regCenterId", "-")
+                  << "  keyIndex=" << d.value("keyIndex", "-") << "\n";
+      });
     });
   });
 }
@@ -205,13 +193,9 @@ void add_data_commands(CLI::App& sync, app::ServiceProvider& provider) {
     q.include_deleted = *include_deleted;
     q.limit = 1000;
     service.db().read([&](soci::session& s) {
-      for (;;) {
-        auto rows = db::list_rows(s, q);
-        for (const auto& r : rows) std::cout << SyncService::render(r, false).dump() << "\n";
-        if (rows.size() < 1000) break;
-        q.after_id = rows.back().id;
-        q.after_lang = rows.back().lang;
-      }
+      db::for_each_row(s, q, [](const RowState& r) {
+        std::cout << SyncService::render(r, false).dump() << "\n";
+      });
     });
   });
 }

@@ -2,6 +2,9 @@
 
 #include "sync/admin_api.h"
 #include "sync/cli.h"
+#include "sync/cursor_api.h"
+#include "sync/mosip_routes.h"
+#include "sync/mosip_settings_api.h"
 #include "sync/service.h"
 
 namespace registrar::sync {
@@ -25,6 +28,25 @@ class SyncModule final : public app::Module {
                       "MOSIP's registration client module id: machines receive the templates "
                       "of this module only (mosip.syncdata.regclient.module.id).",
                       not_empty);
+    schema.add_string("sync.scopes.client", "sync:client",
+                      "Bearer scope of MOSIP's registration-client routes under /v1/syncdata.",
+                      not_empty);
+    schema.add_int("sync.mosip.delta_interval_s", 900,
+                   "A clientsettings delta ends at the latest multiple of this many seconds "
+                   "(UTC) not after now: MOSIP's 15-minute delta cron; 1 ends it at now.",
+                   1, 86400);
+    schema.add_string("sync.mosip.full_sync_to", "midnight",
+                      "Where a clientsettings full sync ends: \"midnight\" (today 00:00 UTC, as "
+                      "MOSIP) or \"now\".",
+                      [](const core::ConfigValue& v) -> std::optional<std::string> {
+                        const auto& s = std::get<std::string>(v);
+                        if (s == "midnight" || s == "now") return std::nullopt;
+                        return "must be midnight or now";
+                      });
+    schema.add_bool("sync.snapshots.encrypt", true,
+                    "Encrypt entity files (/v1/syncdata/clientsettings/{entity}) to the machine's "
+                    "key (MOSIP's mosip.sync.entity.encrypted.*).");
+    declare_cursor_config(schema);
   }
 
   std::vector<store::Migration> migrations() const override { return {rows_migration()}; }
@@ -33,12 +55,23 @@ class SyncModule final : public app::Module {
     SyncSettings settings;
     settings.template_module = s.config.str("sync.template_module");
     admin_scope_ = s.config.str("sync.scopes.admin");
+    client_settings_.scope = s.config.str("sync.scopes.client");
+    client_settings_.window.delta_interval_s = s.config.integer("sync.mosip.delta_interval_s");
+    client_settings_.window.full_sync_to_now = s.config.str("sync.mosip.full_sync_to") == "now";
+    snapshots_.signing = &s.registry.find<services::Signing>();
+    snapshots_.kid = "sync-files-1";
+    snapshots_.signing->ensure_key(snapshots_.kid, crypto::JwsAlg::kRS256, name());
+    snapshots_.encrypt = s.config.boolean("sync.snapshots.encrypt");
+    cursor_settings_ = read_cursor_settings(s.config);
     service_ = std::make_unique<SyncService>(s.db, s.clock, settings);
   }
 
   void add_routes(http::Router& router) override {
     router.set_tag("sync");
     add_admin_routes(router, *service_, admin_scope_);
+    add_client_settings_routes(router, *service_, client_settings_);
+    add_mosip_routes(router, *service_, client_settings_.scope, snapshots_);
+    add_cursor_routes(router, *service_, cursor_settings_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -47,6 +80,9 @@ class SyncModule final : public app::Module {
 
  private:
   std::string admin_scope_;
+  ClientSettingsConfig client_settings_;
+  SnapshotOptions snapshots_;
+  CursorSettings cursor_settings_;
   std::unique_ptr<SyncService> service_;
 };
 

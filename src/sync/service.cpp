@@ -57,8 +57,10 @@ RowInput key_of(const Entity& entity, const Json& body) {
   in.data = Json::object();
   for (const auto& k : entity.key_fields) {
     auto it = body.find(k);
-    if (it == body.end() || it->is_null()) throw core::invalid_argument("is required", k);
-    in.data[k] = *it;
+    bool absent = it == body.end() || it->is_null() ||
+                  (it->is_string() && it->get_ref<const std::string&>().empty());
+    if (absent && entity.field(k)->required) throw core::invalid_argument("is required", k);
+    if (!absent) in.data[k] = *it;
   }
   in.id = row_id(entity, in.data);
   if (entity.per_language) {
@@ -140,7 +142,8 @@ WriteResult SyncService::remove(const Entity& entity, const std::string& id,
 
 std::vector<WriteResult> SyncService::apply_batch(const std::vector<BatchItem>& items,
                                                   const std::string& actor,
-                                                  const std::string& audit_action) {
+                                                  const std::string& audit_action,
+                                                  const BatchHooks& hooks) {
   return db_.write([&](soci::session& s) {
     std::vector<RowWrite> writes;
     writes.reserve(items.size());
@@ -155,6 +158,7 @@ std::vector<WriteResult> SyncService::apply_batch(const std::vector<BatchItem>& 
         throw core::Error(e.kind(), e.what(), e.field().empty() ? where : where + "." + e.field());
       }
     }
+    if (hooks.check) hooks.check(s, writes);
     auto now = clock_.now();
     auto results = db::apply(s, writes, actor, core::to_unix_us(now));
     int64_t changed = 0;
@@ -183,6 +187,7 @@ std::vector<WriteResult> SyncService::apply_batch(const std::vector<BatchItem>& 
       }
       store::append_audit(s, entry, now);
     }
+    if (hooks.done) hooks.done(s, writes, results);
     return results;
   });
 }

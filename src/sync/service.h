@@ -3,6 +3,7 @@
 // workers. Thread-safe: holds no mutable state of its own.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,8 +64,18 @@ class SyncService {
     std::optional<int64_t> expected_version;
     std::string label;  // how errors name this item ("line 12"); "" for "[index]"
   };
+  // Run inside apply_batch's transaction (pushes): `check` after every item is prepared and
+  // before anything is written (it may throw to refuse: nothing is written); `done` after the
+  // writes (a push records its answer in the same transaction).
+  struct BatchHooks {
+    std::function<void(soci::session&, const std::vector<RowWrite>&)> check;
+    std::function<void(soci::session&, const std::vector<RowWrite>&,
+                       const std::vector<WriteResult>&)>
+        done;
+  };
   std::vector<WriteResult> apply_batch(const std::vector<BatchItem>& items,
-                                       const std::string& actor, const std::string& audit_action);
+                                       const std::string& actor, const std::string& audit_action,
+                                       const BatchHooks& hooks = {});
 
   // The row as the admin API and clients see it: fields + langCode, isActive, isDeleted, and
   // (admin only) version and the audit fields.

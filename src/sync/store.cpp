@@ -256,6 +256,16 @@ std::vector<RowState> list_rows(soci::session& s, const ListQuery& q) {
   return out;
 }
 
+void for_each_row(soci::session& s, ListQuery q, const std::function<void(const RowState&)>& row) {
+  for (;;) {
+    auto rows = list_rows(s, q);
+    for (const auto& r : rows) row(r);
+    if (rows.size() < static_cast<size_t>(q.limit)) return;
+    q.after_id = rows.back().id;
+    q.after_lang = rows.back().lang;
+  }
+}
+
 void select_window(soci::session& s, const std::string& entity,
                    const std::vector<std::string>& scopes, int64_t from_us, int64_t to_us,
                    const std::function<void(const RowState&)>& row) {

@@ -81,6 +81,8 @@ struct ListQuery {
   int limit = 100;
 };
 std::vector<RowState> list_rows(soci::session& s, const ListQuery& q);
+// Every row list_rows would page through from q's `after`, page by page (q.limit rows each).
+void for_each_row(soci::session& s, ListQuery q, const std::function<void(const RowState&)>& row);
 
 // MOSIP's selection (spec §6.3): rows of `entity` in one of `scopes` created, updated or deleted
 // within [from_us, to_us] (inclusive), in (id, lang) order, deleted ones included. Calls `row`

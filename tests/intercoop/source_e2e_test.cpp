@@ -19,12 +19,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string write(const testing::TempDir& dir, const std::string& name, const std::string& text) {
-  std::string path = dir.file(name);
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
-
 // The path part of an http://127.0.0.1:port/... URL.
 std::string path_of(const std::string& url) {
   size_t scheme = url.find("://");
@@ -60,18 +54,18 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
     auto source_desc = testing::run_registrar("intercoop descriptor", source_->env());
     ASSERT_EQ(source_desc.exit_code, 0) << source_desc.output;
     cli_ok(*target_, "intercoop peers import " +
-                         write(target_->dir(), "sourcecoop.yaml", yaml_of(source_desc.output)));
+                         target_->dir().write("sourcecoop.yaml", yaml_of(source_desc.output)));
     cli_ok(*source_, "intercoop peers import " +
-                         write(source_->dir(), "targetcoop.yaml", yaml_of(target_desc.output)));
+                         source_->dir().write("targetcoop.yaml", yaml_of(target_desc.output)));
     auto catalogue = cli_ok(*source_, "intercoop peers services list");
     ASSERT_NE(catalogue.find("targetcoop/contract  fields=nif,name"), std::string::npos)
         << catalogue;
 
-    cli_ok(*source_,
-           "intercoop members import " + write(source_->dir(), "members.csv",
-                                               "member,lang,nif,name,email\n"
-                                               "m1,ca,12345678Z,\"Bunny, Bugs\",bugs@example.org\n"
-                                               "m2,es,87654321X,\"Duck, Daffy\",\n"));
+    cli_ok(*source_, "intercoop members import " +
+                         source_->dir().write("members.csv",
+                                              "member,lang,nif,name,email\n"
+                                              "m1,ca,12345678Z,\"Bunny, Bugs\",bugs@example.org\n"
+                                              "m2,es,87654321X,\"Duck, Daffy\",\n"));
     m1_ = testing::issue_token(source_->env(), "portal --subject m1", "--scope intercoop:member");
     m2_ = testing::issue_token(source_->env(), "portal --subject m2", "--scope intercoop:member");
   }
@@ -271,7 +265,7 @@ TEST_P(SourceEndToEnd, MembersThroughTheAdminApiAndTheCsvImport) {
   // A file with one bad row is refused by its line number, and nothing of it is stored.
   auto bad = source_->cli(
       "intercoop members import " +
-      write(source_->dir(), "bad.csv", "member,nif\nm5,55555555K\nm6,66666666Q,extra\n"));
+      source_->dir().write("bad.csv", "member,nif\nm5,55555555K\nm6,66666666Q,extra\n"));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("line 3: 3 cells, the header has 2"), std::string::npos) << bad.output;
   auto list = call(admin, http::Method::kGet, "/v1/intercoop/members");

@@ -1,5 +1,6 @@
 #include "support/temp_dir.h"
 
+#include <fstream>
 #include <stdexcept>
 
 #include "core/random.h"
@@ -14,6 +15,14 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& text) const {
+  std::string path = file(name);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+  return path;
 }
 
 }  // namespace registrar::testing

@@ -14,6 +14,8 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
   const std::filesystem::path& path() const { return path_; }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
+  // Writes `text` to the file `name` here (replacing it); returns its path.
+  std::string write(const std::string& name, const std::string& text) const;
 
  private:
   std::filesystem::path path_;

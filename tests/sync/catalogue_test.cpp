@@ -18,7 +18,8 @@ TEST(CatalogueTest, EveryEntityIsWellFormed) {
     for (const auto& k : e.key_fields) {
       const Field* f = e.field(k);
       ASSERT_NE(f, nullptr) << e.name << "." << k;
-      EXPECT_TRUE(f->required) << e.name << "." << k;
+      // Optional key parts only where a level is optional (configurations).
+      if (e.scope != ScopeRule::kConfigLevel) EXPECT_TRUE(f->required) << e.name << "." << k;
     }
     for (const auto& f : e.fields)
       if (!f.references.empty()) EXPECT_NE(find_entity(f.references), nullptr) << f.references;
@@ -86,6 +87,31 @@ TEST(CatalogueTest, ParsesAValidRowAndBuildsItsKey) {
             (Json{{"appTypeCode", "001"}, {"docCatCode", "POA"}, {"docTypeCode", "CIN"}}));
 }
 
+// Configurations: one key per level; an absent or empty level is the same key, so the global row
+// of a name is one row whatever way a client writes it.
+TEST(CatalogueTest, ConfigurationKeysNameTheirLevel) {
+  const Entity& e = *find_entity("configurations");
+  EXPECT_EQ(e.mosip_name, "");  // not in clientsettings
+  RowInput row;
+  auto parse = [&](Json body) {
+    auto bad = parse_row(e, body, row);
+    EXPECT_FALSE(bad) << body.dump() << ": " << (bad ? bad->field + " " + bad->message : "");
+    return row.id;
+  };
+  EXPECT_EQ(parse({{"name", "timeout"}, {"value", "30"}}), "timeout||");
+  EXPECT_EQ(parse({{"name", "timeout"}, {"value", "30"}, {"regCenterId", ""}, {"machineId", ""}}),
+            "timeout||");
+  EXPECT_EQ(row.data, (Json{{"name", "timeout"}, {"value", "30"}}));
+  EXPECT_EQ(parse({{"name", "timeout"}, {"value", "30"}, {"regCenterId", "10001"}}),
+            "timeout|10001|");
+  EXPECT_EQ(parse({{"name", "timeout"}, {"value", "30"}, {"machineId", "10011"}}),
+            "timeout||10011");
+  EXPECT_TRUE(parse_row(e, {{"value", "30"}}, row));                  // name is required
+  EXPECT_TRUE(parse_row(e, {{"name", ""}, {"value", "30"}}, row));    // and not empty
+  EXPECT_TRUE(parse_row(e, {{"name", "a"}, {"value", 30}}, row));     // values are strings
+  EXPECT_TRUE(parse_row(e, {{"name", "a|b"}, {"value", "1"}}, row));  // no '|' in a key
+}
+
 TEST(CatalogueTest, RejectsBadRowsNamingTheField) {
   const Entity& g = *find_entity("genders");
   RowInput row;
@@ -119,6 +145,13 @@ TEST(CatalogueTest, ScopesFollowMosipsSelectionRules) {
   EXPECT_EQ(scope_of(*find_entity("templates"), {{"moduleId", "10002"}}, "10002"), "");
   EXPECT_EQ(scope_of(*find_entity("templates"), {{"moduleId", "10003"}}, "10002"), kNoScope);
   EXPECT_EQ(scope_of(*find_entity("devices"), {{"id", "d"}}, "10002"), kNoScope);
+  const Entity& config = *find_entity("configurations");
+  EXPECT_EQ(scope_of(config, {{"name", "a"}, {"value", "1"}}, "10002"), "");
+  EXPECT_EQ(scope_of(config, {{"name", "a"}, {"regCenterId", "10001"}}, "10002"), "c:10001");
+  EXPECT_EQ(
+      scope_of(config, {{"name", "a"}, {"regCenterId", "10001"}, {"machineId", "10011"}}, "10002"),
+      "m:10011");
+  EXPECT_EQ(scope_of(config, {{"name", "a"}, {"machineId", "10011"}}, "10002"), "m:10011");
   EXPECT_EQ(machine_scopes("10011", "10001", "KTA"),
             (std::vector<std::string>{"", "m:10011", "c:10001", "l:KTA"}));
   EXPECT_EQ(machine_scopes("10011", "", ""), (std::vector<std::string>{"", "m:10011"}));

@@ -1,0 +1,186 @@
+#include "sync/mosip_settings_api.h"
+
+#include <algorithm>
+#include <map>
+
+#include "http/compression.h"
+#include "mosip/envelope.h"
+#include "sync/machine_crypto.h"
+
+namespace registrar::sync {
+namespace {
+
+using http::Request;
+using http::Response;
+
+// The scopes that hold an entity's rows for this machine (catalogue.h scope_of): one query per
+// scope instead of four per entity.
+std::vector<std::string> entity_scopes(const Entity& e, const MachineContext& m) {
+  switch (e.scope) {
+    case ScopeRule::kGlobal:
+    case ScopeRule::kTemplateModule:
+      return {""};
+    case ScopeRule::kCentreField:
+      return {"c:" + m.centre};
+    case ScopeRule::kMachineId:
+      return {"m:" + m.id};
+    case ScopeRule::kLocationField:
+      // MOSIP also asks the centre's lang_code to be the machine's; a machine has one centre,
+      // and the centre's holidayLocationCode names the location whatever its language.
+      if (m.holiday_location.empty()) return {};
+      return {"l:" + m.holiday_location};
+  }
+  return {};
+}
+
+// One entity's DTOs as a JSON array under construction.
+struct DtoList {
+  std::string json = "[";
+  bool empty() const { return json.size() == 1; }
+  void add(const RowState& row, std::string_view lang_json) {
+    if (!empty()) json += ',';
+    append_dto(json, row.data, lang_json, row.active, row.deleted);
+  }
+  std::string finish() && {
+    json += ']';
+    return std::move(json);
+  }
+};
+
+// The JSON of a row's language, remembered: most rows share a handful.
+class LangJson {
+ public:
+  std::string_view of(const std::string& lang) {
+    if (lang.empty()) return "null";
+    auto it = cache_.find(lang);
+    if (it == cache_.end()) it = cache_.emplace(lang, Json(lang).dump()).first;
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, std::string, std::less<>> cache_;
+};
+
+// fullSyncEntities: MOSIP entity names (case-insensitive); names we do not know are ignored, as
+// a client may list entities of a newer MOSIP.
+std::vector<const Entity*> full_sync_entities(const std::optional<std::string>& param) {
+  std::vector<const Entity*> out;
+  if (!param) return out;
+  std::string_view rest = *param;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view name = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (const Entity* e = find_entity_by_mosip_name(name)) out.push_back(e);
+  }
+  return out;
+}
+
+Response client_settings(SyncService& service, const ClientSettingsConfig& config, Request& req,
+                         bool v2) {
+  const core::Clock& clock = service.clock();
+  auto key_index = req.query_param("keyindex");
+  if (!key_index || key_index->empty())
+    return mosip::envelope_error(clock, "KER-SNC-002",
+                                 "Required request parameter 'keyindex' is missing");
+  std::optional<int64_t> last_updated;
+  auto last = req.query_param("lastUpdated");
+  if (last && last->find_first_not_of(" \t") != std::string::npos) {
+    last_updated = parse_last_updated(*last);
+    if (!last_updated)
+      return mosip::envelope_error(clock, "KER_SNC-100",
+                                   "Error occurred while parsing lastUpdated timestamp");
+  }
+  auto machine = service.machine_by_key_index(*key_index);
+  if (!machine) return mosip::envelope_error(clock, "KER-SNC-155", "Machine not found");
+  if (machine->centre.empty())
+    return mosip::envelope_error(clock, "KER-SNC-141", "Registration center not found");
+  auto centre = req.query_param("regcenterId");
+  if (centre && !centre->empty() && *centre != machine->centre)
+    return mosip::envelope_error(
+        clock, "KER-SNC-149", "Registration Center has been updated for the received Machine ID");
+
+  const SyncWindow window = sync_window(core::to_unix_us(clock.now()), last_updated, config.window);
+  const std::vector<const Entity*> forced =
+      v2 ? full_sync_entities(req.query_param("fullSyncEntities")) : std::vector<const Entity*>{};
+  const crypto::PublicKey key =
+      machine_public_key(machine->machine.value("publicKey", std::string()));
+
+  // (entityName, entityType, plaintext JSON array) in catalogue order; dynamic entities one
+  // entry per field name, in name order.
+  struct Entry {
+    std::string name, type, plain;
+  };
+  std::vector<Entry> entries;
+  LangJson langs;
+  service.db().read([&](soci::session& s) {
+    for (const Entity& e : catalogue()) {
+      if (e.mosip_name.empty() || !(v2 ? e.in_v2 : e.in_v1)) continue;
+      bool full = std::find(forced.begin(), forced.end(), &e) != forced.end();
+      int64_t from = full ? 0 : window.from_us;
+      if (from > window.to_us) continue;
+      auto scopes = entity_scopes(e, *machine);
+      if (e.dynamic) {
+        std::map<std::string, DtoList> by_name;
+        db::select_window(s, e.name, scopes, from, window.to_us, [&](const RowState& row) {
+          Json data = Json::parse(row.data);
+          by_name[data.value("name", std::string())].add(row, langs.of(row.lang));
+        });
+        for (auto& [name, list] : by_name)
+          entries.push_back({name, "dynamic", std::move(list).finish()});
+        continue;
+      }
+      DtoList list;
+      db::select_window(s, e.name, scopes, from, window.to_us,
+                        [&](const RowState& row) { list.add(row, langs.of(row.lang)); });
+      if (!list.empty()) entries.push_back({e.mosip_name, "structured", std::move(list).finish()});
+    }
+  });
+
+  // Encrypted outside the transaction: the connection goes back to the pool first. The envelope
+  // is written as text: the data strings are megabytes of base64url, which need no escaping,
+  // and a JSON library would copy and scan them byte by byte.
+  std::string body = R"({"id":null,"version":null,"responsetime":)";
+  body += Json(mosip::response_time(clock)).dump();
+  body += R"(,"metadata":null,"errors":null,"response":{"lastSyncTime":")";
+  body += format_sync_time(window.to_us);
+  body += R"(","dataToSync":[)";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Entry& entry = entries[i];
+    std::string data = encrypt_for_machine_b64(key, entry.plain);
+    std::string().swap(entry.plain);
+    body += i == 0 ? R"({"entityName":)" : R"(,{"entityName":)";
+    body += Json(entry.name).dump();
+    body += R"(,"entityType":")";
+    body += entry.type;
+    body += R"(","data":")";
+    body += data;
+    body += "\"}";
+  }
+  body += "]}}";
+  Response resp = Response::text(200, std::move(body), "application/json");
+  // The body is nearly all base64 of ciphertext: entropy coding is all gzip can do for it.
+  http::compress_if_accepted(req, resp, 1024, http::GzipMode::kHuffmanOnly);
+  return resp;
+}
+
+}  // namespace
+
+void add_client_settings_routes(http::Router& router, SyncService& service,
+                                const ClientSettingsConfig& config) {
+  router.set_error_format("/v1/syncdata", std::make_shared<mosip::ErrorFormat>(service.clock()));
+  router
+      .get("/v1/syncdata/clientsettings",
+           [&service, config](Request& r) { return client_settings(service, config, r, false); })
+      .require_scopes({config.scope})
+      .describe("MOSIP clientsettings (v1 entities): the machine's master data, full or delta");
+  router
+      .get("/v1/syncdata/v2/clientsettings",
+           [&service, config](Request& r) { return client_settings(service, config, r, true); })
+      .require_scopes({config.scope})
+      .describe("MOSIP clientsettings (v2 entities, fullSyncEntities)");
+}
+
+}  // namespace registrar::sync
