@@ -29,6 +29,9 @@ std::vector<std::string> entity_scopes(const Entity& e, const MachineContext& m)
       // and the centre's holidayLocationCode names the location whatever its language.
       if (m.holiday_location.empty()) return {};
       return {"l:" + m.holiday_location};
+    case ScopeRule::kConfigLevel:  // configurations: served by /configs, not clientsettings
+      return m.centre.empty() ? std::vector<std::string>{"", "m:" + m.id}
+                              : std::vector<std::string>{"", "c:" + m.centre, "m:" + m.id};
   }
   return {};
 }
