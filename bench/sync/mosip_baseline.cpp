@@ -151,7 +151,7 @@ void apply_changes(PGconn* c, const std::vector<sync::RowWrite>& changes, int64_
 }  // namespace
 
 double load_mosip_baseline(const std::string& pg_url, const Shape& shape, size_t batch,
-                           const std::string& machine_public_key, int64_t t0_us,
+                           const MachineKeys& keys, int64_t t0_us,
                            const std::vector<sync::RowWrite>& changes, int64_t t1_us) {
   PgConn conn(PQconnectdb(pg_url.c_str()), PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK)
@@ -160,7 +160,7 @@ double load_mosip_baseline(const std::string& pg_url, const Shape& shape, size_t
   exec(conn.get(), "SET client_min_messages = warning");
   exec(conn.get(), kSchema);
   int64_t b = 0;
-  generate(shape, batch, machine_public_key, [&](std::vector<sync::RowWrite>& rows) {
+  generate(shape, batch, keys, [&](std::vector<sync::RowWrite>& rows) {
     copy_batch(conn.get(), rows, t0_us + b * 1'000'000);
     ++b;
   });
@@ -179,6 +179,7 @@ std::string mosip_sync_script(int64_t from_us, int64_t to_us) {
   std::string centre = quoted(centre_id(0));
   std::string script;
   for (const auto& e : sync::catalogue()) {
+    if (e.mosip_name.empty() || !e.in_v1) continue;
     std::string where = "entity_name = " + quoted(e.name);
     switch (e.scope) {
       case sync::ScopeRule::kGlobal:
@@ -190,6 +191,8 @@ std::string mosip_sync_script(int64_t from_us, int64_t to_us) {
       case sync::ScopeRule::kMachineId:
         where += " AND regcntr_id = " + centre + " AND id = " + quoted(machine_id(0));
         break;
+      case sync::ScopeRule::kConfigLevel:  // configurations: not a clientsettings entity
+        continue;
       case sync::ScopeRule::kLocationField:
         // MOSIP joins registration_center for the holiday location; given here.
         where += " AND location_code = " + quoted(holiday_location(0));

@@ -8,8 +8,9 @@
 #    MOSIP-shaped, into PostgreSQL and writes the pgbench scripts of MOSIP's own queries (§6.3).
 # 2. The baseline: pgbench (CPU 1, one client) running MOSIP's full and delta queries on those
 #    rows, one transaction = one client's sync (every entity's SELECT).
-# 3. End to end over HTTP against `registrar serve` (the hook below; SYNC_BENCH_HTTP=0 skips it):
-#    measured when the routes answer, otherwise said so.
+# 3. End to end over HTTP against `registrar serve` on the same SQLite file (SYNC_BENCH_HTTP=0
+#    skips it): clientsettings full and delta (curl, bearer token), pull catch-up (a Python
+#    client signing each page) and pull at the head (wrk); a route that is not there is said so.
 # Environment: SYNC_BENCH_PG_URL (a PostgreSQL server; default: a throwaway one started here),
 # SYNC_BENCH_ROWS, SYNC_BENCH_CENTRES, SYNC_BENCH_BACKEND (sqlite | postgres), SYNC_BENCH_BATCH,
 # SYNC_BENCH_FULL_RUNS, SYNC_BENCH_DELTA_RUNS, SYNC_BENCH_PAGE, SYNC_BENCH_PGBENCH_SECONDS (10),
@@ -73,7 +74,7 @@ printf '%-58s %12.1f %12.1f\n' "load, s ($LOAD_ROWS rows; PG: COPY into the MOSI
 # ---------------------------------------------------------------------------------------------
 # End to end over HTTP: `registrar serve` on the rows just loaded (SQLite only; one I/O thread on
 # CPU 0, clients on CPU 1). Each route is probed first; one that is not there (404) is reported
-# as not measured. Adding a figure is a line in this section.
+# as not measured.
 # ---------------------------------------------------------------------------------------------
 http_times() {  # http_times N URL: N sequential requests; prints "median_ms max_ms http_code"
   local n=$1 url=$2 code
@@ -87,11 +88,19 @@ http_times() {  # http_times N URL: N sequential requests; prints "median_ms max
 }
 if [ "${SYNC_BENCH_HTTP:-1}" = 1 ] && [ "${SYNC_BENCH_BACKEND:-sqlite}" = sqlite ]; then
   export REGISTRAR_LOG_LEVEL=warn
-  export WAIT_PORT_SECONDS=120
+  export WAIT_PORT_SECONDS=300
+  # The full sync ends now (not at midnight) and the delta at now to the second, so that both
+  # windows hold the changes just made (docs/sync.md, "MOSIP clientsettings").
   start_registrar "$dir" "[identity]
 master_key_file = \"$dir/master.key\"
-password_hash_cost = \"minimal\""
+password_hash_cost = \"minimal\"
+[sync.mosip]
+full_sync_to = \"now\"
+delta_interval_s = 1"
   base="http://127.0.0.1:$REG_PORT"
+  token=$("$BENCH_BUILD/src/registrar" --config "$dir/registrar.toml" token issue --client bench \
+    --scope sync:client | tail -n 1)
+  SYNC_BENCH_HTTP_AUTH=${SYNC_BENCH_HTTP_AUTH:-"Authorization: Bearer $token"}
   echo
   settings="$base/v1/syncdata/clientsettings?keyindex=$MACHINE_KEY_INDEX"
   probe=$(curl -s -o /dev/null -w '%{http_code}' "$settings")
@@ -99,20 +108,26 @@ password_hash_cost = \"minimal\""
     echo "HTTP GET /v1/syncdata/clientsettings: not measured (the route is not on this branch)"
   else
     read -r med max code <<<"$(http_times 5 "$settings")"
-    printf '%-58s median %s ms, max %s ms (HTTP %s, %s bytes; target < 1,000)\n' \
-      "HTTP full sync, clientsettings" "$med" "$max" "$code" "$(wc -c <"$dir/body")"
+    entries=$(/usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r["response"]["dataToSync"]), "entities,", r["errors"])' <"$dir/body" 2>&1 | tail -n 1)
+    printf '%-58s median %s ms, max %s ms (HTTP %s, %s bytes, %s; target < 1,000)\n' \
+      "HTTP full sync, clientsettings (curl)" "$med" "$max" "$code" "$(wc -c <"$dir/body")" "$entries"
     read -r med max code <<<"$(http_times 50 "$settings&lastUpdated=$DELTA_FROM")"
-    printf '%-58s median %s ms, max %s ms (HTTP %s)\n' "HTTP delta, clientsettings&lastUpdated" \
-      "$med" "$max" "$code"
+    entries=$(/usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r["response"]["dataToSync"]), "entities,", r["errors"])' <"$dir/body" 2>&1 | tail -n 1)
+    printf '%-58s median %s ms, max %s ms (HTTP %s, %s bytes, %s)\n' \
+      "HTTP delta of 100 changes, clientsettings (curl)" "$med" "$max" "$code" "$(wc -c <"$dir/body")" "$entries"
   fi
-  # /v1/sync/pull authenticates with a JWS signed by the machine ($dir/machine.pem is its private
-  # key, MACHINE_ID its id): once the route is on main, sign one request per page here and replay
-  # them with run_wrk (bench/lib.sh) for pull requests/s.
-  probe=$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/sync/pull")
+  probe=$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/sync/pull?cursor=0")
   if [ "$probe" = 404 ]; then
     echo "HTTP GET /v1/sync/pull: not measured (the route is not on this branch)"
   else
-    echo "HTTP GET /v1/sync/pull: the route answers ($probe) but its signed requests are not written yet"
+    read -r pages items secs head <<<"$(taskset -c 1 /usr/bin/python3 "$BENCH_ROOT/bench/sync/pull_client.py" \
+      "$base" "$dir/machine-sign.pem" "$PULL_PAGE" "$dir/pull.auth")"
+    printf '%-58s %s pages, %s items in %s s: %s pages/s\n' "HTTP pull from cursor 0 (Python client)" \
+      "$pages" "$items" "$secs" "$(awk -v p="$pages" -v s="$secs" 'BEGIN{printf "%.0f", p/s}')"
+    { read -r target; read -r auth; } <"$dir/pull.auth"
+    read -r rps p50 p99 err <<<"$(SYNC_PULL_AUTH=$auth run_wrk "$base$target" "$BENCH_ROOT/bench/sync/pull.lua")"
+    printf '%-58s %s requests/s, p50 %s ms, p99 %s ms, non-2xx %s\n' \
+      "HTTP pull at the head (wrk, signed, $BENCH_CONNECTIONS conn.)" "$rps" "$p50" "$p99" "$err"
   fi
   stop_pid "$REG_PID"; REG_PID=
 fi

@@ -1,7 +1,8 @@
 // sync_bench (issue 16): the sync module's server-side cost at scale, through the store and
 // service directly (no HTTP): load SYNC_BENCH_ROWS rows (workload.h) through db::apply in large
 // transactions; apply 100 changes to the big centre; then, for the big centre's machine,
-//   full sync  — every entity's window [epoch, now] (select_window), each row rendered as the
+//   full sync  — clientsettings' (v1) entities' window [epoch, now] (select_window), each row
+//                rendered as the
 //                clients read it (SyncService::render), each entity's list encrypted to the
 //                machine's RSA key (encrypt_for_machine_b64) and the clientsettings body built;
 //   delta      — the same over the window of the 100 changes;
@@ -74,6 +75,7 @@ SyncResult client_sync(store::Database& db, const std::vector<std::string>& scop
   sync::Json data_to_sync = sync::Json::array();
   db.read([&](soci::session& s) {
     for (const auto& e : sync::catalogue()) {
+      if (e.mosip_name.empty() || !e.in_v1) continue;  // what clientsettings (v1) sends
       sync::Json list = sync::Json::array();
       size_t n = 0;
       sync::db::select_window(s, e.name, scopes, from_us, to_us, [&](const sync::RowState& r) {
@@ -139,9 +141,14 @@ int main(int argc, char** argv) {
   std::ofstream figures(out_dir + "/figures.env");
 
   // The big centre's machine key: RSA-2048 as MOSIP's LOCAL machine keys.
+  // and its signing key for the cursor API (Ed25519).
   auto machine_key = crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048);
-  const std::string pem = machine_key.public_key().to_pem();
+  auto sign_key = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  MachineKeys keys{machine_key.public_key().to_pem(), sign_key.public_key().to_pem(), "", ""};
+  keys.encryption_index = sync::key_index_of(keys.encryption, "publicKey");
+  keys.signing_index = sync::key_index_of(keys.signing, "signPublicKey");
   std::ofstream(out_dir + "/machine.pem") << machine_key.to_pem();
+  std::ofstream(out_dir + "/machine-sign.pem") << sign_key.to_pem();
 
   store::DatabaseOptions options;
   options.url = url;
@@ -162,7 +169,7 @@ int main(int argc, char** argv) {
 
   auto load_start = Clock::now();
   int64_t b = 0, loaded = 0;
-  generate(shape, batch, pem, [&](std::vector<sync::RowWrite>& rows) {
+  generate(shape, batch, keys, [&](std::vector<sync::RowWrite>& rows) {
     db.write(
         [&](soci::session& s) { sync::db::apply(s, rows, "bench-loader", t0_us + b * 1'000'000); });
     ++b;
@@ -183,8 +190,10 @@ int main(int argc, char** argv) {
   }
 
   // The big centre's machine as the routes will find it.
-  const std::string key_index = sync::key_index_of(pem, "publicKey");
-  db.write([&](soci::session& s) { sync::db::set_machine_keys(s, machine_id(0), key_index, ""); });
+  const std::string& key_index = keys.encryption_index;
+  db.write([&](soci::session& s) {
+    sync::db::set_machine_keys(s, machine_id(0), key_index, keys.signing_index);
+  });
   figures << "MACHINE_ID=" << machine_id(0) << "\nMACHINE_KEY_INDEX=" << key_index << "\n";
   const auto scopes = sync::machine_scopes(machine_id(0), centre_id(0), holiday_location(0));
 
@@ -250,11 +259,11 @@ int main(int argc, char** argv) {
   }
   double idle_rate = idle / (ms_since(idle_start) / 1000);
   std::printf("%-52s %.0f pulls/s\n", "pull at the head (nothing new)", idle_rate);
-  figures << "PULL_PAGE=" << page << "\nPULL_PAGES_S=" << pages / pull_s << "\nPULL_ITEMS_S=" << items / pull_s
-          << "\nPULL_IDLE_S=" << idle_rate << "\n";
+  figures << "PULL_PAGE=" << page << "\nPULL_PAGES_S=" << pages / pull_s
+          << "\nPULL_ITEMS_S=" << items / pull_s << "\nPULL_IDLE_S=" << idle_rate << "\n";
 
   if (!baseline_url.empty()) {
-    double s = load_mosip_baseline(baseline_url, shape, batch, pem, t0_us, edits, t1_us);
+    double s = load_mosip_baseline(baseline_url, shape, batch, keys, t0_us, edits, t1_us);
     std::printf("%-52s %lld rows in %.1f s (COPY, then indexes)\n", "baseline load (PostgreSQL)",
                 static_cast<long long>(shape.rows), s);
     figures << "BASELINE_LOAD_S=" << s << "\n";

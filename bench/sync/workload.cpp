@@ -119,7 +119,7 @@ void global_rows(int64_t n, Sink& out) {
   }
 }
 
-void centre_rows(int k, int64_t n, const std::string& public_key, Sink& out) {
+void centre_rows(int k, int64_t n, const MachineKeys& keys, Sink& out) {
   const std::string c = centre_id(k);
   out.add(row("registration_centers", {{"id", c},
                                        {"name", "Centre " + c},
@@ -134,7 +134,10 @@ void centre_rows(int k, int64_t n, const std::string& public_key, Sink& out) {
                              {"name", "Machine " + machine_id(k)},
                              {"serialNum", "SN-" + machine_id(k)},
                              {"machineSpecId", "MS1"},
-                             {"publicKey", public_key},
+                             {"publicKey", keys.encryption},
+                             {"keyIndex", keys.encryption_index},
+                             {"signPublicKey", keys.signing},
+                             {"signKeyIndex", keys.signing_index},
                              {"regCenterId", c}}));
   for (int64_t i = 2; i < n; ++i) {
     int64_t unit = (i - 2) / 4;
@@ -162,7 +165,7 @@ Shape shape_for(int64_t rows, int centres) {
   Shape s;
   s.rows = rows;
   s.centres = centres;
-  s.big_centre_rows = std::min<int64_t>(100'000, rows / 10);
+  s.big_centre_rows = std::min<int64_t>(133'336, rows / 10);
   s.global_rows = std::min<int64_t>(10'000, rows / 100);
   return s;
 }
@@ -177,16 +180,16 @@ std::string holiday_location(int k) {
   return "LOC" + std::to_string(k % kHolidayLocations);
 }
 
-void generate(const Shape& shape, size_t batch, const std::string& machine_public_key,
+void generate(const Shape& shape, size_t batch, const MachineKeys& keys,
               const std::function<void(std::vector<sync::RowWrite>&)>& emit) {
   Sink out(batch, emit);
   reference_rows(out);
   global_rows(shape.global_rows - kReferenceRows, out);
-  centre_rows(0, shape.big_centre_rows, machine_public_key, out);
+  centre_rows(0, shape.big_centre_rows, keys, out);
   int64_t rest = shape.rows - shape.global_rows - shape.big_centre_rows;
   int others = shape.centres - 1;
   for (int k = 1; k <= others; ++k)
-    centre_rows(k, rest / others + (k <= rest % others ? 1 : 0), machine_public_key, out);
+    centre_rows(k, rest / others + (k <= rest % others ? 1 : 0), keys, out);
   out.flush();
 }
 
@@ -198,11 +201,12 @@ std::vector<sync::RowWrite> changes(const Shape& shape, int n) {
     int64_t unit = (i * step) % units;
     switch (i % 3) {
       case 0:
-        out.push_back(
-            row("users", user(0, unit, "Operator " + std::to_string(unit) + " (renamed)")));
+        out.push_back(row("devices", device(0, unit, "Scanner " + std::to_string(unit) + " (v2)")));
         break;
       case 1:
-        out.push_back(row("devices", device(0, unit, "Scanner " + std::to_string(unit) + " (v2)")));
+        out.push_back(row(
+            "registration_center_users",
+            {{"regCenterId", centre_id(0)}, {"userId", user_id(0, unit)}, {"isActive", false}}));
         break;
       default: {
         sync::RowWrite w = row("registration_center_devices", centre_device(0, unit));

@@ -26,8 +26,9 @@ struct Shape {
   int64_t global_rows = 0;      // every machine's rows, the fixed reference rows included
 };
 
-// rows >= 10,000 and centres >= 2; the big centre has min(100,000, rows / 10) rows and the global
-// rows are min(10,000, rows / 100).
+// rows >= 10,000 and centres >= 2; the big centre has min(133,336, rows / 10) rows — at full size
+// 100,002 that clientsettings sends and 33,334 users (sent by userdetails) — and the global rows
+// are min(10,000, rows / 100).
 Shape shape_for(int64_t rows, int centres);
 
 std::string centre_id(int k);   // "10000" + k
@@ -36,13 +37,19 @@ std::string machine_id(int k);  // "<centre>-M"
 std::string holiday_location(int k);
 inline constexpr const char* kTemplateModule = "10002";
 
-// Emits every row, in batches of at most `batch`, in generation order. The machine rows carry
-// `machine_public_key` (PEM) as their publicKey.
-void generate(const Shape& shape, size_t batch, const std::string& machine_public_key,
+// A machine's keys (PEM): every machine row carries these (only centre 0's are registered).
+struct MachineKeys {
+  std::string encryption, signing;
+  std::string encryption_index, signing_index;  // key_index_of each, as the service stores them
+};
+
+// Emits every row, in batches of at most `batch`, in generation order.
+void generate(const Shape& shape, size_t batch, const MachineKeys& keys,
               const std::function<void(std::vector<sync::RowWrite>&)>& emit);
 
-// `n` changes to the big centre's rows, as an operator would make them between two syncs: every
-// third a user renamed, a device renamed, a centre-device mapping deleted.
+// `n` changes to the big centre's rows that clientsettings sends, as an operator would make them
+// between two syncs: in turn a device renamed, a centre-user mapping deactivated, a
+// centre-device mapping deleted.
 std::vector<sync::RowWrite> changes(const Shape& shape, int n);
 
 }  // namespace registrar::sync_bench
