@@ -2,9 +2,8 @@
 // service directly (no HTTP): load SYNC_BENCH_ROWS rows (workload.h) through db::apply in large
 // transactions; apply 100 changes to the big centre; then, for the big centre's machine,
 //   full sync  — clientsettings' (v1) entities' window [epoch, now] (select_window), each row
-//                rendered as the
-//                clients read it (SyncService::render), each entity's list encrypted to the
-//                machine's RSA key (encrypt_for_machine_b64) and the clientsettings body built;
+//                rendered as clients read it (SyncService::render), each entity's list
+//                encrypted to the machine's RSA key (encrypt_for_machine_b64), the body built;
 //   delta      — the same over the window of the 100 changes;
 //   pull       — the cursor API (db::pull) from 0 to the head in pages, and at the head (a
 //                client that is up to date asking again).
