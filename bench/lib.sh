@@ -12,6 +12,28 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# A throwaway PostgreSQL on a free loopback port, unless $1 (a server's URL) is given: sets PG_URL,
+# and BENCH_PG_DIR for bench_pg_stop. $2 is its shared_buffers, sized by the caller as a DBA would
+# for its data (the default 128 MB would leave PostgreSQL reading pages from the OS cache).
+bench_pg_start() {
+  PG_URL=$1
+  BENCH_PG_DIR=
+  [ -n "$PG_URL" ] && return 0
+  BENCH_PG_DIR=$(mktemp -d /tmp/registrar-bench-pg.XXXXXX)
+  local port
+  port=$(free_port)
+  PG_URL=$("$BENCH_ROOT/scripts/pg-test-server.sh" start "$BENCH_PG_DIR" "$port")
+  psql -q "$PG_URL" -c "ALTER SYSTEM SET shared_buffers = '$2'" >/dev/null
+  "$BENCH_ROOT/scripts/pg-test-server.sh" stop "$BENCH_PG_DIR"
+  "$BENCH_ROOT/scripts/pg-test-server.sh" start "$BENCH_PG_DIR" "$port" >/dev/null
+}
+# Stops and removes what bench_pg_start started (nothing when it was given a server).
+bench_pg_stop() {
+  [ -n "${BENCH_PG_DIR:-}" ] || return 0
+  "$BENCH_ROOT/scripts/pg-test-server.sh" stop "$BENCH_PG_DIR" || true
+  rm -rf "$BENCH_PG_DIR"
+}
+
 wait_port() {  # wait_port PORT; gives up after WAIT_PORT_SECONDS (default 10)
   for _ in $(seq 1 $((${WAIT_PORT_SECONDS:-10} * 20))); do
     (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0

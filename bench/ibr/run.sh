@@ -17,25 +17,14 @@
 source "$(dirname "$0")/../lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/registrar-bench-ibr.XXXXXX)
-pg_dir=
 cleanup() {
   stop_pid "${REG_PID:-}"
-  [ -n "$pg_dir" ] && "$BENCH_ROOT/scripts/pg-test-server.sh" stop "$pg_dir"
-  rm -rf "$dir" ${pg_dir:+"$pg_dir"}
+  bench_pg_stop
+  rm -rf "$dir"
 }
 trap cleanup EXIT
 
-PG_URL=${IBR_BENCH_PG_URL:-}
-if [ -z "$PG_URL" ]; then
-  pg_dir=$(mktemp -d /tmp/registrar-bench-ibr-pg.XXXXXX)
-  pg_port=$(free_port)
-  PG_URL=$("$BENCH_ROOT/scripts/pg-test-server.sh" start "$pg_dir" "$pg_port")
-  # Sized as a DBA would for this table (about 400 MB with its indexes at 1,000,000): the
-  # default 128 MB of shared buffers would leave PostgreSQL reading pages from the OS cache.
-  psql -q "$PG_URL" -c "ALTER SYSTEM SET shared_buffers = '1GB'" >/dev/null
-  "$BENCH_ROOT/scripts/pg-test-server.sh" stop "$pg_dir"
-  "$BENCH_ROOT/scripts/pg-test-server.sh" start "$pg_dir" "$pg_port" >/dev/null
-fi
+bench_pg_start "${IBR_BENCH_PG_URL:-}" 1GB
 # A database of its own, so that a given server's other data is left alone.
 PGOPTIONS='-c client_min_messages=warning' psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS registrar_ibr_bench" \
   -c "CREATE DATABASE registrar_ibr_bench" >/dev/null

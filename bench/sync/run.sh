@@ -17,25 +17,14 @@
 # SYNC_BENCH_HTTP_AUTH (a header for the HTTP requests, e.g. "Authorization: Bearer ...").
 source "$(dirname "$0")/../lib.sh"
 dir=$(mktemp -d /tmp/registrar-bench-sync.XXXXXX)
-pg_dir=
 cleanup() {
   stop_pid "${REG_PID:-}"
-  [ -n "$pg_dir" ] && "$BENCH_ROOT/scripts/pg-test-server.sh" stop "$pg_dir"
-  rm -rf "$dir" ${pg_dir:+"$pg_dir"}
+  bench_pg_stop
+  rm -rf "$dir"
 }
 trap cleanup EXIT
 
-PG_URL=${SYNC_BENCH_PG_URL:-}
-if [ -z "$PG_URL" ]; then
-  pg_dir=$(mktemp -d /tmp/registrar-bench-sync-pg.XXXXXX)
-  pg_port=$(free_port)
-  PG_URL=$("$BENCH_ROOT/scripts/pg-test-server.sh" start "$pg_dir" "$pg_port")
-  # Sized as a DBA would for a few GB of master data: the default 128 MB of shared buffers would
-  # leave PostgreSQL reading pages from the OS cache.
-  psql -q "$PG_URL" -c "ALTER SYSTEM SET shared_buffers = '2GB'" >/dev/null
-  "$BENCH_ROOT/scripts/pg-test-server.sh" stop "$pg_dir"
-  "$BENCH_ROOT/scripts/pg-test-server.sh" start "$pg_dir" "$pg_port" >/dev/null
-fi
+bench_pg_start "${SYNC_BENCH_PG_URL:-}" 2GB
 # Databases of their own, so that a given server's other data is left alone.
 for d in registrar_sync_baseline registrar_sync_store; do
   PGOPTIONS='-c client_min_messages=warning' psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS $d" \

@@ -177,6 +177,18 @@ Json replayed(const std::string& stored) {
   return a;
 }
 
+// After `e` from recording a push: when it is the unique violation of the same change id from a
+// concurrent request that committed first, that request's answer (which stands); otherwise
+// rethrows.
+Json concurrent_answer(SyncService& service, const MachineContext& m, const PushChange& c,
+                       const std::exception& e) {
+  if (!store::is_unique_violation(e)) throw;
+  auto stored =
+      service.db().read([&](soci::session& s) { return db::find_push(s, m.id, c.change_id); });
+  if (!stored) throw;
+  return replayed(*stored);
+}
+
 Json push_one(SyncService& service, const MachineContext& m,
               const std::vector<std::string>& entities, const PushChange& c) {
   auto stored =
@@ -206,22 +218,13 @@ Json push_one(SyncService& service, const MachineContext& m,
               {"status", "rejected"},
               {"error", {{"field", e.field()}, {"message", e.what()}}}};
   } catch (const std::exception& e) {
-    // The same change id from a concurrent request committed first: its answer stands.
-    if (!store::is_unique_violation(e)) throw;
-    stored =
-        service.db().read([&](soci::session& s) { return db::find_push(s, m.id, c.change_id); });
-    if (!stored) throw;
-    return replayed(*stored);
+    return concurrent_answer(service, m, c, e);
   }
   try {
     service.db().write(
         [&](soci::session& s) { db::record_push(s, m.id, c.change_id, answer.dump(), now_us); });
   } catch (const std::exception& e) {
-    if (!store::is_unique_violation(e)) throw;
-    stored =
-        service.db().read([&](soci::session& s) { return db::find_push(s, m.id, c.change_id); });
-    if (!stored) throw;
-    return replayed(*stored);
+    return concurrent_answer(service, m, c, e);
   }
   return answer;
 }

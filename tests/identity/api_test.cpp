@@ -16,13 +16,8 @@ namespace registrar::identity {
 namespace {
 
 using Json = nlohmann::json;
+using testing::bearer;
 using testing::RegistrarProcess;
-
-http::Headers bearer(const std::string& token) {
-  http::Headers h;
-  h.set("Authorization", "Bearer " + token);
-  return h;
-}
 
 class IdentityApiTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -16,13 +16,8 @@ namespace registrar::identity {
 namespace {
 
 using Json = nlohmann::json;
+using testing::bearer;
 using testing::RegistrarProcess;
-
-http::Headers bearer(const std::string& token) {
-  http::Headers h;
-  h.set("Authorization", "Bearer " + token);
-  return h;
-}
 
 http::Headers basic(const std::string& user, const std::string& pass) {
   http::Headers h;

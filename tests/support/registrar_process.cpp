@@ -198,4 +198,10 @@ std::string issue_token(const std::map<std::string, std::string>& env, const std
   return t;
 }
 
+http::Headers bearer(const std::string& token) {
+  http::Headers h;
+  h.set("Authorization", "Bearer " + token);
+  return h;
+}
+
 }  // namespace registrar::testing

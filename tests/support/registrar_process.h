@@ -72,6 +72,9 @@ CommandResult run_registrar(const std::string& args,
 std::string issue_token(const std::map<std::string, std::string>& env, const std::string& client,
                         const std::string& scope_args);
 
+// "Authorization: Bearer <token>", for requests to a RegistrarProcess.
+http::Headers bearer(const std::string& token);
+
 // Path to the registrar binary under test (REGISTRAR_TEST_BINARY, set by CTest).
 std::string registrar_binary();
 
