@@ -26,6 +26,12 @@ url = "sqlite:var/demo/registrar.db"
 [identity]
 master_key_file = "var/demo/master.key"
 dhp_login_client = "demo"
+
+# MOSIP clientsettings answers with what is there now (MOSIP ends a full sync at midnight and a
+# delta at the last 15-minute boundary, so data loaded today would only show tomorrow).
+[sync.mosip]
+full_sync_to = "now"
+delta_interval_s = 1
 TOML
 fi
 registrar=build-release/src/registrar
