@@ -19,6 +19,7 @@
 #include "mosip/envelope.h"
 #include "store/migrations.h"
 #include "support/databases.h"
+#include "support/loopback_server.h"
 #include "support/python_runner.h"
 #include "sync/mosip_routes.h"
 #include "sync/mosip_snapshot.h"
@@ -30,25 +31,6 @@ namespace {
 using http::Method;
 
 constexpr const char* kScope = "sync:client";
-
-// Stands in for identity's bearer authenticator: "Bearer client" has the sync scope, "Bearer
-// other" has another one.
-class TestBearer final : public http::Authenticator {
- public:
-  std::optional<http::Failure> authenticate(http::Request& req, const http::Route& route) override {
-    auto h = req.headers.get("Authorization");
-    if (!h || (*h != "Bearer client" && *h != "Bearer other"))
-      return http::unauthenticated("invalid_token", "no valid token", "Authorization");
-    http::Principal p;
-    p.subject = h->substr(7);
-    p.scopes = {*h == "Bearer client" ? kScope : "other"};
-    for (const auto& s : route.scopes)
-      if (!p.has_scope(s))
-        return http::forbidden("insufficient_scope", "scope " + s, "Authorization");
-    req.principal = std::make_shared<const http::Principal>(p);
-    return std::nullopt;
-  }
-};
 
 struct MachineKeys {
   crypto::PrivateKey enc = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
@@ -98,28 +80,21 @@ class TestSigning final : public services::Signing {
   crypto::PrivateKey key_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
 };
 
-// A server on a loopback port for the routes `add` puts on its router.
+// A server on a loopback port for the routes `add` puts on its router. "Bearer client" has the
+// sync scope, "Bearer other" another one.
 struct TestServer {
   TestServer(const core::Clock& clock, const std::function<void(http::Router&)>& add) {
-    router.add_authenticator(http::kBearerAuthenticator, std::make_shared<TestBearer>());
+    router.add_authenticator(http::kBearerAuthenticator,
+                             std::make_shared<testing::FixedTokenAuthenticator>(
+                                 std::map<std::string, std::vector<std::string>>{
+                                     {"client", {kScope}}, {"other", {"other"}}}));
     router.set_error_format("/v1/syncdata", std::make_shared<mosip::ErrorFormat>(clock));
     add(router);
-    http::ServerOptions o;
-    o.listen = "127.0.0.1:0";
-    o.access_log = false;
-    o.worker_threads = 2;
-    server = std::make_unique<http::Server>(o, router, metrics);
-    port = server->listen();
-    thread = std::thread([this] { server->run(false); });
-  }
-  ~TestServer() {
-    server->shutdown();
-    thread.join();
+    server = std::make_unique<testing::LoopbackServer>(router);
+    port = server->port();
   }
   http::Router router;
-  core::Metrics metrics;
-  std::unique_ptr<http::Server> server;
-  std::thread thread;
+  std::unique_ptr<testing::LoopbackServer> server;
   uint16_t port = 0;
 };
 

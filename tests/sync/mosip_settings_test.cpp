@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "store/migrations.h"
 #include "support/databases.h"
+#include "support/loopback_server.h"
 #include "support/python_runner.h"
 #include "sync/mosip_settings_api.h"
 
@@ -25,26 +26,6 @@ namespace registrar::sync {
 namespace {
 
 using http::Response;
-
-// "Bearer client" has the client scope, "Bearer other" another one; anything else is refused.
-class TestBearer final : public http::Authenticator {
- public:
-  std::optional<http::Failure> authenticate(http::Request& req, const http::Route& route) override {
-    auto h = req.headers.get("Authorization");
-    http::Principal p;
-    p.subject = "reg-client";
-    if (h && *h == "Bearer client")
-      p.scopes = {"sync:client"};
-    else if (h && *h == "Bearer other")
-      p.scopes = {"sync:admin"};
-    else
-      return http::unauthenticated("", "missing or bad token", "Authorization");
-    for (const auto& s : route.scopes)
-      if (!p.has_scope(s)) return http::forbidden("insufficient_scope", "missing " + s, "");
-    req.principal = std::make_shared<const http::Principal>(p);
-    return std::nullopt;
-  }
-};
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -64,22 +45,20 @@ class MosipSettingsTest : public ::testing::TestWithParam<std::string> {
   }
 
   void SetUp() override {
-    router_.add_authenticator(http::kBearerAuthenticator, std::make_shared<TestBearer>());
+    // "Bearer client" has the client scope, "Bearer other" another one.
+    router_.add_authenticator(http::kBearerAuthenticator,
+                              std::make_shared<registrar::testing::FixedTokenAuthenticator>(
+                                  std::map<std::string, std::vector<std::string>>{
+                                      {"client", {"sync:client"}}, {"other", {"sync:admin"}}}));
     add_client_settings_routes(router_, service_, config_);
-    http::ServerOptions o;
-    o.listen = "127.0.0.1:0";
-    o.access_log = false;
-    server_ = std::make_unique<http::Server>(o, router_, metrics_);
-    port_ = server_->listen();
-    thread_ = std::thread([this] { server_->run(false); });
+    server_ = std::make_unique<registrar::testing::LoopbackServer>(router_);
     key_file_ = (std::filesystem::path(::testing::TempDir()) /
                  ("m1_" + std::to_string(::getpid()) + "_" + GetParam() + ".pem"))
                     .string();
     std::ofstream(key_file_) << m1_key_.to_pem();
   }
   void TearDown() override {
-    server_->shutdown();
-    thread_.join();
+    server_.reset();
     std::filesystem::remove(key_file_);
   }
 
@@ -154,7 +133,7 @@ class MosipSettingsTest : public ::testing::TestWithParam<std::string> {
   Response get(const std::string& path_and_query, const std::string& bearer = "client",
                const std::string& accept_encoding = "") {
     http::ClientRequest r;
-    r.url = "http://127.0.0.1:" + std::to_string(port_) + path_and_query;
+    r.url = server_->url(path_and_query);
     if (!bearer.empty()) r.headers.set("Authorization", "Bearer " + bearer);
     if (!accept_encoding.empty()) r.headers.set("Accept-Encoding", accept_encoding);
     return http::fetch(r);
@@ -229,10 +208,7 @@ class MosipSettingsTest : public ::testing::TestWithParam<std::string> {
   SyncService service_{db_, clock_, SyncSettings{}};
   ClientSettingsConfig config_;
   http::Router router_;
-  core::Metrics metrics_;
-  std::unique_ptr<http::Server> server_;
-  std::thread thread_;
-  uint16_t port_ = 0;
+  std::unique_ptr<registrar::testing::LoopbackServer> server_;
   crypto::PrivateKey m1_key_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
   crypto::PrivateKey m2_key_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
   crypto::PrivateKey m3_key_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
