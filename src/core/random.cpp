@@ -43,7 +43,10 @@ std::string uuid_v4() {
 }
 
 std::string random_token(size_t bytes) {
-  return base64url_encode(random_bytes(bytes));
+  for (;;) {
+    std::string token = base64url_encode(random_bytes(bytes));
+    if (token.empty() || token[0] != '-') return token;
+  }
 }
 
 bool secrets_equal(std::string_view presented, std::string_view expected) {

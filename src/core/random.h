@@ -16,7 +16,9 @@ uint64_t random_u64();
 uint32_t random_uniform(uint32_t upper);
 // RFC 9562 version 4 UUID, lowercase hex with dashes.
 std::string uuid_v4();
-// 128 random bits as 22 base64url characters: request ids, opaque handles.
+// `bytes` random bytes as base64url (16: 22 characters): request ids, jtis, opaque handles. Never
+// starts with '-', so that it can be given as a command-line argument (`token revoke JTI`): the
+// first character is drawn again when it would be (costing log2(64/63) bits).
 std::string random_token(size_t bytes = 16);
 // Compares two secrets in time that depends on neither their contents nor their lengths (both
 // are hashed first). For shared secrets presented by clients.

@@ -131,7 +131,11 @@ void add_identity_commands(CLI::App& root, app::ServiceProvider& provider) {
       "identity.revocation.refresh_ms.");
   static std::string kid;
   static bool retire_now = false;
-  retire->add_option("kid", kid, "The key's kid (see `keys list`)")->required();
+  retire
+      ->add_option("kid", kid,
+                   "The key's kid (see `keys list`). A kid that starts with '-' (older keys) "
+                   "goes last, after `--`: `keys retire --now -- -AbC...`")
+      ->required();
   retire->add_flag("--now", retire_now, "Required: retire at once (a planned change is `rotate`).");
   retire->callback([&provider, identity] {
     if (!retire_now)

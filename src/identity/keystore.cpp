@@ -22,6 +22,14 @@ const char* key_state_name(KeyState s) {
   return "retired";
 }
 
+std::string kid_from_thumbprint(std::string_view thumbprint) {
+  // A SHA-256 thumbprint is 43 characters: past any run of '-' there are 16 left but for odds of
+  // about 2^-162.
+  size_t from = thumbprint.find_first_not_of('-');
+  if (from == std::string_view::npos) from = 0;
+  return std::string(thumbprint.substr(from, 16));
+}
+
 namespace {
 crypto::KeyType key_type_for(crypto::JwsAlg alg) {
   return crypto::alg_key_type(alg);
@@ -60,8 +68,7 @@ KeyInfo KeyStore::insert_new_key(soci::session& s, crypto::JwsAlg alg, int64_t a
   int64_t now = clock_.now_seconds();
   crypto::PrivateKey key = crypto::PrivateKey::generate(key_type_for(alg));
   KeyRow row;
-  // The kid is the RFC 7638 thumbprint's first 16 characters: stable, unique, no meaning.
-  row.kid = key.public_key().thumbprint().substr(0, 16);
+  row.kid = kid_from_thumbprint(key.public_key().thumbprint());
   row.alg = std::string(crypto::alg_name(alg));
   row.public_jwk = key.public_key().to_jwk({row.kid, row.alg, "sig"}).dump();
   row.private_sealed = master_.seal(key.to_pem(), row.kid);

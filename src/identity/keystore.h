@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/background.h"
@@ -28,6 +29,11 @@ namespace registrar::identity {
 
 enum class KeyState { kPending, kActive, kRetiring, kRetired };
 const char* key_state_name(KeyState s);
+
+// The kid of a new key: 16 characters of its RFC 7638 thumbprint (base64url), from the first one
+// that is not '-'. Operators type kids as command-line arguments, where a leading '-' reads as an
+// option (one key in 64 would otherwise need `--` before its kid).
+std::string kid_from_thumbprint(std::string_view thumbprint);
 
 struct KeySettings {
   crypto::JwsAlg alg = crypto::JwsAlg::kEdDSA;

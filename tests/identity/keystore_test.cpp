@@ -14,6 +14,14 @@ namespace {
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
+TEST(KeyId, SixteenThumbprintCharactersNeverStartingWithADash) {
+  EXPECT_EQ(kid_from_thumbprint("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"), "NzbLsXh8uDCcd-6M");
+  // A leading '-' would read as an option in `registrar keys retire KID`.
+  EXPECT_EQ(kid_from_thumbprint("-zbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"), "zbLsXh8uDCcd-6MN");
+  EXPECT_EQ(kid_from_thumbprint("--bLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"), "bLsXh8uDCcd-6MNw");
+  EXPECT_EQ(kid_from_thumbprint("_zbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"), "_zbLsXh8uDCcd-6M");
+}
+
 class KeyStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   KeyStoreTest() : tdb_(GetParam()), db_(options()) {
