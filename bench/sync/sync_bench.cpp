@@ -1,7 +1,8 @@
 // sync_bench (issue 16): the sync module's server-side cost at scale, through the store and
 // service directly (no HTTP): load SYNC_BENCH_ROWS rows (workload.h) through db::apply in large
 // transactions; apply 100 changes to the big centre; then, for the big centre's machine,
-//   full sync  — clientsettings' (v1) entities' window [epoch, now] (select_window), each row
+//   full sync  — clientsettings' (v1) entities' window [epoch, now] (the route's statements:
+//                client_settings_queries), each row
 //                rendered as clients read it (SyncService::render), each entity's list
 //                encrypted to the machine's RSA key (encrypt_for_machine_b64), the body built;
 //   delta      — the same over the window of the 100 changes;
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,7 @@
 #include "store/migrations.h"
 #include "sync/catalogue.h"
 #include "sync/machine_crypto.h"
+#include "sync/mosip_selection.h"
 #include "sync/service.h"
 #include "sync/store.h"
 #include "workload.h"
@@ -66,35 +69,35 @@ struct SyncResult {
   size_t rows = 0, bytes = 0;
 };
 
-// One client sync of the window [from, to] for `scopes`, as the clientsettings route will
-// answer it: per entity with rows, its rows rendered into a JSON list, encrypted to the machine.
-SyncResult client_sync(store::Database& db, const std::vector<std::string>& scopes,
+// One client sync of the window [from, to] for the machine, as the clientsettings route (v1)
+// answers it: its statements (client_settings_queries), then per entity with rows, its rows
+// rendered into a JSON list, encrypted to the machine.
+SyncResult client_sync(store::Database& db, const sync::MachineContext& machine,
                        const crypto::PublicKey& key, int64_t from_us, int64_t to_us, Stage stage) {
   SyncResult out;
-  sync::Json data_to_sync = sync::Json::array();
+  std::map<std::string, sync::Json> lists;
+  const auto queries = sync::client_settings_queries(machine, false, {}, {from_us, to_us, false});
   db.read([&](soci::session& s) {
-    for (const auto& e : sync::catalogue()) {
-      if (e.mosip_name.empty() || !e.in_v1) continue;  // what clientsettings (v1) sends
-      sync::Json list = sync::Json::array();
-      size_t n = 0;
-      sync::db::select_window(s, e.name, scopes, from_us, to_us, [&](const sync::RowState& r) {
-        ++n;
-        if (stage == Stage::kAnswer) list.push_back(sync::SyncService::render(r, false));
+    for (const auto& q : queries)
+      sync::db::select_window(s, q, [&](const sync::RowState& r) {
+        ++out.rows;
+        if (stage == Stage::kAnswer) lists[r.entity].push_back(sync::SyncService::render(r, false));
       });
-      out.rows += n;
-      if (n == 0 || stage == Stage::kSelect) continue;
-      data_to_sync.push_back({{"entityName", e.mosip_name.empty() ? e.name : e.mosip_name},
-                              {"entityType", "structured"},
-                              {"data", sync::encrypt_for_machine_b64(key, list.dump())}});
-    }
   });
-  if (stage == Stage::kAnswer) {
-    sync::Json body = {{"response",
-                        {{"lastSyncTime", core::format_rfc3339(core::from_unix_us(to_us), true)},
-                         {"dataToSync", std::move(data_to_sync)}}},
-                       {"errors", sync::Json::array()}};
-    out.bytes = body.dump().size();
+  if (stage == Stage::kSelect) return out;
+  sync::Json data_to_sync = sync::Json::array();
+  for (const auto& e : sync::catalogue()) {
+    auto list = lists.find(e.name);
+    if (list == lists.end()) continue;
+    data_to_sync.push_back({{"entityName", e.mosip_name},
+                            {"entityType", "structured"},
+                            {"data", sync::encrypt_for_machine_b64(key, list->second.dump())}});
   }
+  sync::Json body = {{"response",
+                      {{"lastSyncTime", core::format_rfc3339(core::from_unix_us(to_us), true)},
+                       {"dataToSync", std::move(data_to_sync)}}},
+                     {"errors", sync::Json::array()}};
+  out.bytes = body.dump().size();
   return out;
 }
 
@@ -195,6 +198,10 @@ int main(int argc, char** argv) {
   });
   figures << "MACHINE_ID=" << machine_id(0) << "\nMACHINE_KEY_INDEX=" << key_index << "\n";
   const auto scopes = sync::machine_scopes(machine_id(0), centre_id(0), holiday_location(0));
+  sync::MachineContext machine;
+  machine.id = machine_id(0);
+  machine.centre = centre_id(0);
+  machine.holiday_location = holiday_location(0);
 
   // 100 changes by an operator, one transaction.
   const auto edits = changes(shape, 100);
@@ -213,12 +220,12 @@ int main(int argc, char** argv) {
     SyncResult fr, dr;
     for (int64_t i = 0; i < env_int("SYNC_BENCH_FULL_RUNS", 5); ++i) {
       auto t = Clock::now();
-      fr = client_sync(db, scopes, key, 0, to_us, stage);
+      fr = client_sync(db, machine, key, 0, to_us, stage);
       full.push_back(ms_since(t));
     }
     for (int64_t i = 0; i < env_int("SYNC_BENCH_DELTA_RUNS", 200); ++i) {
       auto t = Clock::now();
-      dr = client_sync(db, scopes, key, delta_from, to_us, stage);
+      dr = client_sync(db, machine, key, delta_from, to_us, stage);
       delta.push_back(ms_since(t));
     }
     Stats fs = stats(full), ds = stats(delta);

@@ -6,35 +6,13 @@
 #include "http/compression.h"
 #include "mosip/envelope.h"
 #include "sync/machine_crypto.h"
+#include "sync/mosip_selection.h"
 
 namespace registrar::sync {
 namespace {
 
 using http::Request;
 using http::Response;
-
-// The scopes that hold an entity's rows for this machine (catalogue.h scope_of): one query per
-// scope instead of four per entity.
-std::vector<std::string> entity_scopes(const Entity& e, const MachineContext& m) {
-  switch (e.scope) {
-    case ScopeRule::kGlobal:
-    case ScopeRule::kTemplateModule:
-      return {""};
-    case ScopeRule::kCentreField:
-      return {"c:" + m.centre};
-    case ScopeRule::kMachineId:
-      return {"m:" + m.id};
-    case ScopeRule::kLocationField:
-      // MOSIP also asks the centre's lang_code to be the machine's; a machine has one centre,
-      // and the centre's holidayLocationCode names the location whatever its language.
-      if (m.holiday_location.empty()) return {};
-      return {"l:" + m.holiday_location};
-    case ScopeRule::kConfigLevel:  // configurations: served by /configs, not clientsettings
-      return m.centre.empty() ? std::vector<std::string>{"", "m:" + m.id}
-                              : std::vector<std::string>{"", "c:" + m.centre, "m:" + m.id};
-  }
-  return {};
-}
 
 // One entity's DTOs as a JSON array under construction.
 struct DtoList {
@@ -111,36 +89,38 @@ Response client_settings(SyncService& service, const ClientSettingsConfig& confi
   const crypto::PublicKey key =
       machine_public_key(machine->machine.value("publicKey", std::string()));
 
-  // (entityName, entityType, plaintext JSON array) in catalogue order; dynamic entities one
-  // entry per field name, in name order.
+  // Rows by entity as they are selected (a few statements, each over several entities).
+  // Dynamic entities: one list per field name, in name order.
+  std::map<std::string, DtoList, std::less<>> lists;
+  std::map<std::string, std::map<std::string, DtoList>, std::less<>> dynamic_lists;
+  LangJson langs;
+  const auto queries = client_settings_queries(*machine, v2, forced, window);
+  service.db().read([&](soci::session& s) {
+    for (const auto& q : queries)
+      db::select_window(s, q, [&](const RowState& row) {
+        const Entity* e = find_entity(row.entity);
+        if (e && e->dynamic) {
+          Json data = Json::parse(row.data);
+          dynamic_lists[row.entity][data.value("name", std::string())].add(row, langs.of(row.lang));
+        } else {
+          lists[row.entity].add(row, langs.of(row.lang));
+        }
+      });
+  });
+
+  // (entityName, entityType, plaintext JSON array) in catalogue order.
   struct Entry {
     std::string name, type, plain;
   };
   std::vector<Entry> entries;
-  LangJson langs;
-  service.db().read([&](soci::session& s) {
-    for (const Entity& e : catalogue()) {
-      if (e.mosip_name.empty() || !(v2 ? e.in_v2 : e.in_v1)) continue;
-      bool full = std::find(forced.begin(), forced.end(), &e) != forced.end();
-      int64_t from = full ? 0 : window.from_us;
-      if (from > window.to_us) continue;
-      auto scopes = entity_scopes(e, *machine);
-      if (e.dynamic) {
-        std::map<std::string, DtoList> by_name;
-        db::select_window(s, e.name, scopes, from, window.to_us, [&](const RowState& row) {
-          Json data = Json::parse(row.data);
-          by_name[data.value("name", std::string())].add(row, langs.of(row.lang));
-        });
-        for (auto& [name, list] : by_name)
-          entries.push_back({name, "dynamic", std::move(list).finish()});
-        continue;
-      }
-      DtoList list;
-      db::select_window(s, e.name, scopes, from, window.to_us,
-                        [&](const RowState& row) { list.add(row, langs.of(row.lang)); });
-      if (!list.empty()) entries.push_back({e.mosip_name, "structured", std::move(list).finish()});
+  for (const Entity& e : catalogue()) {
+    if (auto d = dynamic_lists.find(e.name); d != dynamic_lists.end()) {
+      for (auto& [name, list] : d->second)
+        entries.push_back({name, "dynamic", std::move(list).finish()});
+    } else if (auto l = lists.find(e.name); l != lists.end()) {
+      entries.push_back({e.mosip_name, "structured", std::move(l->second).finish()});
     }
-  });
+  }
 
   // Encrypted outside the transaction: the connection goes back to the pool first. The envelope
   // is written as text: the data strings are megabytes of base64url, which need no escaping,

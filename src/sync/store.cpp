@@ -266,31 +266,43 @@ void for_each_row(soci::session& s, ListQuery q, const std::function<void(const 
   }
 }
 
-void select_window(soci::session& s, const std::string& entity,
-                   const std::vector<std::string>& scopes, int64_t from_us, int64_t to_us,
+void select_window(soci::session& s, const WindowQuery& q,
                    const std::function<void(const RowState&)>& row) {
-  long long from = from_us, to = to_us;
-  for (const auto& scope : scopes) {
-    // changed_us >= from narrows the index range; the three BETWEENs are MOSIP's rule.
-    std::string sc = scope;
-    RowState r;
-    r.entity = entity;
-    r.scope = scope;
-    int active = 0, deleted = 0;
-    soci::statement st =
-        (s.prepare << "SELECT id, lang, data, is_active, is_deleted FROM sync_rows"
-                      " WHERE entity = :e AND scope = :s AND changed_us >= :f"
-                      " AND ((cr_us BETWEEN :f1 AND :t1) OR (upd_us BETWEEN :f2 AND :t2)"
-                      " OR (del_us BETWEEN :f3 AND :t3)) ORDER BY id, lang",
-         soci::use(entity), soci::use(sc), soci::use(from), soci::use(from), soci::use(to),
-         soci::use(from), soci::use(to), soci::use(from), soci::use(to), soci::into(r.id),
-         soci::into(r.lang), soci::into(r.data), soci::into(active), soci::into(deleted));
-    st.execute();
-    while (st.fetch()) {
-      r.active = active != 0;
-      r.deleted = deleted != 0;
-      row(r);
-    }
+  if (q.entities.empty()) return;
+  // changed_us >= from narrows each entity's index range (entity, scope, changed_us); the three
+  // BETWEENs are MOSIP's rule.
+  std::string sql =
+      "SELECT entity, id, lang, data, is_active, is_deleted FROM sync_rows WHERE entity IN (";
+  for (size_t i = 0; i < q.entities.size(); ++i) sql += i == 0 ? ":e0" : ", :e" + std::to_string(i);
+  sql +=
+      ") AND scope = :s AND changed_us >= :f AND ((cr_us BETWEEN :f1 AND :t1) OR (upd_us BETWEEN"
+      " :f2 AND :t2) OR (del_us BETWEEN :f3 AND :t3)) ORDER BY entity, id, lang";
+  std::string scope = q.scope;
+  long long from = q.from_us, to = q.to_us;
+  RowState r;
+  r.scope = q.scope;
+  int active = 0, deleted = 0;
+  soci::statement st(s);
+  for (const auto& e : q.entities) st.exchange(soci::use(e));
+  st.exchange(soci::use(scope));
+  for (int i = 0; i < 4; ++i) {
+    st.exchange(soci::use(from));
+    if (i > 0) st.exchange(soci::use(to));
+  }
+  st.exchange(soci::into(r.entity));
+  st.exchange(soci::into(r.id));
+  st.exchange(soci::into(r.lang));
+  st.exchange(soci::into(r.data));
+  st.exchange(soci::into(active));
+  st.exchange(soci::into(deleted));
+  st.alloc();
+  st.prepare(sql);
+  st.define_and_bind();
+  st.execute(false);
+  while (st.fetch()) {
+    r.active = active != 0;
+    r.deleted = deleted != 0;
+    row(r);
   }
 }
 

@@ -84,11 +84,17 @@ std::vector<RowState> list_rows(soci::session& s, const ListQuery& q);
 // Every row list_rows would page through from q's `after`, page by page (q.limit rows each).
 void for_each_row(soci::session& s, ListQuery q, const std::function<void(const RowState&)>& row);
 
-// MOSIP's selection (spec §6.3): rows of `entity` in one of `scopes` created, updated or deleted
-// within [from_us, to_us] (inclusive), in (id, lang) order, deleted ones included. Calls `row`
-// for each: it may not run statements on `s`.
-void select_window(soci::session& s, const std::string& entity,
-                   const std::vector<std::string>& scopes, int64_t from_us, int64_t to_us,
+// MOSIP's selection (spec §6.3): rows of `entities` in `scope` created, updated or deleted within
+// [from_us, to_us] (inclusive), deleted ones included, in (entity, id, lang) order. One statement
+// for all the entities: on PostgreSQL each statement is three round trips (prepare, execute,
+// deallocate), and a client's answer has some thirty entities. Calls `row` for each row: it may
+// not run statements on `s`.
+struct WindowQuery {
+  std::string scope;
+  std::vector<std::string> entities;
+  int64_t from_us = 0, to_us = 0;
+};
+void select_window(soci::session& s, const WindowQuery& q,
                    const std::function<void(const RowState&)>& row);
 
 // The cursor API (docs/sync.md, "Pull"): what changed after `cursor` in `scopes`, in sequence

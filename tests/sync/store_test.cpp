@@ -109,7 +109,7 @@ TEST_P(SyncStoreTest, WindowSelectsByCreatedUpdatedOrDeletedTimeInclusive) {
   auto ids = [&](int64_t from, int64_t to) {
     std::vector<std::string> out;
     db_.read([&](soci::session& s) {
-      db::select_window(s, "genders", {""}, from, to,
+      db::select_window(s, {"", {"genders"}, from, to},
                         [&](const RowState& r) { out.push_back(r.id + (r.deleted ? "-" : "+")); });
     });
     return out;
@@ -120,6 +120,19 @@ TEST_P(SyncStoreTest, WindowSelectsByCreatedUpdatedOrDeletedTimeInclusive) {
   EXPECT_EQ(ids(200, 299), (std::vector<std::string>{"M+"}));
   EXPECT_EQ(ids(300, 300), (std::vector<std::string>{"F-"}));
   EXPECT_EQ(ids(301, 1000), std::vector<std::string>{});
+
+  // Several entities in one statement: (entity, id, lang) order, only the listed ones.
+  apply({write("languages", "fra", {{"code", "fra"}}, ""),
+         write("languages", "eng", {{"code", "eng"}}, ""),
+         write("blocklisted_words", "damn", {{"word", "damn"}}, "", "eng")},
+        400);
+  std::vector<std::string> rows;
+  db_.read([&](soci::session& s) {
+    db::select_window(s, {"", {"languages", "genders"}, 0, 1000},
+                      [&](const RowState& r) { rows.push_back(r.entity + ":" + r.id); });
+  });
+  EXPECT_EQ(rows,
+            (std::vector<std::string>{"genders:F", "genders:M", "languages:eng", "languages:fra"}));
 }
 
 TEST_P(SyncStoreTest, PullMergesScopesInSequenceOrderAndReportsDepartures) {
