@@ -252,7 +252,7 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
           modules[--started]->stop();
         } catch (const std::exception& e) {
           log::error("module_stop_failed",
-                     {{"module", modules[started]->name()}, {"error", e.what()}});
+                     {{"module", modules[started]->name()}, {"error", core::loggable_message(e)}});
         }
       }
     }

@@ -38,7 +38,8 @@ CliServices::~CliServices() {
     try {
       (*it)->stop();
     } catch (const std::exception& e) {
-      log::warn("module_stop_failed", {{"module", (*it)->name()}, {"error", e.what()}});
+      log::warn("module_stop_failed",
+                {{"module", (*it)->name()}, {"error", core::loggable_message(e)}});
     }
   }
 }

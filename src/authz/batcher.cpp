@@ -72,7 +72,7 @@ void LookupBatcher::process(std::vector<Item>& batch) {
     try {
       batch[i].done(error ? std::vector<Assignment>{} : std::move(results[i]), error);
     } catch (const std::exception& e) {
-      log::error("authz_lookup_completion_failed", {{"error", e.what()}});
+      log::error("authz_lookup_completion_failed", {{"error", core::loggable_message(e)}});
     }
   }
 }

@@ -1,6 +1,7 @@
 #include "authz/change_follower.h"
 
 #include "authz/store.h"
+#include "core/error.h"
 #include "core/log.h"
 
 namespace registrar::authz {
@@ -50,7 +51,7 @@ bool ChangeFollower::poll(SteadyTime now) {
     if (polls_failed_) polls_failed_->add();
     if (!failing_)
       log::warn("authz_change_poll_failed",
-                {{"error", e.what()}, {"stale_after_ms", stale_after().count()}});
+                {{"error", core::loggable_message(e)}, {"stale_after_ms", stale_after().count()}});
     failing_ = true;
     return false;
   }

@@ -136,7 +136,7 @@ auto AuthzService::write_estates(F&& f) {
       try {
         listener(changed);
       } catch (const std::exception& e) {
-        log::error("authz_change_listener_failed", {{"error", e.what()}});
+        log::error("authz_change_listener_failed", {{"error", core::loggable_message(e)}});
       }
     }
   } notify{listener_, changed};

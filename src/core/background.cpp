@@ -6,6 +6,7 @@
 #include <exception>
 #include <optional>
 
+#include "core/error.h"
 #include "core/log.h"
 
 namespace registrar::core {
@@ -201,7 +202,8 @@ void Background::run_logged(const std::function<void()>& fn) {
   try {
     fn();
   } catch (const std::exception& e) {
-    log::error("background_task_failed", {{"background", name_}, {"error", e.what()}});
+    log::error("background_task_failed",
+               {{"background", name_}, {"error", core::loggable_message(e)}});
   } catch (...) {
     log::error("background_task_failed", {{"background", name_}, {"error", "unknown exception"}});
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/error.h"
 #include "core/log.h"
 
 namespace registrar::core {
@@ -14,7 +15,7 @@ BatchQueueCore::BatchQueueCore(Background& background, BatchOptions options,
 BatchQueueCore::~BatchQueueCore() = default;
 
 void BatchQueueCore::log_failure(const char* what) {
-  log::error("batch_failed", {{"queue", options_.name}, {"error", what}});
+  log::error("batch_failed", {{"queue", options_.name}, {"error", loggable_message(what)}});
 }
 
 bool BatchQueueCore::ready() const {

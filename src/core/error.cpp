@@ -58,4 +58,25 @@ const char* kind_name(ErrorKind kind) {
   return "internal";
 }
 
+std::string loggable_message(std::string_view message) {
+  // SOCI's bound values run to the end of the message, newlines and quotes included: cut there.
+  const size_t bound = message.find("\" with :");
+  if (bound != std::string_view::npos) message = message.substr(0, bound + 1);
+  std::string out;
+  out.reserve(message.size() + 32);
+  while (!message.empty()) {
+    const size_t eol = message.find('\n');
+    std::string_view line = message.substr(0, eol);
+    message = eol == std::string_view::npos ? std::string_view{} : message.substr(eol + 1);
+    const size_t start = line.find_first_not_of(' ');
+    if (start != std::string_view::npos && line.substr(start).rfind("DETAIL:", 0) == 0)
+      out += "DETAIL: (left out)";
+    else
+      out.append(line);
+    if (eol != std::string_view::npos) out += '\n';
+  }
+  if (bound != std::string_view::npos) out += " (bound values left out)";
+  return out;
+}
+
 }  // namespace registrar::core

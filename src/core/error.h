@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -72,5 +73,15 @@ inline Error conflict(std::string message, std::string field = {}) {
 int http_status(ErrorKind kind);
 // Short machine-readable name of the kind ("invalid-argument", ...), used in problem types.
 const char* kind_name(ErrorKind kind);
+
+// An exception's message as it may be logged: without the values bound to a database statement
+// (SOCI appends them, `... "INSERT ..." with :a="12345678Z", ...`) and without PostgreSQL's
+// DETAIL lines (`Key (nif)=(12345678Z) already exists.`), which carry personal data and secrets.
+// The statement's text and the database's error stay. Every log line that carries e.what() of an
+// exception that may come from the database goes through this.
+std::string loggable_message(std::string_view message);
+inline std::string loggable_message(const std::exception& e) {
+  return loggable_message(std::string_view(e.what()));
+}
 
 }  // namespace registrar::core

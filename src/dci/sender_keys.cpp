@@ -159,7 +159,7 @@ KeyFetch SenderKeys::run_fetch(const TrustedSender& sender) {
   } catch (const std::exception& e) {
     // The keys are in memory either way; the record is for the operator.
     log::warn(table_.log_prefix + "_jwks_fetch_not_recorded",
-              {{"sender_id", sender.sender_id}, {"error", e.what()}});
+              {{"sender_id", sender.sender_id}, {"error", core::loggable_message(e)}});
   }
   return f.outcome;
 }

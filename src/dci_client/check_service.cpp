@@ -302,8 +302,9 @@ void CheckService::send(std::shared_ptr<Chunk> chunk) {
                           finish_sync(*chunk, answer);
                       } catch (const std::exception& e) {
                         // The checks stay `checking`; the sweeper fails them at the deadline.
-                        log::warn("dci_checks_answer_not_written",
-                                  {{"source", chunk->source}, {"error", e.what()}});
+                        log::warn(
+                            "dci_checks_answer_not_written",
+                            {{"source", chunk->source}, {"error", core::loggable_message(e)}});
                       }
                       life->leave();
                     }
@@ -590,7 +591,7 @@ void CheckService::start_sweeper() {
         try {
           sweep();
         } catch (const std::exception& e) {
-          log::warn("dci_checks_sweep_failed", {{"error", e.what()}});
+          log::warn("dci_checks_sweep_failed", {{"error", core::loggable_message(e)}});
         }
       },
       settings_.sweep_interval);

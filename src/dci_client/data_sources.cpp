@@ -84,7 +84,8 @@ void DataSources::saved(const DataSource& d) const {
   try {
     on_saved_(d);
   } catch (const std::exception& e) {
-    log::warn("dci_client_source_prepare_failed", {{"source", d.code}, {"error", e.what()}});
+    log::warn("dci_client_source_prepare_failed",
+              {{"source", d.code}, {"error", core::loggable_message(e)}});
   }
 }
 

@@ -1,5 +1,6 @@
 #include "dci_client/module.h"
 
+#include "core/error.h"
 #include "core/log.h"
 #include "dci/sender_admin.h"
 #include "dci_client/answer_trust.h"
@@ -71,7 +72,7 @@ class DciClientModule final : public app::Module {
           try {
             sources->reload();
           } catch (const std::exception& e) {
-            log::warn("dci_client_sources_reload_failed", {{"error", e.what()}});
+            log::warn("dci_client_sources_reload_failed", {{"error", core::loggable_message(e)}});
           }
         },
         settings_.client.sources_reload);
@@ -85,7 +86,7 @@ class DciClientModule final : public app::Module {
           try {
             senders->reload();
           } catch (const std::exception& e) {
-            log::warn("dci_client_senders_reload_failed", {{"error", e.what()}});
+            log::warn("dci_client_senders_reload_failed", {{"error", core::loggable_message(e)}});
           }
         },
         sender_settings_.reload);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "core/base64.h"
+#include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "dci/envelope.h"
@@ -154,7 +155,7 @@ void HttpSourceClient::resolve(std::shared_ptr<Call> call, bool may_reload) {
         try {
           self->sources_.reload();
         } catch (const std::exception& e) {
-          log::warn("dci_client_sources_reload_failed", {{"error", e.what()}});
+          log::warn("dci_client_sources_reload_failed", {{"error", core::loggable_message(e)}});
         }
         self->resolve(call, false);
       }))

@@ -4,6 +4,7 @@
 
 #include <future>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "http/async_client_impl.h"
 
@@ -54,7 +55,7 @@ void HttpClient::Impl::run_thread() {
       ioc.run();
       return;
     } catch (const std::exception& e) {  // complete() catches callbacks' exceptions: a bug here
-      log::error("http_client_thread_error", {{"error", e.what()}});
+      log::error("http_client_thread_error", {{"error", core::loggable_message(e)}});
     }
   }
 }
@@ -148,7 +149,7 @@ void HttpClient::Impl::complete(Exchange& ex, Outcome outcome) {
   try {
     done(std::move(outcome));
   } catch (const std::exception& e) {
-    log::error("http_client_callback_threw", {{"error", e.what()}});
+    log::error("http_client_callback_threw", {{"error", core::loggable_message(e)}});
   } catch (...) {
     log::error("http_client_callback_threw", {{"error", "not a std::exception"}});
   }

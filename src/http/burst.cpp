@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "http/server_impl.h"
 
@@ -20,7 +21,7 @@ void run_guarded(Step&& step) {
   try {
     step();
   } catch (const std::exception& e) {
-    log::error("deferred_work_failed", {{"error", e.what()}});
+    log::error("deferred_work_failed", {{"error", core::loggable_message(e)}});
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "http/router.h"
 
@@ -27,7 +28,7 @@ Failure failure_of(std::exception_ptr error, const std::string& request_id, cons
   } catch (const std::exception& e) {
     log::error("handler_failed", {{"request_id", request_id},
                                   {"route", route ? route->pattern : std::string("unmatched")},
-                                  {"error", e.what()}});
+                                  {"error", core::loggable_message(e)}});
   } catch (...) {
     log::error("handler_failed", {{"request_id", request_id},
                                   {"route", route ? route->pattern : std::string("unmatched")},

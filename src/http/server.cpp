@@ -8,6 +8,7 @@
 #include <csignal>
 #include <thread>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "http/server_impl.h"
 
@@ -326,7 +327,7 @@ awaitable<void> Server::Impl::run_connection(Socket socket, std::shared_ptr<Conn
     }
   } catch (const std::exception& e) {
     conn->socket = nullptr;
-    log::debug("connection_error", {{"remote", remote}, {"error", e.what()}});
+    log::debug("connection_error", {{"remote", remote}, {"error", core::loggable_message(e)}});
   }
   // The stream is gone (or about to be, with this frame): nothing may touch it any more.
   conn->socket = nullptr;

@@ -44,7 +44,8 @@ Response Server::Impl::render(const Request& req, const Route* route, const Fail
     return render_failure(format, failure, req, route);
   } catch (const std::exception& e) {
     // A format that throws is a bug of ours; the client still gets an answer.
-    log::error("error_format_failed", {{"request_id", req.request_id}, {"error", e.what()}});
+    log::error("error_format_failed",
+               {{"request_id", req.request_id}, {"error", core::loggable_message(e)}});
     return Response::problem(failure.status, "", failure.message, failure.field, req.request_id);
   }
 }

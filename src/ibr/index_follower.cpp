@@ -3,6 +3,7 @@
 #include <set>
 #include <utility>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "ibr/store.h"
 
@@ -74,7 +75,7 @@ bool IndexFollower::poll(SteadyTime now) {
       last_ok_ = now;
     }
   } catch (const std::exception& e) {
-    if (!failing_) log::warn("ibr_index_poll_failed", {{"error", e.what()}});
+    if (!failing_) log::warn("ibr_index_poll_failed", {{"error", core::loggable_message(e)}});
     failing_ = true;
     return false;
   }

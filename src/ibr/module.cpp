@@ -1,5 +1,6 @@
 #include "ibr/module.h"
 
+#include "core/error.h"
 #include "core/log.h"
 #include "ibr/answers.h"
 #include "ibr/api.h"
@@ -44,7 +45,7 @@ class IbrModule final : public app::Module {
           try {
             senders->reload();
           } catch (const std::exception& e) {
-            log::warn("ibr_senders_reload_failed", {{"error", e.what()}});
+            log::warn("ibr_senders_reload_failed", {{"error", core::loggable_message(e)}});
           }
         },
         settings_.senders_reload);

@@ -1,5 +1,6 @@
 #include "ibr/outbox.h"
 
+#include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "ibr/outbox_store.h"
@@ -50,7 +51,7 @@ void OutboxDelivery::start() {
     try {
       self->run_once();
     } catch (const std::exception& e) {
-      log::warn("ibr_outbox_poll_failed", {{"error", e.what()}});
+      log::warn("ibr_outbox_poll_failed", {{"error", core::loggable_message(e)}});
     }
   });
 }
@@ -63,7 +64,7 @@ void OutboxDelivery::kick() {
     try {
       self->run_once();
     } catch (const std::exception& e) {
-      log::warn("ibr_outbox_poll_failed", {{"error", e.what()}});
+      log::warn("ibr_outbox_poll_failed", {{"error", core::loggable_message(e)}});
     }
   });
   if (!queued) kick_pending_ = false;
@@ -139,7 +140,7 @@ void OutboxDelivery::record(const Attempt& a, int status, const std::string& err
                {"retry_in_ms", state == OutboxState::kPending ? delay.count() : 0}});
   } catch (const std::exception& e) {
     // The lease runs out and the row is tried again.
-    log::warn("ibr_outbox_record_failed", {{"id", a.id}, {"error", e.what()}});
+    log::warn("ibr_outbox_record_failed", {{"id", a.id}, {"error", core::loggable_message(e)}});
   }
 }
 

@@ -199,7 +199,7 @@ void KeyStore::reload_logged() {
   try {
     reload();
   } catch (const std::exception& e) {
-    log::warn("signing_keys_reload_failed", {{"error", e.what()}});
+    log::warn("signing_keys_reload_failed", {{"error", core::loggable_message(e)}});
   }
 }
 

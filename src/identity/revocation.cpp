@@ -102,7 +102,7 @@ void Revocations::reload_logged() {
   try {
     reload();
   } catch (const std::exception& e) {
-    log::warn("revocations_reload_failed", {{"error", e.what()}});
+    log::warn("revocations_reload_failed", {{"error", core::loggable_message(e)}});
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <future>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "ids/store.h"
@@ -126,7 +127,7 @@ bool Issuer::prefill_one_chunk() {
       fill(t, IdType(i), std::min(target, t.ready.size() + 256));
     } catch (const std::exception& e) {
       t.failed_prefill = true;  // retried after the next batch; the batch reports the error
-      log::warn("ids_prefill_failed", {{"error", e.what()}});
+      log::warn("ids_prefill_failed", {{"error", core::loggable_message(e)}});
     }
     return true;
   }
@@ -241,7 +242,8 @@ void Issuer::process(std::vector<Pending>& batch) {
           types_[i].ready.begin(),
           types_[i].ready.begin() + long(std::min(used_ready[i], types_[i].ready.size())));
     bool unique = store::is_unique_violation(e);
-    log::error("ids_issue_failed", {{"error", e.what()}, {"requests", batch.size()}});
+    log::error("ids_issue_failed",
+               {{"error", core::loggable_message(e)}, {"requests", batch.size()}});
     for (auto& o : outcomes) {
       o = IssueOutcome{};
       o.error = core::Error(
@@ -253,7 +255,7 @@ void Issuer::process(std::vector<Pending>& batch) {
     try {
       batch[r].done(std::move(outcomes[r]));
     } catch (const std::exception& e) {
-      log::error("ids_issue_callback_failed", {{"error", e.what()}});
+      log::error("ids_issue_callback_failed", {{"error", core::loggable_message(e)}});
     }
   }
 }

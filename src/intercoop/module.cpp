@@ -1,8 +1,10 @@
 #include "intercoop/module.h"
 
+#include "core/error.h"
 #include "core/log.h"
 #include "intercoop/admin_api.h"
 #include "intercoop/cli.h"
+#include "intercoop/receiver.h"
 #include "intercoop/source_api.h"
 #include "intercoop/source_cli.h"
 #include "intercoop/source_side.h"
@@ -94,6 +96,7 @@ class IntercoopModule final : public app::Module {
     settings_.default_service = s.config.str("intercoop.default_service");
     settings_.continuation_url = s.config.str("intercoop.continuation_url");
     settings_.token_ttl = std::chrono::seconds(s.config.integer("intercoop.token_ttl_s"));
+    receiver_ = std::make_unique<Receiver>(s.db, s.clock, s.background, settings_);
     auto interval = std::chrono::seconds(s.config.integer("intercoop.purge_interval_s"));
     purge_ = s.background.every(interval, [db = db_, clock = clock_] {
       try {
@@ -101,14 +104,14 @@ class IntercoopModule final : public app::Module {
             db->write([&](soci::session& ss) { return db::purge_expired(ss, clock->now()); });
         if (n > 0) log::info("intercoop_transfers_purged", {{"count", n}});
       } catch (const std::exception& e) {
-        log::warn("intercoop_purge_failed", {{"error", e.what()}});
+        log::warn("intercoop_purge_failed", {{"error", core::loggable_message(e)}});
       }
     });
   }
 
   void add_routes(http::Router& router) override {
     router.set_tag("intercoop");
-    add_target_routes(router, *db_, *clock_, settings_);
+    add_target_routes(router, *db_, *clock_, settings_, *receiver_);
     add_admin_routes(router, *admin_, admin_scope_);
     add_source_routes(router, *source_, admin_scope_, member_scope_);
   }
@@ -118,7 +121,10 @@ class IntercoopModule final : public app::Module {
     add_source_commands(*intercoop, provider);
   }
 
-  void stop() override { purge_.cancel(); }
+  void stop() override {
+    purge_.cancel();
+    if (receiver_) receiver_->stop();  // answers what is queued before the Background stops
+  }
 
  private:
   store::Database* db_ = nullptr;
@@ -128,6 +134,7 @@ class IntercoopModule final : public app::Module {
   std::unique_ptr<TargetAdmin> admin_;
   std::string member_scope_;
   std::unique_ptr<SourceSide> source_;
+  std::unique_ptr<Receiver> receiver_;
   core::Job purge_;
 };
 

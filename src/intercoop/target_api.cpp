@@ -5,8 +5,9 @@
 #include "intercoop/continuation_page.h"
 #include "intercoop/errors.h"
 #include "intercoop/package.h"
+#include "intercoop/receiver.h"
+#include "intercoop/target_responses.h"
 #include "intercoop/target_store.h"
-#include "intercoop/yaml_emit.h"
 #include "store/audit.h"
 
 namespace registrar::intercoop {
@@ -16,23 +17,6 @@ using http::Request;
 using http::Response;
 
 constexpr size_t kMaxPackage = 64 * 1024;
-// Every answer under /intercoop, success or error: exactly this, no charset (spec §4.6).
-constexpr std::string_view kYaml = kErrorContentType;
-
-Response yaml_response(int status, const yaml::Value& body) {
-  return Response::text(status, yaml::dump(body), std::string(kYaml));
-}
-
-Response protocol_error(const ProtocolError& e, int status = 0) {
-  return Response::text(status ? status : e.http_status(), error_body_yaml(e), std::string(kYaml));
-}
-
-// A refusal that is none of the protocol's classes (no such service, no route, body too large,
-// a failure of ours): BadMessage's shape, so that a 1.0 client rebuilds an error it knows, with
-// the platform's status.
-Response bad_message(int status, const std::string& detail) {
-  return protocol_error(ProtocolError(ErrorClass::kBadMessage, {detail}), status);
-}
 
 class YamlErrors final : public http::ErrorFormat {
  public:
@@ -47,33 +31,6 @@ class Target {
  public:
   Target(store::Database& db, const core::Clock& clock, TargetSettings settings)
       : db_(db), clock_(clock), settings_(std::move(settings)) {}
-
-  Response activate(const std::string& service_name, const Request& r) {
-    auto service = active_service(service_name);
-    if (!service) return bad_message(404, "unknown service '" + service_name + "'");
-    try {
-      // §3.1a steps 1-8; an inactive peer, one that does not accept 1.0 or has no usable key is
-      // BadPeer (403), never the original's 500 (§7.5).
-      ReceivedPackage package = receive_package(r.body, [this](std::string_view id) {
-        auto peer = db_.read([&](soci::session& s) { return db::find_peer(s, std::string(id)); });
-        if (!peer || !peer->active || !accepts_1_0(*peer))
-          return std::optional<crypto::PublicKey>();
-        return parse_peer_key(peer->public_key_pem);
-      });
-      // Step 9: the service's own rules.
-      if (auto field = missing_field(package.values, *service))
-        throw ProtocolError(ErrorClass::kMissingField, {*field});
-      if (!peer_allowed(*service, package.origin_peer))
-        throw ProtocolError(ErrorClass::kBadPeer, {package.origin_peer});
-      Transfer t = store_transfer(package, service->name, r.request_id);
-      yaml::Value answer = yaml::Value::object();
-      answer["uuid"] = t.uuid;
-      answer["continuationUrl"] = continuation_url(settings_.continuation_url, own_base(r), t.uuid);
-      return yaml_response(200, answer);
-    } catch (const ProtocolError& e) {
-      return protocol_error(e);
-    }
-  }
 
   // §4.5: the data stored under a token, for the target's own service flow. Consumed tokens
   // still answer until they expire (the flow reads the data after the member arrived).
@@ -115,45 +72,6 @@ class Target {
 
   const std::string& default_service() const { return settings_.default_service; }
 
- private:
-  static bool accepts_1_0(const Peer& p) {
-    for (const auto& v : p.versions)
-      if (v == kProtocolVersion) return true;
-    return false;
-  }
-
-  std::optional<Service> active_service(const std::string& name) {
-    if (!valid_service_name(name)) return std::nullopt;
-    auto s = db_.read([&](soci::session& s) { return db::find_service(s, name); });
-    if (!s || !s->active) return std::nullopt;
-    return s;
-  }
-
-  // Durable before the answer: the transfer and its audit entry in one committed transaction.
-  Transfer store_transfer(const ReceivedPackage& package, const std::string& service,
-                          const std::string& request_id) {
-    Transfer t;
-    t.uuid = core::uuid_v4();
-    t.peer = package.origin_peer;
-    t.service = service;
-    t.data = package.values;
-    t.received = clock_.now();
-    t.expires = t.received + settings_.token_ttl;
-    nlohmann::json fields = nlohmann::json::array();
-    for (const auto& [key, value] : t.data.items()) fields.push_back(key);
-    db_.write([&](soci::session& s) {
-      db::insert_transfer(s, t);
-      store::append_audit(s,
-                          {"intercoop:" + t.peer,
-                           "intercoop.transfer.receive",
-                           t.uuid,
-                           request_id,
-                           {{"peer", t.peer}, {"service", service}, {"fields", fields}}},
-                          t.received);
-    });
-    return t;
-  }
-
   // Our own base URL as the client reached us, for the default continuation URL (behind a proxy
   // that terminates TLS, set intercoop.continuation_url instead).
   static std::string own_base(const Request& r) {
@@ -161,6 +79,12 @@ class Target {
     return "http://" + std::string(host ? *host : "localhost");
   }
 
+  // The package, queued for the receiver's next batch (receiver.h).
+  static void activate(Receiver& receiver, std::string service, Request& r, http::Responder done) {
+    receiver.submit({std::move(service), r.body, r.request_id, own_base(r), std::move(done)});
+  }
+
+ private:
   static Response html_page(int status, std::string html) {
     Response res = Response::text(status, std::move(html), "text/html; charset=utf-8");
     // Personal data: kept out of caches and of the next site's Referer.
@@ -177,7 +101,7 @@ class Target {
 }  // namespace
 
 void add_target_routes(http::Router& router, store::Database& db, const core::Clock& clock,
-                       const TargetSettings& settings) {
+                       const TargetSettings& settings, Receiver& receiver) {
   router.set_error_format("/intercoop", std::make_shared<YamlErrors>());
   auto target = std::make_shared<Target>(db, clock, settings);
 
@@ -191,13 +115,17 @@ void add_target_routes(http::Router& router, store::Database& db, const core::Cl
       .run_inline()
       .describe("The intercoop protocol version this target speaks ('1.0')");
   router
-      .post("/intercoop/services/{service}/activateService",
-            [target](Request& r) { return target->activate(std::string(r.param("service")), r); })
+      .add_async(http::Method::kPost, "/intercoop/services/{service}/activateService",
+                 [&receiver](Request& r, http::Responder done) {
+                   Target::activate(receiver, std::string(r.param("service")), r, std::move(done));
+                 })
       .max_body(kMaxPackage)
       .describe("Receive a signed intercoop 1.0 package for a service");
   router
-      .post("/intercoop/activateService",
-            [target](Request& r) { return target->activate(target->default_service(), r); })
+      .add_async(http::Method::kPost, "/intercoop/activateService",
+                 [&receiver, target](Request& r, http::Responder done) {
+                   Target::activate(receiver, target->default_service(), r, std::move(done));
+                 })
       .max_body(kMaxPackage)
       .describe("Receive a signed intercoop 1.0 package for the default service");
   router

@@ -20,7 +20,10 @@ struct TargetSettings {
   std::chrono::seconds token_ttl{3600};
 };
 
+class Receiver;
+
+// `receiver` (receiver.h) takes the packages posted to activateService; it outlives the router.
 void add_target_routes(http::Router& router, store::Database& db, const core::Clock& clock,
-                       const TargetSettings& settings);
+                       const TargetSettings& settings, Receiver& receiver);
 
 }  // namespace registrar::intercoop

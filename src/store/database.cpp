@@ -241,7 +241,7 @@ bool Database::ping() {
     *lease << "SELECT 1", soci::into(one);
     return one == 1;
   } catch (const std::exception& e) {
-    log::warn("database_ping_failed", {{"error", e.what()}});
+    log::warn("database_ping_failed", {{"error", core::loggable_message(e)}});
     return false;
   }
 }
@@ -255,7 +255,7 @@ Database::Transaction::~Transaction() {
   try {
     s_ << "ROLLBACK";
   } catch (const std::exception& e) {
-    log::error("rollback_failed", {{"error", e.what()}});
+    log::error("rollback_failed", {{"error", core::loggable_message(e)}});
   }
 }
 
