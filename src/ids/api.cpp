@@ -210,6 +210,34 @@ std::optional<int64_t> optional_time(const Json& body, const char* field) {
   return ms;
 }
 
+// The permission names of a clean-API body; `at_least_one` for an addition.
+std::vector<std::string> permissions_field(const Json& body, bool at_least_one) {
+  if (!body.is_object() || !body.contains("permissions") || !body["permissions"].is_array())
+    throw core::invalid_argument("permissions (a list of permission names) is required",
+                                 "permissions");
+  std::vector<std::string> out;
+  for (const Json& p : body["permissions"]) {
+    if (!p.is_string() || p.get<std::string>().empty())
+      throw core::invalid_argument("every permission must be a non-empty string", "permissions");
+    out.push_back(p.get<std::string>());
+  }
+  if (at_least_one && out.empty())
+    throw core::invalid_argument("name at least one permission to add", "permissions");
+  return out;
+}
+
+Response permissions_answer(const LicencePermissions& r) {
+  if (r.outcome == PermissionOutcome::kNotFound) throw core::not_found("no such licence key");
+  if (r.outcome == PermissionOutcome::kNotAccepted)
+    throw core::invalid_argument(
+        "'" + r.refused +
+            "' is not a permission a licence may be granted (ids.licence.permissions)",
+        "permissions");
+  Json out = licence_json(*r.licence, false);
+  out["permissions"] = r.permissions;
+  return Response::json(200, out);
+}
+
 }  // namespace
 
 void add_ids_routes(http::Router& router, IdsService& svc) {
@@ -293,6 +321,26 @@ void add_ids_routes(http::Router& router, IdsService& svc) {
              return Response::json(200, out);
            })
       .require_scopes({sc.admin});
+  // Permissions: GET lists them; POST adds (as MOSIP's mapping does); PUT sets the whole list.
+  router
+      .get("/v1/ids/licences/{key}/permissions",
+           [&svc](Request& req) {
+             return permissions_answer(
+                 svc.licence_permissions(std::string(req.param("key")), std::nullopt));
+           })
+      .require_scopes({sc.admin});
+  for (http::Method m : {http::Method::kPost, http::Method::kPut})
+    router
+        .add(m, "/v1/ids/licences/{key}/permissions",
+             [&svc, m](Request& req) {
+               const bool replace = m == http::Method::kPut;
+               auto permissions = permissions_field(req.json_body(), !replace);
+               return permissions_answer(
+                   svc.map_licence_permissions(std::string(req.param("key")), std::nullopt,
+                                               permissions, replace, req.actor(), req.request_id));
+             })
+        .require_scopes({sc.admin})
+        .max_body(64 * 1024);
   router
       .post("/v1/ids/licences/{key}/{action}",
             [&svc](Request& req) {

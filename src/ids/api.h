@@ -10,6 +10,8 @@ namespace registrar::ids {
 
 void add_ids_routes(http::Router& router, IdsService& service);
 void add_mosip_routes(http::Router& router, IdsService& service);
+// Part of add_mosip_routes: /v1/keymanager/license/* (mosip_licence_api.cpp).
+void add_mosip_licence_routes(http::Router& router, IdsService& service);
 
 // Helpers shared by both files.
 namespace api_detail {

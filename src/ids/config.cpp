@@ -51,6 +51,9 @@ void declare_ids_config(core::ConfigSchema& s) {
   s.add_int("ids.licence.length", 16, "Licence key length (MOSIP licensekey.length).", 8, 128);
   s.add_int("ids.licence.default_days", 365, "Validity of a licence key created without expiry.", 1,
             3'650'000);
+  s.add_list("ids.licence.permissions", default_licence_permissions(),
+             "Permissions a licence key may be granted (MOSIP mosip.kernel.licensekey.permissions; "
+             "the default is MOSIP's list). Each must be named exactly.");
 }
 
 IdsConfig read_ids_config(const core::Config& c) {
@@ -94,6 +97,12 @@ IdsConfig read_ids_config(const core::Config& c) {
                                                              : TokenIdVariant::kSingleHash;
   out.licence_length = size_t(c.integer("ids.licence.length"));
   out.licence_default_days = c.integer("ids.licence.default_days");
+  out.licence_permissions = c.list("ids.licence.permissions");
+  if (out.licence_permissions.empty())
+    problems.push_back("ids.licence.permissions: must name at least one permission");
+  for (auto& p : out.licence_permissions)
+    if (p.find_first_not_of(" \t") == std::string::npos)
+      problems.push_back("ids.licence.permissions: empty entry");
   if (!problems.empty()) throw core::ConfigError(std::move(problems));
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "ids/issuance.h"
+#include "ids/licence.h"
 #include "ids/policy.h"
 #include "ids/token_id.h"
 #include "ids/validators.h"
@@ -50,6 +51,8 @@ struct IdsConfig {
   TokenConfig token;
   size_t licence_length = 16;
   int64_t licence_default_days = 365;
+  // What a licence may be granted (MOSIP mosip.kernel.licensekey.permissions).
+  std::vector<std::string> licence_permissions = default_licence_permissions();
 
   const Policy& policy(IdType t) const {
     return t == IdType::kUin ? uin : t == IdType::kVid ? vid : prid;

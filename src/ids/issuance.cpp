@@ -95,6 +95,38 @@ std::string rid_timestamp(TimePoint time) {
   return buf;
 }
 
+std::optional<size_t> utf16_length(std::string_view s) {
+  size_t units = 0;
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t n;
+    uint32_t cp;
+    if (b < 0x80) {
+      n = 1, cp = b;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      n = 2, cp = b & 0x1Fu;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      n = 3, cp = b & 0x0Fu;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      n = 4, cp = b & 0x07u;
+    } else {
+      return std::nullopt;  // a continuation byte first, C0/C1 (overlong) or F5..FF
+    }
+    if (i + n > s.size()) return std::nullopt;
+    for (size_t k = 1; k < n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0u) != 0x80u) return std::nullopt;
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return std::nullopt;  // overlong, beyond Unicode, or a surrogate
+    units += cp >= 0x10000 ? 2 : 1;
+    i += n;
+  }
+  return units;
+}
+
 RidBuild build_rid(std::string_view centre, std::string_view machine, uint64_t sequence,
                    TimePoint time, const RidFormat& f) {
   auto trim = [](std::string_view s) {
@@ -111,15 +143,15 @@ RidBuild build_rid(std::string_view centre, std::string_view machine, uint64_t s
     return r;
   }
   if (f.centre_length <= 0 || f.machine_length <= 0 ||
-      centre.size() != static_cast<size_t>(f.centre_length) ||
-      machine.size() != static_cast<size_t>(f.machine_length) || f.sequence_length <= 0 ||
+      utf16_length(centre) != static_cast<size_t>(f.centre_length) ||
+      utf16_length(machine) != static_cast<size_t>(f.machine_length) || f.sequence_length <= 0 ||
       f.sequence_length > 18 || sequence >= pow10(f.sequence_length)) {
     r.code = "KER-RIG-003";
     r.message = "input length is not valid";
     return r;
   }
   std::string seq = std::to_string(sequence);
-  r.rid.reserve(static_cast<size_t>(f.length));
+  r.rid.reserve(centre.size() + machine.size() + 32);
   r.rid.append(centre).append(machine);
   r.rid.append(static_cast<size_t>(f.sequence_length) - seq.size(), '0').append(seq);
   r.rid.append(rid_timestamp(time));

@@ -70,8 +70,15 @@ struct RidBuild {
   bool ok() const { return *code == '\0'; }
 };
 
+// The length Java's String.length() gives the UTF-8 text `s`: UTF-16 code units, so 1 per code
+// point and 2 above U+FFFF. nullopt when `s` is not well-formed UTF-8 (overlong forms,
+// surrogates, truncated sequences, beyond U+10FFFF).
+std::optional<size_t> utf16_length(std::string_view s);
+
 // centre + machine + zero-padded sequence + UTC timestamp (yyyyMMddHHmmss). Inputs are trimmed
 // as MOSIP's REST service does; there is no numeric check on centre/machine (MOSIP has none).
+// Their lengths are counted as Java counts them (utf16_length), so "１２３４５" is a 5-character
+// centre; input that is not UTF-8 has no length MOSIP could have seen and is KER-RIG-003.
 RidBuild build_rid(std::string_view centre, std::string_view machine, uint64_t sequence,
                    TimePoint time, const RidFormat& format = {});
 // yyyyMMddHHmmss in UTC.

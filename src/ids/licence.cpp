@@ -1,5 +1,7 @@
 #include "ids/licence.h"
 
+#include <algorithm>
+
 namespace registrar::ids {
 
 std::string generate_licence_key(size_t length, const std::function<uint32_t(uint32_t)>& uniform) {
@@ -103,6 +105,106 @@ ValidationResult validate_licence_key(std::string_view key, size_t length,
     }
   if (!r.ok()) r.errors = uint64_t{1} << static_cast<unsigned>(r.error);
   return r;
+}
+
+std::vector<std::string> default_licence_permissions() {
+  return {"OTP Trigger",
+          "OTP Authentication",
+          "Demo Authentication - Identity Data Match",
+          "Demo Authentication - Address Data Match",
+          "Demo Authentication - Full Address Data Match",
+          "Demo Authentication - Secondary Language Match",
+          "Biometric Authentication - FMR Data Match",
+          "Biometric Authentication - IIR Data Match",
+          "Biometric Authentication - FID Data Match",
+          "Static Pin Authentication",
+          "eKYC - limited",
+          "eKYC - Full",
+          "eKYC - No"};
+}
+
+bool licence_permission_allowed(const std::vector<std::string>& allowed,
+                                std::string_view permission) {
+  return std::find(allowed.begin(), allowed.end(), permission) != allowed.end();
+}
+
+std::vector<std::string> merge_licence_permissions(std::vector<std::string> stored,
+                                                   const std::vector<std::string>& added) {
+  for (const auto& p : added)
+    if (std::find(stored.begin(), stored.end(), p) == stored.end()) stored.push_back(p);
+  return stored;
+}
+
+namespace {
+
+// `n` ASCII digits at `pos`, as a number; false when they are not there.
+bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+// ±HH:MM[:SS] at `pos` to the end of `s`, in seconds east of UTC.
+std::optional<int> read_offset(std::string_view s, size_t pos) {
+  const int sign = s[pos] == '-' ? -1 : 1;
+  int h = 0, m = 0, sec = 0;
+  if (!read_digits(s, pos + 1, 2, h) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+      !read_digits(s, pos + 4, 2, m))
+    return std::nullopt;
+  pos += 6;
+  if (pos < s.size()) {
+    if (s[pos] != ':' || !read_digits(s, pos + 1, 2, sec) || pos + 3 != s.size())
+      return std::nullopt;
+  }
+  const int total = h * 3600 + m * 60 + sec;
+  if (m > 59 || sec > 59 || total > 18 * 3600) return std::nullopt;
+  return sign * total;
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_licence_expiry_ms(std::string_view s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  if (!read_digits(s, 0, 4, y) || s.size() < 16 || s[4] != '-' || !read_digits(s, 5, 2, mo) ||
+      s[7] != '-' || !read_digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') ||
+      !read_digits(s, 11, 2, h) || s[13] != ':' || !read_digits(s, 14, 2, mi))
+    return std::nullopt;
+  size_t pos = 16;
+  int64_t millis = 0;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!read_digits(s, pos + 1, 2, se)) return std::nullopt;
+    pos += 3;
+    if (pos < s.size() && s[pos] == '.') {
+      size_t n = 0;
+      for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos, ++n)
+        if (n < 3) millis = millis * 10 + (s[pos] - '0');
+      if (n < 1 || n > 9) return std::nullopt;
+      for (; n < 3; ++n) millis *= 10;
+    }
+  }
+  int offset = 0;
+  if (pos < s.size()) {
+    if (s[pos] == 'Z' || s[pos] == 'z') {
+      if (pos + 1 != s.size()) return std::nullopt;
+    } else if (s[pos] == '+' || s[pos] == '-') {
+      auto o = read_offset(s, pos);
+      if (!o) return std::nullopt;
+      offset = *o;
+    } else {
+      return std::nullopt;
+    }
+  }
+  using namespace std::chrono;
+  const year_month_day date{std::chrono::year(y), std::chrono::month(unsigned(mo)),
+                            std::chrono::day(unsigned(d))};
+  if (!date.ok() || h > 23 || mi > 59 || se > 59) return std::nullopt;
+  const int64_t seconds_utc = int64_t(sys_days(date).time_since_epoch().count()) * 86'400 +
+                              h * 3600 + mi * 60 + se - offset;
+  return seconds_utc * 1000 + millis;
 }
 
 PartnerStatus partner_id_status(std::string_view id, int length,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ids/validators.h"
 
@@ -58,6 +59,28 @@ LicenceTransition apply_licence_action(const LicenceRecord& r, LicenceAction act
 // (KER-LKM-005), SUSPENDED (REG-IDV-602).
 ValidationResult validate_licence_key(std::string_view key, size_t length,
                                       const LicenceRecord* record, TimePoint now);
+
+// ---- MOSIP's licence-key manager (spec §4.4) ----
+
+// MOSIP's default mosip.kernel.licensekey.permissions (the ids.licence.permissions default).
+std::vector<std::string> default_licence_permissions();
+
+// True when `permission` is exactly one of `allowed`. (MOSIP accepts any text that contains one
+// of them; docs/compatibility.md.)
+bool licence_permission_allowed(const std::vector<std::string>& allowed,
+                                std::string_view permission);
+
+// The stored permissions followed by those of `added` that are new, in their order, without
+// duplicates. (MOSIP puts the new ones first and keeps duplicates; docs/compatibility.md.)
+std::vector<std::string> merge_licence_permissions(std::vector<std::string> stored,
+                                                   const std::vector<std::string>& added);
+
+// licenseExpiryTime as unix ms, or nullopt when it cannot be read (KER-LKM-999). Accepts
+// MOSIP's yyyy-MM-dd'T'HH:mm:ss.SSS'Z' and what its ISO parser reads besides: seconds optional,
+// 1-9 fractional digits (kept to the millisecond, truncated), 'Z', an offset ±HH:MM[:SS] (at
+// most 18 hours; the time is converted to UTC) or none (UTC, as MOSIP's times are), 'T' and 'Z'
+// in either case. The date and time must exist (no Feb 30, no 24:00, no leap second).
+std::optional<int64_t> parse_licence_expiry_ms(std::string_view text);
 
 enum class PartnerStatus { kActive, kInactive, kInvalid };
 // INVALID when `id` is not `length` ASCII digits (FRS); otherwise ACTIVE or INACTIVE as

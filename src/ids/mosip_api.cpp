@@ -1,4 +1,5 @@
-// MOSIP-compatible routes (spec §3.3, §3.5, §4.1, §4.3, §4.4). MOSIP's envelope: success has
+// MOSIP-compatible routes (spec §3.3, §3.5, §4.1, §4.3; the licence routes of §4.4 are in
+// mosip_licence_api.cpp). MOSIP's envelope: success has
 // "errors": null; errors come with HTTP 200 (as the Vert.x services answer) and
 // "response": null, "errors": [{"errorCode", "message"}].
 #include <optional>
@@ -129,27 +130,6 @@ Response token(IdsService& svc, Request& req) {
   }
 }
 
-Response licence_generate(IdsService& svc, Request& req) {
-  const core::Clock& clock = svc.clock();
-  Json body;
-  if (auto error = parse_body(req.body, body)) return envelope_error(clock, "KER-LKM-999", *error);
-  Json request = body.is_object() ? body.value("request", Json::object()) : Json::object();
-  if (!request.is_object()) request = Json::object();
-  std::string tsp = request.value("tspId", Json("")).is_string() ? request.value("tspId", "") : "";
-  if (tsp.find_first_not_of(" \t") == std::string::npos)
-    return envelope_error(clock, "KER-LKM-001", "TSP ID can't be null or empty");
-  std::optional<int64_t> expiry;
-  if (request.contains("licenseExpiryTime")) {
-    auto t = request["licenseExpiryTime"];
-    expiry = t.is_string() ? parse_mosip_time(t.get<std::string>()) : std::nullopt;
-    if (!expiry || *expiry <= clock.now_seconds() * 1000)
-      return envelope_error(clock, "KER-LKM-008", "Expiry time should be in future");
-  }
-  auto l = svc.create_licence(tsp, expiry, req.actor(), req.request_id);
-  return envelope(clock, {{"licenseKey", l.row.key}}, body.value("id", Json(nullptr)),
-                  body.value("version", Json(nullptr)));
-}
-
 }  // namespace
 
 void add_mosip_routes(http::Router& router, IdsService& svc) {
@@ -186,11 +166,7 @@ void add_mosip_routes(http::Router& router, IdsService& svc) {
            [&svc](Request& req) { return token(svc, req); })
       .require_scopes({sc.admin})
       .run_inline();
-  router
-      .post("/v1/keymanager/license/generate",
-            [&svc](Request& req) { return licence_generate(svc, req); })
-      .require_scopes({sc.admin})
-      .max_body(16 * 1024);
+  add_mosip_licence_routes(router, svc);
 }
 
 }  // namespace registrar::ids

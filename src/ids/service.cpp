@@ -226,8 +226,8 @@ LicenceInfo IdsService::create_licence(const std::string& partner,
   if (partner.empty()) throw core::invalid_argument("the partner (tspId) is required", "tspId");
   const int64_t now = now_ms();
   int64_t expiry = expires_ms.value_or(now + config_.licence_default_days * 86'400'000);
-  if (expiry <= now)
-    throw core::invalid_argument("the licence expiry must be in the future", "licenseExpiryTime");
+  if (expiry < now)  // MOSIP: isBefore(now)
+    throw core::invalid_argument("the licence expiry must not be in the past", "licenseExpiryTime");
   LicenceRow row;
   row.key = generate_licence_key(config_.licence_length, core::random_uniform);
   row.partner = partner;
@@ -277,6 +277,69 @@ LicenceInfo IdsService::licence_action(const std::string& key, LicenceAction act
     audit(s, clock_, actor, "ids.licence.status", key.substr(0, 4) + "…", request_id,
           {{"from", licence_status_name(rec.status)}, {"to", row->status}});
     return LicenceInfo{*row, effective_status(t.record, to_tp(now))};
+  });
+}
+
+namespace {
+
+LicenceInfo licence_info(const LicenceRow& row, TimePoint now) {
+  LicenceRecord rec{parse_licence_status(row.status).value_or(LicenceStatus::kBlocked),
+                    to_tp(row.expires_ms)};
+  return {row, effective_status(rec, now)};
+}
+
+bool belongs(const LicenceRow& row, const std::optional<std::string>& partner) {
+  return !partner || row.partner == *partner;
+}
+
+}  // namespace
+
+LicencePermissions IdsService::map_licence_permissions(const std::string& key,
+                                                       const std::optional<std::string>& partner,
+                                                       const std::vector<std::string>& permissions,
+                                                       bool replace, const std::string& actor,
+                                                       const std::string& request_id) {
+  const int64_t now = now_ms();
+  return db_.write([&](soci::session& s) {
+    LicencePermissions out;
+    auto row = find_licence(s, db_.backend(), key, true);  // serialises mappings of one key
+    if (!row || !belongs(*row, partner)) {
+      out.outcome = PermissionOutcome::kNotFound;
+      return out;
+    }
+    out.licence = licence_info(*row, to_tp(now));
+    for (const auto& p : permissions)
+      if (!licence_permission_allowed(config_.licence_permissions, p)) {
+        out.outcome = PermissionOutcome::kNotAccepted;
+        out.refused = p;
+        out.permissions = ids::licence_permissions(s, key);
+        return out;
+      }
+    auto before = ids::licence_permissions(s, key);
+    out.permissions =
+        merge_licence_permissions(replace ? std::vector<std::string>{} : before, permissions);
+    if (out.permissions != before) {
+      set_licence_permissions(s, key, out.permissions);
+      audit(s, clock_, actor, "ids.licence.permissions", key.substr(0, 4) + "…", request_id,
+            {{"from", before}, {"to", out.permissions}});
+    }
+    return out;
+  });
+}
+
+LicencePermissions IdsService::licence_permissions(const std::string& key,
+                                                   const std::optional<std::string>& partner) {
+  const int64_t now = now_ms();
+  return db_.read([&](soci::session& s) {
+    LicencePermissions out;
+    auto row = find_licence(s, db_.backend(), key, false);
+    if (!row || !belongs(*row, partner)) {
+      out.outcome = PermissionOutcome::kNotFound;
+      return out;
+    }
+    out.licence = licence_info(*row, to_tp(now));
+    out.permissions = ids::licence_permissions(s, key);
+    return out;
   });
 }
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/background.h"
 #include "core/clock.h"
@@ -61,6 +62,15 @@ struct LicenceInfo {
   LicenceStatus effective = LicenceStatus::kActive;
 };
 
+enum class PermissionOutcome { kOk, kNotFound, kNotAccepted };
+
+struct LicencePermissions {
+  PermissionOutcome outcome = PermissionOutcome::kOk;
+  std::optional<LicenceInfo> licence;    // when found
+  std::vector<std::string> permissions;  // as stored (after the change, when one was made)
+  std::string refused;                   // kNotAccepted: the first permission not configured
+};
+
 class IdsService {
  public:
   // Issuance batches run on `background`, which must outlive the service.
@@ -109,6 +119,21 @@ class IdsService {
   LicenceInfo licence_action(const std::string& key, LicenceAction action,
                              std::optional<int64_t> new_expiry_ms, const std::string& actor,
                              const std::string& request_id);
+  // MOSIP's licence permissions (spec §4.4). The licence must exist and, when `partner` is
+  // given, belong to it (MOSIP's TSP-licence map), else kNotFound (KER-LKM-004); then every
+  // permission must be in ids.licence.permissions, else kNotAccepted (KER-LKM-003) and nothing
+  // changes. `replace`: the set becomes `permissions`; otherwise the new ones are added after
+  // the stored ones. Audited as ids.licence.permissions. The licence's status is not checked
+  // (MOSIP maps permissions to expired keys too).
+  LicencePermissions map_licence_permissions(const std::string& key,
+                                             const std::optional<std::string>& partner,
+                                             const std::vector<std::string>& permissions,
+                                             bool replace, const std::string& actor,
+                                             const std::string& request_id);
+  // The stored permissions and the licence with its effective status (the caller decides what
+  // an expired or blocked licence answers); kNotFound as above.
+  LicencePermissions licence_permissions(const std::string& key,
+                                         const std::optional<std::string>& partner);
 
  private:
   int64_t now_ms() const;

@@ -75,7 +75,21 @@ std::vector<store::Migration> ids_migrations() {
       "CREATE INDEX ids_issued_unassigned ON ids_issued (id_type, updated_us)"
       " WHERE status = 'UNASSIGNED'",
   };
-  return {v1, v2, v3};
+  // The permissions mapped to a licence key (MOSIP keeps them comma-joined in one row per key;
+  // a row per permission keeps a comma inside one harmless). `ordinal` keeps the order they were
+  // mapped in, which GET answers with.
+  store::Migration v4;
+  v4.version = 4;
+  v4.description = "permissions mapped to licence keys";
+  v4.statements = {
+      "CREATE TABLE ids_licence_permissions ("
+      " licence_key VARCHAR(128) NOT NULL REFERENCES ids_licences (licence_key),"
+      " ordinal INTEGER NOT NULL,"
+      " permission TEXT NOT NULL,"
+      " PRIMARY KEY (licence_key, ordinal),"
+      " CONSTRAINT ids_licence_permissions_unique UNIQUE (licence_key, permission))",
+  };
+  return {v1, v2, v3, v4};
 }
 
 namespace {
@@ -351,6 +365,28 @@ void update_licence(soci::session& s, const std::string& key, const std::string&
   s << "UPDATE ids_licences SET status = :s, expires_us = :ex, updated_us = :now "
        "WHERE licence_key = :k",
       soci::use(status), soci::use(ex), soci::use(now), soci::use(key);
+}
+
+std::vector<std::string> licence_permissions(soci::session& s, const std::string& key) {
+  std::vector<std::string> out;
+  soci::rowset<std::string> rows =
+      (s.prepare << "SELECT permission FROM ids_licence_permissions WHERE licence_key = :k "
+                    "ORDER BY ordinal",
+       soci::use(key));
+  for (auto& p : rows) out.push_back(p);
+  return out;
+}
+
+void set_licence_permissions(soci::session& s, const std::string& key,
+                             const std::vector<std::string>& permissions) {
+  s << "DELETE FROM ids_licence_permissions WHERE licence_key = :k", soci::use(key);
+  int ordinal = 0;
+  for (const auto& p : permissions) {
+    s << "INSERT INTO ids_licence_permissions (licence_key, ordinal, permission) "
+         "VALUES (:k, :o, :p)",
+        soci::use(key), soci::use(ordinal), soci::use(p);
+    ++ordinal;
+  }
 }
 
 std::optional<std::string> setting(soci::session& s, const std::string& name) {

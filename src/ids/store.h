@@ -17,7 +17,7 @@
 
 namespace registrar::ids {
 
-// v1 tables; v2 times as µs since the epoch.
+// v1 tables; v2 times as µs since the epoch; v3 the UNASSIGNED index; v4 licence permissions.
 std::vector<store::Migration> ids_migrations();
 
 // Inserts rows (SQLite: one prepared statement run per row; PostgreSQL: multi-row INSERTs, one
@@ -64,6 +64,12 @@ std::optional<LicenceRow> find_licence(soci::session& s, store::Backend b, const
                                        bool for_update);
 void update_licence(soci::session& s, const std::string& key, const std::string& status,
                     int64_t expires_ms, int64_t now_ms);
+
+// ---- permissions mapped to a licence key, in the order they were mapped ----
+std::vector<std::string> licence_permissions(soci::session& s, const std::string& key);
+// Replaces the key's permissions by `permissions` (no duplicates).
+void set_licence_permissions(soci::session& s, const std::string& key,
+                             const std::vector<std::string>& permissions);
 
 // ---- settings (generated issuance key) ----
 std::optional<std::string> setting(soci::session& s, const std::string& name);

@@ -13,8 +13,9 @@ struct ErrorText {
   const char* message;
 };
 
-// MOSIP's texts, typos included (clients match on them). Texts marked "ours" are not in
-// MOSIP's code (the status validators) or not recorded in the spec.
+// MOSIP's texts, typos and doubled spaces included, as its exception constants have them
+// (kernel-idvalidator-*, keymanager's LicenseKeyManagerExceptionConstants). Texts marked "ours"
+// are not in MOSIP's code (the status validators MOSIP never implemented).
 constexpr ErrorText kErrors[] = {
     {"", ""},
     {"KER-IDV-201", "UIN should not be Empty or Null."},
@@ -31,7 +32,7 @@ constexpr ErrorText kErrors[] = {
     {"KER-IDV-208",
      "UIN First configured no.of digits should be different from the last configured no.of "
      "digits"},
-    {"KER-IDV-001", "VID should not be Empty or Null."},
+    {"KER-IDV-001", "VID should not be empty or null."},
     {"KER-IDV-002",
      "VID should not contain any sequential and repeated block of number for 2 or more than two "
      "digits"},
@@ -42,24 +43,26 @@ constexpr ErrorText kErrors[] = {
     {"KER-IDV-102",
      "PRID should not contain any sequential and repeated block of number for 2 or more than "
      "two digits"},
-    {"KER-IDV-103", "PRID length should be as per configured digit."},
+    {"KER-IDV-103", "PRID length should be as configured digit."},
     {"KER-IDV-104", "PRID should not contain any alphanumeric characters."},
     {"KER-IDV-105", "PRID should match checksum."},
-    {"KER-IDV-301", "Rid Should Contain Only Numeric"},
+    {"KER-IDV-301", "Rid Must Be Numeric Only"},
     {"KER-IDV-302", "Center Id Did Not Match"},
     {"KER-IDV-303", "Machine Id Did Not Match"},
-    {"KER-IDV-304", "Rid Length Must Be :"},
+    {"KER-IDV-304", "Rid Length Must Be  :"},  // MOSIP: message + " :" + length
     {"KER-IDV-305", "Invalid Time Stamp Found"},
-    {"KER-IDV-306", "Length Should Be Greater Than Zero"},
-    {"KER-IDV-307", "Sequence Length Should Be Equal To Configured Sequence Length"},
+    {"KER-IDV-306",
+     "Rid length or center id length or machine id length or sequence length or timestamp length "
+     "should not be less than or equals to zero"},
+    {"KER-IDV-307", "Invalid sequence Found"},
     {"KER-IDV-401", "Mispid Length Must Be "},
     {"KER-IDV-402", "Mispid cannot be null or empty"},
     {"REG-IDV-501", "Partner ID is invalid."},         // ours (FRS status INVALID)
     {"REG-IDV-502", "Partner ID is not registered."},  // ours
     {"REG-IDV-503", "Partner ID is inactive."},        // ours (FRS status INACTIVE)
-    {"KER-LKM-006", "License key cannot be null or empty"},
-    {"KER-LKM-004", "License key not found"},
-    {"KER-LKM-005", "License key has expired"},
+    {"KER-LKM-006", "License Key entered is null or empty."},
+    {"KER-LKM-004", "LicenseKey Not Found."},
+    {"KER-LKM-005", "LicenseKey Expired."},
     {"REG-IDV-601", "License key is invalid."},    // ours (FRS status INVALID)
     {"REG-IDV-602", "License key is suspended."},  // ours (FRS status SUSPENDED)
     {"REG-IDV-603", "License key is blocked."},    // ours (FRS status BLOCKED)

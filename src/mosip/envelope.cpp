@@ -19,13 +19,19 @@ http::Response envelope(const core::Clock& clock, Json response, Json id, Json v
 
 http::Response envelope_error(const core::Clock& clock, const std::string& code,
                               const std::string& message, Json id, Json version, int status) {
-  return http::Response::json(
-      status, {{"id", std::move(id)},
-               {"version", std::move(version)},
-               {"responsetime", response_time(clock)},
-               {"metadata", nullptr},
-               {"response", nullptr},
-               {"errors", Json::array({{{"errorCode", code}, {"message", message}}})}});
+  return envelope_errors(clock, {{code, message}}, std::move(id), std::move(version), status);
+}
+
+http::Response envelope_errors(const core::Clock& clock, const std::vector<ServiceError>& errors,
+                               Json id, Json version, int status) {
+  Json list = Json::array();
+  for (const auto& e : errors) list.push_back({{"errorCode", e.code}, {"message", e.message}});
+  return http::Response::json(status, {{"id", std::move(id)},
+                                       {"version", std::move(version)},
+                                       {"responsetime", response_time(clock)},
+                                       {"metadata", nullptr},
+                                       {"response", nullptr},
+                                       {"errors", std::move(list)}});
 }
 
 std::optional<std::string> parse_body(const std::string& text, Json& out) {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "http/failure.h"
@@ -23,6 +24,13 @@ http::Response envelope(const core::Clock& clock, Json response, Json id = nullp
 http::Response envelope_error(const core::Clock& clock, const std::string& code,
                               const std::string& message, Json id = nullptr, Json version = nullptr,
                               int status = 200);
+
+// Several errors in one envelope, in order (MOSIP's validators collect some before throwing).
+struct ServiceError {
+  std::string code, message;
+};
+http::Response envelope_errors(const core::Clock& clock, const std::vector<ServiceError>& errors,
+                               Json id = nullptr, Json version = nullptr, int status = 200);
 
 // A MOSIP request body, or the message of the kernel's error for it: nlohmann's parser message
 // as MOSIP's Jackson-backed services give their parser's, or the depth limit's.

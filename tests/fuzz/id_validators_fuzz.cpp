@@ -1,8 +1,10 @@
-// Every identifier validator the ids routes expose, on the same text.
+// Every identifier validator the ids routes expose, on the same text, and the parsers of what
+// the MOSIP routes read besides (licenseExpiryTime, RID centre and machine ids).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "ids/issuance.h"
 #include "ids/licence.h"
 #include "ids/policy.h"
 #include "ids/validators.h"
@@ -39,5 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)validate_licence_key(id, 16, nullptr, TimePoint{});
   (void)validate_partner_id(id, 5, std::nullopt);
   (void)validate_partner_id(id, 5, true);
+  (void)parse_licence_expiry_ms(id);
+  (void)build_rid(id, id, 1, TimePoint{});
   return 0;
 }

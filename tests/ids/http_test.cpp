@@ -199,6 +199,237 @@ TEST_P(IdsHttpTest, MosipVidPridRidAndTokenRoutes) {
   EXPECT_EQ(mosip_error(get_json(*p, "/v1/keymanager/tokenid/5734728510/792112")), "KER-UIG-005");
 }
 
+// keymanager's licence routes as its clients call them (spec §4.4): generate, map permissions,
+// fetch them; the errors in MOSIP's order with its texts, validation errors collected, and the
+// request's id and version in every answer to a body.
+TEST_P(IdsHttpTest, MosipLicencePermissions) {
+  auto p = start();
+  auto post = [&](const std::string& path, const Json& request) {
+    return send(*p, http::Method::kPost, path,
+                {{"id", "mosip.kernel.licensekey"},
+                 {"version", "1.0"},
+                 {"requesttime", "2026-12-03T06:12:52.994Z"},
+                 {"metadata", Json::object()},
+                 {"request", request}});
+  };
+  auto generate = [&](const std::string& tsp) {
+    Json g = post("/v1/keymanager/license/generate",
+                  {{"tspId", tsp}, {"licenseExpiryTime", "2099-12-10T06:12:52.994Z"}});
+    EXPECT_TRUE(g["errors"].is_null()) << g.dump();
+    return g["response"]["licenseKey"].get<std::string>();
+  };
+  const std::string key = generate("TSP1"), other = generate("TSP2");
+  auto errors = [](const Json& e) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto& x : e["errors"]) out.emplace_back(x["errorCode"], x["message"]);
+    return out;
+  };
+  using Errors = std::vector<std::pair<std::string, std::string>>;
+
+  Json mapped =
+      post("/v1/keymanager/license/permission",
+           {{"tspId", "TSP1"},
+            {"licenseKey", key},
+            {"permissions", {"OTP Trigger", "Demo Authentication - Identity Data Match"}}});
+  EXPECT_TRUE(mapped["errors"].is_null()) << mapped.dump();
+  EXPECT_EQ(mapped["response"], Json({{"status", "Mapped License with the permissions"}}));
+  EXPECT_EQ(mapped["id"], "mosip.kernel.licensekey");
+  EXPECT_EQ(mapped["version"], "1.0");
+  // A second mapping adds to the first.
+  post("/v1/keymanager/license/permission",
+       {{"tspId", "TSP1"}, {"licenseKey", key}, {"permissions", {"eKYC - Full", "OTP Trigger"}}});
+  const std::string fetch = "/v1/keymanager/license/permission?tspId=TSP1&licenseKey=" + key;
+  Json fetched = get_json(*p, fetch);
+  EXPECT_TRUE(fetched["errors"].is_null()) << fetched.dump();
+  EXPECT_EQ(fetched["response"]["permissions"],
+            Json({"OTP Trigger", "Demo Authentication - Identity Data Match", "eKYC - Full"}));
+
+  // 001, 006 and 007 together, with the request's id and version.
+  Json invalid = post("/v1/keymanager/license/permission",
+                      {{"tspId", " "}, {"licenseKey", ""}, {"permissions", {"OTP Trigger", ""}}});
+  EXPECT_EQ(errors(invalid), (Errors{{"KER-LKM-001", "TSP entered is null or empty."},
+                                     {"KER-LKM-006", "License Key entered is null or empty."},
+                                     {"KER-LKM-007", "Permission entered is an empty string."}}));
+  EXPECT_EQ(invalid["id"], "mosip.kernel.licensekey");
+  EXPECT_EQ(invalid["version"], "1.0");
+  EXPECT_TRUE(invalid["response"].is_null());
+  // Another TSP's key is not found (004) before the permission is judged (003).
+  EXPECT_EQ(errors(post("/v1/keymanager/license/permission",
+                        {{"tspId", "TSP2"}, {"licenseKey", key}, {"permissions", {"Nope"}}})),
+            (Errors{{"KER-LKM-004", "LicenseKey Not Found."}}));
+  Json refused = post("/v1/keymanager/license/permission",
+                      {{"tspId", "TSP1"}, {"licenseKey", key}, {"permissions", {"Nope"}}});
+  EXPECT_EQ(errors(refused),
+            (Errors{{"KER-LKM-003", "Permission value entered is not accepted."}}));
+  EXPECT_EQ(refused["version"], "1.0");
+  EXPECT_EQ(mosip_error(post("/v1/keymanager/license/permission",
+                             {{"tspId", "TSP1"}, {"licenseKey", key}, {"permissions", 7}})),
+            "KER-LKM-999");
+
+  // Fetch: 001 and 006 together; 004 for another TSP; 009 when nothing is mapped.
+  EXPECT_EQ(errors(get_json(*p, "/v1/keymanager/license/permission?tspId=&licenseKey=")),
+            (Errors{{"KER-LKM-001", "TSP entered is null or empty."},
+                    {"KER-LKM-006", "License Key entered is null or empty."}}));
+  EXPECT_EQ(
+      mosip_error(get_json(*p, "/v1/keymanager/license/permission?tspId=TSP2&licenseKey=" + key)),
+      "KER-LKM-004");
+  EXPECT_EQ(
+      errors(get_json(*p, "/v1/keymanager/license/permission?tspId=TSP2&licenseKey=" + other)),
+      (Errors{
+          {"KER-LKM-009", "No Permissions has been mapped to the entered TSP-LicenseKey Pair."}}));
+
+  // Our statuses on the same route: suspended (REG-IDV-602), then past its expiry (005).
+  send(*p, http::Method::kPost, "/v1/ids/licences/" + key + "/suspend", Json::object());
+  EXPECT_EQ(mosip_error(get_json(*p, fetch)), "REG-IDV-602");
+  send(*p, http::Method::kPost, "/v1/ids/licences/" + key + "/reactivate", Json::object());
+  database()->write([&](soci::session& s) {
+    s << "UPDATE ids_licences SET expires_us = 1000000 WHERE licence_key = :k", soci::use(key);
+  });
+  EXPECT_EQ(errors(get_json(*p, fetch)), (Errors{{"KER-LKM-005", "LicenseKey Expired."}}));
+
+  // The stored rows, on this backend.
+  auto rows = database()->read([&](soci::session& s) { return licence_permissions(s, key); });
+  EXPECT_EQ(rows.size(), 3u);
+}
+
+// licenseExpiryTime as MOSIP's parser reads it: its pattern, no fraction, 1 to 9 fractional
+// digits, an offset; what it cannot read is KER-LKM-999 and only a past time KER-LKM-008. Every
+// error copies the request's id and version.
+TEST_P(IdsHttpTest, MosipLicenceExpiryAndErrorEnvelopes) {
+  auto p = start();
+  auto generate = [&](const Json& request) {
+    return send(*p, http::Method::kPost, "/v1/keymanager/license/generate",
+                {{"id", "lk.generate"},
+                 {"version", "v2"},
+                 {"requesttime", "2026-12-03T06:12:52.994Z"},
+                 {"metadata", Json::object()},
+                 {"request", request}});
+  };
+  const std::pair<const char*, const char*> accepted[] = {
+      {"2030-12-10T06:12:52.994Z", "2030-12-10T06:12:52.994Z"},
+      {"2030-12-10T06:12:52Z", "2030-12-10T06:12:52.000Z"},
+      {"2030-12-10T06:12:52.9Z", "2030-12-10T06:12:52.900Z"},
+      {"2030-12-10T06:12:52.123456789Z", "2030-12-10T06:12:52.123Z"},
+      {"2030-12-10T06:12:52+05:30", "2030-12-10T00:42:52.000Z"},
+  };
+  for (const auto& [text, stored] : accepted) {
+    Json g = generate({{"tspId", "TSP1"}, {"licenseExpiryTime", text}});
+    ASSERT_TRUE(g["errors"].is_null()) << text << ": " << g.dump();
+    EXPECT_EQ(g["id"], "lk.generate");
+    Json l = get_json(*p, "/v1/ids/licences/" + g["response"]["licenseKey"].get<std::string>());
+    EXPECT_EQ(l["expires_at"], stored) << text;
+  }
+  auto expect_error = [&](const Json& request, const std::string& code,
+                          const std::string& message = "") {
+    Json e = generate(request);
+    EXPECT_EQ(mosip_error(e), code) << request.dump() << ": " << e.dump();
+    if (!message.empty()) EXPECT_EQ(e["errors"][0]["message"], message);
+    EXPECT_EQ(e["id"], "lk.generate");
+    EXPECT_EQ(e["version"], "v2");
+    EXPECT_TRUE(e["response"].is_null());
+  };
+  for (const char* unreadable : {"2030-12-10", "2030-02-30T00:00:00Z", "2030-12-10T06:12:52.Z",
+                                 "2030-12-10T06:12:52.1234567890Z", "soon"})
+    expect_error({{"tspId", "TSP1"}, {"licenseExpiryTime", unreadable}}, "KER-LKM-999");
+  expect_error({{"tspId", "TSP1"}, {"licenseExpiryTime", 20301210}}, "KER-LKM-999");
+  expect_error({{"tspId", "TSP1"}, {"licenseExpiryTime", "2000-01-01T00:00:00Z"}}, "KER-LKM-008",
+               "Expiry DateTime should be ahead of current DateTime.");
+  expect_error({{"tspId", "TSP1"}, {"licenseExpiryTime", "2020-12-10T06:12:52.994Z"}},
+               "KER-LKM-008");
+  expect_error({{"tspId", ""}, {"licenseExpiryTime", "2030-12-10T06:12:52.994Z"}}, "KER-LKM-001",
+               "TSP entered is null or empty.");
+  // The body is read before the TSP is judged, as Jackson binds it first.
+  expect_error({{"tspId", ""}, {"licenseExpiryTime", "someday"}}, "KER-LKM-999");
+
+  // A body that is not JSON has no id or version to copy.
+  auto h = auth();
+  h.set("Content-Type", "application/json");
+  auto bad = p->request(http::Method::kPost, "/v1/keymanager/license/generate", "{\"id\":", h);
+  EXPECT_EQ(bad.status, 200);
+  Json e = Json::parse(bad.body);
+  EXPECT_EQ(mosip_error(e), "KER-LKM-999");
+  EXPECT_TRUE(e["id"].is_null());
+}
+
+// The clean equivalent: GET lists a licence's permissions with its status, POST adds, PUT sets
+// the whole list; problem+json for an unknown key or a permission not configured.
+TEST_P(IdsHttpTest, CleanLicencePermissions) {
+  auto p = start();
+  Json l = send(*p, http::Method::kPost, "/v1/ids/licences", {{"partner", "TSP1"}}, 201);
+  const std::string base = "/v1/ids/licences/" + l["licence_key"].get<std::string>();
+  Json none = get_json(*p, base + "/permissions");
+  EXPECT_EQ(none["permissions"], Json::array());
+  EXPECT_EQ(none["status"], "ACTIVE");
+  EXPECT_EQ(none["partner"], "TSP1");
+  Json added = send(*p, http::Method::kPost, base + "/permissions",
+                    {{"permissions", {"OTP Trigger", "eKYC - No"}}});
+  EXPECT_EQ(added["permissions"], Json({"OTP Trigger", "eKYC - No"}));
+  added = send(*p, http::Method::kPost, base + "/permissions",
+               {{"permissions", {"eKYC - No", "Static Pin Authentication"}}});
+  EXPECT_EQ(added["permissions"], Json({"OTP Trigger", "eKYC - No", "Static Pin Authentication"}));
+  Json replaced = send(*p, http::Method::kPut, base + "/permissions",
+                       {{"permissions", {"OTP Authentication"}}});
+  EXPECT_EQ(replaced["permissions"], Json({"OTP Authentication"}));
+  EXPECT_EQ(get_json(*p, base + "/permissions")["permissions"], Json({"OTP Authentication"}));
+
+  auto h = auth();
+  h.set("Content-Type", "application/json");
+  auto refused = p->request(http::Method::kPost, base + "/permissions",
+                            R"({"permissions":["OTP Trigger","Everything"]})", h);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.headers.get("Content-Type"), "application/problem+json");
+  EXPECT_NE(refused.body.find("Everything"), std::string::npos);
+  EXPECT_EQ(
+      p->request(http::Method::kPost, base + "/permissions", R"({"permissions":[]})", h).status,
+      400);
+  EXPECT_EQ(p->request(http::Method::kPost, "/v1/ids/licences/AAAAAAAAAAAAAAAA/permissions",
+                       R"({"permissions":["OTP Trigger"]})", h)
+                .status,
+            404);
+  EXPECT_EQ(get_json(*p, "/v1/ids/licences/AAAAAAAAAAAAAAAA/permissions", 404).is_object(), true);
+  // Emptied with PUT; the other licence actions still route.
+  EXPECT_EQ(send(*p, http::Method::kPut, base + "/permissions",
+                 {{"permissions", Json::array()}})["permissions"],
+            Json::array());
+  EXPECT_EQ(send(*p, http::Method::kPost, base + "/suspend", Json::object())["status"],
+            "SUSPENDED");
+}
+
+// Centre and machine ids are measured in characters as Java's String.length() measures them,
+// not in bytes: five full-width digits (15 bytes) are a 5-character centre; three characters in
+// five bytes are not.
+TEST_P(IdsHttpTest, RidCentreAndMachineAreMeasuredInCharacters) {
+  auto p = start();
+  const std::string wide = "%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95";  // "１２３４５"
+  Json r = get_json(*p, "/v1/ridgenerator/generate/rid/" + wide + "/1234%C3%A9");
+  ASSERT_TRUE(r["errors"].is_null()) << r.dump();
+  const std::string rid = r["response"]["rid"];
+  EXPECT_EQ(rid.rfind("\uff11\uff12\uff13\uff14\uff15"
+                      "1234\u00e9"
+                      "00001",
+                      0),
+            0u)
+      << rid;
+  EXPECT_EQ(rid.size(), 15u + 6u + 5u + 14u);
+  // The sequence is kept per pair, as for ASCII ids.
+  std::string next =
+      get_json(*p, "/v1/ridgenerator/generate/rid/" + wide + "/1234%C3%A9")["response"]["rid"];
+  EXPECT_EQ(next.substr(21, 5), "00002");
+  // Three characters in five bytes: the length MOSIP sees is 3.
+  EXPECT_EQ(mosip_error(get_json(*p, "/v1/ridgenerator/generate/rid/%C3%A9%C3%A91/67890")),
+            "KER-RIG-003");
+  // An astral character is two UTF-16 units, as in Java: "😀123" is 5 long.
+  EXPECT_TRUE(
+      get_json(*p, "/v1/ridgenerator/generate/rid/%F0%9F%98%80123/67890")["errors"].is_null());
+  // The clean route counts the same way.
+  Json clean = send(*p, http::Method::kPost, "/v1/ids/rids",
+                    {{"centre", "\uff11\uff12\uff13\uff14\uff15"}, {"machine", "67890"}}, 201);
+  EXPECT_EQ(clean["rid"].get<std::string>().rfind("\uff11\uff12\uff13\uff14\uff15"
+                                                  "67890",
+                                                  0),
+            0u);
+}
+
 TEST_P(IdsHttpTest, CleanApiIssueValidateStatusCapacity) {
   auto p = start();
   Json batch = send(*p, http::Method::kPost, "/v1/ids/uin/issue", {{"count", 50}}, 201);

@@ -172,6 +172,42 @@ TEST(Rid, BuildsMosipSamples) {
   EXPECT_STREQ(build_rid("22345", "23432", 100000, t).code, "KER-RIG-003");
 }
 
+// Java's String.length(): UTF-16 code units, whatever the UTF-8 byte count.
+TEST(Rid, LengthsAreCountedInUtf16CodeUnits) {
+  EXPECT_EQ(utf16_length(""), 0u);
+  EXPECT_EQ(utf16_length("12345"), 5u);
+  EXPECT_EQ(utf16_length("1234\u00e9"), 5u);                      // 6 bytes
+  EXPECT_EQ(utf16_length("\uff11\uff12\uff13\uff14\uff15"), 5u);  // 15 bytes
+  EXPECT_EQ(utf16_length("\U0001F600"
+                         "123"),
+            5u);  // 7 bytes; a surrogate pair in Java
+  EXPECT_EQ(utf16_length("\U0010FFFF"), 2u);
+  for (std::string_view bad : {"\xff", "\x80", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
+                               "\xf4\x90\x80\x80", "\xe2\x82", "1\xc3"})
+    EXPECT_EQ(utf16_length(bad), std::nullopt) << ::testing::PrintToString(bad);
+
+  using namespace std::chrono;
+  const auto t = sys_days(year(2018) / 12 / 8) + hours(18) + minutes(30) + seconds(50);
+  // 5 characters of 1 to 4 bytes each: accepted as MOSIP accepts them; 5 bytes of 3 characters
+  // are not 5 characters.
+  const auto wide = build_rid("\uff11\uff12\uff13\uff14\uff15", "1234\u00e9", 7, t);
+  ASSERT_TRUE(wide.ok()) << wide.code;
+  EXPECT_EQ(wide.rid,
+            "\uff11\uff12\uff13\uff14\uff15"
+            "1234\u00e9"
+            "0000720181208183050");
+  EXPECT_TRUE(build_rid("\U0001F600"
+                        "123",
+                        "65736", 1, t)
+                  .ok());
+  EXPECT_STREQ(build_rid("\u00e9\u00e9"
+                         "1",
+                         "65736", 1, t)
+                   .code,
+               "KER-RIG-003");
+  EXPECT_STREQ(build_rid("\xff\xff\xff\xff\xff", "65736", 1, t).code, "KER-RIG-003");
+}
+
 TEST(Rid, SequencePerPairWraps) {
   EXPECT_EQ(next_rid_sequence(std::nullopt, 5), 1u);
   EXPECT_EQ(next_rid_sequence(1, 5), 2u);

@@ -20,7 +20,7 @@ class IdsMigrationTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(IdsMigrationTest, V2ConvertsMillisecondsToMicroseconds) {
   auto v1 = ids_migrations();
-  ASSERT_EQ(v1.size(), 3u);
+  ASSERT_EQ(v1.size(), 4u);
   v1.resize(1);
   store::migrate(db_, {store::platform_schema(), {"ids", v1}}, clock_);
   db_.write([](soci::session& s) {
@@ -38,9 +38,10 @@ TEST_P(IdsMigrationTest, V2ConvertsMillisecondsToMicroseconds) {
          "('machine', 10005, 1800000000000)";
   });
   auto applied = store::migrate(db_, {store::platform_schema(), {"ids", ids_migrations()}}, clock_);
-  ASSERT_EQ(applied.applied.size(), 2u);
+  ASSERT_EQ(applied.applied.size(), 3u);
   EXPECT_EQ(applied.applied[0].rfind("ids v2", 0), 0u);
   EXPECT_EQ(applied.applied[1].rfind("ids v3", 0), 0u);  // the UNASSIGNED-only index
+  EXPECT_EQ(applied.applied[2].rfind("ids v4", 0), 0u);  // licence permissions
 
   auto uin = db_.read(
       [&](soci::session& s) { return find_issued(s, db_.backend(), "uin", "1234", false); });
@@ -57,6 +58,10 @@ TEST_P(IdsMigrationTest, V2ConvertsMillisecondsToMicroseconds) {
   ASSERT_TRUE(lic);
   EXPECT_EQ(lic->expires_ms, 1'900'000'000'999);
   EXPECT_EQ(lic->created_ms, 1'800'000'000'000);
+  // v4: a licence that existed before gets permissions like a new one.
+  db_.write([](soci::session& s) { set_licence_permissions(s, "lk", {"OTP Trigger"}); });
+  EXPECT_EQ(db_.read([](soci::session& s) { return licence_permissions(s, "lk"); }),
+            std::vector<std::string>{"OTP Trigger"});
 
   // The converted expiry still decides which returned IDs can be served again.
   auto before = db_.write([&](soci::session& s) {

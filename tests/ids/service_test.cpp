@@ -261,6 +261,63 @@ TEST_P(ServiceTest, LicenceLifeCycle) {
   EXPECT_STREQ(svc->check_licence("AAAAAAAAAAAAAAAA").first.code(), "KER-LKM-004");
 }
 
+// Permissions are rows per key on each backend: added after the stored ones without duplicates,
+// replaced as a whole, refused as a whole when one is not configured, audited, and bound to the
+// licence's partner when one is named.
+TEST_P(ServiceTest, LicencePermissionsAreStoredPerKey) {
+  auto svc = service();
+  auto a = svc->create_licence("tsp-1", std::nullopt, "t", "");
+  auto b = svc->create_licence("tsp-2", std::nullopt, "t", "");
+  const std::string otp = "OTP Trigger", auth = "OTP Authentication", kyc = "eKYC - Full";
+  using V = std::vector<std::string>;
+  auto r = svc->map_licence_permissions(a.row.key, std::string("tsp-1"), {otp, auth}, false, "t",
+                                        "req-1");
+  ASSERT_EQ(r.outcome, PermissionOutcome::kOk);
+  EXPECT_EQ(r.permissions, (V{otp, auth}));
+  r = svc->map_licence_permissions(a.row.key, std::nullopt, {kyc, otp}, false, "t", "");
+  EXPECT_EQ(r.permissions, (V{otp, auth, kyc}));
+  EXPECT_EQ(svc->licence_permissions(a.row.key, std::string("tsp-1")).permissions,
+            (V{otp, auth, kyc}));
+  EXPECT_TRUE(svc->licence_permissions(b.row.key, std::nullopt).permissions.empty());
+
+  // The other partner's key, an unknown key: not found, nothing written.
+  EXPECT_EQ(
+      svc->map_licence_permissions(a.row.key, std::string("tsp-2"), {otp}, false, "t", "").outcome,
+      PermissionOutcome::kNotFound);
+  EXPECT_EQ(svc->licence_permissions(a.row.key, std::string("tsp-2")).outcome,
+            PermissionOutcome::kNotFound);
+  EXPECT_EQ(svc->licence_permissions("AAAAAAAAAAAAAAAA", std::nullopt).outcome,
+            PermissionOutcome::kNotFound);
+  // Only exact names of ids.licence.permissions; one refused leaves the set as it was.
+  r = svc->map_licence_permissions(b.row.key, std::nullopt, {otp, "OTP Trigger "}, false, "t", "");
+  EXPECT_EQ(r.outcome, PermissionOutcome::kNotAccepted);
+  EXPECT_EQ(r.refused, "OTP Trigger ");
+  EXPECT_TRUE(svc->licence_permissions(b.row.key, std::nullopt).permissions.empty());
+
+  r = svc->map_licence_permissions(a.row.key, std::nullopt, {kyc}, true, "t", "");
+  EXPECT_EQ(r.permissions, V{kyc});
+  EXPECT_EQ(svc->licence_permissions(a.row.key, std::nullopt).permissions, V{kyc});
+  r = svc->map_licence_permissions(a.row.key, std::nullopt, {}, true, "t", "");
+  EXPECT_TRUE(svc->licence_permissions(a.row.key, std::nullopt).permissions.empty());
+
+  // A configured list of our own replaces MOSIP's.
+  IdsConfig custom = test_config();
+  custom.licence_permissions = {"read", "write"};
+  auto svc2 = service(custom);
+  EXPECT_EQ(svc2->map_licence_permissions(b.row.key, std::nullopt, {otp}, false, "t", "").outcome,
+            PermissionOutcome::kNotAccepted);
+  EXPECT_EQ(
+      svc2->map_licence_permissions(b.row.key, std::nullopt, {"write"}, false, "t", "").permissions,
+      V{"write"});
+
+  auto audit = db_->read(
+      [&](soci::session& s) { return store::read_audit(s, a.row.key.substr(0, 4) + "…", 20); });
+  size_t changes = 0;
+  for (const auto& e : audit)
+    if (e.action == "ids.licence.permissions") ++changes;
+  EXPECT_EQ(changes, 4u);  // two additions, two replacements; refusals write nothing
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, ::testing::ValuesIn(testing::test_backends()),
                          [](const auto& info) { return info.param; });
 

@@ -164,7 +164,8 @@ TEST(RidValidator, EachCodeIsolated) {
   // A wrong length always shifts the sequence field too, so 307 follows 304.
   EXPECT_EQ(codes(validate_rid(rid.substr(1), {}, {}, {}, Detail::kAll)),
             (std::vector<std::string>{"KER-IDV-304", "KER-IDV-307"}));
-  EXPECT_EQ(validate_rid(rid.substr(1)).message(), "Rid Length Must Be :29");
+  EXPECT_EQ(validate_rid(rid.substr(1)).message(),
+            "Rid Length Must Be  :29");  // MOSIP's two spaces
   only(validate_rid("2784a657360002520181208183050", {}, {}, {}, Detail::kAll), "KER-IDV-301");
   only(validate_rid("27847657360002520181308183050", {}, {}, {}, Detail::kAll), "KER-IDV-305");
   RidFormat seq4;
