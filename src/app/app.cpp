@@ -238,7 +238,11 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
   // With server.admin_listen, /readyz and /metrics are served there only (see run_server).
   std::optional<http::Router> admin_router;
   if (!config.str("server.admin_listen").empty()) admin_router.emplace();
-  add_builtin_routes(router, admin_router ? *admin_router : router, db, schemas, metrics, openapi);
+  std::vector<std::string> actuator_bases;
+  for (auto& m : modules_)
+    for (auto& base : m->actuator_bases()) actuator_bases.push_back(base);
+  add_builtin_routes(router, admin_router ? *admin_router : router, db, schemas, metrics, openapi,
+                     actuator_bases);
   // Shutdown order: the server stops (run() returns, or its destructor when something throws)
   // → the modules that started, in reverse order → the async client → the Background. The guard
   // covers the paths that throw; on the normal path the caller's `serve` calls it itself.

@@ -77,6 +77,10 @@ class Module {
   virtual void start(Services& /*services*/) {}
   // Its routes, and the authenticators and error formats they name (http/router.h).
   virtual void add_routes(http::Router& /*router*/) {}
+  // The base paths of the Spring services whose API this module serves (MOSIP's
+  // "/v1/idgenerator"): the platform answers <base>/actuator/health there as a readiness probe
+  // (app/builtin_routes.h), as those deployments' orchestrators expect.
+  virtual std::vector<std::string> actuator_bases() const { return {}; }
   // Subcommands of the `registrar` CLI.
   virtual void add_commands(CLI::App& /*root*/, ServiceProvider& /*provider*/) {}
   // Called on shutdown, after the server stopped and before the Background stops; also when

@@ -157,14 +157,17 @@ Router::Match Router::match(Method method, std::string_view path) const {
   const Node* node = walk(root_.get(), segs, 0, m.params);
   if (!node) return m;
   auto it = node->routes.find(method);
-  if (it == node->routes.end() && method == Method::kHead) it = node->routes.find(Method::kGet);
+  auto get = node->routes.find(Method::kGet);
+  // HEAD is answered by a GET route only when running it has no side effect.
+  const bool head_by_get = get != node->routes.end() && !get->second->side_effects;
+  if (it == node->routes.end() && method == Method::kHead && head_by_get) it = get;
   if (it != node->routes.end()) {
     m.route = it->second;
     return m;
   }
   for (auto& [meth, r] : node->routes) m.allowed.push_back(meth);
-  if (node->routes.count(Method::kGet) && !node->routes.count(Method::kHead))
-    m.allowed.push_back(Method::kHead);
+  if (head_by_get && !node->routes.count(Method::kHead)) m.allowed.push_back(Method::kHead);
+  m.errors = node->routes.begin()->second->errors;
   m.params.clear();
   return m;
 }

@@ -70,6 +70,9 @@ struct Route {
   std::string auth;
   std::vector<std::string> scopes;  // all of these (bearer: token scopes)
   size_t max_body_bytes = 0;        // 0: the server's default
+  // A GET route that changes state (issues an ID, consumes a sequence number). HEAD must never
+  // have a side effect, so the router answers HEAD only on GET routes without this (405 here).
+  bool side_effects = false;
   // How this route writes every one of its errors (authentication, limits, handler errors);
   // null: the format registered for its path prefix, else RFC 9457 problem+json.
   std::shared_ptr<const ErrorFormat> error_format;
@@ -103,6 +106,11 @@ struct Route {
   }
   Route& errors_as(std::shared_ptr<const ErrorFormat> format) {
     error_format = std::move(format);
+    return *this;
+  }
+  // This GET route writes: HEAD is refused (405) instead of running it (see side_effects).
+  Route& has_side_effects() {
+    side_effects = true;
     return *this;
   }
   Route& max_body(size_t bytes) {
@@ -155,9 +163,13 @@ class Router {
     const Route* route = nullptr;  // null: no route for this method (see allowed)
     std::vector<std::pair<std::string, std::string>> params;
     std::vector<Method> allowed;  // non-empty when the path exists under other methods
+    // With `allowed`: the error format of the routes at this path, so that a 405 is written as
+    // they write their errors (set once resolve() ran; null before).
+    const ErrorFormat* errors = nullptr;
   };
   // `path` is percent-decoded. A single trailing slash is ignored ("/healthz/" == "/healthz").
-  // HEAD falls back to GET.
+  // HEAD falls back to GET, unless that GET route has side effects (then: 405, without HEAD in
+  // `allowed`).
   Match match(Method method, std::string_view path) const;
 
   // Every route, in the order added (for docs and the metrics registry).

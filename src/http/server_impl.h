@@ -69,7 +69,8 @@ struct Exchange {
   const Route* route = nullptr;  // null until routed, and for requests no route matched
   bool answered = false;         // `res` is final: later stages only write it
   bool close_after = false;
-  std::string allowed;  // the Allow header of a 405
+  std::string allowed;                  // the Allow header of a 405
+  const ErrorFormat* errors = nullptr;  // a 405's: the format of the routes at its path
   std::chrono::steady_clock::time_point started;
 };
 
@@ -171,7 +172,9 @@ struct Server::Impl {
       Request& req, const Route& route, std::unique_ptr<PendingAuthentication> pending);
   Response run_handler(Request& req, const Route& route);
   // The failure written in the format of `route` (or of the request's path when null).
-  Response render(const Request& req, const Route* route, const Failure& failure);
+  // In the route's error format; with no route, `format` or else the one of the path's prefix.
+  Response render(const Request& req, const Route* route, const Failure& failure,
+                  const ErrorFormat* format = nullptr);
   Response failure_response(const Request& req, const Route& route);
   void begin_shutdown();
   void maybe_finish_drain();

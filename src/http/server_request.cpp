@@ -38,10 +38,12 @@ bool is_disconnect(const error_code& ec) {
 
 }  // namespace
 
-Response Server::Impl::render(const Request& req, const Route* route, const Failure& failure) {
-  const ErrorFormat& format = route ? *route->errors : router.error_format_for(req.path);
+Response Server::Impl::render(const Request& req, const Route* route, const Failure& failure,
+                              const ErrorFormat* format) {
+  const ErrorFormat& chosen =
+      route ? *route->errors : (format ? *format : router.error_format_for(req.path));
   try {
-    return render_failure(format, failure, req, route);
+    return render_failure(chosen, failure, req, route);
   } catch (const std::exception& e) {
     // A format that throws is a bug of ours; the client still gets an answer.
     log::error("error_format_failed",
@@ -213,7 +215,7 @@ void Server::Impl::answer(Exchange& ex, int status, std::string code, std::strin
   f.code = std::move(code);
   f.message = std::move(message);
   if (!ex.allowed.empty()) f.headers.set("Allow", ex.allowed);
-  ex.res = render(ex.req, ex.route, f);
+  ex.res = render(ex.req, ex.route, f, ex.errors);
   ex.answered = true;
   ex.close_after = ex.close_after || close;
 }
@@ -293,6 +295,7 @@ Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
   }
   if (!match.allowed.empty()) {
     ex.allowed = allow_header(match.allowed);
+    ex.errors = match.errors;
     answer(ex, 405, "method-not-allowed",
            "method " + req.method_text + " is not allowed on " + req.path, false);
   } else {

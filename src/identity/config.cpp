@@ -67,7 +67,7 @@ std::optional<std::string> parse_trusted(const core::Json& j, std::vector<Truste
     for (auto it = e.begin(); it != e.end(); ++it) {
       const std::string& k = it.key();
       if (k != "issuer" && k != "jwks_url" && k != "audience" && k != "algorithms" &&
-          k != "ca_file" && k != "scopes" && k != "allow_http")
+          k != "ca_file" && k != "scopes" && k != "allow_http" && k != "clock_skew_seconds")
         return where + "unknown key " + k;
     }
     if (!e.contains("issuer") || !e["issuer"].is_string() || e["issuer"].get<std::string>().empty())
@@ -113,6 +113,12 @@ std::optional<std::string> parse_trusted(const core::Json& j, std::vector<Truste
         t.algs.push_back(*alg);
       }
     }
+    if (e.contains("clock_skew_seconds")) {
+      const auto& skew = e["clock_skew_seconds"];
+      if (!skew.is_number_integer() || skew.get<int64_t>() < 0 || skew.get<int64_t>() > 600)
+        return where + "clock_skew_seconds must be a whole number of seconds from 0 to 600";
+      t.skew_seconds = skew.get<int64_t>();
+    }
     if (out) out->push_back(std::move(t));
   }
   return std::nullopt;
@@ -155,7 +161,8 @@ void declare_identity_config(core::ConfigSchema& s) {
   s.add_json(
       "identity.trusted_issuers", core::Json::array(),
       "External token issuers: [{issuer, jwks_url (https), audience, scopes (those it may grant "
-      "here; [\"*\"] for all), algorithms?, ca_file?, allow_http? (tests only)}].",
+      "here; [\"*\"] for all), algorithms?, ca_file?, clock_skew_seconds? (default: "
+      "identity.clock_skew_seconds), allow_http? (tests only)}].",
       [](const core::ConfigValue& v) { return parse_trusted(std::get<core::Json>(v), nullptr); });
   s.add_int("identity.jwks_min_refresh_seconds", 30,
             "At most one JWKS fetch per trusted issuer this often (unknown kid).", 1, 86'400);

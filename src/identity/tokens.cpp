@@ -298,6 +298,7 @@ void TokenService::start_uncached(Validation& v, std::string_view token) {
     IssuerKeys* ik = it->second.get();
     options.allowed_algs = ik->issuer().algs;
     options.audience = ik->issuer().audience;
+    if (ik->issuer().skew_seconds) options.skew = std::chrono::seconds(*ik->issuer().skew_seconds);
     v.external_ = &ik->issuer();
     resolver = [ik](std::string_view kid, crypto::JwsAlg alg) { return ik->resolve(kid, alg); };
   } else {

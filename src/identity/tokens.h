@@ -37,6 +37,9 @@ struct TrustedIssuer {
   std::vector<crypto::JwsAlg> algs{crypto::JwsAlg::kRS256, crypto::JwsAlg::kPS256,
                                    crypto::JwsAlg::kES256, crypto::JwsAlg::kEdDSA};
   std::string ca_file;  // https: CA bundle to trust instead of the system's
+  // Tolerated clock difference for this issuer's exp/nbf/iat; unset: TokenSettings::skew_seconds.
+  // Maskinporten and Altinn tokens were checked with none by oed-authz (docs/compatibility.md).
+  std::optional<int64_t> skew_seconds;
 };
 
 struct TokenSettings {

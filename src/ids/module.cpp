@@ -58,6 +58,11 @@ class IdsModule : public app::Module {
     add_mosip_routes(router, *service_);
   }
 
+  // MOSIP's ID generator, RID generator and key manager services, whose routes these are.
+  std::vector<std::string> actuator_bases() const override {
+    return {"/v1/idgenerator", "/v1/pridgenerator", "/v1/ridgenerator", "/v1/keymanager"};
+  }
+
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     add_ids_commands(root, provider);
   }

@@ -138,29 +138,34 @@ void add_mosip_routes(http::Router& router, IdsService& svc) {
   for (const char* prefix :
        {"/v1/idgenerator", "/v1/pridgenerator", "/v1/ridgenerator", "/v1/keymanager"})
     router.set_error_format(prefix, mosip_errors);
+  // MOSIP issues with GET: these routes write, so HEAD on them is refused (405), never run.
   router
       .add_async(http::Method::kGet, "/v1/idgenerator/uin",
                  [&svc](Request& req, Responder r) {
                    mosip_issue(svc, IdType::kUin, std::nullopt, req.actor(), std::move(r));
                  })
-      .require_scopes({sc.issue});
+      .require_scopes({sc.issue})
+      .has_side_effects();
   router.put("/v1/idgenerator/uin", [&svc](Request& req) { return put_uin(svc, req); })
       .require_scopes({sc.issue})
       .max_body(16 * 1024);
   router
       .add_async(http::Method::kGet, "/v1/idgenerator/vid",
                  [&svc](Request& req, Responder r) { vid(svc, req, std::move(r)); })
-      .require_scopes({sc.issue});
+      .require_scopes({sc.issue})
+      .has_side_effects();
   router
       .add_async(http::Method::kGet, "/v1/pridgenerator/prid",
                  [&svc](Request& req, Responder r) {
                    mosip_issue(svc, IdType::kPrid, std::nullopt, req.actor(), std::move(r));
                  })
-      .require_scopes({sc.issue});
+      .require_scopes({sc.issue})
+      .has_side_effects();
   router
       .get("/v1/ridgenerator/generate/rid/{centerid}/{machineid}",
            [&svc](Request& req) { return rid(svc, req); })
-      .require_scopes({sc.issue});
+      .require_scopes({sc.issue})
+      .has_side_effects();
   router
       .get("/v1/keymanager/tokenid/{uin}/{partnercode}",
            [&svc](Request& req) { return token(svc, req); })

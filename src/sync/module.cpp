@@ -74,6 +74,9 @@ class SyncModule final : public app::Module {
     add_cursor_routes(router, *service_, cursor_settings_);
   }
 
+  // MOSIP's kernel-syncdata-service (the /v1/syncdata routes).
+  std::vector<std::string> actuator_bases() const override { return {"/v1/syncdata"}; }
+
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     add_sync_commands(root, provider);
   }

@@ -61,6 +61,22 @@ TEST(Router, HeadFallsBackToGetAndTrailingSlashIsIgnored) {
   EXPECT_NE(r.match(Method::kGet, "/healthz/").route, nullptr);
 }
 
+// HEAD must never have a side effect: a GET route that writes does not answer it.
+TEST(Router, HeadIsRefusedOnGetRoutesWithSideEffects) {
+  Router r;
+  r.get("/issue", ok).has_side_effects();
+  r.put("/issue", ok);
+  auto m = r.match(Method::kHead, "/issue");
+  EXPECT_EQ(m.route, nullptr);
+  EXPECT_EQ(m.allowed, (std::vector<Method>{Method::kGet, Method::kPut}));  // no HEAD
+  EXPECT_NE(r.match(Method::kGet, "/issue").route, nullptr);
+  // Its 405 is written in the format of the routes at that path, once resolved.
+  auto mosip_like = problem_format();
+  r.set_error_format("/issue", mosip_like);
+  r.resolve();
+  EXPECT_EQ(r.match(Method::kHead, "/issue").errors, mosip_like.get());
+}
+
 TEST(Router, EmptySegmentsDoNotMatchParameters) {
   Router r;
   r.get("/a/{id}/b", ok);

@@ -2,14 +2,19 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "core/base64.h"
 #include "crypto/jws.h"
+#include "crypto/jwt.h"
+#include "crypto/keys.h"
 #include "store/database.h"
 #include "support/databases.h"
+#include "support/loopback_server.h"
 #include "support/registrar_process.h"
 
 namespace registrar::identity {
@@ -430,6 +435,75 @@ TEST_P(IdentityApiTest, TokensOfATrustedExternalIssuerAreAccepted) {
         testing::run_registrar("--config " + me.dir().file("bad.toml") + " config check", me.env());
     EXPECT_NE(check.exit_code, 0) << bad << "\n" << check.output;
     EXPECT_NE(check.output.find("identity.trusted_issuers"), std::string::npos) << check.output;
+  }
+}
+
+// oed-authz's callers send Maskinporten and Altinn tokens to its lookup routes, and the original
+// checks `exp` with no clock skew. The example configuration (examples/authz/oed.toml) gives
+// both issuers clock_skew_seconds = 0; it runs here as written, its JWKS URLs pointed at a key
+// served on loopback, beside an issuer with 60 s of skew and one with the global default (60 s).
+TEST_P(IdentityApiTest, AnIssuersClockSkewDecidesWhetherAJustExpiredTokenPasses) {
+  const auto key = crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048);
+  const Json jwks = {{"keys", Json::array({key.public_key().to_jwk({"k1", "RS256", "sig"})})}};
+  http::Router jwks_router;
+  jwks_router.get("/jwk", [jwks](http::Request&) { return http::Response::json(200, jwks); });
+  testing::LoopbackServer jwks_server(jwks_router);
+  const std::string jwks_url = jwks_server.url("/jwk");
+
+  std::ifstream in(std::string(REGISTRAR_EXAMPLES_DIR) + "/authz/oed.toml");
+  std::stringstream written;
+  written << in.rdbuf();
+  const std::string example =
+      std::regex_replace(written.str(), std::regex(R"(jwks_url = "[^"]*")"),
+                         "jwks_url = \"" + jwks_url + "\"\nallow_http = true");
+  ASSERT_NE(example, written.str()) << "no jwks_url in the example";
+  auto issuer = [&](const std::string& iss, const std::string& skew) {
+    return "[[identity.trusted_issuers]]\nissuer = \"" + iss + "\"\njwks_url = \"" + jwks_url +
+           "\"\nallow_http = true\naudience = \"https://oed-authz.example\"\n" +
+           "scopes = [\"altinn:dd:authlookup\"]\n" + skew + "\n";
+  };
+  testing::TestDatabase db(GetParam());
+  testing::ProcessOptions o;
+  o.database_url = db.url();
+  o.extra_config = example + issuer("https://skew60.test/", "clock_skew_seconds = 60") +
+                   issuer("https://default-skew.test/", "");
+  RegistrarProcess authz(o);
+
+  // A Maskinporten-shaped token (scope, client_id, consumer), `exp` relative to now.
+  int serial = 0;
+  auto mint = [&](const std::string& iss, int64_t exp_from_now) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    Json claims = {{"iss", iss},
+                   {"aud", "https://oed-authz.example"},
+                   {"scope", "altinn:dd:authlookup"},
+                   {"client_id", "caller"},
+                   {"consumer", {{"authority", "iso6523-actorid-upis"}, {"ID", "0192:991825827"}}},
+                   {"iat", now - 120},
+                   {"exp", now + exp_from_now},
+                   {"jti", "t" + std::to_string(++serial)}};
+    return crypto::issue_jwt(claims, key, crypto::JwsAlg::kRS256, {"k1", "JWT"});
+  };
+  auto search = [&](const std::string& token) {
+    return authz.post("/api/v1/authorization/roles/search", R"({"estateSsn":"11111111111"})",
+                      "application/json", bearer(token));
+  };
+  const std::string maskinporten = "https://test.maskinporten.no/";
+  const std::string altinn = "https://platform.tt02.altinn.no/authentication/api/v1/openid/";
+  for (const std::string& iss : {maskinporten, altinn}) {
+    SCOPED_TRACE(iss);
+    auto valid = search(mint(iss, 120));
+    ASSERT_EQ(valid.status, 200) << valid.body << authz.log();
+    EXPECT_TRUE(Json::parse(valid.body)["roleAssignments"].is_array()) << valid.body;
+    auto expired = search(mint(iss, -10));  // expired 10 s ago: the original refuses it
+    EXPECT_EQ(expired.status, 401) << expired.body;
+    EXPECT_NE(expired.headers.get("WWW-Authenticate"), std::nullopt);
+  }
+  for (const std::string& iss : {"https://skew60.test/", "https://default-skew.test/"}) {
+    SCOPED_TRACE(iss);
+    EXPECT_EQ(search(mint(iss, -10)).status, 200);  // within 60 s
+    EXPECT_EQ(search(mint(iss, -120)).status, 401);
   }
 }
 

@@ -327,6 +327,34 @@ TEST_F(TokensTest, TrustedIssuerTokensAreVerifiedAgainstItsJwks) {
   EXPECT_LE(ext.fetches, fetches + 1);
 }
 
+// oed-authz checked Maskinporten and Altinn tokens with no clock skew: a trusted issuer can have
+// its own (clock_skew_seconds), else the global one applies.
+TEST_F(TokensTest, ATrustedIssuersOwnClockSkewDecidesExpiry) {
+  ExternalIssuer ext;
+  const int64_t now = clock_.now_seconds();
+  Json claims = {{"iss", "https://maskinporten.test"},
+                 {"sub", "org:123"},
+                 {"aud", "registrar"},
+                 {"iat", now - 130},
+                 {"exp", now - 10}};  // expired 10 s ago
+  const std::string token = ext.token("ext-1", claims);
+  for (std::optional<int64_t> skew :
+       {std::optional<int64_t>(0), std::optional<int64_t>(60), std::optional<int64_t>()}) {
+    TokenSettings s = trusting(ext);
+    s.skew_seconds = 60;  // the global tolerance, for the unset case
+    s.trusted[0].skew_seconds = skew;
+    TokenService tokens = service(s);
+    TokenCheck check = tokens.validate(token);
+    const bool expect_ok = !skew || *skew == 60;
+    EXPECT_EQ(check.ok, expect_ok) << (skew ? std::to_string(*skew) : "unset") << check.error;
+    if (!expect_ok) EXPECT_NE(check.error.find("expired"), std::string::npos) << check.error;
+  }
+  // Unset, the global tolerance applies: with 0 the token is refused.
+  TokenSettings zero = trusting(ext);
+  zero.skew_seconds = 0;
+  EXPECT_FALSE(service(zero).validate(token).ok);
+}
+
 TEST_F(TokensTest, AuthenticatorAnswers401And403WithChallenges) {
   TokenService tokens = service();
   BearerAuthenticator auth(tokens);

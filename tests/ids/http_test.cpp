@@ -430,6 +430,53 @@ TEST_P(IdsHttpTest, RidCentreAndMachineAreMeasuredInCharacters) {
             0u);
 }
 
+// HEAD never has a side effect: on MOSIP's issuing GET routes it is refused with 405 in the
+// kernel envelope (Allow without HEAD) and issues nothing; the RID sequence is not consumed.
+// HEAD on a GET route that only reads still answers 200 with no body.
+TEST_P(IdsHttpTest, HeadOnIssuingRoutesIsRefusedAndIssuesNothing) {
+  auto p = start();
+  auto issued = [&](const char* type) {
+    return database()->read([&](soci::session& s) { return count_issued(s, type); });
+  };
+  const int64_t uins = issued("uin"), vids = issued("vid");
+  for (const char* path : {"/v1/idgenerator/uin", "/v1/idgenerator/vid",
+                           "/v1/idgenerator/vid?videxpiry=2099-01-01T00:00:00.000Z",
+                           "/v1/pridgenerator/prid", "/v1/ridgenerator/generate/rid/12345/67890"}) {
+    SCOPED_TRACE(path);
+    auto head = p->request(http::Method::kHead, path, "", auth());
+    EXPECT_EQ(head.status, 405);
+    EXPECT_EQ(head.headers.get("Allow"), std::string(path).starts_with("/v1/idgenerator/uin")
+                                             ? std::optional<std::string>("GET, PUT")
+                                             : std::optional<std::string>("GET"));
+    EXPECT_TRUE(head.body.empty());  // a HEAD answer has no body, whatever its status
+    // The same refusal as a GET-less method gets, in the kernel envelope (seen with DELETE,
+    // which carries a body).
+    auto other = p->request(http::Method::kDelete, path, "", auth());
+    EXPECT_EQ(other.status, 405);
+    EXPECT_EQ(mosip_error(Json::parse(other.body)), "KER-HTTP-405");
+  }
+  EXPECT_EQ(issued("uin"), uins);
+  EXPECT_EQ(issued("vid"), vids);
+  EXPECT_EQ(issued("prid"), 0);
+  // The first RID after the refused HEADs still has sequence 00001; a GET issues as before.
+  Json rid = get_json(*p, "/v1/ridgenerator/generate/rid/12345/67890");
+  EXPECT_EQ(rid["response"]["rid"].get<std::string>().substr(10, 5), "00001");
+  get_json(*p, "/v1/idgenerator/uin");
+  EXPECT_EQ(issued("uin"), uins + 1);
+
+  for (const char* path : {"/healthz", "/.well-known/jwks.json"}) {
+    SCOPED_TRACE(path);
+    auto head = p->request(http::Method::kHead, path);
+    EXPECT_EQ(head.status, 200);
+    EXPECT_TRUE(head.body.empty());
+    EXPECT_EQ(p->get(path).status, 200);
+  }
+  // A read-only GET of the clean API answers HEAD too (runs the handler, sends no body).
+  auto validate = p->request(http::Method::kHead, "/v1/ids/uin/validate/1234567890", "", auth());
+  EXPECT_EQ(validate.status, 200);
+  EXPECT_TRUE(validate.body.empty());
+}
+
 TEST_P(IdsHttpTest, CleanApiIssueValidateStatusCapacity) {
   auto p = start();
   Json batch = send(*p, http::Method::kPost, "/v1/ids/uin/issue", {{"count", 50}}, 201);

@@ -97,6 +97,44 @@ TEST_P(PlatformTest, AdminListenerServesReadinessAndMetricsAlone) {
   EXPECT_NE(p.log().find("\"event\":\"admin_listening\""), std::string::npos);
 }
 
+// MOSIP deployments probe each service's Spring actuator: <base>/actuator/health answers as
+// /readyz does, in Spring's shape, without a token; DOWN (503) once the schema is not the one
+// this binary expects (here: a migration from a newer binary appears).
+TEST_P(PlatformTest, MosipActuatorHealthFollowsReadiness) {
+  RegistrarProcess p(options());
+  const std::vector<std::string> bases = {"/v1/idgenerator", "/v1/pridgenerator",
+                                          "/v1/ridgenerator", "/v1/keymanager", "/v1/syncdata"};
+  for (const auto& base : bases) {
+    auto up = p.get(base + "/actuator/health");
+    EXPECT_EQ(up.status, 200) << base;
+    EXPECT_EQ(Json::parse(up.body), Json({{"status", "UP"}})) << base;
+    EXPECT_EQ(up.headers.get("Content-Type"), "application/json") << base;
+    auto head = p.request(http::Method::kHead, base + "/actuator/health");
+    EXPECT_EQ(head.status, 200) << base;
+    EXPECT_TRUE(head.body.empty()) << base;
+  }
+  // Not under a base no module serves as a Spring service.
+  EXPECT_EQ(p.get("/v1/identity/actuator/health").status, 404);
+  EXPECT_EQ(p.get("/actuator/health").status, 404);
+
+  store::DatabaseOptions o;
+  o.url = db_.url();
+  o.pool_size = 1;
+  store::Database db(o);
+  db.write([&](soci::session& s) {
+    s << std::string("INSERT INTO schema_migrations (module, version, description, applied_us) ") +
+             "VALUES ('ids', 9999, 'from a newer binary', 0)";
+  });
+  for (const auto& base : bases) {
+    auto down = p.get(base + "/actuator/health");
+    EXPECT_EQ(down.status, 503) << base;
+    EXPECT_EQ(Json::parse(down.body), Json({{"status", "DOWN"}})) << base;
+  }
+  EXPECT_EQ(p.get("/readyz").status, 503);
+  db.write([&](soci::session& s) { s << "DELETE FROM schema_migrations WHERE version = 9999"; });
+  EXPECT_EQ(p.get("/v1/idgenerator/actuator/health").status, 200);
+}
+
 TEST_P(PlatformTest, ProblemsForBadRequestsAndTheServerKeepsServing) {
   RegistrarProcess p(options());
   auto missing = p.get("/v1/nothing-here");
