@@ -69,7 +69,8 @@ struct Exchange {
   const Route* route = nullptr;  // null until routed, and for requests no route matched
   bool answered = false;         // `res` is final: later stages only write it
   bool close_after = false;
-  std::string allowed;  // the Allow header of a 405
+  bool preflight = false;  // `res` answers a CORS preflight (Server::Impl::answer_preflight)
+  std::string allowed;     // the Allow header of a 405
   std::chrono::steady_clock::time_point started;
 };
 
@@ -139,6 +140,9 @@ struct Server::Impl {
                               RequestParser& parser, Connection& conn, Exchange& ex);
   Flow header_failed(const error_code& ec, Connection& conn, Exchange& ex);
   Flow route_request(Exchange& ex);
+  // CORS (http/cors.h): a preflight answered before routing; the group's headers on the way out.
+  bool answer_preflight(Exchange& ex);
+  void finish_response(Exchange& ex);
   size_t body_limit(const Exchange& ex) const;
   Flow parse_body(boost::beast::flat_buffer& buffer, RequestParser& parser, Connection& conn,
                   Exchange& ex);
