@@ -46,6 +46,23 @@ core::ConfigCheck level_check() {
     return std::nullopt;
   };
 }
+// server.cors: [{prefix, origins, methods?, headers?, expose_headers?, credentials?,
+// max_age_seconds?}], one CORS policy per path prefix (http/cors.h). With `out`, also builds them.
+std::optional<std::string> parse_cors_config(
+    const Json& j, std::vector<std::pair<std::string, http::CorsPolicy>>* out) {
+  if (!j.is_array()) return "must be an array of tables";
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string where = "entry " + std::to_string(i + 1) + ": ";
+    const Json& e = j[i];
+    if (!e.is_object() || !e.contains("prefix") || !e["prefix"].is_string() ||
+        e["prefix"].get<std::string>().empty() || e["prefix"].get<std::string>()[0] != '/')
+      return where + "prefix is required: the path prefix it covers (\"/\" for every route)";
+    http::CorsPolicy policy;
+    if (auto problem = http::parse_cors_policy(e, &policy)) return where + *problem;
+    if (out) out->emplace_back(e["prefix"].get<std::string>(), std::move(policy));
+  }
+  return std::nullopt;
+}
 }  // namespace
 
 void declare_platform_config(core::ConfigSchema& s) {
@@ -96,6 +113,12 @@ void declare_platform_config(core::ConfigSchema& s) {
   s.add_string("server.port_file", "",
                "If set, the bound port is written to this file once listening (tests, scripts).");
   s.add_bool("server.access_log", true, "Log one JSON line per request.");
+  s.add_json(
+      "server.cors", Json::array(),
+      "CORS per path prefix: [{prefix, origins ([\"*\"] or exact origins), methods?, "
+      "headers? (default: those the preflight asks for), expose_headers?, credentials?, "
+      "max_age_seconds?}]; none by default (DHP's routes: identity.dhp_cors_origins).",
+      [](const core::ConfigValue& v) { return parse_cors_config(std::get<Json>(v), nullptr); });
   s.add_string("database.url", "sqlite:var/registrar.db",
                "sqlite:PATH (embedded default) or postgresql://user:pass@host:port/db.",
                url_check());
@@ -276,6 +299,14 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
     router.set_tag(m->name());
     m->add_routes(router);
   }
+  // After the modules: a configured prefix replaces the policy a module set for it.
+  std::vector<std::pair<std::string, http::CorsPolicy>> cors;
+  parse_cors_config(config.json("server.cors"), &cors);
+  for (auto& [prefix, policy] : cors)
+    router.set_cors(prefix, std::make_shared<const http::CorsPolicy>(std::move(policy)));
+  // Every route bound and checked (authenticators, reserved prefixes) before anything listens,
+  // and for `registrar openapi` too.
+  router.resolve();
   // Generated once, now that every route is in; the server's threads start after this write.
   std::vector<std::string> openapi_problems;
   *openapi = openapi_document(router, embedded_file("openapi.yaml"), &openapi_problems);

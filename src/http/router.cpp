@@ -103,10 +103,14 @@ Route& Router::insert(Route route) {
       node = it->second.get();
     }
   }
-  if (node->routes.count(route.method))
-    throw std::logic_error("duplicate route " + std::string(method_name(route.method)) + " " +
-                           route.pattern);
   if (route.doc.tag.empty()) route.doc.tag = tag_;
+  if (auto it = node->routes.find(route.method); it != node->routes.end()) {
+    // Name both owners: with configurable prefixes, the two may be different modules.
+    auto owner = [](const Route& r) { return r.doc.tag.empty() ? std::string() : r.doc.tag + " "; };
+    throw std::logic_error("duplicate route " + std::string(method_name(route.method)) + " " +
+                           route.pattern + ": " + owner(route) + "adds it, " + owner(*it->second) +
+                           "serves " + it->second->pattern + " already");
+  }
   node->owned.push_back(std::make_unique<Route>(std::move(route)));
   Route* r = node->owned.back().get();
   node->routes[r->method] = r;
@@ -201,6 +205,58 @@ void Router::set_error_format(std::string path_prefix, std::shared_ptr<const Err
   formats_.emplace_back(std::move(path_prefix), std::move(format));
 }
 
+namespace {
+// The entry of the longest prefix covering `path`, or null.
+template <typename T>
+const T* longest_cover(const std::vector<std::pair<std::string, std::shared_ptr<const T>>>& table,
+                       std::string_view path) {
+  const T* best = nullptr;
+  size_t best_length = 0;
+  bool found = false;
+  for (const auto& [prefix, value] : table) {
+    if (covers(prefix, path) && (!found || prefix.size() > best_length)) {
+      best = value.get();
+      best_length = prefix.size();
+      found = true;
+    }
+  }
+  return best;
+}
+
+template <typename T>
+void set_prefix(std::vector<std::pair<std::string, std::shared_ptr<const T>>>& table,
+                std::string prefix, std::shared_ptr<const T> value) {
+  for (auto& [p, v] : table)
+    if (p == prefix) {
+      v = std::move(value);
+      return;
+    }
+  table.emplace_back(std::move(prefix), std::move(value));
+}
+}  // namespace
+
+void Router::set_cors(std::string path_prefix, std::shared_ptr<const CorsPolicy> policy) {
+  set_prefix(cors_, std::move(path_prefix), std::move(policy));
+}
+
+const CorsPolicy* Router::cors_for(std::string_view path) const {
+  return cors_.empty() ? nullptr : longest_cover(cors_, path);
+}
+
+void Router::on_response(std::string path_prefix, ResponseHook hook) {
+  set_prefix(hooks_, std::move(path_prefix),
+             hook ? std::make_shared<const ResponseHook>(std::move(hook)) : nullptr);
+}
+
+const ResponseHook* Router::response_hook_for(std::string_view path) const {
+  return hooks_.empty() ? nullptr : longest_cover(hooks_, path);
+}
+
+void Router::reserve_prefix(std::string path_prefix, std::vector<const Route*> owned,
+                            std::string owner) {
+  reserved_.push_back({std::move(path_prefix), std::move(owned), std::move(owner)});
+}
+
 const ErrorFormat& Router::error_format_for(std::string_view path) const {
   const ErrorFormat* best = nullptr;
   size_t best_length = 0;
@@ -217,7 +273,18 @@ const ErrorFormat& Router::error_format_for(std::string_view path) const {
 
 void Router::resolve() const {
   for (const Route* r : order_) {
+    for (const auto& reservation : reserved_) {
+      const auto& owned = reservation.owned;
+      if (covers(reservation.prefix, r->pattern) &&
+          std::find(owned.begin(), owned.end(), r) == owned.end())
+        throw std::logic_error("route " + std::string(method_name(r->method)) + " " + r->pattern +
+                               (r->doc.tag.empty() ? "" : " (" + r->doc.tag + ")") +
+                               " lies under " + reservation.prefix + ", reserved for " +
+                               reservation.owner);
+    }
     r->errors = r->error_format ? r->error_format.get() : &error_format_for(r->pattern);
+    r->cors = cors_for(r->pattern);
+    r->on_response = response_hook_for(r->pattern);
     r->authenticator = nullptr;
     if (r->auth.empty()) continue;
     auto it = authenticators_.find(r->auth);

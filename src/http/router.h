@@ -13,6 +13,7 @@
 #include "core/error.h"
 
 #include "http/auth.h"
+#include "http/cors.h"
 #include "http/failure.h"
 #include "http/message.h"
 
@@ -58,6 +59,10 @@ class Responder {
 
 using Handler = std::function<Response(Request&)>;
 using AsyncHandler = std::function<void(Request&, Responder)>;
+// Adjusts every response under a path prefix, whichever layer produced it (handler, error
+// format, preflight): headers a protocol puts on all its answers. Runs on the I/O thread just
+// before the response is written, so it must be cheap; called from any thread, concurrently.
+using ResponseHook = std::function<void(const Request&, Response&)>;
 
 struct Route {
   Method method = Method::kGet;
@@ -81,7 +86,9 @@ struct Route {
   // Set by Router::resolve() (the server calls it before serving); read-only afterwards.
   mutable Authenticator* authenticator = nullptr;
   mutable const ErrorFormat* errors = nullptr;
-  mutable uint32_t metrics_id = 0;  // assigned by the server
+  mutable uint32_t metrics_id = 0;                    // assigned by the server
+  mutable const CorsPolicy* cors = nullptr;           // its path prefix's (Router::set_cors)
+  mutable const ResponseHook* on_response = nullptr;  // likewise (Router::on_response)
 
   bool authenticated() const { return !auth.empty(); }
 
@@ -182,10 +189,27 @@ class Router {
   // and "/dhp/x", not "/dhpx") that sets none, and of unmatched requests there. The longest
   // prefix wins; "/" (or none) is problem+json.
   void set_error_format(std::string path_prefix, std::shared_ptr<const ErrorFormat> format);
+  // CORS for every route under `path_prefix` (whole segments; the longest prefix wins) and for
+  // unmatched requests there: the server answers preflights before routing and authentication
+  // and adds the Access-Control-* headers to every response, errors included (http/cors.h).
+  // Setting a prefix again replaces its policy; a null policy turns CORS off under it.
+  void set_cors(std::string path_prefix, std::shared_ptr<const CorsPolicy> policy);
+  const CorsPolicy* cors_for(std::string_view path) const;
+  // A hook run on every response under `path_prefix` (longest prefix wins), unmatched requests
+  // and preflights included.
+  void on_response(std::string path_prefix, ResponseHook hook);
+  const ResponseHook* response_hook_for(std::string_view path) const;
+  // Only `owned` may serve paths under `path_prefix`: resolve() throws naming the intruder and
+  // `owner` (who reserved it: "the DHP routes (identity.dhp_prefix = ...)") when another route
+  // lies there. For a
+  // protocol that claims a prefix's errors, CORS and 404s, so that a configurable prefix cannot
+  // silently take over another module's routes.
+  void reserve_prefix(std::string path_prefix, std::vector<const Route*> owned, std::string owner);
   // Routes added from now on without a tag get this one (a module sets its name).
   void set_tag(std::string tag) { tag_ = std::move(tag); }
-  // Binds each route to its authenticator and error format. Throws std::logic_error naming the
-  // route when it names an authenticator nobody registered. The server calls it; later calls
+  // Binds each route to its authenticator, error format, CORS policy and response hook. Throws
+  // std::logic_error naming the route when it names an authenticator nobody registered or lies
+  // under a prefix reserved for other routes. The server calls it; later calls
   // are cheap no-ops unless routes were added.
   void resolve() const;
   // The format for a request no route matched.
@@ -198,6 +222,14 @@ class Router {
   std::vector<Route*> order_;
   std::map<std::string, std::shared_ptr<Authenticator>, std::less<>> authenticators_;
   std::vector<std::pair<std::string, std::shared_ptr<const ErrorFormat>>> formats_;
+  std::vector<std::pair<std::string, std::shared_ptr<const CorsPolicy>>> cors_;
+  std::vector<std::pair<std::string, std::shared_ptr<const ResponseHook>>> hooks_;
+  struct Reservation {
+    std::string prefix;
+    std::vector<const Route*> owned;
+    std::string owner;
+  };
+  std::vector<Reservation> reserved_;
   std::string tag_;
 };
 

@@ -69,6 +69,7 @@ struct Exchange {
   const Route* route = nullptr;  // null until routed, and for requests no route matched
   bool answered = false;         // `res` is final: later stages only write it
   bool close_after = false;
+  bool preflight = false;               // `res` answers a CORS preflight (answer_preflight)
   std::string allowed;                  // the Allow header of a 405
   const ErrorFormat* errors = nullptr;  // a 405's: the format of the routes at its path
   std::chrono::steady_clock::time_point started;
@@ -140,6 +141,9 @@ struct Server::Impl {
                               RequestParser& parser, Connection& conn, Exchange& ex);
   Flow header_failed(const error_code& ec, Connection& conn, Exchange& ex);
   Flow route_request(Exchange& ex);
+  // CORS (http/cors.h): a preflight answered before routing; the group's headers on the way out.
+  bool answer_preflight(Exchange& ex);
+  void finish_response(Exchange& ex);
   size_t body_limit(const Exchange& ex) const;
   Flow parse_body(boost::beast::flat_buffer& buffer, RequestParser& parser, Connection& conn,
                   Exchange& ex);

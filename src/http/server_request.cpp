@@ -287,6 +287,7 @@ Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
            "request target must be an absolute path with valid percent-encoding", true);
     return Flow::kAnswered;
   }
+  if (answer_preflight(ex)) return Flow::kContinue;  // parse_body reads or refuses its body
   auto match = router.match(req.method, req.path);
   if (match.route) {
     ex.route = match.route;
@@ -302,6 +303,34 @@ Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
     answer(ex, 404, "not-found", "no route for " + req.path, false);
   }
   return Flow::kContinue;  // parse_body closes the connection rather than read a body
+}
+
+// A CORS preflight under a prefix with a policy is answered before routing and authentication:
+// the browser sends it without credentials, for any path it is about to call.
+bool Server::Impl::answer_preflight(Exchange& ex) {
+  if (ex.req.method != Method::kOptions || !is_preflight(ex.req)) return false;
+  const CorsPolicy* cors = router.cors_for(ex.req.path);
+  if (!cors) return false;
+  ex.res = preflight_response(*cors, ex.req);
+  ex.answered = true;
+  ex.preflight = true;
+  return true;
+}
+
+// What the route's (or, unmatched, the path's) group adds to every response: the protocol's own
+// headers (Router::on_response), then CORS's.
+void Server::Impl::finish_response(Exchange& ex) {
+  const CorsPolicy* cors = ex.route ? ex.route->cors : router.cors_for(ex.req.path);
+  const ResponseHook* hook =
+      ex.route ? ex.route->on_response : router.response_hook_for(ex.req.path);
+  if (hook) {
+    try {
+      (*hook)(ex.req, ex.res);
+    } catch (const std::exception& e) {  // a bug of ours; the response goes out as it is
+      log::error("response_hook_failed", {{"request_id", ex.req.request_id}, {"error", e.what()}});
+    }
+  }
+  if (cors && !ex.preflight) apply_cors(*cors, ex.req, ex.res);
 }
 
 // Nothing is read for a request that cannot use a body: an unmatched path or method (answered
@@ -371,6 +400,7 @@ awaitable<Server::Impl::Flow> Server::Impl::read_body(Stream& stream, beast::fla
 }
 
 void Server::Impl::serialize(Connection& conn, Exchange& ex, ConnectionBuffers& bufs) {
+  finish_response(ex);
   if (draining) ex.close_after = true;
   bufs.out.clear();
   wire::serialize_response(bufs.out, ex.res, ex.req.request_id, ex.req.method == Method::kHead,
@@ -386,7 +416,9 @@ void Server::Impl::record(const Exchange& ex, ConnectionBuffers& bufs) {
   if (opts.access_log && log::enabled(log::Level::kInfo)) {
     bufs.log_line.clear();
     wire::append_access_log(bufs.log_line, ex.req,
-                            ex.route ? std::string_view(ex.route->pattern) : "unmatched",
+                            ex.route       ? std::string_view(ex.route->pattern)
+                            : ex.preflight ? "preflight"
+                                           : "unmatched",
                             ex.res.status, seconds, ex.res.body.size(), ex.server_id);
     log::write_raw(log::Level::kInfo, bufs.log_line);
   }

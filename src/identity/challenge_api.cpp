@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "identity/accounts.h"
 #include "identity/challenges.h"
+#include "identity/dhp_http.h"
 #include "identity/oauth_api.h"
 #include "identity/tokens.h"
 
@@ -57,15 +58,21 @@ class DhpErrorFormat final : public http::ErrorFormat {
   }
 };
 
-// DHP bodies may be JSON or form-encoded (the original installs both parsers).
+// DHP bodies may be JSON or form-encoded (the original installs both parsers); a body of another
+// type is ignored, as neither parser takes it.
 Json dhp_body(const Request& req) {
-  auto ct = req.headers.get("Content-Type");
-  if (ct && http::iequals(ct->substr(0, ct->find(';')), "application/x-www-form-urlencoded")) {
-    auto pairs = http::parse_form(req.body);
-    if (!pairs) throw core::invalid_argument("malformed form body", "body");
-    Json j = Json::object();
-    for (auto& [k, v] : *pairs) j[k] = v;
-    return j;
+  switch (dhp_body_kind(req)) {
+    case DhpBody::kForm: {
+      auto pairs = http::parse_form(req.body);
+      if (!pairs) throw core::invalid_argument("malformed form body", "body");
+      Json j = Json::object();
+      for (auto& [k, v] : *pairs) j[k] = v;
+      return j;
+    }
+    case DhpBody::kIgnored:
+      return Json::object();
+    case DhpBody::kJson:
+      break;
   }
   if (req.body.empty()) return Json::object();
   return req.json_body();
@@ -199,24 +206,17 @@ Response dhp_login(Request& req, Accounts& accounts, TokenService& tokens,
   }
 }
 
-}  // namespace
-
-void add_challenge_routes(http::Router& router, ChallengeService& challenges, Accounts& accounts,
-                          TokenService& tokens, const ChallengeSettings& settings) {
-  router.post("/v1/identity/challenges", [&](Request& r) { return clean_generate(r, challenges); })
-      .require_scopes({settings.scope_generate})
-      .max_body(64 * 1024);
-  router
-      .post("/v1/identity/challenges/verify",
-            [&](Request& r) { return clean_verify(r, challenges); })
-      .require_scopes({settings.scope_verify})
-      .max_body(128 * 1024);
-
+// The DHP-compatible routes under identity.dhp_prefix ("" at the root), with what the original's
+// Express bootstrap adds to all of them: its error shapes, CORS as cors() answers by default,
+// x-correlation-id and JSON's charset. The prefix (or, at the root, each route's path) is theirs
+// alone: another route there is refused at start.
+void add_dhp_routes(http::Router& router, ChallengeService& challenges, Accounts& accounts,
+                    TokenService& tokens, const ChallengeSettings& settings) {
   const std::string& p = settings.dhp_prefix;
   // web/openapi.yaml describes the DHP routes once, under the default prefix; the served
   // document lists them under the configured one.
   const std::string documented = "/dhp";
-  router.set_error_format(p, std::make_shared<DhpErrorFormat>());
+  const size_t first = router.routes().size();
   router
       .post(p + "/login", [&accounts, &tokens, settings](
                               Request& r) { return dhp_login(r, accounts, tokens, settings); })
@@ -236,6 +236,40 @@ void add_challenge_routes(http::Router& router, ChallengeService& challenges, Ac
              })
       .document_as(documented + "/health")
       .run_inline();
+  router.get(p + "/api-docs", [p](Request& r) { return dhp_api_docs(r, p); })
+      .document_as(documented + "/api-docs")
+      .run_inline();
+  const auto all = router.routes();
+  const std::vector<const http::Route*> owned(all.begin() + std::ptrdiff_t(first), all.end());
+
+  auto errors = std::make_shared<DhpErrorFormat>();
+  http::CorsPolicy cors;  // Express cors()'s defaults: its methods, the headers asked for
+  cors.origins = settings.dhp_cors_origins;
+  auto policy = std::make_shared<const http::CorsPolicy>(std::move(cors));
+  for (const std::string& group : dhp_groups(p)) {
+    router.set_error_format(group, errors);
+    // Without origins, CORS here is whatever server.cors says (nothing by default).
+    if (!policy->origins.empty()) router.set_cors(group, policy);
+    router.on_response(group, dhp_response_headers);
+    router.reserve_prefix(
+        group, owned, "the DHP routes (identity.dhp_prefix = \"" + (p.empty() ? "/" : p) + "\")");
+  }
+}
+
+}  // namespace
+
+void add_challenge_routes(http::Router& router, ChallengeService& challenges, Accounts& accounts,
+                          TokenService& tokens, const ChallengeSettings& settings) {
+  router.post("/v1/identity/challenges", [&](Request& r) { return clean_generate(r, challenges); })
+      .require_scopes({settings.scope_generate})
+      .max_body(64 * 1024);
+  router
+      .post("/v1/identity/challenges/verify",
+            [&](Request& r) { return clean_verify(r, challenges); })
+      .require_scopes({settings.scope_verify})
+      .max_body(128 * 1024);
+
+  add_dhp_routes(router, challenges, accounts, tokens, settings);
 }
 
 }  // namespace registrar::identity

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -19,7 +20,8 @@ class TokenService;
 
 struct ChallengeSettings {
   int64_t ttl_seconds = 60;
-  std::string dhp_prefix = "/dhp";
+  std::string dhp_prefix = "/dhp";                    // "" at the root
+  std::vector<std::string> dhp_cors_origins = {"*"};  // CORS of the DHP routes; none when empty
   std::string scope_generate = "gen_id_challenge";
   std::string scope_verify = "verify_identity";
   std::string dhp_login_client;  // client whose password grant /login runs

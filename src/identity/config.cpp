@@ -1,6 +1,7 @@
 #include "identity/config.h"
 
 #include "crypto/signature.h"
+#include "http/cors.h"
 
 namespace registrar::identity {
 
@@ -11,13 +12,23 @@ void declare_challenge_config(core::ConfigSchema& s) {
   s.add_int("identity.challenge_ttl_seconds", 60, "How long a challenge nonce can be verified.", 1,
             86'400);
   s.add_string("identity.dhp_prefix", "/dhp",
-               "Where the DHP-compatible /login, /generate, /verify routes are mounted.",
+               "Where the DHP-compatible /login, /generate, /verify routes are mounted (\"/\": at "
+               "the root, as the original serves them).",
                [](const core::ConfigValue& v) -> std::optional<std::string> {
                  const auto& p = std::get<std::string>(v);
-                 if (p.empty() || p[0] != '/' || p.back() == '/')
-                   return "must start with '/' and not end with one (e.g. /dhp)";
+                 if (p.empty() || p == "/") return std::nullopt;  // the root
+                 if (p[0] != '/' || p.back() == '/' || p.find_first_of("{}") != std::string::npos)
+                   return "must be \"/\", or start with '/' and not end with one (e.g. /dhp)";
                  return std::nullopt;
                });
+  s.add_list("identity.dhp_cors_origins", {"*"},
+             "Origins whose pages may call the DHP routes (CORS): [\"*\"] for any, as the "
+             "original; exact origins (\"https://wallet.example\"); [] for none.",
+             [](const core::ConfigValue& v) -> std::optional<std::string> {
+               const auto& origins = std::get<std::vector<std::string>>(v);
+               if (origins.empty()) return std::nullopt;
+               return http::parse_cors_policy(core::Json{{"origins", origins}}, nullptr);
+             });
   s.add_string("identity.scope_generate", "gen_id_challenge",
                "Scope needed to generate challenges.");
   s.add_string("identity.scope_verify", "verify_identity", "Scope needed to verify challenges.");
@@ -29,6 +40,8 @@ ChallengeSettings read_challenge_config(const core::Config& c) {
   ChallengeSettings s;
   s.ttl_seconds = c.integer("identity.challenge_ttl_seconds");
   s.dhp_prefix = c.str("identity.dhp_prefix");
+  if (s.dhp_prefix == "/") s.dhp_prefix.clear();  // routes at "/login", "/generate", ...
+  s.dhp_cors_origins = c.list("identity.dhp_cors_origins");
   s.scope_generate = c.str("identity.scope_generate");
   s.scope_verify = c.str("identity.scope_verify");
   s.dhp_login_client = c.str("identity.dhp_login_client");
