@@ -21,8 +21,12 @@ namespace registrar::intercoop {
 // of packages from one peer for one service reads each once.
 class Receiver::Batch {
  public:
-  Batch(soci::session& s, const TargetSettings& settings, core::SystemTime now)
-      : s_(s), settings_(settings), now_(now), audit_(s) {}
+  // Peers' keys as parsed, by peer id, with the PEM they came from: a key is parsed again only
+  // when its row's PEM changed (parsing checks the RSA modulus, which costs more than a verify).
+  using KeyCache = std::map<std::string, std::pair<std::string, crypto::PublicKey>>;
+
+  Batch(soci::session& s, const TargetSettings& settings, core::SystemTime now, KeyCache& keys)
+      : s_(s), settings_(settings), now_(now), audit_(s), keys_(keys) {}
 
   // Checks one package and stores it (still uncommitted): its answer, or its refusal.
   http::Response receive(const Arrival& a) {
@@ -72,7 +76,13 @@ class Receiver::Batch {
       std::optional<PeerKey> key;
       auto peer = db::find_peer(s_, id);
       if (peer && peer->active && accepts_1_0(*peer)) {
-        if (auto k = parse_peer_key(peer->public_key_pem)) key = PeerKey{std::move(*k)};
+        auto cached = keys_.find(id);
+        if (cached != keys_.end() && cached->second.first == peer->public_key_pem) {
+          key = PeerKey{cached->second.second};
+        } else if (auto k = parse_peer_key(peer->public_key_pem)) {
+          keys_.insert_or_assign(id, std::make_pair(peer->public_key_pem, *k));
+          key = PeerKey{std::move(*k)};
+        }
       }
       it = peers_.emplace(id, std::move(key)).first;
     }
@@ -112,6 +122,7 @@ class Receiver::Batch {
   store::AuditWriter audit_;
   std::map<std::string, std::optional<Service>> services_;
   std::map<std::string, std::optional<PeerKey>> peers_;
+  KeyCache& keys_;
 };
 
 struct Receiver::Impl {
@@ -127,6 +138,7 @@ struct Receiver::Impl {
     // No gathering delay: what arrives while a batch commits is the next batch, so a batch grows
     // with the load and a lone request waits for nothing.
     o.max_batch = 512;
+    o.max_concurrent = 1;  // one batch at a time: `keys` below relies on it
     o.name = "intercoop_receive";
     return o;
   }
@@ -136,11 +148,12 @@ struct Receiver::Impl {
     answers.reserve(batch.size());
     try {
       db.write([&](soci::session& s) {
-        Batch b(s, settings, clock.now());
+        Batch b(s, settings, clock.now(), keys);
         for (const auto& a : batch) answers.push_back(b.receive(a));
       });
     } catch (const std::exception& e) {
-      log::error("intercoop_receive_failed", {{"error", core::loggable_message(e)}, {"packages", batch.size()}});
+      log::error("intercoop_receive_failed",
+                 {{"error", core::loggable_message(e)}, {"packages", batch.size()}});
       for (auto& a : batch) a.respond(bad_message(500, "the transfer could not be stored"));
       return;
     }
@@ -150,6 +163,8 @@ struct Receiver::Impl {
   store::Database& db;
   const core::Clock& clock;
   const TargetSettings settings;
+  // Only process() touches it, and the queue never runs two batches at once (max_concurrent 1).
+  Batch::KeyCache keys;
   core::BatchQueue<Arrival> queue;
 };
 

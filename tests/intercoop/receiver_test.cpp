@@ -145,6 +145,24 @@ TEST_P(ReceiverTest, ConcurrentPackagesAreEachAnsweredAndExactlyTheAcceptedStore
   EXPECT_EQ(chain.verified, static_cast<size_t>(accepted));
 }
 
+TEST_P(ReceiverTest, APeersNewKeyAndItsDisablingTakeEffectOnTheNextPackage) {
+  Receiver receiver(db_, clock_, background_, settings_);
+  auto send = [&](const std::string& body) {
+    Answer a;
+    receiver.submit({"contract", body, "req", "http://t", a.responder()});
+    return a.future.get().status;
+  };
+  EXPECT_EQ(send(package("somillusio", "A")), 200);  // its key is now parsed and kept
+  Peer rekeyed = peer("somillusio", true);
+  rekeyed.public_key_pem = testing::other_key().public_key().to_pem();
+  db_.write([&](soci::session& s) { db::upsert_peer(s, rekeyed, clock_.now()); });
+  EXPECT_EQ(send(package("somillusio", "B")), 403);  // the old key no longer verifies
+  EXPECT_EQ(send(package("somillusio", "C", testing::other_key())), 200);
+  db_.write([&](soci::session& s) { db::set_peer_active(s, "somillusio", false, clock_.now()); });
+  EXPECT_EQ(send(package("somillusio", "D", testing::other_key())), 403);
+  EXPECT_EQ(count("intercoop_transfers"), 2);
+}
+
 TEST_P(ReceiverTest, AFailedTransactionStoresNoneOfItsBatchAndAnswersEachWithA500) {
   db_.write([](soci::session& s) { s << "DROP TABLE intercoop_transfers"; });
   Receiver receiver(db_, clock_, background_, settings_);
