@@ -15,6 +15,7 @@ import base64
 import http.server
 import json
 import os
+import socket
 import sys
 import tempfile
 import threading
@@ -112,10 +113,12 @@ class SourceBase:
                 serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
         }
         cls.r.cli("intercoop", "peers", "import", cls.write("pytarget.yaml", peer.dump(theirs)))
-        # A peer nobody answers for: a port that was just free.
-        closed = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
-        closed_url = "http://127.0.0.1:%d/intercoop" % closed.server_address[1]
-        closed.server_close()
+        # A peer nobody answers for: a port held bound but not listening for the whole class, so
+        # that connecting is refused and no server of a test running beside this one can take
+        # the port meanwhile (a port that was merely free once was, and answered).
+        cls.closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        cls.closed.bind(("127.0.0.1", 0))
+        closed_url = "http://127.0.0.1:%d/intercoop" % cls.closed.getsockname()[1]
         gone = dict(theirs, peerid="gone", name="Gone Coop", targetUrl=closed_url)
         cls.r.cli("intercoop", "peers", "import", cls.write("gone.yaml", peer.dump(gone)))
         cls.r.cli("intercoop", "members", "import", cls.write(
@@ -143,6 +146,7 @@ class SourceBase:
     def tearDownClass(cls):
         cls.r.stop()
         cls.target.stop()
+        cls.closed.close()
 
     @classmethod
     def write(cls, name, text):
