@@ -11,4 +11,11 @@ namespace registrar::core {
 // strings, name parts.
 std::vector<std::string> split_words(std::string_view text, char separator = ' ');
 
+// The `n` ASCII digits at `pos` of `s` as a number in `out`; false (out unspecified) when they are
+// not all there. For the hand-written date-time readers.
+bool read_digits(std::string_view s, size_t pos, size_t n, int& out);
+
+// `text` for HTML text or a quoted attribute: & < > " ' as entities.
+std::string html_escape(std::string_view text);
+
 }  // namespace registrar::core

@@ -5,22 +5,12 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/text.h"
 #include "dci/envelope.h"
 
 namespace registrar::dci {
 
 namespace {
-
-// Exactly `n` ASCII digits at `pos`.
-bool digits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  auto field = s.substr(pos, n);
-  if (!std::all_of(field.begin(), field.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return false;
-  }
-  std::from_chars(field.data(), field.data() + n, out);
-  return true;
-}
 
 bool valid_date(int y, int m, int d) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -97,26 +87,28 @@ std::string format_message_ts(core::SystemTime t) {
 // YYYY-MM-DD(T|t| |_)HH:MM[:SS[.f{1,6}]][Z|z|±HH:MM|±HHMM|±HH]
 std::optional<std::string> normalize_datetime(std::string_view s) {
   int y, mo, d, h, mi, sec = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 16 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d) || !valid_date(y, mo, d)) {
+  if (!core::read_digits(s, 0, 4, y) || s.size() < 16 || s[4] != '-' ||
+      !core::read_digits(s, 5, 2, mo) || s[7] != '-' || !core::read_digits(s, 8, 2, d) ||
+      !valid_date(y, mo, d)) {
     return std::nullopt;
   }
   char sep = s[10];
   if (sep != 'T' && sep != 't' && sep != ' ' && sep != '_') return std::nullopt;
-  if (!digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || h > 23 || mi > 59) {
+  if (!core::read_digits(s, 11, 2, h) || s[13] != ':' || !core::read_digits(s, 14, 2, mi) ||
+      h > 23 || mi > 59) {
     return std::nullopt;
   }
   size_t i = 16;
   int micros = 0;
   if (i < s.size() && s[i] == ':') {
-    if (!digits(s, i + 1, 2, sec) || sec > 59) return std::nullopt;
+    if (!core::read_digits(s, i + 1, 2, sec) || sec > 59) return std::nullopt;
     i += 3;
     if (i < s.size() && s[i] == '.') {
       size_t start = ++i;
       while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
       size_t n = i - start;
       if (n == 0 || n > 6) return std::nullopt;
-      digits(s, start, n, micros);
+      core::read_digits(s, start, n, micros);
       for (size_t k = n; k < 6; ++k) micros *= 10;
     }
   }
@@ -126,9 +118,10 @@ std::optional<std::string> normalize_datetime(std::string_view s) {
     int oh = 0, om = 0;
     if (z == "Z" || z == "z") {
       zone = "Z";
-    } else if ((z[0] == '+' || z[0] == '-') && digits(z, 1, 2, oh) &&
-               ((z.size() == 3) || (z.size() == 6 && z[3] == ':' && digits(z, 4, 2, om)) ||
-                (z.size() == 5 && digits(z, 3, 2, om))) &&
+    } else if ((z[0] == '+' || z[0] == '-') && core::read_digits(z, 1, 2, oh) &&
+               ((z.size() == 3) ||
+                (z.size() == 6 && z[3] == ':' && core::read_digits(z, 4, 2, om)) ||
+                (z.size() == 5 && core::read_digits(z, 3, 2, om))) &&
                oh < 24 && om < 60) {
       char buf[32];  // room for any int, so that -Wformat-truncation can see none is cut
       std::snprintf(buf, sizeof buf, "%c%02d:%02d", z[0], oh, om);

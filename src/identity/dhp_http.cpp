@@ -1,6 +1,7 @@
 #include "identity/dhp_http.h"
 
 #include "core/random.h"
+#include "core/text.h"
 
 namespace registrar::identity {
 
@@ -20,28 +21,7 @@ bool echoable(std::string_view id) {
   return true;
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+using core::html_escape;
 
 http::Response html(int status, std::string body) {
   // serve-static's and swagger-ui-express's spelling of the charset.

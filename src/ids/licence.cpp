@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace registrar::ids {
 
 std::string generate_licence_key(size_t length, const std::function<uint32_t(uint32_t)>& uniform) {
@@ -137,27 +139,16 @@ std::vector<std::string> merge_licence_permissions(std::vector<std::string> stor
 
 namespace {
 
-// `n` ASCII digits at `pos`, as a number; false when they are not there.
-bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
 // ±HH:MM[:SS] at `pos` to the end of `s`, in seconds east of UTC.
 std::optional<int> read_offset(std::string_view s, size_t pos) {
   const int sign = s[pos] == '-' ? -1 : 1;
   int h = 0, m = 0, sec = 0;
-  if (!read_digits(s, pos + 1, 2, h) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-      !read_digits(s, pos + 4, 2, m))
+  if (!core::read_digits(s, pos + 1, 2, h) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+      !core::read_digits(s, pos + 4, 2, m))
     return std::nullopt;
   pos += 6;
   if (pos < s.size()) {
-    if (s[pos] != ':' || !read_digits(s, pos + 1, 2, sec) || pos + 3 != s.size())
+    if (s[pos] != ':' || !core::read_digits(s, pos + 1, 2, sec) || pos + 3 != s.size())
       return std::nullopt;
   }
   const int total = h * 3600 + m * 60 + sec;
@@ -169,14 +160,15 @@ std::optional<int> read_offset(std::string_view s, size_t pos) {
 
 std::optional<int64_t> parse_licence_expiry_ms(std::string_view s) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!read_digits(s, 0, 4, y) || s.size() < 16 || s[4] != '-' || !read_digits(s, 5, 2, mo) ||
-      s[7] != '-' || !read_digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') ||
-      !read_digits(s, 11, 2, h) || s[13] != ':' || !read_digits(s, 14, 2, mi))
+  if (!core::read_digits(s, 0, 4, y) || s.size() < 16 || s[4] != '-' ||
+      !core::read_digits(s, 5, 2, mo) || s[7] != '-' || !core::read_digits(s, 8, 2, d) ||
+      (s[10] != 'T' && s[10] != 't') || !core::read_digits(s, 11, 2, h) || s[13] != ':' ||
+      !core::read_digits(s, 14, 2, mi))
     return std::nullopt;
   size_t pos = 16;
   int64_t millis = 0;
   if (pos < s.size() && s[pos] == ':') {
-    if (!read_digits(s, pos + 1, 2, se)) return std::nullopt;
+    if (!core::read_digits(s, pos + 1, 2, se)) return std::nullopt;
     pos += 3;
     if (pos < s.size() && s[pos] == '.') {
       size_t n = 0;

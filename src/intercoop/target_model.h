@@ -63,7 +63,4 @@ bool peer_allowed(const Service& service, std::string_view peer);
 std::string continuation_url(std::string_view tmpl, std::string_view fallback_base,
                              std::string_view uuid);
 
-// Text for an HTML page: & < > " ' escaped.
-std::string html_escape(std::string_view text);
-
 }  // namespace registrar::intercoop
