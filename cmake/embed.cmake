@@ -1,5 +1,6 @@
 # Generates a C++ source that holds the given files as byte arrays, with a lookup by file name
-# relative to BASE. Run as: cmake -DOUT=... -DBASE=... -DFILES="a;b" -P embed.cmake
+# relative to BASE. Run as: cmake -DOUT=... -DBASE=... -DFILES="a|b" -P embed.cmake
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "#include \"app/embedded.h\"\n\n#include <array>\n\nnamespace registrar::app {\nnamespace {\n")
 set(table "")
 set(index 0)

@@ -26,6 +26,8 @@ url = "sqlite:var/demo/registrar.db"
 [identity]
 master_key_file = "var/demo/master.key"
 dhp_login_client = "demo"
+# The console at /console/ signs people in through this public client (password grant only).
+public_clients = ["console"]
 
 # MOSIP clientsettings answers with what is there now (MOSIP ends a full sync at midnight and a
 # delta at the last 15-minute boundary, so data loaded today would only show tomorrow).
@@ -40,12 +42,21 @@ $registrar --config "$config" config check
 # Every scope the modules define, so the demo client can call every API.
 scopes=(gen_id_challenge verify_identity ids:issue ids:validate ids:admin
         altinn:dd:authlookup altinn:dd:internal ibr:admin intercoop:admin
-        dci:checks.read dci:checks.run dci:checks.delete dci:admin sync:admin sync:client)
+        dci:checks.read dci:checks.run dci:checks.delete dci:admin sync:admin sync:client
+        identity:admin audit:read)
 if [ ! -f var/demo/demo-client.secret ]; then
   args=()
   for s in "${scopes[@]}"; do args+=(--scope "$s"); done
   $registrar --config "$config" clients add demo "${args[@]}" \
     --description "demo client created by scripts/demo.sh" --secret-file var/demo/demo-client.secret 2>/dev/null
+fi
+# A person for the console, with every scope; the password is generated here.
+if [ ! -f var/demo/console-user.password ]; then
+  (umask 077 && openssl rand -base64 12 | tr -d '/+=' > var/demo/console-user.password)
+  args=()
+  for s in "${scopes[@]}"; do args+=(--scope "$s"); done
+  $registrar --config "$config" users add demo "${args[@]}" \
+    --password-file var/demo/console-user.password 2>/dev/null
 fi
 # Demo master data for the sync module (examples/sync/) and one registration machine whose key
 # pair is generated here (var/demo/machine-*.pem, never committed).
@@ -63,6 +74,7 @@ url=$(sed -n 's/^listen = "\(.*\)"/http:\/\/\1/p' "$config")
 cat <<MSG
 
 registrar demo: listening on $url (configuration: $config)
+  console: $url/console/  user: demo  password: $(cat var/demo/console-user.password)
   demo client: demo, secret in var/demo/demo-client.secret
   token:  curl -s -u demo:\$(cat var/demo/demo-client.secret) -d grant_type=client_credentials $url/oauth2/token
   sync:   demo machine "demo-laptop" at centre 10001, private key var/demo/machine-private.pem

@@ -19,7 +19,12 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 postgresql wrk nginx-light curl procps openssl
   python3 python3-jwcrypto python3-nacl python3-cryptography python3-yaml python3-requests
   python3-jsonschema
+  # the console's browser tests (tests/console): Debian's chromium, driven by playwright-core
+  # from npm with the machine's Node.js
+  chromium
 )
+# Node.js and npm come with the machine; Debian's own are the fallback when they are missing.
+if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

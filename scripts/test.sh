@@ -8,7 +8,8 @@
 #      src/core/thread_annotations.h are checked), plus the libFuzzer targets of tests/fuzz,
 #   4. starts a throwaway PostgreSQL on a loopback port,
 #   5. runs every test (unit, integration against the real binary on SQLite and PostgreSQL, interop
-#      with the Python peers, a short fixed run of each fuzzer) under the sanitizers,
+#      with the Python peers, a short fixed run of each fuzzer, the console in chromium) under
+#      the sanitizers,
 #   6. stops PostgreSQL.
 # One test build, not two: a second full build of the same code (g++ and clang) made a cold CI run
 # take 71 minutes. REGISTRAR_TEST_BUILD=plain runs the tests in a g++ RelWithDebInfo build

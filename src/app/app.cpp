@@ -6,10 +6,16 @@
 #include <thread>
 
 #include "app/builtin_routes.h"
+#include "app/console_routes.h"
 #include "app/embedded.h"
 #include "app/openapi.h"
+#include "app/platform_api.h"
 #include "core/error.h"
 #include "core/log.h"
+
+#ifndef REGISTRAR_VERSION
+#define REGISTRAR_VERSION "0.0.0"
+#endif
 
 namespace registrar::app {
 
@@ -129,6 +135,9 @@ void declare_platform_config(core::ConfigSchema& s) {
             "SQLite: page cache per pooled session, in MiB (allocated only as pages are read).", 1,
             65'536);
   s.add_bool("database.migrate_on_start", true, "Apply pending migrations when `serve` starts.");
+  s.add_bool("server.console", true, "Serve the operators' web console at /console/.");
+  s.add_string("audit.scope", "audit:read",
+               "Bearer scope to read the audit log through the API (GET /v1/audit/events).");
   s.add_string("log.level", "info", "debug, info, warn, error or off.", level_check());
   s.add_string("log.file", "", "Log file; empty for standard error.");
 }
@@ -299,6 +308,13 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
     router.set_tag(m->name());
     m->add_routes(router);
   }
+  router.set_tag("platform");
+  if (router.has_authenticator(http::kBearerAuthenticator)) {
+    PlatformApiSettings platform{REGISTRAR_VERSION, {}, config.str("audit.scope")};
+    for (auto& m : modules_) platform.modules.push_back(m->name());
+    add_platform_api(router, db, std::move(platform));
+  }
+  if (config.boolean("server.console")) add_console_routes(router);
   // After the modules: a configured prefix replaces the policy a module set for it.
   std::vector<std::pair<std::string, http::CorsPolicy>> cors;
   parse_cors_config(config.json("server.cors"), &cors);

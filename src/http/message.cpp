@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "core/error.h"
 #include "core/json_reader.h"
@@ -86,6 +87,19 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
   for (auto& [k, v] : *pairs)
     if (k == name) return v;
   return std::nullopt;
+}
+
+int64_t Request::integer_query_param(std::string_view name, int64_t min, int64_t max,
+                                     int64_t absent) const {
+  auto v = query_param(name);
+  if (!v) return absent;
+  int64_t out = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || end != v->data() + v->size() || out < min || out > max)
+    throw core::invalid_argument(std::string(name) + " must be an integer from " +
+                                     std::to_string(min) + " to " + std::to_string(max),
+                                 std::string(name));
+  return out;
 }
 
 Json Request::json_body() const {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,10 @@ struct Request {
   std::string_view param(std::string_view name) const;
   // First value of a query parameter, percent-decoded.
   std::optional<std::string> query_param(std::string_view name) const;
+  // A query parameter that must be an integer in [min, max]; `absent` when it is not given.
+  // Throws core::Error (400, naming the parameter) otherwise.
+  int64_t integer_query_param(std::string_view name, int64_t min, int64_t max,
+                              int64_t absent) const;
   // Parses the body as JSON, throwing core::Error (400, naming the position) when it is not, or
   // (415) when the Content-Type is present and not JSON.
   Json json_body() const;

@@ -185,6 +185,9 @@ class Router {
   // Registers an authenticator that routes name (Route::authenticate_with). Throws
   // std::logic_error for a name taken twice.
   void add_authenticator(std::string name, std::shared_ptr<Authenticator> authenticator);
+  bool has_authenticator(std::string_view name) const {
+    return authenticators_.find(name) != authenticators_.end();
+  }
   // The error format of every route under `path_prefix` (whole segments: "/dhp" covers "/dhp"
   // and "/dhp/x", not "/dhpx") that sets none, and of unmatched requests there. The longest
   // prefix wins; "/" (or none) is problem+json.

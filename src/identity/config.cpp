@@ -2,6 +2,7 @@
 
 #include "crypto/signature.h"
 #include "http/cors.h"
+#include "identity/accounts.h"
 
 namespace registrar::identity {
 
@@ -191,6 +192,19 @@ void declare_identity_config(core::ConfigSchema& s) {
                  if (std::get<std::string>(v).empty()) return "must not be empty";
                  return std::nullopt;
                });
+  s.add_list("identity.public_clients", {},
+             "Clients that sign people in from a browser (the console, client id \"console\"): "
+             "the password grant with client_id and no secret; no other grant.",
+             [](const core::ConfigValue& v) -> std::optional<std::string> {
+               for (const auto& id : std::get<std::vector<std::string>>(v)) {
+                 try {
+                   check_account_id(id, "identity.public_clients");
+                 } catch (const std::exception& e) {
+                   return std::string(e.what());
+                 }
+               }
+               return std::nullopt;
+             });
   declare_challenge_config(s);
 }
 
@@ -224,6 +238,7 @@ IdentityConfig read_identity_config(const core::Config& c) {
   out.revocation.refresh = std::chrono::milliseconds(c.integer("identity.revocation.refresh_ms"));
   out.revocation.max_token_lifetime_seconds = out.tokens.ttl_seconds + out.tokens.skew_seconds;
   out.admin_scope = c.str("identity.scopes.admin");
+  out.public_clients = c.list("identity.public_clients");
   return out;
 }
 

@@ -24,6 +24,9 @@ struct IdentityConfig {
   ChallengeSettings challenges;
   RevocationSettings revocation;
   std::string admin_scope = "identity:admin";  // the /v1/identity admin routes
+  // Clients that run in a browser (the console): the password grant with a client_id and no
+  // secret, which such a client could not keep. No other grant.
+  std::vector<std::string> public_clients;
 };
 
 void declare_identity_config(core::ConfigSchema& schema);

@@ -69,7 +69,8 @@ class IdentityModule : public app::Module {
 
   void add_routes(http::Router& router) override {
     router.add_authenticator(http::kBearerAuthenticator, authenticator_);
-    add_oauth_routes(router, *identity_->accounts, *identity_->tokens, *identity_->module_keys);
+    add_oauth_routes(router, *identity_->accounts, *identity_->tokens, *identity_->module_keys,
+                     config_.public_clients);
     add_revocation_routes(router, *identity_->accounts, *identity_->tokens, *identity_->revocations,
                           config_.admin_scope);
     add_challenge_routes(router, *identity_->challenges, *identity_->accounts, *identity_->tokens,

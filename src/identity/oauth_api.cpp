@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "core/base64.h"
@@ -99,14 +100,33 @@ Json token_body(const TokenService::Issued& t) {
           {"scope", t.scope}};
 }
 
-Response token_endpoint(Request& req, Accounts& accounts, TokenService& tokens) {
+// A public client (identity.public_clients) names itself with client_id alone, and only for the
+// password grant: the person's password is the credential, and a page cannot keep a secret.
+std::optional<Account> public_client(const Request& req,
+                                     const std::map<std::string, std::string>& p,
+                                     const std::string& grant,
+                                     const std::vector<std::string>& public_clients) {
+  if (req.headers.get("Authorization") || p.count("client_secret") || !p.count("client_id"))
+    return std::nullopt;
+  const std::string& id = p.at("client_id");
+  if (std::find(public_clients.begin(), public_clients.end(), id) == public_clients.end())
+    return std::nullopt;
+  if (grant != "password")
+    throw OAuthError{400, "unauthorized_client",
+                     "client " + id + " may only use the password grant"};
+  return Account{id, {}};
+}
+
+Response token_endpoint(Request& req, Accounts& accounts, TokenService& tokens,
+                        const std::vector<std::string>& public_clients) {
   try {
     auto p = form_params(req);
     std::string grant = param(p, "grant_type");
     if (grant.empty()) throw OAuthError{400, "invalid_request", "grant_type is required"};
     if (grant != "client_credentials" && grant != "password")
       throw OAuthError{400, "unsupported_grant_type", "grant_type " + grant + " is not supported"};
-    Account client = authenticate_client(req, p, accounts);
+    auto as_public = public_client(req, p, grant, public_clients);
+    Account client = as_public ? *as_public : authenticate_client(req, p, accounts);
     Json body;
     if (grant == "client_credentials") {
       auto scopes = grant_scopes(param(p, "scope"), client.scopes);
@@ -319,8 +339,12 @@ Json password_grant(Accounts& accounts, TokenService& tokens, const Account& cli
 }
 
 void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& tokens,
-                      const ModuleKeys& module_keys) {
-  router.post("/oauth2/token", [&](Request& r) { return token_endpoint(r, accounts, tokens); })
+                      const ModuleKeys& module_keys, std::vector<std::string> public_clients) {
+  router
+      .post("/oauth2/token",
+            [&, public_clients = std::move(public_clients)](Request& r) {
+              return token_endpoint(r, accounts, tokens, public_clients);
+            })
       .max_body(16 * 1024);
   router
       .post("/oauth2/introspect",

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "http/router.h"
 #include "identity/accounts.h"
@@ -15,8 +16,9 @@ class ModuleKeys;
 
 // /oauth2/token, /oauth2/introspect, /.well-known/jwks.json (token keys and other modules' keys),
 // /v1/identity/whoami and /v1/identity/jws/verify.
+// `public_clients` may use the password grant with client_id and no secret (the console).
 void add_oauth_routes(http::Router& router, Accounts& accounts, TokenService& tokens,
-                      const ModuleKeys& module_keys);
+                      const ModuleKeys& module_keys, std::vector<std::string> public_clients = {});
 
 // Shared with the DHP /login route: runs a password grant for `client` and returns the RFC 6749
 // response body, or throws OAuthError.

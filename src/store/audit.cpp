@@ -63,14 +63,32 @@ void AuditWriter::append(const AuditEntry& e, core::SystemTime at) {
 }
 
 std::vector<AuditRecord> read_audit(soci::session& s, const std::string& subject, int limit) {
+  AuditQuery q;
+  q.subject = subject;
+  q.limit = limit;
+  return read_audit(s, q);
+}
+
+std::vector<AuditRecord> read_audit(soci::session& s, const AuditQuery& q) {
   std::vector<AuditRecord> out;
+  // Every filter is bound, an unused one as '' (and before_id 0) that its own test lets through,
+  // so that one statement text serves every combination.
+  std::string action_prefix;
+  for (char c : q.action) {
+    if (c == '%' || c == '_' || c == '\\') action_prefix += '\\';
+    action_prefix += c;
+  }
+  if (!q.action.empty()) action_prefix += ".%";
   std::string sql =
       "SELECT id, at_us, actor, action, subject, request_id, detail, server_request_id FROM "
-      "audit_log" +
-      std::string(subject.empty() ? "" : " WHERE subject = :s") + " ORDER BY id DESC LIMIT " +
-      std::to_string(limit);
+      "audit_log WHERE (:b1 = 0 OR id < :b2) AND (:s1 = '' OR subject = :s2) "
+      "AND (:a1 = '' OR actor = :a2) AND (:c1 = '' OR action = :c2 OR action LIKE :c3 ESCAPE '\\') "
+      "ORDER BY id DESC LIMIT " +
+      std::to_string(q.limit);
   soci::statement st =
-      subject.empty() ? (s.prepare << sql) : (s.prepare << sql, soci::use(subject));
+      (s.prepare << sql, soci::use(q.before_id), soci::use(q.before_id), soci::use(q.subject),
+       soci::use(q.subject), soci::use(q.actor), soci::use(q.actor), soci::use(q.action),
+       soci::use(q.action), soci::use(action_prefix));
   soci::row r;
   st.exchange(soci::into(r));
   st.define_and_bind();

@@ -70,6 +70,16 @@ struct AuditRecord {
 // Most recent first; `subject` empty for all.
 std::vector<AuditRecord> read_audit(soci::session& session, const std::string& subject, int limit);
 
+// A page of the log, most recent first: rows with id < before_id (0: from the newest) matching
+// every filter that is not empty (exact subject and actor; action equal to `action` or starting
+// with `action` + "." — "ids" matches "ids.issue").
+struct AuditQuery {
+  std::string subject, actor, action;
+  long long before_id = 0;
+  int limit = 50;
+};
+std::vector<AuditRecord> read_audit(soci::session& session, const AuditQuery& query);
+
 // What verify_audit_chain found.
 struct AuditChainReport {
   size_t verified = 0;   // chained rows that checked out

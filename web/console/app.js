@@ -1,0 +1,109 @@
+// The console's shell: sign-in, navigation by URL fragment (#/ids), the language, and one page
+// per module. A page appears only when the person holds a scope it needs and its module runs in
+// this server; the API refuses the action anyway when they do not.
+import { api, currentSession, may, signIn, signOut, whenExpired } from './api.js';
+import { h } from './dom.js';
+import { browserLanguage, setLanguage, t } from './i18n.js';
+import * as audit from './pages/audit.js';
+import * as ids from './pages/ids.js';
+import * as overview from './pages/overview.js';
+import * as signin from './pages/signin.js';
+
+// id, module (null: the platform), page. A page module exports `routes`: the API routes it
+// uses; it is shown when the person may call at least one of them.
+const pages = [
+  { id: 'overview', module: null, page: overview },
+  { id: 'ids', module: 'ids', page: ids },
+  { id: 'audit', module: null, page: audit },
+];
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const notice = document.getElementById('notice');
+
+function notify(message) {
+  notice.textContent = message;
+  clearTimeout(notify.timer);
+  notify.timer = setTimeout(() => (notice.textContent = ''), 6000);
+}
+
+function visiblePages() {
+  const s = currentSession();
+  return pages.filter(
+    (p) => (!p.module || s.modules.includes(p.module)) &&
+      (!p.page.routes || p.page.routes.some(may)));
+}
+
+function renderNav(activeId) {
+  const list = nav.querySelector('ul');
+  list.replaceChildren(
+    ...visiblePages().map((p) =>
+      h('li', {}, h('a', { href: `#/${p.id}`, 'aria-current': p.id === activeId ? 'page' : null },
+        t(`page_${p.id}`)))));
+  nav.hidden = false;
+}
+
+function renderHeader() {
+  const s = currentSession();
+  document.getElementById('who').textContent = s ? t('signed_in_as', { subject: s.subject }) : '';
+  document.getElementById('signout').hidden = !s;
+}
+
+async function route() {
+  renderHeader();
+  if (!currentSession()) {
+    nav.hidden = true;
+    document.title = `${t('sign_in')} · registrar`;
+    main.replaceChildren();
+    signin.render(main, { onSignIn: doSignIn, message: route.message });
+    route.message = null;
+    return;
+  }
+  const wanted = location.hash.replace(/^#\//, '') || 'overview';
+  const entry = visiblePages().find((p) => p.id === wanted) || visiblePages()[0];
+  renderNav(entry.id);
+  document.title = `${t(`page_${entry.id}`)} · registrar`;
+  // Each render fills its own view: one that an earlier navigation started and finishes late
+  // fills a view no longer on the page.
+  const view = h('div');
+  main.replaceChildren(h('h1', {}, t(`page_${entry.id}`)), view);
+  main.focus();
+  await entry.page.render(view, { api, may, notify, session: currentSession() });
+}
+
+// Changes the address without a hashchange event (the caller routes itself).
+function setHash(hash) {
+  history.replaceState(null, '', `${location.pathname}${hash}`);
+}
+
+async function doSignIn(username, password) {
+  await signIn(username, password);
+  if (!location.hash) setHash('#/overview');
+  await route();
+}
+
+whenExpired((message) => {
+  route.message = message;
+  route();
+});
+
+document.getElementById('signout').addEventListener('click', () => {
+  signOut();
+  route.message = t('signed_out');
+  setHash('');
+  route();
+});
+
+const lang = document.getElementById('lang');
+lang.addEventListener('change', async () => {
+  await setLanguage(lang.value);
+  route();
+});
+
+window.addEventListener('hashchange', route);
+
+(async () => {
+  await setLanguage(browserLanguage());
+  lang.value = document.documentElement.lang;
+  route();
+})();

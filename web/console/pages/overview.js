@@ -1,0 +1,34 @@
+import { errorBox, h, table } from '../dom.js';
+import { formatTime, t } from '../i18n.js';
+
+export async function render(main, { api, may, session }) {
+  const health = h('p', {}, t('loading'));
+  main.append(
+    h('section', { class: 'card' },
+      h('h2', {}, t('server')),
+      table([t('field'), t('value')], [
+        h('tr', {}, h('td', {}, t('version')), h('td', { class: 'mono' }, session.version)),
+        h('tr', {}, h('td', {}, t('modules')), h('td', {}, session.modules.join(', '))),
+        h('tr', {}, h('td', {}, t('your_scopes')),
+          h('td', { class: 'mono' }, session.scopes.join(' '))),
+      ]),
+      health));
+  try {
+    const r = await api.getPublic('/healthz');
+    health.replaceChildren(h('span', { class: 'ok' }, t('health_ok', { status: r.status })));
+  } catch (e) {
+    health.replaceChildren(errorBox(e.message));
+  }
+  if (!may('GET /v1/audit/events')) return;
+  const recent = h('section', { class: 'card' }, h('h2', {}, t('recent_events')));
+  main.append(recent);
+  try {
+    const r = await api.get('/v1/audit/events?limit=10');
+    recent.append(r.events.length === 0 ? h('p', { class: 'muted' }, t('no_events')) :
+      table([t('time'), t('actor'), t('action'), t('subject')], r.events.map((e) =>
+        h('tr', {}, h('td', {}, formatTime(e.at)), h('td', {}, e.actor),
+          h('td', { class: 'mono' }, e.action), h('td', { class: 'mono' }, e.subject)))));
+  } catch (e) {
+    recent.append(errorBox(e.message));
+  }
+}
