@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests of the console (tests/console/console.test.mjs) against a real registrar:
+# Browser tests of the console (tests/console/*.test.mjs, one per page) against a real registrar:
 #   run.sh REGISTRAR_BINARY WORK_DIR
 # Installs playwright-core and axe-core with npm into WORK_DIR/npm (once; exact versions from
 # package.json, no lock file), starts `registrar serve` on SQLite on a free loopback port with
@@ -42,9 +42,18 @@ public_clients = ["console"]
 TOML
 r() { "$binary" --config "$run/registrar.toml" "$@"; }
 r db migrate >/dev/null
-# officer: every scope the pages use; clerk: may validate only.
-printf 'officer-pass-1\n' | r users add officer --scope ids:issue --scope ids:validate \
-  --scope ids:admin --scope audit:read >/dev/null
+# officer: every scope the modules define (read from the configuration, so a new module's scopes
+# are included); clerk: may validate IDs only.
+scope_args=$(r config check --show | /usr/bin/python3 -c '
+import json, sys
+keys, _ = json.JSONDecoder().raw_decode(sys.stdin.read())
+def is_scope(k):
+    last = k.split(".")[-1]
+    return last.endswith("scope") or last.startswith("scope_") or ".scopes." in k
+print(" ".join(sorted({"--scope " + v["value"] for k, v in keys.items()
+                       if is_scope(k) and isinstance(v["value"], str) and v["value"]})))')
+# shellcheck disable=SC2086
+printf 'officer-pass-1\n' | r users add officer $scope_args >/dev/null
 printf 'clerk-pass-1\n' | r users add clerk --scope ids:validate >/dev/null
 
 r serve >"$run/server.log" 2>&1 &
@@ -53,9 +62,10 @@ for _ in $(seq 1 200); do [ -s "$port_file" ] && break; sleep 0.05; done
 [ -s "$port_file" ] || { echo "registrar did not start:" >&2; cat "$run/server.log" >&2; exit 1; }
 
 status=0
+# Test files run one after another (--test-concurrency=1): they share the server's data.
 REGISTRAR_URL="http://127.0.0.1:$(cat "$port_file")" SCREENSHOTS="$work/screenshots" \
-  NPM_DIR="$work/npm" \
-  node --test --test-reporter=spec "$here/console.test.mjs" || status=$?
+  NPM_DIR="$work/npm" REGISTRAR_BINARY="$binary" REGISTRAR_CONFIG="$run/registrar.toml" \
+  node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- registrar log (last 40 lines)" >&2
   tail -40 "$run/server.log" >&2

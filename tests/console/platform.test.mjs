@@ -1,81 +1,9 @@
-// The console in a real browser (Debian's chromium through playwright-core) against a real
-// registrar started by run.sh: sign-in, the identifiers page, the audit log, what a person
-// without a scope sees, languages, sign-out, and an axe-core pass over every page. The strict
-// Content-Security-Policy stays on: a blocked script or style fails the test.
+// The console's shell and platform pages in a real browser: sign-in, the overview, identifiers,
+// the audit log, what a person without a scope sees, languages, sign-out, the security headers.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-const require = createRequire(path.join(process.env.NPM_DIR, 'package.json'));
-const { chromium } = require('playwright-core');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const base = process.env.REGISTRAR_URL;
-const shots = process.env.SCREENSHOTS;
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-});
-after(async () => browser?.close());
-
-// A fresh page whose console is recorded; CSP violations and script errors are failures.
-async function newPage(t, options = {}) {
-  const context = await browser.newContext({ locale: 'en-GB', ...options });
-  const page = await context.newPage();
-  const log = [];
-  page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
-  t.after(async () => {
-    await context.close();
-  });
-  page.problems = () => log.filter((l) => l.startsWith('pageerror') || /Content Security Policy/.test(l));
-  page.dumpLog = () => console.log(`--- browser console\n${log.join('\n')}`);
-  return page;
-}
-
-async function check(page, t, fn) {
-  try {
-    await fn();
-    assert.deepEqual(page.problems(), [], 'no script errors and no CSP violations');
-  } catch (e) {
-    page.dumpLog();
-    await page.screenshot({ path: path.join(shots, `failed-${t.name.replace(/\W+/g, '-')}.png`) });
-    throw e;
-  }
-}
-
-async function signIn(page, user, password) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-}
-
-// No serious or critical axe-core violation on the page as it is now. axe runs through the
-// DevTools protocol (page.evaluate), which the page's CSP does not govern.
-async function accessible(page, name) {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-  await page.evaluate(`${axeSource};0`);
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [],
-    `accessibility of ${name}`);
-}
-
-// A token for the API directly, through the console's public client.
-async function tokenFor(user, password) {
-  const r = await fetch(`${base}/oauth2/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'console', username: user, password }),
-  });
-  assert.equal(r.status, 200);
-  return (await r.json()).access_token;
-}
+import { accessible, base, check, clerk, newPage, officer, signIn, tokenFor } from './harness.mjs';
 
 test('sign-in refuses a wrong password in words, then shows the overview', async (t) => {
   const page = await newPage(t);
@@ -105,7 +33,7 @@ test('sign-in refuses a wrong password in words, then shows the overview', async
 test('issue a UIN and validate it; an invalid one lists its reasons', async (t) => {
   const page = await newPage(t);
   await check(page, t, async () => {
-    await signIn(page, 'officer', 'officer-pass-1');
+    await signIn(page, officer);
     await page.getByRole('link', { name: 'Identifiers' }).click();
     await page.getByRole('heading', { level: 1, name: 'Identifiers' }).waitFor();
     const issue = page.locator('section', { has: page.getByRole('heading', { name: 'Issue identifiers' }) });
@@ -118,7 +46,7 @@ test('issue a UIN and validate it; an invalid one lists its reasons', async (t) 
     for (const u of uins) assert.match(u, /^\d{10}$/);
 
     // The issued IDs are in the registry, as the API tells with another token.
-    const token = await tokenFor('officer', 'officer-pass-1');
+    const token = await tokenFor(officer);
     const rec = await fetch(`${base}/v1/ids/uin/${uins[0]}`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(rec.status, 200);
     assert.equal((await rec.json()).status, 'ISSUED');
@@ -146,7 +74,7 @@ test('issue a UIN and validate it; an invalid one lists its reasons', async (t) 
 test('the audit log filters on the server', async (t) => {
   const page = await newPage(t);
   await check(page, t, async () => {
-    await signIn(page, 'officer', 'officer-pass-1');
+    await signIn(page, officer);
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
     await page.locator('main tbody tr').first().waitFor();
@@ -164,7 +92,7 @@ test('the audit log filters on the server', async (t) => {
 test('a person without a scope does not see its actions, and the API refuses them', async (t) => {
   const page = await newPage(t);
   await check(page, t, async () => {
-    await signIn(page, 'clerk', 'clerk-pass-1');
+    await signIn(page, clerk);
     const nav = page.getByRole('navigation');
     await nav.getByRole('link', { name: 'Identifiers' }).waitFor();
     assert.equal(await nav.getByRole('link', { name: 'Audit log' }).count(), 0);
@@ -180,7 +108,7 @@ test('a person without a scope does not see its actions, and the API refuses the
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
 
-    const token = await tokenFor('clerk', 'clerk-pass-1');
+    const token = await tokenFor(clerk);
     const r = await fetch(`${base}/v1/ids/uin/issue`, {
       method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' });
     assert.equal(r.status, 403);
@@ -192,7 +120,7 @@ test('a person without a scope does not see its actions, and the API refuses the
 test('labels follow the chosen language', async (t) => {
   const page = await newPage(t);
   await check(page, t, async () => {
-    await signIn(page, 'officer', 'officer-pass-1');
+    await signIn(page, officer);
     await page.getByLabel('Language').selectOption('es');
     await page.getByRole('heading', { level: 1, name: 'Resumen' }).waitFor();
     await page.getByRole('link', { name: 'Identificadores' }).waitFor();
@@ -216,7 +144,7 @@ test('a browser in Spanish starts in Spanish', async (t) => {
 test('sign-out forgets the token', async (t) => {
   const page = await newPage(t);
   await check(page, t, async () => {
-    await signIn(page, 'officer', 'officer-pass-1');
+    await signIn(page, officer);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await page.getByText('You have signed out.').waitFor();
