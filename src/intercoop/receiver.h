@@ -31,6 +31,8 @@ class Receiver {
     std::string request_id;  // for the audit entry
     std::string own_base;    // http://<Host>: the default continuation URL's base
     http::Responder respond;
+    // Posted to /intercoop/activateService: a 2.0 package names its own (signed) service there.
+    bool by_default = false;
   };
 
   Receiver(store::Database& db, const core::Clock& clock, core::Background& background,

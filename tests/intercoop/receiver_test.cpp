@@ -10,7 +10,9 @@
 #include <future>
 #include <thread>
 
+#include "intercoop/hardened_store.h"
 #include "intercoop/package.h"
+#include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
 #include "intercoop/yaml_parse.h"
 #include "key_fixture.h"
@@ -33,7 +35,10 @@ struct Answer {
 class ReceiverTest : public ::testing::TestWithParam<std::string> {
  protected:
   ReceiverTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_, {store::platform_schema(), {"intercoop", {target_migration()}}}, clock_);
+    store::migrate(db_,
+                   {store::platform_schema(),
+                    {"intercoop", {target_migration(), source_migration(), hardened_migration()}}},
+                   clock_);
     db_.write([&](soci::session& s) {
       db::insert_peer(s, peer("somillusio", true), clock_.now());
       db::insert_peer(s, peer("retired", false), clock_.now());
