@@ -4,9 +4,10 @@
 // transaction: §3.1a's steps with the sending peer read in that transaction (once per peer and
 // batch), a 2.0 package's binding (hardened.h), the service's own rules (step 9), a 2.0
 // package's nonce (so that a copy in the same batch is refused as a replay), then each accepted
-// package's transfer and audit entry. One commit (one fsync on SQLite) answers the whole batch. A refused package is answered
-// with its protocol error and stores nothing, without touching the others; a failure of the
-// transaction answers every package of the batch with a 500 and stores none of them.
+// package's transfer and audit entry. One commit (one fsync on SQLite) answers the whole batch. A
+// refused package is answered with its protocol error and stores nothing, without touching the
+// others; a failure of the transaction answers every package of the batch with a 500 and stores
+// none of them.
 //
 // Threads. submit() from any thread (the route calls it on an I/O thread: it only queues); the
 // answers go out from Background threads. stop() before the Background stops: it answers
