@@ -297,6 +297,14 @@ std::string member_words(const TargetAnswer& a, const std::string& peer) {
     return peer + " does not recognise our organisation yet. Nothing was activated.";
   if (a.error == "BadSignature")
     return peer + " could not confirm that the data came from us. Nothing was activated.";
+  if (a.error == "WrongVersion")
+    return peer +
+           " and we do not agree on the protocol version to use. Nothing was activated; "
+           "please tell us.";
+  if (a.error == "ExpiredMessage")
+    return peer +
+           " found our request out of date (our clocks may disagree). Nothing was "
+           "activated; please try again later.";
   if (a.error == "BackendError")
     return "We could not get an answer from " + peer +
            " that we understand. Nothing was activated; please try again later.";

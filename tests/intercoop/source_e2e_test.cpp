@@ -281,6 +281,8 @@ TEST_P(SourceEndToEnd, OneVersionOnlyNeverAFallback) {
   Json problem = Json::parse(r.body);
   EXPECT_EQ(problem["error"], "WrongVersion");
   EXPECT_EQ(problem["message"], "Wrong protocol version, expected 1.0, received 2.0");
+  EXPECT_NE(problem["detail"].get<std::string>().find("protocol version"), std::string::npos)
+      << r.body;
   log = log_of(m1_, "m1");
   ASSERT_EQ(log.size(), 2u) << log.dump();
   EXPECT_EQ(log[0]["version"], "2.0");
