@@ -22,6 +22,7 @@ Json peer_json(const Peer& p) {
           {"target_url", p.target_url},
           {"logo", p.logo},
           {"public_key", p.public_key_pem},
+          {"ed25519_key", p.ed25519_key_pem},
           {"versions", p.versions},
           {"active", p.active},
           {"created", core::format_rfc3339(p.created)},
@@ -84,14 +85,18 @@ void add_admin_routes(http::Router& router, TargetAdmin& admin, const std::strin
               Peer p;
               p.id = string_member(body, "id", true);
               p.name = string_member(body, "name", true);
-              p.public_key_pem = string_member(body, "public_key", true);
+              p.public_key_pem = string_member(body, "public_key", false);
+              p.ed25519_key_pem = string_member(body, "ed25519_key", false);
+              p.versions = string_list(body, "versions");
               p.target_url = string_member(body, "target_url", false);
               p.logo = string_member(body, "logo", false);
               return Response::json(201, peer_json(admin.add_peer(p, r.actor(), r.request_id)));
             })
       .require_scopes({scope})
       .max_body(kMaxBody)
-      .describe("Add an intercoop peer by hand (id, name, RSA public_key PEM)");
+      .describe(
+          "Add an intercoop peer by hand (id, name, public_key RSA PEM for 1.0, "
+          "ed25519_key PEM for 2.0, versions)");
   router
       .get("/v1/intercoop/peers/{id}",
            [&admin](Request& r) {

@@ -58,7 +58,9 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
 
   auto files = std::make_shared<std::vector<std::string>>();
   auto* import = peers->add_subcommand(
-      "import", "Add or update peers from §4.1 descriptor files (YAML with publickey).");
+      "import",
+      "Add or update peers from §4.1 descriptor files (YAML with publickey and/or, for 2.0, "
+      "publickeyEd25519).");
   import->add_option("DESCRIPTOR", *files, "Descriptor files")->required();
   on_run(import, provider, [files](TargetAdmin& admin) {
     // Every file is read and checked before any is written.
@@ -80,15 +82,20 @@ void add_peer_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
 
   auto peer = std::make_shared<Peer>();
   auto key_file = std::make_shared<std::string>();
+  auto ed_key_file = std::make_shared<std::string>();
   auto* add = peers->add_subcommand("add", "Add a peer by hand.");
   add->add_option("PEERID", peer->id, "Its peer id (originpeer in its packages)")->required();
   add->add_option("--name", peer->name, "Display name")->required();
-  add->add_option("--public-key-file", *key_file, "Its RSA public key (PEM)")->required();
+  add->add_option("--public-key-file", *key_file, "Its RSA public key (PEM): intercoop 1.0");
+  add->add_option("--ed25519-key-file", *ed_key_file, "Its Ed25519 public key (PEM): 2.0");
+  add->add_option("--version", peer->versions,
+                  "A version it speaks: 1.0, 2.0 (repeat; default: those its keys allow)");
   add->add_option("--target-url", peer->target_url, "Its own intercoop API base URL");
   add->add_option("--logo", peer->logo, "Logo URL");
-  on_run(add, provider, [peer, key_file](TargetAdmin& admin) {
+  on_run(add, provider, [peer, key_file, ed_key_file](TargetAdmin& admin) {
     Peer p = *peer;
-    p.public_key_pem = core::read_whole_file(*key_file);
+    if (!key_file->empty()) p.public_key_pem = core::read_whole_file(*key_file);
+    if (!ed_key_file->empty()) p.ed25519_key_pem = core::read_whole_file(*ed_key_file);
     print_peer(admin.add_peer(p, cli_actor(), ""));
   });
 

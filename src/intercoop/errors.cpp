@@ -7,7 +7,7 @@
 namespace registrar::intercoop {
 namespace {
 
-constexpr std::array<ErrorClassInfo, 8> kInfos{{
+constexpr std::array<ErrorClassInfo, 11> kInfos{{
     {"BadPeer", 403, "The entity '{}' is not a recognized one", 1},
     {"BadSignature", 403, "Signature verification failed, untrusted content", 0},
     {"NoSuchUuid", 404, "No personal data available for uuid '{}'", 1},
@@ -17,12 +17,17 @@ constexpr std::array<ErrorClassInfo, 8> kInfos{{
     {"BadMessage", 400, "Malformed message: {}", 1},
     {"WrongVersion", 400, "Wrong protocol version, expected {}, received {}", 2},
     {"BackendError", 0, "Error comunicating with the other entity\n{}", 1},
+    // intercoop 2.0 (hardened.h): a redirected, stale or replayed package.
+    {"WrongTarget", 403, "Message addressed to peer '{}' for service '{}', not to this one", 2},
+    {"ExpiredMessage", 403, "Message valid from {} to {}, not at {}", 3},
+    {"ReplayedMessage", 409, "Message '{}' from '{}' was already received", 2},
 }};
 
-constexpr std::array<ErrorClass, 8> kAll{ErrorClass::kBadPeer,      ErrorClass::kBadSignature,
-                                         ErrorClass::kNoSuchUuid,   ErrorClass::kMissingField,
-                                         ErrorClass::kBadFormat,    ErrorClass::kBadMessage,
-                                         ErrorClass::kWrongVersion, ErrorClass::kBackendError};
+constexpr std::array<ErrorClass, 11> kAll{
+    ErrorClass::kBadPeer,        ErrorClass::kBadSignature,   ErrorClass::kNoSuchUuid,
+    ErrorClass::kMissingField,   ErrorClass::kBadFormat,      ErrorClass::kBadMessage,
+    ErrorClass::kWrongVersion,   ErrorClass::kBackendError,   ErrorClass::kWrongTarget,
+    ErrorClass::kExpiredMessage, ErrorClass::kReplayedMessage};
 
 }  // namespace
 

@@ -25,6 +25,10 @@ enum class ErrorClass {
   kBadMessage,    // 400 Malformed message: {}
   kWrongVersion,  // 400 Wrong protocol version, expected {}, received {}
   kBackendError,  // client side only: Error comunicating with the other entity\n{}
+  // intercoop 2.0 only (hardened.h; not in the original, docs/compatibility.md):
+  kWrongTarget,      // 403 Message addressed to peer '{}' for service '{}', not to this one
+  kExpiredMessage,   // 403 Message valid from {} to {}, not at {}
+  kReplayedMessage,  // 409 Message '{}' from '{}' was already received
 };
 
 struct ErrorClassInfo {

@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "intercoop/admin_api.h"
 #include "intercoop/cli.h"
+#include "intercoop/hardened_store.h"
 #include "intercoop/receiver.h"
 #include "intercoop/source_api.h"
 #include "intercoop/source_cli.h"
@@ -80,7 +81,7 @@ class IntercoopModule final : public app::Module {
   }
 
   std::vector<store::Migration> migrations() const override {
-    return {target_migration(), source_migration()};
+    return {target_migration(), source_migration(), hardened_migration()};
   }
 
   void start(app::Services& s) override {
@@ -92,17 +93,24 @@ class IntercoopModule final : public app::Module {
     source_ = std::make_unique<SourceSide>(s.db, s.clock, &s.registry.find<services::Sealing>(),
                                            &s.http_client, source_settings(s.config));
     // Our key exists from the first start on (created and sealed here), not on the first send.
-    if (!source_->settings().peer_id.empty()) source_->own_key();
+    if (!source_->settings().peer_id.empty()) {
+      source_->own_key();
+      source_->own_hardened_key();
+    }
     settings_.default_service = s.config.str("intercoop.default_service");
     settings_.continuation_url = s.config.str("intercoop.continuation_url");
     settings_.token_ttl = std::chrono::seconds(s.config.integer("intercoop.token_ttl_s"));
+    settings_.peer_id = source_->settings().peer_id;
     receiver_ = std::make_unique<Receiver>(s.db, s.clock, s.background, settings_);
     auto interval = std::chrono::seconds(s.config.integer("intercoop.purge_interval_s"));
     purge_ = s.background.every(interval, [db = db_, clock = clock_] {
       try {
-        int64_t n =
-            db->write([&](soci::session& ss) { return db::purge_expired(ss, clock->now()); });
-        if (n > 0) log::info("intercoop_transfers_purged", {{"count", n}});
+        auto [n, nonces] = db->write([&](soci::session& ss) {
+          core::SystemTime now = clock->now();
+          return std::make_pair(db::purge_expired(ss, now), db::purge_nonces(ss, now));
+        });
+        if (n > 0 || nonces > 0)
+          log::info("intercoop_transfers_purged", {{"count", n}, {"nonces", nonces}});
       } catch (const std::exception& e) {
         log::warn("intercoop_purge_failed", {{"error", core::loggable_message(e)}});
       }

@@ -165,7 +165,7 @@ std::string make_package(const yaml::Value& fields, const crypto::PrivateKey& ke
   return make_package_for_payload(yaml::dump(fields), key);
 }
 
-ReceivedPackage read_package(std::string_view text) {
+ReceivedPackage read_package(std::string_view text, bool accept_hardened) {
   yaml::Value container;
   try {
     container = yaml::load(text);
@@ -175,13 +175,15 @@ ReceivedPackage read_package(std::string_view text) {
   if (!container.is_object() || !container.contains("intercoopVersion"))
     bad_message("missing intercoopVersion");
   const auto& version = container["intercoopVersion"];
-  if (!version.is_string() || version.get<std::string>() != kProtocolVersion)
+  bool hardened = accept_hardened && version.is_string() && version.get<std::string>() == "2.0";
+  if (!hardened && (!version.is_string() || version.get<std::string>() != kProtocolVersion))
     throw ProtocolError(ErrorClass::kWrongVersion,
                         {std::string(kProtocolVersion), python_str(version)});
   if (!container.contains("payload")) bad_message("missing payload");
   if (!container.contains("signature")) bad_message("missing signature");
 
   ReceivedPackage package;
+  package.version = version.get<std::string>();
   const auto& payload = container["payload"];
   if (!payload.is_string()) bad_message("Payload is invalid Base64: not a string");
   std::string error;

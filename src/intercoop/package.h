@@ -40,6 +40,7 @@ std::string make_package(const yaml::Value& fields, const crypto::PrivateKey& ke
 
 // A package read as far as it can be without keys (§3.1a steps 1–6).
 struct ReceivedPackage {
+  std::string version;  // the container's intercoopVersion: "1.0", or "2.0" (hardened.h)
   std::string payload;  // the exact decoded bytes: what the signature covers
   yaml::Value values;   // the payload read as YAML: a mapping with `originpeer`
   std::string origin_peer;
@@ -48,8 +49,9 @@ struct ReceivedPackage {
 
 // Steps 1–6: container YAML (BadMessage), intercoopVersion (BadMessage / WrongVersion), payload
 // and signature present (BadMessage), payload base64 and UTF-8 (BadMessage), payload YAML
-// (BadFormat), originpeer (MissingField).
-ReceivedPackage read_package(std::string_view text);
+// (BadFormat), originpeer (MissingField). `accept_hardened`: '2.0' passes step 2 too (its own
+// payload checks are hardened.h's); otherwise it is WrongVersion, as for a 1.0 peer.
+ReceivedPackage read_package(std::string_view text, bool accept_hardened = false);
 
 // Step 8: BadSignature unless `signature` is base64 of a valid signature over the payload. (The
 // Python original answers 500 for a signature that is not base64; this is the intended 403.)

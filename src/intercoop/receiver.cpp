@@ -9,6 +9,8 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "intercoop/hardened.h"
+#include "intercoop/hardened_store.h"
 #include "intercoop/package.h"
 #include "intercoop/target_model.h"
 #include "intercoop/target_responses.h"
@@ -30,21 +32,40 @@ class Receiver::Batch {
 
   // Checks one package and stores it (still uncommitted): its answer, or its refusal.
   http::Response receive(const Arrival& a) {
-    const Service* service = service_named(a.service);
-    if (!service) return bad_message(404, "unknown service '" + a.service + "'");
+    // A service's own route names its service before anything is read; the default route
+    // learns it from a 2.0 package's signed `service`.
+    const Service* service = nullptr;
+    if (!a.by_default && !(service = service_named(a.service)))
+      return bad_message(404, "unknown service '" + a.service + "'");
     try {
-      // §3.1a steps 1-8; an inactive peer, one that does not accept 1.0 or has no usable key is
-      // BadPeer (403), never the original's 500 (§7.5).
-      ReceivedPackage package = receive_package(a.body, [this](std::string_view id) {
-        const PeerKey* key = peer_key(std::string(id));
-        return key ? std::optional<crypto::PublicKey>(key->key) : std::nullopt;
-      });
+      // §3.1a steps 1-8 for either version; an inactive peer, or one without a usable key for
+      // the version, is BadPeer (403), never the original's 500 (§7.5); a version the peer did
+      // not declare is WrongVersion.
+      Received r = receive_versioned(
+          a.body, [this](std::string_view id) { return peer_keys(std::string(id)); });
+      std::string name = a.service;
+      if (r.hardened) {
+        if (a.by_default) name = r.hardened->envelope.service;
+        // Signed, so checked now: for us, for this service, and valid now.
+        check_binding(r.hardened->envelope, settings_.peer_id, name,
+                      core::to_unix_us(now_) / 1'000'000);
+      }
+      if (!service && !(service = service_named(name)))
+        return bad_message(404, "unknown service '" + name + "'");
       // Step 9: the service's own rules.
-      if (auto field = missing_field(package.values, *service))
+      if (auto field = missing_field(r.stored, *service))
         throw ProtocolError(ErrorClass::kMissingField, {*field});
-      if (!peer_allowed(*service, package.origin_peer))
-        throw ProtocolError(ErrorClass::kBadPeer, {package.origin_peer});
-      Transfer t = store(package, service->name, a.request_id);
+      if (!peer_allowed(*service, r.package.origin_peer))
+        throw ProtocolError(ErrorClass::kBadPeer, {r.package.origin_peer});
+      // Last, so that only an accepted package uses its nonce up. In this transaction: a
+      // duplicate earlier in the batch, or committed by another process, is already there.
+      if (r.hardened) {
+        const Envelope& e = r.hardened->envelope;
+        if (!db::insert_nonce(s_, e.origin_peer, e.nonce,
+                              core::from_unix_us(e.expires * 1'000'000)))
+          throw ProtocolError(ErrorClass::kReplayedMessage, {e.nonce, e.origin_peer});
+      }
+      Transfer t = store(r, service->name, a.request_id);
       yaml::Value answer = yaml::Value::object();
       answer["uuid"] = t.uuid;
       answer["continuationUrl"] = continuation_url(settings_.continuation_url, a.own_base, t.uuid);
@@ -55,10 +76,6 @@ class Receiver::Batch {
   }
 
  private:
-  struct PeerKey {
-    crypto::PublicKey key;
-  };
-
   const Service* service_named(const std::string& name) {
     auto it = services_.find(name);
     if (it == services_.end()) {
@@ -70,38 +87,37 @@ class Receiver::Batch {
     return it->second ? &*it->second : nullptr;
   }
 
-  const PeerKey* peer_key(const std::string& id) {
+  // The peer's versions and keys (null: unknown or disabled); a key that does not parse is left
+  // out, so that its version's packages are BadPeer.
+  const PeerKeys* peer_keys(const std::string& id) {
     auto it = peers_.find(id);
     if (it == peers_.end()) {
-      std::optional<PeerKey> key;
+      std::optional<PeerKeys> keys;
       auto peer = db::find_peer(s_, id);
-      if (peer && peer->active && accepts_1_0(*peer)) {
+      if (peer && peer->active) {
+        keys.emplace();
+        keys->versions = peer->versions;
         auto cached = keys_.find(id);
         if (cached != keys_.end() && cached->second.first == peer->public_key_pem) {
-          key = PeerKey{cached->second.second};
+          keys->rsa = cached->second.second;
         } else if (auto k = parse_peer_key(peer->public_key_pem)) {
           keys_.insert_or_assign(id, std::make_pair(peer->public_key_pem, *k));
-          key = PeerKey{std::move(*k)};
+          keys->rsa = std::move(*k);
         }
+        if (!peer->ed25519_key_pem.empty())
+          keys->ed25519 = parse_hardened_key(peer->ed25519_key_pem);
       }
-      it = peers_.emplace(id, std::move(key)).first;
+      it = peers_.emplace(id, std::move(keys)).first;
     }
     return it->second ? &*it->second : nullptr;
   }
 
-  static bool accepts_1_0(const Peer& p) {
-    for (const auto& v : p.versions)
-      if (v == kProtocolVersion) return true;
-    return false;
-  }
-
-  Transfer store(const ReceivedPackage& package, const std::string& service,
-                 const std::string& request_id) {
+  Transfer store(const Received& r, const std::string& service, const std::string& request_id) {
     Transfer t;
     t.uuid = core::uuid_v4();
-    t.peer = package.origin_peer;
+    t.peer = r.package.origin_peer;
     t.service = service;
-    t.data = package.values;
+    t.data = r.stored;
     t.received = now_;
     t.expires = now_ + settings_.token_ttl;
     nlohmann::json fields = nlohmann::json::array();
@@ -111,7 +127,10 @@ class Receiver::Batch {
                    "intercoop.transfer.receive",
                    t.uuid,
                    request_id,
-                   {{"peer", t.peer}, {"service", service}, {"fields", fields}}},
+                   {{"peer", t.peer},
+                    {"service", service},
+                    {"fields", fields},
+                    {"version", r.package.version}}},
                   now_);
     return t;
   }
@@ -121,7 +140,7 @@ class Receiver::Batch {
   const core::SystemTime now_;
   store::AuditWriter audit_;
   std::map<std::string, std::optional<Service>> services_;
-  std::map<std::string, std::optional<PeerKey>> peers_;
+  std::map<std::string, std::optional<PeerKeys>> peers_;
   KeyCache& keys_;
 };
 

@@ -2,10 +2,12 @@
 // 10,000 packages/s, each stored durably before it is answered). The route hands each package to
 // a core::BatchQueue on the platform's Background; a batch is checked and stored in one
 // transaction: §3.1a's steps with the sending peer read in that transaction (once per peer and
-// batch), the service's own rules (step 9), then each accepted package's transfer and audit
-// entry. One commit (one fsync on SQLite) answers the whole batch. A refused package is answered
-// with its protocol error and stores nothing, without touching the others; a failure of the
-// transaction answers every package of the batch with a 500 and stores none of them.
+// batch), a 2.0 package's binding (hardened.h), the service's own rules (step 9), a 2.0
+// package's nonce (so that a copy in the same batch is refused as a replay), then each accepted
+// package's transfer and audit entry. One commit (one fsync on SQLite) answers the whole batch. A
+// refused package is answered with its protocol error and stores nothing, without touching the
+// others; a failure of the transaction answers every package of the batch with a 500 and stores
+// none of them.
 //
 // Threads. submit() from any thread (the route calls it on an I/O thread: it only queues); the
 // answers go out from Background threads. stop() before the Background stops: it answers
@@ -31,6 +33,8 @@ class Receiver {
     std::string request_id;  // for the audit entry
     std::string own_base;    // http://<Host>: the default continuation URL's base
     http::Responder respond;
+    // Posted to /intercoop/activateService: a 2.0 package names its own (signed) service there.
+    bool by_default = false;
   };
 
   Receiver(store::Database& db, const core::Clock& clock, core::Background& background,

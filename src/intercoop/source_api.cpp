@@ -28,15 +28,11 @@ Ordered member_json(const Member& m) {
 }
 
 Ordered consent_json(const Consent& c) {
-  Ordered j = {{"id", c.id},
-               {"member", c.member},
-               {"peer", c.peer},
-               {"service", c.service},
-               {"fields", c.fields},
-               {"url", c.url},
-               {"sent", core::format_rfc3339(c.sent)},
-               {"outcome", c.outcome},
-               {"answer", c.answer}};
+  Ordered j = {{"id", c.id},           {"member", c.member},
+               {"peer", c.peer},       {"service", c.service},
+               {"fields", c.fields},   {"url", c.url},
+               {"version", c.version}, {"sent", core::format_rfc3339(c.sent)},
+               {"outcome", c.outcome}, {"answer", c.answer}};
   j["answered"] = c.answered ? Ordered(core::format_rfc3339(*c.answered)) : Ordered(nullptr);
   return j;
 }
@@ -157,7 +153,8 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
                                        {"description", v.description},
                                        {"privacy_policy_url", v.privacy_policy_url},
                                        {"fields", v.fields},
-                                       {"url", v.url}});
+                                       {"url", v.url},
+                                       {"version", v.version}});
            })
       .require_scopes({member_scope})
       .describe(

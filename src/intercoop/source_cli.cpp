@@ -54,8 +54,9 @@ void add_source_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
     if (!st.target_url.empty() && !s.config.str("intercoop.default_service").empty())
       service = TargetAdmin(s.db, s.clock).service(s.config.str("intercoop.default_service"));
     std::string pem = side.own_key().public_key().to_pem();
-    std::cout << yaml::dump(
-        our_descriptor(st.peer_id, st.name, pem, st.target_url, service ? &*service : nullptr));
+    std::string ed25519 = side.own_hardened_key().public_key().to_pem();
+    std::cout << yaml::dump(our_descriptor(st.peer_id, st.name, pem, st.target_url,
+                                           service ? &*service : nullptr, ed25519));
   });
 
   auto* members = intercoop.add_subcommand("members", "Our members and their personal data.");

@@ -308,7 +308,7 @@ std::string activate_url(std::string_view target_url) {
 
 yaml::Value our_descriptor(std::string_view peer_id, std::string_view name,
                            std::string_view public_key_pem, std::string_view target_url,
-                           const Service* service) {
+                           const Service* service, std::string_view ed25519_pem) {
   yaml::Value d = yaml::Value::object();
   d["intercoopVersion"] = std::string(kProtocolVersion);
   d["peerVersion"] = 1;
@@ -328,6 +328,10 @@ yaml::Value our_descriptor(std::string_view peer_id, std::string_view name,
     }
   }
   d["publickey"] = std::string(public_key_pem);
+  if (!ed25519_pem.empty()) {
+    d["intercoopVersions"] = {std::string(kProtocolVersion), "2.0"};
+    d["publickeyEd25519"] = std::string(ed25519_pem);
+  }
   return d;
 }
 

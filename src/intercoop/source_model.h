@@ -106,6 +106,7 @@ struct Consent {
   std::string service;
   yaml::Value fields = yaml::Value::object();  // the exact names and values sent, in order
   std::string url;                             // where they were sent
+  std::string version = "1.0";                 // the protocol version they were sent in
   core::SystemTime sent{};
   std::string outcome = "pending";  // pending | accepted | refused
   yaml::Value answer;               // answer_json once answered, else null
@@ -114,9 +115,10 @@ struct Consent {
 
 // Our own §4.1 descriptor for a peer's operator to import: intercoopVersion, peerVersion 1,
 // peerid, name, publickey; with a targetUrl also `services` with `service` (the one a 1.0 source
-// reaches there: our default service) and its fields.
+// reaches there: our default service) and its fields. With `ed25519_pem`, also
+// `intercoopVersions: ['1.0', '2.0']` and `publickeyEd25519`.
 yaml::Value our_descriptor(std::string_view peer_id, std::string_view name,
                            std::string_view public_key_pem, std::string_view target_url,
-                           const Service* service);
+                           const Service* service, std::string_view ed25519_pem = "");
 
 }  // namespace registrar::intercoop

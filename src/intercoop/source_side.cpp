@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "intercoop/hardened.h"
 #include "intercoop/package.h"
 #include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
@@ -12,6 +13,7 @@ namespace registrar::intercoop {
 namespace {
 
 constexpr const char* kKeyContext = "intercoop.own_key";
+constexpr const char* kHardenedKeyContext = "intercoop.own_key.2.0";
 
 void audit(soci::session& s, const std::string& actor, const std::string& action,
            const std::string& subject, const std::string& request_id, nlohmann::json detail,
@@ -46,35 +48,49 @@ SourceSide::SourceSide(store::Database& db, const core::Clock& clock,
     : db_(db), clock_(clock), sealing_(sealing), client_(client), settings_(std::move(settings)) {}
 
 crypto::PrivateKey SourceSide::own_key() {
+  return stored_key(1);
+}
+
+crypto::PrivateKey SourceSide::own_hardened_key() {
+  return stored_key(2);
+}
+
+// Row 1 of intercoop_own_key is the 1.0 RSA key, row 2 the 2.0 Ed25519 key.
+crypto::PrivateKey SourceSide::stored_key(int id) {
   core::MutexLock lock(key_mutex_);
-  if (key_) return *key_;
+  std::optional<crypto::PrivateKey>& key = id == 1 ? key_ : hardened_key_;
+  if (key) return *key;
+  const std::string context = id == 1 ? kKeyContext : kHardenedKeyContext;
   if (!sealing_)
     throw core::Error(core::ErrorKind::kUnavailable,
                       "our intercoop key is sealed with identity's master key, not available here");
-  auto row = db_.read([](soci::session& s) { return db::find_own_key(s); });
+  auto row = db_.read([id](soci::session& s) { return db::find_own_key(s, id); });
   if (!row) {
     // First use: generate and store it; of several processes starting together one wins and
     // the others read the winner's key.
-    auto fresh = crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048);
-    OwnKeyRow candidate{fresh.public_key().to_pem(), sealing_->seal(fresh.to_pem(), kKeyContext)};
+    auto fresh = id == 1 ? crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048)
+                         : crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+    OwnKeyRow candidate{fresh.public_key().to_pem(), sealing_->seal(fresh.to_pem(), context)};
+    nlohmann::json detail = id == 1
+                                ? nlohmann::json{{"bits", 2048}, {"alg", "RSA PKCS#1 v1.5 SHA-1"}}
+                                : nlohmann::json{{"alg", "Ed25519"}, {"version", "2.0"}};
     try {
       db_.write([&](soci::session& s) {
         core::SystemTime now = clock_.now();
-        db::insert_own_key(s, candidate, now);
-        audit(s, "system", "intercoop.key.create", settings_.peer_id, "",
-              {{"bits", 2048}, {"alg", "RSA PKCS#1 v1.5 SHA-1"}}, now);
+        db::insert_own_key(s, candidate, now, id);
+        audit(s, "system", "intercoop.key.create", settings_.peer_id, "", detail, now);
       });
     } catch (const core::Error& e) {
       if (e.kind() != core::ErrorKind::kConflict) throw;
     }
-    row = db_.read([](soci::session& s) { return db::find_own_key(s); });
+    row = db_.read([id](soci::session& s) { return db::find_own_key(s, id); });
   }
-  auto pem = sealing_->open(row->sealed_private, kKeyContext);
+  auto pem = sealing_->open(row->sealed_private, context);
   if (!pem)
     throw core::Error(core::ErrorKind::kInternal,
                       "our intercoop key was not sealed by this installation's master key");
-  key_ = crypto::PrivateKey::from_pem(*pem);
-  return *key_;
+  key = crypto::PrivateKey::from_pem(*pem);
+  return *key;
 }
 
 bool SourceSide::put_member(const Member& m, const std::string& actor,
@@ -165,6 +181,9 @@ Preview SourceSide::preview(const std::string& member_id, const std::string& pee
   if (!f.peer.active) throw core::conflict("peer " + peer_id + " is disabled", "peer");
   if (f.peer.target_url.empty())
     throw core::conflict("peer " + peer_id + " has no targetUrl to send to", "peer");
+  auto version = choose_version(f.peer.versions);
+  if (!version)
+    throw core::conflict("peer " + peer_id + " declared no protocol version we speak", "peer");
   Preview v;
   v.member = member_id;
   v.peer = peer_id;
@@ -179,6 +198,7 @@ Preview SourceSide::preview(const std::string& member_id, const std::string& pee
   v.description = translate(f.service.description, lang);
   v.fields = build_payload(settings_.peer_id, f.member, f.service);
   v.url = activate_url(f.peer.target_url);
+  v.version = *version;
   return v;
 }
 
@@ -193,7 +213,10 @@ SendResult SourceSide::send(const std::string& member_id, const std::string& pee
   c.service = service_name;
   c.fields = v.fields;
   c.url = v.url;
-  std::string package = make_package(c.fields, own_key());
+  c.version = v.version;
+  std::string package = c.version == kHardenedVersion
+                            ? hardened_package(peer_id, service_name, c.fields)
+                            : make_package(c.fields, own_key());
 
   // The consent is on record (committed) before a byte leaves: whatever happens to the request,
   // the member's log shows what was sent and where.
@@ -205,7 +228,8 @@ SendResult SourceSide::send(const std::string& member_id, const std::string& pee
            {"peer", peer_id},
            {"service", service_name},
            {"fields", names_of(c.fields)},
-           {"url", c.url}},
+           {"url", c.url},
+           {"version", c.version}},
           c.sent);
   });
 
@@ -245,6 +269,22 @@ SendResult SourceSide::send(const std::string& member_id, const std::string& pee
   return {c, answer, answer.accepted ? "" : member_words(answer, v.peer_name)};
 }
 
+// A 2.0 package for `peer`'s `service`, valid for kPackageLifetimeS from now, once.
+std::string SourceSide::hardened_package(const std::string& peer, const std::string& service,
+                                         const yaml::Value& payload) {
+  Envelope e;
+  e.origin_peer = settings_.peer_id;
+  e.target_peer = peer;
+  e.service = service;
+  e.issued = core::to_unix_us(clock_.now()) / 1'000'000;
+  e.expires = e.issued + kPackageLifetimeS;
+  e.nonce = new_nonce();
+  yaml::Value fields = yaml::Value::object();
+  for (const auto& [name, value] : payload.items())
+    if (name != "originpeer") fields[name] = value;  // the envelope carries it
+  return make_hardened_package(e, fields, own_hardened_key());
+}
+
 std::vector<Consent> SourceSide::consents(const std::string& member) {
   return db_.read([&](soci::session& s) { return db::consents_of(s, member); });
 }
@@ -257,6 +297,14 @@ std::string member_words(const TargetAnswer& a, const std::string& peer) {
     return peer + " does not recognise our organisation yet. Nothing was activated.";
   if (a.error == "BadSignature")
     return peer + " could not confirm that the data came from us. Nothing was activated.";
+  if (a.error == "WrongVersion")
+    return peer +
+           " and we do not agree on the protocol version to use. Nothing was activated; "
+           "please tell us.";
+  if (a.error == "ExpiredMessage")
+    return peer +
+           " found our request out of date (our clocks may disagree). Nothing was "
+           "activated; please try again later.";
   if (a.error == "BackendError")
     return "We could not get an answer from " + peer +
            " that we understand. Nothing was activated; please try again later.";

@@ -38,6 +38,7 @@ struct Preview {
   yaml::Value title, description;  // the service's, in the member's language
   yaml::Value fields;              // names and values, in the order they go
   std::string url;                 // where they go
+  std::string version;             // the protocol version they would go in
 };
 
 // The outcome of a transfer: its consent log row (with the target's answer) and, when refused,
@@ -58,6 +59,8 @@ class SourceSide {
   // Our RSA-2048 key, created and sealed on first use (blocking). Throws core::Error
   // (kUnavailable) without sealing, (kInternal) when the stored key does not open.
   crypto::PrivateKey own_key();
+  // Our Ed25519 key for intercoop 2.0, likewise (sealed under its own context).
+  crypto::PrivateKey own_hardened_key();
   const SourceSettings& settings() const { return settings_; }
 
   // Throws core::Error(kInvalidArgument) for a bad record (check_member). True when new.
@@ -79,8 +82,10 @@ class SourceSide {
   // What send() would send, with the same refusals; reads only.
   Preview preview(const std::string& member, const std::string& peer, const std::string& service);
 
-  // The member's consented transfer. Throws core::Error before anything is logged or sent:
-  // kConflict (no intercoop.peer_id, peer disabled or without targetUrl), kNotFound (member,
+  // The member's consented transfer, in the best version both sides declared (choose_version;
+  // recorded in the consent row, never another on failure). Throws core::Error before anything
+  // is logged or sent: kConflict (no intercoop.peer_id, peer disabled, without targetUrl or
+  // without a version in common), kNotFound (member,
   // peer, service), kUnprocessable (a required field the member lacks). Otherwise logs, sends,
   // logs the answer and returns it (refusals and unreachable targets included).
   SendResult send(const std::string& member, const std::string& peer, const std::string& service,
@@ -94,7 +99,11 @@ class SourceSide {
   http::HttpClient* client_;
   SourceSettings settings_;
   core::Mutex key_mutex_;
+  crypto::PrivateKey stored_key(int id);
+  std::string hardened_package(const std::string& peer, const std::string& service,
+                               const yaml::Value& payload);
   std::optional<crypto::PrivateKey> key_ GUARDED_BY(key_mutex_);
+  std::optional<crypto::PrivateKey> hardened_key_ GUARDED_BY(key_mutex_);
 };
 
 // What to tell a member whose transfer to `peer_name` was refused, in plain words.

@@ -41,6 +41,7 @@ Consent consent_of(const soci::row& r) {
   c.outcome = r.get<std::string>(7);
   c.answer = from_json(r.get<std::string>(8));
   c.answered = store::row_optional<core::SystemTime>(r, 9);
+  c.version = r.get<std::string>(10);
   return c;
 }
 
@@ -88,19 +89,20 @@ store::Migration source_migration() {
 
 namespace db {
 
-std::optional<OwnKeyRow> find_own_key(soci::session& s) {
+std::optional<OwnKeyRow> find_own_key(soci::session& s, int id) {
   soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT public_key, sealed_private FROM intercoop_own_key WHERE id = 1");
+      (s.prepare << "SELECT public_key, sealed_private FROM intercoop_own_key WHERE id = :i",
+       soci::use(id));
   for (const auto& r : rows) return OwnKeyRow{r.get<std::string>(0), r.get<std::string>(1)};
   return std::nullopt;
 }
 
-void insert_own_key(soci::session& s, const OwnKeyRow& key, core::SystemTime now) {
+void insert_own_key(soci::session& s, const OwnKeyRow& key, core::SystemTime now, int id) {
   long long us = core::to_unix_us(now);
   try {
     s << "INSERT INTO intercoop_own_key (id, public_key, sealed_private, created_us) "
-         "VALUES (1, :a, :b, :c)",
-        soci::use(key.public_pem), soci::use(key.sealed_private), soci::use(us);
+         "VALUES (:i, :a, :b, :c)",
+        soci::use(id), soci::use(key.public_pem), soci::use(key.sealed_private), soci::use(us);
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e)) throw core::conflict("our intercoop key exists");
     throw;
@@ -193,9 +195,10 @@ void insert_consent(soci::session& s, const Consent& c) {
   std::string answer = c.answer.dump();
   long long sent = core::to_unix_us(c.sent);
   s << "INSERT INTO intercoop_consents (id, member_id, peer_id, service, fields, url, sent_us, "
-       "outcome, answer) VALUES (:a, :b, :c, :d, :e, :f, :g, :h, :i)",
+       "outcome, answer, version) VALUES (:a, :b, :c, :d, :e, :f, :g, :h, :i, :j)",
       soci::use(c.id), soci::use(c.member), soci::use(c.peer), soci::use(c.service),
-      soci::use(fields), soci::use(c.url), soci::use(sent), soci::use(c.outcome), soci::use(answer);
+      soci::use(fields), soci::use(c.url), soci::use(sent), soci::use(c.outcome), soci::use(answer),
+      soci::use(c.version);
 }
 
 void record_answer(soci::session& s, const std::string& id, const std::string& outcome,
@@ -210,7 +213,7 @@ std::vector<Consent> consents_of(soci::session& s, const std::string& member) {
   std::vector<Consent> out;
   soci::rowset<soci::row> rows =
       (s.prepare << "SELECT id, member_id, peer_id, service, fields, url, sent_us, outcome, "
-                    "answer, answered_us FROM intercoop_consents WHERE member_id = :m "
+                    "answer, answered_us, version FROM intercoop_consents WHERE member_id = :m "
                     "ORDER BY sent_us DESC, id",
        soci::use(member));
   for (const auto& r : rows) out.push_back(consent_of(r));

@@ -15,7 +15,8 @@ namespace registrar::intercoop {
 
 store::Migration source_migration();
 
-// Our RSA key: the public half as PEM, the private half sealed with identity's master key.
+// Our key (RSA for 1.0, Ed25519 for 2.0): the public half as PEM, the private half sealed with
+// identity's master key.
 struct OwnKeyRow {
   std::string public_pem;
   std::string sealed_private;
@@ -23,9 +24,10 @@ struct OwnKeyRow {
 
 namespace db {
 
-std::optional<OwnKeyRow> find_own_key(soci::session& s);
+// `id` 1: the 1.0 RSA key; 2: the 2.0 Ed25519 key.
+std::optional<OwnKeyRow> find_own_key(soci::session& s, int id = 1);
 // Throws core::Error(kConflict) when another process stored one first.
-void insert_own_key(soci::session& s, const OwnKeyRow& key, core::SystemTime now);
+void insert_own_key(soci::session& s, const OwnKeyRow& key, core::SystemTime now, int id = 1);
 
 // Returns true when the member was new.
 bool upsert_member(soci::session& s, const Member& m, core::SystemTime now);

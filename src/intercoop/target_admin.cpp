@@ -1,6 +1,7 @@
 #include "intercoop/target_admin.h"
 
 #include "core/error.h"
+#include "intercoop/hardened.h"
 #include "intercoop/package.h"
 #include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
@@ -40,9 +41,15 @@ Peer TargetAdmin::add_peer(Peer p, const std::string& actor, const std::string& 
   if (!valid_peer_id(p.id))
     throw core::invalid_argument("peer id: letters, digits and '_' only (at most 64)", "id");
   if (p.name.empty()) throw core::invalid_argument("a name is required", "name");
-  if (!parse_peer_key(p.public_key_pem))
-    throw core::invalid_argument("not an RSA public key of 2048-4096 bits in PEM", "public_key");
-  p.versions = {std::string(kProtocolVersion)};
+  if (p.versions.empty()) {
+    // Unless given, the versions the keys given allow: RSA 1.0, Ed25519 2.0.
+    if (!p.public_key_pem.empty()) p.versions.emplace_back(kProtocolVersion);
+    if (!p.ed25519_key_pem.empty()) p.versions.emplace_back(kHardenedVersion);
+    if (p.versions.empty())
+      throw core::invalid_argument("a public key (RSA for 1.0, Ed25519 for 2.0) is required",
+                                   "public_key");
+  }
+  check_peer_keys(p);
   if (p.description.is_null()) p.description = "";
   if (p.url.is_null()) p.url = "";
   p.descriptor = nullptr;

@@ -80,8 +80,10 @@ class Target {
   }
 
   // The package, queued for the receiver's next batch (receiver.h).
-  static void activate(Receiver& receiver, std::string service, Request& r, http::Responder done) {
-    receiver.submit({std::move(service), r.body, r.request_id, own_base(r), std::move(done)});
+  static void activate(Receiver& receiver, std::string service, bool by_default, Request& r,
+                       http::Responder done) {
+    receiver.submit(
+        {std::move(service), r.body, r.request_id, own_base(r), std::move(done), by_default});
   }
 
  private:
@@ -117,17 +119,20 @@ void add_target_routes(http::Router& router, store::Database& db, const core::Cl
   router
       .add_async(http::Method::kPost, "/intercoop/services/{service}/activateService",
                  [&receiver](Request& r, http::Responder done) {
-                   Target::activate(receiver, std::string(r.param("service")), r, std::move(done));
+                   Target::activate(receiver, std::string(r.param("service")), false, r,
+                                    std::move(done));
                  })
       .max_body(kMaxPackage)
-      .describe("Receive a signed intercoop 1.0 package for a service");
+      .describe("Receive a signed intercoop 1.0 or 2.0 package for a service");
   router
       .add_async(http::Method::kPost, "/intercoop/activateService",
                  [&receiver, target](Request& r, http::Responder done) {
-                   Target::activate(receiver, target->default_service(), r, std::move(done));
+                   Target::activate(receiver, target->default_service(), true, r, std::move(done));
                  })
       .max_body(kMaxPackage)
-      .describe("Receive a signed intercoop 1.0 package for the default service");
+      .describe(
+          "Receive a signed intercoop 1.0 package for the default service, or a 2.0 "
+          "package for the service it names");
   router
       .get("/intercoop/services/{service}/activateService/{uuid}",
            [target](Request& r) {

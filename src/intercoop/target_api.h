@@ -18,6 +18,7 @@ struct TargetSettings {
   std::string default_service;   // "" : /intercoop/activateService answers 404
   std::string continuation_url;  // template with {uuid}; "" : our own continuation page
   std::chrono::seconds token_ttl{3600};
+  std::string peer_id;  // intercoop.peer_id: a 2.0 package's targetpeer; "" refuses all 2.0
 };
 
 class Receiver;

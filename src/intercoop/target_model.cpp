@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "core/error.h"
+#include "intercoop/hardened.h"
 #include "intercoop/package.h"
 #include "intercoop/source_model.h"
 
@@ -71,23 +72,58 @@ bool valid_token(std::string_view token) {
 Peer peer_from_descriptor(const yaml::Value& d) {
   if (!d.is_object()) throw core::invalid_argument("a peer descriptor is a YAML mapping");
   auto version = d.find("intercoopVersion");
-  if (version == d.end() || !version->is_string() || *version != std::string(kProtocolVersion))
-    throw bad("intercoopVersion", "must be the string '1.0'");
+  if (version == d.end() || !version->is_string() ||
+      (*version != std::string(kProtocolVersion) && *version != std::string(kHardenedVersion)))
+    throw bad("intercoopVersion", "must be the string '1.0' (or '2.0')");
   Peer p;
   p.id = required_string(d, "peerid");
   if (!valid_peer_id(p.id)) throw bad("peerid", "letters, digits and '_' only (at most 64)");
   p.name = required_string(d, "name");
-  p.public_key_pem = required_string(d, "publickey");
-  if (!parse_peer_key(p.public_key_pem))
-    throw bad("publickey", "not an RSA public key of 2048-4096 bits in PEM");
+  // 2.0's optional list of the versions the peer speaks; a 1.0 descriptor has none.
+  auto versions = d.find("intercoopVersions");
+  if (versions == d.end() || versions->is_null()) {
+    p.versions = {version->get<std::string>()};
+  } else {
+    if (!versions->is_array()) throw bad("intercoopVersions", "must be a list of versions");
+    for (const auto& v : *versions) {
+      if (!v.is_string()) throw bad("intercoopVersions", "each version is a quoted string");
+      p.versions.push_back(v.get<std::string>());
+    }
+  }
+  p.public_key_pem = optional_string(d, "publickey");
+  p.ed25519_key_pem = optional_string(d, "publickeyEd25519");
+  try {
+    check_peer_keys(p);
+  } catch (const core::Error& e) {
+    std::string field = e.field() == "versions"      ? "intercoopVersions"
+                        : e.field() == "ed25519_key" ? "publickeyEd25519"
+                                                     : "publickey";
+    throw bad(field, e.what());
+  }
   p.description = translatable(d, "description");
   p.url = translatable(d, "url");
   p.target_url = optional_string(d, "targetUrl");
   p.logo = optional_string(d, "logo");
-  p.versions = {std::string(kProtocolVersion)};
   p.descriptor = d;
   remote_services_from_descriptor(d);  // a bad `services` section refuses the import here
   return p;
+}
+
+void check_peer_keys(const Peer& p) {
+  if (p.versions.empty()) throw core::invalid_argument("at least one version", "versions");
+  bool v1 = false, v2 = false;
+  for (const auto& v : p.versions) {
+    bool is1 = v == kProtocolVersion, is2 = v == kHardenedVersion;
+    if ((!is1 && !is2) || (is1 && v1) || (is2 && v2))
+      throw core::invalid_argument("versions: '1.0' and/or '2.0', each once", "versions");
+    v1 = v1 || is1;
+    v2 = v2 || is2;
+  }
+  if (v1 && !parse_peer_key(p.public_key_pem))
+    throw core::invalid_argument("1.0 needs an RSA public key of 2048-4096 bits in PEM",
+                                 "public_key");
+  if (v2 && !parse_hardened_key(p.ed25519_key_pem))
+    throw core::invalid_argument("2.0 needs an Ed25519 public key in PEM (SPKI)", "ed25519_key");
 }
 
 yaml::Value descriptor_of(const Peer& p) {
@@ -102,7 +138,19 @@ yaml::Value descriptor_of(const Peer& p) {
   if (p.description != "") d["description"] = p.description;
   if (p.url != "") d["url"] = p.url;
   if (!p.target_url.empty()) d["targetUrl"] = p.target_url;
-  d["publickey"] = p.public_key_pem;
+  // A 1.0-only peer's descriptor stays as 1.0 peers write it.
+  if (!p.versions.empty() && p.versions != std::vector<std::string>{std::string(kProtocolVersion)})
+    d["intercoopVersions"] = p.versions;
+  else
+    d.erase("intercoopVersions");
+  if (!p.public_key_pem.empty())
+    d["publickey"] = p.public_key_pem;
+  else
+    d.erase("publickey");
+  if (!p.ed25519_key_pem.empty())
+    d["publickeyEd25519"] = p.ed25519_key_pem;
+  else
+    d.erase("publickeyEd25519");
   return d;
 }
 

@@ -21,8 +21,9 @@ struct Peer {
   yaml::Value url;          // translatable
   std::string target_url;   // `targetUrl`, "" when the peer offers no service itself
   std::string logo;
-  std::string public_key_pem;         // SPKI or PKCS#1 RSA (parse_peer_key)
-  std::vector<std::string> versions;  // protocol versions it accepts: {"1.0"} for now
+  std::string public_key_pem;         // 1.0: SPKI or PKCS#1 RSA (parse_peer_key); "" if 2.0 only
+  std::string ed25519_key_pem;        // 2.0: SPKI Ed25519 (parse_hardened_key); "" if 1.0 only
+  std::vector<std::string> versions;  // protocol versions it sends and accepts ("1.0", "2.0")
   bool active = true;
   yaml::Value descriptor;  // the imported §4.1 descriptor as read (null for `peers add`)
   core::SystemTime created{}, updated{};
@@ -45,8 +46,10 @@ bool valid_service_name(std::string_view name);
 bool valid_token(std::string_view token);
 
 // Reads a §4.1 peer descriptor. Throws core::Error(kInvalidArgument) naming the key that is
-// missing or wrong: intercoopVersion must be '1.0', peerid, name and publickey present (the
-// key must be a usable RSA key), description / url translatable when present.
+// missing or wrong: intercoopVersion must be '1.0' (or '2.0'), peerid and name present,
+// `intercoopVersions` (optional, default [intercoopVersion]) a list of '1.0' / '2.0', with
+// `publickey` (a usable RSA key) for 1.0 and `publickeyEd25519` (an Ed25519 SPKI PEM) for 2.0;
+// description / url translatable when present.
 Peer peer_from_descriptor(const yaml::Value& descriptor);
 // The §4.1 descriptor of a peer: the imported one with our current name, key and URL, or a
 // minimal one for a peer added by hand.
@@ -57,6 +60,11 @@ yaml::Value descriptor_of(const Peer& peer);
 std::optional<std::string> missing_field(const yaml::Value& payload, const Service& service);
 // Whether `peer` may use `service` (its list is empty or names the peer).
 bool peer_allowed(const Service& service, std::string_view peer);
+
+// A peer's versions and keys as given by hand (`peers add`, the admin API): `versions` known
+// and without repeats, each with its key. Throws core::Error(kInvalidArgument) naming the field
+// (versions, public_key, ed25519_key).
+void check_peer_keys(const Peer& peer);
 
 // The continuationUrl: `tmpl` with every `{uuid}` replaced, or `fallback_base` +
 // "/intercoop/continuation/" + uuid when `tmpl` is empty.

@@ -37,7 +37,7 @@ std::vector<std::string> string_list(const std::string& json) {
 
 constexpr const char* kPeerColumns =
     "peer_id, name, description, url, target_url, logo, public_key, versions, active, "
-    "descriptor, created_us, updated_us";
+    "descriptor, created_us, updated_us, ed25519_key";
 
 Peer peer_of(const soci::row& r) {
   Peer p;
@@ -53,6 +53,7 @@ Peer peer_of(const soci::row& r) {
   p.descriptor = from_json(r.get<std::string>(9));
   p.created = store::row_time(r, 10);
   p.updated = store::row_time(r, 11);
+  p.ed25519_key_pem = r.get<std::string>(12);
   return p;
 }
 
@@ -138,11 +139,11 @@ void insert_peer(soci::session& s, const Peer& p, core::SystemTime now) {
   long long us = core::to_unix_us(now);
   try {
     s << std::string("INSERT INTO intercoop_peers (") + kPeerColumns +
-             ") VALUES (:a, :b, :c, :d, :e, :f, :g, :h, :i, :j, :k, :l)",
+             ") VALUES (:a, :b, :c, :d, :e, :f, :g, :h, :i, :j, :k, :l, :m)",
         soci::use(p.id), soci::use(p.name), soci::use(b.description), soci::use(b.url),
         soci::use(p.target_url), soci::use(p.logo), soci::use(p.public_key_pem),
         soci::use(b.versions), soci::use(b.active), soci::use(b.descriptor), soci::use(us),
-        soci::use(us);
+        soci::use(us), soci::use(p.ed25519_key_pem);
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e))
       throw core::conflict("peer " + p.id + " already exists", "peer_id");
@@ -156,10 +157,10 @@ bool upsert_peer(soci::session& s, const Peer& p, core::SystemTime now) {
   soci::statement st =
       (s.prepare << "UPDATE intercoop_peers SET name = :b, description = :c, url = :d, "
                     "target_url = :e, logo = :f, public_key = :g, versions = :h, "
-                    "descriptor = :j, updated_us = :l WHERE peer_id = :a",
+                    "descriptor = :j, updated_us = :l, ed25519_key = :m WHERE peer_id = :a",
        soci::use(p.name), soci::use(b.description), soci::use(b.url), soci::use(p.target_url),
        soci::use(p.logo), soci::use(p.public_key_pem), soci::use(b.versions),
-       soci::use(b.descriptor), soci::use(us), soci::use(p.id));
+       soci::use(b.descriptor), soci::use(us), soci::use(p.ed25519_key_pem), soci::use(p.id));
   st.execute(true);
   if (st.get_affected_rows() > 0) return false;
   insert_peer(s, p, now);

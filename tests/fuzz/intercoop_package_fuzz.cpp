@@ -1,11 +1,13 @@
 // What POST /intercoop/activateService reads before anything else: the YAML package, parsed and
 // checked in the order of intercoop.md §3.1a (no peer is known here: the unknown-peer refusal
-// ends the run for well-formed packages), and the YAML reader on its own.
+// ends the run for well-formed packages), the same for 2.0 (hardened.h), and the YAML reader on
+// its own.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "intercoop/errors.h"
+#include "intercoop/hardened.h"
 #include "intercoop/package.h"
 #include "intercoop/yaml_emit.h"
 #include "intercoop/yaml_parse.h"
@@ -19,6 +21,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                           [](std::string_view) -> std::optional<registrar::crypto::PublicKey> {
                             return std::nullopt;
                           });
+  } catch (const ProtocolError&) {
+  }
+  // Both versions, 2.0's envelope included (a peer that declared both but has no keys: the run
+  // ends at BadPeer once the envelope has been read).
+  static const PeerKeys keyless{{"1.0", "2.0"}, std::nullopt, std::nullopt};
+  try {
+    (void)receive_versioned(text, [](std::string_view) { return &keyless; });
   } catch (const ProtocolError&) {
   }
   try {

@@ -56,6 +56,22 @@ TEST(IntercoopErrors, EachClassHasTheSpecNameStatusAndMessage) {
        "BackendError",
        0,
        "Error comunicating with the other entity\nx"},
+      // intercoop 2.0's own classes (hardened.h).
+      {ErrorClass::kWrongTarget,
+       {"other", "contract"},
+       "WrongTarget",
+       403,
+       "Message addressed to peer 'other' for service 'contract', not to this one"},
+      {ErrorClass::kExpiredMessage,
+       {"100", "400", "500"},
+       "ExpiredMessage",
+       403,
+       "Message valid from 100 to 400, not at 500"},
+      {ErrorClass::kReplayedMessage,
+       {"n0nce", "somillusio"},
+       "ReplayedMessage",
+       409,
+       "Message 'n0nce' from 'somillusio' was already received"},
   };
   for (const auto& c : cases) {
     ProtocolError e(c.error, c.args);

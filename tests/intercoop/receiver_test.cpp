@@ -10,7 +10,10 @@
 #include <future>
 #include <thread>
 
+#include "intercoop/hardened.h"
+#include "intercoop/hardened_store.h"
 #include "intercoop/package.h"
+#include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
 #include "intercoop/yaml_parse.h"
 #include "key_fixture.h"
@@ -33,7 +36,10 @@ struct Answer {
 class ReceiverTest : public ::testing::TestWithParam<std::string> {
  protected:
   ReceiverTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_, {store::platform_schema(), {"intercoop", {target_migration()}}}, clock_);
+    store::migrate(db_,
+                   {store::platform_schema(),
+                    {"intercoop", {target_migration(), source_migration(), hardened_migration()}}},
+                   clock_);
     db_.write([&](soci::session& s) {
       db::insert_peer(s, peer("somillusio", true), clock_.now());
       db::insert_peer(s, peer("retired", false), clock_.now());
@@ -185,6 +191,58 @@ TEST_P(ReceiverTest, AfterStopAPackageIsRefusedWithA503) {
   receiver.submit({"contract", package("somillusio", "X2"), "req-2", "http://t", late.responder()});
   EXPECT_EQ(late.future.get().status, 503);
   EXPECT_EQ(count("intercoop_transfers"), 1);
+}
+
+// intercoop 2.0: the nonce goes in with the batch's transaction, so a copy queued in the same
+// batch is refused like one that arrives later; a package is only valid until it expires.
+TEST_P(ReceiverTest, ACopyInTheSameBatchIsAReplayAndAnExpiredPackageIsRefused) {
+  settings_.peer_id = "somacme";
+  const auto ed = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  Peer hard = peer("hard", true);
+  hard.public_key_pem = "";
+  hard.ed25519_key_pem = ed.public_key().to_pem();
+  hard.versions = {"2.0"};
+  db_.write([&](soci::session& s) { db::insert_peer(s, hard, clock_.now()); });
+  Receiver receiver(db_, clock_, background_, settings_);
+
+  const int64_t now = 1'800'000'000;
+  Envelope e{"hard", "somacme", "contract", now, now + 300, "nonce-0123456789abcdef"};
+  yaml::Value fields = {{"nif", "1"}, {"name", "Maria Puig"}};
+  const std::string copy = make_hardened_package(e, fields, ed);
+  e.nonce = "nonce-another-0123456789";
+  const std::string other = make_hardened_package(e, fields, ed);
+
+  // Both Background threads held until everything is queued: the three go as one batch.
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(background_.schedule([gate] { gate.wait(); }));
+  Answer first, second, third;
+  receiver.submit({"contract", copy, "r1", "http://t", first.responder()});
+  receiver.submit({"contract", copy, "r2", "http://t", second.responder()});
+  receiver.submit({"contract", other, "r3", "http://t", third.responder()});
+  release.set_value();
+  EXPECT_EQ(first.future.get().status, 200);
+  http::Response replay = second.future.get();
+  EXPECT_EQ(replay.status, 409) << replay.body;
+  EXPECT_EQ(replay.body,
+            "error: ReplayedMessage\nmessage: Message 'nonce-0123456789abcdef' from 'hard' was "
+            "already received\narguments:\n- nonce-0123456789abcdef\n- hard\n");
+  EXPECT_EQ(third.future.get().status, 200);
+  EXPECT_EQ(count("intercoop_transfers"), 2);
+  EXPECT_EQ(count("intercoop_nonces"), 2);
+
+  // At its expiry, a fresh package is refused too, and leaves nothing behind.
+  e.nonce = "nonce-late-0123456789ab";
+  const std::string late = make_hardened_package(e, fields, ed);
+  clock_.advance(std::chrono::seconds(300));
+  Answer expired;
+  receiver.submit({"contract", late, "r4", "http://t", expired.responder()});
+  http::Response r = expired.future.get();
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("error: ExpiredMessage"), std::string::npos) << r.body;
+  EXPECT_EQ(count("intercoop_nonces"), 2);
+  // The purge drops the nonces of expired packages.
+  EXPECT_EQ(db_.write([&](soci::session& s) { return db::purge_nonces(s, clock_.now()); }), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReceiverTest,

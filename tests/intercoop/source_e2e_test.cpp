@@ -53,10 +53,14 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
     // Our descriptor: the target imports it to verify what we sign.
     auto source_desc = testing::run_registrar("intercoop descriptor", source_->env());
     ASSERT_EQ(source_desc.exit_code, 0) << source_desc.output;
-    cli_ok(*target_, "intercoop peers import " +
-                         target_->dir().write("sourcecoop.yaml", yaml_of(source_desc.output)));
-    cli_ok(*source_, "intercoop peers import " +
-                         source_->dir().write("targetcoop.yaml", yaml_of(target_desc.output)));
+    source_descriptor_ = yaml_of(source_desc.output);
+    target_descriptor_ = yaml_of(target_desc.output);
+    ASSERT_NE(target_descriptor_.find("intercoopVersions:\n- '1.0'\n- '2.0'\n"), std::string::npos)
+        << target_descriptor_;
+    cli_ok(*target_,
+           "intercoop peers import " + target_->dir().write("sourcecoop.yaml", source_descriptor_));
+    cli_ok(*source_,
+           "intercoop peers import " + source_->dir().write("targetcoop.yaml", target_descriptor_));
     auto catalogue = cli_ok(*source_, "intercoop peers services list");
     ASSERT_NE(catalogue.find("targetcoop/contract  fields=nif,name"), std::string::npos)
         << catalogue;
@@ -68,6 +72,12 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
                                               "m2,es,87654321X,\"Duck, Daffy\",\n"));
     m1_ = testing::issue_token(source_->env(), "portal --subject m1", "--scope intercoop:member");
     m2_ = testing::issue_token(source_->env(), "portal --subject m2", "--scope intercoop:member");
+  }
+
+  // A descriptor as a 1.0-only peer writes it: ours ends with the 2.0 keys (intercoopVersions,
+  // publickeyEd25519), which such a peer does not have.
+  static std::string only_1_0(const std::string& descriptor) {
+    return descriptor.substr(0, descriptor.find("intercoopVersions:"));
   }
 
   // The descriptor is the output's YAML (log lines, if any, come first and start with '{').
@@ -129,6 +139,7 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
     });
   }
 
+  std::string source_descriptor_, target_descriptor_;
   std::unique_ptr<testing::TestDatabase> target_db_, source_db_;
   std::unique_ptr<testing::RegistrarProcess> target_, source_;
   std::string m1_, m2_;
@@ -143,6 +154,7 @@ TEST_P(SourceEndToEnd, ConsentedTransferArrivesOnceAndIsInTheMembersLog) {
   EXPECT_EQ(shown["peer_name"], "Target Coop");
   EXPECT_EQ(shown["title"], "Contrato de luz");
   EXPECT_EQ(shown["url"], target_->url("/intercoop/activateService"));
+  EXPECT_EQ(shown["version"], "2.0");  // both declared 2.0
   EXPECT_EQ(target_transfers(), 0);
   EXPECT_EQ(call(m2_, http::Method::kGet,
                  "/v1/intercoop/transfers/preview?member=m1&peer=targetcoop&service=contract")
@@ -174,6 +186,7 @@ TEST_P(SourceEndToEnd, ConsentedTransferArrivesOnceAndIsInTheMembersLog) {
             R"({"originpeer":"sourcecoop","nif":"12345678Z","name":"Bunny, Bugs"})");
   EXPECT_EQ(log[0]["fields"], shown["fields"]);
   EXPECT_EQ(log[0]["url"], target_->url("/intercoop/activateService"));
+  EXPECT_EQ(log[0]["version"], "2.0");
   EXPECT_EQ(log[0]["outcome"], "accepted");
   EXPECT_EQ(log[0]["answer"]["status"], 200);
   EXPECT_EQ(log[0]["answer"]["continuation_url"], url);
@@ -188,6 +201,7 @@ TEST_P(SourceEndToEnd, ConsentedTransferArrivesOnceAndIsInTheMembersLog) {
   EXPECT_EQ(audit[1].rfind("m1 intercoop.transfer.send ", 0), 0u) << audit[1];
   EXPECT_NE(audit[1].find(R"("fields":["originpeer","nif","name"])"), std::string::npos)
       << audit[1];
+  EXPECT_NE(audit[1].find(R"("version":"2.0")"), std::string::npos) << audit[1];
   EXPECT_EQ(audit[2].rfind("m1 intercoop.transfer.answer ", 0), 0u) << audit[2];
   for (const auto& line : audit) EXPECT_EQ(line.find("12345678Z"), std::string::npos) << line;
   // Another member's log is theirs alone.
@@ -217,7 +231,10 @@ TEST_P(SourceEndToEnd, AMemberActsOnlyForThemself) {
 }
 
 TEST_P(SourceEndToEnd, TheTargetsRefusalIsLoggedAndToldInWords) {
-  // Our catalogue is out of date: it says `short` needs only nif, but every package to this
+  // The target as a 1.0 peer, as far as we know: we send 1.0 (and log it).
+  cli_ok(*source_, "intercoop peers import " +
+                       source_->dir().write("targetcoop.yaml", only_1_0(target_descriptor_)));
+  // Our catalogue is out of date: it says `short` needs only nif, but every 1.0 package to this
   // targetUrl reaches `contract`, which needs nif and name.
   cli_ok(*source_, "intercoop peers services add targetcoop short --field nif");
   auto r = send(m1_, "m1", "short");
@@ -230,6 +247,7 @@ TEST_P(SourceEndToEnd, TheTargetsRefusalIsLoggedAndToldInWords) {
   ASSERT_EQ(log.size(), 1u) << log.dump();
   EXPECT_EQ(log[0]["id"].get<std::string>(), problem["consent"].get<std::string>());
   EXPECT_EQ(log[0]["fields"].dump(), R"({"originpeer":"sourcecoop","nif":"12345678Z"})");
+  EXPECT_EQ(log[0]["version"], "1.0");
   EXPECT_EQ(log[0]["outcome"], "refused");
   EXPECT_EQ(log[0]["answer"]["status"], 400);
   EXPECT_EQ(log[0]["answer"]["error"], "MissingField");
@@ -239,6 +257,38 @@ TEST_P(SourceEndToEnd, TheTargetsRefusalIsLoggedAndToldInWords) {
   auto lacking = send(m2_, "m2", "mail");
   EXPECT_EQ(lacking.status, 422) << lacking.body;
   EXPECT_TRUE(log_of(m2_, "m2").empty());
+}
+
+TEST_P(SourceEndToEnd, OneVersionOnlyNeverAFallback) {
+  // 1.0 both ways: the target's catalogue of what it accepts from us says 1.0, ours of it too.
+  cli_ok(*target_, "intercoop peers import " +
+                       target_->dir().write("sourcecoop.yaml", only_1_0(source_descriptor_)));
+  cli_ok(*source_, "intercoop peers import " +
+                       source_->dir().write("targetcoop.yaml", only_1_0(target_descriptor_)));
+  auto r = send(m1_, "m1", "contract");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto log = log_of(m1_, "m1");
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0]["version"], "1.0");
+  EXPECT_EQ(target_transfers(), 1);
+
+  // We think the target takes 2.0; the target knows us as 1.0 only and refuses our 2.0
+  // package. It is logged as a 2.0 refusal, and nothing is sent again in 1.0.
+  cli_ok(*source_,
+         "intercoop peers import " + source_->dir().write("targetcoop.yaml", target_descriptor_));
+  r = send(m1_, "m1", "contract");
+  ASSERT_EQ(r.status, 502) << r.body;
+  Json problem = Json::parse(r.body);
+  EXPECT_EQ(problem["error"], "WrongVersion");
+  EXPECT_EQ(problem["message"], "Wrong protocol version, expected 1.0, received 2.0");
+  EXPECT_NE(problem["detail"].get<std::string>().find("protocol version"), std::string::npos)
+      << r.body;
+  log = log_of(m1_, "m1");
+  ASSERT_EQ(log.size(), 2u) << log.dump();
+  EXPECT_EQ(log[0]["version"], "2.0");
+  EXPECT_EQ(log[0]["outcome"], "refused");
+  EXPECT_EQ(log[0]["answer"]["status"], 400);
+  EXPECT_EQ(target_transfers(), 1);
 }
 
 TEST_P(SourceEndToEnd, MembersThroughTheAdminApiAndTheCsvImport) {

@@ -9,7 +9,11 @@ OAuth2 password grant (an identity user named as the member). For each backend:
     the original reads them ('01022' stays text, non-ASCII as UTF-8);
   - the answer's continuationUrl reaches the member and the consent log;
   - a §3.3 refusal (BadPeer) and an answer the original's client refuses (a charset on the
-    Content-Type) are logged with their error and told to the member as a 502.
+    Content-Type) are logged with their error and told to the member as a 502;
+  - to a peer that declared intercoop 2.0 (pyhard), registrar sends 2.0: the Python target
+    checks the Ed25519 signature with our descriptor's publickeyEd25519 and the binding (its
+    own id, the service, the validity, a fresh nonce each time); the log records 2.0, and a
+    refused 2.0 package is not sent again in 1.0.
 """
 import base64
 import http.server
@@ -24,7 +28,7 @@ import urllib.parse
 import uuid as uuidlib
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -32,8 +36,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
 import intercoop_peer as peer  # noqa: E402
 from registrar_process import Registrar, backends, request  # noqa: E402
 
-STATUS = {"BadPeer": 403, "BadSignature": 403, "MissingField": 400, "BadFormat": 400,
-          "BadMessage": 400, "WrongVersion": 400}
+STATUS = peer.STATUS
 
 
 class Target:
@@ -41,7 +44,10 @@ class Target:
 
     def __init__(self):
         self.keyring = {}
+        self.keyring2 = {}  # 2.0: peer id -> Ed25519 key
+        self.seen = set()   # 2.0: (peer, nonce) received
         self.received = []  # (path, content type, values or error name)
+        self.payloads = []  # 2.0: each package's decoded payload, as read
         self.content_type = "application/yaml"
         target = self
 
@@ -49,7 +55,14 @@ class Target:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 try:
-                    values = peer.parse(target.keyring, body)
+                    if self.path.startswith("/hard/"):  # pyhard: 2.0 only, service contract
+                        container = peer.yaml.safe_load(body)
+                        target.payloads.append(peer.yaml.safe_load(
+                            base64.urlsafe_b64decode(container["payload"])))
+                        values = peer.parse_v2(target.keyring2, body, "pyhard", "contract",
+                                               target.seen)
+                    else:
+                        values = peer.parse(target.keyring, body)
                     token = str(uuidlib.uuid4())
                     status, answer = 200, peer.dump(
                         {"uuid": token,
@@ -94,6 +107,10 @@ class SourceBase:
         assert descriptor["peerid"] == "sourcecoop", ours
         cls.our_key = serialization.load_pem_public_key(descriptor["publickey"].encode())
         cls.target.keyring["sourcecoop"] = cls.our_key
+        assert descriptor["intercoopVersions"] == ["1.0", "2.0"], ours
+        cls.our_key2 = serialization.load_pem_public_key(
+            descriptor["publickeyEd25519"].encode())
+        assert isinstance(cls.our_key2, ed25519.Ed25519PublicKey), ours
         # We import the target's descriptor: its targetUrl and its service's fields.
         target_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         theirs = {
@@ -121,6 +138,14 @@ class SourceBase:
         closed_url = "http://127.0.0.1:%d/intercoop" % cls.closed.getsockname()[1]
         gone = dict(theirs, peerid="gone", name="Gone Coop", targetUrl=closed_url)
         cls.r.cli("intercoop", "peers", "import", cls.write("gone.yaml", peer.dump(gone)))
+        # A 2.0-only target (another path of the same Python server).
+        hard = dict(theirs, peerid="pyhard", name="Py Hard", targetUrl=cls.target.url + "/hard",
+                    intercoopVersions=["2.0"],
+                    publickeyEd25519=ed25519.Ed25519PrivateKey.generate().public_key()
+                    .public_bytes(serialization.Encoding.PEM,
+                                  serialization.PublicFormat.SubjectPublicKeyInfo).decode())
+        del hard["publickey"]
+        cls.r.cli("intercoop", "peers", "import", cls.write("pyhard.yaml", peer.dump(hard)))
         cls.r.cli("intercoop", "members", "import", cls.write(
             "members.csv",
             "member,name,nif,email,postalcode,lang\n"
@@ -170,8 +195,10 @@ class SourceBase:
 
     def setUp(self):
         self.target.received.clear()
+        self.target.payloads.clear()
         self.target.content_type = "application/yaml"
         self.target.keyring["sourcecoop"] = self.our_key
+        self.target.keyring2["sourcecoop"] = self.our_key2
 
     def test_the_target_verifies_what_we_send(self):
         # The consent preview: the descriptor's texts in the member's language (ca, else es).
@@ -201,6 +228,45 @@ class SourceBase:
         self.assertEqual(entry["outcome"], "accepted")
         self.assertEqual(entry["answer"]["continuation_url"], answer["continuation_url"])
         self.assertEqual(entry["url"], self.target.url + "/intercoop/activateService")
+
+    def test_a_2_0_target_verifies_what_we_send(self):
+        status, body = request(
+            "GET", self.r.url + "/v1/intercoop/transfers/preview?member=nuria&peer=pyhard"
+            "&service=contract", headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["version"], "2.0")
+        for _ in range(2):  # a fresh nonce each time: the second is no replay
+            status, answer = self.send(to="pyhard")
+            self.assertEqual(status, 200, answer)
+        self.assertEqual(len(self.target.received), 2)
+        path, content_type, values = self.target.received[0]
+        self.assertEqual((path, content_type), ("/hard/activateService", "application/yaml"))
+        self.assertEqual(list(values.items()),
+                         [("originpeer", "sourcecoop"), ("name", "Pla i Font, Núria"),
+                          ("nif", "12345678Z"), ("postalcode", "01022")])
+        first, second = self.target.payloads
+        self.assertEqual(list(first), ["intercoopVersion", "originpeer", "targetpeer", "service",
+                                       "issued", "expires", "nonce", "fields"])
+        self.assertEqual((first["intercoopVersion"], first["targetpeer"], first["service"]),
+                         ("2.0", "pyhard", "contract"))
+        self.assertEqual(first["expires"] - first["issued"], 300)
+        self.assertNotEqual(first["nonce"], second["nonce"])
+        entries = self.log()
+        self.assertEqual([(e["version"], e["outcome"]) for e in entries],
+                         [("2.0", "accepted")] * 2)
+        self.assertEqual(entries[0]["url"], self.target.url + "/hard/activateService")
+        # The 1.0 target is still sent 1.0.
+        self.assertEqual(self.send()[0], 200)
+        self.assertEqual(self.log()[0]["version"], "1.0")
+
+    def test_a_refused_2_0_package_is_not_sent_again_in_1_0(self):
+        del self.target.keyring2["sourcecoop"]
+        status, answer = self.send(to="pyhard")
+        self.assertEqual(status, 502, answer)
+        self.assertEqual(answer["error"], "BadPeer")
+        self.assertEqual(len(self.target.received), 1)
+        entry = self.log()[0]
+        self.assertEqual((entry["version"], entry["outcome"]), ("2.0", "refused"))
 
     def test_a_service_without_its_own_fields_sends_the_descriptors_fields(self):
         status, answer = self.send("basic")

@@ -182,6 +182,10 @@ TEST(OurDescriptor, NamesUsOurKeyAndTheServiceATargetUrlReaches) {
   EXPECT_EQ(yaml::dump(our_descriptor("sourcecoop", "S", "PEM", "", &s)),
             "intercoopVersion: '1.0'\npeerVersion: 1\npeerid: sourcecoop\nname: S\n"
             "publickey: PEM\n");
+  // With our 2.0 key: the versions we speak and that key, after the 1.0 ones.
+  EXPECT_EQ(yaml::dump(our_descriptor("sourcecoop", "S", "PEM", "", &s, "ED")),
+            "intercoopVersion: '1.0'\npeerVersion: 1\npeerid: sourcecoop\nname: S\n"
+            "publickey: PEM\nintercoopVersions:\n- '1.0'\n- '2.0'\npublickeyEd25519: ED\n");
 }
 
 }  // namespace

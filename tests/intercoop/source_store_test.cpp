@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "intercoop/hardened_store.h"
 #include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
 #include "store/migrations.h"
@@ -18,9 +19,10 @@ using namespace std::chrono_literals;
 class SourceStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   SourceStoreTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(
-        db_, {store::platform_schema(), {"intercoop", {target_migration(), source_migration()}}},
-        clock_);
+    store::migrate(db_,
+                   {store::platform_schema(),
+                    {"intercoop", {target_migration(), source_migration(), hardened_migration()}}},
+                   clock_);
   }
 
   Consent consent(const std::string& id) {

@@ -12,7 +12,12 @@ REGISTRAR_TEST_PG_URL is set):
     malformed containers and payloads; nothing is stored on any refusal;
   - expired transfers are purged by the background job;
   - descriptors import, export and re-import (CLI and admin API); the admin API needs its
-    scope, and its changes apply to the next package.
+    scope, and its changes apply to the next package;
+  - intercoop 2.0 (HardenedBase): a package signed Ed25519 by the Python peer is accepted, on a
+    service's route and on the default route (which follows the signed service); a replay, a
+    package for another target or service, an expired or not yet valid one, a 1.0 package
+    from a peer that declared 2.0 only and a 2.0 one from a 1.0 peer are refused with their
+    class, storing nothing (no transfer, no nonce); nonces are purged once expired.
 """
 import concurrent.futures
 import json
@@ -30,7 +35,7 @@ import uuid as uuidlib
 
 import yaml
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -61,6 +66,10 @@ def new_key():
 
 def pem(key, form=serialization.PublicFormat.SubjectPublicKeyInfo):
     return key.public_key().public_bytes(serialization.Encoding.PEM, form).decode()
+
+
+def new_ed_key():
+    return ed25519.Ed25519PrivateKey.generate()
 
 
 def error_body(name, *arguments):
@@ -247,8 +256,8 @@ class TargetBase:
             ("payload: abc\nsignature: abc\n", 400, "BadMessage", ["missing intercoopVersion"]),
             ("intercoopVersion: 1.0\npayload: a\nsignature: b\n", 400, "WrongVersion",
              ["1.0", "1.0"]),
-            ("intercoopVersion: '2.0'\npayload: a\nsignature: b\n", 400, "WrongVersion",
-             ["1.0", "2.0"]),
+            ("intercoopVersion: '3.0'\npayload: a\nsignature: b\n", 400, "WrongVersion",
+             ["1.0", "3.0"]),
             ("intercoopVersion: '1.0'\nsignature: b\n", 400, "BadMessage", ["missing payload"]),
             ("intercoopVersion: '1.0'\npayload: a\n", 400, "BadMessage", ["missing signature"]),
             ("intercoopVersion: '1.0'\npayload: AA\nsignature: b\n", 400, "BadMessage",
@@ -439,8 +448,214 @@ class ExpiryBase:
             os.unlink(f.name)
 
 
+class HardenedBase:
+    """intercoop 2.0 on a target whose peer id is somacme."""
+    backend = "sqlite"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="intercoop-hardened-")
+        cls.rsa = {"both": new_key(), "only1": new_key()}
+        cls.ed = {"both": new_ed_key(), "only2": new_ed_key()}
+        cls.r = Registrar('[intercoop]\npeer_id = "somacme"\ndefault_service = "contract"\n'
+                          'purge_interval_s = 1\n', backend=cls.backend)
+        # `both` declares 1.0 and 2.0 in its descriptor; `only2` is added by hand with an
+        # Ed25519 key alone; `only1` is a 1.0 peer.
+        descriptor = {"intercoopVersion": "1.0", "peerVersion": 1, "peerid": "both",
+                      "name": "Both", "intercoopVersions": ["1.0", "2.0"],
+                      "publickey": pem(cls.rsa["both"]),
+                      "publickeyEd25519": pem(cls.ed["both"])}
+        cls.descriptor_file = cls.write("both.yaml", peer.dump(descriptor))
+        assert "added both" in cls.r.cli("intercoop", "peers", "import", cls.descriptor_file)
+        cls.r.cli("intercoop", "peers", "add", "only2", "--name", "Only 2",
+                  "--ed25519-key-file", cls.write("only2.pem", pem(cls.ed["only2"])))
+        cls.r.cli("intercoop", "peers", "add", "only1", "--name", "Only 1",
+                  "--public-key-file", cls.write("only1.pem", pem(cls.rsa["only1"])))
+        cls.r.cli("intercoop", "services", "add", "contract", "--field", "nif", "--field",
+                  "name")
+        cls.r.cli("intercoop", "services", "add", "other", "--field", "nif")
+        admin_secret = cls.r.client("ops", "intercoop:admin")
+        cls.r.start()
+        cls.admin = cls.r.token("ops", admin_secret)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.r.stop()
+
+    @classmethod
+    def write(cls, name, text):
+        path = os.path.join(cls.tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    post = TargetBase.post
+    transfers = TargetBase.transfers
+    assert_refused = TargetBase.assert_refused
+
+    def nonces(self):
+        return int(sql(self.r, "SELECT COUNT(*) FROM intercoop_nonces")[0][0])
+
+    def package(self, origin="both", target="somacme", service="contract", key=None, **kw):
+        fields = kw.pop("fields", {"nif": "12345678Z", "name": "Bunny, Bugs"})
+        payload = peer.payload_v2(origin, target, service, fields, **kw)
+        return payload, peer.make_package_v2(key or self.ed[origin], payload)
+
+    def test_a_2_0_package_is_stored_and_audited_with_its_nonce(self):
+        before, nonces = self.transfers(), self.nonces()
+        payload, package = self.package()
+        status, ctype, text = self.post(package)
+        self.assertEqual((status, ctype), (200, YAML_CT), text)
+        token = yaml.safe_load(text)["uuid"]
+        self.assertRegex(token, UUID4)
+        # Stored as a 1.0 payload would be: originpeer, then the fields.
+        status, _, text = http("GET", self.r.url +
+                               "/intercoop/services/contract/activateService/" + token)
+        self.assertEqual(status, 200, text)
+        self.assertEqual(text, peer.dump({"originpeer": "both", "nif": "12345678Z",
+                                          "name": "Bunny, Bugs"}))
+        self.assertEqual((self.transfers(), self.nonces()), (before + 1, nonces + 1))
+        rows = sql(self.r, "SELECT peer_id, expires_us FROM intercoop_nonces WHERE nonce = '%s'"
+                   % payload["nonce"])
+        self.assertEqual(rows, [("both", str(payload["expires"] * 1000000))])
+        rows = sql(self.r, "SELECT detail FROM audit_log WHERE subject = '%s'" % token)
+        self.assertEqual(json.loads(rows[0][0])["version"], "2.0")
+        # The same peer's 1.0 packages are still accepted: it declared both.
+        status, _, text = self.post(peer.make_package(
+            self.rsa["both"], {"originpeer": "both", "nif": "1", "name": "N"}))
+        self.assertEqual(status, 200, text)
+
+    def test_the_default_route_follows_the_signed_service(self):
+        _, package = self.package(service="other")
+        status, _, text = self.post(package, service=None)
+        self.assertEqual(status, 200, text)
+        token = yaml.safe_load(text)["uuid"]
+        self.assertEqual(http("GET", self.r.url + "/intercoop/services/other/activateService/"
+                              + token)[0], 200)
+        _, package = self.package(service="nosuch")
+        before = self.nonces()
+        self.assert_refused(self.post(package, service=None), 404, "BadMessage",
+                            "unknown service 'nosuch'")
+        self.assertEqual(self.nonces(), before)
+
+    def test_a_replay_is_refused_and_stores_nothing(self):
+        payload, package = self.package()
+        self.assertEqual(self.post(package)[0], 200)
+        before, nonces = self.transfers(), self.nonces()
+        for service in ("contract", None):
+            self.assert_refused(self.post(package, service), 409, "ReplayedMessage",
+                                payload["nonce"], "both")
+        self.assertEqual((self.transfers(), self.nonces()), (before, nonces))
+
+    def test_copies_sent_at_once_are_accepted_once(self):
+        _, package = self.package()
+        before = self.transfers()
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            statuses = sorted(pool.map(lambda _: self.post(package)[0], range(16)))
+        self.assertEqual(statuses, [200] + [409] * 15)
+        self.assertEqual(self.transfers(), before + 1)
+
+    def test_redirected_stale_and_malformed_packages_are_refused(self):
+        before, nonces = self.transfers(), self.nonces()
+        now = int(time.time())
+        cases = [
+            # Another target, another service (signed for `other`, posted to `contract`).
+            (self.package(target="elsewhere")[1], 403, "WrongTarget", ["elsewhere", "contract"]),
+            (self.package(service="other")[1], 403, "WrongTarget", ["somacme", "other"]),
+            # Expired, and issued well ahead of our clock (the last argument is our time).
+            (self.package(issued=now - 400)[1], 403, "ExpiredMessage",
+             [str(now - 400), str(now - 100)]),
+            (self.package(issued=now + 600)[1], 403, "ExpiredMessage",
+             [str(now + 600), str(now + 900)]),
+            # Valid for longer than a target keeps nonces.
+            (self.package(lifetime=7200)[1], 400, "BadMessage", None),
+            # Signed by another key; by a peer that did not declare the version.
+            (self.package(key=new_ed_key())[1], 403, "BadSignature", []),
+            (self.package(origin="only1", key=new_ed_key())[1], 400, "WrongVersion",
+             ["1.0", "2.0"]),
+            (peer.make_package(new_key(), {"originpeer": "only2", "nif": "1", "name": "N"}),
+             400, "WrongVersion", ["2.0", "1.0"]),
+            (self.package(origin="stranger", key=new_ed_key())[1], 403, "BadPeer",
+             ["stranger"]),
+            # The envelope: every key required, typed, fields apart from originpeer.
+            (peer.make_package_v2(self.ed["both"], {
+                k: v for k, v in self.package()[0].items() if k != "nonce"}), 400,
+             "MissingField", ["nonce"]),
+            (self.package(nonce="short")[1], 400, "BadMessage", None),
+            (self.package(fields={"originpeer": "x", "nif": "1", "name": "N"})[1], 400,
+             "BadMessage", None),
+            (peer.make_package_v2(self.ed["both"], dict(self.package()[0], issued="today")),
+             400, "BadMessage", None),
+            (peer.make_package_v2(self.ed["both"], dict(self.package()[0],
+                                                        intercoopVersion="1.0")),
+             400, "BadMessage", None),
+            # The service's own rules, after the binding.
+            (self.package(fields={"nif": "1"})[1], 400, "MissingField", ["name"]),
+        ]
+        for package, status, name, arguments in cases:
+            with self.subTest(error=name, arguments=arguments):
+                response = self.post(package)
+                self.assertEqual((response[0], response[1]), (status, YAML_CT), response)
+                body = yaml.safe_load(response[2])
+                self.assertEqual(list(body), ["error", "message", "arguments"])
+                self.assertEqual(body["error"], name, body)
+                if name == "ExpiredMessage":  # our clock's reading: an integer near `now`
+                    self.assertEqual(body["arguments"][:2], arguments)
+                    self.assertLessEqual(abs(int(body["arguments"][2]) - now), 60)
+                elif arguments is not None:
+                    self.assert_refused(response, status, name, *arguments)
+        self.assertEqual((self.transfers(), self.nonces()), (before, nonces))
+
+    def test_descriptors_cli_and_admin_api_carry_versions_and_keys(self):
+        peers = self.r.cli("intercoop", "peers", "list")
+        self.assertIn("both  active  name=Both  versions=1.0,2.0", peers)
+        self.assertIn("only2  active  name=Only 2  versions=2.0", peers)
+        exported = yaml.safe_load(self.r.cli("intercoop", "peers", "export", "both"))
+        with open(self.descriptor_file, encoding="utf-8") as f:
+            self.assertEqual(exported, yaml.safe_load(f))
+        only2 = yaml.safe_load(self.r.cli("intercoop", "peers", "export", "only2"))
+        self.assertEqual(only2["intercoopVersions"], ["2.0"])
+        self.assertEqual(only2["publickeyEd25519"], pem(self.ed["only2"]))
+        self.assertNotIn("publickey", only2)
+        # A 2.0 descriptor without its Ed25519 key, or with an unknown version: refused.
+        for bad in ({"intercoopVersions": ["1.0", "2.0"]}, {"intercoopVersions": ["1.0", "9"]}):
+            d = dict({"intercoopVersion": "1.0", "peerid": "bad", "name": "B",
+                      "publickey": pem(new_key())}, **bad)
+            out = self.r.cli("intercoop", "peers", "import",
+                             self.write("bad.yaml", peer.dump(d)), check=False)
+            self.assertNotEqual(out.returncode, 0)
+            self.assertIn("intercoopVersions" if "9" in bad["intercoopVersions"]
+                          else "publickeyEd25519", out.stdout + out.stderr)
+        # The admin API: a 2.0-only peer by hand, at once able to send.
+        key = new_ed_key()
+        status, _, text = http("POST", self.r.url + "/v1/intercoop/peers", json.dumps(
+            {"id": "apihard", "name": "API", "ed25519_key": pem(key), "versions": ["2.0"]}),
+            "application/json", self.admin)
+        self.assertEqual(status, 201, text)
+        self.assertEqual(json.loads(text)["versions"], ["2.0"])
+        self.assertEqual(json.loads(text)["ed25519_key"], pem(key))
+        status, _, text = http("POST", self.r.url + "/v1/intercoop/peers", json.dumps(
+            {"id": "apibad", "name": "B", "ed25519_key": pem(key), "versions": ["3.0"]}),
+            "application/json", self.admin)
+        self.assertEqual((status, json.loads(text)["field"]), (400, "versions"), text)
+        self.assertEqual(self.post(self.package(origin="apihard", key=key)[1])[0], 200)
+
+    def test_expired_nonces_are_purged(self):
+        # Valid for 15 more seconds (room for a slow machine to deliver it in time): the purge
+        # job (every second) deletes its nonce afterwards.
+        payload, package = self.package(issued=int(time.time()) - 285)
+        self.assertEqual(self.post(package)[0], 200)
+        query = "SELECT nonce FROM intercoop_nonces WHERE nonce = '%s'" % payload["nonce"]
+        self.assertEqual(len(sql(self.r, query)), 1)
+        for _ in range(600):  # polled, not timed
+            if not sql(self.r, query):
+                break
+            time.sleep(0.1)
+        self.assertEqual(sql(self.r, query), [])
+
+
 for backend in backends():
-    for base in (TargetBase, ExpiryBase):
+    for base in (TargetBase, ExpiryBase, HardenedBase):
         name = base.__name__.replace("Base", "") + backend.title()
         globals()[name] = type(name, (base, unittest.TestCase), {"backend": backend})
 

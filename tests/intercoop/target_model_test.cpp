@@ -85,6 +85,48 @@ TEST(DescriptorTest, RefusesWhatAKeyRingCouldNotUse) {
   EXPECT_THROW(peer_from_descriptor(yaml::Value("text")), core::Error);
 }
 
+// intercoop 2.0: `intercoopVersions` and `publickeyEd25519` (docs/intercoop.md).
+TEST(DescriptorTest, VersionsAndTheEd25519KeyComeInAndGoOut) {
+  const auto ed = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  yaml::Value d = descriptor();
+  EXPECT_EQ(peer_from_descriptor(d).versions, std::vector<std::string>{"1.0"});
+  d["intercoopVersions"] = {"1.0", "2.0"};
+  d["publickeyEd25519"] = ed.public_key().to_pem();
+  Peer p = peer_from_descriptor(d);
+  EXPECT_EQ(p.versions, (std::vector<std::string>{"1.0", "2.0"}));
+  EXPECT_EQ(p.ed25519_key_pem, ed.public_key().to_pem());
+  EXPECT_EQ(descriptor_of(p), d);
+  // 2.0 only: no RSA key needed, and none exported.
+  d["intercoopVersions"] = {"2.0"};
+  d.erase("publickey");
+  p = peer_from_descriptor(d);
+  EXPECT_EQ(p.public_key_pem, "");
+  EXPECT_FALSE(descriptor_of(p).contains("publickey"));
+  auto refused = [](const yaml::Value& bad, const std::string& field) {
+    try {
+      peer_from_descriptor(bad);
+      ADD_FAILURE() << bad.dump();
+    } catch (const core::Error& e) {
+      EXPECT_EQ(e.field(), field) << e.what();
+    }
+  };
+  yaml::Value bad = d;
+  bad.erase("publickeyEd25519");
+  refused(bad, "publickeyEd25519");
+  bad = d;
+  bad["publickeyEd25519"] = test_key().public_key().to_pem();  // RSA where Ed25519 belongs
+  refused(bad, "publickeyEd25519");
+  bad = d;
+  bad["intercoopVersions"] = {"1.0"};  // 1.0 without its RSA key
+  refused(bad, "publickey");
+  for (yaml::Value versions :
+       {yaml::Value{"2.0", "2.0"}, yaml::Value{"3.0"}, yaml::Value::array(), yaml::Value("2.0")}) {
+    bad = d;
+    bad["intercoopVersions"] = versions;
+    refused(bad, "intercoopVersions");
+  }
+}
+
 TEST(DescriptorTest, AHandAddedPeerExportsAMinimalDescriptor) {
   Peer p;
   p.id = "handmade";

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "intercoop/hardened_store.h"
+#include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
 #include "intercoop/yaml_parse.h"
 #include "key_fixture.h"
@@ -19,7 +21,10 @@ using namespace std::chrono_literals;
 class TargetStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   TargetStoreTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_, {store::platform_schema(), {"intercoop", {target_migration()}}}, clock_);
+    store::migrate(db_,
+                   {store::platform_schema(),
+                    {"intercoop", {target_migration(), source_migration(), hardened_migration()}}},
+                   clock_);
   }
 
   Peer peer(const std::string& id) {
