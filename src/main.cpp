@@ -1,6 +1,7 @@
 // The `registrar` command: server and operator CLI in one binary.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -15,6 +16,26 @@
 #endif
 
 using namespace registrar;
+
+namespace {
+
+// `registrar doctor`: a configuration that does not load is a failed check, not an abort.
+int doctor(app::App& application, app::CliServices& provider, const std::string& config_file) {
+  app::DoctorReport report;
+  try {
+    const core::Config& config = provider.config();
+    report.ok("config", config_file.empty() ? "defaults and environment" : config_file);
+    application.doctor(config, report);
+  } catch (const core::ConfigError& e) {
+    report.fail("config", e.what());
+  }
+  size_t width = 0;
+  for (const auto& l : report.lines()) width = std::max(width, l.check.size());
+  for (const auto& l : report.lines()) std::cout << app::format_doctor_line(l, width) << "\n";
+  return report.exit_code();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   app::App application(app::all_modules());
@@ -71,6 +92,11 @@ int main(int argc, char** argv) {
                         "Print the document's problems instead (routes without a summary, stale "
                         "entries in web/openapi.yaml); exit 1 if there are any.");
 
+  cli.add_subcommand("doctor",
+                     "Check the configuration, secret files and their modes, the database, its "
+                     "schema and clock, and the peers, IBRs and key sets this installation calls: "
+                     "one line each; exit 1 if any check failed.");
+
   for (auto& m : application.modules()) m->add_commands(cli, provider);
 
   try {
@@ -97,6 +123,7 @@ int main(int argc, char** argv) {
       std::cout << (applied.empty() ? "database schema is current\n" : "done\n");
       return 0;
     }
+    if (cli.got_subcommand("doctor")) return doctor(application, provider, config_file);
     if (cli.got_subcommand("audit"))
       return app::run_audit_verify(provider.config(), expect_head, std::cout);
     if (cli.got_subcommand("openapi")) {

@@ -35,6 +35,9 @@ class App {
   // null). Starts the modules as serve() does (opening, and unless told otherwise migrating, the
   // database), since they add their routes only once started; stops them before returning.
   std::string openapi(const core::Config& config, std::vector<std::string>* problems);
+  // `registrar doctor`'s checks of the platform (files, database, schema, clock) and of every
+  // module (Module::doctor), added to `report`. Starts no module and applies no migration.
+  void doctor(const core::Config& config, DoctorReport& report);
 
  private:
   struct Started;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/doctor.h"
 #include "core/background.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -81,6 +82,9 @@ class Module {
   // "/v1/idgenerator"): the platform answers <base>/actuator/health there as a readiness probe
   // (app/builtin_routes.h), as those deployments' orchestrators expect.
   virtual std::vector<std::string> actuator_bases() const { return {}; }
+  // `registrar doctor`: this module's checks (secret files, peers it calls), added to `report`.
+  // Runs without start(); the database may be missing (ctx.db null) or not migrated.
+  virtual void doctor(const DoctorContext& /*ctx*/, DoctorReport& /*report*/) const {}
   // Subcommands of the `registrar` CLI.
   virtual void add_commands(CLI::App& /*root*/, ServiceProvider& /*provider*/) {}
   // Called on shutdown, after the server stopped and before the Background stops; also when

@@ -113,6 +113,14 @@ class DciClientModule final : public app::Module {
                                  *sender_keys_);
   }
 
+  // Every active data source (an IBR we send searches to) answers at its base URL.
+  void doctor(const app::DoctorContext& ctx, app::DoctorReport& report) const override {
+    if (!ctx.db || !ctx.schema_current) return;
+    auto sources = ctx.db->read([](soci::session& s) { return db::all_sources(s); });
+    for (const auto& d : sources)
+      if (d.active) report.reachable("dci source " + d.code, d.base_url, {}, d.verify_tls);
+  }
+
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     add_sources_commands(root, provider);
     add_senders_commands(root, provider);

@@ -1,5 +1,7 @@
 #include "identity/module.h"
 
+#include <unistd.h>
+
 #include "core/error.h"
 #include "crypto/signature.h"
 #include "identity/accounts.h"
@@ -79,6 +81,25 @@ class IdentityModule : public app::Module {
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     add_identity_commands(root, provider);
+  }
+
+  // The master key (whoever reads it opens every sealed key) and the trusted issuers' key sets.
+  void doctor(const app::DoctorContext& ctx, app::DoctorReport& report) const override {
+    IdentityConfig c = read_identity_config(ctx.config);
+    if (!c.master_key.empty()) {
+      report.ok("identity.master_key", "given by the configuration or the environment");
+    } else if (::access(c.master_key_file.c_str(), F_OK) == 0) {
+      report.secret_file("identity.master_key_file", c.master_key_file);
+    } else if (c.create_master_key) {
+      report.warn("identity.master_key_file",
+                  c.master_key_file +
+                      ": does not exist yet; `serve` creates it (back it up with "
+                      "the database: one is useless without the other)");
+    } else {
+      report.fail("identity.master_key_file", c.master_key_file + ": does not exist");
+    }
+    for (const auto& t : c.tokens.trusted)
+      report.reachable("identity issuer " + t.issuer, t.jwks_url, t.ca_file);
   }
 
   void stop() override {

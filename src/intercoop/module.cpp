@@ -124,6 +124,15 @@ class IntercoopModule final : public app::Module {
     add_source_routes(router, *source_, admin_scope_, member_scope_);
   }
 
+  // Every active peer we could send to answers its protocolVersion.
+  void doctor(const app::DoctorContext& ctx, app::DoctorReport& report) const override {
+    if (!ctx.db || !ctx.schema_current) return;
+    auto peers = ctx.db->read([](soci::session& s) { return db::all_peers(s); });
+    for (const auto& p : peers)
+      if (p.active && !p.target_url.empty())
+        report.reachable("intercoop peer " + p.id, p.target_url + "/protocolVersion");
+  }
+
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     CLI::App* intercoop = add_intercoop_commands(root, provider);
     add_source_commands(*intercoop, provider);
