@@ -136,6 +136,19 @@ test('duplication checks against a second registrar acting as IBR', async (t) =>
     assert.match(await syncRow.innerText(), /completed/);
     assert.match(await syncRow.innerText(), /Cash Transfer/);
 
+    // Its details: the registrant as sent and the registry's answer as received.
+    await syncRow.getByRole('button', { name: 'Details of R-sync' }).click();
+    await checks.getByRole('heading', { name: 'Check of R-sync' }).waitFor();
+    await checks.locator('dl.details').getByText('NID: D-111').waitFor();
+    await checks.getByText("The registry's answer as received").click();
+    assert.match(await checks.locator('details pre').innerText(), /"reference_id"/);
+
+    // A registrant with nothing to look for: the API's words.
+    await create.getByLabel('Reference').fill('R-empty');
+    await create.getByLabel('Identifier value').fill('');
+    await create.getByRole('button', { name: 'Create check' }).click();
+    await create.getByRole('alert').filter({ hasText: 'a registrant needs an identifier or a name' }).waitFor();
+
     // An async one of someone it does not know: completed by the IBR's signed callback.
     await create.getByLabel('Reference').fill('R-async');
     await create.getByLabel('Identifier value').fill('D-999');

@@ -53,6 +53,7 @@ function checksCard(api, may, sources) {
     .map((s) => [s, t(`dci_state_${s}`)])]);
   const source = select('source', [['', t('dci_any')], ...sources.map((s) => [s.code, s.code])]);
   const results = h('div', { 'aria-live': 'polite' });
+  const detail = h('div', { 'aria-live': 'polite' });
   const cursors = [];
   let current = '';
   let timer = null;
@@ -67,9 +68,36 @@ function checksCard(api, may, sources) {
     await load(current);
   }
 
+  // One check in full: the registrant as sent, correlation, the registry's answer as received.
+  async function details(c) {
+    try {
+      const full = await api.get(`/v1/dci/checks/${encodeURIComponent(c.id)}`);
+      const reg = full.registrant;
+      const ids = (reg.identifiers || []).map((i) => (i.value ? `${i.type}: ${i.value}` : i.type)).join(', ');
+      const name = [reg.given_name, reg.other_names, reg.family_name].filter(Boolean).join(' ');
+      const rows = [
+        [t('dci_check_id'), full.id], [t('dci_reference'), reg.reference], [t('dci_identifiers'), ids],
+        [t('dci_name'), name], [t('dci_birth_date'), reg.birth_date], [t('dci_source'), full.source],
+        [t('dci_state'), t(`dci_state_${full.state}`)], [t('dci_result'), resultText(full)],
+        [t('dci_programmes'), (full.matched_programmes || []).join(', ')],
+        [t('dci_error'), full.error_message], [t('dci_correlation_id'), full.correlation_id],
+        [t('dci_checked_at'), full.checked_at ? formatTime(full.checked_at) : ''],
+      ];
+      detail.replaceChildren(h('h3', {}, t('dci_check_details', { reference: reg.reference || full.id })),
+        h('dl', { class: 'details' }, rows.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+        full.raw_response ? h('details', {}, h('summary', {}, t('dci_raw_response')),
+          h('pre', { class: 'mono' }, JSON.stringify(full.raw_response, null, 2))) : null);
+    } catch (e) {
+      detail.replaceChildren(errorBox(e.message));
+    }
+  }
+
   function actions(c) {
     const path = (a) => `/v1/dci/checks/${encodeURIComponent(c.id)}/${a}`;
     return h('td', {},
+      may(r.one) ? h('button', { type: 'button', class: 'secondary',
+        'aria-label': t('dci_details_of', { reference: c.registrant.reference || c.id }),
+        onclick: () => details(c) }, t('dci_details')) : null,
       c.state === 'ready' && may(r.run) ? h('button', { type: 'button', class: 'secondary',
         'aria-label': t('dci_run_of', { reference: c.registrant.reference || c.id }),
         onclick: () => act(path('run')) }, t('dci_run')) : null,
@@ -118,7 +146,7 @@ function checksCard(api, may, sources) {
     onsubmit: (ev) => { ev.preventDefault(); cursors.length = 0; load(''); },
   }, field(t('dci_state'), state), field(t('dci_source'), source),
   h('button', { type: 'submit' }, t('filter')));
-  const card = h('section', { class: 'card' }, h('h2', {}, t('dci_checks')), form, results);
+  const card = h('section', { class: 'card' }, h('h2', {}, t('dci_checks')), form, results, detail);
   return { card, load: () => load('') };
 }
 
