@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "dci/sender_admin.h"
 #include "dci_client/answer_trust.h"
+#include "dci_client/batches_api.h"
 #include "dci_client/callback_api.h"
 #include "dci_client/check_service.h"
 #include "dci_client/check_store.h"
@@ -109,6 +110,7 @@ class DciClientModule final : public app::Module {
     router.add_authenticator(kCallbackAuthenticator, callback_auth_);
     add_callback_routes(router, *checks_, *clock_, kCallbackAuthenticator);
     add_checks_routes(router, *checks_);
+    add_batches_routes(router, *checks_);
     dci::add_sender_admin_routes(router, "/v1/dci/senders", sender_settings_.admin_scope, *senders_,
                                  *sender_keys_);
   }

@@ -9,6 +9,7 @@
 #include "ibr/config.h"
 #include "ibr/index_follower.h"
 #include "ibr/outbox.h"
+#include "ibr/registry_api.h"
 #include "ibr/sender_keys.h"
 #include "ibr/senders.h"
 #include "ibr/service.h"
@@ -31,6 +32,7 @@ class IbrModule final : public app::Module {
   void start(app::Services& s) override {
     settings_ = read_ibr_config(s.config);
     clock_ = &s.clock;
+    db_ = &s.db;
     if (settings_.allow_unsigned)
       log::warn("ibr_allow_unsigned",
                 {{"why",
@@ -79,6 +81,7 @@ class IbrModule final : public app::Module {
         kDciSignatureAuthenticator,
         make_signature_authenticator(*senders_, keys_.get(), *clock_, settings_.allow_unsigned));
     add_ibr_routes(router, *service_, *async_, *senders_, *keys_, *answers_, *clock_);
+    add_registry_view_routes(router, *db_, *index_, settings_.admin_scope);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
@@ -94,6 +97,7 @@ class IbrModule final : public app::Module {
  private:
   IbrSettings settings_;
   const core::Clock* clock_ = nullptr;
+  store::Database* db_ = nullptr;
   std::unique_ptr<Senders> senders_;
   std::unique_ptr<SenderKeys> keys_;
   std::unique_ptr<AnswerSigner> answers_;

@@ -110,6 +110,29 @@ TEST_P(CheckApi, CliListsWhatTheApiCreated) {
   EXPECT_NE(retry.exit_code, 0);
 }
 
+// The batch routes' refusals (the runs themselves: DciClientEndToEnd, with an IBR).
+TEST_P(CheckApi, BatchesRefuseWhatIsNotABatchInWords) {
+  Json file = {{"source", "ibr_main"}, {"file", "reference,given_name\nR1,Ana\n"}};
+  EXPECT_EQ(call(http::Method::kPost, "/v1/dci/batches", viewer_, file).status, 403);
+  auto field_of = [&](const Json& body) {
+    auto r = call(http::Method::kPost, "/v1/dci/batches", officer_, body);
+    EXPECT_EQ(r.status, 400) << r.body;
+    return Json::parse(r.body).value("field", "");
+  };
+  EXPECT_EQ(field_of({{"file", "reference\nR1\n"}}), "source");
+  EXPECT_EQ(field_of({{"source", "ibr_main"}}), "file");
+  EXPECT_EQ(field_of({{"source", "ibr_main"}, {"file", "a,b\n1,2\n"}, {"format", "xml"}}),
+            "format");
+  EXPECT_EQ(field_of({{"source", "ibr_main"}, {"file", ""}}), "file");
+  auto no_header = call(http::Method::kPost, "/v1/dci/batches", officer_,
+                        {{"source", "ibr_main"}, {"file", "colour,size\nred,3\n"}});
+  EXPECT_EQ(no_header.status, 400) << no_header.body;
+  EXPECT_EQ(Json::parse(no_header.body)["field"], "file");
+  auto unknown = call(http::Method::kGet, "/v1/dci/batches/ibr_main:0000", viewer_);
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_NE(unknown.body.find("no batch ibr_main:0000"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CheckApi, ::testing::ValuesIn(testing::test_backends()),
                          [](const auto& info) { return info.param; });
 

@@ -235,6 +235,64 @@ TEST_P(DciClientEndToEnd, IbrKilledMidBatchLeavesTruthfulChecksAndTheBatchResume
   }
 }
 
+// POST /v1/dci/batches (the console's CSV upload): one check per row, sent at once; GET tells
+// the progress until every row is done, and the results by line. The same file again resumes.
+TEST_P(DciClientEndToEnd, ABatchPostedThroughTheApiReportsProgressAndResults) {
+  const std::string csv =
+      "reference,identifier_type,identifier_value\nR1,NID,111\nR2,NID,404\nR3,,\nR4,NID,222\n";
+  auto posted = call(http::Method::kPost, "/v1/dci/batches",
+                     {{"source", "national"}, {"file", csv}, {"mode", "sync"}});
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  Json p = Json::parse(posted.body);
+  const std::string id = p["id"];
+  EXPECT_EQ(id.rfind("national:", 0), 0u) << id;
+  EXPECT_EQ(p["lines"], 4);
+  EXPECT_EQ(p["total"], 3);
+  EXPECT_EQ(p["sent"], 3);
+  ASSERT_EQ(p["invalid"].size(), 1u) << p.dump();
+  EXPECT_EQ(p["invalid"][0]["line"], 4);  // R3: CSV data rows count from line 2
+
+  Json status;
+  for (int i = 0; i < 600; ++i) {
+    auto r = call(http::Method::kGet, "/v1/dci/batches/" + id);
+    ASSERT_EQ(r.status, 200) << r.body;
+    status = Json::parse(r.body);
+    if (status["finished"] == true) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(status["finished"], true) << status.dump();
+  EXPECT_EQ(status["done"], 3);
+  EXPECT_EQ(status["counts"]["completed"], 3);
+  EXPECT_EQ(status["counts"]["confirmed_match"], 2);
+  EXPECT_EQ(status["counts"]["no_match"], 1);
+  const Json& items = status["items"];
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0]["line"], 2);
+  EXPECT_EQ(items[0]["reference"], "R1");
+  EXPECT_EQ(items[0]["result"], "confirmed_match");
+  EXPECT_EQ(items[0]["matched_programmes"][0], "Cash Transfer") << items[0].dump();
+  EXPECT_EQ(items[1]["result"], "no_match");
+  EXPECT_EQ(items[2]["reference"], "R4");
+
+  // Paged by line.
+  auto page = call(http::Method::kGet, "/v1/dci/batches/" + id + "?limit=2");
+  Json first = Json::parse(page.body);
+  ASSERT_EQ(first["items"].size(), 2u);
+  ASSERT_EQ(first["next"], 3);
+  Json rest = Json::parse(call(http::Method::kGet, "/v1/dci/batches/" + id + "?after=3").body);
+  ASSERT_EQ(rest["items"].size(), 1u);
+  EXPECT_EQ(rest["items"][0]["reference"], "R4");
+  EXPECT_TRUE(rest["next"].is_null());
+
+  // The same file again: the same batch, nothing sent twice.
+  auto again =
+      call(http::Method::kPost, "/v1/dci/batches", {{"source", "national"}, {"file", csv}});
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(Json::parse(again.body)["id"], id);
+  EXPECT_EQ(Json::parse(again.body)["sent"], 0);
+  EXPECT_EQ(Json::parse(again.body)["done"], 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DciClientEndToEnd, ::testing::ValuesIn(testing::test_backends()),
                          [](const auto& info) { return info.param; });
 

@@ -8,10 +8,11 @@ let onExpired = () => {};
 let expiryTimer = null;
 
 export class ApiError extends Error {
-  constructor(status, message, field) {
+  constructor(status, message, field, body) {
     super(message);
     this.status = status;
     this.field = field;
+    this.body = body;  // the parsed answer, for a page that reads more than the message
   }
 }
 
@@ -81,7 +82,7 @@ async function call(method, path, { body, form, auth = true } = {}) {
       signOut();
       onExpired(t('session_expired'));
     }
-    throw new ApiError(r.status, messageOf(r.status, parsed), parsed?.field);
+    throw new ApiError(r.status, messageOf(r.status, parsed), parsed?.field, parsed);
   }
   return parsed;
 }

@@ -5,6 +5,8 @@ import { api, currentSession, may, signIn, signOut, whenExpired } from './api.js
 import { h } from './dom.js';
 import { browserLanguage, setLanguage, t } from './i18n.js';
 import * as audit from './pages/audit.js';
+import * as dci from './pages/dci.js';
+import * as ibr from './pages/ibr.js';
 import * as ids from './pages/ids.js';
 import * as overview from './pages/overview.js';
 import * as signin from './pages/signin.js';
@@ -14,6 +16,8 @@ import * as signin from './pages/signin.js';
 const pages = [
   { id: 'overview', module: null, page: overview },
   { id: 'ids', module: 'ids', page: ids },
+  { id: 'ibr', module: 'ibr', page: ibr },
+  { id: 'dci', module: 'dci_client', page: dci },
   { id: 'audit', module: null, page: audit },
 ];
 
