@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "app/audit_cli.h"
+#include "app/backup_cli.h"
 #include "app/cli_services.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -92,6 +93,22 @@ int main(int argc, char** argv) {
                         "Print the document's problems instead (routes without a summary, stale "
                         "entries in web/openapi.yaml); exit 1 if there are any.");
 
+  auto* backup_cmd = cli.add_subcommand(
+      "backup",
+      "Copy the SQLite database to FILE while the server runs (consistent: one transaction's "
+      "view). The master key is not included: keep it apart. PostgreSQL: prints the pg_dump "
+      "procedure.");
+  std::string backup_file;
+  backup_cmd->add_option("file", backup_file, "New file for the copy")->required();
+  auto* restore_cmd = cli.add_subcommand(
+      "restore",
+      "Replace the SQLite database by a backup (checked first). Stop the server before. "
+      "PostgreSQL: prints the pg_restore procedure.");
+  std::string restore_file;
+  bool restore_force = false;
+  restore_cmd->add_option("file", restore_file, "A file written by `registrar backup`")->required();
+  restore_cmd->add_flag("--force", restore_force, "Replace an existing database");
+
   cli.add_subcommand("doctor",
                      "Check the configuration, secret files and their modes, the database, its "
                      "schema and clock, and the peers, IBRs and key sets this installation calls: "
@@ -124,6 +141,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cli.got_subcommand("doctor")) return doctor(application, provider, config_file);
+    if (cli.got_subcommand("backup"))
+      return app::run_backup(provider.config(), backup_file, std::cout);
+    if (cli.got_subcommand("restore"))
+      return app::run_restore(provider.config(), application.module_schemas(), restore_file,
+                              restore_force, std::cout);
     if (cli.got_subcommand("audit"))
       return app::run_audit_verify(provider.config(), expect_head, std::cout);
     if (cli.got_subcommand("openapi")) {

@@ -138,6 +138,7 @@ SchemaStatus schema_status(Database& db, const std::vector<ModuleSchema>& schema
     for (const ModuleSchema& m : schemas) {
       int have = versions.count(m.module) ? versions[m.module] : 0;
       int want = int(m.migrations.size());
+      if (have > want) st.newer = true;
       if (have != want)
         st.problems.push_back(m.module + ": database at v" + std::to_string(have) +
                               ", binary expects v" + std::to_string(want));

@@ -38,6 +38,7 @@ MigrationResult migrate(Database& db, const std::vector<ModuleSchema>& schemas,
 struct SchemaStatus {
   bool current = false;
   std::vector<std::string> problems;  // "authz: database at v1, binary expects v2"
+  bool newer = false;  // some module's schema is ahead of this binary (a newer registrar wrote it)
 };
 SchemaStatus schema_status(Database& db, const std::vector<ModuleSchema>& schemas);
 

@@ -83,7 +83,13 @@ export async function tokenFor([user, password]) {
 }
 
 // A CLI verb against the server's database and keys (`registrar --config … <args>`); its output.
+// registrar reads every REGISTRAR_* variable as configuration and refuses unknown ones, so the
+// test's own (REGISTRAR_URL, …) are left out of its environment.
+export function registrarEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRAR_')));
+}
+
 export function cli(...args) {
   return execFileSync(process.env.REGISTRAR_BINARY, ['--config', process.env.REGISTRAR_CONFIG, ...args],
-    { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: registrarEnv() });
 }
