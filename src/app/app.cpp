@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -366,8 +367,12 @@ int App::run_server(const core::Config& config, Started& s) {
   std::string url = scheme + "://" +
                     (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                     std::to_string(port);
+  auto routes = router.routes();
+  size_t hidden = size_t(std::count_if(routes.begin(), routes.end(),
+                                       [](const http::Route* r) { return r->doc.hidden; }));
   log::info("listening", {{"url", url},
-                          {"routes", router.routes().size()},
+                          {"routes", routes.size()},
+                          {"hidden_routes", hidden},  // left out of /openapi.yaml (the console)
                           {"database", db.redacted_url()},
                           {"io_threads", opts.io_threads},
                           {"worker_threads", opts.worker_threads},
