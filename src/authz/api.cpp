@@ -135,8 +135,7 @@ void add_authz_routes(http::Router& router, AuthzService& service, LookupBatcher
       .require_scopes({settings.internal_scope})
       .describe(
           "An estate's roles and proxies, each with its reason (court event, individual proxy "
-          "and its heir, the collective rule and the heirs whose grants make it hold)",
-          "authz");
+          "and its heir, the collective rule and the heirs whose grants make it hold)");
 
   // The benchmarked lookup: parsed and validated on the I/O thread and answered there from the
   // estate cache when it has the estate (estate_cache.h); otherwise read in a batch with the

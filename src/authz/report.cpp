@@ -59,7 +59,13 @@ Json estate_report_json(const EstateReport& r, const RoleVocabulary& roles) {
   Json cursors = Json::array();
   for (const auto& [type, time] : r.cursors)
     cursors.push_back({{"type", type}, {"last_processed", format_created(time)}});
+  // The codes a client needs to act on the report (the individual proxy is what proxies/add
+  // takes; probate certificate holders are the heirs who may grant it).
+  Json vocabulary = {{"probate_certificate", roles.probate_certificate},
+                     {"individual_proxy", roles.individual_proxy},
+                     {"collective_proxy", roles.collective_proxy}};
   return {{"estate", r.estate},
+          {"vocabulary", std::move(vocabulary)},
           {"roles", std::move(role_rows)},
           {"proxies", std::move(proxy_rows)},
           {"pending", std::move(pending)},

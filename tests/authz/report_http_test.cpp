@@ -33,6 +33,8 @@ TEST_P(EstateReportTest, EachRowSaysWhyItHolds) {
                   {{kA, kProbate}, {kB, kProbate}, {kC, kAsset}}));
   Json r = report();
   EXPECT_EQ(r["estate"], kEstate);
+  EXPECT_EQ(r["vocabulary"]["individual_proxy"], kIndividual);
+  EXPECT_EQ(r["vocabulary"]["probate_certificate"], kProbate);
   ASSERT_EQ(r["roles"].size(), 3u) << r;
   const Json* probate = row(r["roles"], kA, kProbate);
   ASSERT_NE(probate, nullptr) << r;
