@@ -5,7 +5,9 @@ import { api, currentSession, may, signIn, signOut, whenExpired } from './api.js
 import { h } from './dom.js';
 import { browserLanguage, setLanguage, t } from './i18n.js';
 import * as audit from './pages/audit.js';
+import * as authz from './pages/authz.js';
 import * as ids from './pages/ids.js';
+import * as keys from './pages/keys.js';
 import * as overview from './pages/overview.js';
 import * as signin from './pages/signin.js';
 
@@ -14,6 +16,8 @@ import * as signin from './pages/signin.js';
 const pages = [
   { id: 'overview', module: null, page: overview },
   { id: 'ids', module: 'ids', page: ids },
+  { id: 'authz', module: 'authz', page: authz },
+  { id: 'keys', module: 'identity', page: keys },
   { id: 'audit', module: null, page: audit },
 ];
 
