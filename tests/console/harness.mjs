@@ -83,7 +83,10 @@ export async function tokenFor([user, password]) {
 }
 
 // A CLI verb against the server's database and keys (`registrar --config … <args>`); its output.
+// The test's own REGISTRAR_* variables are left out: registrar reads REGISTRAR_* as configuration
+// and refuses names it does not know.
 export function cli(...args) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRAR_')));
   return execFileSync(process.env.REGISTRAR_BINARY, ['--config', process.env.REGISTRAR_CONFIG, ...args],
-    { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env });
 }

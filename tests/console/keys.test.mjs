@@ -1,10 +1,11 @@
 // The "keys, clients and users" page in a real browser: a user added in the UI signs in on a
 // second page, is disabled and then refused; a client added shows its secret once and that
-// secret works; a key rotated is listed as pending — each checked through the API as well.
+// secret works; a key rotated is listed as pending; a (compromised) key retired after a second
+// confirmation — each checked through the API as well.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { accessible, base, check, newPage, officer, signIn, tokenFor } from './harness.mjs';
+import { accessible, base, check, cli, newPage, officer, signIn, tokenFor } from './harness.mjs';
 
 async function apiGet(path) {
   const r = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${await tokenFor(officer)}` } });
@@ -129,5 +130,32 @@ test('keys: a rotated key is published at once and listed as pending', async (t)
     assert.equal(listed.keys.find((k) => k.kid === kid).state, 'pending');
     const jwks = await (await fetch(`${base}/.well-known/jwks.json`)).json();
     assert.ok(jwks.keys.some((k) => k.kid === kid), 'the new key is in the JWKS');
+  });
+});
+
+test('keys: retiring a key asks again, then the key leaves the JWKS', async (t) => {
+  // A key published but not signing yet (`keys new` without --now schedules no retirement), so
+  // that retiring it leaves the signing key alone.
+  const kid = cli('keys', 'new').trim().split(/\s+/)[0];
+  const page = await newPage(t);
+  await check(page, t, async () => {
+    await openPage(page);
+    const keys = card(page, 'Signing keys');
+    const row = keys.locator('tbody tr', { hasText: kid });
+    await row.getByText('Pending (published, not signing yet)').waitFor();
+    await row.getByRole('button', { name: `Retire ${kid}` }).click();
+    await row.getByText('Only for a compromised key').waitFor();
+    await accessible(page, 'keys-retire-confirm');
+    await row.getByRole('button', { name: `Retire ${kid} now` }).click();
+    await page.getByText(`Key ${kid} retired.`).waitFor();
+    await row.getByText('Retired', { exact: true }).waitFor();
+    assert.equal(await row.getByRole('button').count(), 0);
+
+    const listed = await apiGet('/v1/identity/keys');
+    assert.equal(listed.keys.find((k) => k.kid === kid).state, 'retired');
+    const jwks = await (await fetch(`${base}/.well-known/jwks.json`)).json();
+    assert.ok(!jwks.keys.some((k) => k.kid === kid), 'the retired key left the JWKS');
+    // The officer's session (signed by the active key) goes on.
+    assert.equal(listed.keys.filter((k) => k.state === 'active').length, 1);
   });
 });
