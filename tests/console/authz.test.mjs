@@ -94,5 +94,12 @@ test('roles and proxies: the collective proxy appears with its reason and goes',
     assert.equal(collectiveOf(r, proxy), undefined);
     assert.equal(r.proxies.length, 1);
     await accessible(page, 'authz-removed');
+
+    // On a tablet the long role codes wrap: the page does not scroll sideways.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    const [scrollWidth, width] = await page.evaluate(() =>
+      [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scrollWidth <= width, `no horizontal scrolling (${scrollWidth} > ${width})`);
+    await accessible(page, 'authz-tablet');
   });
 });

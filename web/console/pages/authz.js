@@ -64,7 +64,7 @@ export async function render(main, { api, may, notify }) {
 
   function estateView(report) {
     const row = (a, action) => h('tr', {},
-      h('td', { class: 'mono' }, a.recipient), h('td', { class: 'mono' }, a.role),
+      h('td', { class: 'mono' }, a.recipient), h('td', { class: 'mono break' }, a.role),
       h('td', { class: 'why' }, why(a.reason)), h('td', {}, formatTime(a.created)),
       action === undefined ? null : h('td', {}, action));
     const canRemove = may(removeRoute);
