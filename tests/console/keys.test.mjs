@@ -55,8 +55,7 @@ test('keys: a user added in the UI signs in, and once disabled is refused', asyn
     // Filtered on the server: only nadia.
     await users.getByLabel('User name starts with').fill('nad');
     await users.getByRole('button', { name: 'Filter' }).click();
-    await users.locator('tbody tr').first().waitFor();
-    await users.getByText('officer').waitFor({ state: 'detached' });
+    await users.getByRole('cell', { name: 'officer', exact: true }).waitFor({ state: 'detached' });
     assert.equal(await users.locator('tbody tr').count(), 1);
 
     await users.getByRole('button', { name: 'Disable nadia' }).click();
@@ -125,6 +124,11 @@ test('keys: a rotated key is published at once and listed as pending', async (t)
     assert.match(await row.innerText(), /ES256/);
     assert.equal(await keys.locator('tbody tr').count(), before + 1);
     await accessible(page, 'keys-rotated');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    const [scrollWidth, width] = await page.evaluate(() =>
+      [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scrollWidth <= width, `no horizontal scrolling on a tablet (${scrollWidth} > ${width})`);
+    await accessible(page, 'keys-tablet');
 
     const listed = await apiGet('/v1/identity/keys');
     assert.equal(listed.keys.find((k) => k.kid === kid).state, 'pending');
@@ -143,10 +147,10 @@ test('keys: retiring a key asks again, then the key leaves the JWKS', async (t) 
     const keys = card(page, 'Signing keys');
     const row = keys.locator('tbody tr', { hasText: kid });
     await row.getByText('Pending (published, not signing yet)').waitFor();
-    await row.getByRole('button', { name: `Retire ${kid}` }).click();
+    await row.getByRole('button', { name: `Retire key ${kid}` }).click();
     await row.getByText('Only for a compromised key').waitFor();
     await accessible(page, 'keys-retire-confirm');
-    await row.getByRole('button', { name: `Retire ${kid} now` }).click();
+    await row.getByRole('button', { name: `Retire now: key ${kid}` }).click();
     await page.getByText(`Key ${kid} retired.`).waitFor();
     await row.getByText('Retired', { exact: true }).waitFor();
     assert.equal(await row.getByRole('button').count(), 0);

@@ -33,7 +33,7 @@ function keysCard(api, may, notify) {
         [t('keys_kid'), t('keys_alg'), t('keys_state'), t('keys_activates'), t('keys_retires'),
           t('keys_verifies_until'), may(routes[2]) ? t('keys_actions') : null].filter(Boolean),
         r.keys.map((k) => h('tr', {},
-          h('td', { class: 'mono' }, k.kid), h('td', {}, k.alg),
+          h('td', { class: 'mono break' }, k.kid), h('td', {}, k.alg),
           h('td', {}, t(`keys_state_${k.state}`)), h('td', {}, when(k.activate_at)),
           h('td', {}, when(k.retire_at)), h('td', {}, when(k.verify_until)),
           may(routes[2]) ? h('td', {}, k.state === 'retired' ? '' : retireButton(k)) : null))));
@@ -48,7 +48,7 @@ function keysCard(api, may, notify) {
     const ask = h('button', { type: 'button', class: 'secondary', onclick: () => {
       cell.replaceChildren(
         h('span', { class: 'bad' }, t('keys_retire_warning')), ' ',
-        h('button', { type: 'button', onclick: async () => {
+        h('button', { type: 'button', 'aria-label': t('keys_retire_confirm', { kid: k.kid }), onclick: async () => {
           try {
             const r = await api.post(`/v1/identity/keys/${encodeURIComponent(k.kid)}/retire`);
             notify(t('keys_retired', { kid: r.retired.kid }));
@@ -56,8 +56,8 @@ function keysCard(api, may, notify) {
             notify(e.message);
           }
           await load();
-        } }, t('keys_retire_confirm', { kid: k.kid })));
-    } }, t('keys_retire', { kid: k.kid }));
+        } }, t('keys_retire_now')));
+    }, 'aria-label': t('keys_retire', { kid: k.kid }) }, t('keys_retire_short'));
     cell.append(ask);
     return cell;
   }
