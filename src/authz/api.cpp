@@ -1,5 +1,7 @@
 #include "authz/api.h"
 
+#include "authz/identifiers.h"
+#include "authz/report.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -119,6 +121,21 @@ void add_authz_routes(http::Router& router, AuthzService& service, LookupBatcher
             })
       .require_scopes({settings.lookup_scope})
       .max_body(kLookupMaxBody);
+
+  // The estate's roles and proxies with why each holds (the console's "roles and proxies"
+  // page; `registrar authz show` as JSON, report.h).
+  router
+      .get("/v1/authz/estates/{ssn}",
+           [&service](Request& req) {
+             std::string ssn(req.param("ssn"));
+             if (!is_valid_ssn(ssn)) throw core::invalid_argument("Invalid EstateSsn", "ssn");
+             return Response::json(
+                 200, estate_report_json(service.show_estate(ssn), service.settings().roles));
+           })
+      .require_scopes({settings.internal_scope})
+      .describe(
+          "An estate's roles and proxies, each with its reason (court event, individual proxy "
+          "and its heir, the collective rule and the heirs whose grants make it hold)");
 
   // The benchmarked lookup: parsed and validated on the I/O thread and answered there from the
   // estate cache when it has the estate (estate_cache.h); otherwise read in a batch with the

@@ -55,7 +55,7 @@ Accounts::Accounts(store::Database& db, const core::Clock& clock, HashCost cost,
 std::string Accounts::add_client(const std::string& client_id,
                                  const std::vector<std::string>& scopes,
                                  const std::string& description, const std::string& secret,
-                                 const std::string& actor) {
+                                 const std::string& actor, const std::string& request_id) {
   check_account_id(client_id, "client_id");
   std::string plain = secret.empty() ? generate_client_secret() : secret;
   if (plain.size() < 16)
@@ -68,7 +68,7 @@ std::string Accounts::add_client(const std::string& client_id,
                         {actor,
                          "identity.client.add",
                          "client:" + client_id,
-                         "",
+                         request_id,
                          {{"scopes", row.scopes}, {"description", description}}},
                         clock_.now());
   });
@@ -77,7 +77,7 @@ std::string Accounts::add_client(const std::string& client_id,
 
 void Accounts::add_user(const std::string& username, const std::string& password,
                         const std::vector<std::string>& scopes, const std::string& description,
-                        const std::string& actor) {
+                        const std::string& actor, const std::string& request_id) {
   check_account_id(username, "username");
   if (password.size() < 8)
     throw core::invalid_argument("a password must be at least 8 characters", "password");
@@ -87,13 +87,24 @@ void Accounts::add_user(const std::string& username, const std::string& password
   db_.write([&](soci::session& s) {
     insert_user(s, row);
     store::append_audit(
-        s, {actor, "identity.user.add", "user:" + username, "", {{"scopes", row.scopes}}},
+        s, {actor, "identity.user.add", "user:" + username, request_id, {{"scopes", row.scopes}}},
         clock_.now());
   });
 }
 
 std::vector<ClientInfo> Accounts::list_clients() {
   auto rows = db_.read([](soci::session& s) { return all_clients(s); });
+  std::vector<ClientInfo> out;
+  out.reserve(rows.size());
+  for (auto& r : rows)
+    out.push_back({r.id, crypto::split_scopes(r.scopes), r.description, r.created, r.disabled});
+  return out;
+}
+
+std::vector<ClientInfo> Accounts::list_accounts(AccountKind kind, const std::string& prefix,
+                                                const std::string& after, int limit) {
+  auto rows =
+      db_.read([&](soci::session& s) { return page_accounts(s, kind, prefix, after, limit); });
   std::vector<ClientInfo> out;
   out.reserve(rows.size());
   for (auto& r : rows)

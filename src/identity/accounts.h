@@ -43,11 +43,15 @@ class Accounts {
   // Returns the client secret (generated when `secret` is empty; shown once, stored hashed).
   std::string add_client(const std::string& client_id, const std::vector<std::string>& scopes,
                          const std::string& description, const std::string& secret,
-                         const std::string& actor);
+                         const std::string& actor, const std::string& request_id = {});
   void add_user(const std::string& username, const std::string& password,
                 const std::vector<std::string>& scopes, const std::string& description,
-                const std::string& actor);
+                const std::string& actor, const std::string& request_id = {});
   std::vector<ClientInfo> list_clients();
+  // A page of clients or users (ClientInfo describes both; a user's description is its own),
+  // ordered by id, after `after`, whose id starts with `prefix`.
+  std::vector<ClientInfo> list_accounts(AccountKind kind, const std::string& prefix,
+                                        const std::string& after, int limit);
 
   // A remembered authentication of an account `revocations` says is disabled no longer passes,
   // so disabling takes effect within its refresh bound. Must outlive this object.

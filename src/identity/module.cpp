@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "crypto/signature.h"
 #include "identity/accounts.h"
+#include "identity/admin_api.h"
 #include "identity/authenticator.h"
 #include "identity/challenges.h"
 #include "identity/cli.h"
@@ -75,6 +76,7 @@ class IdentityModule : public app::Module {
                      config_.public_clients);
     add_revocation_routes(router, *identity_->accounts, *identity_->tokens, *identity_->revocations,
                           config_.admin_scope);
+    add_admin_routes(router, *identity_->accounts, *identity_->keys, config_.admin_scope);
     add_challenge_routes(router, *identity_->challenges, *identity_->accounts, *identity_->tokens,
                          config_.challenges);
   }

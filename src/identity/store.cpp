@@ -114,7 +114,7 @@ void insert_account(soci::session& s, const char* table, const char* id_column,
         soci::use(row.description), soci::use(created), soci::use(disabled);
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e))
-      throw core::conflict(std::string(what) + " '" + row.id + "' already exists", "id");
+      throw core::conflict(std::string(what) + " '" + row.id + "' already exists", id_column);
     throw;
   }
 }
@@ -171,6 +171,25 @@ std::vector<AccountRow> all_clients(soci::session& s) {
   soci::rowset<soci::row> rows =
       (s.prepare << "SELECT client_id, secret_hash, scopes, description, created_us, disabled "
                     "FROM identity_clients ORDER BY client_id");
+  for (auto& r : rows) out.push_back(account_from_row(r));
+  return out;
+}
+
+std::vector<AccountRow> page_accounts(soci::session& s, AccountKind kind, const std::string& prefix,
+                                      const std::string& after, int limit) {
+  bool client = kind == AccountKind::kClient;
+  std::string id = client ? "client_id" : "username";
+  // substr() rather than LIKE: '_' is a legal id character and LIKE is case-insensitive on
+  // SQLite; substr compares the same way on both backends.
+  std::string sql = "SELECT " + id + (client ? ", secret_hash" : ", password_hash") +
+                    ", scopes, description, created_us, disabled FROM " +
+                    (client ? "identity_clients" : "identity_users") + " WHERE " + id +
+                    " > :after AND (:plen = 0 OR substr(" + id +
+                    ", 1, :plen2) = :prefix) ORDER BY " + id + " LIMIT :lim";
+  int plen = int(prefix.size()), plen2 = plen, lim = limit;
+  std::vector<AccountRow> out;
+  soci::rowset<soci::row> rows = (s.prepare << sql, soci::use(after), soci::use(plen),
+                                  soci::use(plen2), soci::use(prefix), soci::use(lim));
   for (auto& r : rows) out.push_back(account_from_row(r));
   return out;
 }

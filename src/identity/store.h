@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "identity/revocation_store.h"
 #include "store/migrations.h"
 
 namespace registrar::identity {
@@ -48,6 +49,10 @@ void insert_client(soci::session& s, const AccountRow& row);
 std::optional<AccountRow> find_client(soci::session& s, const std::string& client_id);
 std::vector<AccountRow> all_clients(soci::session& s);
 void insert_user(soci::session& s, const AccountRow& row);
+// One page of clients or users ordered by id: ids after `after` ("" = from the first) that
+// start with `prefix` ("" = all), at most `limit`.
+std::vector<AccountRow> page_accounts(soci::session& s, AccountKind kind, const std::string& prefix,
+                                      const std::string& after, int limit);
 std::optional<AccountRow> find_user(soci::session& s, const std::string& username);
 
 struct ChallengeRow {

@@ -39,6 +39,8 @@ url = "sqlite:$run/registrar.db"
 master_key_file = "$run/master.key"
 password_hash_cost = "minimal"
 public_clients = ["console"]
+[authz]
+event_secret = "console-test-events"
 TOML
 r() { "$binary" --config "$run/registrar.toml" "$@"; }
 r db migrate >/dev/null

@@ -7,7 +7,9 @@ import { browserLanguage, setLanguage, t } from './i18n.js';
 import * as audit from './pages/audit.js';
 import * as dci from './pages/dci.js';
 import * as ibr from './pages/ibr.js';
+import * as authz from './pages/authz.js';
 import * as ids from './pages/ids.js';
+import * as keys from './pages/keys.js';
 import * as overview from './pages/overview.js';
 import * as signin from './pages/signin.js';
 
@@ -18,6 +20,8 @@ const pages = [
   { id: 'ids', module: 'ids', page: ids },
   { id: 'ibr', module: 'ibr', page: ibr },
   { id: 'dci', module: 'dci_client', page: dci },
+  { id: 'authz', module: 'authz', page: authz },
+  { id: 'keys', module: 'identity', page: keys },
   { id: 'audit', module: null, page: audit },
 ];
 
