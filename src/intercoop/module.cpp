@@ -5,6 +5,7 @@
 #include "intercoop/admin_api.h"
 #include "intercoop/cli.h"
 #include "intercoop/hardened_store.h"
+#include "intercoop/lists_api.h"
 #include "intercoop/receiver.h"
 #include "intercoop/source_api.h"
 #include "intercoop/source_cli.h"
@@ -122,6 +123,7 @@ class IntercoopModule final : public app::Module {
     add_target_routes(router, *db_, *clock_, settings_, *receiver_);
     add_admin_routes(router, *admin_, admin_scope_);
     add_source_routes(router, *source_, admin_scope_, member_scope_);
+    add_list_routes(router, *db_, admin_scope_);
   }
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
