@@ -5,8 +5,11 @@ import { api, currentSession, may, signIn, signOut, whenExpired } from './api.js
 import { h } from './dom.js';
 import { browserLanguage, setLanguage, t } from './i18n.js';
 import * as audit from './pages/audit.js';
+import * as consents from './pages/consents.js';
 import * as ids from './pages/ids.js';
+import * as intercoop from './pages/intercoop.js';
 import * as overview from './pages/overview.js';
+import * as portal from './pages/portal.js';
 import * as signin from './pages/signin.js';
 
 // id, module (null: the platform), page. A page module exports `routes`: the API routes it
@@ -15,6 +18,10 @@ const pages = [
   { id: 'overview', module: null, page: overview },
   { id: 'ids', module: 'ids', page: ids },
   { id: 'audit', module: null, page: audit },
+  { id: 'intercoop', module: 'intercoop', page: intercoop },
+  // The member's portal (a page module exporting `member = true`): members see only these.
+  { id: 'portal', module: 'intercoop', page: portal },
+  { id: 'consents', module: 'intercoop', page: consents },
 ];
 
 const main = document.getElementById('main');
@@ -27,11 +34,14 @@ function notify(message) {
   notify.timer = setTimeout(() => (notice.textContent = ''), 6000);
 }
 
+// A page without `routes` (the overview) is for operators: people who may use some page that
+// is not a member's. A member (of intercoop's portal) sees the member pages only.
 function visiblePages() {
   const s = currentSession();
-  return pages.filter(
-    (p) => (!p.module || s.modules.includes(p.module)) &&
-      (!p.page.routes || p.page.routes.some(may)));
+  const usable = pages.filter(
+    (p) => (!p.module || s.modules.includes(p.module)) && p.page.routes?.some(may));
+  const operator = usable.some((p) => !p.page.member);
+  return pages.filter((p) => usable.includes(p) || (!p.page.routes && operator));
 }
 
 function renderNav(activeId) {
@@ -59,8 +69,13 @@ async function route() {
     route.message = null;
     return;
   }
-  const wanted = location.hash.replace(/^#\//, '') || 'overview';
+  const wanted = location.hash.replace(/^#\//, '');
   const entry = visiblePages().find((p) => p.id === wanted) || visiblePages()[0];
+  if (!entry) {
+    nav.hidden = true;
+    main.replaceChildren(h('h1', {}, t('nothing_here')));
+    return;
+  }
   renderNav(entry.id);
   document.title = `${t(`page_${entry.id}`)} · registrar`;
   // Each render fills its own view: one that an earlier navigation started and finishes late
@@ -78,7 +93,8 @@ function setHash(hash) {
 
 async function doSignIn(username, password) {
   await signIn(username, password);
-  if (!location.hash) setHash('#/overview');
+  // The landing page is the first the person may see (the overview for operators).
+  if (!location.hash && visiblePages()[0]) setHash(`#/${visiblePages()[0].id}`);
   await route();
 }
 

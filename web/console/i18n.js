@@ -11,7 +11,7 @@ async function load(lang) {
   return loaded[lang];
 }
 
-export const languages = ['en', 'es', 'fr'];
+export const languages = ['en', 'es', 'fr', 'ca'];
 
 export async function setLanguage(lang) {
   if (!languages.includes(lang)) lang = 'en';
