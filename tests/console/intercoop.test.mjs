@@ -3,7 +3,7 @@
 // target's refusal in words, the consent log, Spanish and Catalan labels) and the operators'
 // intercoop page on both sides. The test starts its own two registrars (source and target: each
 // needs its own intercoop configuration), as run.sh starts one, and each imports the other's
-// `registrar intercoop descriptor`.
+// `registrar intercoop descriptor` as printed (the target's with its privacy policy).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -72,18 +72,18 @@ const yamlOf = (text) => text.slice(text.indexOf('intercoopVersion:'));
 
 before(async () => {
   target = await startRegistrar('target',
-    '[intercoop]\npeer_id = "targetcoop"\nname = "Target Coop"\ndefault_service = "contract"\n');
+    '[intercoop]\npeer_id = "targetcoop"\nname = "Target Coop"\ndefault_service = "contract"\n' +
+    'privacy_policy_url = "https://target.example/privacy"\n');
   source = await startRegistrar('source', '[intercoop]\npeer_id = "sourcecoop"\nname = "Source Coop"\n');
   target.cli(['intercoop', 'services', 'add', 'contract', '--field', 'nif', '--field', 'name',
     '--description', 'Contrato de luz', '--description', 'ca=Contracte de llum',
     '--description', 'en=Electricity contract']);
   target.cli(['intercoop', 'services', 'add', 'bonus', '--field', 'nif', '--field', 'email',
     '--description', 'Bono social']);
-  // The target's descriptor, with the privacy policy its operator publishes.
+  // The descriptors as printed (the target's with its public URL, known once it listens).
   const targetDescriptor = yamlOf(target.cli(['intercoop', 'descriptor'],
-    { env: { REGISTRAR_INTERCOOP_PUBLIC_URL: target.url } })) +
-    'privacyPolicyUrl:\n  es: https://target.example/privacidad\n  ca: https://target.example/privacitat\n' +
-    '  en: https://target.example/privacy\n';
+    { env: { REGISTRAR_INTERCOOP_PUBLIC_URL: target.url } }));
+  assert.match(targetDescriptor, /^privacyPolicyUrl: https:\/\/target\.example\/privacy$/m);
   const sourceDescriptor = yamlOf(source.cli(['intercoop', 'descriptor']));
   writeFileSync(path.join(source.dir, 'targetcoop.yaml'), targetDescriptor);
   writeFileSync(path.join(target.dir, 'sourcecoop.yaml'), sourceDescriptor);
@@ -162,7 +162,7 @@ test('a member sees only the member pages, consents to exactly what is sent and 
     assert.equal((await apiAs(source, member, '/v1/intercoop/transfers?member=m1')).body.transfers.length, 0);
     await accessible(page, 'intercoop-consent');
 
-    // Spanish, then Catalan: the labels of the original's table, the policy in that language.
+    // Spanish, then Catalan: the labels of the original's table.
     await page.getByLabel('Language').selectOption('es');
     await page.getByRole('heading', { level: 1, name: 'Servicios de otras entidades' }).waitFor();
     await page.getByRole('button', { name: /Usar este servicio: Contrato de luz/ }).click();
@@ -179,7 +179,7 @@ test('a member sees only the member pages, consents to exactly what is sent and 
     assert.deepEqual(await consentRows(page),
       ['Entitat de provinença: sourcecoop', 'NIF: 12345678Z', 'Nom: Bunny, Bugs']);
     assert.equal(await page.getByRole('link', { name: 'Política de privacitat de Target Coop' }).getAttribute('href'),
-      'https://target.example/privacitat');
+      'https://target.example/privacy');
     await accessible(page, 'intercoop-consent-ca');
 
     await page.getByRole('button', { name: 'Accepto' }).click();

@@ -37,7 +37,8 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
     t.database_url = target_db_->url();
     t.extra_config =
         "[intercoop]\npeer_id = \"targetcoop\"\nname = \"Target Coop\"\n"
-        "default_service = \"contract\"\n";
+        "default_service = \"contract\"\n"
+        "privacy_policy_url = \"https://target.example/privacy\"\n";
     target_ = std::make_unique<testing::RegistrarProcess>(t);
     testing::ProcessOptions s;
     s.database_url = source_db_->url();
@@ -336,6 +337,8 @@ TEST_P(SourceEndToEnd, TheCatalogueAndTheOperatorsListsPageOnTheServer) {
   EXPECT_EQ(peers[0]["peer"], "targetcoop");
   EXPECT_EQ(peers[0]["name"], "Target Coop");
   EXPECT_EQ(peers[0]["version"], "2.0");
+  // From the target's descriptor (intercoop.privacy_policy_url).
+  EXPECT_EQ(peers[0]["privacy_policy_url"], "https://target.example/privacy");
   ASSERT_EQ(peers[0]["services"].size(), 1u) << cat.body;
   EXPECT_EQ(peers[0]["services"][0]["service"], "contract");
   EXPECT_EQ(peers[0]["services"][0]["title"], "Contrato de luz");
