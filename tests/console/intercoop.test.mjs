@@ -197,6 +197,7 @@ test('a refusal by the target is told in words, and the consent log lists both t
   await check(page, t, async () => {
     await signInAt(page, source, member, 'Services of other organisations');
     await page.getByRole('button', { name: /Use this service: bonus/ }).click();
+    await page.getByRole('heading', { name: 'Authorisation to transfer personal data to Target Coop' }).waitFor();
     assert.deepEqual(await consentRows(page), ['Source entity: sourcecoop', 'NIF: 12345678Z']);
     await page.getByRole('button', { name: 'I accept' }).click();
     const words = 'Target Coop needs your \'email\', which this service did not send. ' +
@@ -216,7 +217,7 @@ test('a refusal by the target is told in words, and the consent log lists both t
     assert.equal(refused[4], '2.0');
     assert.match(refused[5], /^Refused by Target Coop: Required field 'email' missing on the payload/);
     const accepted = await rows.nth(1).locator('td').allInnerTexts();
-    assert.deepEqual(accepted.slice(1, 3), ['Target Coop', 'contract']);
+    assert.deepEqual(accepted.slice(1, 3), ['Target Coop', 'Contrato de luz']);
     assert.match(accepted[3], /Source entity\s+sourcecoop\s+NIF\s+12345678Z\s+Name\s+Bunny, Bugs/);
     assert.equal(accepted[5], 'Accepted');
     await accessible(page, 'intercoop-consent-log');

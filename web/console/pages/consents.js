@@ -2,7 +2,7 @@
 // when, for which service, in which protocol version, and what the organisation answered.
 import { errorBox, h, table } from '../dom.js';
 import { formatTime, language, t } from '../i18n.js';
-import { fieldLabel, fieldValue } from './intercoop_fields.js';
+import { fieldLabel, fieldValue, text } from './intercoop_fields.js';
 
 export const routes = ['GET /v1/intercoop/transfers'];
 export const member = true;
@@ -22,13 +22,18 @@ export async function render(view, { api, may, session }) {
     view.append(errorBox(e.status === 404 ? t('portal_not_member') : e.message));
     return;
   }
-  // The organisations' names, from the catalogue when the member may read it.
+  // The organisations' names and the services' titles, from the catalogue when the member may
+  // read it.
   const names = {};
+  const titles = {};
   if (may('GET /v1/intercoop/catalogue')) {
     try {
       const c = await api.get(`/v1/intercoop/catalogue?${new URLSearchParams(
         { member: session.subject, lang: language() })}`);
-      for (const p of c.peers) names[p.peer] = p.name;
+      for (const p of c.peers) {
+        names[p.peer] = p.name;
+        for (const s of p.services) titles[`${p.peer}/${s.service}`] = text(s.title);
+      }
     } catch {
       // The log reads the same with the organisations' ids.
     }
@@ -43,7 +48,7 @@ export async function render(view, { api, may, session }) {
     r.transfers.map((c) => h('tr', { class: `consent ${c.outcome}` },
       h('td', {}, formatTime(c.sent)),
       h('td', {}, names[c.peer] || c.peer),
-      h('td', { class: 'mono' }, c.service),
+      h('td', {}, titles[`${c.peer}/${c.service}`] || c.service),
       h('td', {}, h('dl', { class: 'sent' }, Object.entries(c.fields).flatMap(([name, value]) =>
         [h('dt', {}, fieldLabel(name)), h('dd', {}, fieldValue(value))]))),
       h('td', {}, c.version),
