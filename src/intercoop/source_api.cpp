@@ -196,9 +196,11 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
                throw core::invalid_argument("?member= is required", "member");
              require_self(r, *member);
              std::string lang = lang_param(r);
+             Catalogue c = side.catalogue(*member, lang);
              Ordered peers = Ordered::array();
-             for (const auto& e : side.catalogue(*member, lang)) peers.push_back(catalogue_json(e));
-             return ordered_json(200, {{"member", *member}, {"peers", std::move(peers)}});
+             for (const auto& e : c.peers) peers.push_back(catalogue_json(e));
+             return ordered_json(
+                 200, {{"member", *member}, {"lang", c.member_lang}, {"peers", std::move(peers)}});
            })
       .require_scopes({member_scope})
       .describe(

@@ -169,8 +169,7 @@ std::string translated_text(const yaml::Value& value, const std::string& lang) {
 
 }  // namespace
 
-std::vector<CatalogueEntry> SourceSide::catalogue(const std::string& member_id,
-                                                  const std::string& lang_wanted) {
+Catalogue SourceSide::catalogue(const std::string& member_id, const std::string& lang_wanted) {
   struct Found {
     Member member;
     std::vector<Peer> peers;
@@ -181,7 +180,8 @@ std::vector<CatalogueEntry> SourceSide::catalogue(const std::string& member_id,
     if (!m) throw core::not_found("no member " + member_id);
     return Found{*m, db::all_peers(s), db::remote_services(s)};
   });
-  std::vector<CatalogueEntry> out;
+  Catalogue out;
+  out.member_lang = f.member.lang;
   if (settings_.peer_id.empty()) return out;
   const std::string& lang = lang_wanted.empty() ? f.member.lang : lang_wanted;
   for (const Peer& p : f.peers) {
@@ -203,7 +203,7 @@ std::vector<CatalogueEntry> SourceSide::catalogue(const std::string& member_id,
       shown.description = translate(rs.description, lang);
       e.services.push_back(std::move(shown));
     }
-    if (!e.services.empty()) out.push_back(std::move(e));
+    if (!e.services.empty()) out.peers.push_back(std::move(e));
   }
   return out;
 }

@@ -50,6 +50,11 @@ struct CatalogueEntry {
   std::vector<RemoteService> services;  // title and description translated
 };
 
+struct Catalogue {
+  std::string member_lang;  // the member's own language (their pages' default)
+  std::vector<CatalogueEntry> peers;
+};
+
 // The outcome of a transfer: its consent log row (with the target's answer) and, when refused,
 // what to tell the member.
 struct SendResult {
@@ -95,7 +100,7 @@ class SourceSide {
   // The peers a member can send to now (active, with a targetUrl and a version in common) with
   // their services, in `lang` ("": the member's language). Throws core::Error(kNotFound) for an
   // unknown member; an empty list while intercoop.peer_id is unset (we send nothing).
-  std::vector<CatalogueEntry> catalogue(const std::string& member, const std::string& lang = "");
+  Catalogue catalogue(const std::string& member, const std::string& lang = "");
 
   // The member's consented transfer, in the best version both sides declared (choose_version;
   // recorded in the consent row, never another on failure). Throws core::Error before anything

@@ -134,10 +134,14 @@ async function consentRows(page) {
 test('a member sees only the member pages, consents to exactly what is sent and lands on the target', async (t) => {
   const page = await newPage(t);
   await check(page, t, async () => {
-    await signInAt(page, source, member, 'Services of other organisations');
+    // m1's record says Catalan: their pages start in it, whatever the browser's language.
+    await signInAt(page, source, member, 'Serveis d’altres entitats');
     const nav = page.getByRole('navigation');
     assert.deepEqual(await nav.getByRole('link').allInnerTexts(),
-      ['Services of other organisations', 'My consent log']);
+      ['Serveis d’altres entitats', 'Els meus consentiments']);
+    assert.equal(await page.getByLabel('Idioma').inputValue(), 'ca');
+    await page.getByLabel('Idioma').selectOption('en');
+    await page.getByRole('heading', { level: 1, name: 'Services of other organisations' }).waitFor();
     // An operator's page by its address shows the member's landing page instead.
     for (const other of ['overview', 'audit', 'intercoop']) {
       await page.evaluate((h) => { location.hash = h; }, `#/${other}`);
@@ -195,7 +199,8 @@ test('a member sees only the member pages, consents to exactly what is sent and 
 test('a refusal by the target is told in words, and the consent log lists both transfers', async (t) => {
   const page = await newPage(t);
   await check(page, t, async () => {
-    await signInAt(page, source, member, 'Services of other organisations');
+    await signInAt(page, source, member, 'Serveis d’altres entitats');
+    await page.getByLabel('Idioma').selectOption('en');
     await page.getByRole('button', { name: /Use this service: bonus/ }).click();
     await page.getByRole('heading', { name: 'Authorisation to transfer personal data to Target Coop' }).waitFor();
     assert.deepEqual(await consentRows(page), ['Source entity: sourcecoop', 'NIF: 12345678Z']);

@@ -332,6 +332,7 @@ TEST_P(SourceEndToEnd, MembersThroughTheAdminApiAndTheCsvImport) {
 TEST_P(SourceEndToEnd, TheCatalogueAndTheOperatorsListsPageOnTheServer) {
   auto cat = call(m1_, http::Method::kGet, "/v1/intercoop/catalogue?member=m1");
   ASSERT_EQ(cat.status, 200) << cat.body;
+  EXPECT_EQ(Json::parse(cat.body)["lang"], "ca") << "the member's own language";
   auto peers = nlohmann::ordered_json::parse(cat.body)["peers"];
   ASSERT_EQ(peers.size(), 1u) << cat.body;
   EXPECT_EQ(peers[0]["peer"], "targetcoop");

@@ -3,7 +3,7 @@
 // this server; the API refuses the action anyway when they do not.
 import { api, currentSession, may, signIn, signOut, whenExpired } from './api.js';
 import { h } from './dom.js';
-import { browserLanguage, setLanguage, t } from './i18n.js';
+import { browserLanguage, language, languageChosen, languages, setLanguage, t } from './i18n.js';
 import * as audit from './pages/audit.js';
 import * as consents from './pages/consents.js';
 import * as ids from './pages/ids.js';
@@ -83,7 +83,7 @@ async function route() {
   const view = h('div');
   main.replaceChildren(h('h1', {}, t(`page_${entry.id}`)), view);
   main.focus();
-  await entry.page.render(view, { api, may, notify, session: currentSession() });
+  await entry.page.render(view, { api, may, notify, session: currentSession(), useLanguage });
 }
 
 // Changes the address without a hashchange event (the caller routes itself).
@@ -112,9 +112,19 @@ document.getElementById('signout').addEventListener('click', () => {
 
 const lang = document.getElementById('lang');
 lang.addEventListener('change', async () => {
-  await setLanguage(lang.value);
+  await setLanguage(lang.value, true);
   route();
 });
+
+// A page may start the console in the person's own language (a member's, from their record)
+// unless they chose one in the selector. True when it changed: the page is shown again.
+async function useLanguage(wanted) {
+  if (languageChosen() || wanted === language() || !languages.includes(wanted)) return false;
+  await setLanguage(wanted);
+  lang.value = wanted;
+  route();
+  return true;
+}
 
 window.addEventListener('hashchange', route);
 

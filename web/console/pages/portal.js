@@ -3,7 +3,7 @@
 // that would go, in the member's language, with the target's privacy policy. Accepting sends them
 // and takes the browser to the target's continuation page. The member is the signed-in subject.
 import { errorBox, h, table } from '../dom.js';
-import { language, t } from '../i18n.js';
+import { language, languageChosen, t } from '../i18n.js';
 import { fieldLabel, fieldValue, text } from './intercoop_fields.js';
 
 export const routes = [
@@ -28,6 +28,9 @@ async function showCatalogue(view, ctx) {
     view.replaceChildren(errorBox(e.status === 404 ? t('portal_not_member') : e.message));
     return;
   }
+  // The member's pages speak the member's language (their record's), unless they chose another.
+  if (ctx.useLanguage && r.lang && r.lang !== language() && !languageChosen() &&
+      await ctx.useLanguage(r.lang)) return;
   if (r.peers.length === 0) {
     view.replaceChildren(h('p', { class: 'muted' }, t('portal_nothing')));
     return;
