@@ -7,9 +7,9 @@ namespace registrar::intercoop {
 namespace {
 
 std::string page(const std::string& title, const std::string& body) {
-  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + core::html_escape(title) +
-         "</title></head>\n<body>\n<h1>" + core::html_escape(title) + "</h1>\n" + body +
-         "</body></html>\n";
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
+         core::html_escape(title) + "</title></head>\n<body>\n<h1>" + core::html_escape(title) +
+         "</h1>\n" + body + "</body></html>\n";
 }
 
 std::string value_html(const yaml::Value& v) {

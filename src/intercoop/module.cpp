@@ -5,6 +5,7 @@
 #include "intercoop/admin_api.h"
 #include "intercoop/cli.h"
 #include "intercoop/hardened_store.h"
+#include "intercoop/lists_api.h"
 #include "intercoop/receiver.h"
 #include "intercoop/source_api.h"
 #include "intercoop/source_cli.h"
@@ -69,6 +70,15 @@ class IntercoopModule final : public app::Module {
     schema.add_string("intercoop.public_url", "",
                       "Our public base URL (https://acme.coop): our descriptor's targetUrl is it "
                       "+ /intercoop (the default service); \"\" for none.");
+    schema.add_string("intercoop.privacy_policy_url", "",
+                      "Our privacy policy's URL, published as privacyPolicyUrl in our descriptor "
+                      "(a source's consent page links to it); \"\" for none.",
+                      [](const core::ConfigValue& v) -> std::optional<std::string> {
+                        const auto& s = std::get<std::string>(v);
+                        if (!s.empty() && s.rfind("https://", 0) != 0 && s.rfind("http://", 0) != 0)
+                          return "an http:// or https:// URL";
+                        return std::nullopt;
+                      });
     schema.add_string("intercoop.scopes.member", "intercoop:member",
                       "Bearer scope of a member's own transfers under /v1/intercoop/transfers "
                       "(the token's subject must be the member).",
@@ -122,6 +132,7 @@ class IntercoopModule final : public app::Module {
     add_target_routes(router, *db_, *clock_, settings_, *receiver_);
     add_admin_routes(router, *admin_, admin_scope_);
     add_source_routes(router, *source_, admin_scope_, member_scope_);
+    add_list_routes(router, *db_, admin_scope_);
   }
 
   // Every active peer we could send to answers its protocolVersion.

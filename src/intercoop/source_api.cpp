@@ -59,6 +59,34 @@ void require_self(const Request& r, const std::string& member) {
                       "member");
 }
 
+// `?lang=`: the language of the texts shown ("" : the member's own). Two lowercase letters; a
+// text without that language falls back as §4.2 says.
+std::string lang_param(const Request& r) {
+  auto lang = r.query_param("lang");
+  if (!lang || lang->empty()) return "";
+  bool ok = lang->size() == 2;
+  for (char c : *lang) ok = ok && c >= 'a' && c <= 'z';
+  if (!ok) throw core::invalid_argument("lang must be a two-letter language code (es)", "lang");
+  return *lang;
+}
+
+Ordered catalogue_json(const CatalogueEntry& e) {
+  Ordered services = Ordered::array();
+  for (const auto& s : e.services)
+    services.push_back({{"service", s.name},
+                        {"title", s.title},
+                        {"description", s.description},
+                        {"fields", s.fields}});
+  return {{"peer", e.peer},
+          {"name", e.peer_name},
+          {"description", e.description},
+          {"url", e.url},
+          {"logo", e.logo},
+          {"privacy_policy_url", e.privacy_policy_url},
+          {"version", e.version},
+          {"services", std::move(services)}};
+}
+
 }  // namespace
 
 void add_source_routes(http::Router& router, SourceSide& side, const std::string& admin_scope,
@@ -144,7 +172,7 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
              if (!member || !peer || !service)
                throw core::invalid_argument("?member=&peer=&service= are required");
              require_self(r, *member);
-             Preview v = side.preview(*member, *peer, *service);
+             Preview v = side.preview(*member, *peer, *service, lang_param(r));
              return ordered_json(200, {{"member", v.member},
                                        {"peer", v.peer},
                                        {"peer_name", v.peer_name},
@@ -159,7 +187,25 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
       .require_scopes({member_scope})
       .describe(
           "What a transfer would send (fields and values, in order) for the member's "
-          "consent; sends nothing");
+          "consent, texts in ?lang= or the member's language; sends nothing");
+  router
+      .get("/v1/intercoop/catalogue",
+           [&side](Request& r) {
+             auto member = r.query_param("member");
+             if (!member || member->empty())
+               throw core::invalid_argument("?member= is required", "member");
+             require_self(r, *member);
+             std::string lang = lang_param(r);
+             Catalogue c = side.catalogue(*member, lang);
+             Ordered peers = Ordered::array();
+             for (const auto& e : c.peers) peers.push_back(catalogue_json(e));
+             return ordered_json(
+                 200, {{"member", *member}, {"lang", c.member_lang}, {"peers", std::move(peers)}});
+           })
+      .require_scopes({member_scope})
+      .describe(
+          "The peers and services a member can send their data to, texts in ?lang= or the "
+          "member's language");
   router
       .get("/v1/intercoop/transfers",
            [&side](Request& r) {

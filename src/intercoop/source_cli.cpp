@@ -55,8 +55,12 @@ void add_source_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
       service = TargetAdmin(s.db, s.clock).service(s.config.str("intercoop.default_service"));
     std::string pem = side.own_key().public_key().to_pem();
     std::string ed25519 = side.own_hardened_key().public_key().to_pem();
-    std::cout << yaml::dump(our_descriptor(st.peer_id, st.name, pem, st.target_url,
-                                           service ? &*service : nullptr, ed25519));
+    yaml::Value d = our_descriptor(st.peer_id, st.name, pem, st.target_url,
+                                   service ? &*service : nullptr, ed25519);
+    // §4.1's privacyPolicyUrl: what a source's consent page links to.
+    if (std::string policy = s.config.str("intercoop.privacy_policy_url"); !policy.empty())
+      d["privacyPolicyUrl"] = policy;
+    std::cout << yaml::dump(d);
   });
 
   auto* members = intercoop.add_subcommand("members", "Our members and their personal data.");

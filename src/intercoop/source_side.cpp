@@ -160,8 +160,56 @@ std::vector<RemoteService> SourceSide::remote_services() {
   return db_.read([](soci::session& s) { return db::remote_services(s); });
 }
 
+namespace {
+
+std::string translated_text(const yaml::Value& value, const std::string& lang) {
+  yaml::Value v = translate(value, lang);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+}  // namespace
+
+Catalogue SourceSide::catalogue(const std::string& member_id, const std::string& lang_wanted) {
+  struct Found {
+    Member member;
+    std::vector<Peer> peers;
+    std::vector<RemoteService> services;
+  };
+  Found f = db_.read([&](soci::session& s) {
+    auto m = db::find_member(s, member_id);
+    if (!m) throw core::not_found("no member " + member_id);
+    return Found{*m, db::all_peers(s), db::remote_services(s)};
+  });
+  Catalogue out;
+  out.member_lang = f.member.lang;
+  if (settings_.peer_id.empty()) return out;
+  const std::string& lang = lang_wanted.empty() ? f.member.lang : lang_wanted;
+  for (const Peer& p : f.peers) {
+    auto version = choose_version(p.versions);
+    if (!p.active || p.target_url.empty() || !version) continue;
+    CatalogueEntry e;
+    e.peer = p.id;
+    e.peer_name = p.name;
+    e.description = translate(p.description, lang);
+    e.url = translate(p.url, lang);
+    e.logo = p.logo;
+    if (p.descriptor.is_object() && p.descriptor.contains("privacyPolicyUrl"))
+      e.privacy_policy_url = translated_text(p.descriptor["privacyPolicyUrl"], lang);
+    e.version = *version;
+    for (const RemoteService& rs : f.services) {
+      if (rs.peer != p.id) continue;
+      RemoteService shown = rs;
+      shown.title = translate(rs.title, lang);
+      shown.description = translate(rs.description, lang);
+      e.services.push_back(std::move(shown));
+    }
+    if (!e.services.empty()) out.peers.push_back(std::move(e));
+  }
+  return out;
+}
+
 Preview SourceSide::preview(const std::string& member_id, const std::string& peer_id,
-                            const std::string& service_name) {
+                            const std::string& service_name, const std::string& lang_wanted) {
   if (settings_.peer_id.empty())
     throw core::conflict("intercoop.peer_id is not set: we have no identity to send under");
   struct Found {
@@ -189,7 +237,7 @@ Preview SourceSide::preview(const std::string& member_id, const std::string& pee
   v.peer = peer_id;
   v.service = service_name;
   v.peer_name = f.peer.name;
-  const std::string& lang = f.member.lang;
+  const std::string& lang = lang_wanted.empty() ? f.member.lang : lang_wanted;
   if (f.peer.descriptor.is_object() && f.peer.descriptor.contains("privacyPolicyUrl")) {
     yaml::Value url = translate(f.peer.descriptor["privacyPolicyUrl"], lang);
     if (url.is_string()) v.privacy_policy_url = url.get<std::string>();

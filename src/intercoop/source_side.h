@@ -41,6 +41,20 @@ struct Preview {
   std::string version;             // the protocol version they would go in
 };
 
+// A peer a member can send to, and its services, in one language (catalogue()).
+struct CatalogueEntry {
+  std::string peer, peer_name;
+  yaml::Value description, url;  // the peer's, translated
+  std::string logo, privacy_policy_url;
+  std::string version;                  // the protocol version a transfer would use
+  std::vector<RemoteService> services;  // title and description translated
+};
+
+struct Catalogue {
+  std::string member_lang;  // the member's own language (their pages' default)
+  std::vector<CatalogueEntry> peers;
+};
+
 // The outcome of a transfer: its consent log row (with the target's answer) and, when refused,
 // what to tell the member.
 struct SendResult {
@@ -79,8 +93,14 @@ class SourceSide {
                           const std::string& request_id);
   std::vector<RemoteService> remote_services();
 
-  // What send() would send, with the same refusals; reads only.
-  Preview preview(const std::string& member, const std::string& peer, const std::string& service);
+  // What send() would send, with the same refusals; reads only. Texts in `lang` ("": the
+  // member's language), falling back as §4.2 does.
+  Preview preview(const std::string& member, const std::string& peer, const std::string& service,
+                  const std::string& lang = "");
+  // The peers a member can send to now (active, with a targetUrl and a version in common) with
+  // their services, in `lang` ("": the member's language). Throws core::Error(kNotFound) for an
+  // unknown member; an empty list while intercoop.peer_id is unset (we send nothing).
+  Catalogue catalogue(const std::string& member, const std::string& lang = "");
 
   // The member's consented transfer, in the best version both sides declared (choose_version;
   // recorded in the consent row, never another on failure). Throws core::Error before anything

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "intercoop/paging.h"
 #include "intercoop/source_model.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -20,6 +21,15 @@ store::Migration source_migration();
 struct OwnKeyRow {
   std::string public_pem;
   std::string sealed_private;
+};
+
+// A page of every member's consent log for the operators: newest first, optionally of one
+// member and / or one peer, starting after `before`.
+struct ConsentQuery {
+  std::string member;  // "": any
+  std::string peer;    // "": any
+  std::optional<PageCursor> before;
+  int limit = 50;
 };
 
 namespace db {
@@ -48,6 +58,8 @@ void insert_consent(soci::session& s, const Consent& c);
 void record_answer(soci::session& s, const std::string& id, const std::string& outcome,
                    const yaml::Value& answer, core::SystemTime at);
 std::vector<Consent> consents_of(soci::session& s, const std::string& member);  // newest first
+// Newest first (sent, then id, both descending).
+std::vector<Consent> consents_page(soci::session& s, const ConsentQuery& q);
 
 }  // namespace db
 }  // namespace registrar::intercoop

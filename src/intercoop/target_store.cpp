@@ -269,6 +269,27 @@ bool consume_transfer(soci::session& s, const std::string& uuid, core::SystemTim
   return st.get_affected_rows() > 0;
 }
 
+std::vector<Transfer> received_transfers(soci::session& s, const TransferQuery& q) {
+  // Every filter is bound, an unused one as '' (and a cursor time of 0) that its own test lets
+  // through, so that one statement text serves every combination.
+  // A flag, not the time: PostgreSQL types `$1 = 0` as integer, too small for microseconds.
+  int has_before = q.before ? 1 : 0;
+  long long before_us = q.before ? q.before->us : 0;
+  std::string before_id = q.before ? q.before->id : "";
+  std::string sql =
+      "SELECT uuid, peer_id, service, data, received_us, expires_us, consumed_us FROM "
+      "intercoop_transfers WHERE (:b1 = 0 OR received_us < :b2 OR (received_us = :b3 AND "
+      "uuid < :b4)) AND (:p1 = '' OR peer_id = :p2) AND (:s1 = '' OR service = :s2) "
+      "ORDER BY received_us DESC, uuid DESC LIMIT " +
+      std::to_string(q.limit);
+  soci::rowset<soci::row> rows = (s.prepare << sql, soci::use(has_before), soci::use(before_us),
+                                  soci::use(before_us), soci::use(before_id), soci::use(q.peer),
+                                  soci::use(q.peer), soci::use(q.service), soci::use(q.service));
+  std::vector<Transfer> out;
+  for (const auto& r : rows) out.push_back(transfer_of(r));
+  return out;
+}
+
 int64_t purge_expired(soci::session& s, core::SystemTime now) {
   long long us = core::to_unix_us(now);
   soci::statement st =

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "intercoop/paging.h"
 #include "intercoop/target_model.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -23,6 +24,15 @@ struct Transfer {
   yaml::Value data;  // the payload's values, in their order
   core::SystemTime received{}, expires{};
   std::optional<core::SystemTime> consumed;
+};
+
+// A page of received transfers for the operators' list: newest first, optionally of one peer
+// and / or one service, starting after `before`.
+struct TransferQuery {
+  std::string peer;     // "": any
+  std::string service;  // "": any
+  std::optional<PageCursor> before;
+  int limit = 50;
 };
 
 namespace db {
@@ -49,6 +59,8 @@ std::optional<Transfer> find_transfer(soci::session& s, const std::string& uuid)
 // Marks it consumed if it is neither consumed nor expired at `now`; false otherwise. Atomic:
 // of two concurrent visits, one wins.
 bool consume_transfer(soci::session& s, const std::string& uuid, core::SystemTime now);
+// Newest first (received, then uuid, both descending).
+std::vector<Transfer> received_transfers(soci::session& s, const TransferQuery& q);
 // Deletes the transfers that expired at or before `now`; returns how many.
 int64_t purge_expired(soci::session& s, core::SystemTime now);
 

@@ -58,7 +58,8 @@ print(" ".join(sorted({"--scope " + v["value"] for k, v in keys.items()
 printf 'officer-pass-1\n' | r users add officer $scope_args >/dev/null
 printf 'clerk-pass-1\n' | r users add clerk --scope ids:validate >/dev/null
 
-r serve >"$run/server.log" 2>&1 &
+# Not through r(): $! must be the server itself, not a subshell, for cleanup to stop it.
+"$binary" --config "$run/registrar.toml" serve >"$run/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 200); do [ -s "$port_file" ] && break; sleep 0.05; done
 [ -s "$port_file" ] || { echo "registrar did not start:" >&2; cat "$run/server.log" >&2; exit 1; }

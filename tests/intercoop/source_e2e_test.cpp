@@ -5,8 +5,10 @@
 // from a CSV file; members sign in with tokens whose subject is their member id.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -35,7 +37,8 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
     t.database_url = target_db_->url();
     t.extra_config =
         "[intercoop]\npeer_id = \"targetcoop\"\nname = \"Target Coop\"\n"
-        "default_service = \"contract\"\n";
+        "default_service = \"contract\"\n"
+        "privacy_policy_url = \"https://target.example/privacy\"\n";
     target_ = std::make_unique<testing::RegistrarProcess>(t);
     testing::ProcessOptions s;
     s.database_url = source_db_->url();
@@ -45,7 +48,7 @@ class SourceEndToEnd : public ::testing::TestWithParam<std::string> {
     // The target's service, then its descriptor (targetUrl from its public URL).
     cli_ok(*target_,
            "intercoop services add contract --field nif --field name "
-           "--description \"Contrato de luz\"");
+           "--description \"Contrato de luz\" --description \"ca=Contracte de llum\"");
     auto target_env = target_->env();
     target_env["REGISTRAR_INTERCOOP_PUBLIC_URL"] = target_->url();
     auto target_desc = testing::run_registrar("intercoop descriptor", target_env);
@@ -322,6 +325,119 @@ TEST_P(SourceEndToEnd, MembersThroughTheAdminApiAndTheCsvImport) {
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(list.body.find("m5"), std::string::npos) << list.body;
   EXPECT_EQ(Json::parse(list.body)["members"].size(), 2u) << list.body;  // m1, m2
+}
+
+// The console's reads: the member's catalogue in their language or another, and the operators'
+// paged lists on each side (field names only, never the values).
+TEST_P(SourceEndToEnd, TheCatalogueAndTheOperatorsListsPageOnTheServer) {
+  auto cat = call(m1_, http::Method::kGet, "/v1/intercoop/catalogue?member=m1");
+  ASSERT_EQ(cat.status, 200) << cat.body;
+  EXPECT_EQ(Json::parse(cat.body)["lang"], "ca") << "the member's own language";
+  auto peers = nlohmann::ordered_json::parse(cat.body)["peers"];
+  ASSERT_EQ(peers.size(), 1u) << cat.body;
+  EXPECT_EQ(peers[0]["peer"], "targetcoop");
+  EXPECT_EQ(peers[0]["name"], "Target Coop");
+  EXPECT_EQ(peers[0]["version"], "2.0");
+  // From the target's descriptor (intercoop.privacy_policy_url).
+  EXPECT_EQ(peers[0]["privacy_policy_url"], "https://target.example/privacy");
+  ASSERT_EQ(peers[0]["services"].size(), 1u) << cat.body;
+  EXPECT_EQ(peers[0]["services"][0]["service"], "contract");
+  EXPECT_EQ(peers[0]["services"][0]["title"], "Contrato de luz");
+  // m1 reads Catalan: the description has it; English falls back to Spanish (§4.2).
+  EXPECT_EQ(peers[0]["services"][0]["description"], "Contracte de llum");
+  EXPECT_EQ(peers[0]["services"][0]["fields"].dump(), R"(["nif","name"])");
+  auto en = call(m1_, http::Method::kGet, "/v1/intercoop/catalogue?member=m1&lang=en");
+  ASSERT_EQ(en.status, 200) << en.body;
+  EXPECT_EQ(Json::parse(en.body)["peers"][0]["services"][0]["description"], "Contrato de luz");
+  auto preview = call(m1_, http::Method::kGet,
+                      "/v1/intercoop/transfers/preview?member=m1&peer=targetcoop&service=contract"
+                      "&lang=es");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_EQ(Json::parse(preview.body)["description"], "Contrato de luz");
+  auto bad_lang = call(m1_, http::Method::kGet, "/v1/intercoop/catalogue?member=m1&lang=e1");
+  EXPECT_EQ(bad_lang.status, 400);
+  EXPECT_EQ(Json::parse(bad_lang.body)["field"], "lang") << bad_lang.body;
+  EXPECT_EQ(call(m2_, http::Method::kGet, "/v1/intercoop/catalogue?member=m1").status, 403);
+  std::string stranger =
+      testing::issue_token(source_->env(), "portal --subject m9", "--scope intercoop:member");
+  EXPECT_EQ(call(stranger, http::Method::kGet, "/v1/intercoop/catalogue?member=m9").status, 404);
+  std::string admin = testing::issue_token(source_->env(), "ops", "--scope intercoop:admin");
+  EXPECT_EQ(call(admin, http::Method::kGet, "/v1/intercoop/catalogue?member=m1").status, 403);
+  // A disabled peer is not offered.
+  ASSERT_EQ(call(admin, http::Method::kPost, "/v1/intercoop/peers/targetcoop/disable").status, 200);
+  cat = call(m1_, http::Method::kGet, "/v1/intercoop/catalogue?member=m1");
+  EXPECT_EQ(Json::parse(cat.body)["peers"].size(), 0u) << cat.body;
+  ASSERT_EQ(call(admin, http::Method::kPost, "/v1/intercoop/peers/targetcoop/enable").status, 200);
+
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(send(m1_, "m1", "contract").status, 200);
+  ASSERT_EQ(send(m2_, "m2", "contract").status, 200);
+
+  // The target's operators: every received transfer once across pages, newest first.
+  std::string target_admin = testing::issue_token(target_->env(), "ops", "--scope intercoop:admin");
+  auto target_get = [&](const std::string& token, const std::string& path) {
+    http::Headers h;
+    h.set("Authorization", "Bearer " + token);
+    return target_->request(http::Method::kGet, path, "", h);
+  };
+  std::vector<std::string> uuids, times;
+  std::string before;
+  for (int page = 0; page < 3; ++page) {
+    auto r = target_get(target_admin, "/v1/intercoop/transfers/received?limit=2" +
+                                          (before.empty() ? "" : "&before=" + before));
+    ASSERT_EQ(r.status, 200) << r.body << target_->log();
+    EXPECT_EQ(r.body.find("12345678Z"), std::string::npos) << "names, not values: " << r.body;
+    Json j = Json::parse(r.body);
+    EXPECT_EQ(j["transfers"].size(), page < 2 ? 2u : 0u) << r.body;
+    for (const auto& t : j["transfers"]) {
+      EXPECT_EQ(t["peer"], "sourcecoop");
+      EXPECT_EQ(t["service"], "contract");
+      EXPECT_EQ(t["fields"].dump(), R"(["originpeer","nif","name"])");
+      EXPECT_TRUE(t["consumed"].is_null());
+      uuids.push_back(t["uuid"]);
+      times.push_back(t["received"]);
+    }
+    if (page < 2) {
+      ASSERT_TRUE(j["next_before"].is_string()) << r.body;
+      before = j["next_before"];
+    } else {
+      EXPECT_TRUE(j["next_before"].is_null()) << r.body;
+    }
+  }
+  ASSERT_EQ(uuids.size(), 4u);
+  EXPECT_EQ(std::set<std::string>(uuids.begin(), uuids.end()).size(), 4u);
+  EXPECT_TRUE(std::is_sorted(times.rbegin(), times.rend())) << "newest first";
+  auto filtered = target_get(target_admin, "/v1/intercoop/transfers/received?peer=nobody");
+  ASSERT_EQ(filtered.status, 200) << filtered.body;
+  EXPECT_EQ(Json::parse(filtered.body)["transfers"].size(), 0u);
+  auto bad_before = target_get(target_admin, "/v1/intercoop/transfers/received?before=x");
+  EXPECT_EQ(bad_before.status, 400);
+  EXPECT_EQ(Json::parse(bad_before.body)["field"], "before") << bad_before.body;
+  std::string target_member =
+      testing::issue_token(target_->env(), "portal --subject m1", "--scope intercoop:member");
+  EXPECT_EQ(target_get(target_member, "/v1/intercoop/transfers/received").status, 403);
+
+  // The source's operators: the members' consent log, by member, paged.
+  auto page1 = call(admin, http::Method::kGet, "/v1/intercoop/consents?member=m1&limit=2");
+  ASSERT_EQ(page1.status, 200) << page1.body;
+  Json p1 = Json::parse(page1.body);
+  ASSERT_EQ(p1["consents"].size(), 2u) << page1.body;
+  EXPECT_EQ(page1.body.find("Bunny"), std::string::npos) << "names, not values: " << page1.body;
+  EXPECT_EQ(p1["consents"][0]["fields"].dump(), R"(["originpeer","nif","name"])");
+  EXPECT_EQ(p1["consents"][0]["outcome"], "accepted");
+  EXPECT_EQ(p1["consents"][0]["version"], "2.0");
+  auto page2 = call(
+      admin, http::Method::kGet,
+      "/v1/intercoop/consents?member=m1&limit=2&before=" + p1["next_before"].get<std::string>());
+  ASSERT_EQ(page2.status, 200) << page2.body;
+  Json p2 = Json::parse(page2.body);
+  ASSERT_EQ(p2["consents"].size(), 1u) << page2.body;
+  EXPECT_TRUE(p2["next_before"].is_null());
+  EXPECT_NE(p2["consents"][0]["id"], p1["consents"][0]["id"]);
+  EXPECT_NE(p2["consents"][0]["id"], p1["consents"][1]["id"]);
+  auto all = call(admin, http::Method::kGet, "/v1/intercoop/consents");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(Json::parse(all.body)["consents"].size(), 4u) << all.body;
+  EXPECT_EQ(call(m1_, http::Method::kGet, "/v1/intercoop/consents?member=m1").status, 403);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SourceEndToEnd, ::testing::ValuesIn(testing::test_backends()),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "intercoop/paging.h"
 #include "intercoop/source_model.h"
 #include "intercoop/yaml_emit.h"
 
@@ -186,6 +187,25 @@ TEST(OurDescriptor, NamesUsOurKeyAndTheServiceATargetUrlReaches) {
   EXPECT_EQ(yaml::dump(our_descriptor("sourcecoop", "S", "PEM", "", &s, "ED")),
             "intercoopVersion: '1.0'\npeerVersion: 1\npeerid: sourcecoop\nname: S\n"
             "publickey: PEM\nintercoopVersions:\n- '1.0'\n- '2.0'\npublickeyEd25519: ED\n");
+}
+
+}  // namespace
+}  // namespace registrar::intercoop
+
+namespace registrar::intercoop {
+namespace {
+
+TEST(PagingTest, CursorsRoundTripAndRejectWhatWasNotWritten) {
+  PageCursor c{1796288655218803, "9f1c6a0e-3b1d-4c55-8d2e-0a6b7c8d9e0f"};
+  std::string text = format_cursor(c);
+  EXPECT_EQ(text, "1796288655218803.9f1c6a0e-3b1d-4c55-8d2e-0a6b7c8d9e0f");
+  auto back = parse_cursor(text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->us, c.us);
+  EXPECT_EQ(back->id, c.id);
+  for (const char* bad : {"", ".", "12", "12.", ".abc", "0.abc", "-5.abc", "1x.abc", "12.a b",
+                          "12.a'--", "99999999999999999999.abc"})
+    EXPECT_FALSE(parse_cursor(bad)) << bad;
 }
 
 }  // namespace

@@ -53,13 +53,16 @@ function messageOf(status, body) {
   return t('error_status', { status });
 }
 
-async function call(method, path, { body, form, auth = true } = {}) {
+async function call(method, path, { body, form, raw, auth = true } = {}) {
   const headers = { Accept: 'application/json' };
   if (auth && session) headers.Authorization = `Bearer ${session.token}`;
   let payload;
   if (form) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     payload = new URLSearchParams(form).toString();
+  } else if (raw) {
+    headers['Content-Type'] = raw.type;
+    payload = raw.text;
   } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
@@ -92,6 +95,8 @@ export const api = {
   post: (path, body) => call('POST', path, { body: body ?? {} }),
   put: (path, body) => call('PUT', path, { body }),
   del: (path) => call('DELETE', path),
+  // A body that is not JSON (an intercoop descriptor in YAML).
+  putText: (path, text, type) => call('PUT', path, { raw: { text, type } }),
   // Public routes (health) that need no token.
   getPublic: (path) => call('GET', path, { auth: false }),
 };

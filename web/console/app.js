@@ -3,14 +3,17 @@
 // this server; the API refuses the action anyway when they do not.
 import { api, currentSession, may, signIn, signOut, whenExpired } from './api.js';
 import { h } from './dom.js';
-import { browserLanguage, setLanguage, t } from './i18n.js';
+import { browserLanguage, language, languageChosen, languages, setLanguage, t } from './i18n.js';
 import * as audit from './pages/audit.js';
+import * as authz from './pages/authz.js';
+import * as consents from './pages/consents.js';
 import * as dci from './pages/dci.js';
 import * as ibr from './pages/ibr.js';
-import * as authz from './pages/authz.js';
 import * as ids from './pages/ids.js';
+import * as intercoop from './pages/intercoop.js';
 import * as keys from './pages/keys.js';
 import * as overview from './pages/overview.js';
+import * as portal from './pages/portal.js';
 import * as signin from './pages/signin.js';
 
 // id, module (null: the platform), page. A page module exports `routes`: the API routes it
@@ -23,6 +26,10 @@ const pages = [
   { id: 'authz', module: 'authz', page: authz },
   { id: 'keys', module: 'identity', page: keys },
   { id: 'audit', module: null, page: audit },
+  { id: 'intercoop', module: 'intercoop', page: intercoop },
+  // The member's portal (a page module exporting `member = true`): members see only these.
+  { id: 'portal', module: 'intercoop', page: portal },
+  { id: 'consents', module: 'intercoop', page: consents },
 ];
 
 const main = document.getElementById('main');
@@ -35,11 +42,14 @@ function notify(message) {
   notify.timer = setTimeout(() => (notice.textContent = ''), 6000);
 }
 
+// A page without `routes` (the overview) is for operators: people who may use some page that
+// is not a member's. A member (of intercoop's portal) sees the member pages only.
 function visiblePages() {
   const s = currentSession();
-  return pages.filter(
-    (p) => (!p.module || s.modules.includes(p.module)) &&
-      (!p.page.routes || p.page.routes.some(may)));
+  const usable = pages.filter(
+    (p) => (!p.module || s.modules.includes(p.module)) && p.page.routes?.some(may));
+  const operator = usable.some((p) => !p.page.member);
+  return pages.filter((p) => usable.includes(p) || (!p.page.routes && operator));
 }
 
 function renderNav(activeId) {
@@ -67,8 +77,13 @@ async function route() {
     route.message = null;
     return;
   }
-  const wanted = location.hash.replace(/^#\//, '') || 'overview';
+  const wanted = location.hash.replace(/^#\//, '');
   const entry = visiblePages().find((p) => p.id === wanted) || visiblePages()[0];
+  if (!entry) {
+    nav.hidden = true;
+    main.replaceChildren(h('h1', {}, t('nothing_here')));
+    return;
+  }
   renderNav(entry.id);
   document.title = `${t(`page_${entry.id}`)} · registrar`;
   // Each render fills its own view: one that an earlier navigation started and finishes late
@@ -76,7 +91,7 @@ async function route() {
   const view = h('div');
   main.replaceChildren(h('h1', {}, t(`page_${entry.id}`)), view);
   main.focus();
-  await entry.page.render(view, { api, may, notify, session: currentSession() });
+  await entry.page.render(view, { api, may, notify, session: currentSession(), useLanguage });
 }
 
 // Changes the address without a hashchange event (the caller routes itself).
@@ -86,7 +101,8 @@ function setHash(hash) {
 
 async function doSignIn(username, password) {
   await signIn(username, password);
-  if (!location.hash) setHash('#/overview');
+  // The landing page is the first the person may see (the overview for operators).
+  if (!location.hash && visiblePages()[0]) setHash(`#/${visiblePages()[0].id}`);
   await route();
 }
 
@@ -104,9 +120,19 @@ document.getElementById('signout').addEventListener('click', () => {
 
 const lang = document.getElementById('lang');
 lang.addEventListener('change', async () => {
-  await setLanguage(lang.value);
+  await setLanguage(lang.value, true);
   route();
 });
+
+// A page may start the console in the person's own language (a member's, from their record)
+// unless they chose one in the selector. True when it changed: the page is shown again.
+async function useLanguage(wanted) {
+  if (languageChosen() || wanted === language() || !languages.includes(wanted)) return false;
+  await setLanguage(wanted);
+  lang.value = wanted;
+  route();
+  return true;
+}
 
 window.addEventListener('hashchange', route);
 

@@ -2,6 +2,7 @@
 // back to English, then to the key itself, so a half-translated file never breaks a page.
 const loaded = {};
 let current = 'en';
+let chosen = false;  // the person picked the language in the selector
 
 async function load(lang) {
   if (!loaded[lang]) {
@@ -11,10 +12,12 @@ async function load(lang) {
   return loaded[lang];
 }
 
-export const languages = ['en', 'es', 'fr'];
+export const languages = ['en', 'es', 'fr', 'ca'];
 
-export async function setLanguage(lang) {
+// `byPerson`: the person chose it (a page then no longer picks one for them).
+export async function setLanguage(lang, byPerson = false) {
   if (!languages.includes(lang)) lang = 'en';
+  chosen ||= byPerson;
   await load('en');
   await load(lang);
   current = lang;
@@ -24,6 +27,10 @@ export async function setLanguage(lang) {
 
 export function language() {
   return current;
+}
+
+export function languageChosen() {
+  return chosen;
 }
 
 // The preferred language among ours, from the browser's list.

@@ -1,0 +1,23 @@
+// Keyset paging for the module's lists (received transfers, the consent log), newest first: a
+// page ends with a cursor naming its last row by time and id, and the next page starts after
+// it, so that rows arriving meanwhile neither repeat nor shift a page. Pure.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace registrar::intercoop {
+
+struct PageCursor {
+  long long us = 0;  // the row's time (received_us, sent_us)
+  std::string id;    // its uuid: orders rows of the same microsecond
+};
+
+// "<us>.<id>"; what `before=` takes back.
+std::string format_cursor(const PageCursor& c);
+// nullopt for anything format_cursor does not write (a positive time, then a uuid of
+// letters, digits and '-').
+std::optional<PageCursor> parse_cursor(std::string_view text);
+
+}  // namespace registrar::intercoop
