@@ -69,6 +69,8 @@ test('the IBR page searches enrollments, pages, shows duplicates and manages sen
     // By identifier value: the two holders of C-111.
     await search.getByLabel('Identifier value').fill('C-111');
     await search.getByRole('button', { name: 'Search' }).click();
+    // Grace may be on the unfiltered page too: wait for the filtered one (no third row).
+    await search.locator('tbody tr').nth(2).waitFor({ state: 'detached' });
     await search.locator('tbody tr', { hasText: 'Grace Mutua' }).waitFor();
     assert.equal(await search.locator('tbody tr').count(), 2);
     const amina = search.locator('tbody tr', { hasText: 'Amina Otieno' });
