@@ -41,6 +41,12 @@ std::shared_ptr<const CachedMachine> MachineCache::load(soci::session& s,
 
 void MachineCache::put(const std::shared_ptr<const CachedMachine>& m) {
   core::MutexLock lock(mu_);
+  // Only machines that may pull are kept: a refusal always comes from the database, so a machine
+  // reactivated after one is served at once.
+  if (m->context.deleted || !m->context.active) {
+    by_id_.erase(m->context.id);
+    return;
+  }
   if (by_id_.size() >= capacity_ && !by_id_.count(m->context.id)) {
     by_id_.clear();
     id_by_key_.clear();

@@ -3,8 +3,9 @@
 // where it is checked: the pull's own statement returns, from its snapshot, the sequence numbers
 // of the machine row, its centre's rows and its latest scope record, and a pull whose entry
 // disagrees reloads it and starts over — a moved, deleted or deactivated machine takes effect at
-// its next pull. The machine authenticator uses entries for GET (the pull) only; a push reads
-// the machine from the database. Thread-safe; loads block (database): call from workers.
+// its next pull. Deleted and inactive machines are not kept (their refusal is read each time).
+// The machine authenticator uses entries for GET (the pull) only; a push reads the machine from
+// the database. Thread-safe; loads block (database): call from workers.
 #pragma once
 
 #include <cstddef>

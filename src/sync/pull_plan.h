@@ -22,11 +22,14 @@ namespace registrar::sync {
 // The cursor a client sends back. Normally one integer (`base`): every change up to it in the
 // machine's scopes has been delivered. During a catch-up "base.target.after": the client still
 // holds its scopes as of `base`, is being brought to the scopes that took effect at `target`, and
-// has received the catch-up items up to sequence number `after`.
+// has received the catch-up items up to sequence number `after`; "base.target.after.1" when the
+// catch-up was restarted (the machine moved again during an earlier one, whose pages the client
+// may have applied in part).
 struct PullCursor {
   int64_t base = 0;
   int64_t target = 0;  // 0: no catch-up
   int64_t after = 0;
+  bool restarted = false;
   bool catching_up() const { return target > 0; }
   bool operator==(const PullCursor&) const = default;
 };

@@ -251,6 +251,26 @@ TEST_P(MoveTest, AMoveBackDuringTheCatchUpBringsBackWhatWasDeparted) {
   EXPECT_EQ(client.rows.count("users|uC0|"), 0u);
 }
 
+// Moved to C and back to A before its client pulled: it held A all along, so it gets only A's
+// changes (nothing twice, nothing of C).
+TEST_P(MoveTest, AMoveAwayAndBackBetweenTwoPullsSendsOnlyTheChanges) {
+  put("users", user("uA0", "A"));
+  put("users", user("uC0", "C"));
+  Client client;
+  catch_up(client, "mA");
+  const size_t before = client.received.size();
+  move("mA", "C");
+  put("users", user("uA1", "A"));
+  move("mA", "A");
+  catch_up(client, "mA");
+  expect_server_state(client, "mA");
+  std::vector<std::string> got;
+  for (size_t i = before; i < client.received.size(); ++i)
+    got.push_back(client.received[i]["op"].get<std::string>() + " " +
+                  client.received[i]["id"].get<std::string>());
+  EXPECT_EQ(got, (std::vector<std::string>{"upsert uA1", "upsert mA"}));
+}
+
 TEST_P(MoveTest, TheCentresNewHolidayLocationBringsItsHolidaysAndDepartsTheOld) {
   put("holidays", holiday("hLA", "LA"));
   put("holidays", holiday("hLB", "LB"));

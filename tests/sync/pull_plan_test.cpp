@@ -15,8 +15,10 @@ TEST(PullCursor, ParsesAndFormatsBothForms) {
   EXPECT_EQ(parse_pull_cursor("7.20.3"), (PullCursor{7, 20, 3}));
   EXPECT_EQ(format_pull_cursor({7, 20, 3}), "7.20.3");
   EXPECT_EQ(format_pull_cursor({42, 0, 0}), "42");
-  for (const char* bad : {"", "-1", "+1", "1.", ".1", "1.2", "1.2.3.4", "20.7.0", "5.5.0", "a",
-                          "1 ", "99999999999999999999"})
+  EXPECT_EQ(parse_pull_cursor("7.20.3.1"), (PullCursor{7, 20, 3, true}));
+  EXPECT_EQ(format_pull_cursor({7, 20, 3, true}), "7.20.3.1");
+  for (const char* bad : {"", "-1", "+1", "1.", ".1", "1.2", "1.2.3.4", "1.2.3.1.1", "20.7.0",
+                          "5.5.0", "a", "1 ", "99999999999999999999"})
     EXPECT_FALSE(parse_pull_cursor(bad)) << bad;
 }
 
@@ -55,7 +57,7 @@ TEST(PullPlan, ASecondMoveRestartsTheCatchUpAndTrustsNoScopeTheFirstOneLeft) {
   // A, then B at 30, then back to A at 40; the client was part-way to B.
   const std::vector<ScopeRecord> records = {{0, {"", "c:A"}}, {30, {"", "c:B"}}, {40, {"", "c:A"}}};
   auto plan = plan_pull({12, 30, 25}, records);
-  EXPECT_EQ(plan.cursor, (PullCursor{12, 40, 0}));
+  EXPECT_EQ(plan.cursor, (PullCursor{12, 40, 0, true}));
   // It may have departed some of A's rows and received some of B's: A comes again in full
   // (with A's departures since 12), B's rows go; "" was kept throughout.
   EXPECT_EQ(plan.reads, (std::vector<ScopeRead>{{K::kRowsDeparted, "c:B", 0, kToHead},
@@ -65,8 +67,15 @@ TEST(PullPlan, ASecondMoveRestartsTheCatchUpAndTrustsNoScopeTheFirstOneLeft) {
                                                 {K::kRows, "c:A", 0, 40},
                                                 {K::kDepartures, "c:A", 12, 40}}));
   // The next page of the restarted catch-up reads the same sets.
-  EXPECT_EQ(plan_pull({12, 40, 25}, records).reads.back(),
+  EXPECT_EQ(plan_pull({12, 40, 25, true}, records).reads.back(),
             (ScopeRead{K::kDepartures, "c:A", 25, 40}));
+  // A client that did not pull between the two moves holds A completely: only A's changes.
+  plan = plan_pull({12, 0, 0}, records);
+  EXPECT_EQ(plan.cursor, (PullCursor{12, 40, 0, false}));
+  EXPECT_EQ(plan.reads, (std::vector<ScopeRead>{{K::kRows, "", 12, 40},
+                                                {K::kDepartures, "", 12, 40},
+                                                {K::kRows, "c:A", 12, 40},
+                                                {K::kDepartures, "c:A", 12, 40}}));
 }
 
 TEST(PullCursor, NextCursorEndsACatchUpAtItsSwitch) {
