@@ -167,7 +167,7 @@ struct Server::Impl {
     std::optional<std::string> data;
     bool failed = false;
   };
-  awaitable<Piece> produce(BodyStream& stream, const std::string& request_id);
+  awaitable<Piece> produce(std::shared_ptr<BodyStream> stream, std::string request_id);
   // Writes a streamed body as chunks; false when the connection must close (a write or the
   // producer failed).
   template <class Stream>

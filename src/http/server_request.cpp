@@ -176,18 +176,19 @@ awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route,
       use_io);
 }
 
-awaitable<Server::Impl::Piece> Server::Impl::produce(BodyStream& body,
-                                                     const std::string& request_id) {
+awaitable<Server::Impl::Piece> Server::Impl::produce(std::shared_ptr<BodyStream> body,
+                                                     std::string request_id) {
+  // The worker owns what it uses: the connection may be gone when it finishes.
   return asio::async_initiate<const asio::use_awaitable_t<IoExecutor>&, void(Piece)>(
-      [this, &body, &request_id](auto completion) {
+      [this, body = std::move(body), request_id = std::move(request_id)](auto completion) {
         using Completion = decltype(completion);
         auto shared = std::make_shared<Completion>(std::move(completion));
         auto work = std::make_shared<asio::executor_work_guard<IoExecutor>>(
             asio::get_associated_executor(*shared));
-        asio::post(workers, [&body, &request_id, shared, work] {
+        asio::post(workers, [body, request_id, shared, work] {
           Piece piece;
           try {
-            piece.data = body.next();
+            piece.data = body->next();
           } catch (const std::exception& e) {
             piece.failed = true;
             log::error("response_stream_failed", {{"request_id", request_id}, {"error", e.what()}});
@@ -208,7 +209,7 @@ awaitable<bool> Server::Impl::write_stream(Stream& stream, Connection& conn, Exc
   std::shared_ptr<BodyStream> body = ex.res.stream;
   for (;;) {
     conn.deadline = std::chrono::steady_clock::time_point::max();  // the producer's time is ours
-    Piece piece = co_await produce(*body, ex.req.request_id);
+    Piece piece = co_await produce(body, ex.req.request_id);
     if (piece.failed) co_return false;  // no last chunk: the client sees the body cut short
     bufs.out.clear();
     if (piece.data) {
@@ -230,7 +231,7 @@ awaitable<bool> Server::Impl::gather_stream(Exchange& ex) {
   std::shared_ptr<BodyStream> body = std::move(ex.res.stream);
   ex.res.body.clear();
   for (;;) {
-    Piece piece = co_await produce(*body, ex.req.request_id);
+    Piece piece = co_await produce(body, ex.req.request_id);
     if (piece.failed) co_return false;
     if (!piece.data) co_return true;
     ex.res.body += *piece.data;
