@@ -6,8 +6,8 @@
 //                rendered as clients read it (SyncService::render), each entity's list
 //                encrypted to the machine's RSA key (encrypt_for_machine_b64), the body built;
 //   delta      — the same over the window of the 100 changes;
-//   pull       — the cursor API (db::pull) from 0 to the head in pages, and at the head (a
-//                client that is up to date asking again).
+//   pull       — the cursor API (pull_changes: the cached machine, one statement per page) from
+//                0 to the head in pages, and at the head (a client up to date asking again).
 // Each figure is also given as selection only, the part PostgreSQL's baseline does.
 // With --baseline-pg URL it also loads the same rows MOSIP-shaped into that database and writes
 // the pgbench scripts of MOSIP's full and delta queries (mosip_baseline.h) into --out.
@@ -32,6 +32,7 @@
 #include "store/database.h"
 #include "store/migrations.h"
 #include "sync/catalogue.h"
+#include "sync/cursor_pull.h"
 #include "sync/machine_crypto.h"
 #include "sync/mosip_selection.h"
 #include "sync/service.h"
@@ -101,19 +102,19 @@ SyncResult client_sync(store::Database& db, const sync::MachineContext& machine,
   return out;
 }
 
-// One page of the cursor API, rendered as a client receives it; returns the page's last seq
-// (the next cursor) and its size.
-std::pair<int64_t, size_t> pull_page(store::Database& db, const std::vector<std::string>& scopes,
-                                     int64_t cursor, int page) {
-  auto items = db.read([&](soci::session& s) { return sync::db::pull(s, scopes, cursor, page); });
-  sync::Json list = sync::Json::array();
-  for (const auto& it : items) {
-    sync::Json j = {{"seq", it.seq}, {"entity", it.entity}, {"id", it.id}};
-    if (!it.departed) j["row"] = sync::SyncService::render(it.row, false);
-    list.push_back(std::move(j));
-  }
-  std::string body = list.dump();
-  return {items.empty() ? cursor : items.back().seq, items.size()};
+// One page of the cursor API as the route answers it (the cached machine, one statement, each
+// item rendered, the body serialised); returns the next cursor, the page's size and `more`.
+struct PullResult {
+  std::string cursor;
+  size_t items = 0;
+  bool more = false;
+};
+PullResult pull_page(sync::MachineCache& machines, const std::string& machine,
+                     const std::string& cursor, int page) {
+  sync::Json answer = sync::pull_changes(machines, machine, cursor, page);
+  std::string body = answer.dump();
+  return {answer["cursor"].get<std::string>(), answer["changes"].size(),
+          answer["more"].get<bool>()};
 }
 
 void print_stats(const char* what, const Stats& s, const std::string& extra) {
@@ -157,7 +158,7 @@ int main(int argc, char** argv) {
   options.pool_size = 1;
   store::Database db(options);
   const core::SystemClock& clock = core::SystemClock::instance();
-  store::migrate(db, {store::platform_schema(), {"sync", {sync::rows_migration()}}}, clock);
+  store::migrate(db, {store::platform_schema(), {"sync", sync::sync_migrations()}}, clock);
 
   // Rows created a year before now, one second apart per transaction, so that every change
   // made now is after all of them.
@@ -197,7 +198,6 @@ int main(int argc, char** argv) {
     sync::db::set_machine_keys(s, machine_id(0), key_index, keys.signing_index);
   });
   figures << "MACHINE_ID=" << machine_id(0) << "\nMACHINE_KEY_INDEX=" << key_index << "\n";
-  const auto scopes = sync::machine_scopes(machine_id(0), centre_id(0), holiday_location(0));
   sync::MachineContext machine;
   machine.id = machine_id(0);
   machine.centre = centre_id(0);
@@ -243,15 +243,19 @@ int main(int argc, char** argv) {
             << "\nDELTA_ROWS=" << dr.rows << "\n";
   }
 
-  // Pull: a new machine catching up from 0, then an up-to-date one asking again.
+  // Pull: a new machine catching up from 0, then an up-to-date one asking again (its machine
+  // cached, as the route's).
+  sync::SyncService service(db, clock, {});
+  sync::MachineCache machines(service);
   auto pull_start = Clock::now();
-  int64_t cursor = 0, pages = 0, items = 0;
+  std::string cursor = "0";
+  int64_t pages = 0, items = 0;
   for (;;) {
-    auto [next, n] = pull_page(db, scopes, cursor, page);
-    if (n == 0) break;
-    cursor = next;
+    auto r = pull_page(machines, machine_id(0), cursor, page);
+    cursor = r.cursor;
     ++pages;
-    items += static_cast<int64_t>(n);
+    items += static_cast<int64_t>(r.items);
+    if (!r.more) break;
   }
   double pull_s = ms_since(pull_start) / 1000;
   std::printf("%-52s %lld pages of %d, %lld items in %.2f s: %.0f pages/s, %.0f items/s\n",
@@ -260,7 +264,7 @@ int main(int argc, char** argv) {
   auto idle_start = Clock::now();
   int64_t idle = 0;
   while (ms_since(idle_start) < 2000) {
-    pull_page(db, scopes, cursor, page);
+    pull_page(machines, machine_id(0), cursor, page);
     ++idle;
   }
   double idle_rate = idle / (ms_since(idle_start) / 1000);

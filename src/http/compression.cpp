@@ -89,8 +89,70 @@ std::optional<std::string> gunzip(std::string_view data) {
   return out;
 }
 
+namespace {
+
+class GzipStream final : public BodyStream {
+ public:
+  GzipStream(std::shared_ptr<BodyStream> inner, GzipMode mode) : inner_(std::move(inner)) {
+    int strategy = mode == GzipMode::kHuffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY;
+    if (deflateInit2(&z_, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, strategy) != Z_OK)
+      throw std::runtime_error("gzip: deflateInit2 failed");
+  }
+  ~GzipStream() override { deflateEnd(&z_); }
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+
+  std::optional<std::string> next() override {
+    while (!finished_) {
+      std::optional<std::string> piece = inner_->next();
+      std::string out =
+          deflate_piece(piece ? *piece : std::string(), piece ? Z_NO_FLUSH : Z_FINISH);
+      if (!piece) finished_ = true;
+      // deflate keeps small inputs back until it has a block; an empty piece is not sent.
+      if (!out.empty()) return out;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::string deflate_piece(std::string_view in, int flush) {
+    std::string out;
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z_.avail_in = static_cast<uInt>(in.size());
+    char buf[64 * 1024];
+    for (;;) {
+      z_.next_out = reinterpret_cast<Bytef*>(buf);
+      z_.avail_out = sizeof buf;
+      int rc = deflate(&z_, flush);
+      if (rc == Z_STREAM_ERROR) throw std::runtime_error("gzip: deflate failed");
+      out.append(buf, sizeof buf - z_.avail_out);
+      if (flush == Z_FINISH ? rc == Z_STREAM_END : (z_.avail_in == 0 && z_.avail_out != 0)) break;
+    }
+    return out;
+  }
+
+  std::shared_ptr<BodyStream> inner_;
+  z_stream z_{};
+  bool finished_ = false;
+};
+
+}  // namespace
+
+std::shared_ptr<BodyStream> gzip_stream(std::shared_ptr<BodyStream> inner, GzipMode mode) {
+  return std::make_shared<GzipStream>(std::move(inner), mode);
+}
+
 void compress_if_accepted(const Request& request, Response& response, size_t min_bytes,
                           GzipMode mode) {
+  if (response.stream) {
+    if (response.headers.has("Content-Encoding")) return;
+    response.headers.set("Vary", "Accept-Encoding");
+    auto accept = request.headers.get("Accept-Encoding");
+    if (!accept || !accepts_gzip(*accept)) return;
+    response.stream = gzip_stream(std::move(response.stream), mode);
+    response.headers.set("Content-Encoding", "gzip");
+    return;
+  }
   // The size check comes first: z_stream counts in uInt, and 4 GiB bodies are not served here.
   if (response.body.size() < min_bytes || response.body.size() >= (size_t{1} << 32)) return;
   if (response.headers.has("Content-Encoding")) return;

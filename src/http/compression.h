@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,10 +28,15 @@ std::string gzip(std::string_view data, GzipMode mode = GzipMode::kFast);
 // The inverse, for tests; nullopt when `data` is not a complete gzip stream.
 std::optional<std::string> gunzip(std::string_view data);
 
+// A stream of the gzip of what `inner` produces, deflated piece by piece (zlib's state carries
+// over: one gzip member for the whole body).
+std::shared_ptr<BodyStream> gzip_stream(std::shared_ptr<BodyStream> inner,
+                                        GzipMode mode = GzipMode::kFast);
+
 // Compresses the response body in place when the request accepts gzip, the body has at least
-// `min_bytes` and the response is not already encoded: sets Content-Encoding: gzip. Adds
-// Vary: Accept-Encoding whenever the body was large enough to be compressed, so that a cache
-// keeps both forms apart.
+// `min_bytes` (a streamed body: always) and the response is not already encoded: sets
+// Content-Encoding: gzip. Adds Vary: Accept-Encoding whenever the body was large enough to be
+// compressed, so that a cache keeps both forms apart.
 void compress_if_accepted(const Request& request, Response& response, size_t min_bytes = 1024,
                           GzipMode mode = GzipMode::kFast);
 

@@ -79,10 +79,23 @@ struct Request {
   std::string actor() const;
 };
 
+// A response body produced piece by piece (docs/ARCHITECTURE.md, "Streamed responses"): the
+// server sends it with chunked transfer-encoding, calling next() on a worker for each piece and
+// writing it before asking for the next, so at most one piece is in memory and the first bytes
+// leave before the last are made. next() returns nullopt after the last piece; it is called one
+// call at a time, never again after nullopt. An exception ends the response without its last
+// chunk (the client sees it truncated) and closes the connection.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  virtual std::optional<std::string> next() = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  std::shared_ptr<BodyStream> stream;  // when set, the body (`body` is then ignored)
 
   static Response json(int status, const Json& body);
   static Response text(int status, std::string body,

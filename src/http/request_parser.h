@@ -19,14 +19,17 @@ namespace bhttp = boost::beast::http;
 class RequestParser final : public bhttp::basic_parser<true> {
  public:
   explicit RequestParser(Request& req) : req_(req) {}
+  // 11 for HTTP/1.1, 10 for HTTP/1.0 (which has no chunked transfer-encoding).
+  int http_version() const { return version_; }
 
  private:
   // Reserved up front at most (the route's limit is checked before the body is read; this only
   // bounds the allocation a declared length alone can cause).
   static constexpr uint64_t kMaxReserve = 64 * 1024;
 
-  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int,
-                       boost::system::error_code&) override {
+  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target,
+                       int version, boost::system::error_code&) override {
+    version_ = version;
     req_.method_text.assign(method.data(), method.size());
     req_.target.assign(target.data(), target.size());
   }
@@ -54,6 +57,7 @@ class RequestParser final : public bhttp::basic_parser<true> {
   }
   void on_finish_impl(boost::system::error_code&) override {}
 
+  int version_ = 11;
   Request& req_;
 };
 

@@ -73,6 +73,8 @@ struct Exchange {
   std::string allowed;                  // the Allow header of a 405
   const ErrorFormat* errors = nullptr;  // a 405's: the format of the routes at its path
   std::chrono::steady_clock::time_point started;
+  bool http10 = false;        // the request was HTTP/1.0: a stream is sent whole (no chunks)
+  size_t streamed_bytes = 0;  // a streamed body's bytes, as sent
 };
 
 // A connection's reusable output buffers: the response's bytes and the access-log line.
@@ -160,6 +162,19 @@ struct Server::Impl {
   RouteStep run_inline(Exchange& ex);
   // The response's bytes (and the write deadline); then, once written, metrics and access log.
   void serialize(Connection& conn, Exchange& ex, ConnectionBuffers& bufs);
+  // The next piece of a streamed body, produced on a worker; `failed` when next() threw.
+  struct Piece {
+    std::optional<std::string> data;
+    bool failed = false;
+  };
+  awaitable<Piece> produce(std::shared_ptr<BodyStream> stream, std::string request_id);
+  // Writes a streamed body as chunks; false when the connection must close (a write or the
+  // producer failed).
+  template <class Stream>
+  awaitable<bool> write_stream(Stream& stream, Connection& conn, Exchange& ex,
+                               ConnectionBuffers& bufs);
+  // An HTTP/1.0 client's streamed body, gathered into `body`.
+  awaitable<bool> gather_stream(Exchange& ex);
   void record(const Exchange& ex, ConnectionBuffers& bufs);
   // Answers `ex` with a failure of the platform's own (400, 404, 405, 413, 431).
   void answer(Exchange& ex, int status, std::string code, std::string message, bool close);

@@ -176,6 +176,68 @@ awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route,
       use_io);
 }
 
+awaitable<Server::Impl::Piece> Server::Impl::produce(std::shared_ptr<BodyStream> body,
+                                                     std::string request_id) {
+  // The worker owns what it uses: the connection may be gone when it finishes.
+  return asio::async_initiate<const asio::use_awaitable_t<IoExecutor>&, void(Piece)>(
+      [this, body = std::move(body), request_id = std::move(request_id)](auto completion) {
+        using Completion = decltype(completion);
+        auto shared = std::make_shared<Completion>(std::move(completion));
+        auto work = std::make_shared<asio::executor_work_guard<IoExecutor>>(
+            asio::get_associated_executor(*shared));
+        asio::post(workers, [body, request_id, shared, work] {
+          Piece piece;
+          try {
+            piece.data = body->next();
+          } catch (const std::exception& e) {
+            piece.failed = true;
+            log::error("response_stream_failed", {{"request_id", request_id}, {"error", e.what()}});
+          }
+          asio::post(work->get_executor(), [shared, work, piece = std::move(piece)]() mutable {
+            (*shared)(std::move(piece));
+          });
+        });
+      },
+      use_io);
+}
+
+// One piece produced, then written, then the next asked for: the body is never held whole, and
+// a slow client slows the producer instead of filling memory.
+template <class Stream>
+awaitable<bool> Server::Impl::write_stream(Stream& stream, Connection& conn, Exchange& ex,
+                                           ConnectionBuffers& bufs) {
+  std::shared_ptr<BodyStream> body = ex.res.stream;
+  for (;;) {
+    conn.deadline = std::chrono::steady_clock::time_point::max();  // the producer's time is ours
+    Piece piece = co_await produce(body, ex.req.request_id);
+    if (piece.failed) co_return false;  // no last chunk: the client sees the body cut short
+    bufs.out.clear();
+    if (piece.data) {
+      if (piece.data->empty()) continue;
+      wire::append_chunk(bufs.out, *piece.data);
+      ex.streamed_bytes += piece.data->size();
+    } else {
+      bufs.out = wire::kLastChunk;
+    }
+    conn.deadline = std::chrono::steady_clock::now() + opts.write_timeout;
+    error_code ec;
+    co_await asio::async_write(stream, asio::buffer(bufs.out), asio::redirect_error(use_io, ec));
+    if (ec) co_return false;
+    if (!piece.data) co_return true;
+  }
+}
+
+awaitable<bool> Server::Impl::gather_stream(Exchange& ex) {
+  std::shared_ptr<BodyStream> body = std::move(ex.res.stream);
+  ex.res.body.clear();
+  for (;;) {
+    Piece piece = co_await produce(body, ex.req.request_id);
+    if (piece.failed) co_return false;
+    if (!piece.data) co_return true;
+    ex.res.body += *piece.data;
+  }
+}
+
 Server::Impl::RouteStep Server::Impl::start_route(Exchange& ex,
                                                   std::unique_ptr<PendingAuthentication>& pending) {
   const Route& route = *ex.route;
@@ -419,7 +481,8 @@ void Server::Impl::record(const Exchange& ex, ConnectionBuffers& bufs) {
                             ex.route       ? std::string_view(ex.route->pattern)
                             : ex.preflight ? "preflight"
                                            : "unmatched",
-                            ex.res.status, seconds, ex.res.body.size(), ex.server_id);
+                            ex.res.status, seconds, ex.res.body.size() + ex.streamed_bytes,
+                            ex.server_id);
     log::write_raw(log::Level::kInfo, bufs.log_line);
   }
 }
@@ -464,6 +527,7 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
     if (flow == Flow::kWait) flow = co_await read_body(stream, buffer, parser, conn, ex);
     if (flow == Flow::kDrop) break;
     if (flow == Flow::kContinue && !parser.keep_alive()) ex.close_after = true;
+    ex.http10 = parser.http_version() < 11;
     if (!ex.answered) {
       conn.deadline = std::chrono::steady_clock::time_point::max();  // the handler's time is ours
       std::unique_ptr<PendingAuthentication> pending;
@@ -474,6 +538,11 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
       if (step == RouteStep::kDispatch) ex.res = co_await dispatch(ex.req, ex.route, ex.server_id);
     }
 
+    if (ex.res.stream && (ex.http10 || ex.req.method == Method::kHead)) {
+      // HTTP/1.0 has no chunks: the body is gathered and sent with its length. A HEAD gets the
+      // length too, which takes producing the body (as a handler's HEAD answer does).
+      if (!co_await gather_stream(ex)) break;
+    }
     serialize(conn, ex, bufs);
     // Let the I/O thread finish the other requests that are ready before writing this response:
     // a burst of requests is then answered by a burst of writes. Each write on loopback or a
@@ -483,6 +552,8 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
     co_await asio::post(co_await asio::this_coro::executor, use_io);
     error_code ec;
     co_await asio::async_write(stream, asio::buffer(bufs.out), asio::redirect_error(use_io, ec));
+    if (!ec && ex.res.stream && !co_await write_stream(stream, conn, ex, bufs))
+      ex.close_after = true;
     record(ex, bufs);
     if (ec || ex.close_after) break;
   }

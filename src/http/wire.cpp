@@ -52,10 +52,27 @@ void serialize_response(std::string& out, const Response& r, std::string_view re
     out += "\r\nX-Server-Request-Id: ";
     out += server_request_id;
   }
-  out += "\r\nContent-Length: ";
-  append_number(out, r.body.size());
+  if (r.stream) {
+    // The pieces follow as chunks (append_chunk), or nothing for a HEAD.
+    out += "\r\nTransfer-Encoding: chunked";
+  } else {
+    out += "\r\nContent-Length: ";
+    append_number(out, r.body.size());
+  }
   out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
-  if (!head) out += r.body;
+  if (!head && !r.stream) out += r.body;
+}
+
+void append_chunk(std::string& out, std::string_view piece) {
+  if (piece.empty()) return;  // an empty chunk would end the body
+  static constexpr char kHex[] = "0123456789abcdef";
+  char digits[16];
+  size_t n = 0;
+  for (size_t v = piece.size(); v > 0; v >>= 4) digits[n++] = kHex[v & 0xf];
+  while (n > 0) out += digits[--n];
+  out += "\r\n";
+  out += piece;
+  out += "\r\n";
 }
 
 const std::string& http_date() {

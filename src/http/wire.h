@@ -11,9 +11,15 @@ namespace registrar::http::wire {
 
 // Appends an HTTP/1.1 response to `out`: status line, the handler's headers (values containing
 // CR or LF are dropped rather than allowing header injection), Server, Date, X-Request-Id,
-// X-Server-Request-Id (when given), Content-Length, Connection, then the body (unless `head`).
+// X-Server-Request-Id (when given), Content-Length (Transfer-Encoding: chunked for a stream),
+// Connection, then the body (unless `head`, or streamed).
 void serialize_response(std::string& out, const Response& response, std::string_view request_id,
                         bool head, bool keep_alive, std::string_view server_request_id = {});
+
+// A streamed response (Response::stream) is serialised with Transfer-Encoding: chunked and no
+// body; each piece then goes out as append_chunk, and kLastChunk ends it.
+void append_chunk(std::string& out, std::string_view piece);
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 // "Sun, 22 Nov 2026 01:56:05 GMT", recomputed at most once a second per thread.
 const std::string& http_date();

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/error.h"
+#include "sync/cursor_pull.h"
 #include "sync/machine_auth.h"
 
 namespace registrar::sync {
@@ -16,17 +17,6 @@ using http::Response;
 constexpr size_t kMaxPushBody = 8 * 1024 * 1024;
 constexpr size_t kMaxChangeId = 100;  // sync_pushes.change_id
 
-int64_t cursor_param(const Request& r) {
-  auto v = r.query_param("cursor");
-  if (!v) throw core::invalid_argument("is required (0 for a first sync)", "cursor");
-  int64_t out = -1;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || p != v->data() + v->size() || out < 0)
-    throw core::invalid_argument("must be a non-negative integer, the cursor of the last pull",
-                                 "cursor");
-  return out;
-}
-
 int limit_param(const Request& r) {
   auto v = r.query_param("limit");
   if (!v) return kDefaultPullLimit;
@@ -38,26 +28,21 @@ int limit_param(const Request& r) {
   return out;
 }
 
+// A push reads the machine from the database (not the cache): its changes are checked against
+// the machine's scopes as they are now.
 MachineContext machine_of(SyncService& service, const Request& r) {
   std::string id = machine_id_of(r);
   auto m = id.empty() ? std::nullopt : service.machine_by_id(id);
   if (!m) throw core::Error(core::ErrorKind::kUnauthenticated, "not a machine's request");
+  if (m->deleted || !m->active)
+    throw core::Error(core::ErrorKind::kUnauthenticated, "the machine is deleted or not active");
   return *m;
 }
 
-Json pull_item(const db::PullItem& item) {
-  Json j = {{"seq", item.seq},
-            {"entity", item.entity},
-            {"id", item.id},
-            {"langCode", item.lang.empty() ? Json(nullptr) : Json(item.lang)}};
-  if (item.departed) {
-    j["op"] = "depart";
-    return j;
-  }
-  j["op"] = item.row.deleted ? "delete" : "upsert";
-  j["version"] = item.row.version;
-  j["row"] = SyncService::render(item.row, false);
-  return j;
+std::string cursor_param(const Request& r) {
+  auto v = r.query_param("cursor");
+  if (!v) throw core::invalid_argument("is required (0 for a first sync)", "cursor");
+  return std::string(*v);
 }
 
 // ---- push ----
@@ -247,39 +232,6 @@ CursorSettings read_cursor_settings(const core::Config& config) {
   return s;
 }
 
-Json pull_changes(SyncService& service, const MachineContext& machine, int64_t cursor, int limit) {
-  int64_t head = 0;
-  std::vector<db::PullItem> items;
-  service.db().read([&](soci::session& s) {
-    // db::pull runs one statement per scope outside any snapshot (a read has no transaction):
-    // a change committing between two of them could show in a later scope's range while a
-    // smaller change of an earlier scope, committed just before it, was missed. Every change up
-    // to the head read first had committed by then (the sequence commits in order), so dropping
-    // what lies beyond it leaves an exact prefix of what follows the cursor.
-    head = db::head_seq(s);
-    items = db::pull(s, machine.scopes, cursor, limit + 1);
-  });
-  if (cursor > head)
-    throw core::invalid_argument("is beyond the server's last change (" + std::to_string(head) +
-                                     "): the server's data was replaced; pull again from 0",
-                                 "cursor");
-  size_t before = items.size();
-  items.erase(
-      std::find_if(items.begin(), items.end(), [&](const db::PullItem& i) { return i.seq > head; }),
-      items.end());
-  bool more = items.size() > static_cast<size_t>(limit) || items.size() < before;
-  if (items.size() > static_cast<size_t>(limit)) items.resize(limit);
-  Json changes = Json::array();
-  for (const auto& i : items) changes.push_back(pull_item(i));
-  std::string next = items.empty() ? std::to_string(cursor) : std::to_string(items.back().seq);
-  // The scopes let a client notice that its machine moved (another centre, another holiday
-  // location): rows of the new scopes older than its cursor were never sent, so it starts over.
-  return {{"changes", std::move(changes)},
-          {"cursor", next},
-          {"more", more},
-          {"scopes", machine.scopes}};
-}
-
 Json push_changes(SyncService& service, const MachineContext& machine,
                   const std::vector<std::string>& entities, const Json& body) {
   auto changes = parse_push(body);
@@ -289,15 +241,18 @@ Json push_changes(SyncService& service, const MachineContext& machine,
 }
 
 void add_cursor_routes(http::Router& router, SyncService& service, const CursorSettings& settings) {
+  auto machines = std::make_shared<MachineCache>(service);
   router.add_authenticator(kMachineAuthenticator, std::make_shared<MachineAuthenticator>(
-                                                      service, settings.machine_auth_skew_s));
+                                                      *machines, settings.machine_auth_skew_s));
   router
       .get("/v1/sync/pull",
-           [&service](Request& r) {
-             int64_t cursor = cursor_param(r);
+           [machines](Request& r) {
+             std::string cursor = cursor_param(r);
              int limit = limit_param(r);
-             MachineContext m = machine_of(service, r);
-             return Response::json(200, pull_changes(service, m, cursor, limit));
+             std::string id = machine_id_of(r);
+             if (id.empty())
+               throw core::Error(core::ErrorKind::kUnauthenticated, "not a machine's request");
+             return Response::json(200, pull_changes(*machines, id, cursor, limit));
            })
       .authenticate_with(kMachineAuthenticator)
       .describe(

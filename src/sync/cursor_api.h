@@ -1,7 +1,7 @@
 // The exact change cursor (docs/sync.md, "Pull", "Push"): GET /v1/sync/pull and POST
 // /v1/sync/push for registration machines authenticated by their signature (machine_auth.h).
-// pull_changes and push_changes are the routes' logic without HTTP, so that tests drive them
-// directly; both block (database): call from workers.
+// push_changes and cursor_pull.h's pull_changes are the routes' logic without HTTP, so that
+// tests drive them directly; both block (database): call from workers.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +27,6 @@ struct CursorSettings {
 
 void declare_cursor_config(core::ConfigSchema& schema);
 CursorSettings read_cursor_settings(const core::Config& config);
-
-// {"changes": [...], "cursor": "<n>", "more": bool}: what changed in the machine's scopes after
-// `cursor`, at most `limit` changes. Throws core::Error(kInvalidArgument, "cursor") for a cursor
-// beyond the server's last change.
-Json pull_changes(SyncService& service, const MachineContext& machine, int64_t cursor, int limit);
 
 // {"results": [...]}, one per change, each applied on its own. Throws core::Error
 // (kInvalidArgument) naming the part of a malformed body.

@@ -7,7 +7,7 @@
 
 #include "core/base64.h"
 #include "crypto/jws.h"
-#include "sync/machine_crypto.h"
+#include "sync/store.h"
 
 namespace registrar::sync {
 namespace {
@@ -26,11 +26,6 @@ std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-std::string string_of(const Json& j, const char* name) {
-  auto it = j.find(name);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -68,8 +63,8 @@ std::optional<std::string> check_machine_claims(const Json& payload, std::string
   return std::nullopt;
 }
 
-MachineAuthenticator::MachineAuthenticator(SyncService& service, int64_t skew_s)
-    : service_(service), skew_s_(skew_s) {}
+MachineAuthenticator::MachineAuthenticator(MachineCache& machines, int64_t skew_s)
+    : machines_(machines), skew_s_(skew_s) {}
 
 std::optional<http::Failure> MachineAuthenticator::authenticate(http::Request& request,
                                                                 const http::Route&) {
@@ -94,35 +89,37 @@ std::optional<http::Failure> MachineAuthenticator::authenticate(http::Request& r
   // The kid names the machine; it must be the index of its signing key, not of its encryption
   // key (the encryption key never signs).
   std::string kid = lower(sig.kid);
-  auto machine = service_.machine_by_key_index(kid);
-  if (!machine) return refused("kid: no machine has this key index");
-  std::string sign_key = string_of(machine->machine, "signPublicKey");
-  if (sign_key.empty() || lower(string_of(machine->machine, "signKeyIndex")) != kid)
-    return refused("kid: is not the index of the machine's signing key");
-  std::optional<crypto::PublicKey> key;
-  try {
-    key = machine_public_key(sign_key);
-  } catch (const std::exception&) {
-    return refused("the machine's signing key is not usable; ask an administrator");
+  std::shared_ptr<const CachedMachine> machine;
+  if (request.method == http::Method::kGet) {
+    machine = machines_.by_key_index(kid);
+  } else {
+    auto hit = machines_.service().db().read(
+        [&](soci::session& s) { return db::machine_for_key_index(s, kid); });
+    if (hit) machine = machines_.read(hit->machine_id);
   }
-  auto verified = crypto::verify_signature(sig, *key);
+  if (!machine) return refused("kid: no machine has this key index");
+  if (machine->sign_key_index.empty() || machine->sign_key_index != kid)
+    return refused("kid: is not the index of the machine's signing key");
+  if (!machine->sign_key)
+    return refused("the machine's signing key is not usable; ask an administrator");
+  auto verified = crypto::verify_signature(sig, *machine->sign_key);
   if (!verified) {
     if (verified.reason() == crypto::JoseError::kAlgKeyMismatch)
       return refused("the JWS alg does not fit the machine's signing key type");
     return refused("the signature does not verify with the machine's signing key");
   }
   // Only after the signature: an unsigned request learns nothing about a machine's state.
-  if (machine->deleted) return refused("the machine is deleted");
-  if (!machine->active) return refused("the machine is not active");
+  if (machine->context.deleted) return refused("the machine is deleted");
+  if (!machine->context.active) return refused("the machine is not active");
 
   Json payload = Json::parse(parsed->payload, nullptr, false);
-  int64_t now_s = core::to_unix_seconds(service_.clock().now());
+  int64_t now_s = core::to_unix_seconds(machines_.service().clock().now());
   if (auto bad = check_machine_claims(payload, request.method_text, request.target, request.body,
                                       now_s, skew_s_))
     return refused(*bad);
 
   http::Principal p;
-  p.subject = kMachineSubjectPrefix + machine->id;
+  p.subject = kMachineSubjectPrefix + machine->context.id;
   request.principal = std::make_shared<const http::Principal>(std::move(p));
   return std::nullopt;
 }

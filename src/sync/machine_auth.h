@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "http/auth.h"
-#include "sync/service.h"
+#include "sync/machine_cache.h"
 
 namespace registrar::sync {
 
@@ -32,12 +32,14 @@ std::string body_sha256_b64(std::string_view bytes);
 
 class MachineAuthenticator final : public http::Authenticator {
  public:
-  MachineAuthenticator(SyncService& service, int64_t skew_s);
+  // GET requests (the pull, which checks its entry in its own statement) are authenticated
+  // against cached machines; others against the database.
+  MachineAuthenticator(MachineCache& machines, int64_t skew_s);
   std::optional<http::Failure> authenticate(http::Request& request,
                                             const http::Route& route) override;
 
  private:
-  SyncService& service_;
+  MachineCache& machines_;
   const int64_t skew_s_;
 };
 

@@ -49,7 +49,7 @@ class SyncModule final : public app::Module {
     declare_cursor_config(schema);
   }
 
-  std::vector<store::Migration> migrations() const override { return {rows_migration()}; }
+  std::vector<store::Migration> migrations() const override { return sync_migrations(); }
 
   void start(app::Services& s) override {
     SyncSettings settings;

@@ -59,6 +59,64 @@ std::vector<const Entity*> full_sync_entities(const std::optional<std::string>& 
   return out;
 }
 
+// (entityName, entityType, plaintext JSON array) in catalogue order.
+struct Entry {
+  std::string name, type, plain;
+};
+
+// The envelope up to dataToSync's first entry. The envelope is written as text: the data strings
+// are megabytes of base64url, which need no escaping, and a JSON library would copy and scan them
+// byte by byte.
+std::string envelope_head(const core::Clock& clock, int64_t to_us) {
+  std::string head = R"({"id":null,"version":null,"responsetime":)";
+  head += Json(mosip::response_time(clock)).dump();
+  head += R"(,"metadata":null,"errors":null,"response":{"lastSyncTime":")";
+  head += format_sync_time(to_us);
+  head += R"(","dataToSync":[)";
+  return head;
+}
+
+// The answer piece by piece: the envelope's head, then each entity's entry, encrypted when it
+// is asked for (its plaintext freed), then the tail. Streamed (docs/sync.md), only one entry's
+// ciphertext is in memory at a time and the first bytes leave before the last entity is
+// encrypted.
+class SettingsStream final : public http::BodyStream {
+ public:
+  SettingsStream(std::string head, crypto::PublicKey key, std::vector<Entry> entries)
+      : head_(std::move(head)), key_(std::move(key)), entries_(std::move(entries)) {}
+  std::optional<std::string> next() override {
+    if (!started_) {
+      started_ = true;
+      return std::move(head_);
+    }
+    if (next_ < entries_.size()) {
+      Entry& entry = entries_[next_];
+      std::string data = encrypt_for_machine_b64(key_, entry.plain);
+      std::string().swap(entry.plain);
+      std::string out = next_++ == 0 ? R"({"entityName":)" : R"(,{"entityName":)";
+      out += Json(entry.name).dump();
+      out += R"(,"entityType":")";
+      out += entry.type;
+      out += R"(","data":")";
+      out += data;
+      out += "\"}";
+      return out;
+    }
+    if (!ended_) {
+      ended_ = true;
+      return "]}}";
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::string head_;
+  const crypto::PublicKey key_;
+  std::vector<Entry> entries_;
+  size_t next_ = 0;
+  bool started_ = false, ended_ = false;
+};
+
 Response client_settings(SyncService& service, const ClientSettingsConfig& config, Request& req,
                          bool v2) {
   const core::Clock& clock = service.clock();
@@ -108,11 +166,8 @@ Response client_settings(SyncService& service, const ClientSettingsConfig& confi
       });
   });
 
-  // (entityName, entityType, plaintext JSON array) in catalogue order.
-  struct Entry {
-    std::string name, type, plain;
-  };
   std::vector<Entry> entries;
+  size_t plain_bytes = 0;
   for (const Entity& e : catalogue()) {
     if (auto d = dynamic_lists.find(e.name); d != dynamic_lists.end()) {
       for (auto& [name, list] : d->second)
@@ -121,29 +176,19 @@ Response client_settings(SyncService& service, const ClientSettingsConfig& confi
       entries.push_back({e.mosip_name, "structured", std::move(l->second).finish()});
     }
   }
+  for (const auto& e : entries) plain_bytes += e.plain.size();
 
-  // Encrypted outside the transaction: the connection goes back to the pool first. The envelope
-  // is written as text: the data strings are megabytes of base64url, which need no escaping,
-  // and a JSON library would copy and scan them byte by byte.
-  std::string body = R"({"id":null,"version":null,"responsetime":)";
-  body += Json(mosip::response_time(clock)).dump();
-  body += R"(,"metadata":null,"errors":null,"response":{"lastSyncTime":")";
-  body += format_sync_time(window.to_us);
-  body += R"(","dataToSync":[)";
-  for (size_t i = 0; i < entries.size(); ++i) {
-    Entry& entry = entries[i];
-    std::string data = encrypt_for_machine_b64(key, entry.plain);
-    std::string().swap(entry.plain);
-    body += i == 0 ? R"({"entityName":)" : R"(,{"entityName":)";
-    body += Json(entry.name).dump();
-    body += R"(,"entityType":")";
-    body += entry.type;
-    body += R"(","data":")";
-    body += data;
-    body += "\"}";
+  // Encrypted outside the transaction: the connection goes back to the pool first.
+  auto answer =
+      std::make_shared<SettingsStream>(envelope_head(clock, window.to_us), key, std::move(entries));
+  Response resp;
+  resp.status = 200;
+  resp.headers.set("Content-Type", "application/json");
+  if (plain_bytes >= config.stream_from_bytes) {
+    resp.stream = std::move(answer);
+  } else {
+    while (auto piece = answer->next()) resp.body += *piece;
   }
-  body += "]}}";
-  Response resp = Response::text(200, std::move(body), "application/json");
   // The body is nearly all base64 of ciphertext: entropy coding is all gzip can do for it.
   http::compress_if_accepted(req, resp, 1024, http::GzipMode::kHuffmanOnly);
   return resp;

@@ -16,6 +16,9 @@ namespace registrar::sync {
 struct ClientSettingsConfig {
   std::string scope = "sync:client";  // sync.scopes.client
   WindowSettings window;              // sync.mosip.delta_interval_s, sync.mosip.full_sync_to
+  // Answers whose entities' JSON (before encryption) reaches this many bytes are streamed
+  // (chunked, each entity encrypted as it is sent); smaller ones are sent whole.
+  size_t stream_from_bytes = 1024 * 1024;
 };
 
 // Also registers MOSIP's error format for the prefix /v1/syncdata (for every sync route there).

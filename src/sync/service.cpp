@@ -212,8 +212,8 @@ Json SyncService::render(const RowState& row, bool with_audit) {
   return out;
 }
 
-std::optional<MachineContext> SyncService::machine_context(soci::session& s,
-                                                           const std::string& machine_id) {
+std::optional<MachineContext> SyncService::machine_in(soci::session& s,
+                                                      const std::string& machine_id) {
   auto row = db::find_row(s, "machines", machine_id, "");
   if (!row) return std::nullopt;
   MachineContext m;
@@ -221,6 +221,7 @@ std::optional<MachineContext> SyncService::machine_context(soci::session& s,
   m.machine = Json::parse(row->data);
   m.active = row->active;
   m.deleted = row->deleted;
+  m.row_seq = row->seq;
   m.centre = string_field(m.machine, "regCenterId");
   if (!m.centre.empty()) {
     db::ListQuery q;
@@ -246,12 +247,12 @@ std::optional<MachineContext> SyncService::machine_by_key_index(const std::strin
   return db_.read([&](soci::session& s) -> std::optional<MachineContext> {
     auto hit = db::machine_for_key_index(s, lower);
     if (!hit) return std::nullopt;
-    return machine_context(s, hit->machine_id);
+    return machine_in(s, hit->machine_id);
   });
 }
 
 std::optional<MachineContext> SyncService::machine_by_id(const std::string& machine_id) {
-  return db_.read([&](soci::session& s) { return machine_context(s, machine_id); });
+  return db_.read([&](soci::session& s) { return machine_in(s, machine_id); });
 }
 
 }  // namespace registrar::sync

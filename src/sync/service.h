@@ -30,6 +30,7 @@ struct MachineContext {
   Json machine;                  // the machine row's fields
   bool active = true, deleted = false;
   std::vector<std::string> scopes;  // catalogue.h machine_scopes
+  int64_t row_seq = 0;              // the machine row's seq when read (machine_cache.h)
 };
 
 // Lower-case hex SHA-256 of the key's DER SubjectPublicKeyInfo, bytes joined with ':'
@@ -85,12 +86,13 @@ class SyncService {
   // when none.
   std::optional<MachineContext> machine_by_key_index(const std::string& key_index);
   std::optional<MachineContext> machine_by_id(const std::string& machine_id);
+  // The same inside the caller's read or transaction.
+  std::optional<MachineContext> machine_in(soci::session& s, const std::string& machine_id);
 
  private:
   // Inside a write transaction: the RowWrite for one item, after every check.
   RowWrite prepare(soci::session& s, const Entity& entity, const Json& body, bool remove,
                    std::optional<int64_t> expected_version, const std::vector<RowWrite>& earlier);
-  std::optional<MachineContext> machine_context(soci::session& s, const std::string& machine_id);
 
   store::Database& db_;
   const core::Clock& clock_;

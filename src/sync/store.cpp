@@ -306,46 +306,6 @@ void select_window(soci::session& s, const WindowQuery& q,
   }
 }
 
-std::vector<PullItem> pull(soci::session& s, const std::vector<std::string>& scopes, int64_t cursor,
-                           int limit) {
-  // One index range per scope (scope, seq), each already in order; merged here. A single
-  // `scope IN (...) ORDER BY seq` would sort every matching row for each page.
-  std::vector<PullItem> items;
-  long long after = cursor;
-  for (const auto& scope : scopes) {
-    soci::rowset<soci::row> rows =
-        (s.prepare << "SELECT " << kRowColumns
-                   << " FROM sync_rows WHERE scope = :s AND seq > :c ORDER BY seq LIMIT :n",
-         soci::use(scope), soci::use(after), soci::use(limit));
-    for (const auto& r : rows) {
-      PullItem item;
-      item.row = row_state(r);
-      item.seq = item.row.seq;
-      item.entity = item.row.entity;
-      item.id = item.row.id;
-      item.lang = item.row.lang;
-      items.push_back(std::move(item));
-    }
-    soci::rowset<soci::row> gone =
-        (s.prepare << "SELECT seq, entity, id, lang FROM sync_departures WHERE scope = :s AND "
-                      "seq > :c ORDER BY seq LIMIT :n",
-         soci::use(scope), soci::use(after), soci::use(limit));
-    for (const auto& r : gone) {
-      PullItem item;
-      item.seq = store::row_int(r, 0);
-      item.entity = r.get<std::string>(1);
-      item.id = r.get<std::string>(2);
-      item.lang = r.get<std::string>(3);
-      item.departed = true;
-      items.push_back(std::move(item));
-    }
-  }
-  std::sort(items.begin(), items.end(),
-            [](const PullItem& a, const PullItem& b) { return a.seq < b.seq; });
-  if (items.size() > static_cast<size_t>(limit)) items.resize(limit);
-  return items;
-}
-
 int64_t head_seq(soci::session& s) {
   long long v = 0;
   s << "SELECT seq FROM sync_counter WHERE id = 1", soci::into(v);

@@ -20,10 +20,15 @@
 #include "store/database.h"
 #include "store/migrations.h"
 #include "sync/catalogue.h"
+#include "sync/pull_plan.h"
 
 namespace registrar::sync {
 
 store::Migration rows_migration();
+// Version 2: sync_machine_scopes, the scopes each machine was served since which change.
+store::Migration machine_scopes_migration();
+// Every migration of the module, in order.
+std::vector<store::Migration> sync_migrations();
 
 // A stored row.
 struct RowState {
@@ -97,17 +102,44 @@ struct WindowQuery {
 void select_window(soci::session& s, const WindowQuery& q,
                    const std::function<void(const RowState&)>& row);
 
-// The cursor API (docs/sync.md, "Pull"): what changed after `cursor` in `scopes`, in sequence
-// order, at most `limit` items. A row that left one of the scopes (its centre changed) comes as
-// a departure: deleted, with no data.
+// The cursor API (docs/sync.md, "Pull"): one item of a page. A departure (a row that left the
+// scope, or, in a catch-up, a row of a scope the machine left) has no row.
 struct PullItem {
   int64_t seq = 0;
   std::string entity, id, lang;
   bool departed = false;
   RowState row;  // unset for a departure
 };
-std::vector<PullItem> pull(soci::session& s, const std::vector<std::string>& scopes, int64_t cursor,
-                           int limit);
+// What tells a cached machine (machine_cache.h) that it is stale.
+struct PullProbe {
+  std::string machine_id, centre;
+};
+struct PullPage {
+  std::vector<PullItem> items;  // in sequence order, at most `limit`
+  int64_t head = 0;             // the last change's number
+  int64_t machine_seq = -1;     // the machine row's seq; -1: no such row
+  int64_t centre_seq = -1;      // the highest seq of the centre's rows; -1: none
+  int64_t scopes_since = -1;    // the machine's latest sync_machine_scopes since; -1: none
+};
+// The page of `reads` (pull_plan.h) and the probe, in ONE statement: on PostgreSQL a statement
+// is three round trips, and one statement sees one snapshot on both backends, so the head and
+// the items agree (the sequence commits in order: every change up to the head is visible).
+PullPage pull_page(soci::session& s, const std::vector<ScopeRead>& reads, int limit,
+                   const PullProbe& probe);
+
+// The machine's scope records, ascending (none before its first pull).
+std::vector<ScopeRecord> machine_scope_records(soci::session& s, const std::string& machine_id);
+// The highest seq of a centre's rows (any language, deleted ones too); -1 when none.
+int64_t centre_seq(soci::session& s, const std::string& centre);
+// Inside a write transaction: takes the change sequence's lock (every writer of rows takes it),
+// so that what is read after it cannot change before commit.
+void lock_sequence(soci::session& s);
+// After lock_sequence: records that the machine is served `scopes` from now on, at a new number
+// of the change sequence (none is taken for its first record, which holds from 0). Returns the
+// record's since.
+int64_t add_machine_scopes(soci::session& s, const std::string& machine_id,
+                           const std::vector<std::string>& scopes, bool first);
+
 // The last change's number (0 before any).
 int64_t head_seq(soci::session& s);
 

@@ -9,6 +9,7 @@
 #include "crypto/jws.h"
 #include "store/migrations.h"
 #include "support/databases.h"
+#include "sync/cursor_pull.h"
 #include "sync/machine_auth.h"
 #include "sync/service.h"
 
@@ -17,7 +18,7 @@ namespace registrar::sync::testing {
 class CursorFixture : public ::testing::TestWithParam<std::string> {
  protected:
   CursorFixture() : tdb_(GetParam()), db_(tdb_.options(4)), service_(db_, clock_, {}) {
-    store::migrate(db_, {store::platform_schema(), {"sync", {rows_migration()}}}, clock_);
+    store::migrate(db_, {store::platform_schema(), {"sync", sync_migrations()}}, clock_);
     put("registration_center_types", {{"code", "T"}, {"name", "Type"}, {"langCode", "eng"}});
     for (const char* loc : {"LA", "LB"})
       put("locations", {{"code", loc}, {"name", loc}, {"hierarchyLevel", 1}, {"langCode", "eng"}});
@@ -44,6 +45,13 @@ class CursorFixture : public ::testing::TestWithParam<std::string> {
     return service_.put(*find_entity(entity), body, "tester", expected);
   }
   MachineContext machine(const std::string& id) { return *service_.machine_by_id(id); }
+  // A page of the machine's pull, as GET /v1/sync/pull answers it.
+  Json pull(const std::string& machine_id, const std::string& cursor, int limit) {
+    return pull_changes(machines_, machine_id, cursor, limit);
+  }
+  Json pull(const std::string& machine_id, int64_t cursor, int limit) {
+    return pull(machine_id, std::to_string(cursor), limit);
+  }
   std::string key_index(const crypto::PrivateKey& k) {
     return key_index_of(k.public_key().to_pem(), "key");
   }
@@ -60,6 +68,7 @@ class CursorFixture : public ::testing::TestWithParam<std::string> {
     Json header = {{"kid", kid.empty() ? key_index(key) : kid}};
     http::Request r;
     r.method_text = method;
+    r.method = http::parse_method(method);
     r.target = target;
     r.path = target.substr(0, target.find('?'));
     r.query = target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
@@ -74,6 +83,7 @@ class CursorFixture : public ::testing::TestWithParam<std::string> {
   core::ManualClock clock_{core::from_unix_seconds(1'800'000'000)};
   store::Database db_;
   SyncService service_;
+  MachineCache machines_{service_};
   crypto::PrivateKey enc_a_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
   crypto::PrivateKey enc_b_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
   crypto::PrivateKey sign_a_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);

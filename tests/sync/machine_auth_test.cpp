@@ -15,7 +15,10 @@ using namespace std::chrono_literals;
 class MachineAuthTest : public testing::CursorFixture {
  protected:
   std::optional<http::Failure> auth(http::Request& r) {
-    MachineAuthenticator a(service_, 300);
+    // A cache of its own: these tests change machines between requests, and a GET trusts its
+    // cache entry until the pull's statement checks it (pull_test.cpp).
+    MachineCache machines(service_);
+    MachineAuthenticator a(machines, 300);
     http::Route route;
     return a.authenticate(r, route);
   }

@@ -20,6 +20,7 @@
 #include "support/databases.h"
 #include "support/loopback_server.h"
 #include "support/python_runner.h"
+#include "support/raw_client.h"
 #include "sync/mosip_settings_api.h"
 
 namespace registrar::sync {
@@ -382,6 +383,83 @@ TEST_P(MosipSettingsTest, LargeResponsesAreGzippedForClientsThatAskForIt) {
   Response plain = get(settings("v1"));
   EXPECT_FALSE(plain.headers.has("Content-Encoding"));
   EXPECT_EQ(ids(response_of(plain)), kFullV1);
+}
+
+// The chunks of a chunked body (after the header); `complete` when the last chunk was there.
+std::pair<std::vector<std::string>, bool> dechunk(std::string_view raw) {
+  std::vector<std::string> chunks;
+  for (;;) {
+    size_t eol = raw.find("\r\n");
+    if (eol == std::string_view::npos) return {chunks, false};
+    size_t n = std::stoul(std::string(raw.substr(0, eol)), nullptr, 16);
+    if (n == 0) return {chunks, raw.substr(eol) == "\r\n\r\n"};
+    if (raw.size() < eol + 2 + n + 2) return {chunks, false};
+    chunks.emplace_back(raw.substr(eol + 2, n));
+    raw.remove_prefix(eol + 2 + n + 2);
+  }
+}
+
+// A large answer is streamed: chunked, each entity encrypted and sent as its own piece, gzip
+// deflated piece by piece; it decrypts to what the answer sent whole carries.
+TEST_P(MosipSettingsTest, ALargeAnswerIsStreamedEntityByEntityAndMatchesTheWholeOne) {
+  build_estate();
+  clock_.set(*core::parse_rfc3339("2026-12-02T09:07:00Z"));
+  // This estate's answer is a few kB: a second server streams from 0 bytes.
+  ClientSettingsConfig streaming = config_;
+  streaming.stream_from_bytes = 0;
+  http::Router router;
+  router.add_authenticator(
+      http::kBearerAuthenticator,
+      std::make_shared<registrar::testing::FixedTokenAuthenticator>(
+          std::map<std::string, std::vector<std::string>>{{"client", {"sync:client"}}}));
+  add_client_settings_routes(router, service_, streaming);
+  registrar::testing::LoopbackServer streamer(router);
+
+  Response whole = get(settings("v1"));
+  ASSERT_TRUE(whole.headers.has("Content-Length"));
+  EXPECT_FALSE(whole.headers.has("Transfer-Encoding"));
+  Json whole_response = response_of(whole);
+
+  // Gzipped and chunked, through the project's client.
+  http::ClientRequest r;
+  r.url = streamer.url(settings("v1"));
+  r.headers.set("Authorization", "Bearer client");
+  r.headers.set("Accept-Encoding", "gzip");
+  Response zipped = http::fetch(r);
+  ASSERT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.headers.get("Transfer-Encoding"), "chunked");
+  EXPECT_FALSE(zipped.headers.has("Content-Length"));
+  EXPECT_EQ(zipped.headers.get("Content-Encoding"), "gzip");
+  auto body = http::gunzip(zipped.body);
+  ASSERT_TRUE(body);
+  Response unzipped = zipped;
+  unzipped.body = *body;
+  Json streamed_response = response_of(unzipped);
+  // The same JSON but for the ciphertexts (random keys and IVs): same envelope, same entries,
+  // and every entry decrypts to the same list.
+  EXPECT_EQ(streamed_response["lastSyncTime"], whole_response["lastSyncTime"]);
+  EXPECT_EQ(names(streamed_response), names(whole_response));
+  EXPECT_EQ(decrypt(streamed_response), decrypt(whole_response));
+  EXPECT_EQ(ids(streamed_response), kFullV1);
+
+  // On the wire, without gzip: the envelope's head, one chunk per entity, the tail.
+  registrar::testing::RawClient raw(streamer.port());
+  ASSERT_TRUE(raw.send("GET " + settings("v1") +
+                       " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer client\r\n\r\n"));
+  std::string bytes;
+  for (int i = 0; i < 1000 && !bytes.ends_with("\r\n0\r\n\r\n"); ++i) {
+    std::string more = raw.read_some(std::chrono::seconds(5));
+    if (more.empty()) break;
+    bytes += more;
+  }
+  auto [chunks, complete] = dechunk(bytes.substr(bytes.find("\r\n\r\n") + 4));
+  ASSERT_TRUE(complete);
+  ASSERT_EQ(chunks.size(), names(whole_response).size() + 2);
+  EXPECT_TRUE(chunks.front().starts_with(R"({"id":null,"version":null,"responsetime":)"));
+  for (size_t i = 1; i + 1 < chunks.size(); ++i)
+    EXPECT_TRUE(chunks[i].starts_with(i == 1 ? R"({"entityName":)" : R"(,{"entityName":)"))
+        << chunks[i].substr(0, 40);
+  EXPECT_EQ(chunks.back(), "]}}");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MosipSettingsTest,

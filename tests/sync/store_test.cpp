@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 class SyncStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   SyncStoreTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_, {store::platform_schema(), {"sync", {rows_migration()}}}, clock_);
+    store::migrate(db_, {store::platform_schema(), {"sync", sync_migrations()}}, clock_);
   }
 
   RowWrite write(const std::string& entity, const std::string& id, Json data,
@@ -140,21 +140,35 @@ TEST_P(SyncStoreTest, PullMergesScopesInSequenceOrderAndReportsDepartures) {
          write("languages", "eng", {{"code", "eng"}}, "")},
         100);
   apply({write("users", "u1", {{"id", "u1"}, {"regCenterId", "B"}}, "c:B")}, 200);
-  auto page = db_.read([](soci::session& s) { return db::pull(s, {"", "c:A"}, 0, 10); });
+  // The plain reads of a machine served `scopes` since 0, after `cursor`.
+  auto pull = [&](std::vector<std::string> scopes, int64_t cursor, int limit) {
+    auto reads = plan_pull(PullCursor{cursor, 0, 0}, {ScopeRecord{0, std::move(scopes)}}).reads;
+    return db_.read([&](soci::session& s) { return db::pull_page(s, reads, limit, {"m", "A"}); });
+  };
+  auto page = pull({"", "c:A"}, 0, 10);
   std::vector<std::string> got;
-  for (const auto& i : page)
+  for (const auto& i : page.items)
     got.push_back(std::to_string(i.seq) + ":" + i.entity + "/" + i.id +
                   (i.departed ? " departed" : ""));
   // u1 was created in A (seq 1), then moved to B: A sees its departure (seq 4), not its row.
   EXPECT_EQ(got, (std::vector<std::string>{"3:languages/eng", "4:users/u1 departed"}));
-  page = db_.read([](soci::session& s) { return db::pull(s, {"", "c:B"}, 0, 2); });
-  ASSERT_EQ(page.size(), 2u);  // the limit holds across scopes
-  EXPECT_EQ(page[0].seq, 2);
-  EXPECT_EQ(page[1].seq, 3);
-  page = db_.read([](soci::session& s) { return db::pull(s, {"", "c:B"}, 3, 10); });
-  ASSERT_EQ(page.size(), 1u);
-  EXPECT_EQ(page[0].seq, 5);
-  EXPECT_EQ(page[0].row.data, R"({"id":"u1","regCenterId":"B"})");
+  // The probe, from the same statement: no machine m, no rows of centre A, no scope records.
+  EXPECT_EQ(page.head, 5);
+  EXPECT_EQ(page.machine_seq, -1);
+  EXPECT_EQ(page.centre_seq, -1);
+  EXPECT_EQ(page.scopes_since, -1);
+  page = pull({"", "c:B"}, 0, 2);
+  ASSERT_EQ(page.items.size(), 2u);  // the limit holds across scopes
+  EXPECT_EQ(page.items[0].seq, 2);
+  EXPECT_EQ(page.items[1].seq, 3);
+  page = pull({"", "c:B"}, 3, 10);
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].seq, 5);
+  EXPECT_EQ(page.items[0].row.data, R"({"id":"u1","regCenterId":"B"})");
+  EXPECT_EQ(page.items[0].row.version, 2);
+  EXPECT_EQ(page.items[0].row.created_us, 100);
+  EXPECT_EQ(page.items[0].row.updated_us, 200);
+  EXPECT_FALSE(page.items[0].row.deleted_us);
 }
 
 TEST_P(SyncStoreTest, MachineKeyIndexesAreUniqueAndFoundBack) {
