@@ -64,6 +64,28 @@ test('issue a UIN and validate it; an invalid one lists its reasons', async (t) 
     assert.ok(reasons.length >= 1, 'at least one reason');
     for (const r of reasons) assert.match(r, /^KER-IDV-\d+ \S/);
 
+    // A partner's token ID for the UIN: the same pair gives the same token, as MOSIP's does.
+    const tokens = page.locator('section', { has: page.getByRole('heading', { name: 'Token IDs' }) });
+    await tokens.getByLabel('UIN').fill(uins[0]);
+    await tokens.getByLabel('Partner').fill('partner-7');
+    await tokens.getByRole('button', { name: 'Get the token ID' }).click();
+    const shown = await tokens.locator('.token-id').innerText();
+    const byApi = await fetch(`${base}/v1/ids/tokens/${uins[0]}/partner-7`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal((await byApi.json()).token_id, shown);
+
+    // A licence key: created, checked, suspended; the API agrees.
+    const licences = page.locator('section', { has: page.getByRole('heading', { name: 'Licence keys' }) });
+    await licences.getByLabel('Partner').fill('partner-7');
+    await licences.getByRole('button', { name: 'Create a licence key' }).click();
+    await licences.getByText('Licence key created:').waitFor();
+    const key = await licences.getByLabel('Licence key').inputValue();
+    assert.ok(key.length > 0);
+    await licences.getByRole('button', { name: 'Suspend' }).click();
+    await licences.getByText('Licence key changed:').waitFor();
+    await licences.locator('dl.licence dd', { hasText: 'SUSPENDED' }).waitFor();
+    const lic = await fetch(`${base}/v1/ids/licences/${encodeURIComponent(key)}`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal((await lic.json()).status, 'SUSPENDED');
+
     const capacity = page.locator('section', { has: page.getByRole('heading', { name: 'Capacity and use' }) });
     const uinRow = capacity.locator('tbody tr', { hasText: 'UIN' });
     assert.equal(await uinRow.locator('td').nth(1).innerText(), '2');

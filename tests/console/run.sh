@@ -41,6 +41,9 @@ password_hash_cost = "minimal"
 public_clients = ["console"]
 [authz]
 event_secret = "console-test-events"
+[ids.token]
+uin_salt = "$(openssl rand -hex 16)"
+partner_code_salt = "$(openssl rand -hex 16)"
 TOML
 r() { "$binary" --config "$run/registrar.toml" "$@"; }
 r db migrate >/dev/null
