@@ -2,7 +2,9 @@
 # Installs what is needed, builds registrar and starts it on the embedded SQLite default with a
 # demo configuration in var/demo/. On first run it also generates the master key and a signing key
 # and creates a demo OAuth2 client whose secret is written to var/demo/demo-client.secret — all
-# generated here, never committed. Stop with Ctrl-C; run again to continue with the same data.
+# generated here, never committed — and, once the server is up, seeds a little data in every
+# module so that each console page has something to show (var/demo/demo-seeded marks it done).
+# Stop with Ctrl-C; run again to continue with the same data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +37,11 @@ public_clients = ["console"]
 full_sync_to = "now"
 delta_interval_s = 1
 TOML
+fi
+# The court events of the demo estate come in through the event handler, which needs a secret
+# (generated here; older demo configurations get it added).
+if ! grep -q '^\[authz\]' "$config"; then
+  printf '\n[authz]\nevent_secret = "%s"\n' "$(openssl rand -hex 16)" >> "$config"
 fi
 registrar=build-release/src/registrar
 $registrar --config "$config" config check
@@ -81,4 +88,14 @@ registrar demo: listening on $url (configuration: $config)
   health: curl -s $url/readyz      metrics: curl -s $url/metrics      API: $url/openapi.yaml
 
 MSG
-exec $registrar --config "$config" serve
+# The server runs in the background while the demo data is seeded through its API; Ctrl-C (or a
+# kill of this script) stops it.
+$registrar --config "$config" serve &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' INT TERM EXIT
+if [ ! -f var/demo/demo-seeded ]; then
+  for _ in $(seq 1 100); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.2; done
+  scripts/demo-seed.sh "$registrar" "$config" "$url"
+  touch var/demo/demo-seeded
+fi
+wait "$server"

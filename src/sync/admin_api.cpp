@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/base64.h"
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace registrar::sync {
@@ -84,7 +85,8 @@ Response row_response(int status, const RowState& row) {
   return resp;
 }
 
-Json catalogue_json() {
+// With each entity's number of rows that are not deleted (one GROUP BY over the rows).
+Json catalogue_json(const std::map<std::string, int64_t>& counts) {
   Json list = Json::array();
   for (const auto& e : catalogue()) {
     Json fields = Json::array();
@@ -98,6 +100,7 @@ Json catalogue_json() {
                     {"perLanguage", e.per_language},
                     {"key", e.key_fields},
                     {"fields", std::move(fields)},
+                    {"count", counts.contains(e.name) ? counts.at(e.name) : 0},
                     {"description", e.description}});
   }
   return {{"entities", std::move(list)}};
@@ -106,9 +109,25 @@ Json catalogue_json() {
 }  // namespace
 
 void add_admin_routes(http::Router& router, SyncService& service, const std::string& scope) {
-  router.get("/v1/masterdata", [](Request&) { return Response::json(200, catalogue_json()); })
+  router
+      .get("/v1/masterdata",
+           [&service](Request&) {
+             auto counts = service.db().read([](soci::session& s) { return db::count_rows(s); });
+             return Response::json(200, catalogue_json(counts));
+           })
       .require_scopes({scope})
-      .describe("The master-data entities, their fields, keys and references");
+      .describe("The master-data entities, their fields, keys, references and row counts");
+  router
+      .get("/v1/sync/machines/last-sync",
+           [&service](Request&) {
+             Json machines = Json::object();
+             for (const auto& [id, at] : service.last_syncs())
+               machines[id] = core::format_rfc3339(at);
+             Json body = {{"machines", std::move(machines)}};
+             return Response::json(200, body);
+           })
+      .require_scopes({scope})
+      .describe("When each machine last synced (clientsettings or pull) since the server started");
   router
       .get("/v1/masterdata/{entity}",
            [&service](Request& r) {

@@ -252,7 +252,9 @@ void add_cursor_routes(http::Router& router, SyncService& service, const CursorS
              std::string id = machine_id_of(r);
              if (id.empty())
                throw core::Error(core::ErrorKind::kUnauthenticated, "not a machine's request");
-             return Response::json(200, pull_changes(*machines, id, cursor, limit));
+             Json answer = pull_changes(*machines, id, cursor, limit);
+             machines->service().record_sync(id);
+             return Response::json(200, answer);
            })
       .authenticate_with(kMachineAuthenticator)
       .describe(

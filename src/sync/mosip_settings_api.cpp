@@ -140,6 +140,7 @@ Response client_settings(SyncService& service, const ClientSettingsConfig& confi
   if (centre && !centre->empty() && *centre != machine->centre)
     return mosip::envelope_error(
         clock, "KER-SNC-149", "Registration Center has been updated for the received Machine ID");
+  service.record_sync(machine->id);
 
   const SyncWindow window = sync_window(core::to_unix_us(clock.now()), last_updated, config.window);
   const std::vector<const Entity*> forced =

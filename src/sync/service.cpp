@@ -255,4 +255,15 @@ std::optional<MachineContext> SyncService::machine_by_id(const std::string& mach
   return db_.read([&](soci::session& s) { return machine_in(s, machine_id); });
 }
 
+void SyncService::record_sync(const std::string& machine_id) {
+  const auto now = clock_.now();
+  core::MutexLock lock(last_sync_mu_);
+  last_sync_[machine_id] = now;
+}
+
+std::map<std::string, core::SystemTime> SyncService::last_syncs() const {
+  core::MutexLock lock(last_sync_mu_);
+  return last_sync_;
+}
+
 }  // namespace registrar::sync

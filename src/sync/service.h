@@ -1,14 +1,16 @@
 // The master-data service: validated writes (fields, references, machine keys, scopes) and the
 // reads the admin API, the MOSIP routes and the cursor API share. Blocking (database): call from
-// workers. Thread-safe: holds no mutable state of its own.
+// workers. Thread-safe: its only mutable state is the last-sync times (a locked map).
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/thread_annotations.h"
 #include "store/database.h"
 #include "sync/catalogue.h"
 #include "sync/store.h"
@@ -89,6 +91,12 @@ class SyncService {
   // The same inside the caller's read or transaction.
   std::optional<MachineContext> machine_in(soci::session& s, const std::string& machine_id);
 
+  // When each machine last synced (a clientsettings answer or a cursor pull), for the console.
+  // Kept in memory only — a write per pull would cost more than it tells — so it starts empty
+  // at each start of the server (docs/sync.md).
+  void record_sync(const std::string& machine_id) EXCLUDES(last_sync_mu_);
+  std::map<std::string, core::SystemTime> last_syncs() const EXCLUDES(last_sync_mu_);
+
  private:
   // Inside a write transaction: the RowWrite for one item, after every check.
   RowWrite prepare(soci::session& s, const Entity& entity, const Json& body, bool remove,
@@ -97,6 +105,8 @@ class SyncService {
   store::Database& db_;
   const core::Clock& clock_;
   const SyncSettings settings_;
+  mutable core::Mutex last_sync_mu_;
+  std::map<std::string, core::SystemTime> last_sync_ GUARDED_BY(last_sync_mu_);
 };
 
 }  // namespace registrar::sync

@@ -306,6 +306,18 @@ void select_window(soci::session& s, const WindowQuery& q,
   }
 }
 
+std::map<std::string, int64_t> count_rows(soci::session& s) {
+  std::map<std::string, int64_t> out;
+  std::string entity;
+  long long n = 0;
+  soci::statement st = (s.prepare << "SELECT entity, COUNT(*) FROM sync_rows "
+                                     "WHERE is_deleted = 0 GROUP BY entity",
+                        soci::into(entity), soci::into(n));
+  st.execute(false);
+  while (st.fetch()) out[entity] = n;
+  return out;
+}
+
 int64_t head_seq(soci::session& s) {
   long long v = 0;
   s << "SELECT seq FROM sync_counter WHERE id = 1", soci::into(v);

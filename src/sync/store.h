@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,6 +87,8 @@ struct ListQuery {
   int limit = 100;
 };
 std::vector<RowState> list_rows(soci::session& s, const ListQuery& q);
+// The number of rows that are not deleted, by entity (entities without rows are absent).
+std::map<std::string, int64_t> count_rows(soci::session& s);
 // Every row list_rows would page through from q's `after`, page by page (q.limit rows each).
 void for_each_row(soci::session& s, ListQuery q, const std::function<void(const RowState&)>& row);
 

@@ -185,6 +185,43 @@ TEST_P(SyncAdminEndToEnd, TheCliOnboardsMachinesAndImportsCsv) {
       "Regular, fixed");
 }
 
+// What the console's sync page reads: a machine onboarded through the API with its key, the
+// row counts by entity, and the machine's last sync appearing once it asks for its settings.
+TEST_P(SyncAdminEndToEnd, CountsAndLastSyncFollowTheMachines) {
+  using M = http::Method;
+  ok(M::kPost, "/v1/masterdata/registration_center_types",
+     R"({"code":"CT","name":"Regular","langCode":"eng"})", 201);
+  ok(M::kPost, "/v1/masterdata/registration_centers",
+     R"({"id":"10001","name":"Centre","centerTypeCode":"CT","langCode":"eng"})", 201);
+  auto key = crypto::PrivateKey::generate(crypto::KeyType::kRsa, 2048);
+  Json machine = {{"id", "20001"},
+                  {"name", "laptop-9"},
+                  {"regCenterId", "10001"},
+                  {"publicKey", key.public_key().to_pem()}};
+  Json row = ok(M::kPost, "/v1/masterdata/machines", machine.dump(), 201);
+  const std::string key_index = row.value("keyIndex", std::string());
+  ASSERT_FALSE(key_index.empty()) << row.dump();
+
+  auto count_of = [&](const std::string& name) {
+    const Json catalogue = ok(M::kGet, "/v1/masterdata");
+    for (const auto& e : catalogue["entities"])
+      if (e["name"] == name) return e["count"].get<int64_t>();
+    return int64_t{-1};
+  };
+  EXPECT_EQ(count_of("machines"), 1);
+  EXPECT_EQ(count_of("registration_centers"), 1);
+  EXPECT_EQ(count_of("holidays"), 0);
+
+  EXPECT_TRUE(ok(M::kGet, "/v1/sync/machines/last-sync")["machines"].empty());
+  std::string other = testing::issue_token(server_->env(), "ops", "--scope ids:issue");
+  EXPECT_EQ(call(M::kGet, "/v1/sync/machines/last-sync", "", other).status, 403);
+  std::string client = testing::issue_token(server_->env(), "rc", "--scope sync:client");
+  call(M::kGet, "/v1/syncdata/clientsettings?keyindex=" + key_index, "", client);
+  Json last = ok(M::kGet, "/v1/sync/machines/last-sync")["machines"];
+  ASSERT_TRUE(last.contains("20001")) << last.dump();
+  EXPECT_EQ(last.size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SyncAdminEndToEnd, ::testing::ValuesIn(testing::test_backends()),
                          [](const auto& info) { return info.param; });
 

@@ -143,6 +143,12 @@ TEST_P(CursorHttpTest, APythonClientSignsPullsAndPushes) {
   auto row = proc_.get("/v1/masterdata/holidays/py1?langCode=eng", auth);
   ASSERT_EQ(row.status, 200) << row.body;
   EXPECT_EQ(Json::parse(row.body)["createdBy"], "machine:mA");
+
+  // Its pulls are its last sync (the console's sync page); mB never synced.
+  auto last = proc_.get("/v1/sync/machines/last-sync", auth);
+  ASSERT_EQ(last.status, 200) << last.body;
+  EXPECT_EQ(Json::parse(last.body)["machines"].size(), 1u) << last.body;
+  EXPECT_TRUE(Json::parse(last.body)["machines"].contains("mA")) << last.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CursorHttpTest,

@@ -15,6 +15,7 @@ import * as keys from './pages/keys.js';
 import * as overview from './pages/overview.js';
 import * as portal from './pages/portal.js';
 import * as signin from './pages/signin.js';
+import * as sync from './pages/sync.js';
 
 // id, module (null: the platform), page. A page module exports `routes`: the API routes it
 // uses; it is shown when the person may call at least one of them.
@@ -24,6 +25,7 @@ const pages = [
   { id: 'ibr', module: 'ibr', page: ibr },
   { id: 'dci', module: 'dci_client', page: dci },
   { id: 'authz', module: 'authz', page: authz },
+  { id: 'sync', module: 'sync', page: sync },
   { id: 'keys', module: 'identity', page: keys },
   { id: 'audit', module: null, page: audit },
   { id: 'intercoop', module: 'intercoop', page: intercoop },
