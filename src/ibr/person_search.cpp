@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "ibr/matching/score.h"
 #include "ibr/store.h"
 
 namespace registrar::ibr {
@@ -30,18 +31,6 @@ std::vector<RecordKey> holders(soci::session& s, const BeneficiaryIndex& index,
   return out;
 }
 
-const char* level_name(matching::MatchLevel l) {
-  switch (l) {
-    case matching::MatchLevel::kConfirmed:
-      return "confirmed";
-    case matching::MatchLevel::kPossible:
-      return "possible";
-    case matching::MatchLevel::kNone:
-      break;
-  }
-  return "none";
-}
-
 Json match_member(const PersonHit& hit, const std::vector<Enrollment>& enrollments) {
   Json fields = Json::array();
   if (hit.identifier) fields.push_back("identifier");
@@ -53,9 +42,12 @@ Json match_member(const PersonHit& hit, const std::vector<Enrollment>& enrollmen
                      {"status", e.status},
                      {"enrolment_date", e.enrolment_date},
                      {"end_date", e.end_date}});
-  return {{"score", std::round(hit.score * 1000) / 1000}, {"level", level_name(hit.level)},
-          {"matched_fields", std::move(fields)},          {"sender_id", hit.key.sender_id},
-          {"reference_id", hit.key.reference_id},         {"enrollments", std::move(found)}};
+  return {{"score", std::round(hit.score * 1000) / 1000},
+          {"level", matching::match_level_name(hit.level)},
+          {"matched_fields", std::move(fields)},
+          {"sender_id", hit.key.sender_id},
+          {"reference_id", hit.key.reference_id},
+          {"enrollments", std::move(found)}};
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "ibr/matching/score.h"
 #include "ibr/registry_view.h"
 #include "ibr/store.h"
 
@@ -17,18 +18,6 @@ using Json = nlohmann::json;
 constexpr int64_t kDefaultPage = 50;
 constexpr int64_t kMaxPage = 500;
 constexpr int64_t kMaxCandidates = 200;
-
-const char* level_text(matching::MatchLevel l) {
-  switch (l) {
-    case matching::MatchLevel::kConfirmed:
-      return "confirmed";
-    case matching::MatchLevel::kPossible:
-      return "possible";
-    case matching::MatchLevel::kNone:
-      break;
-  }
-  return "none";
-}
 
 // The beneficiary named by the path, live, or 404.
 StoredBeneficiary beneficiary_at(soci::session& s, const Request& r) {
@@ -91,7 +80,7 @@ Response duplicates(const Request& r, store::Database& db, BeneficiaryIndex& ind
       if (hit.identifier) fields.push_back("identifier");
       for (auto& name : matching::matched_field_names(hit.matched)) fields.push_back(name);
       c["score"] = std::round(hit.score * 1000) / 1000;
-      c["level"] = level_text(hit.level);
+      c["level"] = matching::match_level_name(hit.level);
       c["matched_fields"] = std::move(fields);
       candidates.push_back(std::move(c));
     }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/base64.h"
+#include "ibr/matching/person.h"
 #include "ibr/person_record.h"
 #include "ibr/store.h"
 
@@ -13,33 +14,6 @@ namespace registrar::ibr {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string birth_text(const matching::BirthDate& d) {
-  if (d.year == 0) return "";
-  char buf[16];
-  if (d.month == 0)
-    std::snprintf(buf, sizeof buf, "%04u", unsigned(d.year));
-  else if (d.day == 0)
-    std::snprintf(buf, sizeof buf, "%04u-%02u", unsigned(d.year), unsigned(d.month));
-  else
-    std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", unsigned(d.year), unsigned(d.month),
-                  unsigned(d.day));
-  return buf;
-}
-
-const char* sex_text(matching::Sex s) {
-  switch (s) {
-    case matching::Sex::kFemale:
-      return "F";
-    case matching::Sex::kMale:
-      return "M";
-    case matching::Sex::kOther:
-      return "O";
-    case matching::Sex::kUnknown:
-      break;
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -108,8 +82,8 @@ Json beneficiary_summary(const StoredBeneficiary& b, const std::vector<Enrollmen
   return {{"sender_id", b.sender_id},
           {"reference_id", b.reference_id},
           {"name", p.name},
-          {"birth_date", birth_text(p.birth)},
-          {"sex", sex_text(p.sex)},
+          {"birth_date", matching::birth_date_text(p.birth)},
+          {"sex", matching::sex_code(p.sex)},
           {"location", p.location},
           {"identifiers", std::move(ids)},
           {"enrollments", std::move(progs)}};

@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "ibr/beneficiary_index.h"
 #include "ibr/enrollment.h"
+#include "ibr/matching/person.h"
 #include "ibr/store.h"
 
 namespace registrar::ibr {
@@ -15,32 +16,6 @@ namespace registrar::ibr {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string birth_text(const matching::BirthDate& d) {
-  char buf[16];
-  if (d.month == 0)
-    std::snprintf(buf, sizeof buf, "%04u", unsigned{d.year});
-  else if (d.day == 0)
-    std::snprintf(buf, sizeof buf, "%04u-%02u", unsigned{d.year}, unsigned{d.month});
-  else
-    std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", unsigned{d.year}, unsigned{d.month},
-                  unsigned{d.day});
-  return buf;
-}
-
-const char* sex_text(matching::Sex s) {
-  switch (s) {
-    case matching::Sex::kFemale:
-      return "F";
-    case matching::Sex::kMale:
-      return "M";
-    case matching::Sex::kOther:
-      return "O";
-    case matching::Sex::kUnknown:
-      break;
-  }
-  return "";
-}
 
 // First part, middle parts, last part: the spec's name object. Splitting on spaces and joining
 // back gives the matcher the same parts as the full name.
@@ -65,8 +40,8 @@ Beneficiary synthetic_beneficiary(const matching::SyntheticRecord& r, uint64_t s
     ids.push_back({{"identifier_type", id.type}, {"identifier_value", id.value}});
   Json person = {{"identifier", ids},
                  {"name", name_object(r.full_name)},
-                 {"sex", sex_text(r.sex)},
-                 {"birth_date", birth_text(r.birth)},
+                 {"sex", matching::sex_code(r.sex)},
+                 {"birth_date", matching::birth_date_text(r.birth)},
                  {"sub_region_code", r.location}};
   Json record = {
       {"reference_id", reference_id},

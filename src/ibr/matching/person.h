@@ -47,4 +47,9 @@ struct PersonView {
 
 PersonView view_of(const Person& p);
 
+// "1984", "1984-03" or "1984-03-07" as far as the date is known; "" without a year.
+std::string birth_date_text(const BirthDate& d);
+// "F", "M", "O"; "" when unknown.
+const char* sex_code(Sex s);
+
 }  // namespace registrar::ibr::matching

@@ -62,4 +62,16 @@ std::vector<std::string> matched_field_names(uint8_t matched) {
   return names;
 }
 
+const char* match_level_name(MatchLevel l) {
+  switch (l) {
+    case MatchLevel::kConfirmed:
+      return "confirmed";
+    case MatchLevel::kPossible:
+      return "possible";
+    case MatchLevel::kNone:
+      break;
+  }
+  return "none";
+}
+
 }  // namespace registrar::ibr::matching

@@ -46,6 +46,8 @@ MatchScore score(const PersonView& a, const PersonView& b, const ScoreWeights& w
                  double floor = 0.0);
 
 MatchLevel classify(double score, const Thresholds& t);
+// "confirmed", "possible" or "none", as the APIs write a level.
+const char* match_level_name(MatchLevel l);
 
 // "name", "birth_date", "sex", "location": the DCI-facing names of the matched fields.
 std::vector<std::string> matched_field_names(uint8_t matched);
