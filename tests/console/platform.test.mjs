@@ -21,8 +21,17 @@ test('sign-in refuses a wrong password in words, then shows the overview', async
     await page.getByText('Signed in as officer').waitFor();
     await page.getByText('The server is healthy (ok).').waitFor();
     assert.match(await page.locator('main').innerText(), /ids/);
+    // What the registry holds: the same figure as the API gives.
+    const counts = page.locator('section.counts');
+    await counts.getByRole('heading', { name: 'What the registry holds' }).waitFor();
+    const token = await tokenFor(officer);
+    const uin = await (await fetch(`${base}/v1/ids/uin/capacity`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    const uinRow = counts.locator('tr', { hasText: 'UIN issued' });
+    assert.equal((await uinRow.locator('td').nth(1).innerText()).replace(/\D/g, ''), String(uin.issued));
+    await counts.locator('tr', { hasText: 'Registration machines' }).waitFor();
     await page.getByRole('heading', { name: 'Recent audit events' }).waitFor();
-    await page.locator('main table').nth(1).locator('tbody tr').first().waitFor();
+    await page.locator('section', { has: page.getByRole('heading', { name: 'Recent audit events' }) })
+      .locator('tbody tr').first().waitFor();
     await accessible(page, 'overview');
     // The token is nowhere the browser keeps across loads.
     const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
@@ -87,7 +96,9 @@ test('issue a UIN and validate it; an invalid one lists its reasons', async (t) 
     assert.equal((await lic.json()).status, 'SUSPENDED');
 
     const capacity = page.locator('section', { has: page.getByRole('heading', { name: 'Capacity and use' }) });
+    // Read again after the issue: the two UINs are counted.
     const uinRow = capacity.locator('tbody tr', { hasText: 'UIN' });
+    await uinRow.locator('td', { hasText: /^2$/ }).waitFor();
     assert.equal(await uinRow.locator('td').nth(1).innerText(), '2');
     await accessible(page, 'identifiers');
   });

@@ -19,7 +19,7 @@ function typeSelect(types) {
   return h('select', { name: 'type' }, types.map((x) => h('option', { value: x }, x.toUpperCase())));
 }
 
-function issueCard(api) {
+function issueCard(api, onIssued) {
   const type = typeSelect(issuable);
   const count = h('input', { name: 'count', type: 'number', min: 1, max: 1000, value: 1 });
   const out = h('div', { 'aria-live': 'polite' });
@@ -34,6 +34,7 @@ function issueCard(api) {
         out.replaceChildren(
           h('p', {}, t('issued_n', { n: r.ids.length, type: r.type.toUpperCase() })),
           h('ul', { class: 'mono issued' }, r.ids.map((id) => h('li', {}, id))));
+        await onIssued();
       } catch (e) {
         out.replaceChildren(errorBox(e.message));
       } finally {
@@ -69,23 +70,28 @@ function validateCard(api) {
   return h('section', { class: 'card' }, h('h2', {}, t('validate_id')), form, out);
 }
 
-async function capacityCard(api) {
+// Capacity and use per type; `refresh()` reads the figures again (after an issue).
+function capacityCard(api) {
   const card = h('section', { class: 'card' }, h('h2', {}, t('capacity')),
     table([t('type'), t('issued'), t('remaining'), t('total')], []));
   const body = card.querySelector('tbody');
-  for (const type of issuable) {
-    try {
-      const c = await api.get(`/v1/ids/${type}/capacity`);
-      const total = c.exact ? c.count : `≈ ${Math.round(c.count).toLocaleString()}`;
-      body.append(h('tr', {}, h('td', {}, type.toUpperCase()),
-        h('td', { class: 'num' }, c.issued.toLocaleString()),
-        h('td', { class: 'num' }, Math.round(c.remaining).toLocaleString()),
-        h('td', { class: 'num' }, typeof total === 'number' ? total.toLocaleString() : total)));
-    } catch (e) {
-      body.append(h('tr', {}, h('td', {}, type.toUpperCase()), h('td', { colspan: 3 }, e.message)));
+  async function refresh() {
+    const rows = [];
+    for (const type of issuable) {
+      try {
+        const c = await api.get(`/v1/ids/${type}/capacity`);
+        const total = c.exact ? c.count.toLocaleString() : `≈ ${Math.round(c.count).toLocaleString()}`;
+        rows.push(h('tr', {}, h('td', {}, type.toUpperCase()),
+          h('td', { class: 'num' }, c.issued.toLocaleString()),
+          h('td', { class: 'num' }, Math.round(c.remaining).toLocaleString()),
+          h('td', { class: 'num' }, total)));
+      } catch (e) {
+        rows.push(h('tr', {}, h('td', {}, type.toUpperCase()), h('td', { colspan: 3 }, e.message)));
+      }
     }
+    body.replaceChildren(...rows);
   }
-  return card;
+  return { card, refresh };
 }
 
 // The token ID a partner sees for a UIN (MOSIP's token ID: the same pair, the same token).
@@ -164,9 +170,13 @@ function licenceCard(api, may) {
 }
 
 export async function render(main, { api, may }) {
-  if (may(routes[0])) main.append(issueCard(api));
+  const capacity = may(routes[2]) ? capacityCard(api) : null;
+  if (may(routes[0])) main.append(issueCard(api, async () => capacity?.refresh()));
   if (may(routes[1])) main.append(validateCard(api));
   if (may(routes[3])) main.append(tokenCard(api));
   if (may(routes[5])) main.append(licenceCard(api, may));
-  if (may(routes[2])) main.append(await capacityCard(api));
+  if (capacity) {
+    main.append(capacity.card);
+    await capacity.refresh();
+  }
 }
