@@ -108,6 +108,11 @@ int main(int argc, char** argv) {
   bool restore_force = false;
   restore_cmd->add_option("file", restore_file, "A file written by `registrar backup`")->required();
   restore_cmd->add_flag("--force", restore_force, "Replace an existing database");
+  cli.add_subcommand(
+      "after-restore",
+      "Run after restoring the database with other tools (pg_restore, a snapshot): migrates "
+      "it and moves the ID counters past what was issued after the backup. `restore` does "
+      "this itself. Run it once, before serving.");
 
   cli.add_subcommand("doctor",
                      "Check the configuration, secret files and their modes, the database, its "
@@ -144,8 +149,12 @@ int main(int argc, char** argv) {
     if (cli.got_subcommand("backup"))
       return app::run_backup(provider.config(), backup_file, std::cout);
     if (cli.got_subcommand("restore"))
-      return app::run_restore(provider.config(), application.module_schemas(), restore_file,
-                              restore_force, std::cout);
+      return app::run_restore(application, provider.config(), restore_file, restore_force,
+                              std::cout);
+    if (cli.got_subcommand("after-restore")) {
+      application.after_restore(provider.config(), std::cout);
+      return 0;
+    }
     if (cli.got_subcommand("audit"))
       return app::run_audit_verify(provider.config(), expect_head, std::cout);
     if (cli.got_subcommand("openapi")) {

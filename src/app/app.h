@@ -38,6 +38,9 @@ class App {
   // `registrar doctor`'s checks of the platform (files, database, schema, clock) and of every
   // module (Module::doctor), added to `report`. Starts no module and applies no migration.
   void doctor(const core::Config& config, DoctorReport& report);
+  // After a restore into the database `config` names: migrates it, then runs every module's
+  // Module::after_restore in one transaction. Prints what changed to `out`.
+  void after_restore(const core::Config& config, std::ostream& out);
 
  private:
   struct Started;

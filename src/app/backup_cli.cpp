@@ -20,6 +20,7 @@ constexpr const char* kPostgresProcedure =
     "  pg_dump --format=custom --file=registrar.dump \"$URL\"\n"
     "and restore into an empty database with\n"
     "  pg_restore --dbname=\"$URL\" --no-owner registrar.dump\n"
+    "then, before serving, run `registrar after-restore` against it\n"
     "(docs/operations.md, \"Backup and restore\")\n";
 
 // SQL text for a string literal (VACUUM INTO takes an expression; a literal keeps it portable
@@ -35,6 +36,13 @@ store::DatabaseOptions one_session(const core::Config& config, const std::string
   o.url = url;
   o.pool_size = 1;
   return o;
+}
+
+void remove_staged(const std::string& staged) {
+  std::error_code ignored;
+  fs::remove(staged, ignored);
+  fs::remove(staged + "-wal", ignored);
+  fs::remove(staged + "-shm", ignored);
 }
 
 }  // namespace
@@ -59,8 +67,22 @@ int run_backup(const core::Config& config, const std::string& file, std::ostream
   return 0;
 }
 
-int run_restore(const core::Config& config, const std::vector<store::ModuleSchema>& schemas,
-                const std::string& file, bool force, std::ostream& out) {
+void App::after_restore(const core::Config& config, std::ostream& out) {
+  store::DatabaseOptions options = database_options(config);
+  options.pool_size = 1;
+  store::Database db(options);
+  auto applied = store::migrate(db, module_schemas(), core::SystemClock::instance()).applied;
+  for (const auto& line : applied) out << "applied " << line << "\n";
+  const int64_t now_us = core::to_unix_us(core::SystemClock::instance().now());
+  db.write([&](soci::session& s) {
+    RestoreContext ctx{config, s, db.backend(), now_us};
+    for (auto& m : modules_) m->after_restore(ctx, out);
+  });
+}
+
+int run_restore(App& app, const core::Config& config, const std::string& file, bool force,
+                std::ostream& out) {
+  const std::vector<store::ModuleSchema> schemas = app.module_schemas();
   store::DatabaseOptions options = database_options(config);
   if (store::backend_of(options.url) != store::Backend::kSqlite) {
     out << kPostgresProcedure;
@@ -98,15 +120,20 @@ int run_restore(const core::Config& config, const std::vector<store::ModuleSchem
     if (st.newer)
       throw core::Error(core::ErrorKind::kInvalidArgument,
                         file + " was written by a newer registrar: use that version", "file");
-    if (!st.current)
-      out << "the backup's schema is older than this binary's: `serve` (or `registrar db "
-             "migrate`) brings it up to date\n";
+  } catch (...) {
+    remove_staged(staged);
+    throw;
+  }
+  try {
+    // What the backup cannot know it lost (IDs issued after it was taken): the modules move on
+    // past it, in the staged copy, so a failure leaves the current database untouched.
+    core::Config staged_config = config;
+    staged_config.set("database.url", "sqlite:" + staged);
+    app.after_restore(staged_config, out);
+    store::Database candidate(one_session(config, "sqlite:" + staged));
     candidate.read([](soci::session& s) { s << "PRAGMA wal_checkpoint(TRUNCATE)"; });
   } catch (...) {
-    std::error_code ignored;
-    fs::remove(staged, ignored);
-    fs::remove(staged + "-wal", ignored);
-    fs::remove(staged + "-shm", ignored);
+    remove_staged(staged);
     throw;
   }
   std::error_code ignored;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,15 @@ class ServiceProvider {
   virtual void set_action(std::function<int()> action) = 0;
 };
 
+// What a module gets after a restore (`registrar restore`, `registrar after-restore`): the
+// restored database, migrated, in one write transaction shared by every module.
+struct RestoreContext {
+  const core::Config& config;
+  soci::session& session;
+  store::Backend backend;
+  int64_t now_us;
+};
+
 class Module {
  public:
   virtual ~Module() = default;
@@ -85,6 +95,10 @@ class Module {
   // `registrar doctor`: this module's checks (secret files, peers it calls), added to `report`.
   // Runs without start(); the database may be missing (ctx.db null) or not migrated.
   virtual void doctor(const DoctorContext& /*ctx*/, DoctorReport& /*report*/) const {}
+  // After a restore: put right what the database cannot know it lost (ids moves its counters
+  // past the IDs issued since the backup). Prints one line per change to `out`; throws to abort
+  // the restore. Runs without start().
+  virtual void after_restore(const RestoreContext& /*ctx*/, std::ostream& /*out*/) {}
   // Subcommands of the `registrar` CLI.
   virtual void add_commands(CLI::App& /*root*/, ServiceProvider& /*provider*/) {}
   // Called on shutdown, after the server stopped and before the Background stops; also when

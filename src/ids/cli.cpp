@@ -8,8 +8,11 @@
 
 #include "core/cli_support.h"
 #include "core/error.h"
+#include "ids/restore.h"
 #include "ids/service.h"
+#include "ids/store.h"
 #include "services/sealing.h"
+#include "store/database.h"
 
 namespace registrar::ids {
 
@@ -128,6 +131,28 @@ void add_ids_commands(CLI::App& root, app::ServiceProvider& provider) {
       std::cout << "remaining: " << with_commas(std::max(0.0, c.count - double(r.issued)))
                 << (c.exact ? "" : " (estimate)") << "\n";
       service()->stop();
+      return 0;
+    });
+  });
+
+  static int64_t by = 0;
+  auto* skip = ids->add_subcommand(
+      "skip-ahead",
+      "Move a counter (uin, vid, prid) or a sequence (machine, centre, misp, partner) forward "
+      "so that the next IDs are new ones: after a restore, when more was issued since the "
+      "backup than `restore` assumed (docs/operations.md). Audited.");
+  skip->add_option("kind", type, "uin, vid, prid, machine, centre, misp or partner")->required();
+  skip->add_option("--by", by, "Counters (uin, vid, prid) or IDs (sequences) to skip")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  skip->callback([&provider] {
+    provider.set_action([&provider] {
+      auto& s = provider.services();
+      IdsConfig config = read_ids_config(s.config);
+      s.db.write([&](soci::session& session) {
+        skip_ahead(session, s.db.backend(), config, type, by, core::to_unix_us(s.clock.now()),
+                   std::cout);
+      });
       return 0;
     });
   });

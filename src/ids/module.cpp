@@ -3,6 +3,7 @@
 #include "ids/api.h"
 #include "ids/cli.h"
 #include "ids/config.h"
+#include "ids/restore.h"
 #include "ids/service.h"
 #include "ids/store.h"
 #include "services/issuance.h"
@@ -65,6 +66,11 @@ class IdsModule : public app::Module {
 
   void add_commands(CLI::App& root, app::ServiceProvider& provider) override {
     add_ids_commands(root, provider);
+  }
+
+  // Counters and sequences move past what the backup cannot know was issued (ids/restore.h).
+  void after_restore(const app::RestoreContext& ctx, std::ostream& out) override {
+    advance_after_restore(ctx.session, ctx.backend, read_ids_config(ctx.config), ctx.now_us, out);
   }
 
   void stop() override {

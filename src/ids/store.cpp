@@ -253,6 +253,38 @@ int64_t count_unassigned(soci::session& s, const std::string& type) {
   return n;
 }
 
+CounterUseRow counter_use(soci::session& s, const std::string& type, int64_t window_us) {
+  CounterUseRow out;
+  long long newest = 0;
+  soci::indicator ind = soci::i_null;
+  s << "SELECT MAX(created_us) FROM ids_issued WHERE id_type = :t", soci::use(type),
+      soci::into(newest, ind);
+  if (ind != soci::i_ok) return out;
+  out.newest_us = newest;
+  long long from = newest - window_us, lo = 0, hi = 0;
+  s << "SELECT MIN(counter), MAX(counter) FROM ids_issued WHERE id_type = :t AND created_us >= "
+       ":f",
+      soci::use(type), soci::use(from), soci::into(lo), soci::into(hi);
+  out.min_counter = lo;
+  out.max_counter = hi;
+  return out;
+}
+
+std::vector<std::string> counter_types(soci::session& s) {
+  std::vector<std::string> types(16);
+  s << "SELECT id_type FROM ids_counters ORDER BY id_type", soci::into(types);
+  return types;
+}
+
+int64_t hold_unassigned(soci::session& s, int64_t now_ms) {
+  long long now = us(now_ms);
+  soci::statement st = (s.prepare << "UPDATE ids_issued SET status = 'ISSUED', updated_us = :now "
+                                     "WHERE status = 'UNASSIGNED'",
+                        soci::use(now));
+  st.execute(true);
+  return st.get_affected_rows();
+}
+
 std::optional<CounterState> counter_state(soci::session& s, const std::string& type) {
   soci::row r;
   s << "SELECT next_counter, generator FROM ids_counters WHERE id_type = :t", soci::use(type),

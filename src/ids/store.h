@@ -47,6 +47,18 @@ std::optional<CounterState> counter_state(soci::session& s, const std::string& t
 void set_counter_generator(soci::session& s, const std::string& type, const std::string& generator);
 // Atomically advances next_counter by n; returns the first counter of the leased block.
 int64_t lease_counters(soci::session& s, store::Backend b, const std::string& type, int64_t n);
+// The newest ID of `type` (created µs) and the lowest and highest counter of the IDs created in
+// the `window_us` before it: how fast counters were being used (ids/restore.h). Reads the table.
+struct CounterUseRow {
+  std::optional<int64_t> newest_us;
+  int64_t min_counter = 0, max_counter = 0;
+};
+CounterUseRow counter_use(soci::session& s, const std::string& type, int64_t window_us);
+// Types with a counter row (those that have issued).
+std::vector<std::string> counter_types(soci::session& s);
+// Sets every UNASSIGNED ID back to ISSUED (status of an ID handed out, outcome unknown); returns
+// how many.
+int64_t hold_unassigned(soci::session& s, int64_t now_ms);
 
 // ---- RID sequences per (centre, machine) ----
 // The next sequence number: `initial` for a new pair, then +1 wrapping from `max` to `initial`.
