@@ -89,7 +89,9 @@ export function registrarEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRAR_')));
 }
 
+// A last argument that is an object gives the verb's standard input: `{ input: 'secret\n' }`.
 export function cli(...args) {
+  const { input } = typeof args.at(-1) === 'object' ? args.pop() : {};
   return execFileSync(process.env.REGISTRAR_BINARY, ['--config', process.env.REGISTRAR_CONFIG, ...args],
-    { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: registrarEnv() });
+    { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: registrarEnv(), input });
 }

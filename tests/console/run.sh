@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser tests of the console (tests/console/*.test.mjs, one per page) against a real registrar:
-#   run.sh REGISTRAR_BINARY WORK_DIR
+#   run.sh REGISTRAR_BINARY WORK_DIR [TEST_FILE...]   (default: every *.test.mjs)
 # Installs playwright-core and axe-core with npm into WORK_DIR/npm (once; exact versions from
 # package.json, no lock file), starts `registrar serve` on SQLite on a free loopback port with
 # users created through the CLI, runs the tests in Debian's chromium, and stops the server.
@@ -9,7 +9,9 @@
 set -euo pipefail
 binary=$(realpath "$1")
 work=$(realpath -m "$2")
+shift 2
 here=$(cd "$(dirname "$0")" && pwd)
+if [ "$#" -gt 0 ]; then tests=("$@"); else tests=("$here"/*.test.mjs); fi
 
 command -v node >/dev/null || { echo "console tests: node is not installed" >&2; exit 1; }
 [ -x /usr/bin/chromium ] || { echo "console tests: /usr/bin/chromium is missing (scripts/install-deps.sh)" >&2; exit 1; }
@@ -71,7 +73,7 @@ status=0
 # Test files run one after another (--test-concurrency=1): they share the server's data.
 REGISTRAR_URL="http://127.0.0.1:$(cat "$port_file")" SCREENSHOTS="$work/screenshots" \
   NPM_DIR="$work/npm" REGISTRAR_BINARY="$binary" REGISTRAR_CONFIG="$run/registrar.toml" \
-  node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs || status=$?
+  node --test --test-concurrency=1 --test-reporter=spec "${tests[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- registrar log (last 40 lines)" >&2
   tail -40 "$run/server.log" >&2
