@@ -99,16 +99,34 @@ yaml::Value stored_values(const HardenedPayload& payload) {
   return v;
 }
 
+namespace {
+
+constexpr int kMinRsaBits = 2048;
+
+// The algorithm a 2.0 key signs with; nullopt for a key 2.0 does not use.
+std::optional<crypto::JwsAlg> hardened_alg(crypto::KeyType type, int bits) {
+  if (type == crypto::KeyType::kEd25519) return crypto::JwsAlg::kEdDSA;
+  if (type == crypto::KeyType::kRsa && bits >= kMinRsaBits) return crypto::JwsAlg::kPS256;
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string sign_hardened(std::string_view payload, const crypto::PrivateKey& key) {
-  if (key.type() != crypto::KeyType::kEd25519)
-    throw std::invalid_argument("intercoop 2.0 signs with an Ed25519 key");
-  return crypto::sign_bytes(key, crypto::JwsAlg::kEdDSA, payload);
+  auto alg = hardened_alg(key.type(), key.bits());
+  if (!alg)
+    throw std::invalid_argument("intercoop 2.0 signs with an Ed25519 or RSA (2048+ bits) key");
+  return crypto::sign_bytes(key, *alg, payload);
 }
 
 bool verify_hardened(std::string_view payload, std::string_view signature,
                      const crypto::PublicKey& key) noexcept {
-  return key.type() == crypto::KeyType::kEd25519 &&
-         crypto::verify_bytes(key, crypto::JwsAlg::kEdDSA, payload, signature);
+  try {
+    auto alg = hardened_alg(key.type(), key.bits());
+    return alg && crypto::verify_bytes(key, *alg, payload, signature);
+  } catch (...) {
+    return false;
+  }
 }
 
 std::optional<crypto::PublicKey> parse_hardened_key(std::string_view pem) {
@@ -151,7 +169,7 @@ Received receive_versioned(std::string_view text, const PeerKeysLookup& keys_of)
   }
   // A peer that declared 2.0 only has said its 1.0 packages are forgeries or replays.
   if (!declared) throw ProtocolError(ErrorClass::kWrongVersion, {versions, r.package.version});
-  const auto& key = hardened ? keys->ed25519 : keys->rsa;
+  const auto& key = hardened ? keys->hardened() : keys->rsa;
   if (!key) throw ProtocolError(ErrorClass::kBadPeer, {r.package.origin_peer});
   if (hardened) {
     std::optional<std::string> signature;

@@ -1,8 +1,10 @@
 // intercoop 2.0, the hardened profile (issue 15, docs/intercoop.md "Protocol 2.0"): the same
 // container as 1.0 (`intercoopVersion: '2.0'`, `payload`, `signature`), but the payload binds
-// who sends it, to whom, for which service, when and once, and the signature is Ed25519 over the
-// exact decoded payload bytes. A captured package can then be neither replayed (nonce, expiry)
-// nor redirected (targetpeer, service). Pure: the receiver keeps the nonces and the clock.
+// who sends it, to whom, for which service, when and once, and the signature is over the exact
+// decoded payload bytes: Ed25519 when the peer registered an Ed25519 key, else RSA-PSS-SHA256
+// with its RSA key (so a 1.0 peer moves to 2.0 without a new key). The receiver's registry
+// decides the algorithm, never the package. A captured package can then be neither replayed (nonce,
+// expiry) nor redirected (targetpeer, service). Pure: the receiver keeps the nonces and the clock.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +47,7 @@ std::string new_nonce();
 // The 2.0 payload mapping: intercoopVersion '2.0', originpeer, targetpeer, service, issued,
 // expires, nonce, then `fields` (a mapping of the member's data, never `originpeer`).
 yaml::Value hardened_payload(const Envelope& envelope, const yaml::Value& fields);
-// The package (container YAML) for that payload, signed Ed25519 with `key`.
+// The package (container YAML) for that payload, signed with `key` (sign_hardened).
 std::string make_hardened_package(const Envelope& envelope, const yaml::Value& fields,
                                   const crypto::PrivateKey& key);
 
@@ -60,7 +62,8 @@ HardenedPayload read_hardened_payload(const yaml::Value& values);
 // The data a target keeps: `originpeer` first, then the fields (the 1.0 payload's shape).
 yaml::Value stored_values(const HardenedPayload& payload);
 
-// Ed25519 over the exact payload bytes; the check never throws.
+// Over the exact payload bytes: Ed25519 for an Ed25519 key, RSA-PSS-SHA256 (MGF1-SHA256, salt
+// of 32 bytes, as JWS PS256) for an RSA key of 2048 bits or more. The check never throws.
 std::string sign_hardened(std::string_view payload, const crypto::PrivateKey& key);
 bool verify_hardened(std::string_view payload, std::string_view signature,
                      const crypto::PublicKey& key) noexcept;
@@ -75,8 +78,10 @@ void check_binding(const Envelope& envelope, std::string_view our_peer_id, std::
 // What a peer may send us and what it accepts from us, with its keys.
 struct PeerKeys {
   std::vector<std::string> versions;
-  std::optional<crypto::PublicKey> rsa;      // 1.0
+  std::optional<crypto::PublicKey> rsa;      // 1.0; 2.0 (RSA-PSS) when there is no ed25519
   std::optional<crypto::PublicKey> ed25519;  // 2.0
+  // The key 2.0 packages are checked with: Ed25519 when registered, else the RSA key.
+  const std::optional<crypto::PublicKey>& hardened() const { return ed25519 ? ed25519 : rsa; }
 };
 // null for an unknown or disabled peer.
 using PeerKeysLookup = std::function<const PeerKeys*(std::string_view peer)>;

@@ -122,8 +122,14 @@ void check_peer_keys(const Peer& p) {
   if (v1 && !parse_peer_key(p.public_key_pem))
     throw core::invalid_argument("1.0 needs an RSA public key of 2048-4096 bits in PEM",
                                  "public_key");
-  if (v2 && !parse_hardened_key(p.ed25519_key_pem))
-    throw core::invalid_argument("2.0 needs an Ed25519 public key in PEM (SPKI)", "ed25519_key");
+  if (!p.ed25519_key_pem.empty() && !parse_hardened_key(p.ed25519_key_pem))
+    throw core::invalid_argument("ed25519_key: an Ed25519 public key in PEM (SPKI)", "ed25519_key");
+  // 2.0 signs with the Ed25519 key, or without one RSA-PSS with the RSA key (hardened.h).
+  if (v2 && p.ed25519_key_pem.empty() && !parse_peer_key(p.public_key_pem))
+    throw core::invalid_argument(
+        "2.0 needs an Ed25519 public key in PEM (SPKI), or an RSA one of 2048-4096 bits for "
+        "RSA-PSS",
+        "ed25519_key");
 }
 
 yaml::Value descriptor_of(const Peer& p) {

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "crypto/signature.h"
 #include "intercoop/yaml_emit.h"
 #include "key_fixture.h"
 
@@ -32,7 +33,9 @@ const PeerKeys* keys_of(std::string_view peer) {
   static const PeerKeys old{{"1.0"}, testing::test_key().public_key(), std::nullopt};
   static const PeerKeys only2{{"2.0"}, std::nullopt, ed_key().public_key()};
   static const PeerKeys nokey{{"2.0"}, std::nullopt, std::nullopt};
+  static const PeerKeys rsa2{{"2.0"}, testing::test_key().public_key(), std::nullopt};
   if (peer == "somillusio") return &both;
+  if (peer == "rsa2") return &rsa2;
   if (peer == "old") return &old;
   if (peer == "only2") return &only2;
   if (peer == "nokey") return &nokey;
@@ -84,7 +87,10 @@ TEST(Hardened, ThePayloadBytesAreAsDocumented) {
   EXPECT_TRUE(verify_hardened(expected, *b64decode(sig), ed_key().public_key()));
   EXPECT_FALSE(verify_hardened(expected + " ", *b64decode(sig), ed_key().public_key()));
   EXPECT_FALSE(verify_hardened(expected, *b64decode(sig), testing::test_key().public_key()));
-  EXPECT_THROW(sign_hardened(expected, testing::test_key()), std::invalid_argument);
+  // An RSA key signs RSA-PSS (ARsaKeyAloneSigns2_0WithPss), never PKCS#1 v1.5.
+  EXPECT_FALSE(verify_hardened(
+      expected, crypto::sign_bytes(testing::test_key(), crypto::JwsAlg::kRS256, expected),
+      testing::test_key().public_key()));
 }
 
 TEST(Hardened, APackageReadsBackAsItsEnvelopeAndFields) {
@@ -205,6 +211,30 @@ TEST(Hardened, TheBestCommonVersionAndFreshNonces) {
   EXPECT_FALSE(valid_nonce(std::string(15, 'a')));
   EXPECT_FALSE(valid_nonce(std::string(65, 'a')));
   EXPECT_FALSE(valid_nonce("aaaaaaaaaaaaaaa="));
+}
+
+// Without an Ed25519 key a 2.0 peer signs RSA-PSS-SHA256 with its RSA key; the registry, not the
+// package, decides which: PKCS#1 v1.5 is refused, and so is RSA from a peer with an Ed25519 key.
+TEST(Hardened, ARsaKeyAloneSigns2_0WithPss) {
+  Envelope e = envelope();
+  e.origin_peer = "rsa2";
+  Received r = receive_versioned(make_hardened_package(e, fields(), testing::test_key()), keys_of);
+  EXPECT_EQ(r.hardened->envelope.origin_peer, "rsa2");
+  std::string bytes = yaml::dump(hardened_payload(e, fields()));
+  EXPECT_EQ(sign_hardened(bytes, testing::test_key()).size(), 256u);  // RSA-2048
+  EXPECT_TRUE(verify_hardened(bytes, sign_hardened(bytes, testing::test_key()),
+                              testing::test_key().public_key()));
+  yaml::Value c = yaml::Value::object();
+  c["intercoopVersion"] = "2.0";
+  c["payload"] = b64encode(bytes);
+  c["signature"] =
+      b64encode(crypto::sign_bytes(testing::test_key(), crypto::JwsAlg::kRS256, bytes));
+  expect_refused(yaml::dump(c), ErrorClass::kBadSignature, {});
+  expect_refused(make_hardened_package(envelope(), fields(), testing::test_key()),
+                 ErrorClass::kBadSignature, {});
+  // Keys 2.0 does not sign with.
+  EXPECT_THROW(sign_hardened(bytes, crypto::PrivateKey::generate(crypto::KeyType::kEcP256)),
+               std::invalid_argument);
 }
 
 TEST(Hardened, OnlyEd25519PemIsA2_0Key) {

@@ -132,16 +132,25 @@ def payload_v2(origin, target, service, fields, issued=None, lifetime=300, nonce
             'nonce': nonce or b64(os.urandom(18)), 'fields': fields}
 
 
+# 2.0 with an RSA key: RSA-PSS, MGF1 with SHA-256, a salt as long as the hash (as JWS PS256).
+PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+
+
 def make_package_v2(private_key, payload):
-    """`payload` from payload_v2 (or any mapping, to test refusals); Ed25519 over its bytes."""
+    """`payload` from payload_v2 (or any mapping, to test refusals); Ed25519 over its bytes, or
+    RSA-PSS-SHA256 when the key is RSA."""
     data = dump(payload).encode('utf-8')
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        signature = private_key.sign(data, PSS, hashes.SHA256())
+    else:
+        signature = private_key.sign(data)
     return dump({'intercoopVersion': HARDENED_VERSION, 'payload': b64(data),
-                 'signature': b64(private_key.sign(data))})
+                 'signature': b64(signature)})
 
 
 def parse_v2(keyring, text, our_id, service, seen, now=None):
     """A 2.0 package checked as a target does: the values to store (originpeer, then the
-    fields). `keyring` maps a peer id to its Ed25519 key; `seen` is the set of (peer, nonce)
+    fields). `keyring` maps a peer id to its 2.0 key (Ed25519, or RSA for RSA-PSS); `seen` is the set of (peer, nonce)
     received so far (a real target forgets them once they expire)."""
     try:
         package = yaml.safe_load(text)
@@ -179,7 +188,11 @@ def parse_v2(keyring, text, our_id, service, seen, now=None):
     if key is None:
         raise MessageError('BadPeer', peer)
     try:
-        key.verify(base64.urlsafe_b64decode(package['signature']), payload)
+        signature = base64.urlsafe_b64decode(package['signature'])
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, payload, PSS, hashes.SHA256())
+        else:
+            key.verify(signature, payload)
     except (InvalidSignature, binascii.Error, ValueError, TypeError):
         raise MessageError('BadSignature')
     if values['targetpeer'] != our_id or values['service'] != service:

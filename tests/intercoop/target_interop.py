@@ -34,8 +34,8 @@ import urllib.request
 import uuid as uuidlib
 
 import yaml
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -471,6 +471,12 @@ class HardenedBase:
                   "--ed25519-key-file", cls.write("only2.pem", pem(cls.ed["only2"])))
         cls.r.cli("intercoop", "peers", "add", "only1", "--name", "Only 1",
                   "--public-key-file", cls.write("only1.pem", pem(cls.rsa["only1"])))
+        # `rsapss` declares 2.0 with its RSA key alone: its 2.0 packages are RSA-PSS-SHA256.
+        cls.rsa["rsapss"] = new_key()
+        rsapss = {"intercoopVersion": "1.0", "peerid": "rsapss", "name": "RSA-PSS",
+                  "intercoopVersions": ["1.0", "2.0"], "publickey": pem(cls.rsa["rsapss"])}
+        assert "added rsapss" in cls.r.cli("intercoop", "peers", "import",
+                                           cls.write("rsapss.yaml", peer.dump(rsapss)))
         cls.r.cli("intercoop", "services", "add", "contract", "--field", "nif", "--field",
                   "name")
         cls.r.cli("intercoop", "services", "add", "other", "--field", "nif")
@@ -524,6 +530,23 @@ class HardenedBase:
         status, _, text = self.post(peer.make_package(
             self.rsa["both"], {"originpeer": "both", "nif": "1", "name": "N"}))
         self.assertEqual(status, 200, text)
+
+    def test_a_peer_with_an_rsa_key_alone_signs_2_0_with_rsa_pss(self):
+        before = self.transfers()
+        _, package = self.package(origin="rsapss", key=self.rsa["rsapss"])
+        status, _, text = self.post(package)
+        self.assertEqual(status, 200, text)
+        # PKCS#1 v1.5 is 1.0's padding, not 2.0's.
+        payload = peer.payload_v2("rsapss", "somacme", "contract", {"nif": "1", "name": "N"})
+        data = peer.dump(payload).encode("utf-8")
+        v15 = peer.dump({"intercoopVersion": "2.0", "payload": peer.b64(data), "signature":
+                         peer.b64(self.rsa["rsapss"].sign(data, padding.PKCS1v15(),
+                                                          hashes.SHA256()))})
+        self.assert_refused(self.post(v15), 403, "BadSignature")
+        # A peer with an Ed25519 key is checked with it alone: its RSA key cannot sign 2.0.
+        _, package = self.package(origin="both", key=self.rsa["both"])
+        self.assert_refused(self.post(package), 403, "BadSignature")
+        self.assertEqual(self.transfers(), before + 1)
 
     def test_the_default_route_follows_the_signed_service(self):
         _, package = self.package(service="other")
@@ -617,10 +640,10 @@ class HardenedBase:
         self.assertEqual(only2["intercoopVersions"], ["2.0"])
         self.assertEqual(only2["publickeyEd25519"], pem(self.ed["only2"]))
         self.assertNotIn("publickey", only2)
-        # A 2.0 descriptor without its Ed25519 key, or with an unknown version: refused.
-        for bad in ({"intercoopVersions": ["1.0", "2.0"]}, {"intercoopVersions": ["1.0", "9"]}):
-            d = dict({"intercoopVersion": "1.0", "peerid": "bad", "name": "B",
-                      "publickey": pem(new_key())}, **bad)
+        # A 2.0 descriptor with no key for it, or with an unknown version: refused.
+        for bad in ({"intercoopVersions": ["2.0"]},
+                    {"intercoopVersions": ["1.0", "9"], "publickey": pem(new_key())}):
+            d = dict({"intercoopVersion": "1.0", "peerid": "bad", "name": "B"}, **bad)
             out = self.r.cli("intercoop", "peers", "import",
                              self.write("bad.yaml", peer.dump(d)), check=False)
             self.assertNotEqual(out.returncode, 0)
