@@ -34,6 +34,7 @@ Json service_json(const Service& s) {
           {"description", Json::parse(s.description.dump())},
           {"fields", s.fields},
           {"peers", s.peers},
+          {"rules", Json::parse(rules_to_json(s.rules).dump())},
           {"active", s.active}};
 }
 
@@ -164,6 +165,8 @@ void add_admin_routes(http::Router& router, TargetAdmin& admin, const std::strin
               s.name = string_member(body, "name", true);
               s.fields = string_list(body, "fields");
               s.peers = string_list(body, "peers");
+              if (auto rules = body.find("rules"); rules != body.end())
+                s.rules = rules_from_json(yaml::Value::parse(rules->dump()));
               auto d = body.find("description");
               if (d != body.end() && !d->is_null()) s.description = yaml::Value::parse(d->dump());
               return Response::json(201,
@@ -171,7 +174,9 @@ void add_admin_routes(http::Router& router, TargetAdmin& admin, const std::strin
             })
       .require_scopes({scope})
       .max_body(kMaxBody)
-      .describe("Add an intercoop service (name, required fields, allowed peers)");
+      .describe(
+          "Add an intercoop service (name, required fields, allowed peers, rules: roles, "
+          "availability, limits)");
   for (bool active : {true, false}) {
     router
         .post(std::string("/v1/intercoop/services/{name}/") + (active ? "enable" : "disable"),

@@ -36,7 +36,25 @@ void print_peer(const Peer& p) {
 void print_service(const Service& s) {
   std::cout << s.name << "  " << (s.active ? "active" : "inactive")
             << "  fields=" << joined(s.fields, "-") << "  peers=" << joined(s.peers, "any")
-            << "  description=" << s.description.dump() << "\n";
+            << "  description=" << s.description.dump();
+  if (auto rules = rules_to_json(s.rules); !rules.empty()) std::cout << "  rules=" << rules.dump();
+  std::cout << "\n";
+}
+
+// "FIELD=A,B,C" (--available, --available-prefix) as an availability rule.
+AvailabilityRule rule_arg(const std::string& arg, bool prefixes) {
+  size_t eq = arg.find('=');
+  if (eq == 0 || eq == std::string::npos || eq + 1 == arg.size())
+    throw core::invalid_argument("give FIELD=VALUE[,VALUE...]: " + arg, "available");
+  AvailabilityRule rule{arg.substr(0, eq), {}, {}};
+  std::string rest = arg.substr(eq + 1);
+  for (size_t start = 0; start <= rest.size();) {
+    size_t comma = std::min(rest.find(',', start), rest.size());
+    if (comma > start)
+      (prefixes ? rule.prefixes : rule.values).push_back(rest.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return rule;
 }
 
 // Runs `fn(admin)` as the verb's action (after parsing, inside main's error handling).
@@ -139,8 +157,27 @@ void add_service_commands(CLI::App& intercoop, app::ServiceProvider& provider) {
   add->add_option("--description", *descriptions,
                   "TEXT (Spanish, the protocol's fallback) or LANG=TEXT (repeat)");
   add->add_option("--peer", service->peers, "A peer allowed to use it (repeat; none: any)");
-  on_run(add, provider, [service, descriptions](TargetAdmin& admin) {
+  auto available = std::make_shared<std::vector<std::string>>();
+  auto prefixes = std::make_shared<std::vector<std::string>>();
+  ServiceLimits& limits = service->rules.limits;
+  add->add_option("--role", service->rules.roles,
+                  "A role (the payload's peerroles) that may use it (repeat; none: any)");
+  add->add_option("--available", *available,
+                  "FIELD=V1,V2: only members whose FIELD is one of these (country=ES); repeat");
+  add->add_option("--available-prefix", *prefixes,
+                  "FIELD=P1,P2: only members whose FIELD starts with one (postalcode=08,17)");
+  add->add_option("--limit-per-member", limits.per_member,
+                  "Transfers one member (innerid, else nif) may make per window (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  add->add_option("--limit-per-peer", limits.per_peer,
+                  "Transfers one peer may send per window (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  add->add_option("--limit-window-s", limits.window_s, "The limits' window in seconds (1 day)")
+      ->check(CLI::Range(int64_t(1), int64_t(366 * 86'400)));
+  on_run(add, provider, [service, descriptions, available, prefixes](TargetAdmin& admin) {
     Service sv = *service;
+    for (const auto& a : *available) sv.rules.availability.push_back(rule_arg(a, false));
+    for (const auto& p : *prefixes) sv.rules.availability.push_back(rule_arg(p, true));
     sv.description = yaml::Value::object();
     for (const auto& d : *descriptions) {
       size_t eq = d.find('=');

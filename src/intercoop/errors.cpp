@@ -7,7 +7,7 @@
 namespace registrar::intercoop {
 namespace {
 
-constexpr std::array<ErrorClassInfo, 11> kInfos{{
+constexpr std::array<ErrorClassInfo, 13> kInfos{{
     {"BadPeer", 403, "The entity '{}' is not a recognized one", 1},
     {"BadSignature", 403, "Signature verification failed, untrusted content", 0},
     {"NoSuchUuid", 404, "No personal data available for uuid '{}'", 1},
@@ -21,13 +21,17 @@ constexpr std::array<ErrorClassInfo, 11> kInfos{{
     {"WrongTarget", 403, "Message addressed to peer '{}' for service '{}', not to this one", 2},
     {"ExpiredMessage", 403, "Message valid from {} to {}, not at {}", 3},
     {"ReplayedMessage", 409, "Message '{}' from '{}' was already received", 2},
+    // A service's rules (service_rules.h): the member or the peer may not use it (now).
+    {"NotAvailable", 403, "Service '{}' is not available for {} '{}'", 3},
+    {"LimitReached", 429, "Service '{}' accepts at most {} transfers per {} every {} s", 4},
 }};
 
-constexpr std::array<ErrorClass, 11> kAll{
-    ErrorClass::kBadPeer,        ErrorClass::kBadSignature,   ErrorClass::kNoSuchUuid,
-    ErrorClass::kMissingField,   ErrorClass::kBadFormat,      ErrorClass::kBadMessage,
-    ErrorClass::kWrongVersion,   ErrorClass::kBackendError,   ErrorClass::kWrongTarget,
-    ErrorClass::kExpiredMessage, ErrorClass::kReplayedMessage};
+constexpr std::array<ErrorClass, 13> kAll{
+    ErrorClass::kBadPeer,        ErrorClass::kBadSignature,    ErrorClass::kNoSuchUuid,
+    ErrorClass::kMissingField,   ErrorClass::kBadFormat,       ErrorClass::kBadMessage,
+    ErrorClass::kWrongVersion,   ErrorClass::kBackendError,    ErrorClass::kWrongTarget,
+    ErrorClass::kExpiredMessage, ErrorClass::kReplayedMessage, ErrorClass::kNotAvailable,
+    ErrorClass::kLimitReached};
 
 }  // namespace
 

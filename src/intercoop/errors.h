@@ -29,6 +29,9 @@ enum class ErrorClass {
   kWrongTarget,      // 403 Message addressed to peer '{}' for service '{}', not to this one
   kExpiredMessage,   // 403 Message valid from {} to {}, not at {}
   kReplayedMessage,  // 409 Message '{}' from '{}' was already received
+  // A service's rules (service_rules.h; not in the original, docs/compatibility.md):
+  kNotAvailable,  // 403 Service '{}' is not available for {} '{}'
+  kLimitReached,  // 429 Service '{}' accepts at most {} transfers per {} every {} s
 };
 
 struct ErrorClassInfo {

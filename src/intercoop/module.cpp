@@ -7,6 +7,7 @@
 #include "intercoop/hardened_store.h"
 #include "intercoop/lists_api.h"
 #include "intercoop/receiver.h"
+#include "intercoop/rules_store.h"
 #include "intercoop/source_api.h"
 #include "intercoop/source_cli.h"
 #include "intercoop/source_side.h"
@@ -91,7 +92,7 @@ class IntercoopModule final : public app::Module {
   }
 
   std::vector<store::Migration> migrations() const override {
-    return {target_migration(), source_migration(), hardened_migration()};
+    return {target_migration(), source_migration(), hardened_migration(), rules_migration()};
   }
 
   void start(app::Services& s) override {
@@ -117,7 +118,8 @@ class IntercoopModule final : public app::Module {
       try {
         auto [n, nonces] = db->write([&](soci::session& ss) {
           core::SystemTime now = clock->now();
-          return std::make_pair(db::purge_expired(ss, now), db::purge_nonces(ss, now));
+          return std::make_pair(db::purge_expired(ss, now),
+                                db::purge_nonces(ss, now) + db::purge_limited(ss, now));
         });
         if (n > 0 || nonces > 0)
           log::info("intercoop_transfers_purged", {{"count", n}, {"nonces", nonces}});

@@ -12,6 +12,8 @@
 #include "intercoop/hardened.h"
 #include "intercoop/hardened_store.h"
 #include "intercoop/package.h"
+#include "intercoop/rules_store.h"
+#include "intercoop/service_rules.h"
 #include "intercoop/target_model.h"
 #include "intercoop/target_responses.h"
 #include "intercoop/target_store.h"
@@ -57,6 +59,9 @@ class Receiver::Batch {
         throw ProtocolError(ErrorClass::kMissingField, {*field});
       if (!peer_allowed(*service, r.package.origin_peer))
         throw ProtocolError(ErrorClass::kBadPeer, {r.package.origin_peer});
+      if (auto no = unavailable_for(r.stored, service->rules))
+        throw ProtocolError(ErrorClass::kNotAvailable, {service->name, no->field, no->value});
+      std::string member = check_limits(*service, r);
       // Last, so that only an accepted package uses its nonce up. In this transaction: a
       // duplicate earlier in the batch, or committed by another process, is already there.
       if (r.hardened) {
@@ -66,6 +71,9 @@ class Receiver::Batch {
           throw ProtocolError(ErrorClass::kReplayedMessage, {e.nonce, e.origin_peer});
       }
       Transfer t = store(r, service->name, a.request_id);
+      if (service->rules.limits.any())
+        db::insert_limited(s_, service->name, r.package.origin_peer, member, now_,
+                           now_ + std::chrono::seconds(service->rules.limits.window_s));
       yaml::Value answer = yaml::Value::object();
       answer["uuid"] = t.uuid;
       answer["continuationUrl"] = continuation_url(settings_.continuation_url, a.own_base, t.uuid);
@@ -76,6 +84,28 @@ class Receiver::Batch {
   }
 
  private:
+  // The service's per-peer and per-member limits over its window, counting the transfers this
+  // transaction already accepted. Returns the member's key ("" when the service has no
+  // per-member limit); a per-member limit needs `innerid` or `nif` (MissingField).
+  std::string check_limits(const Service& service, const Received& r) {
+    const ServiceLimits& l = service.rules.limits;
+    if (!l.any()) return "";
+    const std::string& peer = r.package.origin_peer;
+    const core::SystemTime since = now_ - std::chrono::seconds(l.window_s);
+    auto refuse = [&](int64_t limit, const char* who) {
+      throw ProtocolError(ErrorClass::kLimitReached,
+                          {service.name, std::to_string(limit), who, std::to_string(l.window_s)});
+    };
+    if (l.per_peer > 0 && db::count_limited(s_, service.name, peer, "", since) >= l.per_peer)
+      refuse(l.per_peer, "peer");
+    if (l.per_member <= 0) return "";
+    auto member = member_key(r.stored);
+    if (!member) throw ProtocolError(ErrorClass::kMissingField, {"innerid"});
+    if (db::count_limited(s_, service.name, peer, *member, since) >= l.per_member)
+      refuse(l.per_member, "member");
+    return *member;
+  }
+
   const Service* service_named(const std::string& name) {
     auto it = services_.find(name);
     if (it == services_.end()) {

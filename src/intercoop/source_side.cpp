@@ -353,6 +353,15 @@ std::string member_words(const TargetAnswer& a, const std::string& peer) {
     return peer +
            " found our request out of date (our clocks may disagree). Nothing was "
            "activated; please try again later.";
+  if (a.error == "NotAvailable")
+    return peer + " does not offer this service to you" +
+           (a.arguments.size() >= 2 && a.arguments[1] == "peerroles"
+                ? std::string(" as a member of our organisation")
+                : " where you live") +
+           ". Nothing was activated.";
+  if (a.error == "LimitReached")
+    return peer + " has received as many requests for this service as it accepts for now. " +
+           "Nothing was activated; please try again later.";
   if (a.error == "BackendError")
     return "We could not get an answer from " + peer +
            " that we understand. Nothing was activated; please try again later.";

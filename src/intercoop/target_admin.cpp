@@ -101,7 +101,10 @@ Service TargetAdmin::add_service(Service sv, const std::string& actor,
       if (!db::find_peer(s, p)) throw core::invalid_argument("no peer " + p, "peers");
     db::insert_service(s, sv, now);
     audit(s, actor, "intercoop.service.add", sv.name, request_id,
-          {{"fields", sv.fields}, {"peers", sv.peers}}, now);
+          {{"fields", sv.fields},
+           {"peers", sv.peers},
+           {"rules", nlohmann::json::parse(rules_to_json(sv.rules).dump())}},
+          now);
   });
   return sv;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "intercoop/service_rules.h"
 #include "intercoop/yaml_scalar.h"
 
 namespace registrar::intercoop {
@@ -34,6 +35,7 @@ struct Service {
   yaml::Value description = yaml::Value::object();  // {lang: text}
   std::vector<std::string> fields;                  // required in every received payload
   std::vector<std::string> peers;                   // allowed peers; empty: any active peer
+  ServiceRules rules;                               // roles, availability, limits (service_rules.h)
   bool active = true;
 };
 

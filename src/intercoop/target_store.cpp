@@ -76,6 +76,7 @@ Service service_of(const soci::row& r) {
   s.fields = string_list(r.get<std::string>(2));
   s.peers = string_list(r.get<std::string>(3));
   s.active = store::row_int(r, 4) != 0;
+  s.rules = rules_from_json(from_json(r.get<std::string>(5)));
   return s;
 }
 
@@ -197,13 +198,14 @@ void insert_service(soci::session& s, const Service& sv, core::SystemTime now) {
   std::string description = json_text(sv.description);
   std::string fields = yaml::Value(sv.fields).dump();
   std::string peers = yaml::Value(sv.peers).dump();
+  std::string rules = json_text(rules_to_json(sv.rules));
   int active = sv.active ? 1 : 0;
   long long us = core::to_unix_us(now);
   try {
     s << "INSERT INTO intercoop_services (name, description, fields, peers, active, created_us, "
-         "updated_us) VALUES (:a, :b, :c, :d, :e, :f, :g)",
+         "updated_us, rules) VALUES (:a, :b, :c, :d, :e, :f, :g, :h)",
         soci::use(sv.name), soci::use(description), soci::use(fields), soci::use(peers),
-        soci::use(active), soci::use(us), soci::use(us);
+        soci::use(active), soci::use(us), soci::use(us), soci::use(rules);
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e))
       throw core::conflict("service " + sv.name + " already exists", "name");
@@ -213,8 +215,8 @@ void insert_service(soci::session& s, const Service& sv, core::SystemTime now) {
 
 std::optional<Service> find_service(soci::session& s, const std::string& name) {
   soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT name, description, fields, peers, active FROM intercoop_services "
-                    "WHERE name = :a",
+      (s.prepare << "SELECT name, description, fields, peers, active, rules FROM "
+                    "intercoop_services WHERE name = :a",
        soci::use(name));
   for (const auto& r : rows) return service_of(r);
   return std::nullopt;
@@ -223,8 +225,8 @@ std::optional<Service> find_service(soci::session& s, const std::string& name) {
 std::vector<Service> all_services(soci::session& s) {
   std::vector<Service> out;
   soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT name, description, fields, peers, active FROM intercoop_services "
-                    "ORDER BY name");
+      (s.prepare << "SELECT name, description, fields, peers, active, rules FROM "
+                    "intercoop_services ORDER BY name");
   for (const auto& r : rows) out.push_back(service_of(r));
   return out;
 }

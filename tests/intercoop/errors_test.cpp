@@ -72,6 +72,17 @@ TEST(IntercoopErrors, EachClassHasTheSpecNameStatusAndMessage) {
        "ReplayedMessage",
        409,
        "Message 'n0nce' from 'somillusio' was already received"},
+      // A service's rules (service_rules.h).
+      {ErrorClass::kNotAvailable,
+       {"contract", "postalcode", "28001"},
+       "NotAvailable",
+       403,
+       "Service 'contract' is not available for postalcode '28001'"},
+      {ErrorClass::kLimitReached,
+       {"contract", "2", "member", "86400"},
+       "LimitReached",
+       429,
+       "Service 'contract' accepts at most 2 transfers per member every 86400 s"},
   };
   for (const auto& c : cases) {
     ProtocolError e(c.error, c.args);

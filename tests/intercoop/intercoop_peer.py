@@ -45,10 +45,13 @@ TEMPLATES = {
     'WrongTarget': "Message addressed to peer '{}' for service '{}', not to this one",
     'ExpiredMessage': 'Message valid from {} to {}, not at {}',
     'ReplayedMessage': "Message '{}' from '{}' was already received",
+    # a target service's rules (registrar's docs/intercoop.md "Service rules")
+    'NotAvailable': "Service '{}' is not available for {} '{}'",
+    'LimitReached': "Service '{}' accepts at most {} transfers per {} every {} s",
 }
 STATUS = {'BadPeer': 403, 'BadSignature': 403, 'MissingField': 400, 'BadFormat': 400,
           'BadMessage': 400, 'WrongVersion': 400, 'WrongTarget': 403, 'ExpiredMessage': 403,
-          'ReplayedMessage': 409}
+          'ReplayedMessage': 409, 'NotAvailable': 403, 'LimitReached': 429}
 
 
 class MessageError(Exception):

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "intercoop/paging.h"
 #include "intercoop/source_model.h"
+#include "intercoop/source_side.h"
 #include "intercoop/yaml_emit.h"
 
 namespace registrar::intercoop {
@@ -206,6 +207,24 @@ TEST(PagingTest, CursorsRoundTripAndRejectWhatWasNotWritten) {
   for (const char* bad : {"", ".", "12", "12.", ".abc", "0.abc", "-5.abc", "1x.abc", "12.a b",
                           "12.a'--", "99999999999999999999.abc"})
     EXPECT_FALSE(parse_cursor(bad)) << bad;
+}
+
+// A target's refusal in words a member understands, never the protocol's message alone.
+TEST(MemberWords, ServiceRulesRefusalsSayWhyWithoutJargon) {
+  TargetAnswer a;
+  a.error = "NotAvailable";
+  a.arguments = {"contract", "postalcode", "28001"};
+  EXPECT_EQ(member_words(a, "Som Energia"),
+            "Som Energia does not offer this service to you where you live. Nothing was "
+            "activated.");
+  a.arguments = {"contract", "peerroles", "customer"};
+  EXPECT_NE(member_words(a, "Som Energia").find("as a member of our organisation"),
+            std::string::npos);
+  a.error = "LimitReached";
+  a.message = "Service 'contract' accepts at most 2 transfers per member every 86400 s";
+  std::string words = member_words(a, "Som Energia");
+  EXPECT_NE(words.find("try again later"), std::string::npos);
+  EXPECT_EQ(words.find("86400"), std::string::npos);
 }
 
 }  // namespace

@@ -124,6 +124,11 @@ class TargetBase:
                   "nif", "--field", "name", "--peer", "somillusio", "--peer", "retired",
                   "--description", "Contrato de luz", "--description", "en=Electricity contract")
         cls.r.cli("intercoop", "services", "add", "open", "--field", "email")
+        # `local`: members only, in Spain, in four provinces by postal code; twice per member
+        # and three times per peer a day.
+        cls.r.cli("intercoop", "services", "add", "local", "--field", "nif", "--role", "member",
+                  "--available", "country=ES", "--available-prefix", "postalcode=08,17,25,43",
+                  "--limit-per-member", "2", "--limit-per-peer", "3")
         admin_secret = cls.r.client("ops", "intercoop:admin")
         other_secret = cls.r.client("other", "dci:admin")
         cls.r.start()
@@ -162,6 +167,38 @@ class TargetBase:
         return data
 
     # --- the flow ---------------------------------------------------------------------------
+
+    def test_service_rules_refuse_who_may_not_use_it_and_count_limits(self):
+        before = self.transfers()
+        def local(**extra):
+            data = dict({"country": "ES", "postalcode": "08001", "innerid": "m1"}, **extra)
+            return self.post(peer.make_package(self.member_key, self.member_data(**data)),
+                             "local")
+        self.assert_refused(local(peerroles=["customer"]), 403, "NotAvailable",
+                            "local", "peerroles", "customer")
+        self.assert_refused(local(postalcode="28001"), 403, "NotAvailable",
+                            "local", "postalcode", "28001")
+        self.assert_refused(local(country="FR"), 403, "NotAvailable", "local", "country", "FR")
+        self.assertEqual(self.transfers(), before, "a refusal stores nothing")
+        # Per member: m1 twice, then refused; per peer: one more (m2), then refused for all.
+        for _ in range(2):
+            self.assertEqual(local()[0], 200)
+        self.assert_refused(local(), 429, "LimitReached", "local", "2", "member", "86400")
+        self.assertEqual(local(innerid="m2")[0], 200)
+        self.assert_refused(local(innerid="m3"), 429, "LimitReached", "local", "3", "peer",
+                            "86400")
+        self.assertEqual(self.transfers(), before + 3)
+        # Another peer has its own count.
+        self.assertEqual(self.post(peer.make_package(self.handmade_key, self.member_data(
+            originpeer="handmade", country="ES", postalcode="17001", innerid="m1")),
+            "local")[0], 200)
+        svc = json.loads(http("GET", self.r.url + "/v1/intercoop/services/local",
+                              token=self.admin)[2])
+        self.assertEqual(svc["rules"], {
+            "roles": ["member"],
+            "availability": [{"field": "country", "values": ["ES"]},
+                             {"field": "postalcode", "prefixes": ["08", "17", "25", "43"]}],
+            "limits": {"per_member": 2, "per_peer": 3, "window_s": 86400}})
 
     def test_protocol_version(self):
         self.assertEqual(http("GET", self.r.url + "/intercoop/protocolVersion"),
