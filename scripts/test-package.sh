@@ -227,4 +227,5 @@ installed=false
 ! getent group registrar >/dev/null || fail "the group registrar is still there"
 ! dpkg-statoverride --list | grep -q registrar || fail "a statoverride is left"
 [ ! -e /etc/systemd/system/multi-user.target.wants/registrar.service ] || fail "the unit is still enabled"
+[ ! -e /etc/systemd/system/registrar.service ] || fail "the unit is still masked"
 step "ok: install, start, upgrade, remove and purge"

@@ -1,0 +1,349 @@
+"""Scale-out on PostgreSQL: three `registrar serve` processes on one fresh database, Debian's nginx
+in front of them on loopback (its own configuration in a temporary directory, started and
+stopped here). Checks that
+  - IDs issued through nginx and through each instance directly are all unique, and each one is
+    found at once through another instance (acknowledged means committed);
+  - nginx spread the requests over all three instances;
+  - an authz write through one instance reaches the PIP caches of the other two, which were
+    primed with the old state beforehand, within the documented bound (about one
+    authz.change_poll_ms; the poll below waits up to 100 intervals and reports the time taken).
+PostgreSQL: REGISTRAR_TEST_PG_URL's server (a fresh database on it), or, when that is unset, a
+throwaway server from scripts/pg-test-server.sh.
+    REGISTRAR_TEST_BINARY=build-asan/src/registrar python3 tests/reliability/scale_out.py
+"""
+import concurrent.futures
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+BINARY = os.environ["REGISTRAR_TEST_BINARY"]
+SOURCE = os.environ.get("REGISTRAR_TEST_SOURCE_DIR",
+                        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+INSTANCES = 3
+POLL_MS = 100  # authz.change_poll_ms, set explicitly below
+EVENT_SECRET = secrets.token_hex(16)
+ESTATE, HEIR_A, HEIR_B, RECIPIENT = "11111111111", "22222222211", "33333333311", "44444444411"
+PROBATE = "urn:domstolene:digitaltdodsbo:skifteattest"
+INDIVIDUAL = "urn:altinn:digitaltdodsbo:skiftefullmakt:individuell"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(method, url, body=None, headers=None):
+    """(status, headers, body text); errors are answers too."""
+    data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
+    h = dict(headers or {})
+    if isinstance(body, (dict, list)):
+        h["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as res:
+            return res.status, res.headers, res.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+
+
+def wait_for(what, check, attempts=300, pause=0.1):
+    for _ in range(attempts):
+        if check():
+            return
+        time.sleep(pause)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def psql(url, sql):
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True,
+                   capture_output=True, timeout=60)
+
+
+def with_database(url, name):
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+
+class Cluster:
+    """PostgreSQL database, three instances, nginx; stop() undoes everything start() did."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="registrar-scale-out-")
+        self.procs = []
+        self.ports = []
+        self.nginx = None
+        self.own_pg = None
+        self.created = False
+        self.pg_url = os.environ.get("REGISTRAR_TEST_PG_URL")
+        self.database = "scale_out_" + secrets.token_hex(6)
+
+    def start(self):
+        if not self.pg_url:
+            # Apart from self.dir (0700): the server runs as postgres when we are root.
+            self.own_pg = tempfile.mkdtemp(prefix="registrar-scale-out-pg-")
+            out = subprocess.run([os.path.join(SOURCE, "scripts/pg-test-server.sh"), "start",
+                                  self.own_pg, str(free_port())], capture_output=True, text=True)
+            check(out.returncode == 0, "pg-test-server.sh start: " + out.stderr)
+            self.pg_url = out.stdout.strip()
+        psql(self.pg_url, "CREATE DATABASE " + self.database)
+        self.created = True
+        self.config = os.path.join(self.dir, "registrar.toml")
+        with open(self.config, "w") as f:
+            f.write(f"""[server]
+listen = "127.0.0.1:0"
+worker_threads = 2
+# Behind nginx every connection comes from 127.0.0.1.
+max_connections_per_address = 0
+[database]
+url = "{with_database(self.pg_url, self.database)}"
+pool_size = 4
+[identity]
+master_key_file = "{self.dir}/master.key"
+password_hash_cost = "minimal"
+[authz]
+event_secret = "{EVENT_SECRET}"
+change_poll_ms = {POLL_MS}
+""")
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRAR_")}
+        # One after another: the first creates the master key, the signing key and the ID
+        # issuance key that the others then read from the shared database.
+        for i in range(INSTANCES):
+            self.procs.append(self._start_instance(i))
+        self._start_nginx()
+
+    def _start_instance(self, i):
+        port_file = os.path.join(self.dir, f"port{i}")
+        env = dict(self.env, REGISTRAR_SERVER_PORT_FILE=port_file,
+                   REGISTRAR_LOG_FILE=os.path.join(self.dir, f"log{i}.txt"))
+        proc = subprocess.Popen([BINARY, "--config", self.config, "serve"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(f"instance {i}'s port", lambda: proc.poll() is None and os.path.exists(port_file)
+                 and open(port_file).read().strip() != "")
+        check(proc.poll() is None, f"instance {i} exited")
+        port = int(open(port_file).read().strip())
+        self.ports.append(port)
+        wait_for(f"instance {i} ready", lambda: self._ready(f"http://127.0.0.1:{port}"))
+        return proc
+
+    @staticmethod
+    def _ready(url):
+        try:
+            return request("GET", url + "/readyz")[0] == 200
+        except OSError:
+            return False
+
+    def _start_nginx(self):
+        self.nginx_port = free_port()
+        servers = "\n".join(f"    server 127.0.0.1:{p};" for p in self.ports)
+        user = "user root root;" if os.geteuid() == 0 else ""
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""{user}
+worker_processes 1;
+daemon off;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/nginx-error.log warn;
+events {{ worker_connections 512; }}
+http {{
+  access_log off;
+  client_body_temp_path {self.dir}/nginx-body;
+  proxy_temp_path {self.dir}/nginx-proxy;
+  fastcgi_temp_path {self.dir}/nginx-fastcgi;
+  uwsgi_temp_path {self.dir}/nginx-uwsgi;
+  scgi_temp_path {self.dir}/nginx-scgi;
+  upstream registrar {{
+{servers}
+    keepalive 16;
+  }}
+  server {{
+    listen 127.0.0.1:{self.nginx_port};
+    location / {{
+      proxy_pass http://registrar;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      # Which instance answered: the test checks that all three did.
+      add_header X-Upstream $upstream_addr always;
+    }}
+  }}
+}}
+""")
+        self.nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", self.dir, "-c", conf,
+                                       "-e", os.path.join(self.dir, "nginx-error.log")],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for("nginx", lambda: self.nginx.poll() is None and self._ready(self.url))
+        check(self.nginx.poll() is None, "nginx exited")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.nginx_port}"
+
+    def instance_url(self, i):
+        return f"http://127.0.0.1:{self.ports[i]}"
+
+    def cli(self, *args):
+        out = subprocess.run([BINARY, "--config", self.config, *args], env=self.env,
+                             capture_output=True, text=True, timeout=120)
+        check(out.returncode == 0, f"registrar {args}: {out.stdout} {out.stderr}")
+        return out.stdout
+
+    def stop(self):
+        if self.nginx and self.nginx.poll() is None:
+            self.nginx.terminate()
+            self.nginx.wait(timeout=30)
+        failed = []
+        for i, p in enumerate(self.procs):
+            if p.poll() is None:
+                p.terminate()
+                if p.wait(timeout=60) != 0:
+                    failed.append(i)
+        try:
+            if self.created:
+                psql(self.pg_url, f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+        finally:
+            if self.own_pg:
+                subprocess.run([os.path.join(SOURCE, "scripts/pg-test-server.sh"), "stop",
+                                self.own_pg], capture_output=True)
+                shutil.rmtree(self.own_pg, ignore_errors=True)
+        return failed
+
+    def logs(self):
+        out = []
+        for name in sorted(os.listdir(self.dir)):
+            if name.startswith("log") or name.startswith("nginx-error"):
+                with open(os.path.join(self.dir, name), errors="replace") as f:
+                    out.append(f"--- {name}\n" + "".join(f.readlines()[-20:]))
+        return "\n".join(out)
+
+
+def token(cluster, client, secret):
+    status, _, body = request("POST", cluster.url + "/oauth2/token",
+                              b"grant_type=client_credentials",
+                              {"Content-Type": "application/x-www-form-urlencoded",
+                               "Authorization": "Basic " + __import__("base64").b64encode(
+                                   f"{client}:{secret}".encode()).decode()})
+    check(status == 200, f"token: {status} {body}")
+    return json.loads(body)["access_token"]
+
+
+def test_ids_unique(cluster, bearer):
+    auth = {"Authorization": "Bearer " + bearer}
+
+    def issue(base):
+        status, headers, body = request("POST", base + "/v1/ids/uin/issue", {"count": 5}, auth)
+        check(status == 201, f"issue through {base}: {status} {body}")
+        return headers.get("X-Upstream", base), json.loads(body)["ids"]
+
+    # 60 requests through nginx from 6 threads, and 10 straight to each instance.
+    targets = [cluster.url] * 60 + [cluster.instance_url(i) for i in range(INSTANCES)] * 10
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(issue, targets))
+    ids = [i for _, batch in results for i in batch]
+    check(len(ids) == 5 * len(targets), f"{len(ids)} IDs for {len(targets)} requests of 5")
+    check(len(set(ids)) == len(ids), f"{len(ids) - len(set(ids))} duplicate IDs")
+    upstreams = {u for u, _ in results[:60]}
+    expected = {f"127.0.0.1:{p}" for p in cluster.ports}
+    check(upstreams == expected, f"nginx used {sorted(upstreams)}, not all of {sorted(expected)}")
+    # Acknowledged means committed: each ID is found at once through another instance.
+    for n, (source, batch) in enumerate(results[60:]):
+        other = cluster.instance_url((n + 1) % INSTANCES)
+        status, _, body = request("GET", f"{other}/v1/ids/uin/{batch[0]}", None, auth)
+        check(status == 200, f"ID {batch[0]} issued through {source}, through {other}: {status}")
+    print(f"ids: {len(ids)} UINs through nginx and each instance, all unique; "
+          f"nginx spread them over {len(upstreams)} instances")
+
+
+def court_event():
+    heir = lambda nin: {"type": "Person", "nin": nin, "role": PROBATE,  # noqa: E731
+                        "relation": "urn:digitaltdodsbo:arving:barn",
+                        "probateCertificateRecipient": False, "signedDate": None}
+    data = {"time": "2025-08-01T17:59:00+00:00",
+            "caseId": "3f1c2d1e-0000-4000-8000-00000000de31", "caseNumber": "scale-1",
+            "caseStatus": "MOTTATT", "districtCourtName": "Oslo tingrett",
+            "probateDeadline": "2025-10-01T00:00:00+00:00",
+            "heirRolesV2": [heir(HEIR_A), heir(HEIR_B)]}
+    return {"id": "evt-scale-1", "specversion": "1.0",
+            "source": "https://platform.tt02.altinn.no/dd",
+            "type": "no.altinn.events.digitalt-dodsbo.v1.case-status-update-validated",
+            "subject": "/person/" + ESTATE, "resource": "urn:altinn:resource:dd",
+            "time": "2025-08-01T18:00:00+00:00", "data": json.dumps(data)}
+
+
+def pip_rows(base, bearer):
+    status, _, body = request("POST", base + "/api/v1/pip", {"from": ESTATE},
+                              {"Authorization": "Bearer " + bearer})
+    check(status == 200, f"PIP through {base}: {status} {body}")
+    return {(r["to"], r["urn:digitaltdodsbo:rolecode"]) for r in json.loads(body)["roleAssignments"]}
+
+
+def test_authz_visible(cluster, bearer):
+    status, _, body = request("POST", cluster.url + "/api/v1/eventhandler?auth=" + EVENT_SECRET,
+                              court_event())
+    check(status == 200, f"court event: {status} {body}")
+    # Prime every instance's PIP cache with the estate as it is before the proxy.
+    for i in range(INSTANCES):
+        rows = pip_rows(cluster.instance_url(i), bearer)
+        check((HEIR_A, PROBATE) in rows and (HEIR_B, PROBATE) in rows,
+              f"instance {i} lacks the court's roles: {rows}")
+        check((RECIPIENT, INDIVIDUAL) not in rows, f"instance {i} has the proxy already")
+    add = {"add": {"estateSsn": ESTATE, "heirSsn": HEIR_A, "recipientSsn": RECIPIENT,
+                   "urn:digitaltdodsbo:rolecode": INDIVIDUAL,
+                   "created": "2025-08-02T10:00:00+00:00"}}
+    status, _, body = request("POST", cluster.instance_url(0) + "/api/v1/authorization/proxies/add",
+                              add, {"Authorization": "Bearer " + bearer})
+    check(status in (200, 201, 204), f"proxies/add through instance 0: {status} {body}")
+    started = time.monotonic()
+    check((RECIPIENT, INDIVIDUAL) in pip_rows(cluster.instance_url(0), bearer),
+          "the instance that wrote does not see its write at once")
+    seen_after = {}
+    for i in range(1, INSTANCES):
+        wait_for(f"the proxy on instance {i}",
+                 lambda: (RECIPIENT, INDIVIDUAL) in pip_rows(cluster.instance_url(i), bearer),
+                 attempts=100, pause=POLL_MS / 1000)
+        seen_after[i] = time.monotonic() - started
+    print("authz: a proxy added through instance 0 reached the PIP of "
+          + ", ".join(f"instance {i} after {t * 1000:.0f} ms" for i, t in seen_after.items())
+          + f" (change_poll_ms = {POLL_MS})")
+
+
+def main():
+    cluster = Cluster()
+    ok = False
+    try:
+        cluster.start()
+        secret_file = os.path.join(cluster.dir, "client.secret")
+        cluster.cli("clients", "add", "scale", "--scope", "ids:issue", "--scope",
+                    "altinn:dd:internal", "--secret-file", secret_file)
+        bearer = token(cluster, "scale", open(secret_file).read().strip())
+        test_ids_unique(cluster, bearer)
+        test_authz_visible(cluster, bearer)
+        ok = True
+    finally:
+        try:
+            failed = cluster.stop()
+            if not ok or failed:
+                print(cluster.logs(), file=sys.stderr)
+        finally:
+            shutil.rmtree(cluster.dir, ignore_errors=True)
+    check(not failed, f"instances {failed} did not stop cleanly")
+    print("scale-out: ok")
+
+
+if __name__ == "__main__":
+    main()
