@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -105,7 +106,6 @@ class Cluster:
         self.config = os.path.join(self.dir, "registrar.toml")
         with open(self.config, "w") as f:
             f.write(f"""[server]
-listen = "127.0.0.1:0"
 worker_threads = 2
 # Behind nginx every connection comes from 127.0.0.1.
 max_connections_per_address = 0
@@ -127,18 +127,27 @@ change_poll_ms = {POLL_MS}
         self._start_nginx()
 
     def _start_instance(self, i):
-        port_file = os.path.join(self.dir, f"port{i}")
-        env = dict(self.env, REGISTRAR_SERVER_PORT_FILE=port_file,
+        """Instance i on its own fixed port (chosen once: a restart comes back where nginx
+        expects it)."""
+        if i == len(self.ports):
+            self.ports.append(free_port())
+        env = dict(self.env, REGISTRAR_SERVER_LISTEN=f"127.0.0.1:{self.ports[i]}",
                    REGISTRAR_LOG_FILE=os.path.join(self.dir, f"log{i}.txt"))
         proc = subprocess.Popen([BINARY, "--config", self.config, "serve"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(f"instance {i}'s port", lambda: proc.poll() is None and os.path.exists(port_file)
-                 and open(port_file).read().strip() != "")
-        check(proc.poll() is None, f"instance {i} exited")
-        port = int(open(port_file).read().strip())
-        self.ports.append(port)
-        wait_for(f"instance {i} ready", lambda: self._ready(f"http://127.0.0.1:{port}"))
+        wait_for(f"instance {i} ready", lambda: proc.poll() is None
+                 and self._ready(self.instance_url(i)), attempts=600)
         return proc
+
+    def restart(self, i, while_down=None):
+        """SIGTERM (the server drains), then the same instance again; while_down() runs
+        between the two."""
+        p = self.procs[i]
+        p.terminate()
+        check(p.wait(timeout=60) == 0, f"instance {i} exited with {p.returncode} on SIGTERM")
+        if while_down:
+            while_down()
+        self.procs[i] = self._start_instance(i)
 
     @staticmethod
     def _ready(url):
@@ -149,7 +158,9 @@ change_poll_ms = {POLL_MS}
 
     def _start_nginx(self):
         self.nginx_port = free_port()
-        servers = "\n".join(f"    server 127.0.0.1:{p};" for p in self.ports)
+        # fail_timeout: how long nginx keeps an instance out after a refused connection (a restart).
+        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;"
+                             for p in self.ports)
         user = "user root root;" if os.geteuid() == 0 else ""
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
@@ -322,6 +333,97 @@ def test_authz_visible(cluster, bearer):
           + f" (change_poll_ms = {POLL_MS})")
 
 
+class Load:
+    """Threads issuing UINs through nginx until stopped; keeps what was acknowledged."""
+
+    def __init__(self, cluster, bearer, threads=3):
+        self.url = cluster.url + "/v1/ids/uin/issue"
+        self.auth = {"Authorization": "Bearer " + bearer}
+        self.lock = threading.Lock()
+        self.acknowledged = []  # IDs of 201 answers
+        self.successes = 0
+        self.by_upstream = {}  # "127.0.0.1:port" -> 201 answers from that instance
+        self.failures = {}  # status (or exception name) -> count
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._run) for _ in range(threads)]
+
+    def _run(self):
+        while not self.stopping.is_set():
+            try:
+                status, headers, body = request("POST", self.url, {"count": 2}, self.auth)
+            except OSError as e:
+                status, headers, body = type(e).__name__, {}, ""
+            with self.lock:
+                if status == 201:
+                    self.acknowledged.extend(json.loads(body)["ids"])
+                    self.successes += 1
+                    # The last address nginx tried is the one that answered.
+                    upstream = headers.get("X-Upstream", "").split(", ")[-1]
+                    self.by_upstream[upstream] = self.by_upstream.get(upstream, 0) + 1
+                else:
+                    self.failures[status] = self.failures.get(status, 0) + 1
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def stop(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join()
+
+    def count(self, upstream=None):
+        with self.lock:
+            return self.by_upstream.get(upstream, 0) if upstream else self.successes
+
+
+def test_rolling_restart(cluster, bearer):
+    """Each instance stopped (SIGTERM: it drains) and started again in turn, under load through
+    nginx: every ID acknowledged is unique and found afterwards, and the other two instances
+    answered while each one was down. Requests may fail (a 502 when nginx had sent a POST on a
+    keepalive connection the draining instance closed: nginx does not resend a POST); none of
+    those was acknowledged, and their count is printed."""
+    load = Load(cluster, bearer)
+    load.start()
+    try:
+        wait_for("load before the restarts", lambda: load.count() >= 20, attempts=600)
+        for i in range(INSTANCES):
+            def served_while_down():
+                base = load.count()
+                wait_for(f"answers while instance {i} is down",
+                         lambda: load.count() >= base + 10, attempts=600)
+            address = f"127.0.0.1:{cluster.ports[i]}"
+            before = load.count(address)
+            cluster.restart(i, served_while_down)
+            # As an operator would: the next instance goes only once nginx sends to this one
+            # again (it stays out for the upstream's fail_timeout after a refused connection).
+            wait_for(f"nginx sending to instance {i} again",
+                     lambda: load.count(address) >= before + 10, attempts=600)
+    finally:
+        load.stop()
+    ids = load.acknowledged
+    check(len(set(ids)) == len(ids), f"{len(ids) - len(set(ids))} duplicate IDs")
+    auth = {"Authorization": "Bearer " + bearer}
+
+    def found(n_id):
+        n, id_ = n_id
+        return request("GET", f"{cluster.instance_url(n % INSTANCES)}/v1/ids/uin/{id_}",
+                       None, auth)[0]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(found, enumerate(ids)))
+    missing = [i for i, st in zip(ids, statuses) if st != 200]
+    check(not missing, f"{len(missing)} acknowledged IDs not found after the restarts: {missing[:5]}")
+    # All three serve again.
+    upstreams = set()
+    for _ in range(30):
+        status, headers, _ = request("POST", cluster.url + "/v1/ids/uin/issue", {"count": 1}, auth)
+        check(status == 201, f"issue after the restarts: {status}")
+        upstreams.add(headers.get("X-Upstream"))
+    check(len(upstreams) == INSTANCES, f"after the restarts nginx reached only {sorted(upstreams)}")
+    print(f"rolling restart: {load.successes} requests acknowledged ({len(ids)} UINs, all unique "
+          f"and found afterwards), refused or failed: {load.failures or 'none'}")
+
+
 def main():
     cluster = Cluster()
     ok = False
@@ -333,6 +435,7 @@ def main():
         bearer = token(cluster, "scale", open(secret_file).read().strip())
         test_ids_unique(cluster, bearer)
         test_authz_visible(cluster, bearer)
+        test_rolling_restart(cluster, bearer)
         ok = True
     finally:
         try:
