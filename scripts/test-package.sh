@@ -9,8 +9,9 @@
 #
 # The service is started the way the unit says: by systemd when systemd runs as PID 1; otherwise
 # (containers) by this script, from the installed unit's ExecStart, User, Group, WorkingDirectory,
-# UMask and LimitNOFILE, with NoNewPrivileges and the empty capability bounding set (setpriv).
-# ProtectSystem & co. need systemd; then the unit is checked with `systemd-analyze verify` and its
+# UMask and LimitNOFILE, with NoNewPrivileges and the empty capability bounding set (setpriv), and
+# its file-system sandbox rebuilt in a mount namespace (ProtectSystem=strict with ReadWritePaths,
+# PrivateTmp, ProtectHome). Either way the unit is checked with `systemd-analyze verify` and its
 # hardening scored with `systemd-analyze security --offline` (exposure at most 2.0 of 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,11 +92,23 @@ start_service() {
     nofile=$(sed -n 's/^LimitNOFILE=//p' "$UNIT")
     # StateDirectory= would create it; the package's postinst already has.
     [ "$(stat -c %U "$workdir")" = "$user" ] || fail "$workdir is not owned by $user"
+    # The file-system sandbox, in a private mount namespace: ProtectSystem=strict (the root
+    # file system read-only but for ReadWritePaths), PrivateTmp (empty /tmp and /var/tmp),
+    # ProtectHome (/home and /root empty and read-only). A server that writes anywhere else
+    # fails here as it would under systemd. Other mounts (/proc, /dev...) are left as they are.
+    local rw sandbox="set -e"
+    for rw in $(sed -n 's/^ReadWritePaths=//p' "$UNIT"); do
+      sandbox="$sandbox; mount --bind $rw $rw"
+    done
+    sandbox="$sandbox; mount -t tmpfs -o mode=1777 tmpfs /tmp; mount -t tmpfs -o mode=1777 tmpfs /var/tmp"
+    sandbox="$sandbox; mount -t tmpfs -o ro,mode=0755 tmpfs /home; mount -t tmpfs -o ro,mode=0700 tmpfs /root"
+    sandbox="$sandbox; mount -o remount,bind,ro /"
     # A clean environment, as systemd gives (no REGISTRAR_* from this shell).
     # LimitNOFILE, or this container's hard limit when it may not be raised.
     (ulimit -n "$nofile" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
       cd "$workdir" && umask "$umask" &&
-      exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+      exec unshare --mount --propagation private -- sh -c "$sandbox; exec \"\$@\"" sandbox \
+        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
         setpriv --reuid="$user" --regid="$group" --init-groups --no-new-privs \
         --bounding-set=-all --inh-caps=-all -- $exec_start) >>"$tmp/server.log" 2>&1 &
     server_pid=$!
@@ -132,6 +145,10 @@ check_process() {
   expect_eq "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$pid/status")" 1 "NoNewPrivs"
   expect_eq "$(awk '/^CapBnd:/ {print $2}' "/proc/$pid/status")" 0000000000000000 "CapBnd"
   expect_eq "$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")" 0000000000000000 "CapEff"
+  # ProtectSystem=strict with ReadWritePaths, as the process sees its mounts.
+  mount_options() { awk -v m="$1" '$5 == m {o = $6} END {print o}' "/proc/$pid/mountinfo"; }
+  mount_options / | grep -q '^ro' || fail "/ is writable by the service ($(mount_options /))"
+  mount_options "$DATA" | grep -q '^rw' || fail "$DATA is not writable by the service"
 }
 
 mode_owner() { stat -c '%a %U:%G' "$1"; }
