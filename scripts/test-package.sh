@@ -232,6 +232,19 @@ expect_eq "$(dpkg-query -W -f='${Status}' registrar)" "deinstall ok config-files
 expect_eq "$(sha256sum "$DATA/master.key")" "$key_sum" "the master key after remove"
 grep -q "^listen = \"127.0.0.1:$port\"" "$CONFIG" || fail "remove deleted the configuration"
 getent passwd registrar >/dev/null || fail "remove deleted the user"
+# Masked while removed (as dh_installsystemd does), so that nothing starts a unit without its program.
+[ "$(readlink /etc/systemd/system/registrar.service)" = /dev/null ] || fail "the unit is not masked after remove"
+
+step "install again after remove (finds its data)"
+dpkg -i "$deb2" >"$tmp/dpkg-reinstall.log" 2>&1 || { cat "$tmp/dpkg-reinstall.log" >&2; fail "dpkg -i (again)"; }
+expect_eq "$(sha256sum "$DATA/master.key")" "$key_sum" "the master key after reinstalling"
+[ ! -e /etc/systemd/system/registrar.service ] || fail "the unit is still masked after reinstalling"
+[ -L /etc/systemd/system/multi-user.target.wants/registrar.service ] || fail "the unit is not enabled after reinstalling"
+start_service
+expect_eq "$(token_status)" 200 "token after reinstalling (the client survived)"
+curl -sf "$url/.well-known/jwks.json" >"$tmp/jwks-again.json"
+cmp -s "$tmp/jwks-before.json" "$tmp/jwks-again.json" || fail "the signing keys changed"
+stop_service
 
 step "purge (data, configuration and user go)"
 dpkg -P registrar >"$tmp/dpkg-purge.log" 2>&1 || { cat "$tmp/dpkg-purge.log" >&2; fail "dpkg -P"; }
