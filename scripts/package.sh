@@ -13,7 +13,7 @@ out=${REGISTRAR_PACKAGE_OUT:-$root/dist}
 build=${REGISTRAR_PACKAGE_BUILD:-}
 if [ -z "$build" ]; then
   scripts/install-deps.sh
-  build=build-release
+  build="build-release"
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREGISTRAR_TESTS=OFF \
     -DREGISTRAR_BENCH=OFF
   cmake --build "$build" --target registrar -j "$(nproc)"

@@ -15,7 +15,6 @@
 # hardening scored with `systemd-analyze security --offline` (exposure at most 2.0 of 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
 build=${1:?usage: scripts/test-package.sh BUILD_DIR}
 build=$(cd "$build" && pwd)
@@ -50,7 +49,10 @@ server_pid=""
 installed=false
 cleanup() {
   local rc=$?
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
   if $installed; then dpkg -P registrar >/dev/null 2>&1 || true; fi
   if [ $rc -ne 0 ] && [ -f "$tmp/server.log" ]; then
     echo "--- server log" >&2
@@ -83,8 +85,9 @@ start_service() {
     systemctl restart registrar.service
     server_pid=""
   else
-    local exec_start user group workdir umask nofile
-    exec_start=$(sed -n 's/^ExecStart=//p' "$UNIT")
+    local command user group workdir umask nofile
+    # ExecStart split into words as systemd splits it (the unit quotes nothing).
+    read -r -a command <<<"$(sed -n 's/^ExecStart=//p' "$UNIT")"
     user=$(sed -n 's/^User=//p' "$UNIT")
     group=$(sed -n 's/^Group=//p' "$UNIT")
     workdir=$(sed -n 's/^WorkingDirectory=//p' "$UNIT")
@@ -96,8 +99,9 @@ start_service() {
     # file system read-only but for ReadWritePaths), PrivateTmp (empty /tmp and /var/tmp),
     # ProtectHome (/home and /root empty and read-only). A server that writes anywhere else
     # fails here as it would under systemd. Other mounts (/proc, /dev...) are left as they are.
-    local rw sandbox="set -e"
-    for rw in $(sed -n 's/^ReadWritePaths=//p' "$UNIT"); do
+    local rw rw_paths sandbox="set -e"
+    read -r -a rw_paths <<<"$(sed -n 's/^ReadWritePaths=//p' "$UNIT" | tr '\n' ' ')"
+    for rw in "${rw_paths[@]}"; do
       sandbox="$sandbox; mount --bind $rw $rw"
     done
     sandbox="$sandbox; mount -t tmpfs -o mode=1777 tmpfs /tmp; mount -t tmpfs -o mode=1777 tmpfs /var/tmp"
@@ -110,7 +114,7 @@ start_service() {
       exec unshare --mount --propagation private -- sh -c "$sandbox; exec \"\$@\"" sandbox \
         env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
         setpriv --reuid="$user" --regid="$group" --init-groups --no-new-privs \
-        --bounding-set=-all --inh-caps=-all -- $exec_start) >>"$tmp/server.log" 2>&1 &
+        --bounding-set=-all --inh-caps=-all -- "${command[@]}") >>"$tmp/server.log" 2>&1 &
     server_pid=$!
   fi
   for _ in $(seq 1 150); do
@@ -139,7 +143,7 @@ check_process() {
   if $systemd_runs; then pid=$(systemctl show -p MainPID --value registrar.service); else
     pid=$server_pid
   fi
-  [ -n "$pid" ] && [ "$pid" != 0 ] || fail "no registrar process"
+  if [ -z "$pid" ] || [ "$pid" = 0 ]; then fail "no registrar process"; fi
   expect_eq "$(ps -o comm= -p "$pid")" registrar "the service's main process"
   expect_eq "$(ps -o user= -p "$pid" | tr -d ' ')" registrar "user of the server process"
   expect_eq "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$pid/status")" 1 "NoNewPrivs"
