@@ -9,12 +9,15 @@ stopped here). Checks that
     authz.change_poll_ms; the poll below waits up to 100 intervals and reports the time taken);
   - an IBR enrollment through one instance is found by searches through the others (each
     answers from its own index, following the change feed) within ibr.index.poll_ms;
+  - callbacks of async IBR searches, claimed by the three instances' outbox jobs, each reach the
+    receiver exactly once;
   - a rolling restart under load loses no acknowledged request.
 PostgreSQL: REGISTRAR_TEST_PG_URL's server (a fresh database on it), or, when that is unset, a
 throwaway server from scripts/pg-test-server.sh.
     REGISTRAR_TEST_BINARY=build-asan/src/registrar python3 tests/reliability/scale_out.py
 """
 import concurrent.futures
+import http.server
 import json
 import os
 import secrets
@@ -221,6 +224,11 @@ http {{
     def instance_url(self, i):
         return f"http://127.0.0.1:{self.ports[i]}"
 
+    def log_events(self, i, event):
+        """How many `event` lines instance i has logged."""
+        with open(os.path.join(self.dir, f"log{i}.txt"), errors="replace") as f:
+            return sum(1 for line in f if f'"event":"{event}"' in line)
+
     def query(self, sql):
         """One value from the cluster's database (psql)."""
         out = subprocess.run(["psql", "-qAt", "-v", "ON_ERROR_STOP=1",
@@ -388,6 +396,72 @@ def test_ibr_visible(cluster, peer):
           + f" (ibr.index.poll_ms = {IBR_POLL_MS})")
 
 
+class Receiver:
+    """A DCI callback receiver on loopback: records every callback's correlation id."""
+
+    def __init__(self):
+        received = self.received = []
+        lock = self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with lock:
+                    received.append(body["message"].get("correlation_id"))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cb"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def correlation_ids(self):
+        with self.lock:
+            return list(self.received)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_outbox_once(cluster, peer, receiver):
+    """Async searches through nginx: each instance's outbox job claims the callbacks due (a
+    lease in the shared database); every callback reaches the receiver, each exactly once."""
+    correlation_ids = []
+    for n in range(30):
+        header = peer.header("search", str(uuid.uuid4()))
+        status, _, body = request("POST", cluster.url + "/registry/search",
+                                  peer.envelope(header, search_message("NID", "0205202461")))
+        check(status == 202, f"async search {n}: {status} {body}")
+        correlation_ids.append(json.loads(body)["message"]["correlation_id"])
+    check(len(set(correlation_ids)) == len(correlation_ids), "correlation ids repeat")
+    wait_for("every callback", lambda: set(receiver.correlation_ids()) >= set(correlation_ids),
+             attempts=600)
+    # Once every row is delivered no instance claims it again: the receiver's count is final.
+    ids = ",".join("'" + c.replace("'", "''") + "'" for c in correlation_ids)
+    wait_for("the outbox rows marked delivered", lambda: cluster.query(
+        f"SELECT COUNT(*) FROM ibr_outbox WHERE correlation_id IN ({ids}) "
+        "AND NOT (state = 'delivered' AND attempts = 1)") == "0")
+    got = receiver.correlation_ids()
+    twice = {c for c in correlation_ids if got.count(c) > 1}
+    check(not twice, f"{len(twice)} callbacks delivered more than once")
+    print(f"outbox: {len(correlation_ids)} async searches through nginx, each callback received "
+          "once")
+    return len(correlation_ids)
+
+
+def check_deliveries_logged(cluster, callbacks):
+    """After the instances stopped (their logs flushed): which instance delivered what."""
+    per_instance = [cluster.log_events(i, "ibr_outbox_delivered") for i in range(INSTANCES)]
+    check(sum(per_instance) == callbacks,
+          f"the instances logged {per_instance} deliveries for {callbacks} callbacks")
+    print(f"outbox: the {callbacks} callbacks were delivered by the instances {per_instance}")
+
+
 class Load:
     """Threads issuing UINs through nginx until stopped; keeps what was acknowledged."""
 
@@ -482,13 +556,15 @@ def test_rolling_restart(cluster, bearer):
 
 def main():
     cluster = Cluster()
+    receiver = Receiver()
     ok = False
     try:
         peer = Peer("scale-out-peer", "k1")
-        # Trusted before the instances start (they reload senders every ibr.senders_reload_ms).
+        # Trusted before the instances start (they reload senders every ibr.senders_reload_ms),
+        # with its callback URL: async answers go there.
         cluster.start(lambda: cluster.cli("ibr", "senders", "add", peer.sender_id, "--name",
                                           "scale-out test", "--public-key",
-                                          peer.public_key_b64()))
+                                          peer.public_key_b64(), "--callback-url", receiver.url))
         secret_file = os.path.join(cluster.dir, "client.secret")
         cluster.cli("clients", "add", "scale", "--scope", "ids:issue", "--scope",
                     "altinn:dd:internal", "--secret-file", secret_file)
@@ -496,6 +572,7 @@ def main():
         test_ids_unique(cluster, bearer)
         test_authz_visible(cluster, bearer)
         test_ibr_visible(cluster, peer)
+        callbacks = test_outbox_once(cluster, peer, receiver)
         test_rolling_restart(cluster, bearer)
         ok = True
     finally:
@@ -503,7 +580,10 @@ def main():
             failed = cluster.stop()
             if not ok or failed:
                 print(cluster.logs(), file=sys.stderr)
+            if ok:
+                check_deliveries_logged(cluster, callbacks)
         finally:
+            receiver.stop()
             shutil.rmtree(cluster.dir, ignore_errors=True)
     check(not failed, f"instances {failed} did not stop cleanly")
     print("scale-out: ok")
