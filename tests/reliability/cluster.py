@@ -201,6 +201,10 @@ http {{
         with open(os.path.join(self.dir, f"log{i}.txt"), errors="replace") as f:
             return sum(1 for line in f if f'"event":"{event}"' in line)
 
+    def nginx_errors(self):
+        with open(os.path.join(self.dir, "nginx-error.log"), errors="replace") as f:
+            return [line.rstrip() for line in f]
+
     def query(self, sql):
         """One value from the cluster's database (psql)."""
         out = subprocess.run(["psql", "-qAt", "-v", "ON_ERROR_STOP=1",

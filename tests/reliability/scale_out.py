@@ -247,6 +247,11 @@ def test_rolling_restart(cluster, bearer):
     check(len(upstreams) == INSTANCES, f"after the restarts nginx reached only {sorted(upstreams)}")
     print(f"rolling restart: {load.successes} requests acknowledged ({len(ids)} UINs, all unique "
           f"and found afterwards), refused or failed: {load.failures or 'none'}")
+    if load.failures:
+        # Why nginx failed them (refused connections it retried elsewhere are expected).
+        for line in cluster.nginx_errors():
+            if "Connection refused" not in line and "temporarily disabled" not in line:
+                print("  nginx: " + line)
 
 
 def main():
