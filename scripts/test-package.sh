@@ -43,6 +43,14 @@ getent passwd registrar >/dev/null && fail "a user 'registrar' exists; the test 
 
 systemd_runs=false
 if [ -d /run/systemd/system ] && [ "$(ps -p 1 -o comm=)" = systemd ]; then systemd_runs=true; fi
+# Without systemd the sandbox is rebuilt in a mount namespace; a container may not allow one.
+sandboxed=true
+if ! $systemd_runs && ! unshare --mount --propagation private -- mount -t tmpfs tmpfs /mnt 2>/dev/null; then
+  sandboxed=false
+  echo "test-package: WARNING: no mount namespace here (unshare --mount refused): the server runs" \
+    "WITHOUT the unit's file-system sandbox (ProtectSystem, PrivateTmp, ProtectHome), which is" \
+    "then checked by systemd-analyze only" >&2
+fi
 
 tmp=$(mktemp -d /tmp/registrar-package.XXXXXX)
 server_pid=""
@@ -107,12 +115,13 @@ start_service() {
     sandbox="$sandbox; mount -t tmpfs -o mode=1777 tmpfs /tmp; mount -t tmpfs -o mode=1777 tmpfs /var/tmp"
     sandbox="$sandbox; mount -t tmpfs -o ro,mode=0755 tmpfs /home; mount -t tmpfs -o ro,mode=0700 tmpfs /root"
     sandbox="$sandbox; mount -o remount,bind,ro /"
+    local launcher=(unshare --mount --propagation private -- sh -c "$sandbox; exec \"\$@\"" sandbox)
+    if ! $sandboxed; then launcher=(); fi
     # A clean environment, as systemd gives (no REGISTRAR_* from this shell).
     # LimitNOFILE, or this container's hard limit when it may not be raised.
     (ulimit -n "$nofile" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
       cd "$workdir" && umask "$umask" &&
-      exec unshare --mount --propagation private -- sh -c "$sandbox; exec \"\$@\"" sandbox \
-        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+      exec "${launcher[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
         setpriv --reuid="$user" --regid="$group" --init-groups --no-new-privs \
         --bounding-set=-all --inh-caps=-all -- "${command[@]}") >>"$tmp/server.log" 2>&1 &
     server_pid=$!
@@ -151,8 +160,10 @@ check_process() {
   expect_eq "$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")" 0000000000000000 "CapEff"
   # ProtectSystem=strict with ReadWritePaths, as the process sees its mounts.
   mount_options() { awk -v m="$1" '$5 == m {o = $6} END {print o}' "/proc/$pid/mountinfo"; }
-  mount_options / | grep -q '^ro' || fail "/ is writable by the service ($(mount_options /))"
-  mount_options "$DATA" | grep -q '^rw' || fail "$DATA is not writable by the service"
+  if $sandboxed; then
+    mount_options / | grep -q '^ro' || fail "/ is writable by the service ($(mount_options /))"
+    mount_options "$DATA" | grep -q '^rw' || fail "$DATA is not writable by the service"
+  fi
 }
 
 mode_owner() { stat -c '%a %U:%G' "$1"; }
