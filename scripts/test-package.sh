@@ -43,14 +43,6 @@ getent passwd registrar >/dev/null && fail "a user 'registrar' exists; the test 
 
 systemd_runs=false
 if [ -d /run/systemd/system ] && [ "$(ps -p 1 -o comm=)" = systemd ]; then systemd_runs=true; fi
-# Without systemd the sandbox is rebuilt in a mount namespace; a container may not allow one.
-sandboxed=true
-if ! $systemd_runs && ! unshare --mount --propagation private -- mount -t tmpfs tmpfs /mnt 2>/dev/null; then
-  sandboxed=false
-  echo "test-package: WARNING: no mount namespace here (unshare --mount refused): the server runs" \
-    "WITHOUT the unit's file-system sandbox (ProtectSystem, PrivateTmp, ProtectHome), which is" \
-    "then checked by systemd-analyze only" >&2
-fi
 
 tmp=$(mktemp -d /tmp/registrar-package.XXXXXX)
 server_pid=""
@@ -69,6 +61,15 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# Without systemd the sandbox is rebuilt in a mount namespace; a container may not allow one.
+sandboxed=true
+if ! $systemd_runs && ! unshare --mount --propagation private -- mount -t tmpfs tmpfs "$tmp" 2>/dev/null; then
+  sandboxed=false
+  echo "test-package: WARNING: no mount namespace here (unshare --mount refused): the server runs" \
+    "WITHOUT the unit's file-system sandbox (ProtectSystem, PrivateTmp, ProtectHome), which is" \
+    "then checked by systemd-analyze only" >&2
+fi
 
 step "packages from $build"
 version=$("$build/src/registrar" version | awk '{print $2}')
