@@ -11,6 +11,8 @@ stopped here). Checks that
     answers from its own index, following the change feed) within ibr.index.poll_ms;
   - callbacks of async IBR searches, claimed by the three instances' outbox jobs, each reach the
     receiver exactly once;
+  - a sync push by a machine through one instance is pulled through all three, and the same
+    change pushed again through another instance is a replay;
   - a rolling restart under load loses no acknowledged request.
 The cluster, its database and nginx: cluster.py.
     REGISTRAR_TEST_BINARY=build-asan/src/registrar python3 tests/reliability/scale_out.py
@@ -31,6 +33,11 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "interop"))
 from dci_peer import Peer  # noqa: E402
 from ibr_conformance import enrollment_update, search_message  # noqa: E402
+# The sync cursor API's machine signatures, as the sync tests' independent client makes them.
+sys.path.insert(0, os.path.join(HERE, "..", "sync"))
+from cursor_client import authorization  # noqa: E402
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa  # noqa: E402
 
 from cluster import INSTANCES, Cluster, Load, Receiver, check, request, wait_for  # noqa: E402
 
@@ -167,6 +174,71 @@ def test_ibr_visible(cluster, peer):
           + f" (ibr.index.poll_ms = {IBR_POLL_MS})")
 
 
+def sync_setup(cluster):
+    """The example master data and a machine of centre 10001 (holiday location KTA) with an
+    Ed25519 signing key; returns that key."""
+    examples = os.path.join(HERE, "..", "..", "examples", "sync")
+    with open(os.path.join(examples, "ORDER")) as f:
+        for name in f.read().split():
+            cluster.cli("sync", "import", name.rsplit(".", 1)[0], os.path.join(examples, name))
+    sign_key = ed25519.Ed25519PrivateKey.generate()
+    files = {"enc.pem": rsa.generate_private_key(65537, 2048).public_key(),
+             "sign.pem": sign_key.public_key()}
+    for name, key in files.items():
+        with open(os.path.join(cluster.dir, name), "wb") as f:
+            f.write(key.public_bytes(serialization.Encoding.PEM,
+                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    cluster.cli("sync", "machines", "add", "scale-laptop", "--centre", "10001",
+                "--public-key-file", os.path.join(cluster.dir, "enc.pem"),
+                "--sign-public-key-file", os.path.join(cluster.dir, "sign.pem"))
+    return sign_key
+
+
+def machine_call(base, key, method, target, body=None):
+    data = json.dumps(body).encode() if body is not None else b""
+    headers = {"Authorization": authorization(key, method, target, data)}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    status, _, text = request(method, base + target, data if body is not None else None, headers)
+    check(status == 200, f"{method} {target} through {base}: {status} {text}")
+    return json.loads(text)
+
+
+def pull_to_head(base, key, cursor="0"):
+    """Pulls through `base` until caught up: (cursor, changes seen)."""
+    changes = []
+    while True:
+        page = machine_call(base, key, "GET", f"/v1/sync/pull?cursor={cursor}&limit=500")
+        changes += page["changes"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return cursor, changes
+
+
+def test_sync_visible(cluster, key):
+    """A machine's push through instance 0 comes back through pull on the others (read from the
+    shared database: at once), and the same change id pushed again through another instance is
+    a replay, not a second change."""
+    heads = [pull_to_head(cluster.instance_url(i), key)[0] for i in range(INSTANCES)]
+    change = {"changeId": str(uuid.uuid4()), "entity": "holidays", "op": "upsert",
+              "baseVersion": 0,
+              "row": {"holidayId": "scale1", "holidayDate": "2027-06-01",
+                      "holidayName": "Scale-out day", "locationCode": "KTA", "langCode": "eng"}}
+    [result] = machine_call(cluster.instance_url(0), key, "POST", "/v1/sync/push",
+                            {"changes": [change]})["results"]
+    check(result["status"] == "applied", f"push through instance 0: {result}")
+    for i in range(INSTANCES):
+        _, changes = pull_to_head(cluster.instance_url(i), key, heads[i])
+        seen = [c for c in changes if c["entity"] == "holidays" and c["seq"] == result["seq"]]
+        check(len(seen) == 1, f"instance {i} pulled {changes} after the push, not seq {result['seq']}")
+    [again] = machine_call(cluster.instance_url(2), key, "POST", "/v1/sync/push",
+                           {"changes": [change]})["results"]
+    check(again.get("replayed") is True and again["seq"] == result["seq"],
+          f"the same change through instance 2: {again}")
+    print(f"sync: a push through instance 0 (seq {result['seq']}) was pulled through all three; "
+          "pushed again through instance 2 it was a replay")
+
+
 def test_outbox_once(cluster, peer, receiver):
     """Async searches through nginx: each instance's outbox job claims the callbacks due (a
     lease in the shared database); every callback reaches the receiver, each exactly once."""
@@ -266,9 +338,13 @@ index.poll_ms = {IBR_POLL_MS}""")
         peer = Peer("scale-out-peer", "k1")
         # Trusted before the instances start (they reload senders every ibr.senders_reload_ms),
         # with its callback URL: async answers go there.
-        cluster.start(lambda: cluster.cli("ibr", "senders", "add", peer.sender_id, "--name",
-                                          "scale-out test", "--public-key",
-                                          peer.public_key_b64(), "--callback-url", receiver.url))
+        machine_key = []
+
+        def before_instances():
+            cluster.cli("ibr", "senders", "add", peer.sender_id, "--name", "scale-out test",
+                        "--public-key", peer.public_key_b64(), "--callback-url", receiver.url)
+            machine_key.append(sync_setup(cluster))
+        cluster.start(before_instances)
         secret_file = os.path.join(cluster.dir, "client.secret")
         cluster.cli("clients", "add", "scale", "--scope", "ids:issue", "--scope",
                     "altinn:dd:internal", "--secret-file", secret_file)
@@ -277,6 +353,7 @@ index.poll_ms = {IBR_POLL_MS}""")
         test_authz_visible(cluster, bearer)
         test_ibr_visible(cluster, peer)
         callbacks = test_outbox_once(cluster, peer, receiver)
+        test_sync_visible(cluster, machine_key[0])
         test_rolling_restart(cluster, bearer)
         ok = True
     finally:
