@@ -19,6 +19,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 postgresql wrk nginx-light curl procps openssl
   python3 python3-jwcrypto python3-nacl python3-cryptography python3-yaml python3-requests
   python3-jsonschema
+  # the Debian package (scripts/package.sh: CPack runs `file` and dpkg-shlibdeps) and its test
+  # (scripts/test-package.sh: systemd-analyze verify/security; systemd is not started by this)
+  file dpkg-dev systemd
   # the console's browser tests (tests/console): Debian's chromium, driven by playwright-core
   # from npm with the machine's Node.js
   chromium
