@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/cli_support.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "ids/store.h"
@@ -51,7 +52,7 @@ std::optional<int64_t> advance_sequence(soci::session& s, store::Backend backend
 
 void audit(soci::session& s, const std::string& action, const std::string& subject,
            nlohmann::json detail, int64_t now_us) {
-  store::append_audit(s, {"registrar-cli", action, subject, "", std::move(detail)},
+  store::append_audit(s, {core::cli_actor(), action, subject, "", std::move(detail)},
                       core::from_unix_us(now_us));
 }
 

@@ -114,7 +114,13 @@ class IntercoopModule final : public app::Module {
     settings_.peer_id = source_->settings().peer_id;
     receiver_ = std::make_unique<Receiver>(s.db, s.clock, s.background, settings_);
     auto interval = std::chrono::seconds(s.config.integer("intercoop.purge_interval_s"));
-    purge_ = s.background.every(interval, [db = db_, clock = clock_] {
+    purge_ = s.background.every(interval, [db = db_, clock = clock_, source = source_.get()] {
+      try {
+        if (int64_t n = source->reconcile(); n > 0)
+          log::warn("intercoop_consents_unanswered", {{"count", n}});
+      } catch (const std::exception& e) {
+        log::warn("intercoop_reconcile_failed", {{"error", core::loggable_message(e)}});
+      }
       try {
         auto [n, nonces] = db->write([&](soci::session& ss) {
           core::SystemTime now = clock->now();

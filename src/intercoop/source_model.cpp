@@ -279,6 +279,11 @@ TargetAnswer read_target_answer(int status, std::string_view content_type, std::
   return backend(std::string(body));
 }
 
+std::string outcome_of(const TargetAnswer& a) {
+  if (a.accepted) return "accepted";
+  return a.error == "BackendError" ? "unanswered" : "refused";
+}
+
 yaml::Value answer_json(const TargetAnswer& a) {
   yaml::Value out = yaml::Value::object();
   out["status"] = a.status;

@@ -89,6 +89,10 @@ TargetAnswer read_target_answer(int status, std::string_view content_type, std::
 TargetAnswer no_answer(std::string_view what);
 // The answer as JSON for the consent log and the API.
 yaml::Value answer_json(const TargetAnswer& answer);
+// The consent log's outcome for an answer: accepted; refused when the target answered with one
+// of the protocol's error classes (it kept nothing); unanswered for a BackendError (no answer,
+// or one we could not read: whether the target kept the data is unknown).
+std::string outcome_of(const TargetAnswer& answer);
 
 // A §4.1 translatable value in `lang` as the original's Translator does (§4.2): a mapping gives
 // its `lang` entry, else its `es` entry, else itself; anything else is returned as it is.
@@ -108,8 +112,11 @@ struct Consent {
   std::string url;                             // where they were sent
   std::string version = "1.0";                 // the protocol version they were sent in
   core::SystemTime sent{};
-  std::string outcome = "pending";  // pending | accepted | refused
-  yaml::Value answer;               // answer_json once answered, else null
+  // pending (being sent) | accepted | refused (the target answered with an error class) |
+  // unanswered (no answer we could read: the target may or may not have the data; also a
+  // `pending` row whose sender stopped before recording the answer, source_side.h reconcile)
+  std::string outcome = "pending";
+  yaml::Value answer;  // answer_json once answered, else null
   std::optional<core::SystemTime> answered;
 };
 

@@ -301,7 +301,7 @@ SendResult SourceSide::send(const std::string& member_id, const std::string& pee
     }
   }
 
-  c.outcome = answer.accepted ? "accepted" : "refused";
+  c.outcome = outcome_of(answer);
   c.answer = answer_json(answer);
   db_.write([&](soci::session& s) {
     core::SystemTime now = clock_.now();
@@ -331,6 +331,24 @@ std::string SourceSide::hardened_package(const std::string& peer, const std::str
   for (const auto& [name, value] : payload.items())
     if (name != "originpeer") fields[name] = value;  // the envelope carries it
   return make_hardened_package(e, fields, own_hardened_key());
+}
+
+int64_t SourceSide::reconcile() {
+  // A send waits at most settings_.timeout for its answer; a row pending well past that was
+  // left by a process that stopped before recording it.
+  const core::SystemTime now = clock_.now();
+  const core::SystemTime before = now - settings_.timeout - std::chrono::minutes(1);
+  return db_.write([&](soci::session& s) {
+    auto stale = db::stale_pending(s, before);
+    for (const auto& [id, member] : stale) {
+      yaml::Value answer =
+          answer_json(no_answer("the sender stopped before the target's answer was recorded"));
+      db::record_answer(s, id, "unanswered", answer, now);
+      audit(s, "system", "intercoop.transfer.unanswered", member, "",
+            {{"consent", id}, {"outcome", "unanswered"}}, now);
+    }
+    return int64_t(stale.size());
+  });
 }
 
 std::vector<Consent> SourceSide::consents(const std::string& member) {
@@ -364,7 +382,8 @@ std::string member_words(const TargetAnswer& a, const std::string& peer) {
            "Nothing was activated; please try again later.";
   if (a.error == "BackendError")
     return "We could not get an answer from " + peer +
-           " that we understand. Nothing was activated; please try again later.";
+           " that we understand, so we do not know whether it received your data. Please ask " +
+           peer + " before trying again.";
   return peer + " refused the data (" + a.message + "). Nothing was activated.";
 }
 

@@ -111,6 +111,10 @@ class SourceSide {
   SendResult send(const std::string& member, const std::string& peer, const std::string& service,
                   const std::string& actor, const std::string& request_id);
   std::vector<Consent> consents(const std::string& member);
+  // Consents left `pending` by a process that stopped between sending and recording the answer
+  // (older than the send timeout plus a minute) become `unanswered`, each audited; returns how
+  // many. Run periodically by the module.
+  int64_t reconcile();
 
  private:
   store::Database& db_;

@@ -79,7 +79,7 @@ store::Migration source_migration() {
       " fields TEXT NOT NULL,"  // JSON object: exactly the names and values sent
       " url VARCHAR(2048) NOT NULL,"
       " sent_us BIGINT NOT NULL,"
-      " outcome VARCHAR(16) NOT NULL,"  // pending | accepted | refused
+      " outcome VARCHAR(16) NOT NULL,"  // pending | accepted | refused | unanswered
       " answer TEXT NOT NULL,"          // JSON: the target's answer, null while pending
       " answered_us BIGINT)",
       "CREATE INDEX intercoop_consents_member ON intercoop_consents (member_id, sent_us)",
@@ -207,6 +207,18 @@ void record_answer(soci::session& s, const std::string& id, const std::string& o
   long long us = core::to_unix_us(at);
   s << "UPDATE intercoop_consents SET outcome = :o, answer = :a, answered_us = :t WHERE id = :i",
       soci::use(outcome), soci::use(text), soci::use(us), soci::use(id);
+}
+
+std::vector<std::pair<std::string, std::string>> stale_pending(soci::session& s,
+                                                               core::SystemTime before) {
+  std::vector<std::pair<std::string, std::string>> out;
+  long long us = core::to_unix_us(before);
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT id, member_id FROM intercoop_consents WHERE outcome = 'pending' AND "
+                    "sent_us < :b ORDER BY sent_us",
+       soci::use(us));
+  for (const auto& r : rows) out.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+  return out;
 }
 
 std::vector<Consent> consents_of(soci::session& s, const std::string& member) {

@@ -55,6 +55,9 @@ std::optional<RemoteService> find_remote_service(soci::session& s, const std::st
 std::vector<RemoteService> remote_services(soci::session& s);  // by peer, name
 
 void insert_consent(soci::session& s, const Consent& c);
+// Consents still `pending` that were sent before `before`: (id, member) pairs.
+std::vector<std::pair<std::string, std::string>> stale_pending(soci::session& s,
+                                                               core::SystemTime before);
 void record_answer(soci::session& s, const std::string& id, const std::string& outcome,
                    const yaml::Value& answer, core::SystemTime at);
 std::vector<Consent> consents_of(soci::session& s, const std::string& member);  // newest first

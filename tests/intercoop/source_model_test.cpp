@@ -227,5 +227,22 @@ TEST(MemberWords, ServiceRulesRefusalsSayWhyWithoutJargon) {
   EXPECT_EQ(words.find("86400"), std::string::npos);
 }
 
+// No answer we can read is not a refusal: the target may have kept the data.
+TEST(MemberWords, NoAnswerIsUnansweredNotRefused) {
+  TargetAnswer none = no_answer("timeout");
+  EXPECT_EQ(outcome_of(none), "unanswered");
+  EXPECT_NE(member_words(none, "Som Energia").find("we do not know whether it received"),
+            std::string::npos);
+  TargetAnswer garbled = read_target_answer(500, "text/html", "<h1>oops</h1>");
+  EXPECT_EQ(outcome_of(garbled), "unanswered");
+  TargetAnswer refused = read_target_answer(
+      403, "application/yaml",
+      "error: BadPeer\nmessage: The entity 'x' is not a recognized one\narguments: [x]\n");
+  EXPECT_EQ(outcome_of(refused), "refused");
+  TargetAnswer ok;
+  ok.accepted = true;
+  EXPECT_EQ(outcome_of(ok), "accepted");
+}
+
 }  // namespace
 }  // namespace registrar::intercoop

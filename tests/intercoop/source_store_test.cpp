@@ -4,10 +4,14 @@
 // its answer and read back newest first.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/error.h"
 #include "intercoop/hardened_store.h"
+#include "intercoop/source_side.h"
 #include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
+#include "store/audit.h"
 #include "store/migrations.h"
 #include "support/databases.h"
 
@@ -113,6 +117,37 @@ TEST_P(SourceStoreTest, TheConsentIsLoggedBeforeItsAnswer) {
   ASSERT_TRUE(log[1].answered);
   EXPECT_EQ(*log[1].answered - log[1].sent, 2s);
   EXPECT_TRUE(db_.read([](soci::session& s) { return db::consents_of(s, "m2"); }).empty());
+}
+
+// A row left `pending` by a sender that stopped (a crash between sending and recording the
+// answer) becomes `unanswered` once the send timeout and a minute have passed, and is audited;
+// one still within that time, and answered ones, are left alone.
+TEST_P(SourceStoreTest, PendingRowsOfAStoppedSenderBecomeUnanswered) {
+  SourceSettings settings;
+  settings.timeout = 10s;
+  SourceSide source(db_, clock_, nullptr, nullptr, settings);
+  db_.write([&](soci::session& s) {
+    db::insert_consent(s, consent("stale"));
+    db::insert_consent(s, consent("answered"));
+    db::record_answer(s, "answered", "accepted", yaml::Value::parse(R"({"status":200})"),
+                      clock_.now());
+  });
+  clock_.advance(69s);
+  EXPECT_EQ(source.reconcile(), 0) << "within the timeout and a minute";
+  db_.write([&](soci::session& s) { db::insert_consent(s, consent("recent")); });
+  clock_.advance(2s);
+  EXPECT_EQ(source.reconcile(), 1);
+  EXPECT_EQ(source.reconcile(), 0) << "once";
+  std::map<std::string, Consent> by_id;
+  for (auto& c : db_.read([](soci::session& s) { return db::consents_of(s, "m1"); }))
+    by_id[c.id] = c;
+  EXPECT_EQ(by_id["stale"].outcome, "unanswered");
+  EXPECT_EQ(by_id["stale"].answer["error"], "BackendError");
+  EXPECT_EQ(by_id["recent"].outcome, "pending");
+  EXPECT_EQ(by_id["answered"].outcome, "accepted");
+  auto audit = db_.read([](soci::session& s) { return store::read_audit(s, "m1", 10); });
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "intercoop.transfer.unanswered");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SourceStoreTest, ::testing::ValuesIn(testing::test_backends()),

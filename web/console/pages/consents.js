@@ -10,6 +10,7 @@ export const member = true;
 function answerText(c, names) {
   if (c.outcome === 'accepted') return t('consents_accepted');
   if (c.outcome === 'pending') return t('consents_pending');
+  if (c.outcome === 'unanswered') return t('consents_unanswered', { peer: names[c.peer] || c.peer });
   const a = c.answer || {};
   return t('consents_refused', { peer: names[c.peer] || c.peer, message: a.message || a.error || '' });
 }
