@@ -66,7 +66,7 @@ class Database {
   // Runs f(session) inside a write transaction (SQLite: BEGIN IMMEDIATE, so writers queue on the
   // busy timeout instead of failing on lock upgrade). Commits when f returns, rolls back when it
   // throws. Returns what f returns.
-  // Either throws core::Error(kUnavailable) when the session lost its server (see acquire).
+  // Throws core::Error(kUnavailable) instead of the error when the session lost its server.
   template <class F>
   auto write(F&& f) {
     Lease lease = acquire();
@@ -116,7 +116,7 @@ class Database {
 
  private:
   void configure_sqlite(soci::session& s);
-  // PostgreSQL: whether libpq holds the session's connection as good (no round trip).
+  // PostgreSQL: whether libpq holds the session's connection as broken (no round trip).
   bool connection_lost(soci::session& s) const;
   void reconnect_if_lost(soci::session& s);
   // In a catch block: the exception being handled, or core::Error(kUnavailable) instead when it
