@@ -75,6 +75,13 @@ std::string conninfo_value(const std::string& v) {
   return out + "'";
 }
 
+// Whether libpq holds a PostgreSQL session's connection as broken (no round trip): after the
+// server went away, the first statement fails and libpq marks the connection bad.
+bool postgres_connection_lost(soci::session& s) {
+  auto* pg = static_cast<soci::postgresql_session_backend*>(s.get_backend());
+  return !pg || PQstatus(pg->conn_) != CONNECTION_OK;
+}
+
 }  // namespace
 
 std::string postgres_conninfo(const std::string& url) {
@@ -210,16 +217,50 @@ Database::Lease::~Lease() {
 
 Database::Lease Database::acquire() {
   const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
-  core::MutexLock lock(mu_);
-  while (free_.empty()) {
-    if (!cv_.wait_until(mu_, deadline) && free_.empty())
-      throw core::Error(core::ErrorKind::kUnavailable,
-                        "database busy: no free connection within " +
-                            std::to_string(options_.acquire_timeout.count()) + " ms");
+  size_t index;
+  {
+    core::MutexLock lock(mu_);
+    while (free_.empty()) {
+      if (!cv_.wait_until(mu_, deadline) && free_.empty())
+        throw core::Error(core::ErrorKind::kUnavailable,
+                          "database busy: no free connection within " +
+                              std::to_string(options_.acquire_timeout.count()) + " ms");
+    }
+    index = free_.back();
+    free_.pop_back();
   }
-  size_t index = free_.back();
-  free_.pop_back();
-  return Lease(this, index);
+  Lease lease(this, index);  // from here the session goes back to the pool whatever happens
+  if (backend_ == Backend::kPostgres) reconnect_if_lost(*lease);
+  return lease;
+}
+
+bool Database::connection_lost(soci::session& s) const {
+  return backend_ == Backend::kPostgres && postgres_connection_lost(s);
+}
+
+void Database::reconnect_if_lost(soci::session& s) {
+  if (!connection_lost(s)) return;
+  try {
+    s.reconnect();
+  } catch (const std::exception& e) {
+    log::warn("database_reconnect_failed",
+              {{"database", redacted_url_}, {"error", core::loggable_message(e)}});
+    throw core::Error(core::ErrorKind::kUnavailable, "database unavailable; retry later");
+  }
+  log::info("database_reconnected", {{"database", redacted_url_}});
+}
+
+void Database::rethrow_as_unavailable_if_lost(soci::session& s) const {
+  if (!connection_lost(s)) throw;
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    log::warn("database_connection_lost",
+              {{"database", redacted_url_}, {"error", core::loggable_message(e)}});
+  } catch (...) {
+    log::warn("database_connection_lost", {{"database", redacted_url_}});
+  }
+  throw core::Error(core::ErrorKind::kUnavailable, "database unavailable; retry later");
 }
 
 size_t Database::in_use() const {
@@ -252,6 +293,8 @@ Database::Transaction::Transaction(soci::session& s, Backend b) : s_(s) {
 
 Database::Transaction::~Transaction() {
   if (done_) return;
+  // A PostgreSQL server that went away has ended the transaction with the connection.
+  if (backend_of(s_) == Backend::kPostgres && postgres_connection_lost(s_)) return;
   try {
     s_ << "ROLLBACK";
   } catch (const std::exception& e) {

@@ -56,30 +56,43 @@ class Database {
     Database* db_;
     size_t index_;
   };
-  // Throws core::Error(kUnavailable) when no session frees up within acquire_timeout.
+  // Throws core::Error(kUnavailable) when no session frees up within acquire_timeout. A
+  // PostgreSQL session whose connection was lost (the server restarted or went away) is
+  // connected again here; while that fails, this throws core::Error(kUnavailable) at once, so
+  // requests answer 503 with Retry-After instead of waiting, and the service resumes by itself
+  // when the server is back.
   Lease acquire();
 
   // Runs f(session) inside a write transaction (SQLite: BEGIN IMMEDIATE, so writers queue on the
   // busy timeout instead of failing on lock upgrade). Commits when f returns, rolls back when it
   // throws. Returns what f returns.
+  // Throws core::Error(kUnavailable) instead of the error when the session lost its server.
   template <class F>
   auto write(F&& f) {
     Lease lease = acquire();
-    Transaction tx(*lease, backend_);
-    if constexpr (std::is_void_v<decltype(f(*lease))>) {
-      f(*lease);
-      tx.commit();
-    } else {
-      auto result = f(*lease);
-      tx.commit();
-      return result;
+    try {
+      Transaction tx(*lease, backend_);
+      if constexpr (std::is_void_v<decltype(f(*lease))>) {
+        f(*lease);
+        tx.commit();
+      } else {
+        auto result = f(*lease);
+        tx.commit();
+        return result;
+      }
+    } catch (...) {
+      rethrow_as_unavailable_if_lost(*lease);
     }
   }
   // Runs f(session) without an explicit transaction (single reads).
   template <class F>
   auto read(F&& f) {
     Lease lease = acquire();
-    return f(*lease);
+    try {
+      return f(*lease);
+    } catch (...) {
+      rethrow_as_unavailable_if_lost(*lease);
+    }
   }
 
   // A transaction guard that knows the backend's BEGIN.
@@ -103,6 +116,12 @@ class Database {
 
  private:
   void configure_sqlite(soci::session& s);
+  // PostgreSQL: whether libpq holds the session's connection as broken (no round trip).
+  bool connection_lost(soci::session& s) const;
+  void reconnect_if_lost(soci::session& s);
+  // In a catch block: the exception being handled, or core::Error(kUnavailable) instead when it
+  // came from a session that lost its server (a 500 would tell the client nothing to retry).
+  [[noreturn]] void rethrow_as_unavailable_if_lost(soci::session& s) const;
 
   Backend backend_;
   std::string redacted_url_;
