@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "store/keyset_page.h"
+
 namespace registrar::intercoop {
 
-struct PageCursor {
-  long long us = 0;  // the row's time (received_us, sent_us)
-  std::string id;    // its uuid: orders rows of the same microsecond
-};
+// The row's time (received_us, sent_us) and its uuid, which orders rows of the same microsecond.
+using PageCursor = store::KeysetCursor;
 
 // "<us>.<id>"; what `before=` takes back.
 std::string format_cursor(const PageCursor& c);
