@@ -1,6 +1,7 @@
-// Keyset paging for the module's lists (received transfers, the consent log), newest first: a
+// The cursor text of the module's newest-first lists (received transfers, the consent log): a
 // page ends with a cursor naming its last row by time and id, and the next page starts after
-// it, so that rows arriving meanwhile neither repeat nor shift a page. Pure.
+// it, so that rows arriving meanwhile neither repeat nor shift a page (the SQL is
+// store::KeysetPage's). Pure.
 #pragma once
 
 #include <optional>

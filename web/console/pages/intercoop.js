@@ -43,6 +43,13 @@ function toggle(api, may, kind, id, active, reload, notify) {
   }, t(`intercoop_${verb}`));
 }
 
+// The two buttons under a paged list: `back` and `forward` are what they do, false where there
+// is no page that way (the button is then disabled).
+function pager(back, backLabel, forward, forwardLabel) {
+  const button = (go, label) => h('button', { type: 'button', class: 'secondary', disabled: !go, onclick: go }, label);
+  return h('div', { class: 'pager' }, button(back, backLabel), button(forward, forwardLabel));
+}
+
 // A list paged on the server by id or name (?after, ?limit; `next`): "next" follows `next`,
 // "previous" goes back through the cursors already followed. reload() shows the current page again.
 function keyedList({ api, path, key, empty, headers, row }) {
@@ -55,15 +62,10 @@ function keyedList({ api, path, key, empty, headers, row }) {
     if (after) q.set('after', after);
     try {
       const r = await api.get(`${path}?${q}`);
-      const previous = h('button', {
-        type: 'button', class: 'secondary', disabled: cursors.length === 0,
-        onclick: () => load(cursors.pop()) }, t('intercoop_previous'));
-      const next = h('button', {
-        type: 'button', class: 'secondary', disabled: r.next === null,
-        onclick: () => { cursors.push(after); load(r.next); } }, t('intercoop_next'));
       out.replaceChildren(
         r[key].length === 0 ? h('p', { class: 'muted' }, empty) : table(headers, r[key].map((x) => row(x, load))),
-        h('div', { class: 'pager' }, previous, next));
+        pager(cursors.length > 0 && (() => load(cursors.pop())), t('intercoop_previous'),
+          r.next !== null && (() => { cursors.push(after); load(r.next); }), t('intercoop_next')));
     } catch (e) {
       out.replaceChildren(errorBox(e.message));
     }
@@ -141,15 +143,10 @@ function pagedCard({ api, title, path, key, filters, headers, row, empty }) {
     if (before) q.set('before', before);
     try {
       const r = await api.get(`${path}?${q}`);
-      const newer = h('button', {
-        type: 'button', class: 'secondary', disabled: stack.length === 0,
-        onclick: () => load(stack.pop() || '') }, t('newer'));
-      const older = h('button', {
-        type: 'button', class: 'secondary', disabled: r.next_before === null,
-        onclick: () => { stack.push(before || ''); load(r.next_before); } }, t('older'));
       results.replaceChildren(
         r[key].length === 0 ? h('p', { class: 'muted' }, empty) : table(headers, r[key].map(row)),
-        h('div', { class: 'pager' }, newer, older));
+        pager(stack.length > 0 && (() => load(stack.pop() || '')), t('newer'),
+          r.next_before !== null && (() => { stack.push(before || ''); load(r.next_before); }), t('older')));
     } catch (e) {
       results.replaceChildren(errorBox(e.message));
     }
