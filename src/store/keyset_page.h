@@ -19,6 +19,8 @@ struct KeysetCursor {
   std::string id;
 };
 
+// The column names go into the SQL text as they are: they are the stores' own constants,
+// never a request's input (the cursor's values are bound).
 class KeysetPage {
  public:
   // Rows by `time_column` then `id_column`, both descending, after `after` (nullopt: the first).
@@ -35,10 +37,6 @@ class KeysetPage {
   // Binds the condition's values to `prep`; this page must outlive the statement's execution
   // (SOCI binds by reference).
   soci::details::prepare_temp_type& bind(soci::details::prepare_temp_type& prep) const;
-
-  // Whether a page of `rows` rows may have a successor (it is full): the caller then answers
-  // the cursor of its last row.
-  bool full(size_t rows) const { return rows == size_t(limit_); }
 
  private:
   KeysetPage() = default;
