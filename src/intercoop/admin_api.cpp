@@ -13,6 +13,26 @@ using http::Response;
 using Json = nlohmann::json;
 
 constexpr size_t kMaxBody = 64 * 1024;
+// Peers and services page by id / name (?after, ?limit). The default page is large enough for
+// every federation today, so a caller that never pages (the CLI's scripts, the Python peers'
+// tests) still sees every row; `next` tells one that has to page.
+constexpr int kDefaultPage = 200;
+constexpr int kMaxPage = 1000;
+
+// `after`: the `next` of an earlier page (an id or a name, at most 255 characters).
+std::optional<std::string> after_param(const Request& r) {
+  auto v = r.query_param("after");
+  if (!v || v->empty()) return std::nullopt;
+  if (v->size() > 255)
+    throw core::invalid_argument("after must be the next of an earlier page", "after");
+  return std::string(*v);
+}
+
+// A page's `next`: its last key when it is full (there may be more), else null.
+template <typename Row, typename KeyOf>
+Json next_of(const std::vector<Row>& rows, int limit, KeyOf key_of) {
+  return int(rows.size()) == limit ? Json(key_of(rows.back())) : Json(nullptr);
+}
 
 Json peer_json(const Peer& p) {
   return {{"id", p.id},
@@ -72,13 +92,19 @@ Json object_body(const Request& r) {
 void add_admin_routes(http::Router& router, TargetAdmin& admin, const std::string& scope) {
   router
       .get("/v1/intercoop/peers",
-           [&admin](Request&) {
+           [&admin](Request& r) {
+             int limit = int(r.integer_query_param("limit", 1, kMaxPage, kDefaultPage));
+             auto rows = admin.peers(after_param(r), limit);
              Json list = Json::array();
-             for (const auto& p : admin.peers()) list.push_back(peer_json(p));
-             return Response::json(200, {{"peers", std::move(list)}});
+             for (const auto& p : rows) list.push_back(peer_json(p));
+             return Response::json(
+                 200, {{"peers", std::move(list)},
+                       {"next", next_of(rows, limit, [](const Peer& p) { return p.id; })}});
            })
       .require_scopes({scope})
-      .describe("List the intercoop peers (organisations whose members' data we accept)");
+      .describe(
+          "List the intercoop peers (organisations whose members' data we accept) by id, paged "
+          "(?after, ?limit; 200 by default)");
   router
       .post("/v1/intercoop/peers",
             [&admin](Request& r) {
@@ -150,13 +176,17 @@ void add_admin_routes(http::Router& router, TargetAdmin& admin, const std::strin
 
   router
       .get("/v1/intercoop/services",
-           [&admin](Request&) {
+           [&admin](Request& r) {
+             int limit = int(r.integer_query_param("limit", 1, kMaxPage, kDefaultPage));
+             auto rows = admin.services(after_param(r), limit);
              Json list = Json::array();
-             for (const auto& s : admin.services()) list.push_back(service_json(s));
-             return Response::json(200, {{"services", std::move(list)}});
+             for (const auto& s : rows) list.push_back(service_json(s));
+             return Response::json(
+                 200, {{"services", std::move(list)},
+                       {"next", next_of(rows, limit, [](const Service& s) { return s.name; })}});
            })
       .require_scopes({scope})
-      .describe("List the intercoop services");
+      .describe("List the intercoop services by name, paged (?after, ?limit; 200 by default)");
   router
       .post("/v1/intercoop/services",
             [&admin](Request& r) {

@@ -1,18 +1,19 @@
-// Keyset paging for the module's lists (received transfers, the consent log), newest first: a
+// The cursor text of the module's newest-first lists (received transfers, the consent log): a
 // page ends with a cursor naming its last row by time and id, and the next page starts after
-// it, so that rows arriving meanwhile neither repeat nor shift a page. Pure.
+// it, so that rows arriving meanwhile neither repeat nor shift a page (the SQL is
+// store::KeysetPage's). Pure.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "store/keyset_page.h"
+
 namespace registrar::intercoop {
 
-struct PageCursor {
-  long long us = 0;  // the row's time (received_us, sent_us)
-  std::string id;    // its uuid: orders rows of the same microsecond
-};
+// The row's time (received_us, sent_us) and its uuid, which orders rows of the same microsecond.
+using PageCursor = store::KeysetCursor;
 
 // "<us>.<id>"; what `before=` takes back.
 std::string format_cursor(const PageCursor& c);

@@ -1,6 +1,7 @@
 #include "intercoop/source_api.h"
 
 #include "core/error.h"
+#include "intercoop/continuation_page.h"
 
 namespace registrar::intercoop {
 namespace {
@@ -142,8 +143,11 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
               Json body = object_body(r);
               std::string member = text_member(body, "member");
               require_self(r, member);
-              SendResult sent = side.send(member, text_member(body, "peer"),
-                                          text_member(body, "service"), r.actor(), r.request_id);
+              // The refusal's words: in ?lang=, else the member's language, else the browser's.
+              SendResult sent =
+                  side.send(member, text_member(body, "peer"), text_member(body, "service"),
+                            r.actor(), r.request_id, lang_param(r),
+                            page_language(nullptr, r.headers.get("Accept-Language").value_or("")));
               if (sent.answer.accepted)
                 return Response::json(200, {{"consent", sent.consent.id},
                                             {"continuation_url", sent.answer.continuation_url}});
@@ -162,7 +166,9 @@ void add_source_routes(http::Router& router, SourceSide& side, const std::string
             })
       .require_scopes({member_scope})
       .max_body(kMaxBody)
-      .describe("Send a member's data to a peer's service with their consent (intercoop 1.0)");
+      .describe(
+          "Send a member's data to a peer's service with their consent; a refusal's words in "
+          "?lang=, else the member's language, else Accept-Language");
   router
       .get("/v1/intercoop/transfers/preview",
            [&side](Request& r) {

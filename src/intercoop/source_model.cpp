@@ -323,8 +323,12 @@ yaml::Value our_descriptor(std::string_view peer_id, std::string_view name,
     d["targetUrl"] = std::string(target_url);
     if (service) {
       yaml::Value s = yaml::Value::object();
-      s["name"] = service->description.contains("es") ? service->description["es"]
-                                                      : yaml::Value(service->name);
+      // §4.1's service `name` is translatable like its description: a language map that has
+      // `es` goes out whole, so that a member reads the title in their language (§4.2 falls
+      // back to Spanish); a map without `es` would break the schema, so the service's id.
+      s["name"] = service->description.is_object() && service->description.contains("es")
+                      ? service->description
+                      : yaml::Value(service->name);
       s["description"] =
           service->description.empty() ? yaml::Value(service->name) : service->description;
       s["fields"] = service->fields;

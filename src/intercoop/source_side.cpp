@@ -238,6 +238,7 @@ Preview SourceSide::preview(const std::string& member_id, const std::string& pee
   v.service = service_name;
   v.peer_name = f.peer.name;
   const std::string& lang = lang_wanted.empty() ? f.member.lang : lang_wanted;
+  v.lang = lang;
   if (f.peer.descriptor.is_object() && f.peer.descriptor.contains("privacyPolicyUrl")) {
     yaml::Value url = translate(f.peer.descriptor["privacyPolicyUrl"], lang);
     if (url.is_string()) v.privacy_policy_url = url.get<std::string>();
@@ -252,8 +253,9 @@ Preview SourceSide::preview(const std::string& member_id, const std::string& pee
 
 SendResult SourceSide::send(const std::string& member_id, const std::string& peer_id,
                             const std::string& service_name, const std::string& actor,
-                            const std::string& request_id) {
-  Preview v = preview(member_id, peer_id, service_name);
+                            const std::string& request_id, const std::string& lang,
+                            const std::string& fallback_lang) {
+  Preview v = preview(member_id, peer_id, service_name, lang);
   Consent c;
   c.id = core::uuid_v4();
   c.member = member_id;
@@ -314,7 +316,10 @@ SendResult SourceSide::send(const std::string& member_id, const std::string& pee
   if (!answer.accepted)
     log::warn("intercoop_transfer_refused",
               {{"consent", c.id}, {"peer", peer_id}, {"error", answer.error}});
-  return {c, answer, answer.accepted ? "" : member_words(answer, v.peer_name)};
+  return {c, answer,
+          answer.accepted
+              ? ""
+              : member_words(answer, v.peer_name, v.lang.empty() ? fallback_lang : v.lang)};
 }
 
 // A 2.0 package for `peer`'s `service`, valid for kPackageLifetimeS from now, once.
@@ -355,36 +360,109 @@ std::vector<Consent> SourceSide::consents(const std::string& member) {
   return db_.read([&](soci::session& s) { return db::consents_of(s, member); });
 }
 
-std::string member_words(const TargetAnswer& a, const std::string& peer) {
-  if (a.error == "MissingField")
-    return peer + " needs your " + (a.arguments.empty() ? "data" : "'" + a.arguments[0] + "'") +
-           ", which this service did not send. Nothing was activated; please tell us.";
-  if (a.error == "BadPeer")
-    return peer + " does not recognise our organisation yet. Nothing was activated.";
-  if (a.error == "BadSignature")
-    return peer + " could not confirm that the data came from us. Nothing was activated.";
-  if (a.error == "WrongVersion")
-    return peer +
-           " and we do not agree on the protocol version to use. Nothing was activated; "
-           "please tell us.";
-  if (a.error == "ExpiredMessage")
-    return peer +
-           " found our request out of date (our clocks may disagree). Nothing was "
-           "activated; please try again later.";
-  if (a.error == "NotAvailable")
-    return peer + " does not offer this service to you" +
-           (a.arguments.size() >= 2 && a.arguments[1] == "peerroles"
-                ? std::string(" as a member of our organisation")
-                : " where you live") +
-           ". Nothing was activated.";
-  if (a.error == "LimitReached")
-    return peer + " has received as many requests for this service as it accepts for now. " +
-           "Nothing was activated; please try again later.";
-  if (a.error == "BackendError")
-    return "We could not get an answer from " + peer +
-           " that we understand, so we do not know whether it received your data. Please ask " +
-           peer + " before trying again.";
-  return peer + " refused the data (" + a.message + "). Nothing was activated.";
+namespace {
+
+// member_words' sentences in one language; {peer}, {field} and {message} are filled in.
+struct RefusalWords {
+  std::string_view lang, missing_field, missing_data, bad_peer, bad_signature, wrong_version,
+      expired, not_available_here, not_available_role, limit_reached, backend, other;
+};
+
+constexpr RefusalWords kRefusalWords[] = {
+    {"en",
+     "{peer} needs your '{field}', which this service did not send. Nothing was activated; "
+     "please tell us.",
+     "{peer} needs your data, which this service did not send. Nothing was activated; please "
+     "tell us.",
+     "{peer} does not recognise our organisation yet. Nothing was activated.",
+     "{peer} could not confirm that the data came from us. Nothing was activated.",
+     "{peer} and we do not agree on the protocol version to use. Nothing was activated; please "
+     "tell us.",
+     "{peer} found our request out of date (our clocks may disagree). Nothing was activated; "
+     "please try again later.",
+     "{peer} does not offer this service to you where you live. Nothing was activated.",
+     "{peer} does not offer this service to you as a member of our organisation. Nothing was "
+     "activated.",
+     "{peer} has received as many requests for this service as it accepts for now. Nothing was "
+     "activated; please try again later.",
+     "We could not get an answer from {peer} that we understand, so we do not know whether it "
+     "received your data. Please ask {peer} before trying again.",
+     "{peer} refused the data ({message}). Nothing was activated."},
+    {"es",
+     "{peer} necesita el dato '{field}', que este servicio no ha enviado. No se ha activado "
+     "nada; avísenos, por favor.",
+     "{peer} necesita datos que este servicio no ha enviado. No se ha activado nada; avísenos, "
+     "por favor.",
+     "{peer} todavía no reconoce a nuestra entidad. No se ha activado nada.",
+     "{peer} no ha podido confirmar que los datos venían de nosotros. No se ha activado nada.",
+     "{peer} y nosotros no coincidimos en la versión del protocolo. No se ha activado nada; "
+     "avísenos, por favor.",
+     "{peer} ha considerado caducada nuestra solicitud (puede que nuestros relojes no "
+     "coincidan). No se ha activado nada; vuelva a intentarlo más tarde.",
+     "{peer} no ofrece este servicio donde usted vive. No se ha activado nada.",
+     "{peer} no ofrece este servicio a las personas socias de nuestra entidad. No se ha "
+     "activado nada.",
+     "{peer} ya ha recibido todas las solicitudes de este servicio que acepta por ahora. No se "
+     "ha activado nada; vuelva a intentarlo más tarde.",
+     "No hemos podido obtener de {peer} una respuesta que entendamos, así que no sabemos si ha "
+     "recibido sus datos. Pregunte a {peer} antes de volver a intentarlo.",
+     "{peer} ha rechazado los datos ({message}). No se ha activado nada."},
+    {"ca",
+     "{peer} necessita la dada '{field}', que aquest servei no ha enviat. No s’ha activat "
+     "res; aviseu-nos, si us plau.",
+     "{peer} necessita dades que aquest servei no ha enviat. No s’ha activat res; aviseu-nos, si "
+     "us plau.",
+     "{peer} encara no reconeix la nostra entitat. No s’ha activat res.",
+     "{peer} no ha pogut confirmar que les dades venien de nosaltres. No s’ha activat res.",
+     "{peer} i nosaltres no coincidim en la versió del protocol. No s’ha activat res; "
+     "aviseu-nos, si us plau.",
+     "{peer} ha considerat caducada la nostra sol·licitud (potser els nostres rellotges no "
+     "coincideixen). No s’ha activat res; torneu-ho a provar més tard.",
+     "{peer} no ofereix aquest servei on viviu. No s’ha activat res.",
+     "{peer} no ofereix aquest servei a les persones sòcies de la nostra entitat. No s’ha "
+     "activat res.",
+     "{peer} ja ha rebut totes les sol·licituds d’aquest servei que accepta de moment. No s’ha "
+     "activat res; torneu-ho a provar més tard.",
+     "No hem pogut obtenir de {peer} una resposta que entenguem, així que no sabem si ha rebut "
+     "les vostres dades. Pregunteu a {peer} abans de tornar-ho a provar.",
+     "{peer} ha rebutjat les dades ({message}). No s’ha activat res."},
+};
+
+std::string fill(std::string_view text, const std::string& peer, const std::string& field,
+                 const std::string& message) {
+  std::string out;
+  while (!text.empty()) {
+    size_t open = text.find('{');
+    size_t close = open == std::string_view::npos ? open : text.find('}', open);
+    if (close == std::string_view::npos) break;
+    out.append(text.substr(0, open));
+    std::string_view name = text.substr(open + 1, close - open - 1);
+    out += name == "peer" ? peer : name == "field" ? field : message;
+    text.remove_prefix(close + 1);
+  }
+  return out.append(text);
+}
+
+}  // namespace
+
+std::string member_words(const TargetAnswer& a, const std::string& peer, std::string_view lang) {
+  const RefusalWords* w = &kRefusalWords[0];
+  for (const auto& candidate : kRefusalWords)
+    if (candidate.lang == lang) w = &candidate;
+  std::string field = a.arguments.empty() ? "" : a.arguments[0];
+  std::string_view text =
+      a.error == "MissingField"     ? (field.empty() ? w->missing_data : w->missing_field)
+      : a.error == "BadPeer"        ? w->bad_peer
+      : a.error == "BadSignature"   ? w->bad_signature
+      : a.error == "WrongVersion"   ? w->wrong_version
+      : a.error == "ExpiredMessage" ? w->expired
+      : a.error == "NotAvailable"
+          ? (a.arguments.size() >= 2 && a.arguments[1] == "peerroles" ? w->not_available_role
+                                                                      : w->not_available_here)
+      : a.error == "LimitReached" ? w->limit_reached
+      : a.error == "BackendError" ? w->backend
+                                  : w->other;
+  return fill(text, peer, field, a.message);
 }
 
 }  // namespace registrar::intercoop

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -39,6 +40,7 @@ struct Preview {
   yaml::Value fields;              // names and values, in the order they go
   std::string url;                 // where they go
   std::string version;             // the protocol version they would go in
+  std::string lang;                // the language of the texts (asked, else the member's)
 };
 
 // A peer a member can send to, and its services, in one language (catalogue()).
@@ -108,8 +110,11 @@ class SourceSide {
   // without a version in common), kNotFound (member,
   // peer, service), kUnprocessable (a required field the member lacks). Otherwise logs, sends,
   // logs the answer and returns it (refusals and unreachable targets included).
+  // The refusal's words are in `lang`, else the member's language, else `fallback_lang` (the
+  // browser's).
   SendResult send(const std::string& member, const std::string& peer, const std::string& service,
-                  const std::string& actor, const std::string& request_id);
+                  const std::string& actor, const std::string& request_id,
+                  const std::string& lang = "", const std::string& fallback_lang = "en");
   std::vector<Consent> consents(const std::string& member);
   // Consents left `pending` by a process that stopped between sending and recording the answer
   // (older than the send timeout plus a minute) become `unanswered`, each audited; returns how
@@ -130,7 +135,9 @@ class SourceSide {
   std::optional<crypto::PrivateKey> hardened_key_ GUARDED_BY(key_mutex_);
 };
 
-// What to tell a member whose transfer to `peer_name` was refused, in plain words.
-std::string member_words(const TargetAnswer& answer, const std::string& peer_name);
+// What to tell a member whose transfer to `peer_name` was refused, in plain words, in `lang`
+// (es, ca; anything else: English).
+std::string member_words(const TargetAnswer& answer, const std::string& peer_name,
+                         std::string_view lang = "en");
 
 }  // namespace registrar::intercoop

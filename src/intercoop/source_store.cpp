@@ -233,20 +233,16 @@ std::vector<Consent> consents_of(soci::session& s, const std::string& member) {
 }
 
 std::vector<Consent> consents_page(soci::session& s, const ConsentQuery& q) {
-  // Unused filters bound as '' (a cursor time of 0), as in received_transfers.
-  // A flag, not the time: PostgreSQL types `$1 = 0` as integer, too small for microseconds.
-  int has_before = q.before ? 1 : 0;
-  long long before_us = q.before ? q.before->us : 0;
-  std::string before_id = q.before ? q.before->id : "";
-  std::string sql =
-      "SELECT id, member_id, peer_id, service, fields, url, sent_us, outcome, answer, "
-      "answered_us, version FROM intercoop_consents WHERE (:b1 = 0 OR sent_us < :b2 OR "
-      "(sent_us = :b3 AND id < :b4)) AND (:m1 = '' OR member_id = :m2) AND (:p1 = '' OR "
-      "peer_id = :p2) ORDER BY sent_us DESC, id DESC LIMIT " +
-      std::to_string(q.limit);
-  soci::rowset<soci::row> rows = (s.prepare << sql, soci::use(has_before), soci::use(before_us),
-                                  soci::use(before_us), soci::use(before_id), soci::use(q.member),
-                                  soci::use(q.member), soci::use(q.peer), soci::use(q.peer));
+  auto page = store::KeysetPage::newest_first("sent_us", "id", q.before, q.limit);
+  // Unused filters bound as '', as in received_transfers.
+  auto prep =
+      (s.prepare << "SELECT id, member_id, peer_id, service, fields, url, sent_us, "
+                    "outcome, answer, answered_us, version FROM intercoop_consents WHERE " +
+                        page.condition() +
+                        " AND (:m1 = '' OR member_id = :m2) AND (:p1 = '' OR peer_id = :p2)" +
+                        page.order_and_limit());
+  page.bind(prep), soci::use(q.member), soci::use(q.member), soci::use(q.peer), soci::use(q.peer);
+  soci::rowset<soci::row> rows = prep;
   std::vector<Consent> out;
   for (const auto& r : rows) out.push_back(consent_of(r));
   return out;

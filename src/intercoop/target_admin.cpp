@@ -78,6 +78,10 @@ std::vector<Peer> TargetAdmin::peers() {
   return db_.read([](soci::session& s) { return db::all_peers(s); });
 }
 
+std::vector<Peer> TargetAdmin::peers(const std::optional<std::string>& after, int limit) {
+  return db_.read([&](soci::session& s) { return db::peers_page(s, after, limit); });
+}
+
 std::optional<Peer> TargetAdmin::peer(const std::string& id) {
   return db_.read([&](soci::session& s) { return db::find_peer(s, id); });
 }
@@ -122,6 +126,10 @@ Service TargetAdmin::set_service_active(const std::string& name, bool active,
 
 std::vector<Service> TargetAdmin::services() {
   return db_.read([](soci::session& s) { return db::all_services(s); });
+}
+
+std::vector<Service> TargetAdmin::services(const std::optional<std::string>& after, int limit) {
+  return db_.read([&](soci::session& s) { return db::services_page(s, after, limit); });
 }
 
 std::optional<Service> TargetAdmin::service(const std::string& name) {

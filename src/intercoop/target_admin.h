@@ -26,6 +26,8 @@ class TargetAdmin {
   Peer set_peer_active(const std::string& id, bool active, const std::string& actor,
                        const std::string& request_id);
   std::vector<Peer> peers();
+  // By id, the `limit` after the id `after` (nullopt: from the first).
+  std::vector<Peer> peers(const std::optional<std::string>& after, int limit);
   std::optional<Peer> peer(const std::string& id);
 
   // Throws core::Error: kInvalidArgument (bad name or field, unknown peer), kConflict.
@@ -34,6 +36,8 @@ class TargetAdmin {
   Service set_service_active(const std::string& name, bool active, const std::string& actor,
                              const std::string& request_id);
   std::vector<Service> services();
+  // By name, the `limit` after the name `after` (nullopt: from the first).
+  std::vector<Service> services(const std::optional<std::string>& after, int limit);
   std::optional<Service> service(const std::string& name);
 
  private:

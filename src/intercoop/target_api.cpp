@@ -44,14 +44,19 @@ class Target {
 
   // `consume` false (HEAD, which the router serves with this GET route): the status only, so
   // that a link checker's HEAD does not use up the member's token.
-  Response continuation(const std::string& uuid, const std::string& request_id, bool consume) {
-    if (!valid_token(uuid)) return html_page(404, not_found_page());
+  // The pages speak the member's language: the transfer's `lang` when it has one, else the
+  // browser's Accept-Language (`accept_language`).
+  Response continuation(const std::string& uuid, const std::string& request_id, bool consume,
+                        std::string_view accept_language) {
+    std::string lang = page_language(nullptr, accept_language);
+    if (!valid_token(uuid)) return html_page(404, not_found_page(lang));
     enum class Outcome { kShown, kUnknown, kUsed };
     Transfer t;
     Outcome outcome = db_.write([&](soci::session& s) {
       core::SystemTime now = clock_.now();
       auto found = db::find_transfer(s, uuid);
       if (!found || found->expires <= now) return Outcome::kUnknown;
+      lang = page_language(&found->data, accept_language);
       if (!consume) return found->consumed ? Outcome::kUsed : Outcome::kShown;
       if (!db::consume_transfer(s, uuid, now)) return Outcome::kUsed;
       t = std::move(*found);
@@ -64,10 +69,10 @@ class Target {
                           now);
       return Outcome::kShown;
     });
-    if (outcome == Outcome::kUnknown) return html_page(404, not_found_page());
-    if (outcome == Outcome::kUsed) return html_page(410, used_page());
+    if (outcome == Outcome::kUnknown) return html_page(404, not_found_page(lang));
+    if (outcome == Outcome::kUsed) return html_page(410, used_page(lang));
     if (!consume) return html_page(200, "");
-    return html_page(200, transfer_page(t));
+    return html_page(200, transfer_page(t, lang));
   }
 
   const std::string& default_service() const { return settings_.default_service; }
@@ -149,7 +154,8 @@ void add_target_routes(http::Router& router, store::Database& db, const core::Cl
       .get("/intercoop/continuation/{uuid}",
            [target](Request& r) {
              return target->continuation(std::string(r.param("uuid")), r.request_id,
-                                         r.method != http::Method::kHead);
+                                         r.method != http::Method::kHead,
+                                         r.headers.get("Accept-Language").value_or(""));
            })
       .describe("The member's landing page: shows the data that arrived, once");
 }

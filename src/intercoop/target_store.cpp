@@ -1,5 +1,7 @@
 #include "intercoop/target_store.h"
 
+#include <limits>
+
 #include "core/error.h"
 
 namespace registrar::intercoop {
@@ -177,9 +179,16 @@ std::optional<Peer> find_peer(soci::session& s, const std::string& id) {
 }
 
 std::vector<Peer> all_peers(soci::session& s) {
+  return peers_page(s, std::nullopt, std::numeric_limits<int>::max());
+}
+
+std::vector<Peer> peers_page(soci::session& s, const std::optional<std::string>& after, int limit) {
+  auto page = store::KeysetPage::by_key("peer_id", after, limit);
+  auto prep = (s.prepare << std::string("SELECT ") + kPeerColumns + " FROM intercoop_peers WHERE " +
+                                page.condition() + page.order_and_limit());
+  page.bind(prep);
+  soci::rowset<soci::row> rows = prep;
   std::vector<Peer> out;
-  soci::rowset<soci::row> rows = (s.prepare << std::string("SELECT ") + kPeerColumns +
-                                                   " FROM intercoop_peers ORDER BY peer_id");
   for (const auto& r : rows) out.push_back(peer_of(r));
   return out;
 }
@@ -223,10 +232,18 @@ std::optional<Service> find_service(soci::session& s, const std::string& name) {
 }
 
 std::vector<Service> all_services(soci::session& s) {
+  return services_page(s, std::nullopt, std::numeric_limits<int>::max());
+}
+
+std::vector<Service> services_page(soci::session& s, const std::optional<std::string>& after,
+                                   int limit) {
+  auto page = store::KeysetPage::by_key("name", after, limit);
+  auto prep = (s.prepare << "SELECT name, description, fields, peers, active, rules FROM "
+                            "intercoop_services WHERE " +
+                                page.condition() + page.order_and_limit());
+  page.bind(prep);
+  soci::rowset<soci::row> rows = prep;
   std::vector<Service> out;
-  soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT name, description, fields, peers, active, rules FROM "
-                    "intercoop_services ORDER BY name");
   for (const auto& r : rows) out.push_back(service_of(r));
   return out;
 }
@@ -272,21 +289,16 @@ bool consume_transfer(soci::session& s, const std::string& uuid, core::SystemTim
 }
 
 std::vector<Transfer> received_transfers(soci::session& s, const TransferQuery& q) {
-  // Every filter is bound, an unused one as '' (and a cursor time of 0) that its own test lets
-  // through, so that one statement text serves every combination.
-  // A flag, not the time: PostgreSQL types `$1 = 0` as integer, too small for microseconds.
-  int has_before = q.before ? 1 : 0;
-  long long before_us = q.before ? q.before->us : 0;
-  std::string before_id = q.before ? q.before->id : "";
-  std::string sql =
-      "SELECT uuid, peer_id, service, data, received_us, expires_us, consumed_us FROM "
-      "intercoop_transfers WHERE (:b1 = 0 OR received_us < :b2 OR (received_us = :b3 AND "
-      "uuid < :b4)) AND (:p1 = '' OR peer_id = :p2) AND (:s1 = '' OR service = :s2) "
-      "ORDER BY received_us DESC, uuid DESC LIMIT " +
-      std::to_string(q.limit);
-  soci::rowset<soci::row> rows = (s.prepare << sql, soci::use(has_before), soci::use(before_us),
-                                  soci::use(before_us), soci::use(before_id), soci::use(q.peer),
-                                  soci::use(q.peer), soci::use(q.service), soci::use(q.service));
+  auto page = store::KeysetPage::newest_first("received_us", "uuid", q.before, q.limit);
+  // Every filter is bound, an unused one as '' that its own test lets through, so that one
+  // statement text serves every combination.
+  auto prep = (s.prepare << "SELECT uuid, peer_id, service, data, received_us, expires_us, "
+                            "consumed_us FROM intercoop_transfers WHERE " +
+                                page.condition() +
+                                " AND (:p1 = '' OR peer_id = :p2) AND (:s1 = '' OR service = :s2)" +
+                                page.order_and_limit());
+  page.bind(prep), soci::use(q.peer), soci::use(q.peer), soci::use(q.service), soci::use(q.service);
+  soci::rowset<soci::row> rows = prep;
   std::vector<Transfer> out;
   for (const auto& r : rows) out.push_back(transfer_of(r));
   return out;

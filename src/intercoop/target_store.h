@@ -44,12 +44,17 @@ bool upsert_peer(soci::session& s, const Peer& peer, core::SystemTime now);
 void insert_peer(soci::session& s, const Peer& peer, core::SystemTime now);
 std::optional<Peer> find_peer(soci::session& s, const std::string& id);
 std::vector<Peer> all_peers(soci::session& s);  // by id
+// A page of peers by id, after the id `after` (nullopt: the first page).
+std::vector<Peer> peers_page(soci::session& s, const std::optional<std::string>& after, int limit);
 bool set_peer_active(soci::session& s, const std::string& id, bool active, core::SystemTime now);
 
 // Throws core::Error(kConflict) when the name is taken.
 void insert_service(soci::session& s, const Service& service, core::SystemTime now);
 std::optional<Service> find_service(soci::session& s, const std::string& name);
 std::vector<Service> all_services(soci::session& s);  // by name
+// A page of services by name, after the name `after` (nullopt: the first page).
+std::vector<Service> services_page(soci::session& s, const std::optional<std::string>& after,
+                                   int limit);
 bool set_service_active(soci::session& s, const std::string& name, bool active,
                         core::SystemTime now);
 

@@ -149,11 +149,12 @@ test('a member sees only the member pages, consents to exactly what is sent and 
       assert.equal(await page.getByRole('heading', { name: 'Server' }).count(), 0);
     }
     const peer = page.locator('section.peer', { has: page.getByRole('heading', { name: 'Target Coop' }) });
-    await peer.getByText('Electricity contract').waitFor();
+    // The service's title in the member's language: our descriptor has every language of it.
+    await peer.getByRole('heading', { level: 3, name: 'Electricity contract' }).waitFor();
     await peer.getByText('Needs: NIF, Name').waitFor();
     await accessible(page, 'intercoop-portal');
 
-    await peer.getByRole('button', { name: /Use this service: Contrato de luz/ }).click();
+    await peer.getByRole('button', { name: /Use this service: Electricity contract/ }).click();
     await page.getByRole('heading', { name: 'Authorisation to transfer personal data to Target Coop' }).waitFor();
     assert.deepEqual(await consentRows(page),
       ['Source entity: sourcecoop', 'NIF: 12345678Z', 'Name: Bunny, Bugs']);
@@ -177,8 +178,8 @@ test('a member sees only the member pages, consents to exactly what is sent and 
     await accessible(page, 'intercoop-consent-es');
     await page.getByLabel('Idioma').selectOption('ca');
     await page.getByRole('heading', { level: 1, name: 'Serveis d’altres entitats' }).waitFor();
-    await page.getByText('Contracte de llum').waitFor();
-    await page.getByRole('button', { name: /Fer servir aquest servei: Contrato de luz/ }).click();
+    await page.getByRole('heading', { level: 3, name: 'Contracte de llum' }).waitFor();
+    await page.getByRole('button', { name: /Fer servir aquest servei: Contracte de llum/ }).click();
     await page.getByRole('heading', { name: 'Autorització de transferència de dades personals a Target Coop' }).waitFor();
     assert.deepEqual(await consentRows(page),
       ['Entitat de provinença: sourcecoop', 'NIF: 12345678Z', 'Nom: Bunny, Bugs']);
@@ -199,16 +200,17 @@ test('a member sees only the member pages, consents to exactly what is sent and 
 test('a refusal by the target is told in words, and the consent log lists both transfers', async (t) => {
   const page = await newPage(t);
   await check(page, t, async () => {
+    // In the member's Catalan: the refusal's words too.
     await signInAt(page, source, member, 'Serveis d’altres entitats');
-    await page.getByLabel('Idioma').selectOption('en');
-    await page.getByRole('button', { name: /Use this service: bonus/ }).click();
-    await page.getByRole('heading', { name: 'Authorisation to transfer personal data to Target Coop' }).waitFor();
-    assert.deepEqual(await consentRows(page), ['Source entity: sourcecoop', 'NIF: 12345678Z']);
-    await page.getByRole('button', { name: 'I accept' }).click();
-    const words = 'Target Coop needs your \'email\', which this service did not send. ' +
-      'Nothing was activated; please tell us.';
+    await page.getByRole('button', { name: /Fer servir aquest servei: bonus/ }).click();
+    await page.getByRole('heading', { name: 'Autorització de transferència de dades personals a Target Coop' }).waitFor();
+    assert.deepEqual(await consentRows(page), ['Entitat de provinença: sourcecoop', 'NIF: 12345678Z']);
+    await page.getByRole('button', { name: 'Accepto' }).click();
+    const words = 'Target Coop necessita la dada \'email\', que aquest servei no ha enviat. ' +
+      'No s’ha activat res; aviseu-nos, si us plau.';
     await page.getByRole('alert').filter({ hasText: words }).waitFor();
     await accessible(page, 'intercoop-refused');
+    await page.getByLabel('Idioma').selectOption('en');
 
     await page.getByRole('link', { name: 'My consent log' }).click();
     await page.getByRole('heading', { level: 1, name: 'My consent log' }).waitFor();
@@ -222,7 +224,7 @@ test('a refusal by the target is told in words, and the consent log lists both t
     assert.equal(refused[4], '2.0');
     assert.match(refused[5], /^Refused by Target Coop: Required field 'email' missing on the payload/);
     const accepted = await rows.nth(1).locator('td').allInnerTexts();
-    assert.deepEqual(accepted.slice(1, 3), ['Target Coop', 'Contrato de luz']);
+    assert.deepEqual(accepted.slice(1, 3), ['Target Coop', 'Electricity contract']);
     assert.match(accepted[3], /Source entity\s+sourcecoop\s+NIF\s+12345678Z\s+Name\s+Bunny, Bugs/);
     assert.equal(accepted[5], 'Accepted');
     await accessible(page, 'intercoop-consent-log');
@@ -300,5 +302,50 @@ test('operators of the target see the transfers received and the services', asyn
     await page.getByLabel('Language').selectOption('es');
     await page.getByRole('heading', { name: 'Transferencias recibidas' }).waitFor();
     await accessible(page, 'intercoop-operators-target-es');
+  });
+});
+
+test('operators page through the services on the server, and a change keeps the page', async (t) => {
+  // 30 more services through the API: with bonus and contract, 32 by name, two pages of 25.
+  const tok = await fetch(`${target.url}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'console', username: ops[0], password: ops[1] }),
+  });
+  const { access_token: token } = await tok.json();
+  for (let i = 0; i < 30; i++) {
+    const r = await fetch(`${target.url}/v1/intercoop/services`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: `svc_${String(i).padStart(2, '0')}`, fields: ['nif'] }),
+    });
+    assert.equal(r.status, 201);
+  }
+  const page = await newPage(t);
+  await check(page, t, async () => {
+    await signInAt(page, target, ops, 'Overview');
+    await page.getByRole('link', { name: 'Intercoop' }).click();
+    const services = page.locator('section', { has: page.getByRole('heading', { name: 'Services' }) });
+    const names = () => services.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.service));
+    await services.locator('tr[data-service="bonus"]').waitFor();
+    const first = await names();
+    assert.equal(first.length, 25, 'one page of 25');
+    assert.deepEqual(first.slice(0, 3), ['bonus', 'contract', 'svc_00']);
+    const previous = services.getByRole('button', { name: 'Previous' });
+    const next = services.getByRole('button', { name: 'Next' });
+    assert.equal(await previous.isDisabled(), true);
+    await next.click();
+    await services.locator('tr[data-service="svc_29"]').waitFor();
+    assert.deepEqual(await names(), ['svc_23', 'svc_24', 'svc_25', 'svc_26', 'svc_27', 'svc_28', 'svc_29']);
+    assert.equal(await next.isDisabled(), true, 'the last page has no next');
+    // A change reloads the page the person is on, not the first.
+    await services.locator('tr[data-service="svc_29"]').getByRole('button', { name: 'Disable svc_29' }).click();
+    await services.locator('tr[data-service="svc_29"]').getByRole('button', { name: 'Enable svc_29' }).waitFor();
+    assert.equal((await names()).length, 7);
+    assert.equal((await apiAs(target, ops, '/v1/intercoop/services/svc_29')).body.active, false);
+    await accessible(page, 'intercoop-services-page-2');
+    await previous.click();
+    await services.locator('tr[data-service="bonus"]').waitFor();
+    assert.deepEqual(await names(), first);
   });
 });

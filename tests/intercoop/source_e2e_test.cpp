@@ -155,7 +155,7 @@ TEST_P(SourceEndToEnd, ConsentedTransferArrivesOnceAndIsInTheMembersLog) {
   ASSERT_EQ(preview.status, 200) << preview.body;
   auto shown = nlohmann::ordered_json::parse(preview.body);
   EXPECT_EQ(shown["peer_name"], "Target Coop");
-  EXPECT_EQ(shown["title"], "Contrato de luz");
+  EXPECT_EQ(shown["title"], "Contracte de llum") << "m1 reads Catalan";
   EXPECT_EQ(shown["url"], target_->url("/intercoop/activateService"));
   EXPECT_EQ(shown["version"], "2.0");  // both declared 2.0
   EXPECT_EQ(target_transfers(), 0);
@@ -245,7 +245,11 @@ TEST_P(SourceEndToEnd, TheTargetsRefusalIsLoggedAndToldInWords) {
   Json problem = Json::parse(r.body);
   EXPECT_EQ(problem["error"], "MissingField");
   EXPECT_EQ(problem["message"], "Required field 'name' missing on the payload");
-  EXPECT_NE(problem["detail"].get<std::string>().find("'name'"), std::string::npos) << r.body;
+  // m1 reads Catalan (their record), so do the words.
+  EXPECT_EQ(problem["detail"],
+            "Target Coop necessita la dada 'name', que aquest servei no ha enviat. No s’ha activat "
+            "res; aviseu-nos, si us plau.")
+      << r.body;
   auto log = log_of(m1_, "m1");
   ASSERT_EQ(log.size(), 1u) << log.dump();
   EXPECT_EQ(log[0]["id"].get<std::string>(), problem["consent"].get<std::string>());
@@ -255,6 +259,13 @@ TEST_P(SourceEndToEnd, TheTargetsRefusalIsLoggedAndToldInWords) {
   EXPECT_EQ(log[0]["answer"]["status"], 400);
   EXPECT_EQ(log[0]["answer"]["error"], "MissingField");
   EXPECT_EQ(log[0]["answer"]["arguments"].dump(), R"(["name"])");
+  // In the language the portal asks for.
+  auto es = call(m1_, http::Method::kPost, "/v1/intercoop/transfers?lang=es",
+                 {{"member", "m1"}, {"peer", "targetcoop"}, {"service", "short"}});
+  ASSERT_EQ(es.status, 502) << es.body;
+  EXPECT_EQ(Json::parse(es.body)["detail"],
+            "Target Coop necesita el dato 'name', que este servicio no ha enviado. No se ha "
+            "activado nada; avísenos, por favor.");
   // A field the member does not have is refused here, before anything is logged or sent.
   cli_ok(*source_, "intercoop peers services add targetcoop mail --field email");
   auto lacking = send(m2_, "m2", "mail");
@@ -284,7 +295,8 @@ TEST_P(SourceEndToEnd, OneVersionOnlyNeverAFallback) {
   Json problem = Json::parse(r.body);
   EXPECT_EQ(problem["error"], "WrongVersion");
   EXPECT_EQ(problem["message"], "Wrong protocol version, expected 1.0, received 2.0");
-  EXPECT_NE(problem["detail"].get<std::string>().find("protocol version"), std::string::npos)
+  // In m1's Catalan.
+  EXPECT_NE(problem["detail"].get<std::string>().find("versió del protocol"), std::string::npos)
       << r.body;
   log = log_of(m1_, "m1");
   ASSERT_EQ(log.size(), 2u) << log.dump();
@@ -342,13 +354,15 @@ TEST_P(SourceEndToEnd, TheCatalogueAndTheOperatorsListsPageOnTheServer) {
   EXPECT_EQ(peers[0]["privacy_policy_url"], "https://target.example/privacy");
   ASSERT_EQ(peers[0]["services"].size(), 1u) << cat.body;
   EXPECT_EQ(peers[0]["services"][0]["service"], "contract");
-  EXPECT_EQ(peers[0]["services"][0]["title"], "Contrato de luz");
+  // Our descriptor's title has every language of the service (§4.1 `name` is translatable).
+  EXPECT_EQ(peers[0]["services"][0]["title"], "Contracte de llum");
   // m1 reads Catalan: the description has it; English falls back to Spanish (§4.2).
   EXPECT_EQ(peers[0]["services"][0]["description"], "Contracte de llum");
   EXPECT_EQ(peers[0]["services"][0]["fields"].dump(), R"(["nif","name"])");
   auto en = call(m1_, http::Method::kGet, "/v1/intercoop/catalogue?member=m1&lang=en");
   ASSERT_EQ(en.status, 200) << en.body;
   EXPECT_EQ(Json::parse(en.body)["peers"][0]["services"][0]["description"], "Contrato de luz");
+  EXPECT_EQ(Json::parse(en.body)["peers"][0]["services"][0]["title"], "Contrato de luz");
   auto preview = call(m1_, http::Method::kGet,
                       "/v1/intercoop/transfers/preview?member=m1&peer=targetcoop&service=contract"
                       "&lang=es");
@@ -438,6 +452,66 @@ TEST_P(SourceEndToEnd, TheCatalogueAndTheOperatorsListsPageOnTheServer) {
   ASSERT_EQ(all.status, 200) << all.body;
   EXPECT_EQ(Json::parse(all.body)["consents"].size(), 4u) << all.body;
   EXPECT_EQ(call(m1_, http::Method::kGet, "/v1/intercoop/consents?member=m1").status, 403);
+}
+
+// The target's peers and services, by id / name and paged (?after, ?limit, `next`); a caller
+// that does not page still gets every row in one answer.
+TEST_P(SourceEndToEnd, ThePeersAndServicesListsPageOnTheServer) {
+  std::string admin = testing::issue_token(target_->env(), "ops", "--scope intercoop:admin");
+  auto get = [&](const std::string& path) {
+    http::Headers h;
+    h.set("Authorization", "Bearer " + admin);
+    auto r = target_->request(http::Method::kGet, path, "", h);
+    return std::make_pair(r.status,
+                          r.status == 200 || r.status == 400 ? Json::parse(r.body) : Json(r.body));
+  };
+  for (const char* name : {"z_last", "a_first"}) {
+    http::Headers h;
+    h.set("Authorization", "Bearer " + admin);
+    h.set("Content-Type", "application/json");
+    auto r = target_->request(http::Method::kPost, "/v1/intercoop/services",
+                              Json{{"name", name}, {"fields", {"nif"}}}.dump(), h);
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  auto names = [](const Json& list) {
+    std::vector<std::string> out;
+    for (const auto& s : list) out.push_back(s["name"]);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  auto [status, all] = get("/v1/intercoop/services");
+  ASSERT_EQ(status, 200) << all;
+  EXPECT_EQ(names(all["services"]), (V{"a_first", "contract", "z_last"}));
+  EXPECT_TRUE(all["next"].is_null()) << all;
+  auto [s1, p1] = get("/v1/intercoop/services?limit=2");
+  ASSERT_EQ(s1, 200) << p1;
+  EXPECT_EQ(names(p1["services"]), (V{"a_first", "contract"}));
+  ASSERT_EQ(p1["next"], "contract") << p1;
+  auto [s2, p2] = get("/v1/intercoop/services?limit=2&after=contract");
+  ASSERT_EQ(s2, 200) << p2;
+  EXPECT_EQ(names(p2["services"]), (V{"z_last"}));
+  EXPECT_TRUE(p2["next"].is_null()) << p2;
+
+  auto [s3, peers] = get("/v1/intercoop/peers?limit=1");
+  ASSERT_EQ(s3, 200) << peers;
+  ASSERT_EQ(peers["peers"].size(), 1u) << peers;
+  EXPECT_EQ(peers["peers"][0]["id"], "sourcecoop");
+  ASSERT_EQ(peers["next"], "sourcecoop") << "a full page may have a successor";
+  auto [s4, rest] = get("/v1/intercoop/peers?limit=1&after=sourcecoop");
+  ASSERT_EQ(s4, 200) << rest;
+  EXPECT_EQ(rest["peers"].size(), 0u) << rest;
+  EXPECT_TRUE(rest["next"].is_null()) << rest;
+  auto [s5, every] = get("/v1/intercoop/peers");
+  ASSERT_EQ(s5, 200) << every;
+  EXPECT_EQ(every["peers"].size(), 1u) << every;
+  EXPECT_TRUE(every["next"].is_null()) << every;
+
+  auto [s6, bad_limit] = get("/v1/intercoop/peers?limit=0");
+  EXPECT_EQ(s6, 400);
+  EXPECT_EQ(bad_limit["field"], "limit") << bad_limit;
+  auto [s7, bad_after] = get("/v1/intercoop/services?after=" + std::string(256, 'a'));
+  EXPECT_EQ(s7, 400);
+  EXPECT_EQ(bad_after["field"], "after") << bad_after;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SourceEndToEnd, ::testing::ValuesIn(testing::test_backends()),

@@ -170,17 +170,54 @@ TEST(TargetUrl, ActivateServiceIsAppendedOnce) {
   EXPECT_EQ(activate_url("https://t.coop/intercoop/"), "https://t.coop/intercoop/activateService");
 }
 
+// The refusal told to the member, in their language (es, ca; English otherwise), naming the
+// field the target missed.
+TEST(MemberWords, ARefusalIsToldInTheMembersLanguage) {
+  TargetAnswer missing;
+  missing.error = "MissingField";
+  missing.arguments = {"email"};
+  EXPECT_EQ(member_words(missing, "Target Coop", "en"),
+            "Target Coop needs your 'email', which this service did not send. Nothing was "
+            "activated; please tell us.");
+  EXPECT_EQ(member_words(missing, "Target Coop", "es"),
+            "Target Coop necesita el dato 'email', que este servicio no ha enviado. No se ha "
+            "activado nada; avísenos, por favor.");
+  EXPECT_EQ(member_words(missing, "Target Coop", "ca"),
+            "Target Coop necessita la dada 'email', que aquest servei no ha enviat. No s’ha "
+            "activat res; aviseu-nos, si us plau.");
+  EXPECT_EQ(member_words(missing, "T", "de"), member_words(missing, "T", "en"));
+  TargetAnswer other;
+  other.error = "Teapot";
+  other.message = "I am {a teapot}";
+  EXPECT_EQ(member_words(other, "T", "ca"),
+            "T ha rebutjat les dades (I am {a teapot}). No s’ha "
+            "activat res.")
+      << "the target's message is set as it is";
+  TargetAnswer unreachable;
+  unreachable.error = "BackendError";
+  EXPECT_EQ(member_words(unreachable, "T", "es"),
+            "No hemos podido obtener de T una respuesta que entendamos, así que no sabemos si ha "
+            "recibido sus datos. Pregunte a T antes de volver a intentarlo.");
+}
+
 TEST(OurDescriptor, NamesUsOurKeyAndTheServiceATargetUrlReaches) {
   Service s;
   s.name = "contract";
   s.fields = {"nif", "name"};
-  s.description = yaml::Value::parse(R"({"es":"Contrato"})");
+  // The title in every language the description has (§4.1: `name` is translatable).
+  s.description = yaml::Value::parse(R"({"es":"Contrato","ca":"Contracte"})");
   auto d = our_descriptor("targetcoop", "Target Coop", "PEM", "https://t.coop/intercoop", &s);
   EXPECT_EQ(yaml::dump(d),
             "intercoopVersion: '1.0'\npeerVersion: 1\npeerid: targetcoop\nname: Target Coop\n"
-            "targetUrl: https://t.coop/intercoop\nservices:\n  contract:\n    name: Contrato\n"
-            "    description:\n      es: Contrato\n    fields:\n    - nif\n    - name\n"
+            "targetUrl: https://t.coop/intercoop\nservices:\n  contract:\n    name:\n"
+            "      es: Contrato\n      ca: Contracte\n    description:\n      es: Contrato\n"
+            "      ca: Contracte\n    fields:\n    - nif\n    - name\n"
             "publickey: PEM\n");
+  // Without Spanish (which §4.1 requires of a language map): the service's id as its title.
+  Service bare = s;
+  bare.description = yaml::Value::parse(R"({"ca":"Contracte"})");
+  auto b = our_descriptor("targetcoop", "T", "PEM", "https://t.coop/intercoop", &bare);
+  EXPECT_EQ(b["services"]["contract"]["name"], yaml::Value("contract"));
   EXPECT_EQ(yaml::dump(our_descriptor("sourcecoop", "S", "PEM", "", &s)),
             "intercoopVersion: '1.0'\npeerVersion: 1\npeerid: sourcecoop\nname: S\n"
             "publickey: PEM\n");

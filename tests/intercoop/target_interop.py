@@ -47,9 +47,11 @@ YAML_CT = "application/yaml"
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
-def http(method, url, body=None, content_type=YAML_CT, token=None):
+def http(method, url, body=None, content_type=YAML_CT, token=None, headers=None):
     data = body.encode() if isinstance(body, str) else body
-    headers = {"Content-Type": content_type} if body is not None else {}
+    headers = dict(headers or {})
+    if body is not None:
+        headers["Content-Type"] = content_type
     if token:
         headers["Authorization"] = "Bearer " + token
     req = urllib.request.Request(url, data=data, method=method, headers=headers)
@@ -226,10 +228,14 @@ class TargetBase:
                                  + token), 404, "NoSuchUuid", token)
         # A HEAD (a link checker) does not use the token up.
         self.assertEqual(http("HEAD", answer["continuationUrl"])[0], 200)
-        # The member's page: every value, escaped; lists as lists, null as ---.
-        status, ctype, html = http("GET", answer["continuationUrl"])
+        # The member's page: every value, escaped; lists as lists, null as ---. In the member's
+        # language (the payload's lang: es), whatever the browser's.
+        status, ctype, html = http("GET", answer["continuationUrl"],
+                                   headers={"Accept-Language": "ca,en;q=0.5"})
         self.assertEqual(status, 200, html)
         self.assertEqual(ctype, "text/html; charset=utf-8")
+        self.assertIn('<html lang="es">', html)
+        self.assertIn("<h1>Datos recibidos</h1>", html)
         self.assertIn("Bunny, &lt;b&gt;Bugs&lt;/b&gt; &amp; co", html)
         self.assertNotIn("<b>Bugs</b>", html)
         self.assertIn("<li>bugs@loonietoons.com</li>", html)
@@ -238,7 +244,7 @@ class TargetBase:
         # Once only.
         status, ctype, html = http("GET", answer["continuationUrl"])
         self.assertEqual(status, 410, html)
-        self.assertIn("already been used", html)
+        self.assertIn("ya se ha utilizado", html)
         self.assertEqual(http("HEAD", answer["continuationUrl"])[0], 410)
         # Audited: received and consumed, by the peer, naming fields but no values.
         rows = sql(self.r, "SELECT actor, action, detail FROM audit_log WHERE subject = '%s' "
@@ -279,6 +285,12 @@ class TargetBase:
             status, ctype, html = http("GET", self.r.url + "/intercoop/continuation/" + token)
             self.assertEqual((status, ctype), (404, "text/html; charset=utf-8"))
             self.assertIn("unknown or has expired", html)
+            # No transfer, so no member's language: the browser's.
+            status, _, html = http("GET", self.r.url + "/intercoop/continuation/" + token,
+                                   headers={"Accept-Language": "fr-FR,ca;q=0.8,es;q=0.5"})
+            self.assertEqual(status, 404)
+            self.assertIn('<html lang="ca">', html)
+            self.assertIn("Aquest enllaç no existeix o ha caducat", html)
 
     # --- refusals: status, exact body, exact Content-Type, nothing stored -------------------
 

@@ -205,5 +205,48 @@ TEST(ContinuationTest, ThePageEscapesEveryValue) {
   EXPECT_NE(html.find("p&lt;1&gt;"), std::string::npos);
 }
 
+// The member's language: the transfer's `lang` when it is one of ours, else the browser's
+// heaviest Accept-Language entry that is, else English.
+TEST(ContinuationTest, ThePageLanguageIsTheMembersThenTheBrowsers) {
+  auto data = [](const char* text) { return yaml::load(text); };
+  auto es = data("originpeer: p\nlang: es\n");
+  auto ca_upper = data("originpeer: p\nlang: CA\n");
+  auto german = data("originpeer: p\nlang: de\n");
+  auto none = data("originpeer: p\n");
+  EXPECT_EQ(page_language(&es, "ca,en"), "es");
+  EXPECT_EQ(page_language(&ca_upper, ""), "ca");
+  EXPECT_EQ(page_language(&german, "ca-ES,ca;q=0.9"), "ca");
+  EXPECT_EQ(page_language(&none, "de-DE,de;q=0.9,es;q=0.8,en;q=0.7"), "es");
+  EXPECT_EQ(page_language(nullptr, "en;q=0.5, es;q=0.8"), "es") << "by weight, not order";
+  EXPECT_EQ(page_language(nullptr, "es;q=0, ca;q=0.1"), "ca") << "q=0 is refused";
+  EXPECT_EQ(page_language(nullptr, "es;q=x, fr"), "en") << "unreadable weight; French not ours";
+  EXPECT_EQ(page_language(nullptr, ""), "en");
+  EXPECT_EQ(page_language(nullptr, "*"), "en");
+}
+
+TEST(ContinuationTest, EveryPageSpeaksTheLanguageAskedAndDeclaresIt) {
+  Transfer t;
+  t.peer = "somillusio";
+  t.service = "contract";
+  t.data = yaml::load("originpeer: somillusio\nnif: 12345678Z\n");
+  std::string es = transfer_page(t, "es");
+  EXPECT_NE(es.find("<html lang=\"es\">"), std::string::npos) << es;
+  EXPECT_NE(es.find("<h1>Datos recibidos</h1>"), std::string::npos) << es;
+  EXPECT_NE(es.find("de <b>somillusio</b> para el servicio <b>contract</b>:"), std::string::npos)
+      << es;
+  EXPECT_NE(es.find(">12345678Z<"), std::string::npos);
+  std::string ca = transfer_page(t, "ca");
+  EXPECT_NE(ca.find("<html lang=\"ca\">"), std::string::npos) << ca;
+  EXPECT_NE(ca.find("<h1>Dades rebudes</h1>"), std::string::npos) << ca;
+  EXPECT_NE(transfer_page(t).find("<h1>Data received</h1>"), std::string::npos);
+  EXPECT_NE(used_page("ca").find("<h1>Enllaç ja utilitzat</h1>"), std::string::npos);
+  EXPECT_NE(used_page("es").find("ya se ha utilizado"), std::string::npos);
+  EXPECT_NE(not_found_page("es").find("<h1>Enlace no válido</h1>"), std::string::npos);
+  EXPECT_NE(not_found_page("ca").find("no existeix o ha caducat"), std::string::npos);
+  std::string other = not_found_page("de");
+  EXPECT_NE(other.find("<html lang=\"en\">"), std::string::npos) << other;
+  EXPECT_NE(other.find("unknown or has expired"), std::string::npos) << other;
+}
+
 }  // namespace
 }  // namespace registrar::intercoop

@@ -138,6 +138,85 @@ TEST_P(TargetStoreTest, ThePurgeDeletesExactlyTheExpired) {
   EXPECT_EQ(purge(), 1);
 }
 
+// Keyset paging (store::KeysetPage) by a text key: every row once, in order, whatever is added
+// behind the cursor meanwhile; a cursor need not name a row that still exists.
+TEST_P(TargetStoreTest, PeersAndServicesPageByKeyWithoutRepeatsOrGaps) {
+  db_.write([&](soci::session& s) {
+    for (const char* id : {"d", "a", "e", "c", "b"}) {
+      db::insert_peer(s, peer(id), clock_.now());
+      Service sv;
+      sv.name = std::string("svc_") + id;
+      sv.description = {{"es", "x"}};
+      db::insert_service(s, sv, clock_.now());
+    }
+  });
+  auto peer_ids = [&](std::optional<std::string> after, int limit) {
+    std::vector<std::string> ids;
+    for (const auto& p :
+         db_.read([&](soci::session& s) { return db::peers_page(s, after, limit); }))
+      ids.push_back(p.id);
+    return ids;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(peer_ids(std::nullopt, 2), (V{"a", "b"}));
+  // Added before the cursor: not on a later page, which neither repeats nor shifts.
+  db_.write([&](soci::session& s) { db::insert_peer(s, peer("ab"), clock_.now()); });
+  EXPECT_EQ(peer_ids("b", 2), (V{"c", "d"}));
+  EXPECT_EQ(peer_ids("d", 2), (V{"e"}));
+  EXPECT_EQ(peer_ids("e", 2), V{});
+  EXPECT_EQ(peer_ids("cz", 10), (V{"d", "e"})) << "a cursor between rows";
+  EXPECT_EQ(peer_ids(std::nullopt, 10), (V{"a", "ab", "b", "c", "d", "e"}));
+  EXPECT_EQ(db_.read([](soci::session& s) { return db::all_peers(s); }).size(), 6u);
+
+  auto names = [&](std::optional<std::string> after, int limit) {
+    std::vector<std::string> out;
+    for (const auto& sv :
+         db_.read([&](soci::session& s) { return db::services_page(s, after, limit); }))
+      out.push_back(sv.name);
+    return out;
+  };
+  EXPECT_EQ(names(std::nullopt, 3), (V{"svc_a", "svc_b", "svc_c"}));
+  EXPECT_EQ(names("svc_c", 3), (V{"svc_d", "svc_e"}));
+  EXPECT_EQ(db_.read([](soci::session& s) { return db::all_services(s); }).size(), 5u);
+}
+
+// Keyset paging newest first by (time, uuid): rows of the same microsecond are split across
+// pages by their uuid, never repeated or lost; a filter applies with the cursor.
+TEST_P(TargetStoreTest, ReceivedTransfersPageNewestFirstAcrossTies) {
+  std::vector<std::string> uuids;
+  db_.write([&](soci::session& s) {
+    for (int i = 0; i < 5; ++i) {
+      if (i == 2) clock_.advance(1s);  // 0 and 1 share a time; 2, 3 and 4 share a later one
+      Transfer t = transfer(std::to_string(i) + "f8fad5b-d9cb-469f-a165-70867728950e", 60s);
+      if (i == 3) t.peer = "other";
+      db::insert_transfer(s, t);
+      uuids.push_back(t.uuid);
+    }
+  });
+  auto page = [&](const TransferQuery& q) {
+    return db_.read([&](soci::session& s) { return db::received_transfers(s, q); });
+  };
+  std::vector<std::string> seen;
+  TransferQuery q;
+  q.limit = 2;
+  for (int n = 0; n < 4; ++n) {
+    auto rows = page(q);
+    for (const auto& t : rows) seen.push_back(t.uuid);
+    if (rows.size() < 2u) break;
+    q.before = PageCursor{core::to_unix_us(rows.back().received), rows.back().uuid};
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{uuids[4], uuids[3], uuids[2], uuids[1], uuids[0]}));
+
+  TransferQuery mine;
+  mine.peer = "somillusio";
+  mine.limit = 2;
+  mine.before = PageCursor{core::to_unix_us(page(mine)[1].received), page(mine)[1].uuid};
+  auto rest = page(mine);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].uuid, uuids[1]);
+  EXPECT_EQ(rest[1].uuid, uuids[0]);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, TargetStoreTest,
                          ::testing::ValuesIn(registrar::testing::test_backends()),
                          [](const auto& info) { return info.param; });

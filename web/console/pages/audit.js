@@ -31,8 +31,8 @@ export async function render(main, { api }) {
         r.events.length === 0 ? h('p', { class: 'muted' }, t('no_events')) :
           table([t('time'), t('actor'), t('action'), t('subject'), t('request')],
             r.events.map((e) => h('tr', {}, h('td', {}, formatTime(e.at)), h('td', {}, e.actor),
-              h('td', { class: 'mono' }, e.action), h('td', { class: 'mono' }, e.subject),
-              h('td', { class: 'mono' }, e.request_id)))),
+              h('td', { class: 'mono' }, e.action), h('td', { class: 'mono break' }, e.subject),
+              h('td', { class: 'mono break' }, e.request_id)))),
         h('div', { class: 'pager' }, newer, older));
     } catch (e) {
       results.replaceChildren(errorBox(e.message));

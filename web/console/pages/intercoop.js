@@ -1,6 +1,7 @@
-// Intercoop for operators (issue 19): peers (enable, disable, import a §4.1 descriptor),
-// services, the transfers this target received and the members' consent log, both paged and
-// filtered on the server. The lists show field names only: the values stay with the member.
+// Intercoop for operators (issue 19): peers (enable, disable, import a §4.1 descriptor) and
+// services, paged on the server by id / name; the transfers this target received and the
+// members' consent log, paged newest first and filtered on the server. The lists show field
+// names only: the values stay with the member.
 import { errorBox, field, h, table } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { fieldLabel, text } from './intercoop_fields.js';
@@ -42,22 +43,46 @@ function toggle(api, may, kind, id, active, reload, notify) {
   }, t(`intercoop_${verb}`));
 }
 
-function peersCard(api, may, notify) {
+// The two buttons under a paged list: `back` and `forward` are what they do, false where there
+// is no page that way (the button is then disabled).
+function pager(back, backLabel, forward, forwardLabel) {
+  const button = (go, label) => h('button', { type: 'button', class: 'secondary', disabled: !go, onclick: go }, label);
+  return h('div', { class: 'pager' }, button(back, backLabel), button(forward, forwardLabel));
+}
+
+// A list paged on the server by id or name (?after, ?limit; `next`): "next" follows `next`,
+// "previous" goes back through the cursors already followed. reload() shows the current page again.
+function keyedList({ api, path, key, empty, headers, row }) {
   const out = h('div', { 'aria-live': 'polite' });
-  async function load() {
+  const cursors = [];
+  let current = '';
+  async function load(after = current) {
+    current = after;
+    const q = new URLSearchParams({ limit: pageSize });
+    if (after) q.set('after', after);
     try {
-      const r = await api.get('/v1/intercoop/peers');
-      out.replaceChildren(r.peers.length === 0 ? h('p', { class: 'muted' }, t('intercoop_no_peers')) :
-        table([t('intercoop_peer'), t('intercoop_name'), t('intercoop_versions'), t('intercoop_target_url'),
-          t('intercoop_active'), ''],
-        r.peers.map((p) => h('tr', { 'data-peer': p.id },
-          h('td', { class: 'mono' }, p.id), h('td', {}, p.name), h('td', {}, p.versions.join(', ')),
-          h('td', { class: 'mono' }, p.target_url || '—'), h('td', {}, yesNo(p.active)),
-          h('td', {}, toggle(api, may, 'peers', p.id, p.active, load, notify))))));
+      const r = await api.get(`${path}?${q}`);
+      out.replaceChildren(
+        r[key].length === 0 ? h('p', { class: 'muted' }, empty) : table(headers, r[key].map((x) => row(x, load))),
+        pager(cursors.length > 0 && (() => load(cursors.pop())), t('intercoop_previous'),
+          r.next !== null && (() => { cursors.push(after); load(r.next); }), t('intercoop_next')));
     } catch (e) {
       out.replaceChildren(errorBox(e.message));
     }
   }
+  return { out, load: () => load() };
+}
+
+function peersCard(api, may, notify) {
+  const { out, load } = keyedList({
+    api, path: '/v1/intercoop/peers', key: 'peers', empty: t('intercoop_no_peers'),
+    headers: [t('intercoop_peer'), t('intercoop_name'), t('intercoop_versions'), t('intercoop_target_url'),
+      t('intercoop_active'), ''],
+    row: (p, reload) => h('tr', { 'data-peer': p.id },
+      h('td', { class: 'mono' }, p.id), h('td', {}, p.name), h('td', {}, p.versions.join(', ')),
+      h('td', { class: 'mono' }, p.target_url || '—'), h('td', {}, yesNo(p.active)),
+      h('td', {}, toggle(api, may, 'peers', p.id, p.active, () => reload(), notify))),
+  });
   const card = h('section', { class: 'card' }, h('h2', {}, t('intercoop_peers')), out);
   if (may('PUT /v1/intercoop/peers/{id}/descriptor')) {
     const descriptor = h('textarea', { name: 'descriptor', rows: 8, cols: 70, spellcheck: 'false', required: true });
@@ -95,21 +120,15 @@ function peersCard(api, may, notify) {
 }
 
 function servicesCard(api, may, notify) {
-  const out = h('div', { 'aria-live': 'polite' });
-  async function load() {
-    try {
-      const r = await api.get('/v1/intercoop/services');
-      out.replaceChildren(r.services.length === 0 ? h('p', { class: 'muted' }, t('intercoop_no_services')) :
-        table([t('intercoop_service'), t('intercoop_description'), t('intercoop_fields'), t('intercoop_allowed'),
-          t('intercoop_active'), ''],
-        r.services.map((s) => h('tr', { 'data-service': s.name },
-          h('td', { class: 'mono' }, s.name), h('td', {}, text(s.description)), h('td', {}, names(s.fields)),
-          h('td', {}, s.peers.length ? s.peers.join(', ') : t('intercoop_any_peer')), h('td', {}, yesNo(s.active)),
-          h('td', {}, toggle(api, may, 'services', s.name, s.active, load, notify))))));
-    } catch (e) {
-      out.replaceChildren(errorBox(e.message));
-    }
-  }
+  const { out, load } = keyedList({
+    api, path: '/v1/intercoop/services', key: 'services', empty: t('intercoop_no_services'),
+    headers: [t('intercoop_service'), t('intercoop_description'), t('intercoop_fields'), t('intercoop_allowed'),
+      t('intercoop_active'), ''],
+    row: (s, reload) => h('tr', { 'data-service': s.name },
+      h('td', { class: 'mono' }, s.name), h('td', {}, text(s.description)), h('td', {}, names(s.fields)),
+      h('td', {}, s.peers.length ? s.peers.join(', ') : t('intercoop_any_peer')), h('td', {}, yesNo(s.active)),
+      h('td', {}, toggle(api, may, 'services', s.name, s.active, () => reload(), notify))),
+  });
   return { card: h('section', { class: 'card' }, h('h2', {}, t('intercoop_services')), out), load };
 }
 
@@ -124,15 +143,10 @@ function pagedCard({ api, title, path, key, filters, headers, row, empty }) {
     if (before) q.set('before', before);
     try {
       const r = await api.get(`${path}?${q}`);
-      const newer = h('button', {
-        type: 'button', class: 'secondary', disabled: stack.length === 0,
-        onclick: () => load(stack.pop() || '') }, t('newer'));
-      const older = h('button', {
-        type: 'button', class: 'secondary', disabled: r.next_before === null,
-        onclick: () => { stack.push(before || ''); load(r.next_before); } }, t('older'));
       results.replaceChildren(
         r[key].length === 0 ? h('p', { class: 'muted' }, empty) : table(headers, r[key].map(row)),
-        h('div', { class: 'pager' }, newer, older));
+        pager(stack.length > 0 && (() => load(stack.pop() || '')), t('newer'),
+          r.next_before !== null && (() => { stack.push(before || ''); load(r.next_before); }), t('older')));
     } catch (e) {
       results.replaceChildren(errorBox(e.message));
     }

@@ -71,7 +71,8 @@ async function showConsent(view, ctx, peer, service) {
     cancel.disabled = true;
     status.replaceChildren(h('p', { role: 'status' }, t('portal_sending', { peer: v.peer_name })));
     try {
-      const r = await api.post('/v1/intercoop/transfers', { member: session.subject, peer, service });
+      // A refusal's words in the language the member reads (?lang=).
+      const r = await api.post(`/v1/intercoop/transfers?${query({})}`, { member: session.subject, peer, service });
       status.replaceChildren(h('p', { role: 'status' }, t('portal_sent')));
       location.assign(r.continuation_url);
     } catch (e) {
