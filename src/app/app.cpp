@@ -135,6 +135,13 @@ void declare_platform_config(core::ConfigSchema& s) {
   s.add_int("database.sqlite_cache_mib", 64,
             "SQLite: page cache per pooled session, in MiB (allocated only as pages are read).", 1,
             65'536);
+  s.add_int("database.sqlite_max_size_mib", 0,
+            "SQLite: the largest the database file may grow, in MiB (0: no cap). Writes beyond "
+            "it fail with 503 as on a full disk; reads go on (docs/operations.md).",
+            0, int64_t(1) << 32);
+  s.add_bool("database.read_only", false,
+             "Refuse every write (503) and serve reads: maintenance, or an instance on a "
+             "read-only copy. `serve` then skips migrations (the schema must be current).");
   s.add_bool("database.migrate_on_start", true, "Apply pending migrations when `serve` starts.");
   s.add_bool("server.console", true, "Serve the operators' web console at /console/.");
   s.add_string("audit.scope", "audit:read",
@@ -177,6 +184,8 @@ store::DatabaseOptions database_options(const core::Config& c) {
   o.pool_size = int(c.integer("database.pool_size"));
   o.busy_timeout = std::chrono::milliseconds(c.integer("database.busy_timeout_ms"));
   o.sqlite_cache_mib = int(c.integer("database.sqlite_cache_mib"));
+  o.sqlite_max_size_mib = c.integer("database.sqlite_max_size_mib");
+  o.read_only = c.boolean("database.read_only");
   return o;
 }
 
@@ -250,7 +259,8 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
   store::Database db(database_options(config));
   db.register_metrics(metrics);
   auto schemas = module_schemas();
-  if (config.boolean("database.migrate_on_start")) store::migrate(db, schemas, clock);
+  if (config.boolean("database.migrate_on_start") && !config.boolean("database.read_only"))
+    store::migrate(db, schemas, clock);
   auto status = store::schema_status(db, schemas);
   if (!status.current) {
     std::string detail;

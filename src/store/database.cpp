@@ -3,6 +3,8 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -150,6 +152,9 @@ Database::Database(DatabaseOptions options)
     factory = &soci::sqlite3;
   } else {
     connect = postgres_conninfo(options_.url);
+    // In the connection's startup options, so that it holds for every transaction (and for a
+    // reconnected session) without a statement of its own.
+    if (options_.read_only) connect += " options='-c default_transaction_read_only=on'";
     factory = &soci::postgresql;
   }
   try {
@@ -197,6 +202,16 @@ void Database::configure_sqlite(soci::session& s) {
   // pread per row). A negative size is in KiB; the cache grows only as pages are used.
   s << "PRAGMA cache_size = -" + std::to_string(int64_t(options_.sqlite_cache_mib) * 1024);
   s << "PRAGMA foreign_keys = ON";
+  if (options_.sqlite_max_size_mib > 0) {
+    // In pages of this file; SQLite keeps the cap at the current size when the file is larger.
+    long long page_size = 4096;
+    s << "PRAGMA page_size", soci::into(page_size);
+    const int64_t pages =
+        options_.sqlite_max_size_mib * 1024 * 1024 / std::max<int64_t>(1, page_size);
+    s << "PRAGMA max_page_count = " + std::to_string(std::max<int64_t>(1, pages));
+  }
+  // Last: the pragmas above write (journal mode) or are per-connection settings.
+  if (options_.read_only) s << "PRAGMA query_only = ON";
 }
 
 Database::Lease::~Lease() {
@@ -252,6 +267,12 @@ Database::Transaction::Transaction(soci::session& s, Backend b) : s_(s) {
 
 Database::Transaction::~Transaction() {
   if (done_) return;
+  // After SQLITE_FULL (among others) SQLite may have rolled the transaction back itself; a
+  // ROLLBACK then fails ("no transaction is active") and would log an error for nothing.
+  if (backend_of(s_) == Backend::kSqlite) {
+    auto* lite = static_cast<soci::sqlite3_session_backend*>(s_.get_backend());
+    if (sqlite_api::sqlite3_get_autocommit(lite->conn_)) return;
+  }
   try {
     s_ << "ROLLBACK";
   } catch (const std::exception& e) {
@@ -310,6 +331,42 @@ std::optional<core::SystemTime> row_optional<core::SystemTime>(const soci::row& 
 
 core::SystemTime row_time(const soci::row& row, size_t column) {
   return core::from_unix_us(row_int(row, column));
+}
+
+std::optional<core::Error> refused_write(const std::exception& e) {
+  enum { kNone, kFull, kReadOnly } why = kNone;
+  if (auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    // Primary codes (the low byte of an extended one): SQLITE_FULL is both a full disk and the
+    // max_page_count cap; SQLITE_READONLY covers query_only and a file opened read-only.
+    const int code = lite->result() & 0xff;
+    why = code == SQLITE_FULL ? kFull : code == SQLITE_READONLY ? kReadOnly : kNone;
+  } else if (auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    // disk_full; read_only_sql_transaction (default_transaction_read_only, a hot standby).
+    why = pg->sqlstate() == "53100" ? kFull : pg->sqlstate() == "25006" ? kReadOnly : kNone;
+  }
+  if (why == kNone) return std::nullopt;
+  std::string message =
+      why == kFull ? "the database is full (its disk, or database.sqlite_max_size_mib): "
+                     "nothing was written; reads are still served"
+                   : "the database is read-only (database.read_only, or its file or server "
+                     "refuses writes): nothing was written; reads are still served";
+  // A condition an operator clears: retrying every second would only add load.
+  return core::Error(core::ErrorKind::kUnavailable, std::move(message)).with_retry_after(30);
+}
+
+void throw_if_refused_write(const std::exception& e) {
+  auto refused = refused_write(e);
+  if (!refused) return;
+  // One warning a minute per process (the access log has every request; this says why).
+  static std::atomic<int64_t> last_logged_s{0};
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+  int64_t last = last_logged_s.load();
+  if (now_s - last >= 60 && last_logged_s.compare_exchange_strong(last, now_s))
+    log::warn("database_write_refused",
+              {{"reason", refused->what()}, {"error", core::loggable_message(e)}});
+  throw *refused;
 }
 
 bool is_unique_violation(const std::exception& e) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/metrics.h"
 #include "core/thread_annotations.h"
 
@@ -29,7 +30,22 @@ struct DatabaseOptions {
   std::chrono::milliseconds busy_timeout{5'000};     // SQLite: wait for a writer lock this long
   std::chrono::milliseconds acquire_timeout{5'000};  // wait for a free pooled session this long
   int sqlite_cache_mib = 64;  // SQLite: page cache per pooled session, filled only as used
+  // SQLite: the file may not grow beyond this (PRAGMA max_page_count); 0 = no cap. Writes that
+  // would need more fail as on a full disk (docs/operations.md, "Full disk").
+  int64_t sqlite_max_size_mib = 0;
+  // Every session refuses writes (SQLite PRAGMA query_only, PostgreSQL
+  // default_transaction_read_only): reads are served, writes fail with 503.
+  bool read_only = false;
 };
+
+// A database error that says the write cannot be made now, whatever it was: the database (or its
+// disk) is full, or it is read-only. Both are conditions of the storage an operator clears, not
+// bugs, so they are core::Error(kUnavailable) (503, Retry-After) naming the cause instead of the
+// generic 500. nullopt for any other error.
+std::optional<core::Error> refused_write(const std::exception& e);
+// Throws refused_write(e) when there is one (with a warning in the log at most once a minute);
+// returns otherwise.
+void throw_if_refused_write(const std::exception& e);
 
 class Database {
  public:
@@ -62,17 +78,24 @@ class Database {
   // Runs f(session) inside a write transaction (SQLite: BEGIN IMMEDIATE, so writers queue on the
   // busy timeout instead of failing on lock upgrade). Commits when f returns, rolls back when it
   // throws. Returns what f returns.
+  // A write the database refuses for want of space or because it is read-only throws
+  // core::Error(kUnavailable) naming the cause (refused_write), after the rollback.
   template <class F>
   auto write(F&& f) {
-    Lease lease = acquire();
-    Transaction tx(*lease, backend_);
-    if constexpr (std::is_void_v<decltype(f(*lease))>) {
-      f(*lease);
-      tx.commit();
-    } else {
-      auto result = f(*lease);
-      tx.commit();
-      return result;
+    try {
+      Lease lease = acquire();
+      Transaction tx(*lease, backend_);
+      if constexpr (std::is_void_v<decltype(f(*lease))>) {
+        f(*lease);
+        tx.commit();
+      } else {
+        auto result = f(*lease);
+        tx.commit();
+        return result;
+      }
+    } catch (const soci::soci_error& e) {
+      throw_if_refused_write(e);
+      throw;
     }
   }
   // Runs f(session) without an explicit transaction (single reads).
