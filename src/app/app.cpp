@@ -140,8 +140,8 @@ void declare_platform_config(core::ConfigSchema& s) {
             "it fail with 503 as on a full disk; reads go on (docs/operations.md).",
             0, int64_t(1) << 32);
   s.add_bool("database.read_only", false,
-             "Refuse every write (503) and serve reads: maintenance, or an instance on a "
-             "read-only copy. `serve` then skips migrations (the schema must be current).");
+             "Refuse every write (503) and serve reads (maintenance). `serve` applies it once the "
+             "modules have started; CLI verbs from the start.");
   s.add_bool("database.migrate_on_start", true, "Apply pending migrations when `serve` starts.");
   s.add_bool("server.console", true, "Serve the operators' web console at /console/.");
   s.add_string("audit.scope", "audit:read",
@@ -256,11 +256,14 @@ struct App::Started {
 int App::with_routes(const core::Config& config, const std::function<int(Started&)>& then) {
   const core::Clock& clock = core::SystemClock::instance();
   core::Metrics metrics;
-  store::Database db(database_options(config));
+  // database.read_only takes effect once the modules have started: their start-up writes
+  // (first keys, counters) are made, or found made, before writes are refused.
+  store::DatabaseOptions db_options = database_options(config);
+  db_options.read_only = false;
+  store::Database db(db_options);
   db.register_metrics(metrics);
   auto schemas = module_schemas();
-  if (config.boolean("database.migrate_on_start") && !config.boolean("database.read_only"))
-    store::migrate(db, schemas, clock);
+  if (config.boolean("database.migrate_on_start")) store::migrate(db, schemas, clock);
   auto status = store::schema_status(db, schemas);
   if (!status.current) {
     std::string detail;
@@ -315,6 +318,10 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
     ++started;
   }
   registry.begin_start("", {});
+  if (config.boolean("database.read_only")) {
+    db.set_read_only(true);
+    log::warn("database_read_only", {{"reason", "database.read_only: every write is refused"}});
+  }
   for (auto& m : modules_) {
     router.set_tag(m->name());
     m->add_routes(router);

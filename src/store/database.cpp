@@ -152,9 +152,6 @@ Database::Database(DatabaseOptions options)
     factory = &soci::sqlite3;
   } else {
     connect = postgres_conninfo(options_.url);
-    // In the connection's startup options, so that it holds for every transaction (and for a
-    // reconnected session) without a statement of its own.
-    if (options_.read_only) connect += " options='-c default_transaction_read_only=on'";
     factory = &soci::postgresql;
   }
   try {
@@ -163,11 +160,24 @@ Database::Database(DatabaseOptions options)
       if (backend_ == Backend::kSqlite) configure_sqlite(*s);
       sessions_.push_back(std::move(s));
       free_.push_back(size_t(i));
+      session_read_only_.push_back(0);
     }
   } catch (const std::exception& e) {
     throw core::Error(core::ErrorKind::kUnavailable,
                       "cannot open database " + redacted_url_ + ": " + e.what());
   }
+  read_only_ = options_.read_only;
+}
+
+void Database::apply_read_only(size_t index) {
+  const bool want = read_only_;
+  if (bool(session_read_only_[index]) == want) return;
+  soci::session& s = *sessions_[index];
+  if (backend_ == Backend::kSqlite)
+    s << std::string("PRAGMA query_only = ") + (want ? "ON" : "OFF");
+  else
+    s << std::string("SET default_transaction_read_only = ") + (want ? "on" : "off");
+  session_read_only_[index] = want;
 }
 
 Database::~Database() = default;
@@ -210,8 +220,6 @@ void Database::configure_sqlite(soci::session& s) {
         options_.sqlite_max_size_mib * 1024 * 1024 / std::max<int64_t>(1, page_size);
     s << "PRAGMA max_page_count = " + std::to_string(std::max<int64_t>(1, pages));
   }
-  // Last: the pragmas above write (journal mode) or are per-connection settings.
-  if (options_.read_only) s << "PRAGMA query_only = ON";
 }
 
 Database::Lease::~Lease() {
@@ -225,16 +233,21 @@ Database::Lease::~Lease() {
 
 Database::Lease Database::acquire() {
   const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
-  core::MutexLock lock(mu_);
-  while (free_.empty()) {
-    if (!cv_.wait_until(mu_, deadline) && free_.empty())
-      throw core::Error(core::ErrorKind::kUnavailable,
-                        "database busy: no free connection within " +
-                            std::to_string(options_.acquire_timeout.count()) + " ms");
+  size_t index = 0;
+  {
+    core::MutexLock lock(mu_);
+    while (free_.empty()) {
+      if (!cv_.wait_until(mu_, deadline) && free_.empty())
+        throw core::Error(core::ErrorKind::kUnavailable,
+                          "database busy: no free connection within " +
+                              std::to_string(options_.acquire_timeout.count()) + " ms");
+    }
+    index = free_.back();
+    free_.pop_back();
   }
-  size_t index = free_.back();
-  free_.pop_back();
-  return Lease(this, index);
+  Lease lease(this, index);  // gives the session back if applying the mode throws
+  apply_read_only(index);
+  return lease;
 }
 
 size_t Database::in_use() const {

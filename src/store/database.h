@@ -8,6 +8,7 @@
 
 #include <soci/soci.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -34,7 +35,8 @@ struct DatabaseOptions {
   // would need more fail as on a full disk (docs/operations.md, "Full disk").
   int64_t sqlite_max_size_mib = 0;
   // Every session refuses writes (SQLite PRAGMA query_only, PostgreSQL
-  // default_transaction_read_only): reads are served, writes fail with 503.
+  // default_transaction_read_only): reads are served, writes fail with 503. set_read_only
+  // changes it later (serve: after the modules' own start-up writes).
   bool read_only = false;
 };
 
@@ -124,14 +126,22 @@ class Database {
   // True when the database answers a trivial query.
   bool ping();
 
+  // Sessions refuse writes from their next lease on (or accept them again).
+  void set_read_only(bool read_only) { read_only_ = read_only; }
+  bool read_only() const { return read_only_; }
+
  private:
   void configure_sqlite(soci::session& s);
+  void apply_read_only(size_t index);
 
   Backend backend_;
   std::string redacted_url_;
   DatabaseOptions options_;
   // Filled by the constructor, then fixed: a session is used only by the holder of its Lease.
   std::vector<std::unique_ptr<soci::session>> sessions_;
+  std::atomic<bool> read_only_{false};
+  // Per session, whether it was last set read-only; touched only by the holder of its lease.
+  std::vector<char> session_read_only_;
   mutable core::Mutex mu_;
   core::CondVar cv_;  // a session was returned to free_
   std::vector<size_t> free_ GUARDED_BY(mu_);
