@@ -135,6 +135,13 @@ void declare_platform_config(core::ConfigSchema& s) {
   s.add_int("database.sqlite_cache_mib", 64,
             "SQLite: page cache per pooled session, in MiB (allocated only as pages are read).", 1,
             65'536);
+  s.add_int("database.sqlite_max_size_mib", 0,
+            "SQLite: the largest the database file may grow, in MiB (0: no cap). Writes beyond "
+            "it fail with 503 as on a full disk; reads go on (docs/operations.md).",
+            0, int64_t(1) << 32);
+  s.add_bool("database.read_only", false,
+             "Refuse every write (503) and serve reads (maintenance). `serve` applies it once the "
+             "modules have started; CLI verbs from the start.");
   s.add_bool("database.migrate_on_start", true, "Apply pending migrations when `serve` starts.");
   s.add_bool("server.console", true, "Serve the operators' web console at /console/.");
   s.add_string("audit.scope", "audit:read",
@@ -177,6 +184,8 @@ store::DatabaseOptions database_options(const core::Config& c) {
   o.pool_size = int(c.integer("database.pool_size"));
   o.busy_timeout = std::chrono::milliseconds(c.integer("database.busy_timeout_ms"));
   o.sqlite_cache_mib = int(c.integer("database.sqlite_cache_mib"));
+  o.sqlite_max_size_mib = c.integer("database.sqlite_max_size_mib");
+  o.read_only = c.boolean("database.read_only");
   return o;
 }
 
@@ -247,7 +256,11 @@ struct App::Started {
 int App::with_routes(const core::Config& config, const std::function<int(Started&)>& then) {
   const core::Clock& clock = core::SystemClock::instance();
   core::Metrics metrics;
-  store::Database db(database_options(config));
+  // database.read_only takes effect once the modules have started: their start-up writes
+  // (first keys, counters) are made, or found made, before writes are refused.
+  store::DatabaseOptions db_options = database_options(config);
+  db_options.read_only = false;
+  store::Database db(db_options);
   db.register_metrics(metrics);
   auto schemas = module_schemas();
   if (config.boolean("database.migrate_on_start")) store::migrate(db, schemas, clock);
@@ -305,6 +318,10 @@ int App::with_routes(const core::Config& config, const std::function<int(Started
     ++started;
   }
   registry.begin_start("", {});
+  if (config.boolean("database.read_only")) {
+    db.set_read_only(true);
+    log::warn("database_read_only", {{"reason", "database.read_only: every write is refused"}});
+  }
   for (auto& m : modules_) {
     router.set_tag(m->name());
     m->add_routes(router);

@@ -3,6 +3,8 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -165,11 +167,24 @@ Database::Database(DatabaseOptions options)
       if (backend_ == Backend::kSqlite) configure_sqlite(*s);
       sessions_.push_back(std::move(s));
       free_.push_back(size_t(i));
+      session_read_only_.push_back(0);
     }
   } catch (const std::exception& e) {
     throw core::Error(core::ErrorKind::kUnavailable,
                       "cannot open database " + redacted_url_ + ": " + e.what());
   }
+  read_only_ = options_.read_only;
+}
+
+void Database::apply_read_only(size_t index) {
+  const bool want = read_only_;
+  if (bool(session_read_only_[index]) == want) return;
+  soci::session& s = *sessions_[index];
+  if (backend_ == Backend::kSqlite)
+    s << std::string("PRAGMA query_only = ") + (want ? "ON" : "OFF");
+  else
+    s << std::string("SET default_transaction_read_only = ") + (want ? "on" : "off");
+  session_read_only_[index] = want;
 }
 
 Database::~Database() = default;
@@ -204,6 +219,14 @@ void Database::configure_sqlite(soci::session& s) {
   // pread per row). A negative size is in KiB; the cache grows only as pages are used.
   s << "PRAGMA cache_size = -" + std::to_string(int64_t(options_.sqlite_cache_mib) * 1024);
   s << "PRAGMA foreign_keys = ON";
+  if (options_.sqlite_max_size_mib > 0) {
+    // In pages of this file; SQLite keeps the cap at the current size when the file is larger.
+    long long page_size = 4096;
+    s << "PRAGMA page_size", soci::into(page_size);
+    const int64_t pages =
+        options_.sqlite_max_size_mib * 1024 * 1024 / std::max<int64_t>(1, page_size);
+    s << "PRAGMA max_page_count = " + std::to_string(std::max<int64_t>(1, pages));
+  }
 }
 
 Database::Lease::~Lease() {
@@ -217,7 +240,7 @@ Database::Lease::~Lease() {
 
 Database::Lease Database::acquire() {
   const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
-  size_t index;
+  size_t index = 0;
   {
     core::MutexLock lock(mu_);
     while (free_.empty()) {
@@ -230,7 +253,10 @@ Database::Lease Database::acquire() {
     free_.pop_back();
   }
   Lease lease(this, index);  // from here the session goes back to the pool whatever happens
-  if (backend_ == Backend::kPostgres) reconnect_if_lost(*lease);
+  // A new connection has none of the old one's session settings (read-only among them).
+  if (backend_ == Backend::kPostgres && reconnect_if_lost(*lease))
+    session_read_only_[index] = false;
+  apply_read_only(index);
   return lease;
 }
 
@@ -238,8 +264,8 @@ bool Database::connection_lost(soci::session& s) const {
   return backend_ == Backend::kPostgres && postgres_connection_lost(s);
 }
 
-void Database::reconnect_if_lost(soci::session& s) {
-  if (!connection_lost(s)) return;
+bool Database::reconnect_if_lost(soci::session& s) {
+  if (!connection_lost(s)) return false;
   try {
     s.reconnect();
   } catch (const std::exception& e) {
@@ -248,6 +274,7 @@ void Database::reconnect_if_lost(soci::session& s) {
     throw core::Error(core::ErrorKind::kUnavailable, "database unavailable; retry later");
   }
   log::info("database_reconnected", {{"database", redacted_url_}});
+  return true;
 }
 
 void Database::rethrow_as_unavailable_if_lost(soci::session& s) const {
@@ -295,6 +322,12 @@ Database::Transaction::~Transaction() {
   if (done_) return;
   // A PostgreSQL server that went away has ended the transaction with the connection.
   if (backend_of(s_) == Backend::kPostgres && postgres_connection_lost(s_)) return;
+  // After SQLITE_FULL (among others) SQLite may have rolled the transaction back itself; a
+  // ROLLBACK then fails ("no transaction is active") and would log an error for nothing.
+  if (backend_of(s_) == Backend::kSqlite) {
+    auto* lite = static_cast<soci::sqlite3_session_backend*>(s_.get_backend());
+    if (sqlite_api::sqlite3_get_autocommit(lite->conn_)) return;
+  }
   try {
     s_ << "ROLLBACK";
   } catch (const std::exception& e) {
@@ -353,6 +386,42 @@ std::optional<core::SystemTime> row_optional<core::SystemTime>(const soci::row& 
 
 core::SystemTime row_time(const soci::row& row, size_t column) {
   return core::from_unix_us(row_int(row, column));
+}
+
+std::optional<core::Error> refused_write(const std::exception& e) {
+  enum { kNone, kFull, kReadOnly } why = kNone;
+  if (auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    // Primary codes (the low byte of an extended one): SQLITE_FULL is both a full disk and the
+    // max_page_count cap; SQLITE_READONLY covers query_only and a file opened read-only.
+    const int code = lite->result() & 0xff;
+    why = code == SQLITE_FULL ? kFull : code == SQLITE_READONLY ? kReadOnly : kNone;
+  } else if (auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    // disk_full; read_only_sql_transaction (default_transaction_read_only, a hot standby).
+    why = pg->sqlstate() == "53100" ? kFull : pg->sqlstate() == "25006" ? kReadOnly : kNone;
+  }
+  if (why == kNone) return std::nullopt;
+  std::string message =
+      why == kFull ? "the database is full (its disk, or database.sqlite_max_size_mib): "
+                     "nothing was written; reads are still served"
+                   : "the database is read-only (database.read_only, or its file or server "
+                     "refuses writes): nothing was written; reads are still served";
+  // A condition an operator clears: retrying every second would only add load.
+  return core::Error(core::ErrorKind::kUnavailable, std::move(message)).with_retry_after(30);
+}
+
+void throw_if_refused_write(const std::exception& e) {
+  auto refused = refused_write(e);
+  if (!refused) return;
+  // One warning a minute per process (the access log has every request; this says why).
+  static std::atomic<int64_t> last_logged_s{0};
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+  int64_t last = last_logged_s.load();
+  if (now_s - last >= 60 && last_logged_s.compare_exchange_strong(last, now_s))
+    log::warn("database_write_refused",
+              {{"reason", refused->what()}, {"error", core::loggable_message(e)}});
+  throw *refused;
 }
 
 bool is_unique_violation(const std::exception& e) {

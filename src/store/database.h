@@ -8,6 +8,7 @@
 
 #include <soci/soci.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/metrics.h"
 #include "core/thread_annotations.h"
 
@@ -29,7 +31,23 @@ struct DatabaseOptions {
   std::chrono::milliseconds busy_timeout{5'000};     // SQLite: wait for a writer lock this long
   std::chrono::milliseconds acquire_timeout{5'000};  // wait for a free pooled session this long
   int sqlite_cache_mib = 64;  // SQLite: page cache per pooled session, filled only as used
+  // SQLite: the file may not grow beyond this (PRAGMA max_page_count); 0 = no cap. Writes that
+  // would need more fail as on a full disk (docs/operations.md, "Full disk").
+  int64_t sqlite_max_size_mib = 0;
+  // Every session refuses writes (SQLite PRAGMA query_only, PostgreSQL
+  // default_transaction_read_only): reads are served, writes fail with 503. set_read_only
+  // changes it later (serve: after the modules' own start-up writes).
+  bool read_only = false;
 };
+
+// A database error that says the write cannot be made now, whatever it was: the database (or its
+// disk) is full, or it is read-only. Both are conditions of the storage an operator clears, not
+// bugs, so they are core::Error(kUnavailable) (503, Retry-After) naming the cause instead of the
+// generic 500. nullopt for any other error.
+std::optional<core::Error> refused_write(const std::exception& e);
+// Throws refused_write(e) when there is one (with a warning in the log at most once a minute);
+// returns otherwise.
+void throw_if_refused_write(const std::exception& e);
 
 class Database {
  public:
@@ -66,7 +84,9 @@ class Database {
   // Runs f(session) inside a write transaction (SQLite: BEGIN IMMEDIATE, so writers queue on the
   // busy timeout instead of failing on lock upgrade). Commits when f returns, rolls back when it
   // throws. Returns what f returns.
-  // Throws core::Error(kUnavailable) instead of the error when the session lost its server.
+  // Throws core::Error(kUnavailable) instead of the error when the session lost its server, and
+  // when the database refuses the write for want of space or because it is read-only (naming the
+  // cause: refused_write), after the rollback.
   template <class F>
   auto write(F&& f) {
     Lease lease = acquire();
@@ -80,6 +100,9 @@ class Database {
         tx.commit();
         return result;
       }
+    } catch (const soci::soci_error& e) {
+      throw_if_refused_write(e);
+      rethrow_as_unavailable_if_lost(*lease);
     } catch (...) {
       rethrow_as_unavailable_if_lost(*lease);
     }
@@ -114,20 +137,29 @@ class Database {
   // True when the database answers a trivial query.
   bool ping();
 
+  // Sessions refuse writes from their next lease on (or accept them again).
+  void set_read_only(bool read_only) { read_only_ = read_only; }
+  bool read_only() const { return read_only_; }
+
  private:
   void configure_sqlite(soci::session& s);
   // PostgreSQL: whether libpq holds the session's connection as broken (no round trip).
   bool connection_lost(soci::session& s) const;
-  void reconnect_if_lost(soci::session& s);
+  // True when it connected the session again (its session settings are gone with the old one).
+  bool reconnect_if_lost(soci::session& s);
   // In a catch block: the exception being handled, or core::Error(kUnavailable) instead when it
   // came from a session that lost its server (a 500 would tell the client nothing to retry).
   [[noreturn]] void rethrow_as_unavailable_if_lost(soci::session& s) const;
+  void apply_read_only(size_t index);
 
   Backend backend_;
   std::string redacted_url_;
   DatabaseOptions options_;
   // Filled by the constructor, then fixed: a session is used only by the holder of its Lease.
   std::vector<std::unique_ptr<soci::session>> sessions_;
+  std::atomic<bool> read_only_{false};
+  // Per session, whether it was last set read-only; touched only by the holder of its lease.
+  std::vector<char> session_read_only_;
   mutable core::Mutex mu_;
   core::CondVar cv_;  // a session was returned to free_
   std::vector<size_t> free_ GUARDED_BY(mu_);

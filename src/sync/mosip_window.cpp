@@ -1,6 +1,7 @@
 #include "sync/mosip_window.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "core/clock.h"
 
@@ -100,7 +101,18 @@ SyncWindow sync_window(int64_t now_us, std::optional<int64_t> last_updated_us,
 }
 
 std::string format_sync_time(int64_t us) {
-  return core::format_rfc3339(core::from_unix_ms(floor_div(us, 1000)), true);
+  // From microseconds directly: a SystemTime counts nanoseconds and ends in 2262, before the
+  // years parse_last_updated reads (found by sync_params_fuzz: "6024-06-15T08:30" overflowed).
+  using namespace std::chrono;
+  const int64_t ms = floor_div(us, 1000);
+  const int64_t days = floor_div(ms, kSecondsPerDay * 1000);
+  const int64_t ms_of_day = ms - days * kSecondsPerDay * 1000;
+  const year_month_day ymd{sys_days(std::chrono::days(days))};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), int(ms_of_day / 3'600'000),
+                int(ms_of_day / 60'000 % 60), int(ms_of_day / 1000 % 60), int(ms_of_day % 1000));
+  return buf;
 }
 
 void append_dto(std::string& out, std::string_view data, std::string_view lang_json, bool active,

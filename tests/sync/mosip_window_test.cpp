@@ -55,6 +55,17 @@ TEST(FormatSyncTime, HasMilliseconds) {
   EXPECT_EQ(format_sync_time(at("2026-12-02T09:15:00Z") + 123'999), "2026-12-02T09:15:00.123Z");
 }
 
+// Every year lastUpdated may name (sync_params_fuzz: beyond 2262 the nanosecond SystemTime it
+// went through overflowed).
+TEST(FormatSyncTime, ReadsBackForEveryYearLastUpdatedTakes) {
+  for (const char* text : {"6024-06-15T08:30:00.250Z", "9999-12-31T23:59:59.999Z",
+                           "1970-01-01T00:00:00.000Z", "1969-12-31T23:59:59.999Z"}) {
+    auto us = parse_last_updated(text);
+    ASSERT_TRUE(us) << text;
+    EXPECT_EQ(format_sync_time(*us), text);
+  }
+}
+
 TEST(AppendDto, SplicesTheBaseFieldsIntoTheStoredObject) {
   std::string out;
   append_dto(out, R"({"code":"DOC1","name":"Pass\"port"})", "\"eng\"", true, false);
