@@ -366,7 +366,8 @@ Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
   req.request_id = (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : ex.server_id;
   if (!wire::split_target(req)) {
     answer(ex, 400, "malformed-request",
-           "request target must be an absolute path with valid percent-encoding", true);
+           "request target must be an absolute path with valid percent-encoding of UTF-8 text",
+           true);
     return Flow::kAnswered;
   }
   if (answer_preflight(ex)) return Flow::kContinue;  // parse_body reads or refuses its body
