@@ -43,7 +43,7 @@ struct ServerOptions {
   // client id, else its subject); beyond them 429 with Retry-After. Off by default.
   RateLimit rate_limit_per_address;
   RateLimit rate_limit_per_client;
-  // Requests being handled at once (from the end of their header to their response written);
+  // Requests being handled at once (from the end of their body to their response written);
   // beyond it 503 with Retry-After. 0: no cap.
   size_t max_in_flight = 0;
   std::string tls_cert_file;  // both set: TLS on the listener

@@ -176,9 +176,12 @@ struct Server::Impl {
                               RequestParser& parser, Connection& conn, Exchange& ex);
   Flow header_failed(const error_code& ec, Connection& conn, Exchange& ex);
   Flow route_request(Exchange& ex);
-  // The cap on requests in flight (503) and the per-address rate limit (429), after routing so
-  // that the refusal is in the route's format.
+  // The per-address rate limit (429), after routing so that the refusal is in the route's
+  // format and before the body is read.
   Flow admit_request(const Connection& conn, Exchange& ex);
+  // server.max_in_flight: a place for the request from its body read to its response written,
+  // or the 503.
+  void enter_flight(Exchange& ex);
   // The per-client rate limit once the request is authenticated: the 429, or nothing.
   std::optional<Failure> limit_client(const Request& req);
   void refuse(Exchange& ex, int status, std::string code, std::string message,

@@ -401,13 +401,7 @@ void Server::Impl::refuse(Exchange& ex, int status, std::string code, std::strin
 }
 
 Server::Impl::Flow Server::Impl::admit_request(const Connection& conn, Exchange& ex) {
-  if (opts.max_in_flight && !ex.in_flight.take(in_flight, opts.max_in_flight)) {
-    refused_in_flight->add();
-    refuse(ex, 503, "unavailable", "the server is handling as many requests as it may; retry later",
-           std::chrono::seconds(1));
-    return Flow::kContinue;  // parse_body closes the connection rather than read a body
-  }
-  if (address_limiter && !ex.preflight) {
+  if (!ex.preflight) {  // unmatched paths count too: a flood of 404s is a flood
     const auto wait = address_limiter->acquire(conn.address, ex.started);
     if (wait != RateLimiter::Clock::duration::zero()) {
       limited_per_address->add();
@@ -416,6 +410,15 @@ Server::Impl::Flow Server::Impl::admit_request(const Connection& conn, Exchange&
     }
   }
   return Flow::kContinue;
+}
+
+// Taken once the body is in, so that clients slow to send their bodies (bounded by the body
+// timeout) cannot hold the places of requests ready to run.
+void Server::Impl::enter_flight(Exchange& ex) {
+  if (ex.in_flight.take(in_flight, opts.max_in_flight)) return;
+  refused_in_flight->add();
+  refuse(ex, 503, "unavailable", "the server is handling as many requests as it may; retry later",
+         std::chrono::seconds(1));
 }
 
 // A CORS preflight under a prefix with a policy is answered before routing and authentication:
@@ -576,13 +579,13 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
     Flow flow = parse_header(buffer, parser, conn, ex);
     if (flow == Flow::kWait) flow = co_await read_header(stream, buffer, parser, conn, ex);
     if (flow == Flow::kContinue) flow = route_request(ex);
-    if (flow == Flow::kContinue && (opts.max_in_flight || address_limiter))
-      flow = admit_request(conn, ex);
+    if (flow == Flow::kContinue && address_limiter) flow = admit_request(conn, ex);
     if (flow == Flow::kContinue) flow = parse_body(buffer, parser, conn, ex);
     if (flow == Flow::kWait) flow = co_await read_body(stream, buffer, parser, conn, ex);
     if (flow == Flow::kDrop) break;
     if (flow == Flow::kContinue && !parser.keep_alive()) ex.close_after = true;
     ex.http10 = parser.http_version() < 11;
+    if (opts.max_in_flight && !ex.answered) enter_flight(ex);
     if (!ex.answered) {
       conn.deadline = std::chrono::steady_clock::time_point::max();  // the handler's time is ours
       std::unique_ptr<PendingAuthentication> pending;

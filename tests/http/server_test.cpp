@@ -785,3 +785,18 @@ TEST_F(InFlightCapTest, BeyondTheCapIs503AndThePlaceComesBack) {
 
 }  // namespace
 }  // namespace registrar::http
+
+namespace registrar::http {
+namespace {
+
+// A client slow to send its body holds no place among the requests in flight.
+TEST_F(InFlightCapTest, ASlowBodyHoldsNoPlace) {
+  RawClient slow(port_);
+  slow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+  EXPECT_EQ(call(Method::kGet, "/items/1").status, 200);
+  slow.send("cdefghij");
+  EXPECT_EQ(status_of(slow.read_response()), 200);
+}
+
+}  // namespace
+}  // namespace registrar::http
