@@ -67,12 +67,14 @@ std::optional<Failure> Server::Impl::authenticate(Request& req, const Route& rou
 }
 
 // The client is whoever the authenticator established: the token's OAuth2 client, else its
-// subject (a user, a DCI sender, a machine).
+// subject (a user, a DCI sender, a machine), under its issuer so that the same name at two
+// issuers is two clients.
 std::optional<Failure> Server::Impl::limit_client(const Request& req) {
   if (!client_limiter || !req.principal) return std::nullopt;
   const Principal& p = *req.principal;
   const std::string& who = p.client_id.empty() ? p.subject : p.client_id;
-  const auto wait = client_limiter->acquire(who, std::chrono::steady_clock::now());
+  const auto wait =
+      client_limiter->acquire(p.issuer + '\n' + who, std::chrono::steady_clock::now());
   if (wait == RateLimiter::Clock::duration::zero()) return std::nullopt;
   limited_per_client->add();
   Failure f;
