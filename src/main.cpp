@@ -93,6 +93,12 @@ int main(int argc, char** argv) {
                         "Print the document's problems instead (routes without a summary, stale "
                         "entries in web/openapi.yaml); exit 1 if there are any.");
 
+  cli.add_subcommand(
+      "routes",
+      "Print every route `serve` would serve with this configuration as a JSON array: method, "
+      "pattern, authenticator and scopes, body limit, executor, error format (starts the modules "
+      "against the database, as `openapi` does, without listening).");
+
   auto* backup_cmd = cli.add_subcommand(
       "backup",
       "Copy the SQLite database to FILE while the server runs (consistent: one transaction's "
@@ -167,6 +173,10 @@ int main(int argc, char** argv) {
       for (auto& p : problems) std::cout << p << "\n";
       if (problems.empty()) std::cout << "API document OK\n";
       return problems.empty() ? 0 : 1;
+    }
+    if (cli.got_subcommand("routes")) {
+      std::cout << application.routes(provider.config()).dump(1) << "\n";
+      return 0;
     }
     if (cli.got_subcommand("serve")) {
       core::Config config = provider.config();

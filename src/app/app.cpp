@@ -115,6 +115,24 @@ void declare_platform_config(core::ConfigSchema& s) {
             "Open connections from one client IP beyond this are closed at once; 0: no cap. "
             "Behind a reverse proxy all connections share the proxy's address: raise it or set 0.",
             0, 1'000'000);
+  s.add_int("server.rate_limit.per_address", 0,
+            "Requests a second one client IP may make on average (429 with Retry-After beyond); "
+            "0: no limit (the default). Behind a reverse proxy every request has its address.",
+            0, 10'000'000);
+  s.add_int("server.rate_limit.per_address_burst", 0,
+            "Requests one client IP may make at once before per_address applies; 0: per_address.",
+            0, 10'000'000);
+  s.add_int("server.rate_limit.per_client", 0,
+            "Requests a second one authenticated client (token client id, else subject) may make "
+            "on average (429 with Retry-After beyond); 0: no limit (the default).",
+            0, 10'000'000);
+  s.add_int("server.rate_limit.per_client_burst", 0,
+            "Requests one client may make at once before per_client applies; 0: per_client.", 0,
+            10'000'000);
+  s.add_int("server.max_in_flight", 0,
+            "Requests handled at once (header read, response not yet written); beyond it 503 with "
+            "Retry-After. 0: no cap (the default; max_connections bounds them).",
+            0, 10'000'000);
   s.add_string("server.tls_cert_file", "", "PEM certificate chain; with tls_key_file enables TLS.");
   s.add_string("server.tls_key_file", "", "PEM private key for tls_cert_file.");
   s.add_string("server.port_file", "",
@@ -165,6 +183,11 @@ http::ServerOptions server_options(const core::Config& c) {
   o.drain_timeout = ms(c.integer("server.drain_timeout_ms"));
   o.max_connections = size_t(c.integer("server.max_connections"));
   o.max_connections_per_address = size_t(c.integer("server.max_connections_per_address"));
+  o.rate_limit_per_address = {double(c.integer("server.rate_limit.per_address")),
+                              double(c.integer("server.rate_limit.per_address_burst"))};
+  o.rate_limit_per_client = {double(c.integer("server.rate_limit.per_client")),
+                             double(c.integer("server.rate_limit.per_client_burst"))};
+  o.max_in_flight = size_t(c.integer("server.max_in_flight"));
   o.tls_cert_file = c.str("server.tls_cert_file");
   o.tls_key_file = c.str("server.tls_key_file");
   o.access_log = c.boolean("server.access_log");
@@ -364,6 +387,35 @@ std::string App::openapi(const core::Config& config, std::vector<std::string>* p
     return 0;
   });
   return document;
+}
+
+nlohmann::json App::routes(const core::Config& config) {
+  const http::ServerOptions server = server_options(config);
+  nlohmann::json out = nlohmann::json::array();
+  with_routes(config, [&](Started& s) {
+    for (const http::Route* r : s.router.routes()) {
+      // The limit the server applies (server_request.cpp, body_limit): a GET without its own
+      // limit reads no body at all.
+      const bool bodiless = r->method == http::Method::kGet || r->method == http::Method::kHead;
+      const size_t limit = r->max_body_bytes ? r->max_body_bytes
+                           : bodiless        ? 0
+                                             : server.max_body_bytes;
+      out.push_back({{"method", http::method_name(r->method)},
+                     {"pattern", r->pattern},
+                     {"auth", r->auth},
+                     {"scopes", r->scopes},
+                     {"max_body_bytes", limit},
+                     {"exec", r->async_handler                 ? "async"
+                              : r->exec == http::Exec::kInline ? "inline"
+                                                               : "worker"},
+                     {"errors", r->errors ? r->errors->name() : "problem+json"},
+                     {"side_effects", r->side_effects},
+                     {"hidden", r->doc.hidden},
+                     {"tag", r->doc.tag}});
+    }
+    return 0;
+  });
+  return out;
 }
 
 int App::serve(const core::Config& config) {

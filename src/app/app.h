@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "app/module.h"
 #include "http/server.h"
 
@@ -35,6 +37,10 @@ class App {
   // null). Starts the modules as serve() does (opening, and unless told otherwise migrating, the
   // database), since they add their routes only once started; stops them before returning.
   std::string openapi(const core::Config& config, std::vector<std::string>* problems);
+  // Every route serve() would serve with this configuration, as `registrar routes` prints it:
+  // method, pattern, authenticator, scopes, body limit, executor, error format (a JSON array).
+  // Starts the modules as openapi() does.
+  nlohmann::json routes(const core::Config& config);
   // `registrar doctor`'s checks of the platform (files, database, schema, clock) and of every
   // module (Module::doctor), added to `report`. Starts no module and applies no migration.
   void doctor(const core::Config& config, DoctorReport& report);

@@ -10,6 +10,7 @@ namespace {
 class DciErrors final : public http::ErrorFormat {
  public:
   explicit DciErrors(const core::Clock& clock) : clock_(clock) {}
+  std::string name() const override { return "dci-ack"; }
   http::Response render(const http::Failure& f, const http::Request&,
                         const http::Route*) const override {
     Ack ack;

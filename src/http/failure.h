@@ -53,6 +53,8 @@ class ErrorFormat {
   // The failure's headers are added to the response by the caller, after render.
   virtual Response render(const Failure& failure, const Request& request,
                           const Route* route) const = 0;
+  // What `registrar routes` lists for the routes written in this format.
+  virtual std::string name() const { return "problem+json"; }
 };
 
 // RFC 9457 application/problem+json with `status`, `title`, `detail`, `field`, `request_id` and

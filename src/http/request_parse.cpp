@@ -2,6 +2,7 @@
 // without a socket (tests, tests/fuzz).
 #include <limits>
 
+#include "core/utf8.h"
 #include "http/request_parser.h"
 #include "http/wire.h"
 
@@ -14,8 +15,10 @@ bool split_target(Request& req) {
   req.query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
   auto decoded = percent_decode(raw_path, false);
   if (raw_path.empty() || raw_path[0] != '/' || !decoded) return false;
-  req.path = std::move(*decoded);
-  return true;
+  req.path = std::move(*decoded);  // also when refused below: its prefix picks the error format
+  // Path parameters become identifiers, database keys and log fields: a NUL or bytes that are
+  // not UTF-8 are never a valid one, and refusing them here keeps every route from having to.
+  return req.path.find('\0') == std::string::npos && core::valid_utf8(req.path);
 }
 
 ParseResult parse_request(std::string_view bytes, Request& req, size_t max_header_bytes) {

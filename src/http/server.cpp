@@ -76,6 +76,20 @@ Server::Server(ServerOptions options, const Router& router, core::Metrics& metri
   impl_->refused_per_address = &metrics.counter(
       "http_connections_refused_per_address_total",
       "Connections closed at once: their address had server.max_connections_per_address open.");
+  const ServerOptions& o = impl_->opts;
+  if (o.rate_limit_per_address.enabled())
+    impl_->address_limiter = std::make_unique<RateLimiter>(o.rate_limit_per_address);
+  if (o.rate_limit_per_client.enabled())
+    impl_->client_limiter = std::make_unique<RateLimiter>(o.rate_limit_per_client);
+  impl_->limited_per_address =
+      &metrics.counter("http_rate_limited_total",
+                       "Requests refused with 429 by server.rate_limit.*.", "limit=\"address\"");
+  impl_->limited_per_client =
+      &metrics.counter("http_rate_limited_total",
+                       "Requests refused with 429 by server.rate_limit.*.", "limit=\"client\"");
+  impl_->refused_in_flight = &metrics.counter(
+      "http_refused_in_flight_total",
+      "Requests refused with 503: server.max_in_flight requests were being handled.");
   impl_->unmatched_metrics_id = metrics.route_id("unmatched");
   for (const Route* r : router.routes()) r->metrics_id = metrics.route_id(r->pattern);
 }

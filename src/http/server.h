@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/metrics.h"
+#include "http/rate_limiter.h"
 #include "http/router.h"
 
 namespace registrar::http {
@@ -38,6 +39,13 @@ struct ServerOptions {
   // Open connections from one client address (IP); beyond it new ones are closed at once. 0: no
   // cap. Behind a reverse proxy every connection has the proxy's address: raise it or set 0.
   size_t max_connections_per_address = 1'000;
+  // Requests a second (and burst) per client address and per authenticated client (the token's
+  // client id, else its subject); beyond them 429 with Retry-After. Off by default.
+  RateLimit rate_limit_per_address;
+  RateLimit rate_limit_per_client;
+  // Requests being handled at once (from the end of their body to their response written);
+  // beyond it 503 with Retry-After. 0: no cap.
+  size_t max_in_flight = 0;
   std::string tls_cert_file;  // both set: TLS on the listener
   std::string tls_key_file;
   bool access_log = true;

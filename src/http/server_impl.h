@@ -59,6 +59,30 @@ struct Connection {
 
 class RequestParser;  // request_parser.h (Beast's parser; only server_request.cpp needs it)
 
+// A place among the requests in flight (ServerOptions::max_in_flight), given back when the
+// request's Exchange ends however it ends.
+class InFlightSlot {
+ public:
+  InFlightSlot() = default;
+  InFlightSlot(const InFlightSlot&) = delete;
+  InFlightSlot& operator=(const InFlightSlot&) = delete;
+  ~InFlightSlot() {
+    if (count_) count_->fetch_sub(1, std::memory_order_relaxed);
+  }
+  // False (and nothing taken) when `max` requests are in flight already.
+  bool take(std::atomic<size_t>& count, size_t max) {
+    if (count.fetch_add(1, std::memory_order_relaxed) >= max) {
+      count.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    count_ = &count;
+    return true;
+  }
+
+ private:
+  std::atomic<size_t>* count_ = nullptr;
+};
+
 // One request as it moves through Server::Impl::serve's stages.
 struct Exchange {
   Request req;
@@ -75,6 +99,8 @@ struct Exchange {
   std::chrono::steady_clock::time_point started;
   bool http10 = false;        // the request was HTTP/1.0: a stream is sent whole (no chunks)
   size_t streamed_bytes = 0;  // a streamed body's bytes, as sent
+  bool skip_body = false;     // refused before its body (429, 503): the body is not read
+  InFlightSlot in_flight;
 };
 
 // A connection's reusable output buffers: the response's bytes and the access-log line.
@@ -101,6 +127,13 @@ struct Server::Impl {
   std::unordered_map<std::string, size_t> per_address GUARDED_BY(conn_mu);  // open, by client IP
   core::Counter* accept_failures = nullptr;
   core::Counter* refused_per_address = nullptr;
+  // server.rate_limit.* and server.max_in_flight; null / 0 when off (a branch per request).
+  std::unique_ptr<RateLimiter> address_limiter;
+  std::unique_ptr<RateLimiter> client_limiter;
+  core::Counter* limited_per_address = nullptr;
+  core::Counter* limited_per_client = nullptr;
+  core::Counter* refused_in_flight = nullptr;
+  std::atomic<size_t> in_flight{0};
   std::atomic<bool> draining{false};
   std::atomic<bool> stopped{false};
   std::atomic<size_t> open_connections{0};
@@ -143,6 +176,16 @@ struct Server::Impl {
                               RequestParser& parser, Connection& conn, Exchange& ex);
   Flow header_failed(const error_code& ec, Connection& conn, Exchange& ex);
   Flow route_request(Exchange& ex);
+  // The per-address rate limit (429), after routing so that the refusal is in the route's
+  // format and before the body is read.
+  Flow admit_request(const Connection& conn, Exchange& ex);
+  // server.max_in_flight: a place for the request from its body read to its response written,
+  // or the 503.
+  void enter_flight(Exchange& ex);
+  // The per-client rate limit once the request is authenticated: the 429, or nothing.
+  std::optional<Failure> limit_client(const Request& req);
+  void refuse(Exchange& ex, int status, std::string code, std::string message,
+              RateLimiter::Clock::duration wait);
   // CORS (http/cors.h): a preflight answered before routing; the group's headers on the way out.
   bool answer_preflight(Exchange& ex);
   void finish_response(Exchange& ex);

@@ -59,10 +59,30 @@ Response Server::Impl::failure_response(const Request& req, const Route& route) 
 
 std::optional<Failure> Server::Impl::authenticate(Request& req, const Route& route) {
   try {
-    return route.authenticator->authenticate(req, route);
+    if (auto denied = route.authenticator->authenticate(req, route)) return denied;
   } catch (...) {
     return current_failure(req.request_id, &route);
   }
+  return limit_client(req);
+}
+
+// The client is whoever the authenticator established: the token's OAuth2 client, else its
+// subject (a user, a DCI sender, a machine), under its issuer so that the same name at two
+// issuers is two clients.
+std::optional<Failure> Server::Impl::limit_client(const Request& req) {
+  if (!client_limiter || !req.principal) return std::nullopt;
+  const Principal& p = *req.principal;
+  const std::string& who = p.client_id.empty() ? p.subject : p.client_id;
+  const auto wait =
+      client_limiter->acquire(p.issuer + '\n' + who, std::chrono::steady_clock::now());
+  if (wait == RateLimiter::Clock::duration::zero()) return std::nullopt;
+  limited_per_client->add();
+  Failure f;
+  f.status = 429;
+  f.code = "too-many-requests";
+  f.message = "too many requests from this client; retry later";
+  f.headers.set("Retry-After", std::to_string(retry_after_seconds(wait)));
+  return f;
 }
 
 std::unique_ptr<PendingAuthentication> Server::Impl::start_authentication(
@@ -247,6 +267,7 @@ Server::Impl::RouteStep Server::Impl::start_route(Exchange& ex,
     std::optional<Failure> denied;
     pending = start_authentication(ex.req, route, denied);
     if (pending) return RouteStep::kAuthenticate;
+    if (!denied) denied = limit_client(ex.req);
     if (denied) {
       ex.res = render(ex.req, &route, *denied);
       return RouteStep::kDone;
@@ -257,6 +278,7 @@ Server::Impl::RouteStep Server::Impl::start_route(Exchange& ex,
 
 Server::Impl::RouteStep Server::Impl::after_authentication(Exchange& ex,
                                                            std::optional<Failure> denied) {
+  if (!denied) denied = limit_client(ex.req);
   if (!denied) return run_inline(ex);
   ex.res = render(ex.req, ex.route, *denied);
   return RouteStep::kDone;
@@ -346,7 +368,8 @@ Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
   req.request_id = (rid && wire::acceptable_request_id(*rid)) ? std::string(*rid) : ex.server_id;
   if (!wire::split_target(req)) {
     answer(ex, 400, "malformed-request",
-           "request target must be an absolute path with valid percent-encoding", true);
+           "request target must be an absolute path with valid percent-encoding of UTF-8 text",
+           true);
     return Flow::kAnswered;
   }
   if (answer_preflight(ex)) return Flow::kContinue;  // parse_body reads or refuses its body
@@ -365,6 +388,39 @@ Server::Impl::Flow Server::Impl::route_request(Exchange& ex) {
     answer(ex, 404, "not-found", "no route for " + req.path, false);
   }
   return Flow::kContinue;  // parse_body closes the connection rather than read a body
+}
+
+void Server::Impl::refuse(Exchange& ex, int status, std::string code, std::string message,
+                          RateLimiter::Clock::duration wait) {
+  Failure f;
+  f.status = status;
+  f.code = std::move(code);
+  f.message = std::move(message);
+  f.headers.set("Retry-After", std::to_string(retry_after_seconds(wait)));
+  ex.res = render(ex.req, ex.route, f, ex.errors);
+  ex.answered = true;
+  ex.skip_body = true;
+}
+
+Server::Impl::Flow Server::Impl::admit_request(const Connection& conn, Exchange& ex) {
+  if (!ex.preflight) {  // unmatched paths count too: a flood of 404s is a flood
+    const auto wait = address_limiter->acquire(conn.address, ex.started);
+    if (wait != RateLimiter::Clock::duration::zero()) {
+      limited_per_address->add();
+      refuse(ex, 429, "too-many-requests", "too many requests from this address; retry later",
+             wait);
+    }
+  }
+  return Flow::kContinue;
+}
+
+// Taken once the body is in, so that clients slow to send their bodies (bounded by the body
+// timeout) cannot hold the places of requests ready to run.
+void Server::Impl::enter_flight(Exchange& ex) {
+  if (ex.in_flight.take(in_flight, opts.max_in_flight)) return;
+  refused_in_flight->add();
+  refuse(ex, 503, "unavailable", "the server is handling as many requests as it may; retry later",
+         std::chrono::seconds(1));
 }
 
 // A CORS preflight under a prefix with a policy is answered before routing and authentication:
@@ -432,8 +488,10 @@ Server::Impl::Flow Server::Impl::parse_body(beast::flat_buffer& buffer, RequestP
                                             Connection& conn, Exchange& ex) {
   const size_t limit = body_limit(ex);
   parser.body_limit(limit);
-  if (limit == 0 && ex.answered && (parser.chunked() || parser.content_length().value_or(0) > 0)) {
-    // A 404 / 405 keeps its answer; the body is not read, so the connection cannot be reused.
+  if ((limit == 0 || ex.skip_body) && ex.answered &&
+      (parser.chunked() || parser.content_length().value_or(0) > 0)) {
+    // A 404 / 405 (or a request refused by the limits) keeps its answer; the body is not read,
+    // so the connection cannot be reused.
     ex.close_after = true;
     return Flow::kAnswered;
   }
@@ -523,11 +581,13 @@ awaitable<void> Server::Impl::serve(Stream& stream, const std::string& remote, C
     Flow flow = parse_header(buffer, parser, conn, ex);
     if (flow == Flow::kWait) flow = co_await read_header(stream, buffer, parser, conn, ex);
     if (flow == Flow::kContinue) flow = route_request(ex);
+    if (flow == Flow::kContinue && address_limiter) flow = admit_request(conn, ex);
     if (flow == Flow::kContinue) flow = parse_body(buffer, parser, conn, ex);
     if (flow == Flow::kWait) flow = co_await read_body(stream, buffer, parser, conn, ex);
     if (flow == Flow::kDrop) break;
     if (flow == Flow::kContinue && !parser.keep_alive()) ex.close_after = true;
     ex.http10 = parser.http_version() < 11;
+    if (opts.max_in_flight && !ex.answered) enter_flight(ex);
     if (!ex.answered) {
       conn.deadline = std::chrono::steady_clock::time_point::max();  // the handler's time is ours
       std::unique_ptr<PendingAuthentication> pending;

@@ -40,6 +40,7 @@ Response dhp_error(int status, const std::string& trace, const std::string& path
 // method is Express's 404 "No route found"; anything else is the error envelope.
 class DhpErrorFormat final : public http::ErrorFormat {
  public:
+  std::string name() const override { return "dhp"; }
   Response render(const http::Failure& f, const Request&, const http::Route* route) const override {
     if (f.status == 401 || f.status == 403) {
       Response r = Response::text(401, "Unauthorized");

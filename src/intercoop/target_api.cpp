@@ -20,6 +20,7 @@ constexpr size_t kMaxPackage = 64 * 1024;
 
 class YamlErrors final : public http::ErrorFormat {
  public:
+  std::string name() const override { return "intercoop-yaml"; }
   Response render(const http::Failure& f, const Request&, const http::Route*) const override {
     std::string detail = f.message;
     if (!f.field.empty()) detail += " (" + f.field + ")";

@@ -44,6 +44,7 @@ std::optional<std::string> parse_body(const std::string& text, Json& out);
 class ErrorFormat final : public http::ErrorFormat {
  public:
   explicit ErrorFormat(const core::Clock& clock) : clock_(clock) {}
+  std::string name() const override { return "mosip"; }
   http::Response render(const http::Failure& f, const http::Request&,
                         const http::Route*) const override;
 

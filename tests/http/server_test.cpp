@@ -696,3 +696,107 @@ TEST(ServerOptionsTest, ParsesListenAddresses) {
 
 }  // namespace
 }  // namespace registrar::http
+
+namespace registrar::http {
+namespace {
+
+// server.rate_limit.per_address: a token bucket per client IP; 429 with Retry-After beyond it,
+// in the route's error format, counted in the metrics, the connection kept when there is no body.
+class AddressRateLimitTest : public ServerTest {
+ protected:
+  AddressRateLimitTest() { options_.rate_limit_per_address = {1, 3}; }
+};
+
+TEST_F(AddressRateLimitTest, BeyondTheBurstIs429WithRetryAfter) {
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(call(Method::kGet, "/items/1").status, 200) << i;
+  auto refused = call(Method::kGet, "/items/1");
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.headers.get("Retry-After"), "1");
+  EXPECT_EQ(problem(refused)["status"], 429);
+  // Unmatched paths and bodies count too; the body of a refused request is not read.
+  EXPECT_EQ(call(Method::kPost, "/echo", std::string(512, 'x')).status, 429);
+  EXPECT_NE(metrics_.render().find("http_rate_limited_total{limit=\"address\"} 2"),
+            std::string::npos);
+  // A keep-alive connection stays usable after a refusal without a body.
+  RawClient c(port_);
+  c.send("GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 429);
+  EXPECT_EQ(status_of(c.read_response()), 429);
+}
+
+class ClientRateLimitTest : public ServerTest {
+ protected:
+  ClientRateLimitTest() { options_.rate_limit_per_client = {1, 2}; }
+};
+
+TEST_F(ClientRateLimitTest, EachAuthenticatedClientHasItsOwnBucket) {
+  Headers tester;
+  tester.set("Authorization", "Bearer good");
+  // Worker and inline routes take from the same client's bucket.
+  EXPECT_EQ(call(Method::kGet, "/private", "", tester).status, 200);
+  EXPECT_EQ(call(Method::kGet, "/private/inline", "", tester).status, 200);
+  auto refused = call(Method::kGet, "/private/async", "", tester);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.headers.get("Retry-After"), "1");
+  EXPECT_EQ(problem(refused)["status"], 429);
+  Headers other;
+  other.set("Authorization", "Bearer deferred");
+  EXPECT_EQ(call(Method::kGet, "/private", "", other).status, 200);
+  // Anonymous requests are not counted per client, and failed authentication stays 401.
+  EXPECT_EQ(call(Method::kGet, "/items/1").status, 200);
+  EXPECT_EQ(call(Method::kGet, "/private").status, 401);
+  EXPECT_NE(metrics_.render().find("http_rate_limited_total{limit=\"client\"} 1"),
+            std::string::npos);
+}
+
+// server.max_in_flight: beyond it 503 with Retry-After; the place is given back afterwards.
+class InFlightCapTest : public ServerTest {
+ protected:
+  InFlightCapTest() { options_.max_in_flight = 1; }
+  void SetUp() override {
+    router_.get("/hold", [this](Request&) {
+      entered_.set_value();
+      release_.get_future().wait();
+      return Response::text(200, "released");
+    });
+    ServerTest::SetUp();
+  }
+  std::promise<void> entered_, release_;
+};
+
+TEST_F(InFlightCapTest, BeyondTheCapIs503AndThePlaceComesBack) {
+  auto held = std::async(std::launch::async, [this] { return call(Method::kGet, "/hold"); });
+  entered_.get_future().wait();
+  auto busy = call(Method::kGet, "/items/1");
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.headers.get("Retry-After"), "1");
+  EXPECT_EQ(problem(busy)["status"], 503);
+  EXPECT_NE(metrics_.render().find("http_refused_in_flight_total 1"), std::string::npos);
+  release_.set_value();
+  EXPECT_EQ(held.get().status, 200);
+  // The held request's place is given back once its response is written and recorded.
+  int status = 0;
+  for (int i = 0; i < 200 && status != 200; ++i) {
+    status = call(Method::kGet, "/items/1").status;
+    if (status != 200) std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(status, 200);
+}
+
+}  // namespace
+}  // namespace registrar::http
+
+namespace registrar::http {
+namespace {
+
+// A client slow to send its body holds no place among the requests in flight.
+TEST_F(InFlightCapTest, ASlowBodyHoldsNoPlace) {
+  RawClient slow(port_);
+  slow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+  EXPECT_EQ(call(Method::kGet, "/items/1").status, 200);
+  slow.send("cdefghij");
+  EXPECT_EQ(status_of(slow.read_response()), 200);
+}
+
+}  // namespace
+}  // namespace registrar::http

@@ -141,6 +141,17 @@ TEST(Wire, ParseRequestNamesEachWayItFails) {
             ParseResult::kHeaderTooLarge);
   EXPECT_EQ(outcome("GET relative HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);
   EXPECT_EQ(outcome("GET /%zz HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);
+  // Decoded paths are UTF-8 text without NUL (the route catalogue test found invalid UTF-8 in a
+  // path parameter reaching the database).
+  EXPECT_EQ(outcome("GET /a/%00 HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);
+  EXPECT_EQ(outcome("GET /a/%FF%FE HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);
+  EXPECT_EQ(outcome("GET /a/%C0%AF HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);     // overlong
+  EXPECT_EQ(outcome("GET /a/%ED%A0%80 HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);  // surrogate
+  EXPECT_EQ(outcome("GET /a/%E2%82 HTTP/1.1\r\n\r\n"), ParseResult::kBadTarget);     // truncated
+  Request ok;
+  EXPECT_EQ(parse_request("GET /a/%E2%80%AE%F0%9F%92%A9%C3%A9 HTTP/1.1\r\n\r\n", ok, 8192),
+            ParseResult::kComplete);
+  EXPECT_EQ(ok.path, "/a/\u202e\U0001F4A9\u00e9");
 }
 
 }  // namespace
