@@ -6,6 +6,7 @@
 #include "intercoop/cli.h"
 #include "intercoop/hardened_store.h"
 #include "intercoop/lists_api.h"
+#include "intercoop/migrations.h"
 #include "intercoop/receiver.h"
 #include "intercoop/rules_store.h"
 #include "intercoop/source_api.h"
@@ -91,9 +92,7 @@ class IntercoopModule final : public app::Module {
                    "How long a transfer waits for the target's answer.", 100, 120'000);
   }
 
-  std::vector<store::Migration> migrations() const override {
-    return {target_migration(), source_migration(), hardened_migration(), rules_migration()};
-  }
+  std::vector<store::Migration> migrations() const override { return intercoop_migrations(); }
 
   void start(app::Services& s) override {
     db_ = &s.db;

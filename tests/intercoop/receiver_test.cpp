@@ -12,6 +12,7 @@
 
 #include "intercoop/hardened.h"
 #include "intercoop/hardened_store.h"
+#include "intercoop/migrations.h"
 #include "intercoop/package.h"
 #include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
@@ -36,10 +37,7 @@ struct Answer {
 class ReceiverTest : public ::testing::TestWithParam<std::string> {
  protected:
   ReceiverTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_,
-                   {store::platform_schema(),
-                    {"intercoop", {target_migration(), source_migration(), hardened_migration()}}},
-                   clock_);
+    store::migrate(db_, {store::platform_schema(), {"intercoop", intercoop_migrations()}}, clock_);
     db_.write([&](soci::session& s) {
       db::insert_peer(s, peer("somillusio", true), clock_.now());
       db::insert_peer(s, peer("retired", false), clock_.now());

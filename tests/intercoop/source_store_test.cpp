@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "intercoop/hardened_store.h"
+#include "intercoop/migrations.h"
 #include "intercoop/source_side.h"
 #include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
@@ -23,10 +24,7 @@ using namespace std::chrono_literals;
 class SourceStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   SourceStoreTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_,
-                   {store::platform_schema(),
-                    {"intercoop", {target_migration(), source_migration(), hardened_migration()}}},
-                   clock_);
+    store::migrate(db_, {store::platform_schema(), {"intercoop", intercoop_migrations()}}, clock_);
   }
 
   Consent consent(const std::string& id) {

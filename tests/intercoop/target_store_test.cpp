@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "intercoop/hardened_store.h"
+#include "intercoop/migrations.h"
 #include "intercoop/source_store.h"
 #include "intercoop/target_store.h"
 #include "intercoop/yaml_parse.h"
@@ -21,10 +22,7 @@ using namespace std::chrono_literals;
 class TargetStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   TargetStoreTest() : tdb_(GetParam()), db_(tdb_.options()) {
-    store::migrate(db_,
-                   {store::platform_schema(),
-                    {"intercoop", {target_migration(), source_migration(), hardened_migration()}}},
-                   clock_);
+    store::migrate(db_, {store::platform_schema(), {"intercoop", intercoop_migrations()}}, clock_);
   }
 
   Peer peer(const std::string& id) {
