@@ -73,7 +73,8 @@ TEST_P(AuthzCrashTest, AcknowledgedRolesAndProxiesSurviveAKill9) {
                   "proxy " + estate);
     return "proxy:" + estate;
   });
-  ASSERT_TRUE(load.wait_for(200)) << ::testing::PrintToString(load.errors()) << p_->log();
+  ASSERT_TRUE(load.wait_for(200, {{"event:", 100}, {"proxy:", 90}}))
+      << ::testing::PrintToString(load.errors()) << p_->log();
   kill_under(load);
   ASSERT_EQ(load.errors(), std::vector<std::string>{});
 

@@ -55,6 +55,24 @@ class WriteLoad {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     return acknowledged_ >= n;
   }
+  // Waits until `n` writes were acknowledged and, for each (prefix, at_least) of `kinds`, at
+  // least that many whose key starts with the prefix (the threads' mix depends on the machine's
+  // load, so a test asserting per-kind counts waits for them), or every thread ended.
+  bool wait_for(size_t n, const std::vector<std::pair<std::string, size_t>>& kinds) {
+    auto enough = [&] {
+      if (acknowledged_ < n) return false;
+      std::lock_guard lk(mu_);
+      for (const auto& [prefix, at_least] : kinds) {
+        size_t count = 0;
+        for (const auto& k : keys_) count += k.rfind(prefix, 0) == 0;
+        if (count < at_least) return false;
+      }
+      return true;
+    };
+    for (int loop = 0; loop < 12'000 && !enough() && running_ > 0; ++loop)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return enough();
+  }
   void kill_started() { killing_ = true; }
   void stop() {
     stop_ = true;

@@ -75,7 +75,9 @@ TEST_P(IdentityCrashTest, AcknowledgedChallengesClientsAndUsersSurviveAKill9) {
     expect_status(r, 201, "user u-" + n);
     return "user u-" + n;
   });
-  ASSERT_TRUE(load.wait_for(200)) << ::testing::PrintToString(load.errors()) << p_->log();
+  ASSERT_TRUE(
+      load.wait_for(200, {{"issued ", 10}, {"verified ", 10}, {"client ", 10}, {"user ", 10}}))
+      << ::testing::PrintToString(load.errors()) << p_->log();
   kill_under(load);
   ASSERT_EQ(load.errors(), std::vector<std::string>{});
 

@@ -114,7 +114,8 @@ TEST_P(SyncCrashTest, AcknowledgedMachinesAndPushesSurviveAKill9) {
     if (result["status"] != "applied") throw Refused("push " + n + ": " + result.dump());
     return "push " + n + " " + std::to_string(result["seq"].get<int64_t>());
   });
-  ASSERT_TRUE(load.wait_for(150)) << ::testing::PrintToString(load.errors()) << p_->log();
+  ASSERT_TRUE(load.wait_for(150, {{"machine ", 20}, {"push ", 20}}))
+      << ::testing::PrintToString(load.errors()) << p_->log();
   kill_under(load);
   ASSERT_EQ(load.errors(), std::vector<std::string>{});
 
