@@ -6,12 +6,14 @@
 # OpenSSL on the same core in the same run (`openssl speed`), the ceiling of a single-core
 # verifier. Afterwards the stored transfers are counted against the requests wrk completed.
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (50), INTERCOOP_BENCH_EXTRA (payload fields
-# beyond the six of a typical contract transfer, default 2).
+# beyond the six of a typical contract transfer, default 2), REGISTRAR_BENCH_INTERCOOP_PERF (a file:
+# the server is recorded there with perf record -g during the wrk run).
 source "$(dirname "$0")/../lib.sh"
 dir=$(mktemp -d /tmp/registrar-bench-intercoop.XXXXXX)
 trap 'stop_pid ${REG_PID:-}; rm -rf "$dir"' EXIT
 extra_fields=${INTERCOOP_BENCH_EXTRA:-2}
-unset INTERCOOP_BENCH_EXTRA
+perf_out=${REGISTRAR_BENCH_INTERCOOP_PERF:-}
+unset INTERCOOP_BENCH_EXTRA REGISTRAR_BENCH_INTERCOOP_PERF
 fields=$((6 + extra_fields))
 export REGISTRAR_LOG_LEVEL=warn
 
@@ -58,7 +60,19 @@ if [ "$status" != 200 ]; then
 fi
 
 raw=$(taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $7}')
+perf_pid=
+if [ -n "$perf_out" ]; then
+  perf record -q ${BENCH_PERF_CALLGRAPH:--g} -o "$perf_out" -p "$REG_PID" 2>/dev/null &
+  perf_pid=$!
+fi
+# CPU time the server spent per request (its threads' task clock): less moved than requests/s by
+# whatever else the machine is doing, so changes can be compared on a busy machine.
+perf stat -x, -e task-clock -o "$dir/stat.csv" -p "$REG_PID" 2>/dev/null &
+stat_pid=$!
 out=$(taskset -c 1 wrk -t1 -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency -s "$dir/post.lua" "$url")
+[ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
+kill -INT "$stat_pid"
+wait "$stat_pid" || true
 rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
 total=$(awk '/requests in/ {print $1}' <<<"$out")
 p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
@@ -74,5 +88,7 @@ echo "intercoop 1.0 activateService over HTTP (1 I/O thread on CPU 0, SQLite, $B
 row "" "requests/s" "p50 ms" "p99 ms" "non-2xx"
 row "POST …/activateService (verify, store, audit)" "$rps" "$p50" "$p99" "${errors:-0}"
 row "OpenSSL RSA-2048 verify, one core (openssl speed)" "$raw" "" "" ""
+awk -F, -v n="$total" '/task-clock/ {t=$1}
+  END {if (n > 0 && t > 0) printf "server CPU time per request: %.1f us\n", t*1000/n}' "$dir/stat.csv"
 echo "transfers stored: $stored (wrk completed $total requests, plus 1 setup request; non-2xx ${errors:-0})"
 awk -v r="$rps" 'BEGIN{printf "target >= 10,000 requests/s: %s\n", (r >= 10000 ? "met" : "NOT met")}'

@@ -253,4 +253,9 @@ class IoThreadScope {
   IoThreadScope& operator=(const IoThreadScope&) = delete;
 };
 
+// When the calling thread has an http::DeliveryBatch open (http/delivery.h), takes `deliver` (the
+// answer's completion, to run on `executor`) to hand over when the batch closes, and returns
+// true; otherwise leaves it and returns false. Implemented in delivery.cpp.
+bool hold_answer(IoExecutor executor, std::function<void()>& deliver);
+
 }  // namespace registrar::http

@@ -172,8 +172,11 @@ awaitable<Response> Server::Impl::dispatch(Request& req, const Route* route,
             asio::get_associated_executor(*shared));
         Responder responder(
             [shared, work](Response r) {
-              asio::post(work->get_executor(),
-                         [shared, work, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+              std::function<void()> deliver = [shared, work, r = std::move(r)]() mutable {
+                (*shared)(std::move(r));
+              };
+              if (!hold_answer(work->get_executor(), deliver))
+                asio::post(work->get_executor(), std::move(deliver));
             },
             // The request outlives the rendering: the Responder renders before it delivers.
             [this, &req, route](std::exception_ptr e) {

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "http/delivery.h"
 #include "ids/store.h"
 
 namespace registrar::ids {
@@ -251,6 +252,7 @@ void Issuer::process(std::vector<Pending>& batch) {
           unique ? "an issued ID collided with a recorded one" : "the ID store is not available");
     }
   }
+  http::DeliveryBatch together;  // the answers reach the I/O threads in one hand-over each
   for (size_t r = 0; r < batch.size(); ++r) {
     try {
       batch[r].done(std::move(outcomes[r]));

@@ -9,6 +9,8 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "core/thread_annotations.h"
+#include "http/delivery.h"
 #include "intercoop/hardened.h"
 #include "intercoop/hardened_store.h"
 #include "intercoop/package.h"
@@ -21,19 +23,65 @@
 
 namespace registrar::intercoop {
 
+// A peer as the last batch read it: its keys parsed (parsing an RSA key checks its modulus, which
+// costs more than a verify), and the row's key material they came from. Immutable once shared.
+struct Receiver::KnownPeer {
+  std::string rsa_pem, ed25519_pem;
+  PeerKeys keys;  // versions, and the keys that parsed
+  bool same_row(const Peer& p) const {
+    return p.public_key_pem == rsa_pem && p.ed25519_key_pem == ed25519_pem &&
+           p.versions == keys.versions;
+  }
+};
+
+// A package whose steps 1-8 (receive_versioned) passed before its batch, with the peer entry it was
+// checked against: the batch takes the result when the peer's row still gives that same entry.
+struct Receiver::PreChecked {
+  Received received;
+  std::shared_ptr<const KnownPeer> peer;
+};
+
+// The peers the batches have read, for submit()'s checks before the batch and for the next batch.
+class Receiver::KnownPeers {
+ public:
+  std::shared_ptr<const KnownPeer> find(const std::string& id) const EXCLUDES(mu_) {
+    core::MutexLock lock(mu_);
+    auto it = peers_.find(id);
+    return it == peers_.end() ? nullptr : it->second;
+  }
+  // The entry for the row `p` (active), the known one when its key material is unchanged.
+  std::shared_ptr<const KnownPeer> refresh(const Peer& p) EXCLUDES(mu_) {
+    if (auto known = find(p.id); known && known->same_row(p)) return known;
+    auto fresh = std::make_shared<KnownPeer>();
+    fresh->rsa_pem = p.public_key_pem;
+    fresh->ed25519_pem = p.ed25519_key_pem;
+    fresh->keys.versions = p.versions;
+    // A key that does not parse is left out, so that its version's packages are BadPeer.
+    fresh->keys.rsa = parse_peer_key(p.public_key_pem);
+    if (!p.ed25519_key_pem.empty()) fresh->keys.ed25519 = parse_hardened_key(p.ed25519_key_pem);
+    core::MutexLock lock(mu_);
+    peers_.insert_or_assign(p.id, fresh);
+    return fresh;
+  }
+  void forget(const std::string& id) EXCLUDES(mu_) {
+    core::MutexLock lock(mu_);
+    peers_.erase(id);
+  }
+
+ private:
+  mutable core::Mutex mu_;
+  std::map<std::string, std::shared_ptr<const KnownPeer>> peers_ GUARDED_BY(mu_);
+};
+
 // One batch inside its transaction: what has been read of peers and services, so that a batch
 // of packages from one peer for one service reads each once.
 class Receiver::Batch {
  public:
-  // Peers' keys as parsed, by peer id, with the PEM they came from: a key is parsed again only
-  // when its row's PEM changed (parsing checks the RSA modulus, which costs more than a verify).
-  using KeyCache = std::map<std::string, std::pair<std::string, crypto::PublicKey>>;
-
-  Batch(soci::session& s, const TargetSettings& settings, core::SystemTime now, KeyCache& keys)
-      : s_(s), settings_(settings), now_(now), audit_(s), keys_(keys) {}
+  Batch(soci::session& s, const TargetSettings& settings, core::SystemTime now, KnownPeers& known)
+      : s_(s), settings_(settings), now_(now), audit_(s), transfers_(s), known_(known) {}
 
   // Checks one package and stores it (still uncommitted): its answer, or its refusal.
-  http::Response receive(const Arrival& a) {
+  http::Response receive(Arrival& a) {
     // A service's own route names its service before anything is read; the default route
     // learns it from a 2.0 package's signed `service`.
     const Service* service = nullptr;
@@ -43,8 +91,12 @@ class Receiver::Batch {
       // §3.1a steps 1-8 for either version; an inactive peer, or one without a usable key for
       // the version, is BadPeer (403), never the original's 500 (§7.5); a version the peer did
       // not declare is WrongVersion.
-      Received r = receive_versioned(
-          a.body, [this](std::string_view id) { return peer_keys(std::string(id)); });
+      Received r = a.pre && a.pre->peer == peer(a.pre->received.package.origin_peer)
+                       ? std::move(a.pre->received)
+                       : receive_versioned(a.body, [this](std::string_view id) {
+                           auto p = peer(std::string(id));
+                           return p ? &p->keys : nullptr;
+                         });
       std::string name = a.service;
       if (r.hardened) {
         if (a.by_default) name = r.hardened->envelope.service;
@@ -117,29 +169,19 @@ class Receiver::Batch {
     return it->second ? &*it->second : nullptr;
   }
 
-  // The peer's versions and keys (null: unknown or disabled); a key that does not parse is left
-  // out, so that its version's packages are BadPeer.
-  const PeerKeys* peer_keys(const std::string& id) {
+  // The peer as this transaction reads it (null: unknown or disabled), once per batch.
+  const std::shared_ptr<const KnownPeer>& peer(const std::string& id) {
     auto it = peers_.find(id);
     if (it == peers_.end()) {
-      std::optional<PeerKeys> keys;
-      auto peer = db::find_peer(s_, id);
-      if (peer && peer->active) {
-        keys.emplace();
-        keys->versions = peer->versions;
-        auto cached = keys_.find(id);
-        if (cached != keys_.end() && cached->second.first == peer->public_key_pem) {
-          keys->rsa = cached->second.second;
-        } else if (auto k = parse_peer_key(peer->public_key_pem)) {
-          keys_.insert_or_assign(id, std::make_pair(peer->public_key_pem, *k));
-          keys->rsa = std::move(*k);
-        }
-        if (!peer->ed25519_key_pem.empty())
-          keys->ed25519 = parse_hardened_key(peer->ed25519_key_pem);
-      }
-      it = peers_.emplace(id, std::move(keys)).first;
+      std::shared_ptr<const KnownPeer> entry;
+      auto row = db::find_peer(s_, id);
+      if (row && row->active)
+        entry = known_.refresh(*row);
+      else
+        known_.forget(id);
+      it = peers_.emplace(id, std::move(entry)).first;
     }
-    return it->second ? &*it->second : nullptr;
+    return it->second;
   }
 
   Transfer store(const Received& r, const std::string& service, const std::string& request_id) {
@@ -152,7 +194,7 @@ class Receiver::Batch {
     t.expires = now_ + settings_.token_ttl;
     nlohmann::json fields = nlohmann::json::array();
     for (const auto& [key, value] : t.data.items()) fields.push_back(key);
-    db::insert_transfer(s_, t);
+    transfers_.insert(t);
     audit_.append({"intercoop:" + t.peer,
                    "intercoop.transfer.receive",
                    t.uuid,
@@ -169,9 +211,10 @@ class Receiver::Batch {
   const TargetSettings& settings_;
   const core::SystemTime now_;
   store::AuditWriter audit_;
+  db::TransferWriter transfers_;
   std::map<std::string, std::optional<Service>> services_;
-  std::map<std::string, std::optional<PeerKeys>> peers_;
-  KeyCache& keys_;
+  std::map<std::string, std::shared_ptr<const KnownPeer>> peers_;
+  KnownPeers& known_;
 };
 
 struct Receiver::Impl {
@@ -187,7 +230,7 @@ struct Receiver::Impl {
     // No gathering delay: what arrives while a batch commits is the next batch, so a batch grows
     // with the load and a lone request waits for nothing.
     o.max_batch = 512;
-    o.max_concurrent = 1;  // one batch at a time: `keys` below relies on it
+    o.max_concurrent = 1;  // one writer at a time: SQLite has one
     o.name = "intercoop_receive";
     return o;
   }
@@ -197,23 +240,24 @@ struct Receiver::Impl {
     answers.reserve(batch.size());
     try {
       db.write([&](soci::session& s) {
-        Batch b(s, settings, clock.now(), keys);
-        for (const auto& a : batch) answers.push_back(b.receive(a));
+        Batch b(s, settings, clock.now(), known);
+        for (auto& a : batch) answers.push_back(b.receive(a));
       });
     } catch (const std::exception& e) {
       log::error("intercoop_receive_failed",
                  {{"error", core::loggable_message(e)}, {"packages", batch.size()}});
+      http::DeliveryBatch together;
       for (auto& a : batch) a.respond(bad_message(500, "the transfer could not be stored"));
       return;
     }
+    http::DeliveryBatch together;  // one hand-over to the I/O thread, not one per package
     for (size_t i = 0; i < batch.size(); ++i) batch[i].respond(std::move(answers[i]));
   }
 
   store::Database& db;
   const core::Clock& clock;
   const TargetSettings settings;
-  // Only process() touches it, and the queue never runs two batches at once (max_concurrent 1).
-  Batch::KeyCache keys;
+  KnownPeers known;
   core::BatchQueue<Arrival> queue;
 };
 
@@ -226,6 +270,18 @@ Receiver::~Receiver() {
 }
 
 void Receiver::submit(Arrival arrival) {
+  // Steps 1-8 now, on this thread, when the peer is known: outside the batch's transaction, so
+  // that they overlap the commit of the batch before (one core checks while the disk syncs).
+  // Anything but a pass is left for the batch, which checks again against the peer's row.
+  try {
+    std::shared_ptr<const KnownPeer> used;
+    Received r = receive_versioned(arrival.body, [&](std::string_view id) -> const PeerKeys* {
+      used = impl_->known.find(std::string(id));
+      return used ? &used->keys : nullptr;
+    });
+    if (used) arrival.pre = std::make_shared<PreChecked>(PreChecked{std::move(r), std::move(used)});
+  } catch (const std::exception&) {
+  }
   http::Responder respond = arrival.respond;
   if (!impl_->queue.submit(std::move(arrival))) respond(bad_message(503, "the server is stopping"));
 }

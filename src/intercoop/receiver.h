@@ -9,9 +9,16 @@
 // others; a failure of the transaction answers every package of the batch with a 500 and stores
 // none of them.
 //
-// Threads. submit() from any thread (the route calls it on an I/O thread: it only queues); the
-// answers go out from Background threads. stop() before the Background stops: it answers
-// everything already queued.
+// Steps 1-8 (parsing, the peer's keys, the signature) are most of a package's CPU and need nothing
+// of the transaction but the peer's keys: submit() runs them before queueing, against the keys the
+// last batch read, so that they overlap the commit (fsync) of the batch before. The batch takes
+// that result only when the peer's row, read in its transaction, still gives the same keys and
+// versions; otherwise (and for any package that did not pass) it runs them again itself. So a
+// new key, a disabled peer or a changed version list takes effect on the next batch, as before.
+//
+// Threads. submit() from any thread (the route calls it on an I/O thread: it checks the package,
+// about 50 µs for a 1.0 package, and queues it); the answers go out from Background threads.
+// stop() before the Background stops: it answers everything already queued.
 #pragma once
 
 #include <memory>
@@ -26,6 +33,10 @@
 namespace registrar::intercoop {
 
 class Receiver {
+  struct KnownPeer;
+  struct PreChecked;
+  class KnownPeers;
+
  public:
   struct Arrival {
     std::string service;     // the path's service, or the default one ("" for none)
@@ -35,6 +46,7 @@ class Receiver {
     http::Responder respond;
     // Posted to /intercoop/activateService: a 2.0 package names its own (signed) service there.
     bool by_default = false;
+    std::shared_ptr<PreChecked> pre;  // set by submit(): the package's checks passed already
   };
 
   Receiver(store::Database& db, const core::Clock& clock, core::Background& background,

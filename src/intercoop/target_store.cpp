@@ -259,14 +259,24 @@ bool set_service_active(soci::session& s, const std::string& name, bool active,
   return st.get_affected_rows() > 0;
 }
 
+TransferWriter::TransferWriter(soci::session& s)
+    : insert_((s.prepare << "INSERT INTO intercoop_transfers (uuid, peer_id, service, data, "
+                            "received_us, expires_us) VALUES (:a, :b, :c, :d, :e, :f)",
+               soci::use(uuid_), soci::use(peer_), soci::use(service_), soci::use(data_),
+               soci::use(received_us_), soci::use(expires_us_))) {}
+
+void TransferWriter::insert(const Transfer& t) {
+  uuid_ = t.uuid;
+  peer_ = t.peer;
+  service_ = t.service;
+  data_ = json_text(t.data);
+  received_us_ = core::to_unix_us(t.received);
+  expires_us_ = core::to_unix_us(t.expires);
+  insert_.execute(true);
+}
+
 void insert_transfer(soci::session& s, const Transfer& t) {
-  std::string data = json_text(t.data);
-  long long received = core::to_unix_us(t.received);
-  long long expires = core::to_unix_us(t.expires);
-  s << "INSERT INTO intercoop_transfers (uuid, peer_id, service, data, received_us, expires_us) "
-       "VALUES (:a, :b, :c, :d, :e, :f)",
-      soci::use(t.uuid), soci::use(t.peer), soci::use(t.service), soci::use(data),
-      soci::use(received), soci::use(expires);
+  TransferWriter(s).insert(t);
 }
 
 std::optional<Transfer> find_transfer(soci::session& s, const std::string& uuid) {

@@ -244,9 +244,76 @@ class Builder {
   size_t nodes_ = 0;
 };
 
+// The fast path: a block mapping of `key: value` lines, printable ASCII, each value a plain scalar
+// of common characters or a single-quoted one without quotes inside. That is what a peer's
+// yaml.safe_dump writes for a package's container and for a flat payload of ASCII values, and
+// reading it here costs a tenth of libyaml's parser set-up, tokens and events. Anything else —
+// comments, blank lines, other indicators, flow or nested collections, `''` escapes, duplicate
+// keys, folded lines, a key that is not a string, non-ASCII text, a scalar construct() refuses —
+// returns nullopt for libyaml to read, so every result and every error is the general reader's.
+// Plain scalars are typed by the same resolve_plain/construct, so `01001`, `yes` and `1.0` read
+// alike on both paths (FlatMappingFastPath tests hold them to each other).
+bool key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+bool plain_char(char c) {
+  return key_char(c) || c == ' ' || c == '.' || c == '@' || c == '/' || c == '+' || c == '=';
+}
+
+std::optional<Value> load_flat_mapping(std::string_view text) {
+  Value out = Value::object();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    // The key: a letter or `_` first, then key characters, then `: ` and the value.
+    if (line.empty() || !key_char(line[0]) || line[0] == '-' || (line[0] >= '0' && line[0] <= '9'))
+      return std::nullopt;
+    size_t colon = 1;
+    while (colon < line.size() && key_char(line[colon])) ++colon;
+    if (colon + 2 >= line.size() || line[colon] != ':' || line[colon + 1] != ' ')
+      return std::nullopt;
+    std::string_view key = line.substr(0, colon), value = line.substr(colon + 2);
+    Value key_value = construct(resolve_plain(key), key);
+    if (!key_value.is_string() || out.contains(key_value.get<std::string>())) return std::nullopt;
+    Value v;
+    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
+      std::string_view inner = value.substr(1, value.size() - 2);
+      for (char c : inner)
+        if (c < 0x20 || c > 0x7E || c == '\'') return std::nullopt;
+      v = Value(std::string(inner));
+    } else {
+      // A plain scalar: no indicator first (`-` only before a non-space), no trailing space.
+      char first = value.front();
+      if (first == ' ' || first == '@' || (first == '-' && (value.size() < 2 || value[1] == ' ')) ||
+          value.back() == ' ')
+        return std::nullopt;
+      for (char c : value)
+        if (!plain_char(c)) return std::nullopt;
+      v = construct(resolve_plain(value), value);
+    }
+    out[key_value.get<std::string>()] = std::move(v);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
 }  // namespace
 
 Value load(std::string_view text) {
+  try {
+    if (auto flat = load_flat_mapping(text)) return std::move(*flat);
+  } catch (const std::exception&) {
+    // construct() refused a scalar: the general reader gives the error with its position.
+  }
+  return Builder().run(text);
+}
+
+Value load_general(std::string_view text) {
   return Builder().run(text);
 }
 

@@ -19,4 +19,8 @@ namespace registrar::intercoop::yaml {
 // libyaml's problem and position, or with what this dialect refuses.
 Value load(std::string_view text);
 
+// load() without its fast path for flat mappings (yaml_parse.cpp): always libyaml. For the tests
+// that hold the two to each other.
+Value load_general(std::string_view text);
+
 }  // namespace registrar::intercoop::yaml

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
+#include <random>
 #include <sstream>
 
 #include "intercoop/yaml_emit.h"
@@ -119,6 +121,58 @@ TEST(IntercoopPackage, Base64IsPythonsUrlsafeDecoding) {
             "multiple of 4");
   EXPECT_FALSE(b64decode("\xc3\xa9", &error));
   EXPECT_EQ(error, "string argument should contain only ASCII characters");
+}
+
+// binascii.a2b_base64's non-strict decoding one character at a time, as its C source reads: the
+// reference for b64decode, which takes whole quads at once when it can.
+std::optional<std::string> reference_b64decode(std::string_view text) {
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string out;
+  int pos = 0, pads = 0;
+  unsigned acc = 0, bits = 0;
+  for (char ch : text)  // a str argument must be ASCII as a whole, before any decoding
+    if (static_cast<unsigned char>(ch) >= 0x80) return std::nullopt;
+  for (char ch : text) {
+    if (ch == '=') {
+      if (pos >= 2 && pos + ++pads >= 4) return out;
+      continue;
+    }
+    int v = ch == '+' || ch == '-' ? 62 : ch == '/' || ch == '_' ? 63 : int(kAlphabet.find(ch));
+    if (v < 0 || size_t(v) == std::string::npos) continue;
+    pads = 0;
+    acc = (acc << 6) | unsigned(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((acc >> bits) & 0xFF);
+    }
+    pos = (pos + 1) % 4;
+  }
+  if (pos != 0) return std::nullopt;
+  return out;
+}
+
+TEST(IntercoopPackage, Base64DecodingMatchesTheCharacterByCharacterReference) {
+  // Random texts over data characters of both alphabets, padding, junk and a non-ASCII byte, so
+  // that whole quads, quads broken by junk or padding, and every failure occur.
+  const std::string chars = "AQgw09az+/-_====\n .*\xc3";
+  std::mt19937 rng(20261203);
+  int decoded = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    size_t n = rng() % 24;
+    bool plain = rng() % 2 == 0;  // half of them data characters only: the fast path throughout
+    for (size_t i = 0; i < n; ++i) text += plain ? chars[rng() % 8] : chars[rng() % chars.size()];
+    auto want = reference_b64decode(text);
+    auto got = b64decode(text);
+    ASSERT_EQ(got.has_value(), want.has_value()) << text;
+    if (got) {
+      ASSERT_EQ(*got, *want) << text;
+      ++decoded;
+    }
+  }
+  EXPECT_GT(decoded, 5000);  // the corpus exercised successful decodings, not only failures
 }
 
 TEST(IntercoopPackage, ContainerFailuresAreBadMessageOrWrongVersion) {

@@ -162,9 +162,17 @@ TEST_P(ReceiverTest, APeersNewKeyAndItsDisablingTakeEffectOnTheNextPackage) {
   db_.write([&](soci::session& s) { db::upsert_peer(s, rekeyed, clock_.now()); });
   EXPECT_EQ(send(package("somillusio", "B")), 403);  // the old key no longer verifies
   EXPECT_EQ(send(package("somillusio", "C", testing::other_key())), 200);
+  // A package checked on submit against the keys the last batch read is checked again when the
+  // peer's row no longer gives the same entry: here its versions changed (WrongVersion).
+  Peer v2_only = rekeyed;
+  v2_only.versions = {"2.0"};
+  db_.write([&](soci::session& s) { db::upsert_peer(s, v2_only, clock_.now()); });
+  EXPECT_EQ(send(package("somillusio", "C2", testing::other_key())), 400);
+  db_.write([&](soci::session& s) { db::upsert_peer(s, rekeyed, clock_.now()); });
+  EXPECT_EQ(send(package("somillusio", "C3", testing::other_key())), 200);
   db_.write([&](soci::session& s) { db::set_peer_active(s, "somillusio", false, clock_.now()); });
   EXPECT_EQ(send(package("somillusio", "D", testing::other_key())), 403);
-  EXPECT_EQ(count("intercoop_transfers"), 2);
+  EXPECT_EQ(count("intercoop_transfers"), 3);
 }
 
 TEST_P(ReceiverTest, AFailedTransactionStoresNoneOfItsBatchAndAnswersEachWithA500) {
