@@ -42,6 +42,16 @@ std::string uuid_v4() {
          "-" + h.substr(20);
 }
 
+std::string uuid_v4_time_ordered(int64_t unix_ms) {
+  std::string b = random_bytes(16);
+  for (int i = 0; i < 6; ++i) b[size_t(i)] = static_cast<char>(uint64_t(unix_ms) >> (40 - 8 * i));
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
+  std::string h = hex_encode(b);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
 std::string random_token(size_t bytes) {
   for (;;) {
     std::string token = base64url_encode(random_bytes(bytes));

@@ -186,7 +186,7 @@ class Receiver::Batch {
 
   Transfer store(const Received& r, const std::string& service, const std::string& request_id) {
     Transfer t;
-    t.uuid = core::uuid_v4();
+    t.uuid = core::uuid_v4_time_ordered(core::to_unix_us(now_) / 1000);
     t.peer = r.package.origin_peer;
     t.service = service;
     t.data = r.stored;
