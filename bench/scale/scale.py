@@ -4,8 +4,9 @@ serve`, Debian's nginx in front), measured with wrk through nginx with nginx in 
 two and three of the instances in turn.
 
   throughput  (default) for each route, alternating rounds of 1, 2 and 3 instances behind nginx
-              (drift on a shared machine cancels, as bench/lib.sh's alternate_wrk does); prints
-              each figure beside the one-instance figure of the same run (= 1.00).
+              (drift on a shared machine cancels, as bench/lib.sh's alternate_wrk does), and
+              instance 0 without nginx ("direct": what the proxy costs); prints each figure
+              beside the one-instance-behind-nginx figure of the same run (= 1.00).
   saturation  (`scale.py saturation`) every instance behind nginx, each of UIN issuance and the
               PIP held at saturation for SCALE_HOLD seconds; prints non-2xx answers, socket
               errors and error lines in the instances' logs (all must be 0), and for issuance
@@ -157,9 +158,13 @@ class Bench:
     def throughput(self):
         c = self.cluster
         counts = range(1, c.instances + 1)
-        got = {(r[0], n): [] for r in self.routes for n in counts}
+        # "direct": instance 0 without nginx, measured in the same rounds: what the proxy costs.
+        points = ["direct", *counts]
+        got = {(r[0], n): [] for r in self.routes for n in points}
         shares = {}
         for _ in range(ROUNDS):
+            for label, target, script, env in self.routes:
+                got[(label, "direct")].append(wrk(c.instance_url(0) + target, script, SLICE, env))
             for n in counts:
                 c.front(n)
                 before = [requests_served(c, i) for i in range(c.instances)]
@@ -170,17 +175,19 @@ class Bench:
                 for i in range(c.instances):
                     shares[n][i] += after[i] - before[i]
         print(f"\nthroughput through nginx (1 worker, keepalive {CONNECTIONS}) in front of 1, 2 "
-              f"and 3 instances; wrk {CONNECTIONS} connections on CPU 1; {ROUNDS} rounds of "
-              f"{SLICE} s per point, alternating; ratio: against 1 instance behind nginx in this "
-              "run (= 1.00)")
+              f"and 3 instances, and of instance 0 without nginx (direct); wrk {CONNECTIONS} "
+              f"connections on CPU 1; {ROUNDS} rounds of {SLICE} s per point, alternating; "
+              "ratio: against 1 instance behind nginx in this run (= 1.00)")
         print(f"{'route':<34} {'instances':>9} {'req/s':>9} {'x 1 inst':>9} {'p50 ms':>7} "
               f"{'p99 ms':>7} {'non-2xx':>7} {'errors':>6}")
+
+        def mean_rps(label, n):
+            return sum(r["rps"] for r in got[(label, n)]) / len(got[(label, n)])
         for label, *_ in self.routes:
-            base = None
-            for n in counts:
+            base = mean_rps(label, 1)
+            for n in points:
                 runs = got[(label, n)]
-                rps = sum(r["rps"] for r in runs) / len(runs)
-                base = base or rps
+                rps = mean_rps(label, n)
                 ratio = f"{rps / base:.2f}" + (" (base)" if n == 1 else "")
                 print(f"{label:<34} {n:>9} {rps:>9.0f} {ratio:>9} "
                       f"{sum(r['p50'] for r in runs) / len(runs):>7.2f} "
