@@ -16,9 +16,10 @@ Every instance keeps running through the rounds: those not behind nginx in a rou
 their feeds. Environment: SCALE_PG_URL (a PostgreSQL server, required: run.sh starts a
 throwaway one), BENCH_BUILD (a build with src/registrar and bench/ibr/ibr_http_requests),
 BENCH_CONNECTIONS (wrk connections, default 50; at most about 200: nginx's 512
-worker_connections hold a client and an upstream connection per request in flight), BENCH_SLICE (seconds per point and round,
-default 3), BENCH_ROUNDS (default 2), SCALE_ESTATES (PIP fixture, default 20,000 estates),
-SCALE_IBR_N (IBR population, default 20,000), SCALE_HOLD (seconds, default 60).
+worker_connections hold a client and an upstream connection per request in flight),
+BENCH_SLICE (seconds per point and round, default 3), BENCH_ROUNDS (default 2), SCALE_ESTATES
+(PIP fixture, default 20,000 estates), SCALE_IBR_N (IBR population, default 20,000), SCALE_HOLD
+(seconds, default 60).
 """
 import json
 import os
