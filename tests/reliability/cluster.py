@@ -69,10 +69,16 @@ def with_database(url, name):
 
 
 class Cluster:
-    """PostgreSQL database, INSTANCES instances, nginx; stop() undoes everything start() did."""
+    """PostgreSQL database, `instances` instances, nginx; stop() undoes everything start() did.
+    bench/scale/ uses it too, with nginx put in front of 1, 2 or 3 of them in turn (front())."""
 
-    def __init__(self, extra_config=""):
+    def __init__(self, extra_config="", instances=INSTANCES):
         self.extra_config = extra_config
+        self.instances = instances
+        # nginx: idle keepalive connections to the instances (per worker). The benchmark sets it
+        # to its client connections so that nginx does not open a new upstream connection per
+        # request.
+        self.nginx_keepalive = 16
         self.dir = tempfile.mkdtemp(prefix="registrar-scale-out-")
         self.procs = []
         self.ports = []
@@ -110,7 +116,7 @@ password_hash_cost = "minimal"
         before_instances()
         # One after another: the first creates the master key, the signing key and the ID
         # issuance key that the others then read from the shared database.
-        for i in range(INSTANCES):
+        for i in range(self.instances):
             self.procs.append(self._start_instance(i))
         self._start_nginx()
 
@@ -144,11 +150,21 @@ password_hash_cost = "minimal"
         except OSError:
             return False
 
-    def _start_nginx(self):
+    def front(self, n):
+        """nginx started again in front of the first n instances only."""
+        self._stop_nginx()
+        self._start_nginx(self.ports[:n])
+
+    def _stop_nginx(self):
+        if self.nginx and self.nginx.poll() is None:
+            self.nginx.terminate()
+            self.nginx.wait(timeout=30)
+
+    def _start_nginx(self, ports=None):
         self.nginx_port = free_port()
         # fail_timeout: how long nginx keeps an instance out after a refused connection (a restart).
         servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;"
-                             for p in self.ports)
+                             for p in (ports or self.ports))
         user = "user root root;" if os.geteuid() == 0 else ""
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
@@ -167,7 +183,7 @@ http {{
   scgi_temp_path {self.dir}/nginx-scgi;
   upstream registrar {{
 {servers}
-    keepalive 16;
+    keepalive {self.nginx_keepalive};
   }}
   server {{
     listen 127.0.0.1:{self.nginx_port};
@@ -219,9 +235,7 @@ http {{
         return out.stdout
 
     def stop(self):
-        if self.nginx and self.nginx.poll() is None:
-            self.nginx.terminate()
-            self.nginx.wait(timeout=30)
+        self._stop_nginx()
         failed = []
         for i, p in enumerate(self.procs):
             if p.poll() is None:

@@ -33,6 +33,7 @@ http::Response CallbackReceiver::handle(http::Request& r) {
       ++refused_;
       return http::Response::text(503, "not yet");
     }
+    ++arrived_;
   }
   if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
   core::MutexLock lock(mu_);
@@ -49,6 +50,11 @@ std::vector<CallbackReceiver::Received> CallbackReceiver::received() const {
 int CallbackReceiver::refused() const {
   core::MutexLock lock(mu_);
   return refused_;
+}
+
+int CallbackReceiver::arrived() const {
+  core::MutexLock lock(mu_);
+  return arrived_;
 }
 
 }  // namespace registrar::testing

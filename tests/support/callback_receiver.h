@@ -35,6 +35,9 @@ class CallbackReceiver {
   // Accepted requests (the refused ones are only counted).
   std::vector<Received> received() const;
   int refused() const;
+  // Accepted requests that arrived, including those still waiting out `delay` (so
+  // arrived() - received().size() are in flight: their sender has not had its answer yet).
+  int arrived() const;
   // Waits (at most `limit`, polling) until `done(received())` holds; returns whether it did.
   template <typename F>
   bool wait_until(F done, std::chrono::milliseconds limit = std::chrono::seconds(30)) const {
@@ -58,6 +61,7 @@ class CallbackReceiver {
   const std::chrono::milliseconds delay_;
   int refuse_left_ GUARDED_BY(mu_);
   int refused_ GUARDED_BY(mu_) = 0;
+  int arrived_ GUARDED_BY(mu_) = 0;
   std::vector<Received> received_ GUARDED_BY(mu_);
 };
 
