@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 #include "core/base64.h"
 
@@ -33,8 +34,10 @@ uint32_t random_uniform(uint32_t upper) {
   return randombytes_uniform(upper);
 }
 
-std::string uuid_v4() {
-  std::string b = random_bytes(16);
+namespace {
+
+// 16 bytes as a version-4, variant-10 UUID string: the version and variant bits are set here.
+std::string uuid4_string(std::string b) {
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
   std::string h = hex_encode(b);
@@ -42,14 +45,16 @@ std::string uuid_v4() {
          "-" + h.substr(20);
 }
 
+}  // namespace
+
+std::string uuid_v4() {
+  return uuid4_string(random_bytes(16));
+}
+
 std::string uuid_v4_time_ordered(int64_t unix_ms) {
   std::string b = random_bytes(16);
   for (int i = 0; i < 6; ++i) b[size_t(i)] = static_cast<char>(uint64_t(unix_ms) >> (40 - 8 * i));
-  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
-  std::string h = hex_encode(b);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
+  return uuid4_string(std::move(b));
 }
 
 std::string random_token(size_t bytes) {
