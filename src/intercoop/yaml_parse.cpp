@@ -275,7 +275,8 @@ std::optional<Value> load_flat_mapping(std::string_view text) {
       return std::nullopt;
     size_t colon = 1;
     while (colon < line.size() && key_char(line[colon])) ++colon;
-    if (colon + 2 >= line.size() || line[colon] != ':' || line[colon + 1] != ' ')
+    // libyaml gives up on a simple key whose `:` is more than 1,024 characters on.
+    if (colon > 512 || colon + 2 >= line.size() || line[colon] != ':' || line[colon + 1] != ' ')
       return std::nullopt;
     std::string_view key = line.substr(0, colon), value = line.substr(colon + 2);
     Value key_value = construct(resolve_plain(key), key);

@@ -135,6 +135,26 @@ TEST(FlatMappingFastPath, ReadsEveryDocumentAsTheGeneralReaderDoes) {
   EXPECT_GT(both_refused, 1000);
 }
 
+TEST(FlatMappingFastPath, ALongKeyIsLibyamlsToRefuse) {
+  // libyaml refuses a simple key longer than 1,024 characters; the fast path must not accept it.
+  for (size_t n : {100, 600, 1100, 3000}) {
+    std::string doc = std::string(n, 'k') + ": v\n";
+    bool fast_ok = true, general_ok = true;
+    try {
+      load(doc);
+    } catch (const YamlError&) {
+      fast_ok = false;
+    }
+    try {
+      load_general(doc);
+    } catch (const YamlError&) {
+      general_ok = false;
+    }
+    EXPECT_EQ(fast_ok, general_ok) << n;
+  }
+  EXPECT_THROW(load_general(std::string(3000, 'k') + ": v\n"), YamlError);
+}
+
 TEST(FlatMappingFastPath, TypesPlainScalarsAndKeepsQuotedOnesAsText) {
   Value v = load("intercoopVersion: '1.0'\nversion: 1.0\ncode: 01001\nok: yes\nnif: 12345678Z\n");
   EXPECT_EQ(v["intercoopVersion"], "1.0");
