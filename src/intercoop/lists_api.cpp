@@ -13,6 +13,14 @@ using http::Request;
 using http::Response;
 using Json = nlohmann::json;
 
+// The refusal's error class from a target's stored answer; "" when there is none or it is not a
+// string (the answer comes from the peer: anything may be in it).
+std::string error_class(const Json& answer) {
+  if (!answer.is_object()) return "";
+  auto e = answer.find("error");
+  return e != answer.end() && e->is_string() ? e->get<std::string>() : "";
+}
+
 constexpr int kMaxPage = 200;
 
 // A filter value: at most 255 characters (the longest id stored).
@@ -101,7 +109,7 @@ void add_list_routes(http::Router& router, store::Database& db, const std::strin
                                {"version", c.version},
                                {"sent", core::format_rfc3339(c.sent)},
                                {"outcome", c.outcome},
-                               {"error", answer.is_object() ? answer.value("error", "") : ""},
+                               {"error", error_class(answer)},
                                {"answered", optional_time(c.answered)}});
              }
              return Response::json(

@@ -189,7 +189,11 @@ std::optional<std::vector<RemoteService>> remote_services_from_descriptor(const 
   };
   std::vector<std::string> defaults;
   if (auto f = d.find("fields"); f != d.end() && !f->is_null()) defaults = field_list(*f, "fields");
-  std::string peer = d.value("peerid", "");
+  std::string peer;
+  if (auto p = d.find("peerid"); p != d.end()) {
+    if (!p->is_string()) throw core::invalid_argument("peerid: a string", "peerid");
+    peer = p->get<std::string>();
+  }
   std::vector<RemoteService> out;
   for (const auto& [name, s] : services->items()) {
     if (!valid_service_name(name))

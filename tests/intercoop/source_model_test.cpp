@@ -104,6 +104,11 @@ TEST(Catalogue, ServicesFromADescriptorWithTheirOwnOrTheDefaultFields) {
   EXPECT_EQ((*services)[0].title.dump(), R"({"es":"Contrata"})");
   EXPECT_EQ((*services)[1].fields, (std::vector<std::string>{"nif", "email"}));
   EXPECT_FALSE(remote_services_from_descriptor(yaml::Value::parse(R"({"peerid":"x"})")));
+  // A peerid that is not a string is refused by name (it escaped as a JSON type error: found by
+  // the descriptor fuzzer).
+  EXPECT_THROW(remote_services_from_descriptor(
+                   yaml::Value::parse(R"({"peerid":{"a":1},"services":{"a":{"fields":["nif"]}}})")),
+               core::Error);
   EXPECT_THROW(
       remote_services_from_descriptor(yaml::Value::parse(R"({"services":{"a":{"fields":"nif"}}})")),
       core::Error);
