@@ -90,7 +90,9 @@ std::string read_expression1(PersonQuery& q, const Json& e, const std::string& w
   auto name = e.find("attribute_name");
   if (name == e.end() || !name->is_string() || name->get_ref<const std::string&>().empty())
     return where + ".attribute_name is required";
-  std::string op = e.value("operator", "");
+  auto op_member = e.find("operator");
+  if (op_member != e.end() && !op_member->is_string()) return where + ".operator must be a string";
+  std::string op = op_member == e.end() ? "" : op_member->get<std::string>();
   if (op != "eq")
     return where + ".operator " + (op.empty() ? "is required" : op + " is not supported") +
            " (only eq: a duplicate search compares values)";
@@ -136,7 +138,13 @@ PersonQueryResult read_predicate_query(const Json& query) {
     if (!r.problem.empty()) break;
     auto e2 = item.find("expression2");
     if (e2 == item.end() || e2->is_null()) continue;
-    std::string condition = item.value("condition", "and");
+    auto condition_member = item.find("condition");
+    if (condition_member != item.end() && !condition_member->is_string()) {
+      r.problem = where + ".condition must be a string";
+      break;
+    }
+    std::string condition =
+        condition_member == item.end() ? "and" : condition_member->get<std::string>();
     if (condition != "and") {
       r.problem = where + ".condition " + condition + " is not supported (only and)";
       break;

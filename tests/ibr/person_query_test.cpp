@@ -107,6 +107,17 @@ TEST(IbrPersonQuery, ProblemsNameTheMember) {
                 .problem.find("only $eq"),
             std::string::npos);
   EXPECT_NE(read_expression_query(Json::object()).problem, "");
+  // Members of the wrong type are problems too, never a JSON type error (a 500).
+  Json numeric_operator = cond("name", "A");
+  numeric_operator["operator"] = 5;
+  EXPECT_NE(problem(Json::array({{{"expression1", numeric_operator}}}))
+                .find("query[0].expression1.operator must be a string"),
+            std::string::npos);
+  EXPECT_NE(problem(Json::array({{{"expression1", cond("name", "A")},
+                                  {"condition", Json::array()},
+                                  {"expression2", cond("name", "B")}}}))
+                .find("query[0].condition must be a string"),
+            std::string::npos);
 }
 
 TEST(IbrPersonQuery, SearchRequestCarriesThePersonOrTheRejection) {
