@@ -176,7 +176,8 @@ std::vector<Check> CheckService::create_many(const std::vector<NewCheck>& checks
           continue;
         }
       Check c;
-      c.id = core::uuid_v4_time_ordered(core::to_unix_us(now) / 1000);  // neighbours in the id index
+      // Time-ordered: the checks created together are neighbours in the id index.
+      c.id = core::uuid_v4_time_ordered(core::to_unix_us(now) / 1000);
       c.registrant = n.registrant;
       c.source = source;
       c.batch_key = n.batch_key;

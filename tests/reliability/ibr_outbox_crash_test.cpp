@@ -53,14 +53,7 @@ class IbrOutboxCrashTest : public IbrProcessTest {
  protected:
   IbrOutboxCrashTest() : receiver_(kRefused, kDelay) {}
 
-  int64_t scalar(const std::string& sql) {
-    store::Database db(db_.options(1));
-    return db.read([&](soci::session& s) {
-      long long n = 0;
-      s << sql, soci::into(n);
-      return int64_t(n);
-    });
-  }
+  int64_t scalar(const std::string& sql) { return db_.scalar(sql); }
 
   // Two client threads queuing async searches through `p_`, one per thread every 50 ms (the
   // receiver takes about 13 callbacks a second, so the queue left after the kill stays short).

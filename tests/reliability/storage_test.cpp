@@ -119,14 +119,7 @@ class StorageTest : public ibr::test::IbrProcessTest {
   // Whether the PIP names `nin` as a recipient in the estate.
   bool has_role(const std::string& nin) { return roles().find(nin) != std::string::npos; }
 
-  int64_t scalar(const std::string& sql) {
-    store::Database db(db_.options(1));
-    return db.read([&](soci::session& s) {
-      long long n = 0;
-      s << sql, soci::into(n);
-      return int64_t(n);
-    });
-  }
+  int64_t scalar(const std::string& sql) { return db_.scalar(sql); }
   int64_t audit_rows(const std::string& action) {
     return scalar("SELECT COUNT(*) FROM audit_log WHERE action = '" + action + "'");
   }

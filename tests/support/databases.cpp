@@ -61,4 +61,13 @@ TestDatabase::~TestDatabase() {
   }
 }
 
+int64_t TestDatabase::scalar(const std::string& sql) const {
+  store::Database db(options(1));
+  return db.read([&](soci::session& s) {
+    long long n = 0;
+    s << sql, soci::into(n);
+    return int64_t(n);
+  });
+}
+
 }  // namespace registrar::testing

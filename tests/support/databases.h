@@ -2,6 +2,7 @@
 // named by REGISTRAR_TEST_PG_URL (scripts/test.sh starts one on a loopback port).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ class TestDatabase {
     o.pool_size = pool_size;
     return o;
   }
+  // The first column of the first row of `sql` as an integer, read on a connection of its own
+  // (a process under test may hold the others): counts, PRAGMAs.
+  int64_t scalar(const std::string& sql) const;
 
  private:
   std::string backend_;
