@@ -130,7 +130,8 @@ Header parse_header(const JsonValue& raw) {
   return out;
 }
 
-Envelope parse_envelope(JsonValue document) {
+Envelope parse_envelope(JsonValue document, EnvelopeParts parts) {
+  const bool whole = parts == EnvelopeParts::kWhole;
   if (!document.is_object()) bad("body", "must be a JSON object");
   Envelope env;
   bool has_header = false;
@@ -144,10 +145,10 @@ Envelope parse_envelope(JsonValue document) {
       env.raw_header = std::move(m.value);
       has_header = true;
     } else if (m.key == "message") {
-      env.message = to_nlohmann(m.value);
+      if (whole) env.message = to_nlohmann(m.value);
       env.raw_message = std::move(m.value);
       env.has_message = true;
-    } else {
+    } else if (whole) {
       env.extra[to_utf8(m.key)] = to_nlohmann(m.value);
     }
   }
@@ -155,7 +156,7 @@ Envelope parse_envelope(JsonValue document) {
   return env;
 }
 
-Envelope parse_envelope(std::string_view body) {
+Envelope parse_envelope(std::string_view body, EnvelopeParts parts) {
   JsonParseError error;
   auto document = parse_json(body, &error);
   if (!document) {
@@ -163,7 +164,7 @@ Envelope parse_envelope(std::string_view body) {
         "body is not JSON (byte " + std::to_string(error.offset) + ": " + error.message + ")",
         "body");
   }
-  return parse_envelope(std::move(*document));
+  return parse_envelope(std::move(*document), parts);
 }
 
 Json header_to_json(const Header& header, bool with_extra) {

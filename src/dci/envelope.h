@@ -214,9 +214,13 @@ struct Envelope {
   bool is_callback() const { return std::holds_alternative<MsgCallbackHeader>(header); }
 };
 
+// What parse_envelope builds: the whole envelope, or only what a signature is checked over
+// (the header, the signature and the raw parts; `message` and `extra` stay empty, has_message
+// still says whether there was one). Converting a large message costs more than checking it.
+enum class EnvelopeParts { kWhole, kForSignature };
 // Parses a request body. Throws core::Error(kInvalidArgument) naming the field.
-Envelope parse_envelope(std::string_view body);
-Envelope parse_envelope(JsonValue document);
+Envelope parse_envelope(std::string_view body, EnvelopeParts parts = EnvelopeParts::kWhole);
+Envelope parse_envelope(JsonValue document, EnvelopeParts parts = EnvelopeParts::kWhole);
 // A header object alone: a callback header when it has "status".
 Header parse_header(const JsonValue& header);
 

@@ -63,7 +63,7 @@ std::optional<http::Failure> SignatureAuthenticator::decide_body(std::string_vie
                                                                  std::string& sender_id) {
   Envelope env;
   try {
-    env = parse_envelope(body);
+    env = parse_envelope(body, EnvelopeParts::kForSignature);
   } catch (const core::Error& e) {
     // A malformed envelope is the client's mistake whatever part is wrong: 400 naming it.
     std::string code =

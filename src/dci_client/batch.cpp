@@ -1,7 +1,7 @@
 #include "dci_client/batch.h"
 
 #include <algorithm>
-#include <map>
+#include <optional>
 #include <thread>
 
 #include "core/error.h"
@@ -12,6 +12,69 @@ namespace {
 
 bool finished(const Check& c) {
   return c.state == CheckState::kCompleted || c.state == CheckState::kFailed;
+}
+
+// The index in file.lines of the line a batch key ends with ("<source>:<digest>:<line>").
+std::optional<size_t> line_index(const BatchFile& file, const std::string& key) {
+  auto colon = key.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  size_t line = 0;
+  for (size_t i = colon + 1; i < key.size(); ++i) {
+    if (key[i] < '0' || key[i] > '9') return std::nullopt;
+    line = line * 10 + size_t(key[i] - '0');
+  }
+  auto it = std::lower_bound(file.lines.begin(), file.lines.end(), line,
+                             [](const BatchLine& l, size_t n) { return l.line < n; });
+  if (it == file.lines.end() || it->line != line) return std::nullopt;
+  return size_t(it - file.lines.begin());
+}
+
+// After the sends: async answers arrive at the server, which writes them to the shared
+// database, so they are read there, as is any sync check this run could not complete itself
+// (something else changed it first). Then the summary's counts.
+std::vector<std::optional<Check>> finish_batch(CheckService& checks, const BatchFile& file,
+                                               const BatchOptions& options,
+                                               const std::string& prefix,
+                                               std::vector<std::optional<Check>> out, size_t total,
+                                               BatchSummary& summary) {
+  auto count_done = [&] {
+    size_t n = 0;
+    for (const auto& c : out) n += c && finished(*c) ? 1 : 0;
+    return n;
+  };
+  auto reload = [&] {
+    for (auto& c : checks.batch(prefix)) {
+      auto index = line_index(file, c.batch_key);
+      if (!index) continue;
+      c.registrant = {};
+      out[*index] = std::move(c);
+    }
+    return count_done();
+  };
+  size_t done = count_done();
+  if (done < total) done = reload();
+  if (options.progress) options.progress(done, total);
+  const bool async = options.mode == RunMode::kAsync;
+  auto give_up = std::chrono::steady_clock::now() + options.async_wait;
+  while (done < total && async && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    done = reload();
+    if (options.progress) options.progress(done, total);
+  }
+  for (const auto& c : out) {
+    if (!c) continue;
+    if (c->state == CheckState::kFailed)
+      ++summary.failed;
+    else if (c->state != CheckState::kCompleted)
+      ++summary.pending;
+    else if (c->result == CheckResult::kConfirmedMatch)
+      ++summary.confirmed;
+    else if (c->result == CheckResult::kPossibleMatch)
+      ++summary.possible;
+    else
+      ++summary.no_match;
+  }
+  return out;
 }
 
 // The envelopes of a batch in flight, for a caller that keeps `window` of them going.
@@ -30,121 +93,105 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
   summary = {};
   summary.lines = file.lines.size();
   const std::string prefix = batch_prefix(options.source, file.digest);
-  // 1. One check per valid line; a resumed batch finds its own.
-  std::map<size_t, Check> by_line;
-  std::vector<NewCheck> wanted;
-  std::vector<size_t> wanted_lines;
-  auto flush = [&] {
-    if (wanted.empty()) return;
-    std::vector<Check> made = checks.create_many(wanted, options.source, actor);
-    for (size_t i = 0; i < made.size(); ++i) by_line[wanted_lines[i]] = std::move(made[i]);
-    wanted.clear();
-    wanted_lines.clear();
+  const bool async = options.mode == RunMode::kAsync;
+  // Each line's check as last known, without what the result file does not show (the
+  // registrant, the raw answer): a batch of 100,000 is held in a few tens of MB.
+  std::vector<std::optional<Check>> out(file.lines.size());
+  auto keep = [&out](size_t index, const Check& c) {
+    Check slim;
+    slim.id = c.id;
+    slim.source = c.source;
+    slim.state = c.state;
+    slim.result = c.result;
+    slim.matched_programmes = c.matched_programmes;
+    slim.error = c.error;
+    slim.correlation_id = c.correlation_id;
+    slim.batch_key = c.batch_key;
+    slim.created = c.created;
+    slim.updated = c.updated;
+    slim.checked = c.checked;
+    out[index] = std::move(slim);
   };
-  for (const auto& l : file.lines) {
-    if (!l.error.empty()) {
-      ++summary.invalid;
-      continue;
-    }
-    wanted.push_back({l.registrant, batch_key(prefix, l.line)});
-    wanted_lines.push_back(l.line);
-    if (wanted.size() >= 500) flush();
-  }
-  flush();
-  // 2. What to send: ready checks, and sync ones an interrupted run left `checking` (that
-  // process is gone, and its answer with it; a search is read-only, asking again is harmless).
-  std::vector<std::string> to_send;
-  size_t total = by_line.size(), done = 0;
-  for (auto& [line, c] : by_line) {
-    if ((c.state == CheckState::kChecking && c.correlation_id.empty()) ||
-        (c.state == CheckState::kFailed && options.retry_failed))
-      c = checks.retry(c.id, actor);
-    if (c.state == CheckState::kReady)
-      to_send.push_back(c.id);
-    else if (finished(c))
-      ++done;
-  }
-  summary.already_done = done;
-  if (options.progress) options.progress(done, total);
-  // 3. Send one envelope per run, keeping `window` of them in flight (a sliding window: the
-  // next goes as soon as any answer is written).
+  size_t total = 0;
+  for (const auto& l : file.lines) total += l.error.empty() ? 1 : 0;
+  summary.invalid = file.lines.size() - total;
+  // A batch never started has no check to find: its lines are created without lookups.
+  BatchSend how;
+  how.mode = options.mode;
+  how.retry_failed = options.retry_failed;
+  how.look_up = checks.batch_started(prefix);
+
+  // One envelope's worth of lines at a time, `window` envelopes in flight (a sliding window:
+  // the next goes as soon as any answer is written). Each line's check is created in the
+  // transaction that sends it; what a resumed batch finds done is counted, not sent.
   auto waiter = std::make_shared<Waiter>();
   const size_t window = size_t(std::max(1, options.window));
   const size_t per_envelope = size_t(std::max(1, checks.settings().batch_size));
-  const bool async = options.mode == RunMode::kAsync;
-  RunObserver observer;
-  observer.on_chunk = [waiter, async](const std::vector<std::string>& chunk) {
-    core::MutexLock l(waiter->mu);
-    if (!async) waiter->checks_done += chunk.size();
-  };
-  observer.on_all = [waiter] {
-    core::MutexLock l(waiter->mu);
-    --waiter->in_flight;
-    waiter->cv.notify_all();
-  };
   auto wait_below = [&](size_t limit) {
     core::MutexLock l(waiter->mu);
     while (waiter->in_flight >= limit) {
       waiter->cv.wait(waiter->mu);
-      if (options.progress) options.progress(done + waiter->checks_done, total);
+      if (options.progress) options.progress(waiter->checks_done, total);
     }
   };
-  for (size_t from = 0; from < to_send.size(); from += per_envelope) {
+  std::vector<NewCheck> slice;
+  std::vector<size_t> slice_lines;  // indexes into file.lines
+  bool reported = false;
+  auto send_slice = [&] {
+    if (slice.empty()) return;
     wait_below(window);
-    std::vector<std::string> ids(
-        to_send.begin() + long(from),
-        to_send.begin() + long(std::min(to_send.size(), from + per_envelope)));
+    RunObserver observer;
+    // On the Background (possibly before send_batch returns): a check finds its line by its
+    // batch key. Held by reference: this function waits for every envelope before it returns.
+    observer.on_chunk = [&keep, &file, waiter, async](const std::vector<Check>& done) {
+      core::MutexLock l(waiter->mu);
+      for (const auto& c : done) {
+        auto index = line_index(file, c.batch_key);
+        if (!index) continue;
+        keep(*index, c);
+        if (!async && finished(c)) ++waiter->checks_done;
+      }
+    };
+    observer.on_all = [waiter] {
+      core::MutexLock l(waiter->mu);
+      --waiter->in_flight;
+      waiter->cv.notify_all();
+    };
     {
       core::MutexLock l(waiter->mu);
       ++waiter->in_flight;  // on_all takes it back, even when nothing was sent
     }
-    for (const auto& e : checks.run(ids, options.mode, actor, observer)) summary.sent += e.sent;
-  }
-  wait_below(1);
-  // 4. Async answers arrive at the server: wait for them in the database.
-  auto reload = [&] {
-    std::map<std::string, Check> now;
-    for (auto& c : checks.batch(prefix)) {
-      std::string id = c.id;
-      now.emplace(std::move(id), std::move(c));
+    std::vector<Check> now;
+    try {
+      now = checks.send_batch(slice, options.source, how, actor, observer, summary.sent);
+    } catch (...) {
+      core::MutexLock l(waiter->mu);
+      --waiter->in_flight;
+      throw;
     }
-    size_t n = 0;
-    for (auto& [line, c] : by_line) {
-      if (auto it = now.find(c.id); it != now.end()) c = std::move(it->second);
-      n += finished(c) ? 1 : 0;
+    core::MutexLock l(waiter->mu);
+    for (size_t i = 0; i < now.size(); ++i) {
+      if (finished(now[i])) {
+        ++summary.already_done;
+        ++waiter->checks_done;
+      }
+      if (!out[slice_lines[i]]) keep(slice_lines[i], now[i]);
     }
-    return n;
+    if (!reported && options.progress) options.progress(waiter->checks_done, total);
+    reported = true;
+    slice.clear();
+    slice_lines.clear();
   };
-  size_t now_done = reload();
-  if (options.progress) options.progress(now_done, total);
-  auto give_up = std::chrono::steady_clock::now() + options.async_wait;
-  while (now_done < total && async && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    now_done = reload();
-    if (options.progress) options.progress(now_done, total);
+  for (size_t i = 0; i < file.lines.size(); ++i) {
+    const BatchLine& l = file.lines[i];
+    if (!l.error.empty()) continue;
+    slice.push_back({l.registrant, batch_key(prefix, l.line)});
+    slice_lines.push_back(i);
+    if (slice.size() >= per_envelope) send_slice();
   }
-  // 5. Every line's check, in file order.
-  std::vector<std::optional<Check>> out;
-  for (const auto& l : file.lines) {
-    auto it = by_line.find(l.line);
-    if (it == by_line.end()) {
-      out.push_back(std::nullopt);
-      continue;
-    }
-    const Check& c = it->second;
-    if (c.state == CheckState::kFailed)
-      ++summary.failed;
-    else if (c.state != CheckState::kCompleted)
-      ++summary.pending;
-    else if (c.result == CheckResult::kConfirmedMatch)
-      ++summary.confirmed;
-    else if (c.result == CheckResult::kPossibleMatch)
-      ++summary.possible;
-    else
-      ++summary.no_match;
-    out.push_back(c);
-  }
-  return out;
+  send_slice();
+  wait_below(1);
+  return finish_batch(checks, file, options, prefix, std::move(out), total, summary);
 }
 
 }  // namespace registrar::dci_client

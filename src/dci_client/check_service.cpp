@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <map>
+#include <set>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -42,6 +44,11 @@ struct CheckService::Life {
   }
 };
 
+struct CheckService::RunState {
+  RunObserver observer;
+  std::atomic<size_t> left{0};  // on_all when the last envelope is finished
+};
+
 // One envelope of a run: checks of one source, in the order of the items.
 struct CheckService::Chunk {
   std::string source;
@@ -50,12 +57,7 @@ struct CheckService::Chunk {
   std::string correlation_id;  // async
   std::vector<Check> checks;
   Actor actor;
-  // Shared by the chunks of one run: calls on_all when the last one is finished.
-  struct Run {
-    RunObserver observer;
-    std::atomic<size_t> left{0};
-  };
-  std::shared_ptr<Run> run;
+  std::shared_ptr<RunState> run;
 };
 
 struct CheckService::Writes {
@@ -211,6 +213,10 @@ std::vector<Check> CheckService::batch(const std::string& prefix) {
   return db_.read([&](soci::session& s) { return db::batch_checks(s, prefix, false); });
 }
 
+bool CheckService::batch_started(const std::string& prefix) {
+  return db_.read([&](soci::session& s) { return db::batch_started(s, prefix); });
+}
+
 std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, RunMode mode,
                                         const Actor& actor, RunObserver observer) {
   if (!client_)
@@ -220,7 +226,7 @@ std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, Run
     throw core::Error(core::ErrorKind::kUnavailable, "the checks service is stopping");
   std::vector<RunEntry> entries;
   std::vector<std::shared_ptr<Chunk>> chunks;
-  auto run = std::make_shared<Chunk::Run>();
+  auto run = std::make_shared<RunState>();
   run->observer = std::move(observer);
   db_.write([&](soci::session& s) {
     entries.clear();
@@ -244,15 +250,7 @@ std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, Run
       } else {
         auto& chunk = open[c->source];
         if (!chunk || int(chunk->checks.size()) >= settings_.batch_size) {
-          chunk = std::make_shared<Chunk>();
-          chunk->source = c->source;
-          chunk->mode = mode;
-          chunk->actor = actor;
-          chunk->run = run;
-          // We choose the correlation id and send it (§12.5): the callback can then arrive
-          // before the ACK does and still find its checks.
-          if (mode == RunMode::kAsync) chunk->correlation_id = core::uuid_v4();
-          chunk->transaction_id = core::uuid_v4();
+          chunk = new_chunk(c->source, mode, actor, run);
           chunks.push_back(chunk);
         }
         c->state = CheckState::kChecking;
@@ -267,20 +265,147 @@ std::vector<RunEntry> CheckService::run(const std::vector<std::string>& ids, Run
       }
       entries.push_back(std::move(e));
     }
-    for (const auto& chunk : chunks) {
-      Json lines = Json::array();
-      for (const auto& c : chunk->checks) lines.push_back(audit_line(c));
-      audit_many(w, actor, "run", chunk->transaction_id,
-                 {{"source", chunk->source},
-                  {"mode", mode == RunMode::kAsync ? "async" : "sync"},
-                  {"correlation_id", chunk->correlation_id}},
-                 std::move(lines));
-    }
+    audit_runs(w, actor, mode, chunks);
   });
+  send_all(run, chunks);
+  return entries;
+}
+
+std::shared_ptr<CheckService::Chunk> CheckService::new_chunk(const std::string& source,
+                                                             RunMode mode, const Actor& actor,
+                                                             std::shared_ptr<RunState> run) {
+  auto chunk = std::make_shared<Chunk>();
+  chunk->source = source;
+  chunk->mode = mode;
+  chunk->actor = actor;
+  chunk->run = std::move(run);
+  // We choose the correlation id and send it (§12.5): the callback can then arrive before the
+  // ACK does and still find its checks.
+  if (mode == RunMode::kAsync) chunk->correlation_id = core::uuid_v4();
+  chunk->transaction_id = core::uuid_v4();
+  return chunk;
+}
+
+void CheckService::audit_runs(Writes& w, const Actor& actor, RunMode mode,
+                              const std::vector<std::shared_ptr<Chunk>>& chunks) {
+  for (const auto& chunk : chunks) {
+    Json lines = Json::array();
+    for (const auto& c : chunk->checks) lines.push_back(audit_line(c));
+    audit_many(w, actor, "run", chunk->transaction_id,
+               {{"source", chunk->source},
+                {"mode", mode == RunMode::kAsync ? "async" : "sync"},
+                {"correlation_id", chunk->correlation_id}},
+               std::move(lines));
+  }
+}
+
+void CheckService::send_all(const std::shared_ptr<RunState>& run,
+                            const std::vector<std::shared_ptr<Chunk>>& chunks) {
   run->left = chunks.size();
   if (chunks.empty() && run->observer.on_all) run->observer.on_all();
-  for (auto& chunk : chunks) send(chunk);
-  return entries;
+  for (const auto& chunk : chunks) send(chunk);
+}
+
+std::vector<Check> CheckService::send_batch(const std::vector<NewCheck>& lines,
+                                            const std::string& source, const BatchSend& how,
+                                            const Actor& actor, RunObserver observer,
+                                            size_t& sent) {
+  if (!client_)
+    throw core::Error(core::ErrorKind::kUnavailable,
+                      "no data-source client here: checks cannot be sent");
+  if (life_->ended())
+    throw core::Error(core::ErrorKind::kUnavailable, "the checks service is stopping");
+  if (source.empty())
+    throw core::invalid_argument("source (a data source code) is required", "source");
+  auto run = std::make_shared<RunState>();
+  run->observer = std::move(observer);
+  std::vector<std::shared_ptr<Chunk>> chunks;
+  std::vector<Check> out;
+  size_t now_sent = 0;
+  db_.write([&](soci::session& s) {
+    chunks.clear();
+    out.clear();
+    now_sent = 0;
+    std::map<std::string, Check> existing;
+    if (how.look_up) {
+      std::vector<std::string> keys;
+      for (const auto& n : lines) keys.push_back(n.batch_key);
+      for (auto& c : db::find_by_batch_keys(s, keys)) {
+        std::string key = c.batch_key;
+        existing.emplace(std::move(key), std::move(c));
+      }
+    }
+    Writes w(s);
+    core::SystemTime now = clock_.now();
+    Json made = Json::array(), again = Json::array();
+    auto chunk_for_next = [&]() -> Chunk& {
+      if (chunks.empty() || int(chunks.back()->checks.size()) >= settings_.batch_size)
+        chunks.push_back(new_chunk(source, how.mode, actor, run));
+      return *chunks.back();
+    };
+    std::set<std::string_view> seen;  // a key named twice is sent once
+    for (const auto& n : lines) {
+      auto it = existing.find(n.batch_key);
+      if (!seen.insert(n.batch_key).second) {
+        out.push_back(it->second);
+        continue;
+      }
+      if (it == existing.end()) {
+        Chunk& chunk = chunk_for_next();
+        Check c;
+        // Time-ordered: the checks created together are neighbours in the id index.
+        c.id = core::uuid_v4_time_ordered(core::to_unix_us(now) / 1000);
+        c.registrant = n.registrant;
+        c.source = source;
+        c.batch_key = n.batch_key;
+        c.state = CheckState::kChecking;
+        c.correlation_id = chunk.correlation_id;
+        c.notes = correlation_note(chunk.correlation_id);
+        c.created = c.updated = now;
+        w.checks.insert(c);
+        made.push_back(audit_line(c));
+        existing.emplace(c.batch_key, c);
+        chunk.checks.push_back(c);
+        out.push_back(std::move(c));
+        ++now_sent;
+        continue;
+      }
+      const Check& found = it->second;
+      const bool resend = found.state == CheckState::kReady ||
+                          (found.state == CheckState::kChecking && found.correlation_id.empty()) ||
+                          (found.state == CheckState::kFailed && how.retry_failed);
+      if (!resend) {
+        out.push_back(found);
+        continue;
+      }
+      Chunk& chunk = chunk_for_next();
+      Check c = found;
+      c.state = CheckState::kChecking;
+      c.error.clear();
+      c.correlation_id = chunk.correlation_id;
+      c.notes = correlation_note(chunk.correlation_id);
+      c.updated = now;
+      // On PostgreSQL another transaction may have changed it since it was read: left alone.
+      if (!w.checks.start(c, found.state)) {
+        out.push_back(found);
+        continue;
+      }
+      if (found.state != CheckState::kReady) again.push_back(audit_line(found));
+      it->second = c;
+      chunk.checks.push_back(c);
+      out.push_back(std::move(c));
+      ++now_sent;
+    }
+    std::string prefix =
+        lines.empty() ? std::string() : lines[0].batch_key.substr(0, lines[0].batch_key.rfind(':'));
+    audit_many(w, actor, "create", prefix, {{"source", source}}, std::move(made));
+    // Sent again: what each was before (an interrupted run's `checking`, or failed).
+    audit_many(w, actor, "retry", prefix, {{"source", source}}, std::move(again));
+    audit_runs(w, actor, how.mode, chunks);
+  });
+  sent += now_sent;
+  send_all(run, chunks);
+  return out;
 }
 
 void CheckService::send(std::shared_ptr<Chunk> chunk) {
@@ -311,10 +436,8 @@ void CheckService::send(std::shared_ptr<Chunk> chunk) {
                     }
                     // The observer is told even when nothing was written (the service
                     // stopped): whoever waits on it must not wait forever.
-                    std::vector<std::string> ids;
-                    for (const auto& c : chunk->checks) ids.push_back(c.id);
                     const RunObserver& o = chunk->run->observer;
-                    if (o.on_chunk) o.on_chunk(ids);
+                    if (o.on_chunk) o.on_chunk(chunk->checks);
                     if (chunk->run->left.fetch_sub(1) == 1 && o.on_all) o.on_all();
                   });
                   if (!queued)
@@ -324,23 +447,56 @@ void CheckService::send(std::shared_ptr<Chunk> chunk) {
                 });
 }
 
-bool CheckService::apply(Writes& w, Check& c, const ItemOutcome& outcome, const Actor& actor,
-                         Json* many) {
+bool CheckService::apply(Writes& w, Check& c, ItemOutcome& outcome, const Actor& actor, Json* many,
+                         const std::string* sent_correlation) {
   if (outcome.kind == ItemOutcome::Kind::kWaiting) return false;
   core::SystemTime now = clock_.now();
-  c.raw_response = outcome.raw;
+  // What an outcome changes, kept to be put back when the conditional write finds the check
+  // taken by something else (c then stays as it was).
+  struct Before {
+    CheckState state;
+    std::optional<CheckResult> result;
+    std::vector<std::string> programmes;
+    Json raw;
+    std::string error;
+    core::SystemTime updated;
+    std::optional<core::SystemTime> checked;
+  } before{c.state,
+           c.result,
+           std::move(c.matched_programmes),
+           std::move(c.raw_response),
+           std::move(c.error),
+           c.updated,
+           c.checked};
+  c.raw_response = std::move(outcome.raw);
   c.updated = now;
   c.checked = now;
   if (outcome.kind == ItemOutcome::Kind::kCompleted) {
     c.state = CheckState::kCompleted;
     c.result = outcome.result;
-    c.matched_programmes = outcome.programmes;
+    c.matched_programmes = std::move(outcome.programmes);
     c.error.clear();
   } else {
     c.state = CheckState::kFailed;
+    c.result = before.result;
+    c.matched_programmes = before.programmes;
     c.error = outcome.reason;
   }
-  w.checks.update(c);
+  bool written = true;
+  if (!sent_correlation)
+    w.checks.update(c);
+  else
+    written = w.checks.finish(c, *sent_correlation);
+  if (!written) {
+    c.state = before.state;
+    c.result = before.result;
+    c.matched_programmes = std::move(before.programmes);
+    c.raw_response = std::move(before.raw);
+    c.error = std::move(before.error);
+    c.updated = before.updated;
+    c.checked = before.checked;
+    return false;
+  }
   if (many)
     many->push_back(audit_line(c));
   else
@@ -349,28 +505,42 @@ bool CheckService::apply(Writes& w, Check& c, const ItemOutcome& outcome, const 
   return true;
 }
 
-void CheckService::fail_all(const Chunk& chunk, const std::string& reason) {
-  db_.write([&](soci::session& s) {
-    auto now = db::check_states(s, ids_of(chunk.checks), true);
-    Writes w(s);
-    Json lines = Json::array();
-    for (const auto& sent : chunk.checks) {
-      auto it = now.find(sent.id);
-      // Only the run that sent it may fail it (a retry, the sweeper or a callback came first).
-      if (it == now.end() || it->second.state != CheckState::kChecking ||
-          it->second.correlation_id != sent.correlation_id)
-        continue;
-      ItemOutcome o;
-      o.reason = reason;
-      Check c = sent;  // as it was sent: the fields an outcome does not set are unchanged
-      apply(w, c, o, chunk.actor, &lines);
-    }
-    audit_many(w, chunk.actor, "fail", chunk.transaction_id, {{"source", chunk.source}},
-               std::move(lines));
+namespace {
+
+// Runs `write`, which writes outcomes into `checks` as it goes; when it throws (nothing was
+// written), they are `checking` again: what they are in the database, as far as anyone knows.
+template <class F>
+void writing_outcomes(std::vector<Check>& checks, F&& write) {
+  try {
+    write();
+  } catch (...) {
+    for (auto& c : checks) c.state = CheckState::kChecking;
+    throw;
+  }
+}
+
+}  // namespace
+
+void CheckService::fail_all(Chunk& chunk, const std::string& reason) {
+  writing_outcomes(chunk.checks, [&] {
+    db_.write([&](soci::session& s) {
+      Writes w(s);
+      Json lines = Json::array();
+      for (auto& c : chunk.checks) {
+        // Only the run that sent it may fail it (a retry, the sweeper or a callback came first):
+        // c is as it was sent, with that run's correlation id.
+        ItemOutcome o;
+        o.reason = reason;
+        const std::string sent_correlation = c.correlation_id;
+        apply(w, c, o, chunk.actor, &lines, &sent_correlation);
+      }
+      audit_many(w, chunk.actor, "fail", chunk.transaction_id, {{"source", chunk.source}},
+                 std::move(lines));
+    });
   });
 }
 
-void CheckService::finish_sync(const Chunk& chunk, const PeerAnswer& answer) {
+void CheckService::finish_sync(Chunk& chunk, const PeerAnswer& answer) {
   if (!answer.ok()) return fail_all(chunk, "the search failed: " + reason_of(answer));
   if (trust_) {
     // A header-level rejection is signed too (§2.4): checked before it is read.
@@ -385,7 +555,7 @@ void CheckService::finish_sync(const Chunk& chunk, const PeerAnswer& answer) {
   const Json* message = answer.body.is_object() && answer.body.contains("message")
                             ? &answer.body["message"]
                             : nullptr;
-  std::map<std::string, Json> items;
+  std::map<std::string, const Json*> items;
   try {
     if (!message) throw core::invalid_argument("the answer is not a DCI envelope");
     items = items_by_reference(*message);
@@ -398,31 +568,32 @@ void CheckService::finish_sync(const Chunk& chunk, const PeerAnswer& answer) {
                           : std::string("the answer could not be read: ") + e.what();
     return fail_all(chunk, why);
   }
-  db_.write([&](soci::session& s) {
-    auto now = db::check_states(s, ids_of(chunk.checks), true);
-    Writes w(s);
-    Json lines = Json::array();
-    for (const auto& sent : chunk.checks) {
-      auto state = now.find(sent.id);
-      // Only the run that sent it may complete it (a retry or the sweeper came first).
-      if (state == now.end() || state->second.state != CheckState::kChecking ||
-          !state->second.correlation_id.empty())
-        continue;
-      auto it = items.find(sent.id);
-      ItemOutcome o;
-      if (it == items.end())
-        o.reason = "the answer has no item for this check (reference_id " + sent.id + ")";
-      else
-        o = read_item(it->second, AnswerPath::kSync);
-      Check c = sent;  // as it was sent: the fields an outcome does not set are unchanged
-      apply(w, c, o, chunk.actor, &lines);
-    }
-    audit_many(w, chunk.actor, "answer", chunk.transaction_id, {{"source", chunk.source}},
-               std::move(lines));
+  std::vector<ItemOutcome> outcomes;
+  outcomes.reserve(chunk.checks.size());
+  for (const auto& sent : chunk.checks) {
+    auto it = items.find(sent.id);
+    ItemOutcome& o = outcomes.emplace_back();
+    if (it == items.end())
+      o.reason = "the answer has no item for this check (reference_id " + sent.id + ")";
+    else
+      o = read_item(*it->second, AnswerPath::kSync);
+  }
+  writing_outcomes(chunk.checks, [&] {
+    db_.write([&](soci::session& s) {
+      Writes w(s);
+      Json lines = Json::array();
+      // Only the run that sent it may complete it (a retry or the sweeper came first): `checking`
+      // without a correlation id, as sent.
+      static const std::string kSync;
+      for (size_t i = 0; i < chunk.checks.size(); ++i)
+        apply(w, chunk.checks[i], outcomes[i], chunk.actor, &lines, &kSync);
+      audit_many(w, chunk.actor, "answer", chunk.transaction_id, {{"source", chunk.source}},
+                 std::move(lines));
+    });
   });
 }
 
-void CheckService::finish_async(const Chunk& chunk, const PeerAnswer& answer) {
+void CheckService::finish_async(Chunk& chunk, const PeerAnswer& answer) {
   if (!answer.ok()) {
     if (answer.http_status != 0)
       return fail_all(chunk, "the search was refused: " + reason_of(answer));
@@ -495,7 +666,7 @@ CallbackOutcome CheckService::on_search(const std::string& sender_id, const Json
                std::string(state_name(all[0].state)) + ")";
       return o;
     }
-    std::map<std::string, Json> items;
+    std::map<std::string, const Json*> items;
     try {
       items = items_by_reference(message);
     } catch (const core::Error& e) {
@@ -515,7 +686,7 @@ CallbackOutcome CheckService::on_search(const std::string& sender_id, const Json
         continue;
       }
       // Locked when read (checks_by_correlation): still `checking` with this correlation id.
-      ItemOutcome outcome = read_item(it->second, AnswerPath::kCallback);
+      ItemOutcome outcome = read_item(*it->second, AnswerPath::kCallback);
       if (apply(w, c, outcome, actor, &lines))
         o.changed = true;
       else

@@ -46,15 +46,28 @@ struct RunEntry {
 };
 
 // Told as the answers of a run come in (on the Background): each envelope's checks once
-// finished (answered, failed, or for async acknowledged), then the whole run.
+// finished (answered, failed, or for async acknowledged), then the whole run. `on_chunk` gets
+// the envelope's checks as this run left them: with their outcome where it wrote one, else as
+// sent (`checking`: for async the callback is still to come; for sync something else changed
+// the check first, so it must be read again to be known).
 struct RunObserver {
-  std::function<void(const std::vector<std::string>& ids)> on_chunk;
+  std::function<void(const std::vector<Check>& checks)> on_chunk;
   std::function<void()> on_all;
 };
 
 struct NewCheck {
   Registrant registrant;
   std::string batch_key;  // "" for none
+};
+
+// How send_batch treats one envelope's worth of a batch file's lines.
+struct BatchSend {
+  RunMode mode = RunMode::kSync;
+  // Whether checks of these lines may exist already (a resumed batch). False for a batch with
+  // no check yet: nothing is looked up.
+  bool look_up = true;
+  // Send again the failed ones (completed ones are kept).
+  bool retry_failed = false;
 };
 
 class CheckService final : public CallbackSink {
@@ -76,12 +89,24 @@ class CheckService final : public CallbackSink {
   std::vector<Check> list(const CheckFilter& filter);
   // The checks a batch file made (batch.h), in no particular order, without raw responses.
   std::vector<Check> batch(const std::string& prefix);
+  // Whether the batch `prefix` has made any check yet.
+  bool batch_started(const std::string& prefix);
 
   // Sends every `ready` check among `ids`, grouped by data source, settings().batch_size per
   // envelope; those are `checking` when this returns. A check in another state (or unknown) is
   // left as it is, its entry saying so. Throws core::Error(kUnavailable) without a SourceClient.
   std::vector<RunEntry> run(const std::vector<std::string>& ids, RunMode mode, const Actor& actor,
                             RunObserver observer = {});
+  // A batch file's lines, sent (batch.h): in one transaction, creates the checks of `lines`
+  // that do not exist yet, already `checking`; takes those that exist back to `checking` when
+  // they are ready, failed (with how.retry_failed) or `checking` without a correlation id (an
+  // interrupted sync run's: that process and its answer are gone, and a search is read-only);
+  // then sends them, settings().batch_size per envelope. Returns each line's check as the
+  // transaction left it (`checking` when sent) and adds the number sent to `sent`. Throws as
+  // run().
+  std::vector<Check> send_batch(const std::vector<NewCheck>& lines, const std::string& source,
+                                const BatchSend& how, const Actor& actor, RunObserver observer,
+                                size_t& sent);
   // Back to `ready` (error cleared, correlation id forgotten: a late callback of the old run no
   // longer completes it). Throws core::Error(kNotFound).
   Check retry(const std::string& id, const Actor& actor);
@@ -100,16 +125,29 @@ class CheckService final : public CallbackSink {
 
  private:
   struct Chunk;
+  // Shared by the envelopes of one run: its observer, and how many are still to finish.
+  struct RunState;
+  std::shared_ptr<Chunk> new_chunk(const std::string& source, RunMode mode, const Actor& actor,
+                                   std::shared_ptr<RunState> run);
   void send(std::shared_ptr<Chunk> chunk);
-  void finish_sync(const Chunk& chunk, const PeerAnswer& answer);
-  void finish_async(const Chunk& chunk, const PeerAnswer& answer);
-  void fail_all(const Chunk& chunk, const std::string& reason);
+  // These write the outcome into the chunk's checks as well (what its observer is told).
+  void finish_sync(Chunk& chunk, const PeerAnswer& answer);
+  void finish_async(Chunk& chunk, const PeerAnswer& answer);
+  void fail_all(Chunk& chunk, const std::string& reason);
   // The statements of one write transaction, prepared once for all its checks.
   struct Writes;
-  // Writes an item's outcome to a check being run; false when nothing was written (waiting).
-  // Audited as its own entry, or, with `many`, as one line of the caller's entry for all.
-  bool apply(Writes& w, Check& c, const ItemOutcome& outcome, const Actor& actor,
-             nlohmann::json* many = nullptr);
+  // Writes an item's outcome to a check being run; false when nothing was written (waiting,
+  // or, with `sent_correlation`, the check is no longer `checking` for that run). Audited as
+  // its own entry, or, with `many`, as one line of the caller's entry for all. On false, c is
+  // unchanged. Takes the outcome's raw item and programmes (moved).
+  bool apply(Writes& w, Check& c, ItemOutcome& outcome, const Actor& actor,
+             nlohmann::json* many = nullptr, const std::string* sent_correlation = nullptr);
+  // The `run` entry of each envelope about to be sent.
+  void audit_runs(Writes& w, const Actor& actor, RunMode mode,
+                  const std::vector<std::shared_ptr<Chunk>>& chunks);
+  // Counts the run's envelopes and sends them (after the transaction that marked them).
+  void send_all(const std::shared_ptr<RunState>& run,
+                const std::vector<std::shared_ptr<Chunk>>& chunks);
   void audit(Writes& w, const Actor& actor, const std::string& action, const Check& c,
              nlohmann::json detail = nlohmann::json::object());
   // One entry for a change many checks share (created together, sent in one envelope, answered

@@ -186,8 +186,8 @@ void update_check(soci::session& s, const Check& c) {
 struct CheckWriter::Statements {
   struct Insert {
     std::string id, source, reference, identifiers, given_name, family_name, other_names,
-        birth_date, sex, location, state, programmes, error, notes, batch_key;
-    soci::indicator batch_ind = soci::i_null;
+        birth_date, sex, location, state, programmes, error, notes, batch_key, correlation;
+    soci::indicator batch_ind = soci::i_null, correlation_ind = soci::i_null;
     long long created = 0, updated = 0;
     std::optional<soci::statement> st;
   };
@@ -198,8 +198,22 @@ struct CheckWriter::Statements {
     long long updated = 0, checked = 0;
     std::optional<soci::statement> st;
   };
+  struct Start {
+    std::string id, from, correlation, notes;
+    soci::indicator correlation_ind = soci::i_null;
+    long long updated = 0;
+    std::optional<soci::statement> st;
+  };
+  struct Finish {
+    std::string id, state, result, programmes, raw, error, correlation;
+    soci::indicator result_ind = soci::i_null, raw_ind = soci::i_null;
+    long long updated = 0, checked = 0;
+    std::optional<soci::statement> st;
+  };
   Insert insert;
   Update update;
+  Start start;
+  Finish finish;
 };
 
 CheckWriter::CheckWriter(soci::session& s) : s_(s) {}
@@ -216,14 +230,15 @@ void CheckWriter::insert(const Check& c) {
     v.st.emplace(
         (s_.prepare << "INSERT INTO dci_client_checks (id, source, reference, identifiers, "
                        "given_name, family_name, other_names, birth_date, sex, location, state, "
-                       "matched_programmes, error_message, notes, batch_key, created_us, "
-                       "updated_us) VALUES (:id, :src, :ref, :ids, :gn, :fn, :on, :bd, :sex, :loc, "
-                       ":st, :mp, :err, :notes, :bk, :cr, :up)",
+                       "matched_programmes, error_message, notes, batch_key, correlation_id, "
+                       "created_us, updated_us) VALUES (:id, :src, :ref, :ids, :gn, :fn, :on, :bd, "
+                       ":sex, :loc, :st, :mp, :err, :notes, :bk, :cor, :cr, :up)",
          soci::use(v.id), soci::use(v.source), soci::use(v.reference), soci::use(v.identifiers),
          soci::use(v.given_name), soci::use(v.family_name), soci::use(v.other_names),
          soci::use(v.birth_date), soci::use(v.sex), soci::use(v.location), soci::use(v.state),
          soci::use(v.programmes), soci::use(v.error), soci::use(v.notes),
-         soci::use(v.batch_key, v.batch_ind), soci::use(v.created), soci::use(v.updated)));
+         soci::use(v.batch_key, v.batch_ind), soci::use(v.correlation, v.correlation_ind),
+         soci::use(v.created), soci::use(v.updated)));
   const Registrant& r = c.registrant;
   v.id = c.id;
   v.source = c.source;
@@ -241,6 +256,8 @@ void CheckWriter::insert(const Check& c) {
   v.notes = c.notes;
   v.batch_key = c.batch_key;
   v.batch_ind = c.batch_key.empty() ? soci::i_null : soci::i_ok;
+  v.correlation = c.correlation_id;
+  v.correlation_ind = c.correlation_id.empty() ? soci::i_null : soci::i_ok;
   v.created = core::to_unix_us(c.created);
   v.updated = core::to_unix_us(c.updated);
   v.st->execute(true);
@@ -272,6 +289,61 @@ void CheckWriter::update(const Check& c) {
   v.checked = c.checked ? core::to_unix_us(*c.checked) : 0;
   v.checked_ind = c.checked ? soci::i_ok : soci::i_null;
   v.st->execute(true);
+}
+
+bool CheckWriter::start(const Check& c, CheckState from) {
+  auto& v = statements().start;
+  if (!v.st)
+    v.st.emplace((s_.prepare << "UPDATE dci_client_checks SET state = 'checking', error_message = "
+                                "'', correlation_id = :cor, notes = :notes, updated_us = :up "
+                                "WHERE id = :id AND state = :from",
+                  soci::use(v.correlation, v.correlation_ind), soci::use(v.notes),
+                  soci::use(v.updated), soci::use(v.id), soci::use(v.from)));
+  v.id = c.id;
+  v.from = state_name(from);
+  v.correlation = c.correlation_id;
+  v.correlation_ind = c.correlation_id.empty() ? soci::i_null : soci::i_ok;
+  v.notes = c.notes;
+  v.updated = core::to_unix_us(c.updated);
+  v.st->execute(true);
+  return v.st->get_affected_rows() > 0;
+}
+
+bool CheckWriter::finish(const Check& c, const std::string& sent_correlation_id) {
+  auto& v = statements().finish;
+  // A sync run sends no correlation id: its checks are `checking` with none (a later async run
+  // of a retried check has one, and this answer is not its).
+  if (!v.st)
+    v.st.emplace((s_.prepare << "UPDATE dci_client_checks SET state = :st, result = :res, "
+                                "matched_programmes = :mp, raw_response = :raw, error_message = "
+                                ":err, updated_us = :up, checked_us = :ch WHERE id = :id AND state "
+                                "= 'checking' AND COALESCE(correlation_id, '') = :cor",
+                  soci::use(v.state), soci::use(v.result, v.result_ind), soci::use(v.programmes),
+                  soci::use(v.raw, v.raw_ind), soci::use(v.error), soci::use(v.updated),
+                  soci::use(v.checked), soci::use(v.id), soci::use(v.correlation)));
+  v.id = c.id;
+  v.state = state_name(c.state);
+  v.result = c.result ? std::string(result_name(*c.result)) : std::string();
+  v.result_ind = c.result ? soci::i_ok : soci::i_null;
+  v.programmes = canonical(Json(c.matched_programmes));
+  v.raw = c.raw_response.is_null() ? std::string() : c.raw_response.dump();
+  v.raw_ind = c.raw_response.is_null() ? soci::i_null : soci::i_ok;
+  v.error = c.error;
+  v.updated = core::to_unix_us(c.updated);
+  v.checked = c.checked ? core::to_unix_us(*c.checked) : v.updated;
+  v.correlation = sent_correlation_id;
+  v.st->execute(true);
+  return v.st->get_affected_rows() > 0;
+}
+
+bool batch_started(soci::session& s, const std::string& prefix) {
+  std::string low = prefix + ":";
+  std::string high = prefix + ";";
+  int one = 0;
+  soci::indicator ind = soci::i_null;
+  s << "SELECT 1 FROM dci_client_checks WHERE batch_key >= :lo AND batch_key < :hi LIMIT 1",
+      soci::use(low), soci::use(high), soci::into(one, ind);
+  return s.got_data() && ind == soci::i_ok;
 }
 
 bool delete_check(soci::session& s, const std::string& id) {

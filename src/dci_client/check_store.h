@@ -51,6 +51,15 @@ class CheckWriter {
   void insert(const Check& c);
   // Writes every mutable field (as update_check).
   void update(const Check& c);
+  // Sends c again, or for the first time: `checking` with c's correlation id, notes and updated
+  // time, error cleared, only if the row is still in state `from`. False when it is not (another
+  // run, a retry or the sweeper changed it since it was read): nothing written.
+  bool start(const Check& c, CheckState from);
+  // Writes an answer's outcome (state, result, programmes, raw response, error, updated and
+  // checked times) only if the check is still `checking` for the run that sent it (the same
+  // correlation id, none for sync). False when it is not: nothing written. Needs no prior read
+  // (the UPDATE's own row lock on PostgreSQL).
+  bool finish(const Check& c, const std::string& sent_correlation_id);
 
  private:
   struct Statements;
@@ -74,6 +83,8 @@ std::vector<Check> stale_checks(soci::session& s, core::SystemTime before, int l
 // (null) unless `with_raw` (the batch's result file does not show them, and reading them back
 // costs more than the rest of the row).
 std::vector<Check> batch_checks(soci::session& s, const std::string& prefix, bool with_raw = true);
+// Whether a batch has made any check yet.
+bool batch_started(soci::session& s, const std::string& prefix);
 
 // What an answer needs to know before it writes: each check's state and correlation id.
 struct StateNow {

@@ -68,15 +68,15 @@ std::string text_member(const Json& obj, const char* key) {
   return first_of(obj, {key});
 }
 
-std::vector<Json> item_records(const Json& item) {
-  std::vector<Json> out;
+std::vector<const Json*> item_records(const Json& item) {
+  std::vector<const Json*> out;
   const Json* data = member(item, "data");
   if (!data) return out;
   const Json* records = data;
   if (data->is_object()) records = member(*data, "reg_records");
   if (!records || !records->is_array()) return out;
   for (const auto& r : *records)
-    if (r.is_object()) out.push_back(r);
+    if (r.is_object()) out.push_back(&r);
   return out;
 }
 
@@ -99,10 +99,10 @@ std::vector<std::string> record_programmes(const Json& r) {
   return out;
 }
 
-CheckResult records_result(const std::vector<Json>& records) {
+CheckResult records_result(const std::vector<const Json*>& records) {
   if (records.empty()) return CheckResult::kNoMatch;
-  for (const auto& r : records) {
-    const Json* match = member(r, "registrar_match");
+  for (const Json* r : records) {
+    const Json* match = member(*r, "registrar_match");
     if (!match || first_of(*match, {"level"}) != "possible") return CheckResult::kConfirmedMatch;
   }
   return CheckResult::kPossibleMatch;
@@ -128,22 +128,22 @@ ItemOutcome read_item(const Json& item, AnswerPath path) {
     out.reason = "status " + (status.empty() ? std::string("missing") : status) + ", not succ";
     return out;
   }
-  std::vector<Json> records = item_records(item);
+  std::vector<const Json*> records = item_records(item);
   out.kind = ItemOutcome::Kind::kCompleted;
   out.result = records_result(records);
   std::set<std::string> names;
-  for (const auto& r : records)
-    for (auto& p : record_programmes(r)) names.insert(std::move(p));
+  for (const Json* r : records)
+    for (auto& p : record_programmes(*r)) names.insert(std::move(p));
   out.programmes.assign(names.begin(), names.end());
   return out;
 }
 
-std::map<std::string, Json> items_by_reference(const Json& message) {
+std::map<std::string, const Json*> items_by_reference(const Json& message) {
   const Json* items = member(message, "search_response");
   if (!items || !items->is_array())
     throw core::invalid_argument("the answer has no search_response list", "search_response");
-  std::map<std::string, Json> out;
-  for (const auto& item : *items) out.emplace(first_of(item, {"reference_id"}), item);
+  std::map<std::string, const Json*> out;
+  for (const auto& item : *items) out.emplace(first_of(item, {"reference_id"}), &item);
   return out;
 }
 

@@ -44,17 +44,19 @@ enum class AnswerPath { kSync, kCallback };
 // answers are read without trusting their types.
 std::string text_member(const nlohmann::json& obj, const char* key);
 
-// The records of an item's data, in either shape (an empty list when there are none).
-std::vector<nlohmann::json> item_records(const nlohmann::json& item);
+// The records of an item's data, in either shape (an empty list when there are none); they
+// point into `item`.
+std::vector<const nlohmann::json*> item_records(const nlohmann::json& item);
 // Programme names a record names, in every shape above, in order, repeated ones once.
 std::vector<std::string> record_programmes(const nlohmann::json& record);
 // The check result the records amount to.
-CheckResult records_result(const std::vector<nlohmann::json>& records);
+CheckResult records_result(const std::vector<const nlohmann::json*>& records);
 
 ItemOutcome read_item(const nlohmann::json& item, AnswerPath path);
 
 // The search_response items of a SearchResponse message by reference_id (an item without one
-// under ""). Throws core::Error(kInvalidArgument) when the message has no search_response list.
-std::map<std::string, nlohmann::json> items_by_reference(const nlohmann::json& message);
+// under ""), pointing into `message`. Throws core::Error(kInvalidArgument) when the message has
+// no search_response list.
+std::map<std::string, const nlohmann::json*> items_by_reference(const nlohmann::json& message);
 
 }  // namespace registrar::dci_client

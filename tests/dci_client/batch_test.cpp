@@ -134,7 +134,8 @@ TEST_P(BatchDb, InterruptedBatchResumesWithoutResendingWhatIsDone) {
   }
   auto prefix = batch_prefix("ibr_main", file_.digest);
   auto made = db_.read([&](soci::session& s) { return db::batch_checks(s, prefix); });
-  ASSERT_EQ(made.size(), 10u);  // every valid line has its check
+  // A line's check is made in the transaction that sends it: the 4 lines never sent have none.
+  ASSERT_EQ(made.size(), 6u);
   size_t completed = 0, checking = 0;
   for (const auto& c : made) {
     completed += c.state == CheckState::kCompleted;

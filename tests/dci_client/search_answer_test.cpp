@@ -215,7 +215,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(SearchAnswer, AMessageWithoutSearchResponseIsRefused) {
   EXPECT_THROW(items_by_reference(Json::object()), core::Error);
   EXPECT_THROW(items_by_reference({{"invalid", "data"}}), core::Error);
-  auto items = items_by_reference({{"search_response", {{{"reference_id", "a"}}, {{"x", 1}}}}});
+  Json message = {{"search_response", {{{"reference_id", "a"}}, {{"x", 1}}}}};
+  auto items = items_by_reference(message);
   EXPECT_EQ(items.size(), 2u);
   EXPECT_TRUE(items.contains("a"));
   EXPECT_TRUE(items.contains(""));
@@ -241,7 +242,7 @@ TEST_P(SpecExamples, ReadAsTheirRecordsSay) {
     Json msg = example(dir, GetParam())["message"];
     auto items = items_by_reference(msg);
     ASSERT_EQ(items.size(), 1u) << dir;
-    const Json& item = items.begin()->second;
+    const Json& item = *items.begin()->second;
     // status "rcvd": the sync path reads it (OpenSPP ignores status there), a callback waits.
     ItemOutcome sync = read_item(item, AnswerPath::kSync);
     ASSERT_EQ(sync.kind, Kind::kCompleted);
