@@ -6,6 +6,7 @@
 #include "http/compression.h"
 #include "mosip/envelope.h"
 #include "sync/machine_crypto.h"
+#include "sync/mosip_machine.h"
 #include "sync/mosip_selection.h"
 
 namespace registrar::sync {
@@ -90,7 +91,7 @@ std::string envelope_head(const core::Clock& clock, int64_t to_us) {
 // encrypted.
 class SettingsStream final : public http::BodyStream {
  public:
-  SettingsStream(std::string head, crypto::PublicKey key, std::vector<Entry> entries)
+  SettingsStream(std::string head, MachineKey key, std::vector<Entry> entries)
       : head_(std::move(head)), key_(std::move(key)), entries_(std::move(entries)) {}
   std::optional<std::string> next() override {
     if (!started_) {
@@ -119,7 +120,7 @@ class SettingsStream final : public http::BodyStream {
 
  private:
   std::string head_;
-  const crypto::PublicKey key_;
+  const MachineKey key_;
   std::vector<Entry> entries_;
   size_t next_ = 0;
   bool started_ = false, ended_ = false;
@@ -160,8 +161,7 @@ Response client_settings(SyncService& service, const ClientSettingsConfig& confi
       if (auto name = url_entry_name(e);
           name && sent_as_url(config.urls, *name, last_updated.has_value()))
         as_url.push_back(&e);
-  const crypto::PublicKey key =
-      machine_public_key(machine->machine.value("publicKey", std::string()));
+  const MachineKey key = encryption_key(*machine);
 
   // Rows by entity as they are selected (a few statements, each over several entities).
   // Dynamic entities: one list per field name, in name order.
