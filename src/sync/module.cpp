@@ -5,6 +5,7 @@
 #include "sync/cursor_api.h"
 #include "sync/mosip_routes.h"
 #include "sync/mosip_settings_api.h"
+#include "sync/mosip_url_entries.h"
 #include "sync/service.h"
 
 namespace registrar::sync {
@@ -13,6 +14,27 @@ namespace {
 std::optional<std::string> not_empty(const core::ConfigValue& v) {
   if (std::get<std::string>(v).empty()) return "must not be empty";
   return std::nullopt;
+}
+
+// Entity names of URL entries: MOSIP names of v2 entities or DynamicFieldDto, any case.
+std::optional<std::string> file_names(const core::ConfigValue& v) {
+  for (const auto& name : std::get<std::vector<std::string>>(v))
+    if (!canonical_file_name(name))
+      return "\"" + name + "\" is not the MOSIP name of a v2 entity nor DynamicFieldDto";
+  return std::nullopt;
+}
+
+std::optional<std::string> script_names(const core::ConfigValue& v) {
+  for (const auto& name : std::get<std::vector<std::string>>(v))
+    if (!valid_script_name(name))
+      return "\"" + name + "\" is not a file name (letters, digits, '.', '_', '-')";
+  return std::nullopt;
+}
+
+std::vector<std::string> canonical(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& name : names) out.push_back(*canonical_file_name(name));
+  return out;
 }
 
 class SyncModule final : public app::Module {
@@ -46,6 +68,31 @@ class SyncModule final : public app::Module {
     schema.add_bool("sync.snapshots.encrypt", true,
                     "Encrypt entity files (/v1/syncdata/clientsettings/{entity}) to the machine's "
                     "key (MOSIP's mosip.sync.entity.encrypted.*).");
+    schema.add_list("sync.mosip.url_entities", {},
+                    "Entities (MOSIP names, or DynamicFieldDto for every dynamic field) that v2 "
+                    "clientsettings sends as a URL to their entity file on a full sync "
+                    "(MOSIP's mosip.sync.entity.url.<ENTITY>).",
+                    file_names);
+    schema.add_list("sync.mosip.url_entities_on_delta", {},
+                    "Of sync.mosip.url_entities, those sent as a URL on a delta too (MOSIP's "
+                    "mosip.sync.entity.only-on-fullsync.<ENTITY> = false).",
+                    file_names);
+    schema.add_string("sync.mosip.files_base_url", "https://${mosip.hostname}",
+                      "Scheme and host (and path prefix) under which registration clients reach "
+                      "/v1/syncdata, for the URLs of entity files and scripts; MOSIP's client "
+                      "replaces ${mosip.hostname} with the host it syncs with.",
+                      not_empty);
+    schema.add_list("sync.mosip.scripts", {},
+                    "Scripts (file names, e.g. applicanttype.mvel) that v2 clientsettings "
+                    "announces and GET /v1/syncdata/scripts/{name} serves from "
+                    "sync.mosip.scripts_dir (MOSIP's mosip.registration.sync.scripts).",
+                    script_names);
+    schema.add_string("sync.mosip.scripts_dir", "",
+                      "Directory holding the files of sync.mosip.scripts.");
+    schema.add_int("sync.mosip.file_cache_mb", 64,
+                   "Memory for entity files built once and served to every machine of the same "
+                   "scopes until the master data changes (MiB; 0 builds every file per request).",
+                   0, 65536);
     declare_cursor_config(schema);
   }
 
@@ -62,6 +109,16 @@ class SyncModule final : public app::Module {
     snapshots_.kid = "sync-files-1";
     snapshots_.signing->ensure_key(snapshots_.kid, crypto::JwsAlg::kRS256, name());
     snapshots_.encrypt = s.config.boolean("sync.snapshots.encrypt");
+    snapshots_.scripts = s.config.list("sync.mosip.scripts");
+    snapshots_.scripts_dir = s.config.str("sync.mosip.scripts_dir");
+    snapshots_.cache = std::make_shared<EntityFileCache>(
+        static_cast<size_t>(s.config.integer("sync.mosip.file_cache_mb")) * 1024 * 1024);
+    UrlEntrySettings& urls = client_settings_.urls;
+    urls.entities = canonical(s.config.list("sync.mosip.url_entities"));
+    urls.on_delta = canonical(s.config.list("sync.mosip.url_entities_on_delta"));
+    urls.scripts = snapshots_.scripts;
+    urls.base_url = s.config.str("sync.mosip.files_base_url");
+    urls.encrypted = snapshots_.encrypt;
     cursor_settings_ = read_cursor_settings(s.config);
     service_ = std::make_unique<SyncService>(s.db, s.clock, settings);
   }

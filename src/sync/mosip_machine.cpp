@@ -1,5 +1,7 @@
 #include "sync/mosip_machine.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "sync/machine_crypto.h"
 
@@ -43,10 +45,17 @@ std::optional<MachineContext> machine_for(SyncService& service, const std::strin
   return id ? live(service.machine_by_id(*id)) : std::nullopt;
 }
 
+MachineKey encryption_key(const MachineContext& m) {
+  std::string type = m.machine_type;
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return machine_key(string_field(m.machine, "publicKey"), type == "ANDROID");
+}
+
 // Encrypts `plain` to the machine's key; nullopt when its stored key cannot be used (not RSA).
 std::optional<std::string> encrypt_for(const MachineContext& m, const std::string& plain) {
   try {
-    return encrypt_for_machine_b64(machine_public_key(string_field(m.machine, "publicKey")), plain);
+    return encrypt_for_machine_b64(encryption_key(m), plain);
   } catch (const core::Error& e) {
     if (e.kind() != core::ErrorKind::kInvalidArgument) throw;
     return std::nullopt;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "sync/machine_crypto.h"
 #include "sync/service.h"
 
 namespace registrar::sync {
@@ -21,6 +22,11 @@ std::optional<MachineContext> live(std::optional<MachineContext> m);
 // backward compatibility does for configs and entity files. nullopt for "" or no live machine.
 std::optional<MachineContext> machine_for(SyncService& service, const std::string& key,
                                           bool name_fallback);
+
+// The machine's encryption key, wrapped as its kind asks (machine_crypto.h): TPM for a
+// TPMT_PUBLIC, ANDROID for a machine whose specification has machineTypeCode ANDROID, else
+// LOCAL. Throws core::Error(kInvalidArgument) when its stored key cannot be used.
+MachineKey encryption_key(const MachineContext& m);
 
 // `plain` encrypted to the machine's encryption key, base64url (encrypt_for_machine_b64);
 // nullopt when its stored key cannot be used (not RSA).

@@ -27,10 +27,12 @@ std::vector<std::string> entity_scopes(const Entity& e, const MachineContext& m)
 
 std::vector<db::WindowQuery> client_settings_queries(const MachineContext& m, bool v2,
                                                      const std::vector<const Entity*>& full,
-                                                     const SyncWindow& window) {
+                                                     const SyncWindow& window,
+                                                     const std::vector<const Entity*>& skip) {
   std::vector<db::WindowQuery> out;
   for (const Entity& e : catalogue()) {
     if (e.mosip_name.empty() || !(v2 ? e.in_v2 : e.in_v1)) continue;
+    if (std::find(skip.begin(), skip.end(), &e) != skip.end()) continue;
     const bool whole = std::find(full.begin(), full.end(), &e) != full.end();
     const int64_t from = whole ? 0 : window.from_us;
     if (from > window.to_us) continue;  // a client that synced after the last boundary

@@ -6,6 +6,7 @@
 #include "http/compression.h"
 #include "mosip/envelope.h"
 #include "sync/machine_crypto.h"
+#include "sync/mosip_machine.h"
 #include "sync/mosip_selection.h"
 
 namespace registrar::sync {
@@ -59,7 +60,15 @@ std::vector<const Entity*> full_sync_entities(const std::optional<std::string>& 
   return out;
 }
 
-// (entityName, entityType, plaintext JSON array) in catalogue order.
+// The name of a v2 entity's file (mosip_url_entries.h), nullopt for entities v2 does not send.
+std::optional<std::string> url_entry_name(const Entity& e) {
+  if (e.mosip_name.empty() || !e.in_v2) return std::nullopt;
+  if (e.dynamic) return std::string(kDynamicFileName);
+  return e.mosip_name;
+}
+
+// (entityName, entityType, plaintext: a JSON array, or a URL entry's detail) in catalogue
+// order, then the scripts.
 struct Entry {
   std::string name, type, plain;
 };
@@ -82,7 +91,7 @@ std::string envelope_head(const core::Clock& clock, int64_t to_us) {
 // encrypted.
 class SettingsStream final : public http::BodyStream {
  public:
-  SettingsStream(std::string head, crypto::PublicKey key, std::vector<Entry> entries)
+  SettingsStream(std::string head, MachineKey key, std::vector<Entry> entries)
       : head_(std::move(head)), key_(std::move(key)), entries_(std::move(entries)) {}
   std::optional<std::string> next() override {
     if (!started_) {
@@ -111,7 +120,7 @@ class SettingsStream final : public http::BodyStream {
 
  private:
   std::string head_;
-  const crypto::PublicKey key_;
+  const MachineKey key_;
   std::vector<Entry> entries_;
   size_t next_ = 0;
   bool started_ = false, ended_ = false;
@@ -145,15 +154,21 @@ Response client_settings(SyncService& service, const ClientSettingsConfig& confi
   const SyncWindow window = sync_window(core::to_unix_us(clock.now()), last_updated, config.window);
   const std::vector<const Entity*> forced =
       v2 ? full_sync_entities(req.query_param("fullSyncEntities")) : std::vector<const Entity*>{};
-  const crypto::PublicKey key =
-      machine_public_key(machine->machine.value("publicKey", std::string()));
+  // v2: the entities sent as a URL to their file instead of their rows.
+  std::vector<const Entity*> as_url;
+  if (v2)
+    for (const Entity& e : catalogue())
+      if (auto name = url_entry_name(e);
+          name && sent_as_url(config.urls, *name, last_updated.has_value()))
+        as_url.push_back(&e);
+  const MachineKey key = encryption_key(*machine);
 
   // Rows by entity as they are selected (a few statements, each over several entities).
   // Dynamic entities: one list per field name, in name order.
   std::map<std::string, DtoList, std::less<>> lists;
   std::map<std::string, std::map<std::string, DtoList>, std::less<>> dynamic_lists;
   LangJson langs;
-  const auto queries = client_settings_queries(*machine, v2, forced, window);
+  const auto queries = client_settings_queries(*machine, v2, forced, window, as_url);
   service.db().read([&](soci::session& s) {
     for (const auto& q : queries)
       db::select_window(s, q, [&](const RowState& row) {
@@ -170,13 +185,20 @@ Response client_settings(SyncService& service, const ClientSettingsConfig& confi
   std::vector<Entry> entries;
   size_t plain_bytes = 0;
   for (const Entity& e : catalogue()) {
-    if (auto d = dynamic_lists.find(e.name); d != dynamic_lists.end()) {
+    if (std::find(as_url.begin(), as_url.end(), &e) != as_url.end()) {
+      const std::string name = *url_entry_name(e);
+      entries.push_back({name, e.dynamic ? "dynamic-url" : "structured-url",
+                         entity_url_detail(config.urls, name)});
+    } else if (auto d = dynamic_lists.find(e.name); d != dynamic_lists.end()) {
       for (auto& [name, list] : d->second)
         entries.push_back({name, "dynamic", std::move(list).finish()});
     } else if (auto l = lists.find(e.name); l != lists.end()) {
       entries.push_back({e.mosip_name, "structured", std::move(l->second).finish()});
     }
   }
+  if (v2)  // MOSIP sends every configured script on every v2 answer, full or delta
+    for (const auto& script : config.urls.scripts)
+      entries.push_back({script, "script", script_url_detail(config.urls, script)});
   for (const auto& e : entries) plain_bytes += e.plain.size();
 
   // Encrypted outside the transaction: the connection goes back to the pool first.

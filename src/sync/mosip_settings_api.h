@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/router.h"
+#include "sync/mosip_url_entries.h"
 #include "sync/mosip_window.h"
 #include "sync/service.h"
 
@@ -19,6 +20,7 @@ struct ClientSettingsConfig {
   // Answers whose entities' JSON (before encryption) reaches this many bytes are streamed
   // (chunked, each entity encrypted as it is sent); smaller ones are sent whole.
   size_t stream_from_bytes = 1024 * 1024;
+  UrlEntrySettings urls;  // v2: entities sent as URL entries, scripts (mosip_url_entries.h)
 };
 
 // Also registers MOSIP's error format for the prefix /v1/syncdata (for every sync route there).

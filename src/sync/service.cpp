@@ -8,10 +8,12 @@
 #include "core/error.h"
 #include "crypto/keys.h"
 #include "store/audit.h"
+#include "sync/tpm_public.h"
 
 namespace registrar::sync {
 
 std::string key_index_of(std::string_view public_key, const std::string& field) {
+  // The bytes MOSIP fingerprints: the DER key, or a TPM machine's TPMT_PUBLIC as sent.
   std::string der;
   try {
     if (public_key.find("-----BEGIN") != std::string_view::npos) {
@@ -21,7 +23,8 @@ std::string key_index_of(std::string_view public_key, const std::string& field) 
       auto raw = core::base64_decode_lenient(public_key);
       if (!raw) raw = core::base64url_decode(public_key);
       if (!raw) throw core::invalid_argument("must be a PEM or base64 DER public key", field);
-      der = crypto::PublicKey::from_spki_der(*raw).to_spki_der();
+      der =
+          parse_tpm_rsa_public(*raw) ? *raw : crypto::PublicKey::from_spki_der(*raw).to_spki_der();
     }
   } catch (const core::Error& e) {
     throw core::invalid_argument(std::string("is not a usable public key: ") + e.what(), field);
@@ -235,6 +238,15 @@ std::optional<MachineContext> SyncService::machine_in(soci::session& s,
       m.holiday_location = string_field(Json::parse(c.data), "holidayLocationCode");
       m.lang = c.lang;
     }
+  }
+  if (std::string spec = string_field(m.machine, "machineSpecId"); !spec.empty()) {
+    db::ListQuery q;
+    q.entity = "machine_specifications";
+    q.after_id = spec;
+    q.after_lang = "";
+    q.limit = 1;
+    for (const auto& row : db::list_rows(s, q))
+      if (row.id == spec) m.machine_type = string_field(Json::parse(row.data), "machineTypeCode");
   }
   m.scopes = machine_scopes(m.id, m.centre, m.holiday_location);
   return m;

@@ -29,7 +29,10 @@ struct MachineContext {
   std::string centre;            // "" when the machine has none
   std::string holiday_location;  // the centre's holidayLocationCode, "" when none
   std::string lang;              // the centre's first language row, for MOSIP's holiday rule
-  Json machine;                  // the machine row's fields
+  // The machineTypeCode of its specification (machineSpecId; first language row), "" when none:
+  // MOSIP wraps keys for machines of type ANDROID differently (machine_crypto.h).
+  std::string machine_type;
+  Json machine;  // the machine row's fields
   bool active = true, deleted = false;
   std::vector<std::string> scopes;  // catalogue.h machine_scopes
   int64_t row_seq = 0;              // the machine row's seq when read (machine_cache.h)

@@ -1,11 +1,14 @@
-# An independent check of the `file-signature` header of MOSIP entity files (docs/sync.md,
-# "Entity files"): a detached compact JWS (RFC 7515 appendix F), BASE64URL(header) ".."
-# BASE64URL(signature), over BASE64URL(header) "." BASE64URL(file), RS256, with python3-cryptography.
+# An independent check of the `file-signature` header of MOSIP entity files and scripts
+# (docs/sync.md, "Entity files"): a detached compact JWS (RFC 7515 appendix F), BASE64URL(header)
+# ".." BASE64URL(signature), RS256, whose payload is what MOSIP's registration client rebuilds
+# from the file it decrypted: {"hash":"<upper-case hex SHA-256 of the file>"}; signing input
+# BASE64URL(header) "." BASE64URL(payload). With python3-cryptography.
 #
 # Usage: mosip_file_signature.py IN OUT. Each input line is a JSON object {"key": "<public key
-# PEM>", "jws": "<header>", "file_b64": "<the file, standard base64>"}; each output line is "OK
-# <kid>" or "BAD <reason>".
+# PEM>", "jws": "<header>", "file_b64": "<the file in clear, standard base64>"}; each output line
+# is "OK <kid>" or "BAD <reason>".
 import base64
+import hashlib
 import json
 import sys
 
@@ -30,7 +33,8 @@ def check(case):
     if header.get("alg") != "RS256":
         return "BAD alg " + str(header.get("alg"))
     content = base64.b64decode(case["file_b64"])
-    signing_input = (parts[0] + "." + b64url(content)).encode()
+    payload = '{"hash":"%s"}' % hashlib.sha256(content).hexdigest().upper()
+    signing_input = (parts[0] + "." + b64url(payload.encode())).encode()
     key = serialization.load_pem_public_key(case["key"].encode())
     try:
         key.verify(b64url_decode(parts[2]), signing_input, padding.PKCS1v15(), hashes.SHA256())

@@ -24,6 +24,7 @@
 #include "sync/mosip_routes.h"
 #include "sync/mosip_snapshot.h"
 #include "sync/service.h"
+#include "test_signing.h"
 
 namespace registrar::sync {
 namespace {
@@ -65,20 +66,6 @@ std::vector<Json> python_decrypt(
   EXPECT_EQ(parsed.size(), cases.size());
   return parsed;
 }
-
-// Stands in for identity's module keys: one RSA key, RS256.
-class TestSigning final : public services::Signing {
- public:
-  void ensure_key(const std::string&, crypto::JwsAlg, const std::string&) override {}
-  std::string sign(const std::string&, std::string_view data) const override {
-    return crypto::sign_bytes(key_, crypto::JwsAlg::kRS256, data);
-  }
-  crypto::PublicKey public_key(const std::string&) const override { return key_.public_key(); }
-  crypto::JwsAlg algorithm(const std::string&) const override { return crypto::JwsAlg::kRS256; }
-
- private:
-  crypto::PrivateKey key_ = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
-};
 
 // A server on a loopback port for the routes `add` puts on its router. "Bearer client" has the
 // sync scope, "Bearer other" another one.
@@ -384,7 +371,8 @@ TEST_P(SyncMosipRoutesTest, LatestIdSchemaPicksTheHighestPublishedVersion) {
 }
 
 // Entity files (MOSIP's structured-url snapshots): the entity's rows in the machine's scopes,
-// deleted ones included, encrypted to the machine's key, signed (checked in Python).
+// deleted ones included, encrypted to the machine's key, signed as MOSIP signs them (checked in
+// Python).
 TEST_P(SyncMosipRoutesTest, EntityFilesAreTheMachinesRowsSignedAndEncrypted) {
   put("languages", {{"code", "eng"}, {"name", "English"}});
   put("languages", {{"code", "fra"}, {"name", "French"}});
@@ -415,11 +403,15 @@ TEST_P(SyncMosipRoutesTest, EntityFilesAreTheMachinesRowsSignedAndEncrypted) {
   EXPECT_EQ(languages[1]["code"], "fra");
   EXPECT_EQ(languages[1]["isDeleted"], true);
 
+  // The signature covers the file in clear (MOSIP's {"hash": ...} of the decrypted file): the
+  // two encrypted files as decrypted (nlohmann's dump is canonical: the server's own bytes).
   std::vector<std::string> checks;
-  for (auto* r : {&machine, &centre, &language})
+  const std::string clear[] = {plain[0].dump(), plain[1].dump(), language.body};
+  const http::Response* sent[] = {&machine, &centre, &language};
+  for (int i = 0; i < 3; ++i)
     checks.push_back(Json{{"key", signing_.public_key("").to_pem()},
-                          {"jws", *r->headers.get("file-signature")},
-                          {"file_b64", core::base64_encode(r->body)}}
+                          {"jws", *sent[i]->headers.get("file-signature")},
+                          {"file_b64", core::base64_encode(clear[i])}}
                          .dump());
   checks.push_back(Json{{"key", signing_.public_key("").to_pem()},  // a changed file
                         {"jws", *language.headers.get("file-signature")},
