@@ -21,7 +21,7 @@ IBR_PID= CLIENT_PID=
 cleanup() {
   stop_pid "$IBR_PID"
   stop_pid "$CLIENT_PID"
-  rm -rf "$dir"
+  [ -n "${BENCH_KEEP_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
 }
 trap cleanup EXIT
 

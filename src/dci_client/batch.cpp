@@ -121,12 +121,14 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
   how.retry_failed = options.retry_failed;
   how.look_up = checks.batch_started(prefix);
 
-  // One envelope's worth of lines at a time, `window` envelopes in flight (a sliding window:
-  // the next goes as soon as any answer is written). Each line's check is created in the
-  // transaction that sends it; what a resumed batch finds done is counted, not sent.
+  // `window` envelopes in flight, sent `group` at a time: each group's checks are created (or
+  // taken back to `checking`) in one transaction, which then sends them, as soon as the
+  // window has room for a whole group. What a resumed batch finds done is counted, not sent.
   auto waiter = std::make_shared<Waiter>();
   const size_t window = size_t(std::max(1, options.window));
+  const size_t group = std::max<size_t>(1, window / 2);
   const size_t per_envelope = size_t(std::max(1, checks.settings().batch_size));
+  auto envelopes_for = [per_envelope](size_t n) { return (n + per_envelope - 1) / per_envelope; };
   auto wait_below = [&](size_t limit) {
     core::MutexLock l(waiter->mu);
     while (waiter->in_flight >= limit) {
@@ -139,7 +141,7 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
   bool reported = false;
   auto send_slice = [&] {
     if (slice.empty()) return;
-    wait_below(window);
+    wait_below(window - group + 1);
     RunObserver observer;
     // On the Background (possibly before send_batch returns): a check finds its line by its
     // batch key. Held by reference: this function waits for every envelope before it returns.
@@ -151,25 +153,29 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
         keep(*index, c);
         if (!async && finished(c)) ++waiter->checks_done;
       }
-    };
-    observer.on_all = [waiter] {
-      core::MutexLock l(waiter->mu);
       --waiter->in_flight;
       waiter->cv.notify_all();
     };
+    // Counted before the call (an envelope may be answered before it returns), as many as
+    // the lines could fill; what was not sent is taken back after.
+    const size_t most = envelopes_for(slice.size());
     {
       core::MutexLock l(waiter->mu);
-      ++waiter->in_flight;  // on_all takes it back, even when nothing was sent
+      waiter->in_flight += most;
     }
     std::vector<Check> now;
+    const size_t sent_before = summary.sent;
     try {
       now = checks.send_batch(slice, options.source, how, actor, observer, summary.sent);
     } catch (...) {
       core::MutexLock l(waiter->mu);
-      --waiter->in_flight;
+      waiter->in_flight -= most;
+      waiter->cv.notify_all();
       throw;
     }
     core::MutexLock l(waiter->mu);
+    waiter->in_flight -= most - envelopes_for(summary.sent - sent_before);
+    waiter->cv.notify_all();
     for (size_t i = 0; i < now.size(); ++i) {
       if (finished(now[i])) {
         ++summary.already_done;
@@ -187,7 +193,7 @@ std::vector<std::optional<Check>> run_batch(CheckService& checks, const BatchFil
     if (!l.error.empty()) continue;
     slice.push_back({l.registrant, batch_key(prefix, l.line)});
     slice_lines.push_back(i);
-    if (slice.size() >= per_envelope) send_slice();
+    if (slice.size() >= per_envelope * group) send_slice();
   }
   send_slice();
   wait_below(1);

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -420,31 +421,86 @@ void CheckService::send(std::shared_ptr<Chunk> chunk) {
                   // The HTTP client's thread: the database work goes to the Background (which
                   // outlives this service; `this` is only used once the Life is entered).
                   bool queued = bg->schedule([this, life, chunk, answer = std::move(answer)] {
-                    if (life->enter()) {
-                      try {
-                        if (chunk->mode == RunMode::kAsync)
-                          finish_async(*chunk, answer);
-                        else
-                          finish_sync(*chunk, answer);
-                      } catch (const std::exception& e) {
-                        // The checks stay `checking`; the sweeper fails them at the deadline.
-                        log::warn(
-                            "dci_checks_answer_not_written",
-                            {{"source", chunk->source}, {"error", core::loggable_message(e)}});
-                      }
-                      life->leave();
+                    if (!life->enter()) {
+                      // The observer is told even when nothing was written (the service
+                      // stopped): whoever waits on it must not wait forever.
+                      tell(*chunk);
+                      return;
                     }
-                    // The observer is told even when nothing was written (the service
-                    // stopped): whoever waits on it must not wait forever.
-                    const RunObserver& o = chunk->run->observer;
-                    if (o.on_chunk) o.on_chunk(chunk->checks);
-                    if (chunk->run->left.fetch_sub(1) == 1 && o.on_all) o.on_all();
+                    try {
+                      std::optional<Finished> f = chunk->mode == RunMode::kAsync
+                                                      ? finish_async(*chunk, answer)
+                                                      : finish_sync(*chunk, answer);
+                      if (f) {
+                        f->chunk = chunk;
+                        write_finished(std::move(*f));  // tells the observer once written
+                      } else {
+                        tell(*chunk);
+                      }
+                    } catch (const std::exception& e) {
+                      // The checks stay `checking`; the sweeper fails them at the deadline.
+                      log::warn("dci_checks_answer_not_written",
+                                {{"source", chunk->source}, {"error", core::loggable_message(e)}});
+                      tell(*chunk);
+                    }
+                    life->leave();
                   });
                   if (!queued)
                     log::warn("dci_checks_answer_dropped",
                               {{"source", chunk->source},
                                {"why", "shutting down; the sweeper fails the checks later"}});
                 });
+}
+
+void CheckService::tell(Chunk& chunk) {
+  const RunObserver& o = chunk.run->observer;
+  if (o.on_chunk) o.on_chunk(chunk.checks);
+  if (chunk.run->left.fetch_sub(1) == 1 && o.on_all) o.on_all();
+}
+
+void CheckService::write_finished(Finished f) {
+  {
+    core::MutexLock l(finished_mu_);
+    finished_.push_back(std::move(f));
+    if (writing_finished_) return;  // the writer takes it with its next transaction
+    writing_finished_ = true;
+  }
+  // Group commit: this thread writes whatever has been queued, in one transaction, until
+  // nothing is left; answers that arrive meanwhile wait for the next one instead of each
+  // paying its own commit.
+  for (;;) {
+    std::vector<Finished> batch;
+    {
+      core::MutexLock l(finished_mu_);
+      if (finished_.empty()) {
+        writing_finished_ = false;
+        return;
+      }
+      batch.swap(finished_);
+    }
+    try {
+      db_.write([&](soci::session& s) {
+        Writes w(s);
+        for (auto& one : batch) {
+          Chunk& chunk = *one.chunk;
+          Json lines = Json::array();
+          // Only the run that sent it may finish it (a retry, the sweeper or a callback came
+          // first): `checking` with the correlation id it was sent with (none for sync).
+          for (size_t i = 0; i < chunk.checks.size(); ++i)
+            apply(w, chunk.checks[i], one.outcomes[i], chunk.actor, &lines, &chunk.correlation_id);
+          audit_many(w, chunk.actor, one.action, chunk.transaction_id, {{"source", chunk.source}},
+                     std::move(lines));
+        }
+      });
+    } catch (const std::exception& e) {
+      // Nothing was written: the checks are `checking` again, as far as anyone knows.
+      for (auto& one : batch)
+        for (auto& c : one.chunk->checks) c.state = CheckState::kChecking;
+      log::warn("dci_checks_answer_not_written",
+                {{"envelopes", batch.size()}, {"error", core::loggable_message(e)}});
+    }
+    for (auto& one : batch) tell(*one.chunk);
+  }
 }
 
 bool CheckService::apply(Writes& w, Check& c, ItemOutcome& outcome, const Actor& actor, Json* many,
@@ -505,52 +561,26 @@ bool CheckService::apply(Writes& w, Check& c, ItemOutcome& outcome, const Actor&
   return true;
 }
 
-namespace {
-
-// Runs `write`, which writes outcomes into `checks` as it goes; when it throws (nothing was
-// written), they are `checking` again: what they are in the database, as far as anyone knows.
-template <class F>
-void writing_outcomes(std::vector<Check>& checks, F&& write) {
-  try {
-    write();
-  } catch (...) {
-    for (auto& c : checks) c.state = CheckState::kChecking;
-    throw;
-  }
+CheckService::Finished CheckService::failed(const Chunk& chunk, const std::string& reason) {
+  Finished f;
+  f.action = "fail";
+  f.outcomes.resize(chunk.checks.size());
+  for (auto& o : f.outcomes) o.reason = reason;
+  return f;
 }
 
-}  // namespace
-
-void CheckService::fail_all(Chunk& chunk, const std::string& reason) {
-  writing_outcomes(chunk.checks, [&] {
-    db_.write([&](soci::session& s) {
-      Writes w(s);
-      Json lines = Json::array();
-      for (auto& c : chunk.checks) {
-        // Only the run that sent it may fail it (a retry, the sweeper or a callback came first):
-        // c is as it was sent, with that run's correlation id.
-        ItemOutcome o;
-        o.reason = reason;
-        const std::string sent_correlation = c.correlation_id;
-        apply(w, c, o, chunk.actor, &lines, &sent_correlation);
-      }
-      audit_many(w, chunk.actor, "fail", chunk.transaction_id, {{"source", chunk.source}},
-                 std::move(lines));
-    });
-  });
-}
-
-void CheckService::finish_sync(Chunk& chunk, const PeerAnswer& answer) {
-  if (!answer.ok()) return fail_all(chunk, "the search failed: " + reason_of(answer));
+std::optional<CheckService::Finished> CheckService::finish_sync(const Chunk& chunk,
+                                                                const PeerAnswer& answer) {
+  if (!answer.ok()) return failed(chunk, "the search failed: " + reason_of(answer));
   if (trust_) {
     // A header-level rejection is signed too (§2.4): checked before it is read.
     std::string signer;
     std::string why = trust_->refusal(answer.raw, signer);
-    if (!why.empty()) return fail_all(chunk, "the answer's signature was refused: " + why);
+    if (!why.empty()) return failed(chunk, "the answer's signature was refused: " + why);
     std::string registry = trust_->signer_of(chunk.source);
     if (!registry.empty() && signer != registry)
-      return fail_all(chunk, "the answer is signed by sender " + signer +
-                                 ", not by the data source's registry " + registry);
+      return failed(chunk, "the answer is signed by sender " + signer +
+                               ", not by the data source's registry " + registry);
   }
   const Json* message = answer.body.is_object() && answer.body.contains("message")
                             ? &answer.body["message"]
@@ -566,9 +596,11 @@ void CheckService::finish_sync(Chunk& chunk, const PeerAnswer& answer) {
                           ? "rejected by the registry: " + text_member(h, "status_reason_code") +
                                 " " + text_member(h, "status_reason_message")
                           : std::string("the answer could not be read: ") + e.what();
-    return fail_all(chunk, why);
+    return failed(chunk, why);
   }
-  std::vector<ItemOutcome> outcomes;
+  Finished f;
+  f.action = "answer";
+  std::vector<ItemOutcome>& outcomes = f.outcomes;
   outcomes.reserve(chunk.checks.size());
   for (const auto& sent : chunk.checks) {
     auto it = items.find(sent.id);
@@ -578,41 +610,30 @@ void CheckService::finish_sync(Chunk& chunk, const PeerAnswer& answer) {
     else
       o = read_item(*it->second, AnswerPath::kSync);
   }
-  writing_outcomes(chunk.checks, [&] {
-    db_.write([&](soci::session& s) {
-      Writes w(s);
-      Json lines = Json::array();
-      // Only the run that sent it may complete it (a retry or the sweeper came first): `checking`
-      // without a correlation id, as sent.
-      static const std::string kSync;
-      for (size_t i = 0; i < chunk.checks.size(); ++i)
-        apply(w, chunk.checks[i], outcomes[i], chunk.actor, &lines, &kSync);
-      audit_many(w, chunk.actor, "answer", chunk.transaction_id, {{"source", chunk.source}},
-                 std::move(lines));
-    });
-  });
+  return f;
 }
 
-void CheckService::finish_async(Chunk& chunk, const PeerAnswer& answer) {
+std::optional<CheckService::Finished> CheckService::finish_async(const Chunk& chunk,
+                                                                 const PeerAnswer& answer) {
   if (!answer.ok()) {
     if (answer.http_status != 0)
-      return fail_all(chunk, "the search was refused: " + reason_of(answer));
+      return failed(chunk, "the search was refused: " + reason_of(answer));
     // No HTTP answer (timeout, connection lost): the registry may have the search and call
     // back; the checks wait, and the sweeper fails them at the deadline if nothing comes.
     log::warn("dci_checks_async_unacknowledged", {{"source", chunk.source},
                                                   {"correlation_id", chunk.correlation_id},
                                                   {"error", answer.error}});
-    return;
+    return std::nullopt;
   }
   Json ack = answer.body.is_object() ? answer.body.value("message", Json()) : Json();
   std::string status = text_member(ack, "ack_status");
   if (status == "NACK" || status == "ERR") {
     Json err = ack.is_object() ? ack.value("error", Json()) : Json();
-    return fail_all(chunk, "the registry did not accept the search: " + status + " " +
-                               text_member(err, "code") + " " + text_member(err, "message"));
+    return failed(chunk, "the registry did not accept the search: " + status + " " +
+                             text_member(err, "code") + " " + text_member(err, "message"));
   }
   std::string theirs = text_member(ack, "correlation_id");
-  if (theirs.empty() || theirs == chunk.correlation_id) return;
+  if (theirs.empty() || theirs == chunk.correlation_id) return std::nullopt;
   // A registry that ignores the correlation id we chose names its own: its callback will
   // carry that one.
   db_.write([&](soci::session& s) {
@@ -625,6 +646,7 @@ void CheckService::finish_async(Chunk& chunk, const PeerAnswer& answer) {
       writer.update(c);
     }
   });
+  return std::nullopt;
 }
 
 CallbackOutcome CheckService::on_search(const std::string& sender_id, const Json& message) {

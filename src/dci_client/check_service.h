@@ -20,6 +20,7 @@
 
 #include "core/background.h"
 #include "core/clock.h"
+#include "core/thread_annotations.h"
 #include "dci_client/check.h"
 #include "dci_client/check_store.h"
 #include "dci_client/checks_config.h"
@@ -130,10 +131,23 @@ class CheckService final : public CallbackSink {
   std::shared_ptr<Chunk> new_chunk(const std::string& source, RunMode mode, const Actor& actor,
                                    std::shared_ptr<RunState> run);
   void send(std::shared_ptr<Chunk> chunk);
-  // These write the outcome into the chunk's checks as well (what its observer is told).
-  void finish_sync(Chunk& chunk, const PeerAnswer& answer);
-  void finish_async(Chunk& chunk, const PeerAnswer& answer);
-  void fail_all(Chunk& chunk, const std::string& reason);
+  // What an answer (or its absence) writes to its envelope's checks: one outcome per check, in
+  // order, and the audit action ("answer", "fail").
+  struct Finished {
+    std::shared_ptr<Chunk> chunk;
+    std::vector<ItemOutcome> outcomes;
+    std::string action;
+  };
+  // Read an envelope's answer (on the Background): what to write, or nothing (an async ACK).
+  std::optional<Finished> finish_sync(const Chunk& chunk, const PeerAnswer& answer);
+  std::optional<Finished> finish_async(const Chunk& chunk, const PeerAnswer& answer);
+  static Finished failed(const Chunk& chunk, const std::string& reason);
+  // Queues f and, unless another thread is at it, writes the queue in one transaction per
+  // turn until it is empty (group commit), writing each outcome into its chunk's checks and
+  // telling each chunk's observer once written (or not: then they are `checking` again).
+  void write_finished(Finished f) EXCLUDES(finished_mu_);
+  // The observer of the chunk's run: its checks, and the run's end after its last envelope.
+  static void tell(Chunk& chunk);
   // The statements of one write transaction, prepared once for all its checks.
   struct Writes;
   // Writes an item's outcome to a check being run; false when nothing was written (waiting,
@@ -167,6 +181,9 @@ class CheckService final : public CallbackSink {
   CheckSettings settings_;
   AnswerTrust* trust_;  // null: answers are taken as they come
   core::Job sweeper_;
+  core::Mutex finished_mu_;
+  std::vector<Finished> finished_ GUARDED_BY(finished_mu_);  // answers waiting to be written
+  bool writing_finished_ GUARDED_BY(finished_mu_) = false;   // a thread is writing them
 };
 
 }  // namespace registrar::dci_client
