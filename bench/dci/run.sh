@@ -82,7 +82,9 @@ for t, v, record in rows:
     p = json.loads(record)["member"]["demographic_info"]["person"]
     name = p.get("name", {})
     known.append((t, v, name.get("first_name", ""), name.get("surname", ""), p.get("birth_date", "")))
-def write(path, count):
+# Each file its own references: two files with the same bytes are one batch, and the second
+# run would only resume the first (send nothing).
+def write(path, count, prefix):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         cols = ["reference", "identifier_type", "identifier_value"]
@@ -94,12 +96,12 @@ def write(path, count):
                 t, v, g, fam, b = known[(i // 2) % len(known)]
             else:
                 t, v, g, fam, b = "NID", "UNKNOWN%09d" % i, "Nobody", "Known%d" % i, "1901-01-01"
-            row = ["R%07d" % i, t, v]
+            row = ["%s%07d" % (prefix, i), t, v]
             if person:
                 row += [g or "", fam or "", b or ""]
             w.writerow(row)
-write(out + "/batched.csv", n)
-write(out + "/single.csv", single_n)
+write(out + "/batched.csv", n, "B")
+write(out + "/single.csv", single_n, "S")
 PY
 
 # The client's server (its JWKS, for the IBR to trust it; its callback route, for async).
@@ -137,6 +139,15 @@ run() {
   }
   end=$(date +%s.%N)
   [ -n "$ibr_perf" ] && kill -INT "$ibr_perf" && wait "$ibr_perf" || true
+  # A figure counts only checks this run sent (not ones a resumed batch found done).
+  local sent
+  sent=$(grep -o 'sent=[0-9]*' "$dir/$label.out" | cut -d= -f2)
+  local lines
+  lines=$(($(wc -l <"$file") - 1))
+  if [ "$sent" != "$lines" ]; then
+    echo "dci check ($label) sent ${sent:-?} of $lines registrants: $(tail -n 1 "$dir/$label.out")" >&2
+    exit 1
+  fi
   echo "  client CPU (user sys, s): $(cat "$dir/$label.cpu")"
   /usr/bin/python3 - "$label" "$file.result.csv" "$start" "$end" <<'PY'
 import csv, sys
