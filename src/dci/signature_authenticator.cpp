@@ -45,8 +45,9 @@ std::unique_ptr<http::PendingAuthentication> SignatureAuthenticator::start(
 
 std::optional<http::Failure> SignatureAuthenticator::check_envelope(std::string_view body,
                                                                     const std::string& log_id,
-                                                                    std::string& sender_id) {
-  return decide_body(body, log_id, true, sender_id);
+                                                                    std::string& sender_id,
+                                                                    Envelope* whole) {
+  return decide_body(body, log_id, true, sender_id, whole);
 }
 
 std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& request,
@@ -60,10 +61,11 @@ std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& reque
 std::optional<http::Failure> SignatureAuthenticator::decide_body(std::string_view body,
                                                                  const std::string& log_id,
                                                                  bool may_fetch,
-                                                                 std::string& sender_id) {
+                                                                 std::string& sender_id,
+                                                                 Envelope* whole) {
   Envelope env;
   try {
-    env = parse_envelope(body, EnvelopeParts::kForSignature);
+    env = parse_envelope(body, whole ? EnvelopeParts::kWhole : EnvelopeParts::kForSignature);
   } catch (const core::Error& e) {
     // A malformed envelope is the client's mistake whatever part is wrong: 400 naming it.
     std::string code =
@@ -82,6 +84,7 @@ std::optional<http::Failure> SignatureAuthenticator::decide_body(std::string_vie
                 {{"sender_id", sender_id},
                  {"request_id", log_id},
                  {"why", options_.allow_unsigned_key + " is on: development only"}});
+      if (whole) *whole = std::move(env);
       return std::nullopt;
     }
     return http::unauthenticated("err.signature.missing", "Missing signature in envelope",
@@ -150,6 +153,7 @@ std::optional<http::Failure> SignatureAuthenticator::decide_body(std::string_vie
     refused(verify_status_name(v.status), v.detail);
     return http::unauthenticated("err.signature.invalid", "Invalid signature", "signature");
   }
+  if (whole) *whole = std::move(env);
   return std::nullopt;
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "dci/envelope.h"
 #include "dci/sender_keys.h"
 #include "dci/trusted_senders.h"
 #include "http/auth.h"
@@ -47,14 +48,16 @@ class SignatureAuthenticator final : public http::Authenticator {
 
   // The same decision for an envelope outside a request (a sync answer we received): nullopt
   // when it is signed by a trusted sender's key. `sender_id` receives the header's sender_id
-  // ("" when there is none). May fetch a JWKS: blocking.
+  // ("" when there is none). May fetch a JWKS: blocking. With `whole`, a signed envelope is
+  // also given back whole there (parsed once for both).
   std::optional<http::Failure> check_envelope(std::string_view body, const std::string& log_id,
-                                              std::string& sender_id);
+                                              std::string& sender_id, Envelope* whole = nullptr);
 
  private:
   std::optional<http::Failure> decide(http::Request& request, bool may_fetch);
   std::optional<http::Failure> decide_body(std::string_view body, const std::string& log_id,
-                                           bool may_fetch, std::string& sender_id);
+                                           bool may_fetch, std::string& sender_id,
+                                           Envelope* whole = nullptr);
   const TrustedSenders& senders_;
   SenderKeys* keys_;
   const core::Clock& clock_;

@@ -10,9 +10,18 @@ std::string SignedAnswerTrust::signer_of(const std::string& source_code) {
   return it == sources->end() ? "" : it->second.receiver_id;
 }
 
-std::string SignedAnswerTrust::refusal(std::string_view envelope, std::string& signer) {
-  auto failure = auth_->check_envelope(envelope, "", signer);
-  if (!failure) return "";
+std::string SignedAnswerTrust::refusal(std::string_view envelope, std::string& signer,
+                                       nlohmann::json* whole) {
+  dci::Envelope env;
+  auto failure = auth_->check_envelope(envelope, "", signer, whole ? &env : nullptr);
+  if (!failure) {
+    if (whole) {
+      *whole = nlohmann::json::object();
+      (*whole)["header"] = dci::header_to_json(env.header, true);
+      if (env.has_message) (*whole)["message"] = std::move(env.message);
+    }
+    return "";
+  }
   return failure->message.empty() ? failure->code : failure->message;
 }
 

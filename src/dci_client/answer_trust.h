@@ -20,7 +20,8 @@ class SignedAnswerTrust final : public AnswerTrust {
   SignedAnswerTrust(DataSources& sources, std::shared_ptr<dci::SignatureAuthenticator> auth)
       : sources_(sources), auth_(std::move(auth)) {}
   std::string signer_of(const std::string& source_code) override;
-  std::string refusal(std::string_view envelope, std::string& signer) override;
+  std::string refusal(std::string_view envelope, std::string& signer,
+                      nlohmann::json* whole = nullptr) override;
 
  private:
   DataSources& sources_;
@@ -35,8 +36,9 @@ class OwnedAnswerTrust final : public AnswerTrust {
   std::string signer_of(const std::string& source_code) override {
     return trust_->signer_of(source_code);
   }
-  std::string refusal(std::string_view envelope, std::string& signer) override {
-    return trust_->refusal(envelope, signer);
+  std::string refusal(std::string_view envelope, std::string& signer,
+                      nlohmann::json* whole = nullptr) override {
+    return trust_->refusal(envelope, signer, whole);
   }
 
  private:

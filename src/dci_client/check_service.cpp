@@ -572,26 +572,32 @@ CheckService::Finished CheckService::failed(const Chunk& chunk, const std::strin
 std::optional<CheckService::Finished> CheckService::finish_sync(const Chunk& chunk,
                                                                 const PeerAnswer& answer) {
   if (!answer.ok()) return failed(chunk, "the search failed: " + reason_of(answer));
+  Json parsed;  // the answer, when `body` was left to its reader (a sync answer's text)
   if (trust_) {
     // A header-level rejection is signed too (§2.4): checked before it is read.
     std::string signer;
-    std::string why = trust_->refusal(answer.raw, signer);
+    std::string why =
+        trust_->refusal(answer.raw, signer, answer.body.is_null() ? &parsed : nullptr);
     if (!why.empty()) return failed(chunk, "the answer's signature was refused: " + why);
     std::string registry = trust_->signer_of(chunk.source);
     if (!registry.empty() && signer != registry)
       return failed(chunk, "the answer is signed by sender " + signer +
                                ", not by the data source's registry " + registry);
   }
-  const Json* message = answer.body.is_object() && answer.body.contains("message")
-                            ? &answer.body["message"]
-                            : nullptr;
+  if (!trust_ && answer.body.is_null()) {
+    parsed = Json::parse(answer.raw, nullptr, false);
+    if (parsed.is_discarded()) parsed = nullptr;
+  }
+  const Json& body = answer.body.is_null() ? parsed : answer.body;
+  auto message_it = body.is_object() ? body.find("message") : body.end();
+  const Json* message = body.is_object() && message_it != body.end() ? &*message_it : nullptr;
   std::map<std::string, const Json*> items;
   try {
     if (!message) throw core::invalid_argument("the answer is not a DCI envelope");
     items = items_by_reference(*message);
   } catch (const core::Error& e) {
     // A header-level rejection carries its reason in the header (§2.4).
-    Json h = answer.body.is_object() ? answer.body.value("header", Json::object()) : Json();
+    Json h = body.is_object() ? body.value("header", Json::object()) : Json();
     std::string why = text_member(h, "status") == "rjct"
                           ? "rejected by the registry: " + text_member(h, "status_reason_code") +
                                 " " + text_member(h, "status_reason_message")

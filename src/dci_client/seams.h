@@ -32,7 +32,9 @@ struct PeerAnswer {
   // Why it failed, in words an operator can act on ("timeout after 30 s", "HTTP 500 from
   // https://ibr.example/registry/sync/search"); "" on a 2xx with a JSON body.
   std::string error;
-  nlohmann::json body;     // the peer's JSON answer (an envelope or an ACK); null when none
+  // The peer's JSON answer (an envelope or an ACK); null when none, and for a 2xx answer to a
+  // sync search, which its reader parses from `raw` (http_answer).
+  nlohmann::json body;
   bool retryable = false;  // a later attempt may succeed (5xx, 429, connection, timeout)
   std::string raw;         // a 2xx answer's text, as received (signatures are over the text)
   bool ok() const { return error.empty(); }
@@ -48,8 +50,11 @@ class AnswerTrust {
   // none (then any trusted sender is taken) or is unknown.
   virtual std::string signer_of(const std::string& source_code) = 0;
   // "" when `envelope` (its text) is signed by a trusted sender's key, as a callback is checked
-  // (the §7.8 table); else why not, in words. `signer` receives its header.sender_id.
-  virtual std::string refusal(std::string_view envelope, std::string& signer) = 0;
+  // (the §7.8 table); else why not, in words. `signer` receives its header.sender_id. With
+  // `whole`, an accepted envelope is also given back there as JSON ({header, message}, read
+  // from the same parse: the caller need not parse the text again).
+  virtual std::string refusal(std::string_view envelope, std::string& signer,
+                              nlohmann::json* whole = nullptr) = 0;
 };
 
 // Sends DCI messages to data sources. Implemented by the data-source part (source_client.*).

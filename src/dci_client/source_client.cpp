@@ -282,7 +282,8 @@ void HttpSourceClient::send(std::shared_ptr<Call> call, const std::string& token
   client_.send(std::move(req), [self = shared_from_this(), call, url](http::Outcome outcome) {
     PeerAnswer a;
     if (outcome.ok()) {
-      a = http_answer(outcome.response(), url);
+      // A sync answer is parsed by its reader, once for its signature and its items.
+      a = http_answer(outcome.response(), url, call->endpoint != Endpoint::kSyncSearch);
       call->retry_after = retry_after(outcome.response());
     } else {
       a = transport_failure(outcome.error(), url, call->source.timeout);

@@ -96,12 +96,14 @@ PeerAnswer transport_failure(const core::Error& error, const std::string& url,
   return a;
 }
 
-PeerAnswer http_answer(const http::Response& r, const std::string& url) {
+PeerAnswer http_answer(const http::Response& r, const std::string& url, bool parse_success) {
   PeerAnswer a;
   a.http_status = r.status;
+  const bool success = r.status >= 200 && r.status < 300;
+  if (success) a.raw = r.body;
+  if (success && !parse_success) return a;
   a.body = nlohmann::json::parse(r.body, nullptr, false);
   if (a.body.is_discarded()) a.body = nullptr;
-  if (r.status >= 200 && r.status < 300) a.raw = r.body;
   const std::string prefix = "HTTP " + std::to_string(r.status) + " from " + loggable_url(url);
   if (r.status >= 200 && r.status < 300) {
     if (a.body.is_null()) a.error = prefix + ": the answer is not JSON";

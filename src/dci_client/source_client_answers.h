@@ -24,7 +24,11 @@ PeerAnswer transport_failure(const core::Error& error, const std::string& url,
 // An HTTP answer: ok for a 2xx with a JSON body; otherwise the status in words, with what the
 // registry said (a DCI ERR ack's error, an errors[] or a problem's detail) when it said anything.
 // Retryable: 5xx, 429 and 408.
-PeerAnswer http_answer(const http::Response& response, const std::string& url);
+// `parse_success`: whether a 2xx body is parsed into `body` (and refused when it is not JSON);
+// without, it is only kept in `raw` for a caller that parses it itself (a sync answer, parsed
+// once for its signature and its items).
+PeerAnswer http_answer(const http::Response& response, const std::string& url,
+                       bool parse_success = true);
 
 // The delay before retry `retry` (1 for the first): base doubled per retry, at most cap, then
 // "equal jitter" (half fixed, half scaled by unit ∈ [0, 1]) so that many clients refused at the

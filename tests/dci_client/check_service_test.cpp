@@ -391,7 +391,7 @@ class ScriptedTrust final : public AnswerTrust {
     auto it = registries.find(source);
     return it == registries.end() ? "" : it->second;
   }
-  std::string refusal(std::string_view, std::string& signer) override {
+  std::string refusal(std::string_view, std::string& signer, Json* = nullptr) override {
     ++checked;
     signer = signed_by;
     return why;
