@@ -128,6 +128,23 @@ store::Migration checks_migration() {
   return m;
 }
 
+store::Migration checks_indexes_migration() {
+  store::Migration m;
+  m.version = kChecksIndexesMigrationVersion;
+  m.description = "duplication checks: partial state and correlation indexes";
+  // The sweeper's query (stale_checks) names state = 'checking', which lets both backends use
+  // the partial index; callbacks look a correlation id up by equality, never NULL.
+  m.statements = {
+      "DROP INDEX dci_client_checks_state",
+      "CREATE INDEX dci_client_checks_checking ON dci_client_checks (updated_us, id) "
+      "WHERE state = 'checking'",
+      "DROP INDEX dci_client_checks_correlation",
+      "CREATE INDEX dci_client_checks_correlation ON dci_client_checks (correlation_id) "
+      "WHERE correlation_id IS NOT NULL",
+  };
+  return m;
+}
+
 namespace db {
 
 void insert_check(soci::session& s, const Check& c) {

@@ -17,6 +17,10 @@ namespace registrar::dci_client {
 
 constexpr int kChecksMigrationVersion = 3;
 store::Migration checks_migration();
+// v4: the state and correlation indexes hold only the rows they are searched for (checks
+// `checking`, checks with a correlation id): a sync check's two writes then touch neither.
+constexpr int kChecksIndexesMigrationVersion = 4;
+store::Migration checks_indexes_migration();
 
 struct CheckFilter {
   std::optional<CheckState> state;

@@ -41,9 +41,10 @@ class DciClientModule final : public app::Module {
 
   std::vector<store::Migration> migrations() const override {
     std::vector<store::Migration> all;
-    all.push_back(sources_migration());  // v1: data sources
-    all.push_back(senders_migration());  // v2: trusted IBR senders
-    all.push_back(checks_migration());   // v3: duplication checks
+    all.push_back(sources_migration());         // v1: data sources
+    all.push_back(senders_migration());         // v2: trusted IBR senders
+    all.push_back(checks_migration());          // v3: duplication checks
+    all.push_back(checks_indexes_migration());  // v4: partial indexes
     return all;
   }
 
