@@ -158,42 +158,6 @@ void Issuer::fill(TypeState& t, IdType type, size_t need) {
   }
 }
 
-std::array<std::future<Issuer::Ahead>, 3> Issuer::generate_ahead(
-    const std::array<size_t, 3>& need) {
-  std::array<std::future<Ahead>, 3> out;
-  for (size_t i = 0; i < types_.size(); ++i) {
-    TypeState& t = types_[i];
-    // As many as this batch used, unless a batch's worth beyond it is ready already.
-    if (need[i] == 0 || t.block.exhausted() || t.ready.size() >= need[i] + config_.batch_max)
-      continue;
-    const IdGenerator* gen = t.gen.get();
-    Ahead job{t.block, {}};
-    try {
-      out[i] =
-          std::async(std::launch::async, [gen, job = std::move(job), want = need[i]]() mutable {
-            job.ids.reserve(want);
-            gen->next_ids(job.block, want, job.ids);  // pure: no lock, no database
-            return std::move(job);
-          });
-    } catch (const std::system_error& e) {  // no thread to spare: the next batch generates inline
-      log::warn("ids_generate_ahead_failed", {{"error", core::loggable_message(e)}});
-      continue;
-    }
-    t.block = CounterBlock{};  // the job's until take_ahead: nothing leases before then
-  }
-  return out;
-}
-
-void Issuer::take_ahead(std::array<std::future<Ahead>, 3>& ahead) {
-  for (size_t i = 0; i < ahead.size(); ++i) {
-    if (!ahead[i].valid()) continue;
-    Ahead done = ahead[i].get();  // next_ids does not throw
-    TypeState& t = types_[i];
-    t.block = done.block;
-    for (auto& id : done.ids) t.ready.push_back(std::move(id));
-  }
-}
-
 void Issuer::process(std::vector<Pending>& batch) {
   const int64_t now = now_ms(clock_);
   std::vector<IssueOutcome> outcomes(batch.size());
@@ -216,11 +180,9 @@ void Issuer::process(std::vector<Pending>& batch) {
   }
 
   std::array<size_t, 3> used_ready{0, 0, 0};
-  std::array<std::future<Ahead>, 3> ahead;
   try {
     for (IdType t : {IdType::kUin, IdType::kVid, IdType::kPrid})
       if (need[index_of(t)] > 0) fill(types_[index_of(t)], t, need[index_of(t)]);
-    ahead = generate_ahead(need);
 
     db_.write([&](soci::session& s) {
       std::vector<IssuedRow> rows;
@@ -297,7 +259,6 @@ void Issuer::process(std::vector<Pending>& batch) {
           unique ? "an issued ID collided with a recorded one" : "the ID store is not available");
     }
   }
-  take_ahead(ahead);
   http::DeliveryBatch together;  // the answers reach the I/O threads in one hand-over each
   for (size_t r = 0; r < batch.size(); ++r) {
     try {

@@ -8,7 +8,6 @@
 // chunk per turn. No HTTP types here: the API wraps its Responder in the callback.
 //
 // Threads: submit/issue/note_unassigned from any thread; stop from any thread but a callback.
-// (generate_ahead lends a counter block to a short-lived thread within process(); see there.)
 // process() and prefill run on Background threads, never two at once (max_concurrent = 1), so
 // the generator state (`types_`) needs no lock; the hints that note_unassigned sets do.
 #pragma once
@@ -16,7 +15,6 @@
 #include <array>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,17 +103,6 @@ class Issuer {
   void fill(TypeState& t, IdType type, size_t need);
   // The idle step: generates a chunk ahead for one type in use; false when there is nothing to do.
   bool prefill_one_chunk();
-  // Generation ahead during a batch's write and commit (the committer then mostly waits for the
-  // disk, and generation is a fifth of an issued ID's CPU): for each type the batch used, a
-  // thread takes the type's counter block and generates as many IDs as the batch used. The batch
-  // step never leases or generates while the block is out; take_ahead gives it back with the
-  // IDs, before process() returns, so the next batch step sees the state as before.
-  struct Ahead {
-    CounterBlock block;
-    std::vector<IssuedId> ids;
-  };
-  std::array<std::future<Ahead>, 3> generate_ahead(const std::array<size_t, 3>& need);
-  void take_ahead(std::array<std::future<Ahead>, 3>& ahead);
 
   store::Database& db_;
   const core::Clock& clock_;
