@@ -10,7 +10,7 @@ void declare_ids_config(core::ConfigSchema& s) {
                "change it once IDs were issued: start is refused if it changes.");
   s.add_int("ids.issuance.block_size", 100'000,
             "Counters an instance leases from the database at a time.", 1'000, 100'000'000);
-  s.add_int("ids.issuance.batch_max", 2'000, "IDs written in one group-commit transaction at most.",
+  s.add_int("ids.issuance.batch_max", 5'000, "IDs written in one group-commit transaction at most.",
             1, 100'000);
   s.add_int("ids.issuance.commit_delay_us", 200,
             "How long the committer gathers issue requests before writing them (microseconds).", 0,

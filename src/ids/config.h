@@ -19,7 +19,7 @@ namespace registrar::ids {
 struct IssuanceConfig {
   std::string key;               // ids.issuance.key; empty: generated and kept in the database
   int64_t block_size = 100'000;  // counters leased per database round trip
-  size_t batch_max = 2'000;      // IDs written per group-commit transaction at most
+  size_t batch_max = 5'000;      // IDs written per group-commit transaction at most
   std::chrono::microseconds commit_delay{200};  // how long the committer gathers requests
   int max_count = 1'000;                        // IDs one batch-issue request may ask for
 };

@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <future>
+#include <tuple>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -220,6 +222,11 @@ void Issuer::process(std::vector<Pending>& batch) {
           }
         }
       }
+      // In key order: the generated IDs are scattered over the unique index, and inserting them
+      // sorted walks its pages once, left to right, instead of jumping between them.
+      std::sort(rows.begin(), rows.end(), [](const IssuedRow& a, const IssuedRow& b) {
+        return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+      });
       insert_issued(s, db_.backend(), rows);
       core::MutexLock lock(mu_);
       for (size_t i = 0; i < 3; ++i) {

@@ -84,6 +84,45 @@ TEST_P(ServiceTest, IssuedIdsAreValidUniqueAndRecorded) {
   EXPECT_EQ(recorded, int64_t(all.size()));
 }
 
+// A group commit stores its rows in key order, not in the order the requests got their IDs:
+// each stored row must still be the one of the request that received the ID (its counter, the
+// request's actor and expiry).
+TEST_P(ServiceTest, EachRecordedIdKeepsItsOwnCounterActorAndExpiry) {
+  const IdsConfig config = test_config();
+  auto svc = service(config);
+  const int64_t expiry = clock_.now_seconds() * 1000 + 86'400'000;
+  std::mutex mu;
+  std::vector<std::pair<IssueRequest, IssueOutcome>> got;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        IssueRequest req{IdType(t % 3), 1 + (i * 7 + t) % 40, std::nullopt,
+                         "actor-" + std::to_string(t)};
+        if (req.type == IdType::kVid && i % 2) req.expires_ms = expiry + t * 1000 + i;
+        auto o = svc->issue(req);
+        std::lock_guard lk(mu);
+        got.emplace_back(req, std::move(o));
+      }
+    });
+  for (auto& t : threads) t.join();
+  size_t checked = 0;
+  for (const auto& [req, o] : got) {
+    ASSERT_TRUE(o.ok()) << o.error->what();
+    ASSERT_EQ(o.ids.size(), size_t(req.count));
+    const IdGenerator gen(config.policy(req.type), config.issuance.key);
+    for (const auto& id : o.ids) {
+      auto rec = svc->find(req.type, id);
+      ASSERT_TRUE(rec) << id;
+      EXPECT_EQ(rec->row.issued_by, req.actor) << id;
+      EXPECT_EQ(rec->row.expires_ms, req.expires_ms) << id;
+      EXPECT_EQ(gen.counter_for_id(id), std::optional<uint64_t>(uint64_t(rec->row.counter))) << id;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, size_t(500));
+}
+
 TEST_P(ServiceTest, ReturnedIdsAreServedFirst) {
   auto svc = service();
   auto first = svc->issue({IdType::kUin, 3, std::nullopt, "test"});
