@@ -29,7 +29,8 @@ using Json = nlohmann::json;
 inline std::vector<store::Migration> checks_schema() {
   return {{1, "data sources (other part)", {}, {}},
           {2, "trusted senders (other part)", {}, {}},
-          checks_migration(), checks_indexes_migration()};
+          checks_migration(),
+          checks_indexes_migration()};
 }
 
 // The registry the checks ask: a real IbrService with its duplicate index.
