@@ -208,11 +208,28 @@ struct CheckWriter::Statements {
     long long created = 0, updated = 0;
     std::optional<soci::statement> st;
   };
-  struct Update {
-    std::string id, state, result, programmes, raw, error, correlation, notes;
-    soci::indicator result_ind = soci::i_null, raw_ind = soci::i_null,
-                    correlation_ind = soci::i_null, checked_ind = soci::i_null;
+  // What an answer (or a failure) sets: shared by update and finish.
+  struct Outcome {
+    std::string id, state, result, programmes, raw, error;
+    soci::indicator result_ind = soci::i_null, raw_ind = soci::i_null, checked_ind = soci::i_null;
     long long updated = 0, checked = 0;
+    void set(const Check& c) {
+      id = c.id;
+      state = state_name(c.state);
+      result = c.result ? std::string(result_name(*c.result)) : std::string();
+      result_ind = c.result ? soci::i_ok : soci::i_null;
+      programmes = canonical(Json(c.matched_programmes));
+      raw = c.raw_response.is_null() ? std::string() : c.raw_response.dump();
+      raw_ind = c.raw_response.is_null() ? soci::i_null : soci::i_ok;
+      error = c.error;
+      updated = core::to_unix_us(c.updated);
+      checked = c.checked ? core::to_unix_us(*c.checked) : 0;
+      checked_ind = c.checked ? soci::i_ok : soci::i_null;
+    }
+  };
+  struct Update : Outcome {
+    std::string correlation, notes;
+    soci::indicator correlation_ind = soci::i_null;
     std::optional<soci::statement> st;
   };
   struct Start {
@@ -221,10 +238,8 @@ struct CheckWriter::Statements {
     long long updated = 0;
     std::optional<soci::statement> st;
   };
-  struct Finish {
-    std::string id, state, result, programmes, raw, error, correlation;
-    soci::indicator result_ind = soci::i_null, raw_ind = soci::i_null;
-    long long updated = 0, checked = 0;
+  struct Finish : Outcome {
+    std::string correlation;
     std::optional<soci::statement> st;
   };
   Insert insert;
@@ -291,20 +306,10 @@ void CheckWriter::update(const Check& c) {
                   soci::use(v.raw, v.raw_ind), soci::use(v.error),
                   soci::use(v.correlation, v.correlation_ind), soci::use(v.notes),
                   soci::use(v.updated), soci::use(v.checked, v.checked_ind), soci::use(v.id)));
-  v.id = c.id;
-  v.state = state_name(c.state);
-  v.result = c.result ? std::string(result_name(*c.result)) : std::string();
-  v.result_ind = c.result ? soci::i_ok : soci::i_null;
-  v.programmes = canonical(Json(c.matched_programmes));
-  v.raw = c.raw_response.is_null() ? std::string() : c.raw_response.dump();
-  v.raw_ind = c.raw_response.is_null() ? soci::i_null : soci::i_ok;
-  v.error = c.error;
+  v.set(c);
   v.correlation = c.correlation_id;
   v.correlation_ind = c.correlation_id.empty() ? soci::i_null : soci::i_ok;
   v.notes = c.notes;
-  v.updated = core::to_unix_us(c.updated);
-  v.checked = c.checked ? core::to_unix_us(*c.checked) : 0;
-  v.checked_ind = c.checked ? soci::i_ok : soci::i_null;
   v.st->execute(true);
 }
 
@@ -338,16 +343,8 @@ bool CheckWriter::finish(const Check& c, const std::string& sent_correlation_id)
                   soci::use(v.state), soci::use(v.result, v.result_ind), soci::use(v.programmes),
                   soci::use(v.raw, v.raw_ind), soci::use(v.error), soci::use(v.updated),
                   soci::use(v.checked), soci::use(v.id), soci::use(v.correlation)));
-  v.id = c.id;
-  v.state = state_name(c.state);
-  v.result = c.result ? std::string(result_name(*c.result)) : std::string();
-  v.result_ind = c.result ? soci::i_ok : soci::i_null;
-  v.programmes = canonical(Json(c.matched_programmes));
-  v.raw = c.raw_response.is_null() ? std::string() : c.raw_response.dump();
-  v.raw_ind = c.raw_response.is_null() ? soci::i_null : soci::i_ok;
-  v.error = c.error;
-  v.updated = core::to_unix_us(c.updated);
-  v.checked = c.checked ? core::to_unix_us(*c.checked) : v.updated;
+  v.set(c);
+  if (!c.checked) v.checked = v.updated;  // an outcome is always checked
   v.correlation = sent_correlation_id;
   v.st->execute(true);
   return v.st->get_affected_rows() > 0;
