@@ -13,7 +13,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   # libraries
   libboost-dev libboost-context-dev libssl-dev libsodium-dev nlohmann-json3-dev libyaml-cpp-dev
-  libyaml-dev libsoci-dev libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev libcli11-dev
+  libyaml-dev libsoci-dev libsqlite3-dev libpq-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libutf8proc-dev libicu-dev zlib1g-dev libjemalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 postgresql wrk nginx-light curl procps openssl

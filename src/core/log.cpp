@@ -1,28 +1,57 @@
 #include "core/log.h"
 
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "core/clock.h"
+#include "core/log_file.h"
 
 namespace registrar::log {
 namespace {
 
 std::atomic<int> g_level{int(Level::kInfo)};
+// Where lines go: a LogFile, or stderr (written at once, one write(2) per line) when null.
+std::atomic<LogFile*> g_file{nullptr};
 
-std::shared_ptr<spdlog::logger>& logger() {
-  static std::shared_ptr<spdlog::logger> l = [] {
-    auto lg = std::make_shared<spdlog::logger>("registrar",
-                                               std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    lg->set_pattern("%v");
-    lg->set_level(spdlog::level::trace);
-    return lg;
-  }();
-  return l;
+// Files replaced by a later init() stay open (idle) to the end: another thread may still hold
+// the pointer it loaded. Reachable from here, so not a leak to the sanitizers.
+std::vector<std::unique_ptr<LogFile>>& all_files() {
+  static auto* files = new std::vector<std::unique_ptr<LogFile>>;
+  return *files;
+}
+std::mutex g_init_mu;
+
+void write_stderr(std::string_view line) {
+  thread_local std::string buffer;
+  buffer.assign(line);
+  buffer += '\n';
+  std::string_view rest = buffer;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere left to report it
+    rest.remove_prefix(size_t(n));
+  }
+}
+
+void emit(Level level, std::string_view line) {
+  LogFile* file = g_file.load(std::memory_order_acquire);
+  if (!file) return write_stderr(line);
+  // Warnings wake the writer at once; an error is on disk before the caller goes on (it may be
+  // the last thing the process says).
+  file->append(line, level >= Level::kWarn);
+  if (level >= Level::kError) file->flush();
+}
+
+void flush_at_exit() {
+  flush();
 }
 
 const char* level_name(Level l) {
@@ -41,37 +70,20 @@ const char* level_name(Level l) {
   return "info";
 }
 
-spdlog::level::level_enum to_spdlog(Level l) {
-  switch (l) {
-    case Level::kDebug:
-      return spdlog::level::debug;
-    case Level::kInfo:
-      return spdlog::level::info;
-    case Level::kWarn:
-      return spdlog::level::warn;
-    case Level::kError:
-      return spdlog::level::err;
-    case Level::kOff:
-      return spdlog::level::off;
-  }
-  return spdlog::level::info;
-}
-
 }  // namespace
 
 void init(Level level, const std::string& file) {
   g_level = int(level);
-  std::shared_ptr<spdlog::sinks::sink> sink;
+  std::lock_guard lock(g_init_mu);
+  static bool exit_hook = (std::atexit(flush_at_exit), true);
+  (void)exit_hook;
+  if (LogFile* old = g_file.load()) old->flush();
   if (file.empty() || file == "-") {
-    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  } else {
-    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file);
+    g_file.store(nullptr, std::memory_order_release);
+    return;
   }
-  auto lg = std::make_shared<spdlog::logger>("registrar", sink);
-  lg->set_pattern("%v");
-  lg->set_level(spdlog::level::trace);
-  lg->flush_on(spdlog::level::warn);
-  logger() = lg;
+  all_files().push_back(std::make_unique<LogFile>(file));
+  g_file.store(all_files().back().get(), std::memory_order_release);
 }
 
 Level parse_level(std::string_view name) {
@@ -95,12 +107,11 @@ void write(Level level, std::string_view event, const Json& fields) {
   if (fields.is_object()) {
     for (auto it = fields.begin(); it != fields.end(); ++it) line[it.key()] = it.value();
   }
-  logger()->log(to_spdlog(level), "{}",
-                line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  emit(level, line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void write_raw(Level level, std::string_view json_line) {
-  logger()->log(to_spdlog(level), "{}", json_line);
+  emit(level, json_line);
 }
 
 std::string mask(std::string_view id, size_t visible) {
@@ -145,7 +156,7 @@ void append_json_escaped(std::string& out, std::string_view text) {
 }
 
 void flush() {
-  logger()->flush();
+  if (LogFile* file = g_file.load(std::memory_order_acquire)) file->flush();
 }
 
 }  // namespace registrar::log
