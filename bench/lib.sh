@@ -63,9 +63,17 @@ TOML
   wait_port "$REG_PORT"
 }
 
-# start_nginx DIR: one worker on CPU 0 answering every request with 200 and a small JSON body.
+# start_nginx DIR [LOG]: one worker on CPU 0 answering every request with 200 and a small JSON
+# body. No access log, unless LOG is given: then one JSON line per request, with the fields of
+# registrar's access-log line, to DIR/nginx/access.log through a 64 KiB buffer (a like-for-like
+# baseline: registrar logs every request by default).
 start_nginx() {
-  local dir=$1
+  local dir=$1 log=${2:-}
+  local access_log="access_log off;"
+  if [ -n "$log" ]; then
+    access_log="log_format registrar escape=json '{\"time\":\"\$time_iso8601\",\"level\":\"info\",\"event\":\"access\",\"request_id\":\"\$request_id\",\"remote\":\"\$remote_addr:\$remote_port\",\"method\":\"\$request_method\",\"route\":\"\$uri\",\"status\":\$status,\"duration_s\":\$request_time,\"bytes_in\":\$request_length,\"bytes_out\":\$bytes_sent}';
+  access_log $dir/nginx/access.log registrar buffer=64k flush=1s;"
+  fi
   NGINX_PORT=$(free_port)
   mkdir -p "$dir/nginx"
   cat > "$dir/nginx/nginx.conf" <<CONF
@@ -76,7 +84,7 @@ pid $dir/nginx/nginx.pid;
 error_log $dir/nginx/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  $access_log
   client_body_temp_path $dir/nginx/body;
   proxy_temp_path $dir/nginx/proxy;
   fastcgi_temp_path $dir/nginx/fastcgi;
@@ -144,11 +152,12 @@ alternate_wrk() {
 }
 
 # summarize_pairs OUT "label A" "label B" TARGET: per-round figures, the means, and the ratio of
-# B's mean rate to A's against TARGET.
+# B's mean rate to A's against TARGET ("-": no target, the ratio is reported).
 summarize_pairs() {
   /usr/bin/python3 - "$@" <<'PY'
 import sys
-path, label_a, label_b, target = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+path, label_a, label_b = sys.argv[1], sys.argv[2], sys.argv[3]
+target = None if sys.argv[4] == "-" else float(sys.argv[4])  # "-": a figure reported, no target
 rows = [l.split() for l in open(path)]
 print(f"{'':<46} {'req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7}")
 for r in rows:
@@ -160,6 +169,7 @@ for label, base in ((label_a, 1), (label_b, 5)):
     errors = sum(int(r[base + 3]) for r in rows)
     print(f"{label + ' (mean)':<46} {mean(base):10.0f} {mean(base + 1):7.3f} {worst(base + 2):7.3f} {errors:7d}")
 ratio = mean(5) / mean(1)
-print(f"ratio {label_b} / {label_a}: {ratio:.2f} (target >= {target:.2f}: {'met' if ratio >= target else 'NOT met'}); p99 is the worst round's")
+verdict = "no target" if target is None else f"target >= {target:.2f}: {'met' if ratio >= target else 'NOT met'}"
+print(f"ratio {label_b} / {label_a}: {ratio:.2f} ({verdict}); p99 is the worst round's")
 PY
 }
