@@ -101,6 +101,17 @@ CONF
   wait_port "$NGINX_PORT"
 }
 
+# wrk_lua FILE METHOD BODY TOKEN: a wrk script sending METHOD with a JSON BODY ('' for none) and
+# a bearer TOKEN.
+wrk_lua() {
+  cat > "$1" <<LUA
+wrk.method = "$2"
+wrk.body = '$3'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $4"
+LUA
+}
+
 # run_wrk URL [SCRIPT]: prints "rps p50_ms p99_ms" for a run of wrk on CPU 1.
 run_wrk() {
   local url=$1 script=${2:-}

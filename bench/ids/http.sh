@@ -16,15 +16,6 @@ IDS_BATCH=${IDS_BATCH:-100}
 dir=$(mktemp -d)
 trap 'stop_pid ${REG_PID:-}; stop_pid ${NGINX_PID:-}; rm -rf "$dir"' EXIT
 
-lua() {  # lua FILE METHOD BODY TOKEN
-  cat > "$1" <<LUA
-wrk.method = "$2"
-wrk.body = '$3'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $4"
-LUA
-}
-
 start_nginx "$dir"
 UIN_FOR_NGINX=2345678123
 
@@ -36,7 +27,7 @@ cli() { "$BENCH_BUILD/src/registrar" --config "$dir/registrar.toml" "$@" 2>/dev/
 token=$(cli token issue --client bench --scope ids:issue --scope ids:validate | tail -n1)
 uin=$(cli ids issue uin | tail -n1)
 
-lua "$dir/validate.lua" GET "" "$token"
+wrk_lua "$dir/validate.lua" GET "" "$token"
 # Validation and its nginx baseline in alternating rounds (drift cancels; see bench/lib.sh).
 alternate_wrk "$dir/validate.rounds" "http://127.0.0.1:$NGINX_PORT/v1/ids/uin/validate/$UIN_FOR_NGINX" "" \
   "http://127.0.0.1:$REG_PORT/v1/ids/uin/validate/$uin" "$dir/validate.lua"
@@ -48,7 +39,7 @@ alternate_wrk "$dir/validate-logged.rounds" "http://127.0.0.1:$NGINX_PORT/v1/ids
   "http://127.0.0.1:$REG_PORT/v1/ids/uin/validate/$uin" "$dir/validate.lua"
 logged_lines=$(wc -l < "$dir/logged/nginx/access.log" || echo 0)
 stop_pid "$NGINX_PID"; NGINX_PID=
-lua "$dir/single.lua" POST "" "$token"
+wrk_lua "$dir/single.lua" POST "" "$token"
 # Raw SQLite durable 100-row inserts on the same disk, just before and just after issuance, so
 # that the disk's speed of the moment is the baseline (an absolute rate on a shared disk drifts).
 # Prints "rows/s CPU-µs/row bytes/row" and keeps the whole line in $dir/raw.lines.
@@ -71,7 +62,7 @@ ids_in_db() { sqlite3 "$dir/registrar.db" "SELECT COUNT(*) FROM ids_issued WHERE
 raw_before=$(raw_baseline)
 read -r s_rps s_p50 s_p99 s_err < <(run_wrk "http://127.0.0.1:$REG_PORT/v1/ids/uin/issue" "$dir/single.lua")
 read -r m_rps m_p50 m_p99 m_err < <(BENCH_CONNECTIONS=${IDS_MANY_CONNECTIONS:-256} run_wrk "http://127.0.0.1:$REG_PORT/v1/ids/uin/issue" "$dir/single.lua")
-lua "$dir/batch.lua" POST "{\"count\":$IDS_BATCH}" "$token"
+wrk_lua "$dir/batch.lua" POST "{\"count\":$IDS_BATCH}" "$token"
 b_ids0=$(ids_in_db)
 read -r b_t0 b_w0 < <(server_cost | paste -sd' ')
 read -r b_rps b_p50 b_p99 b_err < <(run_wrk "http://127.0.0.1:$REG_PORT/v1/ids/uin/issue" "$dir/batch.lua")

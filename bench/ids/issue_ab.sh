@@ -25,12 +25,7 @@ ${!extra_var:-}"
   PORT[$lab]=$REG_PORT PID[$lab]=$REG_PID
   token=$("$BENCH_BUILD/src/registrar" --config "$d/registrar.toml" token issue --client bench \
     --scope ids:issue 2>/dev/null | tail -n1)
-  cat > "$d/batch.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"count":$IDS_BATCH}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $token"
-LUA
+  wrk_lua "$d/batch.lua" POST "{\"count\":$IDS_BATCH}" "$token"
   taskset -c 1 wrk -t1 -c50 -d2s -s "$d/batch.lua" "http://127.0.0.1:$REG_PORT/v1/ids/uin/issue" >/dev/null
 done
 written() { awk '/^write_bytes/ {print $2}' "/proc/$1/io"; }

@@ -38,10 +38,7 @@ TOML
   token=$("$bin" --config "$d/registrar.toml" token issue --client bench --scope ids:validate \
     2>/dev/null | tail -n1)
   uin=$("$bin" --config "$d/registrar.toml" ids issue uin 2>/dev/null | tail -n1)
-  cat > "$d/validate.lua" <<LUA
-wrk.method = "GET"
-wrk.headers["Authorization"] = "Bearer $token"
-LUA
+  wrk_lua "$d/validate.lua" GET "" "$token"
   urls+=("http://127.0.0.1:$port/v1/ids/uin/validate/$uin") luas+=("$d/validate.lua")
 done
 for i in $(seq 1 "$ROUNDS"); do

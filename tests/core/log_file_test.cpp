@@ -21,12 +21,7 @@
 namespace registrar::log {
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::read_file;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -50,11 +45,11 @@ TEST(LogFile, LinesFromManyThreadsAreWrittenWholeAndInOrder) {
       });
     for (auto& th : threads) th.join();
     file.flush();
-    EXPECT_EQ(lines_of(read_all(path)).size(), size_t(kThreads * kLines));
+    EXPECT_EQ(lines_of(read_file(path)).size(), size_t(kThreads * kLines));
     EXPECT_EQ(file.stats().dropped_lines, 0u);
   }
   std::vector<int> next(kThreads, 0);
-  for (const std::string& line : lines_of(read_all(path))) {
+  for (const std::string& line : lines_of(read_file(path))) {
     auto j = nlohmann::json::parse(line);  // throws on a torn line
     const int t = j["thread"].get<int>();
     ASSERT_EQ(j["seq"].get<int>(), next[t]) << line;
@@ -70,9 +65,9 @@ TEST(LogFile, LinesReachTheFileWithoutAFlush) {
   LogFile file(path);
   file.append("{\"event\":\"first\"}");
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (read_all(path).empty() && std::chrono::steady_clock::now() < give_up)
+  while (read_file(path).empty() && std::chrono::steady_clock::now() < give_up)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(read_all(path), "{\"event\":\"first\"}\n");
+  EXPECT_EQ(read_file(path), "{\"event\":\"first\"}\n");
 }
 
 // Past every kRecycleBytes the data written before is pushed to disk and dropped from the
@@ -195,10 +190,10 @@ TEST(LogFile, ErrorsAreWrittenBeforeTheCallReturns) {
   const std::string path = dir.file("d.log");
   init(Level::kInfo, path);
   error("something_failed", {{"why", "test"}});
-  const std::string after_error = read_all(path);
+  const std::string after_error = read_file(path);
   info("something_happened");
   flush();
-  const std::string after_flush = read_all(path);
+  const std::string after_flush = read_file(path);
   init(Level::kInfo, "");  // back to stderr for the other tests
   ASSERT_EQ(lines_of(after_error).size(), 1u);
   EXPECT_EQ(nlohmann::json::parse(after_error)["event"], "something_failed");

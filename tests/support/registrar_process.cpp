@@ -1,4 +1,5 @@
 #include "support/registrar_process.h"
+#include "support/temp_dir.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -24,13 +25,6 @@ std::string registrar_binary() {
 }
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Child environment: the parent's, minus REGISTRAR_* (so a developer's shell does not leak into
 // tests), plus `extra`.

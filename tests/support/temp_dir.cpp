@@ -1,6 +1,7 @@
 #include "support/temp_dir.h"
 
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/random.h"
@@ -23,6 +24,13 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
   out << text;
   if (!out.flush()) throw std::runtime_error("cannot write " + path);
   return path;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 }  // namespace registrar::testing

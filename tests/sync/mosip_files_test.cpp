@@ -17,6 +17,7 @@
 #include "support/databases.h"
 #include "support/loopback_server.h"
 #include "support/python_runner.h"
+#include "support/temp_dir.h"
 #include "sync/mosip_routes.h"
 #include "sync/mosip_settings_api.h"
 #include "sync/service.h"
@@ -27,12 +28,7 @@ namespace {
 
 constexpr const char* kScript = "return identity.age >= 18 ? \"ADULT\" : \"MINOR\";\n";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::read_file;
 
 const crypto::PrivateKey& machine_key(int i) {
   static const crypto::PrivateKey keys[] = {crypto::PrivateKey::generate(crypto::KeyType::kRsa),

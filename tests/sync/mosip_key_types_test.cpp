@@ -14,6 +14,7 @@
 #include "support/databases.h"
 #include "support/loopback_server.h"
 #include "support/python_runner.h"
+#include "support/temp_dir.h"
 #include "sync/machine_crypto.h"
 #include "sync/mosip_routes.h"
 #include "sync/service.h"
@@ -22,12 +23,7 @@
 namespace registrar::sync {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::read_file;
 
 const crypto::PrivateKey& rsa_key(int i) {
   static const crypto::PrivateKey keys[] = {crypto::PrivateKey::generate(crypto::KeyType::kRsa),

@@ -21,6 +21,7 @@
 #include "support/databases.h"
 #include "support/loopback_server.h"
 #include "support/python_runner.h"
+#include "support/temp_dir.h"
 #include "sync/mosip_routes.h"
 #include "sync/mosip_snapshot.h"
 #include "sync/service.h"
@@ -43,12 +44,7 @@ const std::vector<MachineKeys>& keys() {
   return all;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::read_file;
 
 // Decrypts each (private key, data) pair with mosip_decrypt.py.
 std::vector<Json> python_decrypt(

@@ -21,6 +21,7 @@
 #include "support/loopback_server.h"
 #include "support/python_runner.h"
 #include "support/raw_client.h"
+#include "support/temp_dir.h"
 #include "sync/mosip_settings_api.h"
 
 namespace registrar::sync {
@@ -28,12 +29,7 @@ namespace {
 
 using http::Response;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::read_file;
 
 // entityName -> the row ids it carried (key fields joined with '|', then "@lang" when per
 // language, then "!" when deleted), in the order sent.
