@@ -63,7 +63,7 @@ TOML
   wait_port "$REG_PORT"
 }
 
-# start_nginx DIR [LOG]: one worker on CPU 0 answering every request with 200 and a small JSON
+# start_nginx DIR [LOG]: sets NGINX_PID, NGINX_PORT and NGINX_WORKER_PID; one worker on CPU 0 answering every request with 200 and a small JSON
 # body. No access log, unless LOG is given: then one JSON line per request, with the fields of
 # registrar's access-log line, to DIR/nginx/access.log through a 64 KiB buffer (a like-for-like
 # baseline: registrar logs every request by default).
@@ -99,6 +99,7 @@ CONF
   /usr/sbin/nginx -c "$dir/nginx/nginx.conf" -p "$dir/nginx" &
   NGINX_PID=$!
   wait_port "$NGINX_PORT"
+  NGINX_WORKER_PID=$(pgrep -P "$NGINX_PID" | head -n1)  # the one worker, which does the work
 }
 
 # wrk_lua FILE METHOD BODY TOKEN: a wrk script sending METHOD with a JSON BODY ('' for none) and
@@ -150,16 +151,59 @@ stop_pid() {
 # alternate_wrk OUT URL_A SCRIPT_A URL_B SCRIPT_B: $BENCH_ROUNDS rounds, each a $BENCH_SLICE wrk
 # run against A and then against B (both servers already running); appends one line per round,
 # "round rps_a p50_a p99_a err_a rps_b p50_b p99_b err_b", to OUT. Script "" means none.
+#
+# With ALTERNATE_CPU_PIDS="PID_A PID_B" (the servers' processes), each run also appends to OUT.cpu
+# "round rps_a ticks_a wrk_a wall_a rps_b ticks_b wrk_b wall_b": the CPU time the server used
+# (clock ticks, all its threads), the busy ticks of the load generator's CPU 1 and the run's
+# wall-clock seconds (summarize_cpu).
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 BENCH_SLICE=${BENCH_SLICE:-3s}
 alternate_wrk() {
   local out=$1 url_a=$2 script_a=$3 url_b=$4 script_b=$5
+  local pids=(${ALTERNATE_CPU_PIDS:-})
   for i in $(seq 1 "$BENCH_ROUNDS"); do
-    local a b
+    local a b cost_a cost_b
+    [ ${#pids[@]} -eq 2 ] && cost_a=$(cost_begin "${pids[0]}")
     a=$(BENCH_DURATION=$BENCH_SLICE run_wrk "$url_a" "$script_a")
+    [ ${#pids[@]} -eq 2 ] && cost_a=$(cost_end "${pids[0]}" $cost_a) && cost_b=$(cost_begin "${pids[1]}")
     b=$(BENCH_DURATION=$BENCH_SLICE run_wrk "$url_b" "$script_b")
+    [ ${#pids[@]} -eq 2 ] && cost_b=$(cost_end "${pids[1]}" $cost_b) &&
+      echo "$i ${a%% *} $cost_a ${b%% *} $cost_b" >> "$out.cpu"
     echo "$i $a $b" >> "$out"
   done
+}
+
+# CPU time a process has used (user + system, every thread), in clock ticks; busy ticks of CPU 1
+# (where the load generator runs: everything but idle and iowait).
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+load_ticks() { awk '$1 == "cpu1" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+cost_begin() { echo "$(proc_ticks "$1") $(load_ticks) $(date +%s.%N)"; }
+cost_end() {  # cost_end PID TICKS0 LOAD0 TIME0: "ticks load_ticks seconds" since cost_begin
+  awk -v t0="$2" -v l0="$3" -v w0="$4" -v t1="$(proc_ticks "$1")" -v l1="$(load_ticks)" \
+    -v w1="$(date +%s.%N)" 'BEGIN{printf "%d %d %.3f\n", t1 - t0, l1 - l0, w1 - w0}'
+}
+
+# summarize_cpu OUT "label A" "label B": from OUT.cpu (alternate_wrk with ALTERNATE_CPU_PIDS),
+# each server's CPU time per request and how busy its core and the load generator's were. When
+# wrk's core is (nearly) always busy, the client sets both rates and their ratio says little;
+# the ratio of CPU per request then compares the servers (as the rate ratio does when both are
+# held by their own core).
+summarize_cpu() {
+  [ -s "$1.cpu" ] || return 0
+  /usr/bin/python3 - "$1.cpu" "$2" "$3" "$(getconf CLK_TCK)" "${BENCH_SLICE%s}" <<'PY'
+import sys
+path, label_a, label_b, hz, slice_s = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+rows = [[float(x) for x in l.split()] for l in open(path)]
+def side(base):
+    us = sum(r[base + 1] / hz * 1e6 / max(r[base] * slice_s, 1) for r in rows) / len(rows)
+    server = sum(r[base + 1] / hz / r[base + 3] for r in rows) / len(rows)
+    client = sum(r[base + 2] / hz / r[base + 3] for r in rows) / len(rows)
+    return us, server, client
+a, b = side(1), side(5)
+for label, (us, server, client) in ((label_a, a), (label_b, b)):
+    print(f"  {label:<44} CPU {us:6.2f} µs/request; its core {server:4.0%} busy, wrk's {client:4.0%}")
+print(f"CPU per request, {label_a} / {label_b}: {a[0] / b[0]:.2f} (the rate ratio when both servers are held by their core)")
+PY
 }
 
 # summarize_pairs OUT "label A" "label B" TARGET: per-round figures, the means, and the ratio of

@@ -2,7 +2,9 @@
 # ids over HTTP on one I/O thread, SQLite, beside nginx (`return 200`, one worker) in the same run:
 #   - UIN validation: GET /v1/ids/uin/validate/{uin} with a bearer token, in rounds alternating
 #     with nginx (target >= 0.8 x nginx); then the same rounds against nginx writing a JSON
-#     access log as registrar does (reported, no target);
+#     access log as registrar does (reported, no target); for both, each server's CPU time per
+#     request and how busy its core and wrk's were (summarize_cpu in bench/lib.sh: when wrk's
+#     core is the limit, the rate ratio says little and the CPU ratio compares the servers);
 #   - UIN issuance, durably recorded (group commit): single-ID requests (at $BENCH_CONNECTIONS and
 #     at $IDS_MANY_CONNECTIONS connections: one commit serves every request in flight, so the
 #     single-ID rate is bounded by connections / commit time) and batches of $IDS_BATCH
@@ -29,13 +31,13 @@ uin=$(cli ids issue uin | tail -n1)
 
 wrk_lua "$dir/validate.lua" GET "" "$token"
 # Validation and its nginx baseline in alternating rounds (drift cancels; see bench/lib.sh).
-alternate_wrk "$dir/validate.rounds" "http://127.0.0.1:$NGINX_PORT/v1/ids/uin/validate/$UIN_FOR_NGINX" "" \
+ALTERNATE_CPU_PIDS="$NGINX_WORKER_PID $REG_PID" alternate_wrk "$dir/validate.rounds" "http://127.0.0.1:$NGINX_PORT/v1/ids/uin/validate/$UIN_FOR_NGINX" "" \
   "http://127.0.0.1:$REG_PORT/v1/ids/uin/validate/$uin" "$dir/validate.lua"
 stop_pid "$NGINX_PID"; NGINX_PID=
 # The same against nginx writing an access log as registrar does (a figure, no target: the
 # target above is against nginx without a log).
 start_nginx "$dir/logged" log
-alternate_wrk "$dir/validate-logged.rounds" "http://127.0.0.1:$NGINX_PORT/v1/ids/uin/validate/$UIN_FOR_NGINX" "" \
+ALTERNATE_CPU_PIDS="$NGINX_WORKER_PID $REG_PID" alternate_wrk "$dir/validate-logged.rounds" "http://127.0.0.1:$NGINX_PORT/v1/ids/uin/validate/$UIN_FOR_NGINX" "" \
   "http://127.0.0.1:$REG_PORT/v1/ids/uin/validate/$uin" "$dir/validate.lua"
 logged_lines=$(wc -l < "$dir/logged/nginx/access.log" || echo 0)
 stop_pid "$NGINX_PID"; NGINX_PID=
@@ -76,8 +78,10 @@ recorded=$(sqlite3 "$dir/registrar.db" "SELECT COUNT(*) FROM ids_issued WHERE id
 row() { printf '%-44s %12s %12s %10s %10s %8s\n' "$@"; }
 echo "UIN validation over HTTP, 1 I/O thread, ${BENCH_ROUNDS} alternating rounds of ${BENCH_SLICE}"
 summarize_pairs "$dir/validate.rounds" "nginx 1 worker, return 200" "GET /v1/ids/uin/validate (bearer)" 0.80
+summarize_cpu "$dir/validate.rounds" "nginx 1 worker, return 200" "GET /v1/ids/uin/validate (bearer)"
 echo "the same against nginx with a JSON access log to a file (buffer=64k; $logged_lines lines written before it stopped):"
 summarize_pairs "$dir/validate-logged.rounds" "nginx 1 worker, return 200, access log" "GET /v1/ids/uin/validate (bearer)" -
+summarize_cpu "$dir/validate-logged.rounds" "nginx 1 worker, return 200, access log" "GET /v1/ids/uin/validate (bearer)"
 echo
 row "ids issuance over HTTP (1 I/O thread, SQLite)" "requests/s" "IDs/s" "p50 ms" "p99 ms" "non-2xx"
 row "POST /v1/ids/uin/issue (1 ID)" "$s_rps" "$s_rps" "$s_p50" "$s_p99" "$s_err"
