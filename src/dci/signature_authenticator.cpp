@@ -47,25 +47,28 @@ std::optional<http::Failure> SignatureAuthenticator::check_envelope(std::string_
                                                                     const std::string& log_id,
                                                                     std::string& sender_id,
                                                                     Envelope* whole) {
-  return decide_body(body, log_id, true, sender_id, whole);
+  return decide_body(body, log_id, true, sender_id, whole, EnvelopeParts::kWhole);
 }
 
 std::optional<http::Failure> SignatureAuthenticator::decide(http::Request& request,
                                                             bool may_fetch) {
   std::string sender_id;
-  auto failure = decide_body(request.body, request.request_id, may_fetch, sender_id);
-  if (!failure) request.principal = principal_for(sender_id);
+  Envelope env;
+  auto failure = decide_body(request.body, request.request_id, may_fetch, sender_id, &env,
+                             EnvelopeParts::kForSignature);
+  if (!failure) {
+    request.principal = principal_for(sender_id);
+    request.attachment = std::move(env);
+  }
   return failure;
 }
 
-std::optional<http::Failure> SignatureAuthenticator::decide_body(std::string_view body,
-                                                                 const std::string& log_id,
-                                                                 bool may_fetch,
-                                                                 std::string& sender_id,
-                                                                 Envelope* whole) {
+std::optional<http::Failure> SignatureAuthenticator::decide_body(
+    std::string_view body, const std::string& log_id, bool may_fetch, std::string& sender_id,
+    Envelope* out, EnvelopeParts parts) {
   Envelope env;
   try {
-    env = parse_envelope(body, whole ? EnvelopeParts::kWhole : EnvelopeParts::kForSignature);
+    env = parse_envelope(body, out ? parts : EnvelopeParts::kForSignature);
   } catch (const core::Error& e) {
     // A malformed envelope is the client's mistake whatever part is wrong: 400 naming it.
     std::string code =
@@ -84,7 +87,7 @@ std::optional<http::Failure> SignatureAuthenticator::decide_body(std::string_vie
                 {{"sender_id", sender_id},
                  {"request_id", log_id},
                  {"why", options_.allow_unsigned_key + " is on: development only"}});
-      if (whole) *whole = std::move(env);
+      if (out) *out = std::move(env);
       return std::nullopt;
     }
     return http::unauthenticated("err.signature.missing", "Missing signature in envelope",
@@ -153,8 +156,18 @@ std::optional<http::Failure> SignatureAuthenticator::decide_body(std::string_vie
     refused(verify_status_name(v.status), v.detail);
     return http::unauthenticated("err.signature.invalid", "Invalid signature", "signature");
   }
-  if (whole) *whole = std::move(env);
+  if (out) *out = std::move(env);
   return std::nullopt;
+}
+
+Envelope take_verified_envelope(http::Request& request) {
+  Envelope* verified = std::any_cast<Envelope>(&request.attachment);
+  if (!verified) return parse_envelope(request.body);
+  Envelope env = std::move(*verified);
+  request.attachment.reset();
+  // What EnvelopeParts::kForSignature leaves for later: the message as nlohmann's DOM.
+  if (env.has_message && env.message.is_null()) env.message = to_nlohmann(env.raw_message);
+  return env;
 }
 
 }  // namespace registrar::dci

@@ -39,7 +39,9 @@ class SignatureAuthenticator final : public http::Authenticator {
   // `keys` null: pinned keys only (a sender with only a JWKS URL is refused).
   SignatureAuthenticator(const TrustedSenders& senders, SenderKeys* keys, const core::Clock& clock,
                          SignatureAuthOptions options);
-  // On success the principal's subject (and client_id) is the envelope's sender_id.
+  // On success the principal's subject (and client_id) is the envelope's sender_id, and the
+  // envelope as parsed for the check (EnvelopeParts::kForSignature) is the request's attachment,
+  // for the handler to take with take_verified_envelope instead of parsing the body again.
   std::optional<http::Failure> authenticate(http::Request& request,
                                             const http::Route& route) override;
   std::unique_ptr<http::PendingAuthentication> start(
@@ -55,13 +57,22 @@ class SignatureAuthenticator final : public http::Authenticator {
 
  private:
   std::optional<http::Failure> decide(http::Request& request, bool may_fetch);
+  // `out` receives the envelope when it is accepted: whole (parsed whole before the check) when
+  // `parts` says so, else as far as the check needed it.
   std::optional<http::Failure> decide_body(std::string_view body, const std::string& log_id,
-                                           bool may_fetch, std::string& sender_id,
-                                           Envelope* whole = nullptr);
+                                           bool may_fetch, std::string& sender_id, Envelope* out,
+                                           EnvelopeParts parts);
   const TrustedSenders& senders_;
   SenderKeys* keys_;
   const core::Clock& clock_;
   const SignatureAuthOptions options_;
 };
+
+// The envelope of a request that a SignatureAuthenticator accepted, taken from the request's
+// attachment and completed (`message` converted from the parse the check made; unknown top-level
+// members are not kept), so a request's body is parsed once. A request without one (another
+// authenticator, a test calling the handler) has its body parsed here. Throws
+// core::Error(kInvalidArgument) naming the field when that parse fails.
+Envelope take_verified_envelope(http::Request& request);
 
 }  // namespace registrar::dci

@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "dci/envelope.h"
 #include "dci/error_format.h"
+#include "dci/signature_authenticator.h"
 
 namespace registrar::dci_client {
 namespace {
@@ -15,9 +16,9 @@ using Json = nlohmann::json;
 // A callback carries one page of search results: the IBR's own page size bounds it.
 constexpr size_t kCallbackMaxBody = 4 * 1024 * 1024;
 
-// The envelope was verified by the authenticator; the router cannot hand its parsed form over.
-Json verified_message(const Request& r) {
-  dci::Envelope env = dci::parse_envelope(r.body);
+// The envelope the authenticator parsed and verified, handed over on the request.
+Json verified_message(Request& r) {
+  dci::Envelope env = dci::take_verified_envelope(r);
   if (!env.message.is_object())
     throw core::invalid_argument("message must be an object", "message");
   return std::move(env.message);

@@ -110,6 +110,11 @@ void add_write_routes(http::Router& router, CheckService& checks) {
               if (src == body.end() || !src->is_string())
                 throw core::invalid_argument("source (a data source code) is required", "source");
               std::string source = src->get<std::string>();
+              // Read before anything is stored: a refused request creates no check.
+              auto run = body.find("run");
+              if (run != body.end() && !run->is_boolean())
+                throw core::invalid_argument("run must be true or false", "run");
+              const RunMode mode = mode_of(body, s.default_mode);
               std::vector<NewCheck> wanted;
               if (auto many = body.find("registrants"); many != body.end()) {
                 if (!many->is_array() || many->empty())
@@ -122,14 +127,11 @@ void add_write_routes(http::Router& router, CheckService& checks) {
               std::vector<Check> made = checks.create_many(wanted, source, actor_of(r));
               Json out = {{"items", Json::array()}};
               for (const auto& c : made) out["items"].push_back(check_to_json(c, true));
-              auto run = body.find("run");
-              if (run != body.end() && !run->is_boolean())
-                throw core::invalid_argument("run must be true or false", "run");
               if (run != body.end() && run->get<bool>()) {
                 std::vector<std::string> ids;
                 for (const auto& c : made) ids.push_back(c.id);
                 Json runs = Json::array();
-                for (const auto& e : checks.run(ids, mode_of(body, s.default_mode), actor_of(r)))
+                for (const auto& e : checks.run(ids, mode, actor_of(r)))
                   runs.push_back(entry_json(e));
                 out["run"] = std::move(runs);
               }

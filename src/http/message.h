@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <any>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -63,6 +64,11 @@ struct Request {
   std::string request_id;  // from X-Request-Id or generated
   std::vector<std::pair<std::string, std::string>> path_params;
   std::shared_ptr<const Principal> principal;  // set by the authenticator; shared, immutable
+  // What the authenticator worked out from this request that its handler needs too, so that the
+  // handler need not do it again (dci::SignatureAuthenticator: the envelope it parsed to check
+  // the signature; dci::take_verified_envelope takes it). Empty unless the route's authenticator
+  // fills it; a Request is one request's, so it never carries another request's.
+  std::any attachment;
 
   // Value of a {name} segment of the route pattern ("" when absent).
   std::string_view param(std::string_view name) const;

@@ -23,10 +23,10 @@ void add_ibr_routes(http::Router& router, IbrService& service, AsyncOperations& 
 // sync/txn/status, under `prefix`.
 void add_async_routes(http::Router& router, const std::string& prefix, AsyncOperations& async);
 
-// For the route files: the request's envelope, whose header.action must be one of `actions`
-// (else kInvalidArgument naming header.action), and a signed body as the response.
-dci::Envelope request_envelope(const http::Request& request,
-                               std::initializer_list<const char*> actions);
+// For the route files: the request's envelope, as the authenticator parsed it (taken from the
+// request: dci::take_verified_envelope), whose header.action must be one of `actions` (else
+// kInvalidArgument naming header.action), and a signed body as the response.
+dci::Envelope request_envelope(http::Request& request, std::initializer_list<const char*> actions);
 http::Response signed_json(std::string body);
 
 }  // namespace registrar::ibr

@@ -28,6 +28,7 @@ std::optional<std::string> optional_string(const Json& body, const char* name) {
 Response dhp_error(int status, const std::string& trace, const std::string& path = "") {
   std::string message = status >= 500 ? "Server Error" : "Bad Request";
   if (status == 404) message = "Not Found";
+  if (status == 503) message = "Service Unavailable";
   return Response::json(status, {{"message", message},
                                  {"trace", trace},
                                  {"errors", Json::array({{{"errorCode", std::to_string(status)},
@@ -58,6 +59,9 @@ class DhpErrorFormat final : public http::ErrorFormat {
     return dhp_error(f.status, f.message, f.field);
   }
 };
+
+const char* const kDhpLoginNotConfigured =
+    "DHP login is not configured on this server: identity.dhp_login_client is not set";
 
 // DHP bodies may be JSON or form-encoded (the original installs both parsers); a body of another
 // type is ignored, as neither parser takes it.
@@ -189,8 +193,10 @@ Response dhp_login(Request& req, Accounts& accounts, TokenService& tokens,
   } catch (const core::Error& e) {
     return dhp_error(400, e.what());
   }
-  if (settings.dhp_login_client.empty())
-    return dhp_error(500, "Invalid client_id and secret configuration");
+  // Not configured is the operator's to fix, not the caller's, and retrying will not help: 503
+  // without Retry-After, naming the key (the original answers 500 "Invalid client_id and secret
+  // configuration" when App ID refuses its client; docs/compatibility.md).
+  if (settings.dhp_login_client.empty()) return dhp_error(503, kDhpLoginNotConfigured);
   auto str = [&](const char* k) {
     return body.is_object() && body.contains(k) && body[k].is_string() ? body[k].get<std::string>()
                                                                        : std::string();
@@ -218,6 +224,12 @@ void add_dhp_routes(http::Router& router, ChallengeService& challenges, Accounts
   // document lists them under the configured one.
   const std::string documented = "/dhp";
   const size_t first = router.routes().size();
+  if (settings.dhp_login_client.empty())
+    log::warn("dhp_login_not_configured",
+              {{"route", "POST " + p + "/login"},
+               {"why",
+                "identity.dhp_login_client is not set: DHP /login answers 503 until it names the "
+                "client whose password grant /login runs"}});
   router
       .post(p + "/login", [&accounts, &tokens, settings](
                               Request& r) { return dhp_login(r, accounts, tokens, settings); })

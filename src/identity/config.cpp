@@ -34,7 +34,8 @@ void declare_challenge_config(core::ConfigSchema& s) {
                "Scope needed to generate challenges.");
   s.add_string("identity.scope_verify", "verify_identity", "Scope needed to verify challenges.");
   s.add_string("identity.dhp_login_client", "",
-               "Client whose password grant the DHP /login route runs (empty: /login disabled).");
+               "Client whose password grant the DHP /login route runs (empty: /login answers 503 "
+               "naming this key, and a warning is logged at start).");
 }
 
 ChallengeSettings read_challenge_config(const core::Config& c) {

@@ -140,6 +140,53 @@ std::vector<Probe> probes_for(const CatalogueRoute& r) {
 
 namespace {
 
+// Values of other types than `v`'s, with the name of each type.
+std::vector<std::pair<const char*, Json>> other_types(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::object:
+      return {{"array", Json::array()}, {"string", "x"}, {"null", nullptr}};
+    case Json::value_t::array:
+      return {{"object", Json::object()}, {"string", "x"}, {"null", nullptr}};
+    case Json::value_t::string:
+      return {{"number", 7}, {"object", Json::object()}, {"null", nullptr}};
+    case Json::value_t::boolean:
+      return {{"string", "true"}, {"object", Json::object()}, {"null", nullptr}};
+    case Json::value_t::null:
+      return {{"object", Json::object()}, {"string", "x"}};
+    default:  // numbers
+      return {{"string", "7"}, {"array", Json::array()}, {"null", nullptr}};
+  }
+}
+
+// Every member below `v` (at `pointer`, named `where`), then each of its own members.
+void mutate_below(const Json& example, const Json& v, const Json::json_pointer& pointer,
+                  const std::string& where, std::vector<WrongType>& out) {
+  auto visit = [&](const Json& child, const Json::json_pointer& at, const std::string& name) {
+    for (auto& [type, value] : other_types(child)) {
+      Json body = example;
+      body[at] = value;
+      out.push_back({name + ": " + type, std::move(body)});
+    }
+    mutate_below(example, child, at, name, out);
+  };
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      visit(it.value(), pointer / it.key(), where.empty() ? it.key() : where + "." + it.key());
+  } else if (v.is_array() && !v.empty()) {
+    visit(v[0], pointer / 0, where + "[0]");
+  }
+}
+
+}  // namespace
+
+std::vector<WrongType> wrong_types(const Json& example) {
+  std::vector<WrongType> out;
+  mutate_below(example, example, Json::json_pointer(), "", out);
+  return out;
+}
+
+namespace {
+
 bool is_json(const std::string& body, Json* out = nullptr) {
   try {
     Json j = Json::parse(body);

@@ -47,6 +47,17 @@ std::string fill_params(const std::string& pattern, const std::string& value);
 // body, bad credentials for authenticated routes, nonsense path parameters.
 std::vector<Probe> probes_for(const CatalogueRoute& route);
 
+// A route's example body with one member made the wrong JSON type: every member at every depth
+// (objects inside objects and arrays; an array's first item stands for the others) in turn, each
+// replaced by values of other types (a string by a number, an object and null; an object by an
+// array, a string and null; ...). `where` names the member as a handler would ("request.uin",
+// "changes[0].row") with the type put there: "request.uin: object".
+struct WrongType {
+  std::string where;
+  nlohmann::json body;
+};
+std::vector<WrongType> wrong_types(const nlohmann::json& example);
+
 // Whether `status` and `body` are a refusal written in the route's error format; the reason when
 // not. MOSIP's own validation errors come with HTTP 200 and a non-empty `errors` list: a refusal.
 struct Verdict {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 namespace registrar::testing {
@@ -36,6 +37,27 @@ TEST(CatalogueProbes, FillsParametersAndCoversEveryKind) {
     EXPECT_NE(p.kind, ProbeKind::kBody);
     if (p.kind == ProbeKind::kSize) EXPECT_EQ(p.declared_length, 1u);
   }
+}
+
+TEST(CatalogueProbes, WrongTypesReachEveryNestedMember) {
+  const nlohmann::json example = {
+      {"request", {{"uin", "123"}, {"tags", {{{"k", 1}}, {{"k", 2}}}}, {"on", true}}}};
+  std::map<std::string, nlohmann::json> by_where;
+  for (auto& w : wrong_types(example)) by_where[w.where] = w.body;
+  // Each member at each depth, the first item of an array for all of them, three other types
+  // each: request, request.uin, request.tags, request.tags[0], request.tags[0].k, request.on.
+  EXPECT_EQ(by_where.size(), 18u);
+  ASSERT_TRUE(by_where.count("request: array"));
+  EXPECT_EQ(by_where["request: array"], (nlohmann::json{{"request", nlohmann::json::array()}}));
+  ASSERT_TRUE(by_where.count("request.tags[0].k: string"));
+  nlohmann::json expected = example;
+  expected["request"]["tags"][0]["k"] = "7";
+  EXPECT_EQ(by_where["request.tags[0].k: string"], expected);
+  ASSERT_TRUE(by_where.count("request.uin: object"));
+  EXPECT_TRUE(by_where["request.uin: object"]["request"]["uin"].is_object());
+  EXPECT_EQ(by_where["request.uin: object"]["request"]["on"], true);  // the rest as it was
+  EXPECT_TRUE(by_where.count("request.on: null"));
+  EXPECT_FALSE(by_where.count("request.tags[1].k: string"));
 }
 
 TEST(CatalogueProbes, JudgesStatusAndFormat) {

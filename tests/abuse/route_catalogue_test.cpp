@@ -7,22 +7,39 @@
 // request must have stored nothing: the SQLite file's data_version (which moves on every commit
 // by another connection) is read after each one. The per-route figures are printed as the table
 // of docs/reliability.md ("Bad input per route").
+//
+// A second test takes a well-formed body of each route (route_examples.json) and sends it again
+// with one member, at any depth, of another JSON type: signed as a trusted DCI sender or a
+// registration machine where the route wants that, so that the handler, not the authenticator,
+// reads it. No answer may be a 5xx; a refusal is in the route's format and stores nothing.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
+#include <thread>
+
+#include <openssl/sha.h>
 
 #include "abuse/probes.h"
+#include "core/base64.h"
+#include "core/clock.h"
+#include "crypto/jws.h"
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
+#include "dci/canonical_json.h"
+#include "dci/envelope.h"
+#include "dci/signature.h"
 #include "http/client.h"
 #include "http/router.h"
+#include "support/callback_receiver.h"
 #include "support/loopback_server.h"
 #include "support/raw_client.h"
 #include "support/registrar_process.h"
+#include "support/temp_dir.h"
 
 namespace registrar {
 namespace {
@@ -127,6 +144,31 @@ Answer send_declared(uint16_t port, const std::string& method, const Probe& p) {
   return a;
 }
 
+// How one answer fares. A failure (added to `failures`): no answer in time, a 5xx, a refusal
+// out of the route's format or after which the database changed (`stored`). Otherwise a
+// refusal, or taken: not a refusal, which the caller judges.
+enum class Fate { kFailed, kRefused, kTaken };
+Fate fate(const CatalogueRoute& r, const Probe& p, const Answer& a, bool stored,
+          const std::string& what, std::vector<std::string>& failures) {
+  if (a.status == 0) {
+    failures.push_back(what + ": no answer (" + a.body + ")");
+    return Fate::kFailed;
+  }
+  if (a.status >= 500) {
+    failures.push_back(what + ": " + std::to_string(a.status) + " " + a.body.substr(0, 200));
+    return Fate::kFailed;
+  }
+  const testing::Verdict v = testing::judge(r, p, a.status, a.content_type, a.body);
+  if (!v.refused) return Fate::kTaken;
+  if (!v.format_ok)
+    failures.push_back(what + ": " + std::to_string(a.status) + " not in the " + r.errors +
+                       " format (" + v.why + "): " + a.body.substr(0, 200));
+  if (stored)
+    failures.push_back(what + ": refused with " + std::to_string(a.status) +
+                       " but the database changed");
+  return v.format_ok && !stored ? Fate::kRefused : Fate::kFailed;
+}
+
 struct RouteFigures {
   std::string format;
   size_t tried = 0;
@@ -158,7 +200,10 @@ class RouteCatalogue : public ::testing::Test {
         "allow_http = true}]\n" +
         "[authz]\nevent_secret = \"" + kEventSecret +
         "\"\n[ids.token]\nuin_salt = \"0123456789abcdef0123456789abcdef\"\n"
-        "partner_code_salt = \"fedcba9876543210fedcba9876543210\"\n";
+        "partner_code_salt = \"fedcba9876543210fedcba9876543210\"\n"
+        // A callback an accepted async DCI request queues leaves at once (the nested test waits
+        // for it, so that its commit is not taken for a later request's).
+        "[ibr.outbox]\npoll_interval_ms = 50\nbackoff_base_ms = 50\nbackoff_cap_ms = 200\n";
     o.env["REGISTRAR_LOG_LEVEL"] = "warn";
     process_ = std::make_unique<RegistrarProcess>(o);
 
@@ -223,12 +268,17 @@ class RouteCatalogue : public ::testing::Test {
       q.path = path;
       return send_declared(process_->port(), r.method_name, q);
     }
+    return send(r.method, path, p.body, p.content_type, std::move(h));
+  }
+
+  Answer send(http::Method method, const std::string& path, const std::string& body,
+              const std::string& content_type, http::Headers h) const {
     http::ClientRequest req;
-    req.method = r.method;
+    req.method = method;
     req.url = process_->url(path);
-    req.body = p.body;
+    req.body = body;
     req.headers = std::move(h);
-    if (!p.content_type.empty()) req.headers.set("Content-Type", p.content_type);
+    if (!content_type.empty()) req.headers.set("Content-Type", content_type);
     req.timeout = std::chrono::seconds(20);
     req.read_timeout = std::chrono::seconds(20);
     Answer a;
@@ -280,31 +330,14 @@ TEST_F(RouteCatalogue, EveryRouteRefusesBadInputInItsFormatAndStoresNothing) {
       const long long now_version = fp.data_version();
       const bool stored = now_version != version;
       version = now_version;
-      if (a.status == 0) {
-        failures.push_back(what + ": no answer (" + a.body + ")");
-        continue;
-      }
-      if (a.status >= 500) {
-        failures.push_back(what + ": " + std::to_string(a.status) + " " + a.body.substr(0, 200));
-        continue;
-      }
-      const testing::Verdict v = testing::judge(r, p, a.status, a.content_type, a.body);
-      if (!v.refused && accepted_by_design().count(key)) {
+      if (fate(r, p, a, stored, what, failures) != Fate::kTaken) continue;
+      if (accepted_by_design().count(key)) {
         ++f.by_design;
         ++total_by_design;
         version = fp.data_version();  // it may have stored what it accepted
         continue;
       }
-      if (!v.refused) {
-        accepted.push_back(what + ": " + std::to_string(a.status) + " " + a.body.substr(0, 160));
-        continue;
-      }
-      if (!v.format_ok)
-        failures.push_back(what + ": " + std::to_string(a.status) + " not in the " + r.errors +
-                           " format (" + v.why + "): " + a.body.substr(0, 200));
-      if (stored)
-        failures.push_back(what + ": refused with " + std::to_string(a.status) +
-                           " but the database changed");
+      accepted.push_back(what + ": " + std::to_string(a.status) + " " + a.body.substr(0, 160));
     }
   }
 
@@ -337,6 +370,214 @@ TEST_F(RouteCatalogue, EveryRouteRefusesBadInputInItsFormatAndStoresNothing) {
   for (int i = 0; i < 100 && fp.data_version() == before_write; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_NE(fp.data_version(), before_write);
+}
+
+// SHA-256 as base64url without padding: a machine signature's bodySha256.
+std::string body_sha256(const std::string& body) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
+  return core::base64url_encode(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+}
+
+std::string raw_ed25519(const crypto::PrivateKey& k) {
+  const auto& raw = k.public_key().ed25519_raw();
+  return core::base64_encode(std::string(reinterpret_cast<const char*>(raw.data()), raw.size()));
+}
+
+// The first string member named `name` in `j`, at any depth ("" when none).
+std::string string_member_anywhere(const Json& j, const std::string& name) {
+  if (j.is_object() && j.contains(name) && j[name].is_string()) return j[name];
+  if (j.is_structured())
+    for (const auto& v : j)
+      if (std::string s = string_member_anywhere(v, name); !s.empty()) return s;
+  return "";
+}
+
+// A route's examples from route_examples.json, following `same_as`.
+std::vector<Json> examples_of(const Json& examples, const std::string& key) {
+  Json e = examples.at(key);
+  if (e.is_object() && e.contains("same_as")) e = examples.at(e["same_as"].get<std::string>());
+  return e.is_array() ? e.get<std::vector<Json>>() : std::vector<Json>{e};
+}
+
+bool writes(http::Method m) {
+  return m == http::Method::kPost || m == http::Method::kPut || m == http::Method::kPatch;
+}
+
+TEST_F(RouteCatalogue, NestedMembersOfTheWrongTypeAreRefusedNeverA5xx) {
+  const Json book = Json::parse(testing::read_file(
+      std::string(std::getenv("REGISTRAR_TEST_SOURCE_DIR")) + "/tests/abuse/route_examples.json"));
+  const Json& examples = book.at("examples");
+  const Json& without = book.at("without");
+  const http::Headers admin = testing::bearer(token(all_scopes_));
+  auto admin_post = [&](const std::string& path, const Json& body) {
+    auto r = process_->post(path, body.dump(), "application/json", admin);
+    EXPECT_LT(r.status, 300) << path << ": " << r.body;
+    return r.status < 300 ? Json::parse(r.body) : Json();
+  };
+
+  // The DCI sender of the signed routes, trusted by the IBR (its callbacks reach `receiver`) and
+  // by the DCI client.
+  testing::CallbackReceiver receiver;
+  const auto dci_key = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  const dci::Signer dci_signer(dci_key, dci::SignatureAlgorithm::kEd25519, "abuse-sender", "k1",
+                               core::SystemClock::instance());
+  admin_post("/v1/ibr/senders", {{"sender_id", "abuse-sender"},
+                                 {"public_key", raw_ed25519(dci_key)},
+                                 {"callback_url", receiver.url()}});
+  admin_post("/v1/dci/senders",
+             {{"sender_id", "abuse-sender"}, {"public_key", raw_ed25519(dci_key)}});
+  // A registration machine in centre A, whose holidays are location LA's, for the cursor push.
+  const auto machine_key = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  const auto machine_enc = crypto::PrivateKey::generate(crypto::KeyType::kRsa);
+  admin_post("/v1/masterdata/registration_center_types",
+             {{"code", "T"}, {"name", "Type"}, {"langCode", "eng"}});
+  admin_post("/v1/masterdata/locations",
+             {{"code", "LA"}, {"name", "LA"}, {"hierarchyLevel", 1}, {"langCode", "eng"}});
+  admin_post("/v1/masterdata/registration_centers", {{"id", "A"},
+                                                     {"name", "A"},
+                                                     {"centerTypeCode", "T"},
+                                                     {"holidayLocationCode", "LA"},
+                                                     {"langCode", "eng"}});
+  Json machine =
+      admin_post("/v1/masterdata/machines", {{"id", "mA"},
+                                             {"name", "mA"},
+                                             {"publicKey", machine_enc.public_key().to_pem()},
+                                             {"signPublicKey", machine_key.public_key().to_pem()},
+                                             {"regCenterId", "A"}});
+  const std::string machine_kid = string_member_anywhere(machine, "signKeyIndex");
+  ASSERT_FALSE(machine_kid.empty()) << machine.dump();
+
+  const std::string db_file = process_->env().at("REGISTRAR_DATABASE_URL").substr(7);
+  Fingerprint fp(db_file);
+  long long version = fp.data_version();
+  // After an accepted request, until the database is quiet (an async DCI request's callback is
+  // delivered and recorded in the background).
+  auto settle = [&] {
+    for (int quiet = 0, i = 0; quiet < 4 && i < 100; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const long long now = fp.data_version();
+      quiet = now == version ? quiet + 1 : 0;
+      version = now;
+    }
+  };
+
+  int serial = 0;
+  // The request for one mutated body: signed as the example asks, else the valid credentials.
+  auto request_for = [&](const CatalogueRoute& r, const Json& ex, Json body, std::string& path,
+                         http::Headers& h) -> std::string {
+    // Keys made new for each request (so that a member is checked, not refused as a duplicate)
+    // and times that move on (an event older than the estate's last is discarded unread).
+    ++serial;
+    for (const Json& at : ex.value("fresh", Json::array())) {
+      const Json::json_pointer p(at.get<std::string>());
+      if (body.contains(p) && body[p].is_string())
+        body[p] = body[p].get<std::string>() + std::to_string(serial);
+    }
+    for (const Json& at : ex.value("fresh_time", Json::array())) {
+      const Json::json_pointer p(at.get<std::string>());
+      if (body.contains(p) && body[p].is_string())
+        body[p] = core::format_rfc3339(core::SystemClock::instance().now() +
+                                       std::chrono::seconds(serial));
+    }
+    if (ex.contains("dci")) {
+      Json& header = body["header"];
+      if (header.is_object()) {
+        if (header.value("message_id", Json()).is_string())
+          header["message_id"] = "nested-" + std::to_string(serial);
+        if (header.value("message_ts", Json()).is_string())
+          header["message_ts"] = dci::format_message_ts(core::SystemClock::instance().now());
+        if (auto uri = header.value("sender_uri", Json()); uri.is_string())
+          header["sender_uri"] = receiver.url(uri.get<std::string>().substr(8));  // "CALLBACK"
+      }
+      std::string canonical_header, canonical_message;
+      dci::append_canonical(canonical_header, body["header"]);
+      dci::append_canonical(canonical_message, body.value("message", Json()));
+      body["signature"] = dci_signer.sign(canonical_header, canonical_message);
+      return body.dump();
+    }
+    h = credentials(r, "valid", path);
+    if (ex.contains("machine")) {
+      h = {};
+      const std::string text = body.dump();
+      const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+      Json payload = {{"method", r.method_name},
+                      {"path", path},
+                      {"iat", now},
+                      {"bodySha256", body_sha256(text)}};
+      h.set("Authorization",
+            "Machine " + crypto::sign_compact(payload.dump(), machine_key, crypto::JwsAlg::kEdDSA,
+                                              {{"kid", machine_kid}}));
+      return text;
+    }
+    return body.dump();
+  };
+
+  std::vector<std::string> failures, otherwise;
+  std::map<std::string, std::map<int, size_t>> figures;  // route -> status -> count
+  size_t total = 0;
+  std::set<std::string> seen;
+  for (const CatalogueRoute& r : routes_) {
+    const std::string key = r.method_name + " " + r.pattern;
+    seen.insert(key);
+    if (!writes(r.method) || !r.takes_body() || without.contains(key)) continue;
+    if (!examples.contains(key)) {
+      failures.push_back(key +
+                         ": no example body in tests/abuse/route_examples.json (or, under "
+                         "`without`, why it needs none)");
+      continue;
+    }
+    for (const Json& ex : examples_of(examples, key)) {
+      const std::string base_path = ex.value("path", testing::fill_params(r.pattern, ""));
+      for (const testing::WrongType& w : testing::wrong_types(ex.at("body"))) {
+        std::string path = base_path;
+        http::Headers h;
+        const std::string body = request_for(r, ex, w.body, path, h);
+        const Answer a = send(r.method, path, body, "application/json", std::move(h));
+        ++total;
+        ++figures[key][a.status];
+        const std::string what = key + " [" + w.where + "]";
+        const long long now_version = fp.data_version();
+        const bool stored = now_version != version;
+        version = now_version;
+        const Probe p{ProbeKind::kBody, w.where, path, body, "application/json"};
+        if (fate(r, p, a, stored, what, failures) != Fate::kTaken) continue;
+        // Taken as it is (a member a route ignores, or reads leniently as MOSIP does): listed,
+        // not a failure; what it stored is not a refused request's.
+        otherwise.push_back(what + ": " + std::to_string(a.status) + " " + a.body.substr(0, 120));
+        if (a.status == 202)
+          settle();  // its callback is sent, and recorded, in the background
+        else
+          version = fp.data_version();  // answered after its commit
+      }
+    }
+  }
+  // Every example names a route that exists (a renamed route would leave its example unused).
+  for (auto it = examples.begin(); it != examples.end(); ++it)
+    if (!seen.count(it.key())) failures.push_back(it.key() + ": an example for no route");
+  for (auto it = without.begin(); it != without.end(); ++it)
+    if (!seen.count(it.key())) failures.push_back(it.key() + ": listed under without, no route");
+
+  std::ostringstream table;
+  table << "| route | wrong-type probes | answers |\n|---|---:|---|\n";
+  for (const auto& [key, statuses] : figures) {
+    size_t n = 0;
+    std::string text;
+    for (const auto& [status, count] : statuses) {
+      n += count;
+      text += (text.empty() ? "" : ", ") + std::to_string(status) + "×" + std::to_string(count);
+    }
+    table << "| `" << key << "` | " << n << " | " << text << " |\n";
+  }
+  std::cout << table.str() << "\nroutes: " << figures.size() << ", wrong-type probes: " << total
+            << ", not refused: " << otherwise.size() << "\n";
+  for (const auto& o : otherwise) std::cout << "  taken: " << o << "\n";
+  EXPECT_GT(total, 1000u);
+  std::string failure_text;
+  for (const auto& f : failures) failure_text += "  " + f + "\n";
+  EXPECT_TRUE(failures.empty()) << failures.size() << " failures:\n" << failure_text;
 }
 
 }  // namespace

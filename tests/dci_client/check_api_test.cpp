@@ -94,6 +94,25 @@ TEST_P(CheckApi, CreateReadRetryDeleteWithScopes) {
   EXPECT_EQ(call(http::Method::kGet, "/v1/dci/checks", "not-a-token").status, 401);
 }
 
+// `run` and `mode` are read before the checks are stored: a request refused for them leaves
+// nothing behind (a `run` that was not true or false used to answer 400 after creating the
+// checks, and a wrong `mode` without `run` was ignored).
+TEST_P(CheckApi, ARefusedCreateStoresNoCheck) {
+  const Json registrant = {{"reference", "R-9"}, {"given_name", "Ana"}};
+  for (const Json& bad :
+       {Json{{"run", "yes"}}, Json{{"run", true}, {"mode", 5}}, Json{{"mode", "later"}},
+        Json{{"run", false}, {"mode", Json::object()}}}) {
+    Json body = {{"source", "ibr_main"}, {"registrant", registrant}};
+    body.update(bad);
+    auto r = call(http::Method::kPost, "/v1/dci/checks", officer_, body);
+    ASSERT_EQ(r.status, 400) << body.dump() << " " << r.body;
+    EXPECT_EQ(json(r)["field"], bad.contains("mode") ? "mode" : "run") << r.body;
+  }
+  auto list = call(http::Method::kGet, "/v1/dci/checks", viewer_);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(json(list)["items"].size(), 0u) << list.body;
+}
+
 TEST_P(CheckApi, CliListsWhatTheApiCreated) {
   Json a = {{"reference", "A"}, {"identifier_type", "UIN"}, {"identifier_value", "1"}};
   Json b = {{"reference", "B"}, {"given_name", "Ana"}};

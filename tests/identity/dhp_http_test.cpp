@@ -177,11 +177,41 @@ TEST_P(DhpHttpTest, AnswersTheOriginalsRouteTests) {
   EXPECT_EQ(fake.status, 404);
   EXPECT_EQ(header(fake, "Content-Type"), "application/json; charset=utf-8");
   EXPECT_EQ(Json::parse(fake.body), (Json{{"error", {{"message", "No route found"}}}}));
-  // The error envelope too (no dhp_login_client configured here).
+}
+
+// /login without identity.dhp_login_client: the operator's to fix, so 503 in the DHP error
+// envelope naming the key (not a 500, not a Retry-After: waiting will not help), and a warning at
+// start naming the route. Configured, neither.
+TEST_P(DhpHttpTest, LoginWithoutItsClientAnswers503NamingTheKey) {
+  auto p = start();
+  EXPECT_NE(p->log().find("dhp_login_not_configured"), std::string::npos) << p->log();
+  EXPECT_NE(p->log().find("POST /dhp/login"), std::string::npos) << p->log();
   auto login = p->post("/dhp/login", R"({"username":"someone","password":"secret"})");
-  EXPECT_EQ(login.status, 500);
+  EXPECT_EQ(login.status, 503) << login.body;
   EXPECT_EQ(header(login, "Content-Type"), "application/json; charset=utf-8");
-  EXPECT_EQ(Json::parse(login.body)["trace"], "Invalid client_id and secret configuration");
+  EXPECT_EQ(header(login, "Retry-After"), "<none>");
+  Json body = Json::parse(login.body);
+  EXPECT_EQ(body["message"], "Service Unavailable");
+  EXPECT_NE(body["trace"].get<std::string>().find("identity.dhp_login_client"), std::string::npos)
+      << login.body;
+  EXPECT_EQ(
+      body["errors"],
+      (Json::array({{{"errorCode", "503"}, {"message", "Service Unavailable"}, {"path", ""}}})));
+  // A form body too (the original's other parser).
+  EXPECT_EQ(
+      p->post("/dhp/login", "username=someone&password=secret", "application/x-www-form-urlencoded")
+          .status,
+      503);
+
+  // Another process needs a database of its own (its master key seals other signing keys).
+  p.reset();
+  testing::ProcessOptions o;
+  o.extra_config = "[identity]\ndhp_login_client = \"wallet-backend\"\n";
+  RegistrarProcess configured(o);
+  EXPECT_EQ(configured.log().find("dhp_login_not_configured"), std::string::npos)
+      << configured.log();
+  auto refused = configured.post("/dhp/login", R"({"username":"someone","password":"secret"})");
+  EXPECT_EQ(refused.status, 400) << refused.body;
 }
 
 TEST_P(DhpHttpTest, MountsAtTheRootBesideTheOtherModules) {
