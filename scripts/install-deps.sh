@@ -9,8 +9,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   # build
   build-essential cmake ninja-build ccache pkg-config clang-format
-  # the sanitizer build uses clang (thread-safety analysis) and its ASan/UBSan runtimes
-  clang libclang-rt-14-dev
+  # the sanitizer build uses clang (thread-safety analysis) and its ASan/UBSan runtimes, and links
+  # with lld
+  clang libclang-rt-14-dev lld
   # libraries
   libboost-dev libboost-context-dev libssl-dev libsodium-dev nlohmann-json3-dev libyaml-cpp-dev
   libyaml-dev libsoci-dev libsqlite3-dev libpq-dev libfmt-dev libcli11-dev

@@ -37,7 +37,7 @@ else
   package_build=build-release
   build=build-asan
   cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-    -DREGISTRAR_SANITIZE=ON -DREGISTRAR_BENCH=OFF
+    -DREGISTRAR_SANITIZE=ON -DREGISTRAR_BENCH=OFF -DREGISTRAR_LLD=ON
   timeout=600
 fi
 echo "== build ($build)"
