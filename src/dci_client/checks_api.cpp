@@ -100,6 +100,18 @@ void add_read_routes(http::Router& router, CheckService& checks) {
       .describe("One duplication check");
 }
 
+// A registrant of the body; a refusal names its field from the body's top (registrant.given_name,
+// registrants[2].identifiers[0].value).
+Registrant registrant_at(const Json& j, const std::string& where) {
+  try {
+    return registrant_from_json(j);
+  } catch (const core::Error& e) {
+    if (e.kind() != core::ErrorKind::kInvalidArgument) throw;
+    std::string field = e.field().empty() ? where.substr(0, where.size() - 1) : where + e.field();
+    throw core::invalid_argument(e.what(), std::move(field));
+  }
+}
+
 void add_write_routes(http::Router& router, CheckService& checks) {
   const CheckSettings& s = checks.settings();
   router
@@ -120,9 +132,12 @@ void add_write_routes(http::Router& router, CheckService& checks) {
                 if (!many->is_array() || many->empty())
                   throw core::invalid_argument("registrants must be a non-empty list",
                                                "registrants");
-                for (const auto& one : *many) wanted.push_back({registrant_from_json(one), ""});
+                for (size_t i = 0; i < many->size(); ++i)
+                  wanted.push_back(
+                      {registrant_at((*many)[i], "registrants[" + std::to_string(i) + "]."), ""});
               } else {
-                wanted.push_back({registrant_from_json(body.value("registrant", Json())), ""});
+                wanted.push_back(
+                    {registrant_at(body.value("registrant", Json()), "registrant."), ""});
               }
               std::vector<Check> made = checks.create_many(wanted, source, actor_of(r));
               Json out = {{"items", Json::array()}};

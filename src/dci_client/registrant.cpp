@@ -17,13 +17,26 @@ std::string trimmed(std::string s) {
   return s;
 }
 
-// A string member, or "" when absent or null; numbers are taken as their text (CSV-born JSON).
-std::string text(const Json& j, const char* key) {
+// A string member, or "" when absent or null. `where` prefixes the field an error names.
+std::string text(const Json& j, const char* key, const std::string& where = "") {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "";
   if (it->is_string()) return trimmed(it->get<std::string>());
-  if (it->is_number()) return it->dump();
-  throw core::invalid_argument(std::string(key) + " must be a string", key);
+  throw core::invalid_argument(where + key + " must be a string", where + key);
+}
+
+// A code (a reference, an identifier value, a location): a string, or a whole number taken as
+// its decimal digits, as a spreadsheet turned into JSON writes a column of digits. SPDCI types
+// an identifier value as a string (dci_IdentifierTypeValue) and OpenSPP keeps it in a char
+// field, so the text is what is stored and sent. A fraction or an exponent is refused: its text
+// ("1000.0", "1e+25") is not the digits anyone wrote.
+std::string code(const Json& j, const char* key, const std::string& where = "") {
+  auto it = j.find(key);
+  if (it != j.end() && it->is_number()) {
+    if (it->is_number_integer()) return it->dump();
+    throw core::invalid_argument(where + key + " must be a string or a whole number", where + key);
+  }
+  return text(j, key, where);
 }
 
 bool digits(const std::string& s, size_t from, size_t n) {
@@ -60,7 +73,7 @@ RegistrantId read_id(const std::string& type, const std::string& value, const st
 Registrant registrant_from_json(const Json& j) {
   if (!j.is_object()) throw core::invalid_argument("a registrant is a JSON object");
   Registrant r;
-  r.reference = text(j, "reference");
+  r.reference = code(j, "reference");
   if (auto ids = j.find("identifiers"); ids != j.end() && !ids->is_null()) {
     if (!ids->is_array())
       throw core::invalid_argument("identifiers must be a list of {type, value}", "identifiers");
@@ -68,18 +81,18 @@ Registrant registrant_from_json(const Json& j) {
       const Json& id = (*ids)[i];
       std::string where = "identifiers[" + std::to_string(i) + "].";
       if (!id.is_object()) throw core::invalid_argument("an identifier is {type, value}", where);
-      r.identifiers.push_back(read_id(text(id, "type"), text(id, "value"), where));
+      r.identifiers.push_back(read_id(text(id, "type", where), code(id, "value", where), where));
     }
   }
   if (j.contains("identifier_type") || j.contains("identifier_value"))
     r.identifiers.push_back(
-        read_id(text(j, "identifier_type"), text(j, "identifier_value"), "identifier_"));
+        read_id(text(j, "identifier_type"), code(j, "identifier_value"), "identifier_"));
   r.given_name = text(j, "given_name");
   r.family_name = text(j, "family_name");
   r.other_names = text(j, "other_names");
   r.birth_date = text(j, "birth_date");
   r.sex = text(j, "sex");
-  r.location = text(j, "location");
+  r.location = code(j, "location");
   if (!r.birth_date.empty() && !valid_date(r.birth_date))
     throw core::invalid_argument("birth_date must be YYYY-MM-DD, YYYY-MM or YYYY", "birth_date");
   if (!r.sex.empty() && !valid_sex(r.sex))

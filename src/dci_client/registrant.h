@@ -34,7 +34,9 @@ struct Registrant {
 
 // Reads {reference, identifiers: [{type, value}], given_name, family_name, other_names,
 // birth_date, sex, location}; also accepts identifier_type/identifier_value for one identifier
-// (OpenSPP's check fields). Throws core::Error(kInvalidArgument) naming the field at fault:
+// (OpenSPP's check fields). Every member is a string (null: absent), but reference, an
+// identifier's value and location may also be a whole number, kept as its digits. Throws
+// core::Error(kInvalidArgument) naming the field at fault (identifiers[1].value): another type,
 // blank identifier type or value ("Identifier type cannot be empty." as OpenSPP says), a
 // malformed date or sex, nothing to search by.
 Registrant registrant_from_json(const nlohmann::json& j);

@@ -19,6 +19,20 @@ bool scalar(const yaml::Value& v) {
   return v.is_null() || v.is_string() || v.is_number() || v.is_boolean();
 }
 
+// A member of a JSON pointer (RFC 6901): '~' and '/' escaped.
+std::string pointer_token(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
 // One CSV record and the physical line it starts on.
 struct Record {
   size_t line;
@@ -108,24 +122,30 @@ void check_member(const Member& m) {
   if (!m.fields.is_object())
     throw core::invalid_argument("fields: a map of field name to value", "fields");
   for (const auto& [name, value] : m.fields.items()) {
+    // The field at fault as a JSON pointer into the request body: fields/nif, fields/email/1.
+    const std::string at = "fields/" + pointer_token(name);
     if (!valid_field_name(name) || name == "member")
-      throw core::invalid_argument("field name '" + name + "': letters, digits and '_'", "fields");
+      throw core::invalid_argument("field name '" + name + "': letters, digits and '_'", at);
     if (name == "originpeer")
-      throw core::invalid_argument("originpeer is ours (intercoop.peer_id), not a member's",
-                                   "fields");
-    bool ok = scalar(value);
+      throw core::invalid_argument("originpeer is ours (intercoop.peer_id), not a member's", at);
+    // The original's user record (spec §1.2) holds text, a number (innerid: 666), null
+    // (proxynif) and lists (email, peerroles): the types its YAML payload carries. A mapping or a
+    // list inside a list is none of its fields.
+    auto check_value = [&field = name](const yaml::Value& v, const std::string& where) {
+      if (!scalar(v))
+        throw core::invalid_argument(
+            "field " + field + ": text, a number, true/false, null or a list of those", where);
+      try {
+        yaml::dump(v);  // the payload is YAML text: refuse what cannot be written
+      } catch (const yaml::YamlError&) {
+        throw core::invalid_argument("field " + field + ": text must be UTF-8", where);
+      }
+    };
     if (value.is_array()) {
-      ok = true;
-      for (const auto& item : value) ok = ok && scalar(item);
+      for (size_t i = 0; i < value.size(); ++i) check_value(value[i], at + "/" + std::to_string(i));
+    } else {
+      check_value(value, at);
     }
-    if (!ok)
-      throw core::invalid_argument(
-          "field " + name + ": text, a number, true/false, null or a list of those", "fields");
-  }
-  try {
-    yaml::dump(m.fields);  // the payload is YAML text: refuse what cannot be written
-  } catch (const yaml::YamlError&) {
-    throw core::invalid_argument("fields: text must be UTF-8", "fields");
   }
 }
 

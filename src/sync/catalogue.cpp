@@ -16,6 +16,13 @@ Field opt(std::string name, FieldType type = T::kString) {
 Field ref(std::string name, std::string entity, bool required = true) {
   return Field{std::move(name), T::kString, required, std::move(entity)};
 }
+// An optional or required array whose items are `items` (objects with `members`).
+Field list(std::string name, bool required, FieldType items, std::vector<Field> members = {}) {
+  Field f{std::move(name), T::kArray, required, {}};
+  f.items = items;
+  f.item_members = std::move(members);
+  return f;
+}
 
 // A code/name/description entity, per language (most of MOSIP's reference lists).
 Entity coded(std::string name, std::string mosip_name, std::string description,
@@ -393,8 +400,12 @@ std::vector<Entity> build() {
     e.dynamic = true;
     e.per_language = true;
     e.key_fields = {"id"};
+    // fieldVal: the values a client offers, each as MOSIP's DynamicFieldValueDto: code and
+    // value are strings the registration client reads as such; langCode, which the masterdata
+    // DTO has and the sync DTO does not, a string when present; isActive and anything else kept
+    // unchecked.
     e.fields = {req("id"), req("name"), opt("dataType"), opt("description"),
-                req("fieldVal", T::kArray)};
+                list("fieldVal", true, T::kObject, {req("code"), req("value"), opt("langCode")})};
     e.description = "Dynamic fields (gender, residence status...): one entry per field name.";
     add(std::move(e));
   }
@@ -421,7 +432,7 @@ std::vector<Entity> build() {
                 opt("name"),
                 opt("mail"),
                 opt("mobile"),
-                opt("roles", T::kArray),
+                list("roles", false, T::kString),  // userdetails' roles[]: role names
                 ref("regCenterId", "registration_centers", false)};
     e.scope = ScopeRule::kCentreField;
     e.scope_field = "regCenterId";
@@ -432,9 +443,16 @@ std::vector<Entity> build() {
     Entity e;
     e.name = "id_schemas";
     e.key_fields = {"idVersion"};
-    e.fields = {
-        req("idVersion"),         opt("title"),         opt("description"), req("schemaJson"),
-        opt("schema", T::kArray), opt("effectiveFrom"), opt("domain"),      opt("type")};
+    // schema: the UI fields, each an object (MOSIP 1.2 serves them as JsonNode; their members
+    // differ between versions and are not checked).
+    e.fields = {req("idVersion"),
+                opt("title"),
+                opt("description"),
+                req("schemaJson"),
+                list("schema", false, T::kObject),
+                opt("effectiveFrom"),
+                opt("domain"),
+                opt("type")};
     e.description = "Published identity schemas (GET /v1/syncdata/latestidschema).";
     add(std::move(e));
   }
@@ -559,6 +577,28 @@ const char* type_name(FieldType type) {
   return "a value";
 }
 
+// An array's items against the field's `items` and `item_members`; the problem names the item
+// as a JSON pointer into the row (fieldVal/2, fieldVal/2/code).
+std::optional<InvalidRow> check_items(const Field& f, const Json& value) {
+  if (!value.is_array() || f.items == T::kAny) return std::nullopt;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const Json& item = value[i];
+    const std::string at = f.name + "/" + std::to_string(i);
+    if (!type_matches(f.items, item))
+      return InvalidRow{at, std::string("must be ") + type_name(f.items)};
+    for (const Field& m : f.item_members) {
+      auto it = item.find(m.name);
+      if (it == item.end() || it->is_null()) {
+        if (m.required) return InvalidRow{at + "/" + m.name, "is required"};
+        continue;
+      }
+      if (!type_matches(m.type, *it))
+        return InvalidRow{at + "/" + m.name, std::string("must be ") + type_name(m.type)};
+    }
+  }
+  return std::nullopt;
+}
+
 constexpr size_t kMaxKeyBytes = 256;
 
 }  // namespace
@@ -602,6 +642,7 @@ std::optional<InvalidRow> parse_row(const Entity& entity, const Json& body, RowI
     }
     if (!type_matches(f->type, value))
       return InvalidRow{name, std::string("must be ") + type_name(f->type)};
+    if (auto bad = check_items(*f, value)) return bad;
     out.data[name] = value;
   }
   for (const auto& f : entity.fields)

@@ -25,6 +25,10 @@ struct Field {
   // An entity (admin name) a non-empty value must name: a row with that id (in any language)
   // that is not deleted.
   std::string references;
+  // For an array: what each item must be (kAny: anything), and for object items the members
+  // they must or may have (`required`, `type`; other members are kept unchecked).
+  FieldType items = FieldType::kAny;
+  std::vector<Field> item_members;
 };
 
 // Which clients receive an entity's rows.
@@ -83,7 +87,8 @@ struct InvalidRow {
   std::string field;  // the JSON field at fault ("" for the body)
   std::string message;
 };
-// Validates `body` (a JSON object) for `entity`: required fields present, types right, key
+// Validates `body` (a JSON object) for `entity`: required fields present, types right (an
+// array's items too: the field then names the item as a JSON pointer, "fieldVal/2/code"), key
 // fields non-empty and without '|', no unknown fields. Fills `out` or returns the first problem.
 std::optional<InvalidRow> parse_row(const Entity& entity, const Json& body, RowInput& out);
 

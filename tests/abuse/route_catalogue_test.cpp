@@ -11,7 +11,8 @@
 // A second test takes a well-formed body of each route (route_examples.json) and sends it again
 // with one member, at any depth, of another JSON type: signed as a trusted DCI sender or a
 // registration machine where the route wants that, so that the handler, not the authenticator,
-// reads it. No answer may be a 5xx; a refusal is in the route's format and stores nothing.
+// reads it. No answer may be a 5xx; a refusal is in the route's format and stores nothing. An
+// example with `taken_by_design` must refuse every probe but those it lists, each with why.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -531,6 +532,10 @@ TEST_F(RouteCatalogue, NestedMembersOfTheWrongTypeAreRefusedNeverA5xx) {
     }
     for (const Json& ex : examples_of(examples, key)) {
       const std::string base_path = ex.value("path", testing::fill_params(r.pattern, ""));
+      // An example that lists what it takes by design (`taken_by_design`: probe -> why) is held
+      // to it: any other probe taken is a failure, and so is a listed one that is refused.
+      const Json* by_design = ex.contains("taken_by_design") ? &ex.at("taken_by_design") : nullptr;
+      std::set<std::string> taken_here;
       for (const testing::WrongType& w : testing::wrong_types(ex.at("body"))) {
         std::string path = base_path;
         http::Headers h;
@@ -547,11 +552,21 @@ TEST_F(RouteCatalogue, NestedMembersOfTheWrongTypeAreRefusedNeverA5xx) {
         // Taken as it is (a member a route ignores, or reads leniently as MOSIP does): listed,
         // not a failure; what it stored is not a refused request's.
         otherwise.push_back(what + ": " + std::to_string(a.status) + " " + a.body.substr(0, 120));
+        taken_here.insert(w.where);
+        if (by_design && !by_design->contains(w.where))
+          failures.push_back(
+              what + ": taken (" + std::to_string(a.status) +
+              "), and not in the example's taken_by_design: " + a.body.substr(0, 120));
         if (a.status == 202)
           settle();  // its callback is sent, and recorded, in the background
         else
           version = fp.data_version();  // answered after its commit
       }
+      if (by_design)
+        for (auto it = by_design->begin(); it != by_design->end(); ++it)
+          if (!taken_here.count(it.key()))
+            failures.push_back(key + " [" + it.key() +
+                               "]: listed under taken_by_design, but refused (or never probed)");
     }
   }
   // Every example names a route that exists (a renamed route would leave its example unused).

@@ -108,9 +108,40 @@ TEST_P(CheckApi, ARefusedCreateStoresNoCheck) {
     ASSERT_EQ(r.status, 400) << body.dump() << " " << r.body;
     EXPECT_EQ(json(r)["field"], bad.contains("mode") ? "mode" : "run") << r.body;
   }
+  // A registrant's members of the wrong type: refused naming the field from the body's top.
+  const Json id = {{"type", "NID"}, {"value", "4931839201"}};
+  for (const auto& [body, field] : std::vector<std::pair<Json, std::string>>{
+           {{{"registrant", {{"given_name", 7}}}}, "registrant.given_name"},
+           {{{"registrant", {{"identifiers", {id, {{"type", "NID"}, {"value", 4931839201.0}}}}}}},
+            "registrant.identifiers[1].value"},
+           {{{"registrants", {registrant, {{"reference", "R-10"}, {"family_name", 1}}}}},
+            "registrants[1].family_name"},
+           {{{"registrants", {registrant, {{"identifier_type", 7}, {"identifier_value", "1"}}}}},
+            "registrants[1].identifier_type"}}) {
+    Json b = body;
+    b["source"] = "ibr_main";
+    auto r = call(http::Method::kPost, "/v1/dci/checks", officer_, b);
+    ASSERT_EQ(r.status, 400) << b.dump() << " " << r.body;
+    EXPECT_EQ(json(r)["field"], field) << r.body;
+  }
   auto list = call(http::Method::kGet, "/v1/dci/checks", viewer_);
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(json(list)["items"].size(), 0u) << list.body;
+}
+
+// Codes may be whole numbers: kept as their digits, shown and sent as text.
+TEST_P(CheckApi, WholeNumberCodesAreTakenAsTheirDigits) {
+  Json body = {{"source", "ibr_main"},
+               {"registrant",
+                {{"reference", 42},
+                 {"identifiers", {{{"type", "NID"}, {"value", 4931839201}}}},
+                 {"location", 10001}}}};
+  auto r = call(http::Method::kPost, "/v1/dci/checks", officer_, body);
+  ASSERT_EQ(r.status, 201) << r.body;
+  Json got = json(r)["items"][0];
+  EXPECT_EQ(got["registrant"]["reference"], "42") << got.dump();
+  EXPECT_EQ(got["registrant"]["location"], "10001") << got.dump();
+  EXPECT_EQ(got["registrant"]["identifiers"][0]["value"], "4931839201") << got.dump();
 }
 
 TEST_P(CheckApi, CliListsWhatTheApiCreated) {

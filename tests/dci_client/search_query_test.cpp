@@ -145,6 +145,53 @@ TEST(Registrant, RefusesWhatOpenSppRefuses) {
             "accepted");
 }
 
+// Codes (reference, identifier values, location) may be whole numbers, kept as their digits and
+// sent as text (SPDCI's identifier_value is a string); a fraction or an exponent, and a number
+// anywhere else, is refused naming the field.
+TEST(Registrant, NumbersOnlyAsWholeNumberCodes) {
+  Registrant r = person({{"reference", 42},
+                         {"identifiers", {{{"type", "NID"}, {"value", 4931839201}}}},
+                         {"identifier_type", "UIN"},
+                         {"identifier_value", 18446744073709551615u},
+                         {"given_name", "Ana"},
+                         {"location", 10001}});
+  EXPECT_EQ(r.reference, "42");
+  EXPECT_EQ(r.identifiers,
+            (std::vector<RegistrantId>{{"NID", "4931839201"}, {"UIN", "18446744073709551615"}}));
+  EXPECT_EQ(r.location, "10001");
+  Json item = search_item(Registrant{"", {{"NID", "4931839201"}}, "", "", "", "", "", ""}, "c-1",
+                          kNow, QueryOptions{});
+  EXPECT_EQ(item["search_criteria"]["query"]["value"], "4931839201");  // a string on the wire
+
+  auto field = [](Json j) {
+    try {
+      registrant_from_json(j);
+    } catch (const core::Error& e) {
+      return e.field();
+    }
+    return std::string("accepted");
+  };
+  const Json id = {{"type", "NID"}, {"value", "1"}};
+  EXPECT_EQ(field({{"identifiers", {id, {{"type", "NID"}, {"value", 4931839201.0}}}}}),
+            "identifiers[1].value");
+  EXPECT_EQ(field({{"identifiers", {id, {{"type", "NID"}, {"value", Json::parse("1e25")}}}}}),
+            "identifiers[1].value");
+  EXPECT_EQ(field({{"identifiers", {id, {{"type", 7}, {"value", "1"}}}}}), "identifiers[1].type");
+  EXPECT_EQ(field({{"identifiers", {id, {{"type", "NID"}, {"value", true}}}}}),
+            "identifiers[1].value");
+  EXPECT_EQ(field({{"identifier_type", "NID"}, {"identifier_value", 1.5}}), "identifier_value");
+  EXPECT_EQ(field({{"identifier_type", 7}, {"identifier_value", "1"}}), "identifier_type");
+  EXPECT_EQ(field({{"given_name", 7}}), "given_name");
+  EXPECT_EQ(field({{"given_name", "Ana"}, {"family_name", 7}}), "family_name");
+  EXPECT_EQ(field({{"given_name", "Ana"}, {"other_names", 7}}), "other_names");
+  EXPECT_EQ(field({{"given_name", "Ana"}, {"birth_date", 1980}}), "birth_date");
+  EXPECT_EQ(field({{"given_name", "Ana"}, {"sex", 1}}), "sex");
+  EXPECT_EQ(field({{"given_name", "Ana"}, {"reference", 4.5}}), "reference");
+  EXPECT_EQ(field({{"given_name", "Ana"}, {"location", Json::object()}}), "location");
+  EXPECT_EQ(field({{"given_name", "Ana"}, {"reference", nullptr}, {"location", nullptr}}),
+            "accepted");  // null is absent
+}
+
 TEST(Registrant, ViewersSeeIdentifierTypesOnly) {
   Registrant r = person({{"reference", "R-9"},
                          {"identifiers", {{{"type", "UIN"}, {"value", "secret-1"}}}},

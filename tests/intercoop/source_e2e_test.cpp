@@ -324,6 +324,20 @@ TEST_P(SourceEndToEnd, MembersThroughTheAdminApiAndTheCsvImport) {
                  {{"fields", {{"originpeer", "evil"}}}})
                 .status,
             400);
+  // Values of the original's user record types are kept as they are (spec §1.2: innerid: 666,
+  // proxynif: null, lists); a mapping is refused naming the field, and nothing is stored.
+  auto typed =
+      call(admin, http::Method::kPut, "/v1/intercoop/members/m4",
+           {{"fields", {{"innerid", 666}, {"proxynif", nullptr}, {"email", {"a@example.org"}}}}});
+  EXPECT_EQ(typed.status, 201) << typed.body;
+  EXPECT_EQ(nlohmann::ordered_json::parse(typed.body)["fields"].dump(),
+            R"({"innerid":666,"proxynif":null,"email":["a@example.org"]})");
+  auto nested = call(admin, http::Method::kPut, "/v1/intercoop/members/m4",
+                     {{"fields", {{"nif", "1"}, {"address", {{"city", "Murcia"}}}}}});
+  EXPECT_EQ(nested.status, 400) << nested.body;
+  EXPECT_EQ(Json::parse(nested.body)["field"], "fields/address") << nested.body;
+  EXPECT_EQ(call(admin, http::Method::kGet, "/v1/intercoop/members/m4").body, typed.body);
+  EXPECT_EQ(call(admin, http::Method::kDelete, "/v1/intercoop/members/m4").status, 204);
   EXPECT_EQ(call(admin, http::Method::kDelete, "/v1/intercoop/members/m3").status, 204);
   EXPECT_EQ(call(admin, http::Method::kGet, "/v1/intercoop/members/m3").status, 404);
 

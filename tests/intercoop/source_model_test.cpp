@@ -52,7 +52,36 @@ TEST(MembersCsv, ABadRowRefusesTheFileWithItsLine) {
   EXPECT_EQ(csv_error("member,originpeer\nm1,x\n"),
             "line 1: column 'originpeer' is not a field name (letters, digits, '_')");
   EXPECT_EQ(csv_error("member,nif,nif\nm1,1,2\n"), "line 1: column 'nif' twice");
-  EXPECT_EQ(csv_error("member,name\nm1,\xff\n"), "line 2: fields: text must be UTF-8");
+  EXPECT_EQ(csv_error("member,name\nm1,\xff\n"), "line 2: field name: text must be UTF-8");
+}
+
+// What check_member refuses, and the field it names: a JSON pointer into the PUT body.
+std::string member_error_field(const char* fields_json) {
+  Member m;
+  m.id = "m1";
+  m.fields = yaml::Value::parse(fields_json);
+  try {
+    check_member(m);
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::kInvalidArgument);
+    return e.field();
+  }
+  return "accepted";
+}
+
+TEST(Members, ValuesAreTheOriginalsUserRecordTypes) {
+  // Spec §1.2's user record: text, a number (innerid: 666), null (proxynif), lists (email),
+  // and true/false, which its YAML carries too.
+  EXPECT_EQ(member_error_field(R"({"nif":"12345678Z","innerid":666,"proxynif":null,)"
+                               R"("email":["a@example.org"],"phone":[],"share":1.5,"pays":true})"),
+            "accepted");
+  // A mapping, or a list inside a list, is no field of the original's: refused, naming it.
+  EXPECT_EQ(member_error_field(R"({"nif":"1","address":{"city":"Murcia"}})"), "fields/address");
+  EXPECT_EQ(member_error_field(R"({"email":["a@example.org",{"b":1}]})"), "fields/email/1");
+  EXPECT_EQ(member_error_field(R"({"email":[["a"]]})"), "fields/email/0");
+  EXPECT_EQ(member_error_field(R"({"originpeer":"evil"})"), "fields/originpeer");
+  EXPECT_EQ(member_error_field(R"({"na/me~":"x"})"), "fields/na~1me~0");
+  EXPECT_EQ(member_error_field(R"([1])"), "fields");
 }
 
 Member bugs() {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <thread>
@@ -320,6 +321,25 @@ TEST(DatabaseUrl, UnreachableDatabaseIsUnavailable) {
   } catch (const core::Error& e) {
     EXPECT_EQ(e.kind(), core::ErrorKind::kUnavailable);
   }
+}
+
+// The backend list is the same with or without REGISTRAR_TEST_PG_URL: ctest keeps the list
+// gtest_discover_tests made until the executable is rebuilt, so one made without the variable
+// must still hold PostgreSQL's instances. Without it, a PostgreSQL database fails, naming it.
+TEST(TestBackends, BothAreListedWhateverTheEnvironment) {
+  const char* set = std::getenv("REGISTRAR_TEST_PG_URL");
+  const std::optional<std::string> saved = set ? std::optional<std::string>(set) : std::nullopt;
+  unsetenv("REGISTRAR_TEST_PG_URL");
+  EXPECT_EQ(testing::test_backends(), (std::vector<std::string>{"sqlite", "postgres"}));
+  try {
+    TestDatabase db("postgres");
+    ADD_FAILURE() << "a PostgreSQL database without REGISTRAR_TEST_PG_URL";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("REGISTRAR_TEST_PG_URL is not set"), std::string::npos)
+        << e.what();
+  }
+  if (saved) setenv("REGISTRAR_TEST_PG_URL", saved->c_str(), 1);
+  EXPECT_EQ(testing::test_backends(), (std::vector<std::string>{"sqlite", "postgres"}));
 }
 
 }  // namespace

@@ -12,7 +12,9 @@
 
 namespace registrar::testing {
 
-// Backends the current run covers: always "sqlite"; "postgres" when REGISTRAR_TEST_PG_URL is set.
+// The backends of a parameterised suite: "sqlite" and "postgres", always, so that the list of
+// tests ctest keeps is the same with or without REGISTRAR_TEST_PG_URL. A "postgres" instance run
+// without it fails (TestDatabase throws, naming the variable); it is never skipped.
 std::vector<std::string> test_backends();
 
 // A database that exists for the lifetime of this object.

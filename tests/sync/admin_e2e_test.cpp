@@ -83,6 +83,20 @@ TEST_P(SyncAdminEndToEnd, WritesAreCheckedVersionedAndSoftDeleted) {
                     400),
             "langCode");
   EXPECT_EQ(call(M::kGet, "/v1/masterdata/registration_centers/C1?langCode=eng").status, 404);
+  // An array's items too, named by their index: a dynamic field's third value without a text
+  // code, an identity schema's field that is not an object.
+  EXPECT_EQ(refused(call(M::kPost, "/v1/masterdata/dynamic_fields",
+                         R"({"id":"rs","name":"rs","langCode":"eng","fieldVal":[)"
+                         R"({"code":"FR","value":"Foreigner"},{"code":"NFR","value":"National"},)"
+                         R"({"code":7,"value":"Other"}]})"),
+                    400),
+            "fieldVal/2/code");
+  EXPECT_EQ(refused(call(M::kPut, "/v1/masterdata/id_schemas",
+                         R"({"idVersion":"0.1","schemaJson":"{}","schema":[{"id":"a"},"b"]})"),
+                    400),
+            "schema/1");
+  EXPECT_EQ(call(M::kGet, "/v1/masterdata/dynamic_fields/rs?langCode=eng").status, 404);
+  EXPECT_EQ(call(M::kGet, "/v1/masterdata/id_schemas/0.1").status, 404);
 
   Json c = ok(M::kPost, "/v1/masterdata/registration_centers",
               R"({"id":"C1","name":"Centre","centerTypeCode":"CT","langCode":"eng"})", 201);
@@ -129,6 +143,14 @@ TEST_P(SyncAdminEndToEnd, ImportsAreAllOrNoneAndExportsReadBack) {
   EXPECT_EQ(refused(call(M::kPost, "/v1/masterdata/document_types/import", bad), 400),
             "line 27.name");
   EXPECT_TRUE(ok(M::kGet, "/v1/masterdata/document_types")["rows"].empty());
+  EXPECT_EQ(refused(call(M::kPost, "/v1/masterdata/dynamic_fields/import",
+                         R"({"id":"rs","name":"rs","langCode":"eng","fieldVal":[]})"
+                         "\n"
+                         R"({"id":"g","name":"g","langCode":"eng","fieldVal":[null]})"
+                         "\n"),
+                    400),
+            "line 2.fieldVal/0");
+  EXPECT_TRUE(ok(M::kGet, "/v1/masterdata/dynamic_fields")["rows"].empty());
 
   Json counts = ok(M::kPost, "/v1/masterdata/document_types/import", lines);
   EXPECT_EQ(counts["created"], 25);

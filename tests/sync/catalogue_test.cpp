@@ -135,6 +135,55 @@ TEST(CatalogueTest, RejectsBadRowsNamingTheField) {
   expect_bad(g, Json::array(), "");
 }
 
+// Arrays' items are checked too, the fault named as a JSON pointer into the row: dynamic field
+// values as MOSIP's DynamicFieldValueDto (code and value strings, langCode a string when
+// present), identity schema fields objects, user roles strings.
+TEST(CatalogueTest, ChecksEachArrayItemNamingItsIndex) {
+  const Entity& d = *find_entity("dynamic_fields");
+  const Entity& s = *find_entity("id_schemas");
+  const Entity& u = *find_entity("users");
+  RowInput row;
+  auto field_of = [&](const Entity& e, const Json& body) -> std::string {
+    auto bad = parse_row(e, body, row);
+    return bad ? bad->field : "accepted";
+  };
+  auto dynamic = [](Json values) {
+    return Json{{"id", "residenceStatus"},
+                {"name", "residenceStatus"},
+                {"langCode", "eng"},
+                {"fieldVal", std::move(values)}};
+  };
+  const Json fr = {{"code", "FR"}, {"value", "Foreigner"}, {"langCode", "eng"}};
+  const Json nfr = {{"code", "NFR"}, {"value", "National"}};  // the sync DTO's shape
+  const Json extra = {{"code", "X"}, {"value", "x"}, {"isActive", true}, {"order", 3}};
+  EXPECT_EQ(field_of(d, dynamic({fr, nfr, extra})), "accepted");
+  EXPECT_EQ(row.data["fieldVal"], (Json{fr, nfr, extra}));  // stored as sent
+  EXPECT_EQ(field_of(d, dynamic(Json::array())), "accepted");
+  EXPECT_EQ(field_of(d, dynamic({fr, nfr, "FR"})), "fieldVal/2");
+  EXPECT_EQ(field_of(d, dynamic({fr, nullptr})), "fieldVal/1");
+  EXPECT_EQ(field_of(d, dynamic(Json::array({Json::array()}))), "fieldVal/0");
+  EXPECT_EQ(field_of(d, dynamic({fr, nfr, {{"code", 7}, {"value", "x"}}})), "fieldVal/2/code");
+  EXPECT_EQ(field_of(d, dynamic({{{"code", "A"}, {"value", Json::object()}}})), "fieldVal/0/value");
+  EXPECT_EQ(field_of(d, dynamic({{{"value", "x"}}})), "fieldVal/0/code");
+  EXPECT_EQ(field_of(d, dynamic({{{"code", "A"}, {"value", nullptr}}})), "fieldVal/0/value");
+  EXPECT_EQ(field_of(d, dynamic({{{"code", "A"}, {"value", "x"}, {"langCode", 1}}})),
+            "fieldVal/0/langCode");
+
+  auto schema = [](Json fields) {
+    return Json{{"idVersion", "0.1"}, {"schemaJson", "{}"}, {"schema", std::move(fields)}};
+  };
+  const Json name = {{"id", "fullName"}, {"type", "simpleType"}, {"required", true}};
+  EXPECT_EQ(field_of(s, schema({name, {{"id", 7}}})), "accepted");  // members: MOSIP's JsonNode
+  EXPECT_EQ(field_of(s, schema({name, "fullName"})), "schema/1");
+  EXPECT_EQ(field_of(s, schema({name, nullptr})), "schema/1");
+  EXPECT_EQ(field_of(s, schema(Json::array({Json::array()}))), "schema/0");
+
+  const Json user = {{"id", "officer1"}, {"roles", {"REGISTRATION_OFFICER", "SUPERVISOR"}}};
+  EXPECT_EQ(field_of(u, user), "accepted");
+  EXPECT_EQ(field_of(u, {{"id", "officer1"}, {"roles", {"REGISTRATION_OFFICER", 7}}}), "roles/1");
+  EXPECT_EQ(field_of(u, {{"id", "officer1"}, {"roles", {nullptr}}}), "roles/0");
+}
+
 TEST(CatalogueTest, ScopesFollowMosipsSelectionRules) {
   EXPECT_EQ(scope_of(*find_entity("genders"), {{"code", "M"}}, "10002"), "");
   EXPECT_EQ(scope_of(*find_entity("registration_centers"), {{"id", "10001"}}, "10002"), "c:10001");
