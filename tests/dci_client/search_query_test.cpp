@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "ibr/person_query.h"
+#include "support/refusal.h"
 
 namespace registrar::dci_client {
 namespace {
@@ -163,13 +164,8 @@ TEST(Registrant, NumbersOnlyAsWholeNumberCodes) {
                           kNow, QueryOptions{});
   EXPECT_EQ(item["search_criteria"]["query"]["value"], "4931839201");  // a string on the wire
 
-  auto field = [](Json j) {
-    try {
-      registrant_from_json(j);
-    } catch (const core::Error& e) {
-      return e.field();
-    }
-    return std::string("accepted");
+  auto field = [](const Json& j) {
+    return testing::refused_field([&] { registrant_from_json(j); });
   };
   const Json id = {{"type", "NID"}, {"value", "1"}};
   EXPECT_EQ(field({{"identifiers", {id, {{"type", "NID"}, {"value", 4931839201.0}}}}}),
@@ -189,7 +185,7 @@ TEST(Registrant, NumbersOnlyAsWholeNumberCodes) {
   EXPECT_EQ(field({{"given_name", "Ana"}, {"reference", 4.5}}), "reference");
   EXPECT_EQ(field({{"given_name", "Ana"}, {"location", Json::object()}}), "location");
   EXPECT_EQ(field({{"given_name", "Ana"}, {"reference", nullptr}, {"location", nullptr}}),
-            "accepted");  // null is absent
+            testing::kAccepted);  // null is absent
 }
 
 TEST(Registrant, ViewersSeeIdentifierTypesOnly) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "support/refusal.h"
 
 namespace registrar::intercoop {
 namespace {
@@ -87,12 +88,7 @@ TEST(ServiceRules, JsonRoundTripAndRefusalsNameThePart) {
   EXPECT_EQ(rules_to_json(rules_from_json(yaml::Value())).dump(), "{}");
 
   auto field_of = [](const char* json) {
-    try {
-      rules_from_json(yaml::Value::parse(json));
-    } catch (const core::Error& e) {
-      return e.field();
-    }
-    return std::string("accepted");
+    return testing::refused_field([&] { rules_from_json(yaml::Value::parse(json)); });
   };
   EXPECT_EQ(field_of(R"([1])"), "rules");
   EXPECT_EQ(field_of(R"({"colour": 1})"), "rules");
@@ -105,7 +101,7 @@ TEST(ServiceRules, JsonRoundTripAndRefusalsNameThePart) {
   EXPECT_EQ(field_of(R"({"limits": {"per_member": -1}})"), "limits.per_member");
   EXPECT_EQ(field_of(R"({"limits": {"window_s": 0}})"), "limits.window_s");
   EXPECT_EQ(field_of(R"({"limits": {"per_peer": 1.5}})"), "limits.per_peer");
-  EXPECT_EQ(field_of(R"({"limits": {"per_peer": 10}})"), "accepted");
+  EXPECT_EQ(field_of(R"({"limits": {"per_peer": 10}})"), testing::kAccepted);
 }
 
 }  // namespace

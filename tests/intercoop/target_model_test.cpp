@@ -10,6 +10,7 @@
 #include "intercoop/yaml_emit.h"
 #include "intercoop/yaml_parse.h"
 #include "key_fixture.h"
+#include "support/refusal.h"
 
 namespace registrar::intercoop {
 namespace {
@@ -33,12 +34,7 @@ yaml::Value descriptor() {
 }
 
 std::string refusal(const yaml::Value& d) {
-  try {
-    peer_from_descriptor(d);
-  } catch (const core::Error& e) {
-    return e.field();
-  }
-  return "accepted";
+  return registrar::testing::refused_field([&] { peer_from_descriptor(d); });
 }
 
 TEST(DescriptorTest, ReadsTheSchemaKeysAndKeepsTheRest) {
@@ -57,7 +53,7 @@ TEST(DescriptorTest, ReadsTheSchemaKeysAndKeepsTheRest) {
 TEST(DescriptorTest, APkcs1KeyIsAccepted) {
   yaml::Value d = descriptor();
   d["publickey"] = pkcs1_public_pem(test_key().public_key());
-  EXPECT_EQ(refusal(d), "accepted");
+  EXPECT_EQ(refusal(d), registrar::testing::kAccepted);
 }
 
 TEST(DescriptorTest, RefusesWhatAKeyRingCouldNotUse) {
